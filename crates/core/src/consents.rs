@@ -1,0 +1,151 @@
+//! Consent (samtycke): given by each guardian or the pupil, scoped, dated,
+//! withdrawable.
+
+use crate::audit::{Action, Event};
+use crate::error::{Error, Result};
+use crate::journal::Journal;
+use crate::views::ConsentView;
+use crate::{clock, text};
+use brygga_protocol::op::{ConsentForm, Payload};
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub struct NewConsent {
+    pub case_id: Uuid,
+    /// None when the pupil gives the consent.
+    pub guardian_id: Option<Uuid>,
+    pub scope: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub form: ConsentForm,
+    pub given_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl Journal {
+    pub fn record_consent(&mut self, new: NewConsent) -> Result<Uuid> {
+        let pupil_id = self.pupil_of_case(&new.case_id)?;
+        if let Some(g) = new.guardian_id {
+            let in_case: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT 1 FROM guardians WHERE id = ?1 AND case_id = ?2",
+                    [g.to_string(), new.case_id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if in_case.is_none() {
+                return Err(Error::not_found("guardian in this case", g));
+            }
+        }
+        if new.valid_until.is_some_and(|end| end < new.given_on) {
+            return Err(Error::invalid("the consent ends before it was given"));
+        }
+        if new.given_on > clock::today() {
+            return Err(Error::invalid("a consent cannot be given in the future"));
+        }
+        let consent_id = Uuid::now_v7();
+        self.commit(
+            Payload::ConsentRecorded {
+                consent_id,
+                case_id: new.case_id,
+                guardian_id: new.guardian_id,
+                scope: text::required("scope", &new.scope)?,
+                recipient: text::required("recipient", &new.recipient)?,
+                purpose: text::required("purpose", &new.purpose)?,
+                form: new.form,
+                given_on: new.given_on,
+                valid_until: new.valid_until,
+            },
+            Event {
+                action: Action::Create,
+                object_type: "consent",
+                object_id: Some(consent_id.to_string()),
+                pupil_id: Some(pupil_id),
+                detail: String::new(),
+            },
+        )?;
+        Ok(consent_id)
+    }
+
+    pub fn withdraw_consent(&mut self, consent_id: Uuid, on: NaiveDate) -> Result<()> {
+        let row: Option<(String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT case_id, withdrawn_on FROM consents WHERE id = ?1",
+                [consent_id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (case_id, withdrawn) = row.ok_or_else(|| Error::not_found("consent", consent_id))?;
+        if let Some(day) = withdrawn {
+            return Err(Error::not_allowed(format!(
+                "consent {consent_id} was already withdrawn on {day}"
+            )));
+        }
+        let case_id = Uuid::parse_str(&case_id)
+            .map_err(|_| Error::Damaged(format!("consent {consent_id} has a bad case id")))?;
+        self.commit(
+            Payload::ConsentWithdrawn {
+                consent_id,
+                withdrawn_on: on,
+            },
+            Event {
+                action: Action::Withdraw,
+                object_type: "consent",
+                object_id: Some(consent_id.to_string()),
+                pupil_id: Some(self.pupil_of_case(&case_id)?),
+                detail: String::new(),
+            },
+        )?;
+        Ok(())
+    }
+
+    pub fn list_consents(&self, case_id: Uuid) -> Result<Vec<ConsentView>> {
+        let pupil_id = self.pupil_of_case(&case_id)?;
+        let consents = self.consents_of(&case_id)?;
+        self.record(Event {
+            action: Action::List,
+            object_type: "consent",
+            object_id: Some(case_id.to_string()),
+            pupil_id: Some(pupil_id),
+            detail: format!("{} consents", consents.len()),
+        })?;
+        Ok(consents)
+    }
+
+    pub(crate) fn consents_of(&self, case_id: &Uuid) -> Result<Vec<ConsentView>> {
+        let today = clock::today().to_string();
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.case_id, c.guardian_id, g.name, c.scope, c.recipient, c.purpose, c.form,
+                    c.given_on, c.valid_until, c.withdrawn_on
+             FROM consents c LEFT JOIN guardians g ON g.id = c.guardian_id
+             WHERE c.case_id = ?1 ORDER BY c.given_on, c.id",
+        )?;
+        let rows = stmt
+            .query_map([case_id.to_string()], |r| {
+                let valid_until: Option<String> = r.get(9)?;
+                let withdrawn_on: Option<String> = r.get(10)?;
+                let active = withdrawn_on.is_none()
+                    && valid_until.as_deref().is_none_or(|end| end >= today.as_str());
+                Ok(ConsentView {
+                    id: r.get(0)?,
+                    case_id: r.get(1)?,
+                    guardian_id: r.get(2)?,
+                    given_by: r.get(3)?,
+                    scope: r.get(4)?,
+                    recipient: r.get(5)?,
+                    purpose: r.get(6)?,
+                    form: r.get(7)?,
+                    given_on: r.get(8)?,
+                    valid_until,
+                    withdrawn_on,
+                    active,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,256 @@
+//! Journal entries: draft → signed, and corrections of signed entries.
+
+use crate::audit::{Action, Event};
+use crate::entry_fields;
+use crate::error::{Error, Result};
+use crate::journal::Journal;
+use crate::text;
+use crate::views::{CorrectionView, EntryView};
+use brygga_protocol::entry_kind::EntryKind;
+use brygga_protocol::op::{EntryContent, Payload};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    pub kind: EntryKind,
+    pub event_at: DateTime<Utc>,
+    pub participants: Vec<String>,
+    pub fields: BTreeMap<String, String>,
+    pub text: String,
+}
+
+impl NewEntry {
+    fn into_content(self) -> Result<EntryContent> {
+        let text = if entry_fields::text_required(self.kind) {
+            text::required("text", &self.text)?
+        } else {
+            text::bounded("text", &self.text)?
+        };
+        let fields = self
+            .fields
+            .into_iter()
+            .map(|(k, v)| Ok((k.trim().to_owned(), text::bounded(&k, &v)?)))
+            .collect::<Result<BTreeMap<_, _>>>()?;
+        entry_fields::validate(self.kind, &fields)?;
+        let participants = self
+            .participants
+            .iter()
+            .map(|p| text::bounded("participant", p))
+            .filter(|p| !matches!(p, Ok(s) if s.is_empty()))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(EntryContent {
+            kind: self.kind,
+            event_at: self.event_at,
+            participants,
+            fields,
+            text,
+        })
+    }
+}
+
+const ENTRY_COLUMNS: &str = "e.id, e.case_id, e.kind, e.status, e.event_at, e.written_at, e.author,
+     e.participants, e.fields, e.text, e.signed_at, e.signed_by";
+
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryView> {
+    let kind: String = r.get(2)?;
+    let participants: String = r.get(7)?;
+    let fields: String = r.get(8)?;
+    let bad = |i: usize, e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    };
+    Ok(EntryView {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        kind: kind.parse().map_err(|e: brygga_protocol::entry_kind::UnknownKind| bad(2, e.to_string()))?,
+        status: r.get(3)?,
+        event_at: r.get(4)?,
+        written_at: r.get(5)?,
+        author: r.get(6)?,
+        participants: serde_json::from_str(&participants).map_err(|e| bad(7, e.to_string()))?,
+        fields: serde_json::from_str(&fields).map_err(|e| bad(8, e.to_string()))?,
+        text: r.get(9)?,
+        signed_at: r.get(10)?,
+        signed_by: r.get(11)?,
+        corrections: Vec::new(),
+    })
+}
+
+struct EntryState {
+    case_id: Uuid,
+    status: String,
+}
+
+impl Journal {
+    fn entry_state(&self, entry_id: &Uuid) -> Result<EntryState> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT case_id, status FROM entries WHERE id = ?1",
+                [entry_id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (case_id, status) = row.ok_or_else(|| Error::not_found("entry", entry_id))?;
+        Ok(EntryState {
+            case_id: Uuid::parse_str(&case_id)
+                .map_err(|_| Error::Damaged(format!("entry {entry_id} has a bad case id")))?,
+            status,
+        })
+    }
+
+    fn ensure_case_open(&self, case_id: &Uuid) -> Result<()> {
+        let status: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT status FROM cases WHERE id = ?1",
+                [case_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match status.as_deref() {
+            Some("open") => Ok(()),
+            Some(_) => Err(Error::not_allowed(format!(
+                "case {case_id} is closed; entries are written in open cases"
+            ))),
+            None => Err(Error::not_found("case", case_id)),
+        }
+    }
+
+    fn entry_event(&self, action: Action, entry_id: &Uuid, case_id: &Uuid, detail: String) -> Result<Event<'static>> {
+        Ok(Event {
+            action,
+            object_type: "entry",
+            object_id: Some(entry_id.to_string()),
+            pupil_id: Some(self.pupil_of_case(case_id)?),
+            detail,
+        })
+    }
+
+    /// Writes a new draft in an open case.
+    pub fn draft_entry(&mut self, case_id: Uuid, new: NewEntry) -> Result<Uuid> {
+        self.ensure_case_open(&case_id)?;
+        let content = new.into_content()?;
+        let entry_id = Uuid::now_v7();
+        let event = self.entry_event(Action::Create, &entry_id, &case_id, content.kind.to_string())?;
+        self.commit(
+            Payload::EntryDrafted {
+                entry_id,
+                case_id,
+                content,
+            },
+            event,
+        )?;
+        Ok(entry_id)
+    }
+
+    /// Replaces the content of a draft. A signed entry never changes.
+    pub fn edit_draft(&mut self, entry_id: Uuid, new: NewEntry) -> Result<()> {
+        let state = self.entry_state(&entry_id)?;
+        if state.status == "signed" {
+            return Err(Error::not_allowed(format!(
+                "entry {entry_id} is signed and cannot change; write a correction instead"
+            )));
+        }
+        let content = new.into_content()?;
+        let event = self.entry_event(Action::Update, &entry_id, &state.case_id, String::new())?;
+        self.commit(Payload::DraftEdited { entry_id, content }, event)?;
+        Ok(())
+    }
+
+    /// Signs a draft; from now on it is immutable.
+    pub fn sign_entry(&mut self, entry_id: Uuid) -> Result<()> {
+        let state = self.entry_state(&entry_id)?;
+        if state.status == "signed" {
+            return Err(Error::not_allowed(format!("entry {entry_id} is already signed")));
+        }
+        let event = self.entry_event(Action::Sign, &entry_id, &state.case_id, String::new())?;
+        self.commit(Payload::EntrySigned { entry_id }, event)?;
+        Ok(())
+    }
+
+    /// Adds a correction to a signed entry; the original stays as it was.
+    pub fn correct_entry(&mut self, entry_id: Uuid, text: &str, reason: &str) -> Result<Uuid> {
+        let state = self.entry_state(&entry_id)?;
+        if state.status != "signed" {
+            return Err(Error::not_allowed(format!(
+                "entry {entry_id} is a draft; edit or sign it — only signed entries are corrected"
+            )));
+        }
+        let text = text::required("correction text", text)?;
+        let reason = text::required("reason", reason)?;
+        let correction_id = Uuid::now_v7();
+        let event = self.entry_event(Action::Correct, &entry_id, &state.case_id, correction_id.to_string())?;
+        self.commit(
+            Payload::EntryCorrected {
+                correction_id,
+                entry_id,
+                text,
+                reason,
+            },
+            event,
+        )?;
+        Ok(correction_id)
+    }
+
+    fn corrections_of(&self, entry_id: &str) -> Result<Vec<CorrectionView>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, text, reason, written_at, author FROM corrections
+             WHERE entry_id = ?1 ORDER BY written_at, id",
+        )?;
+        let rows = stmt
+            .query_map([entry_id], |r| {
+                Ok(CorrectionView {
+                    id: r.get(0)?,
+                    text: r.get(1)?,
+                    reason: r.get(2)?,
+                    written_at: r.get(3)?,
+                    author: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// One entry with its corrections.
+    pub fn entry(&self, entry_id: Uuid) -> Result<EntryView> {
+        let mut entry = self
+            .conn
+            .query_row(
+                &format!("SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.id = ?1"),
+                [entry_id.to_string()],
+                entry_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| Error::not_found("entry", entry_id))?;
+        entry.corrections = self.corrections_of(&entry.id)?;
+        let case_id = Uuid::parse_str(&entry.case_id)
+            .map_err(|_| Error::Damaged(format!("entry {entry_id} has a bad case id")))?;
+        self.record(self.entry_event(Action::Read, &entry_id, &case_id, String::new())?)?;
+        Ok(entry)
+    }
+
+    /// A case's timeline: every entry, oldest event first, with corrections.
+    pub fn list_entries(&self, case_id: Uuid) -> Result<Vec<EntryView>> {
+        let pupil_id = self.pupil_of_case(&case_id)?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.case_id = ?1 ORDER BY e.event_at, e.id"
+        ))?;
+        let mut entries = stmt
+            .query_map(params![case_id.to_string()], entry_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for entry in &mut entries {
+            entry.corrections = self.corrections_of(&entry.id)?;
+        }
+        self.record(Event {
+            action: Action::Read,
+            object_type: "case-timeline",
+            object_id: Some(case_id.to_string()),
+            pupil_id: Some(pupil_id),
+            detail: format!("{} entries", entries.len()),
+        })?;
+        Ok(entries)
+    }
+}

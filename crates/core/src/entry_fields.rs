@@ -1,0 +1,202 @@
+//! The fields each kind of journal entry carries (docs/entry-kinds.md).
+//!
+//! Fields are checked when a draft is written, so what is signed is always
+//! complete for its kind. Unknown keys are refused rather than stored: a
+//! typo in a field name must not become a silently ignored fact.
+
+use crate::error::{Error, Result};
+use brygga_protocol::entry_kind::EntryKind;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug)]
+enum Check {
+    Text,
+    OneOf(&'static [&'static str]),
+    /// Whole minutes, 1..=600.
+    Minutes,
+    /// HH:MM, 24-hour clock.
+    TimeOfDay,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct FieldSpec {
+    key: &'static str,
+    required: bool,
+    check: Check,
+}
+
+const fn req(key: &'static str, check: Check) -> FieldSpec {
+    FieldSpec {
+        key,
+        required: true,
+        check,
+    }
+}
+
+const fn opt(key: &'static str, check: Check) -> FieldSpec {
+    FieldSpec {
+        key,
+        required: false,
+        check,
+    }
+}
+
+const YES_NO: &[&str] = &["yes", "no"];
+/// Morning check-in outcomes, as on the check-in board.
+pub const ARRIVAL: &[&str] = &["arrived", "late", "not-seen"];
+const STAFF: &[&str] = &["teacher", "mentor", "nurse", "counsellor", "principal", "other"];
+const DIRECTION: &[&str] = &["incoming", "outgoing"];
+
+const HOME_VISIT: &[FieldSpec] = &[
+    req("place", Check::Text),
+    req("purpose", Check::Text),
+    opt("agreed", Check::Text),
+];
+const MORNING_CHECKIN: &[FieldSpec] = &[
+    req("arrival", Check::OneOf(ARRIVAL)),
+    opt("time", Check::TimeOfDay),
+    opt("mood", Check::Text),
+];
+const APARTMENT_SESSION: &[FieldSpec] = &[
+    req("teacher_present", Check::OneOf(YES_NO)),
+    req("step", Check::Text),
+    req("duration_min", Check::Minutes),
+];
+const CONSULTATION: &[FieldSpec] = &[
+    req("staff_role", Check::OneOf(STAFF)),
+    opt("topic", Check::Text),
+];
+const COLLABORATION_MEETING: &[FieldSpec] =
+    &[req("parties", Check::Text), opt("outcome", Check::Text)];
+const PHONE_CALL: &[FieldSpec] = &[
+    req("with_whom", Check::Text),
+    opt("direction", Check::OneOf(DIRECTION)),
+];
+
+fn specs(kind: EntryKind) -> &'static [FieldSpec] {
+    match kind {
+        EntryKind::HomeVisit => HOME_VISIT,
+        EntryKind::MorningCheckin => MORNING_CHECKIN,
+        EntryKind::ApartmentSession => APARTMENT_SESSION,
+        EntryKind::Consultation => CONSULTATION,
+        EntryKind::CollaborationMeeting => COLLABORATION_MEETING,
+        EntryKind::PhoneCall => PHONE_CALL,
+        EntryKind::Note => &[],
+    }
+}
+
+/// Whether an entry of this kind may have empty text. A morning check-in
+/// records its facts in fields; every other kind needs words.
+pub fn text_required(kind: EntryKind) -> bool {
+    kind != EntryKind::MorningCheckin
+}
+
+fn check_value(key: &str, value: &str, check: Check) -> Result<()> {
+    let ok = match check {
+        Check::Text => !value.trim().is_empty(),
+        Check::OneOf(allowed) => allowed.contains(&value),
+        Check::Minutes => value.parse::<u32>().is_ok_and(|m| (1..=600).contains(&m)),
+        Check::TimeOfDay => chrono::NaiveTime::parse_from_str(value, "%H:%M").is_ok(),
+    };
+    if ok {
+        return Ok(());
+    }
+    let expected = match check {
+        Check::Text => "some text".to_owned(),
+        Check::OneOf(allowed) => format!("one of {}", allowed.join(", ")),
+        Check::Minutes => "whole minutes from 1 to 600".to_owned(),
+        Check::TimeOfDay => "a time as HH:MM".to_owned(),
+    };
+    Err(Error::invalid(format!(
+        "field '{key}' is '{value}', expected {expected}"
+    )))
+}
+
+/// Checks `fields` against what `kind` requires and allows.
+pub fn validate(kind: EntryKind, fields: &BTreeMap<String, String>) -> Result<()> {
+    let specs = specs(kind);
+    if let Some(unknown) = fields.keys().find(|k| !specs.iter().any(|s| s.key == *k)) {
+        let allowed: Vec<_> = specs.iter().map(|s| s.key).collect();
+        return Err(Error::invalid(format!(
+            "field '{unknown}' does not belong to a {kind} entry (allowed: {})",
+            if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") }
+        )));
+    }
+    for spec in specs {
+        match fields.get(spec.key) {
+            Some(value) => check_value(spec.key, value, spec.check)?,
+            None if spec.required => {
+                return Err(Error::invalid(format!(
+                    "a {kind} entry needs the field '{}'",
+                    spec.key
+                )))
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_home_visit_passes() {
+        validate(
+            EntryKind::HomeVisit,
+            &fields(&[("place", "hemmet"), ("purpose", "motivation")]),
+        )
+        .expect("valid");
+    }
+
+    #[test]
+    fn missing_required_field_is_named() {
+        let e = validate(EntryKind::HomeVisit, &fields(&[("place", "hemmet")])).unwrap_err();
+        assert!(e.to_string().contains("purpose"), "{e}");
+    }
+
+    #[test]
+    fn unknown_field_lists_the_allowed_ones() {
+        let e = validate(EntryKind::Note, &fields(&[("place", "x")])).unwrap_err();
+        assert!(e.to_string().contains("allowed: none"), "{e}");
+    }
+
+    #[test]
+    fn values_are_checked_by_type() {
+        let apartment = |d: &str| {
+            validate(
+                EntryKind::ApartmentSession,
+                &fields(&[("teacher_present", "yes"), ("step", "2"), ("duration_min", d)]),
+            )
+        };
+        assert!(apartment("45").is_ok());
+        assert!(apartment("0").is_err());
+        assert!(apartment("fyrtio").is_err());
+        let checkin = |a: &str, t: &str| {
+            validate(
+                EntryKind::MorningCheckin,
+                &fields(&[("arrival", a), ("time", t)]),
+            )
+        };
+        assert!(checkin("late", "08:20").is_ok());
+        assert!(checkin("maybe", "08:20").is_err());
+        assert!(checkin("late", "25:00").is_err());
+    }
+
+    #[test]
+    fn only_checkins_may_have_empty_text() {
+        let optional: Vec<_> = EntryKind::ALL
+            .into_iter()
+            .filter(|k| !text_required(*k))
+            .collect();
+        assert_eq!(optional, vec![EntryKind::MorningCheckin]);
+    }
+}

@@ -1,0 +1,316 @@
+//! The journal: an unlocked, encrypted case journal on this device.
+//!
+//! Every change goes through [`Journal::commit`]: in one IMMEDIATE
+//! transaction the operation is applied to the tables, signed with the
+//! device key, appended to the op log, and recorded in the audit log.
+//! Either all four happen or none does; a killed process leaves the
+//! journal as it was before the call or after it, never in between.
+
+use crate::audit::{self, Action, AuditFilter, AuditReport, AuditRow, Event};
+use crate::device::{self, Device};
+use crate::error::{Error, Result};
+use crate::keys::{self, KdfParams};
+use crate::secret::{Key32, Passphrase};
+use crate::{clock, migrations, replay, store};
+use brygga_protocol::hlc::Hlc;
+use brygga_protocol::op::{Operation, Payload, SignedOperation};
+use brygga_protocol::{signing, PROTOCOL_VERSION};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+const DB_FILE: &str = "journal.db";
+const KEY_FILE: &str = "key.json";
+/// Shorter passphrases are refused; the UI asks for more and shows strength.
+pub const MIN_PASSPHRASE_CHARS: usize = 10;
+
+/// Where one journal's files live.
+#[derive(Clone, Debug)]
+pub struct JournalPaths {
+    pub dir: PathBuf,
+    pub db: PathBuf,
+    pub key_file: PathBuf,
+}
+
+impl JournalPaths {
+    pub fn in_dir(dir: &Path) -> Self {
+        JournalPaths {
+            dir: dir.to_owned(),
+            db: dir.join(DB_FILE),
+            key_file: dir.join(KEY_FILE),
+        }
+    }
+}
+
+pub struct Journal {
+    pub(crate) conn: Connection,
+    pub(crate) device: Device,
+    paths: JournalPaths,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("dir", &self.paths.dir)
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_passphrase(pass: &Passphrase) -> Result<()> {
+    if pass.char_count() < MIN_PASSPHRASE_CHARS {
+        return Err(Error::invalid(format!(
+            "the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+impl Journal {
+    /// Creates a new journal in `dir` for `author` (the therapist's name as
+    /// it will stand on every entry).
+    pub fn create(dir: &Path, pass: &Passphrase, author: &str) -> Result<Journal> {
+        check_passphrase(pass)?;
+        let author = author.trim();
+        if author.is_empty() {
+            return Err(Error::invalid("the author name is empty"));
+        }
+        let paths = JournalPaths::in_dir(dir);
+        // A key file without a database is what an interrupted `create`
+        // leaves; it protects nothing and may be replaced.
+        if paths.db.exists() {
+            return Err(Error::JournalExists(dir.to_owned()));
+        }
+        create_private_dir(dir)?;
+        let data_key = Key32::random();
+        keys::write(&paths.key_file, pass, KdfParams::calibrate()?, &data_key)?;
+        let mut conn = store::open(&paths.db, &data_key, true)?;
+        migrations::migrate(&mut conn)?;
+        let now = clock::now();
+        let device = device::create(&conn, author, &replay::op_time(Hlc::tick(Hlc::ZERO, now.timestamp_millis())))?;
+        let journal = Journal {
+            conn,
+            device,
+            paths,
+        };
+        journal.record(Event {
+            action: Action::Create,
+            object_type: "journal",
+            object_id: Some(journal.device.id.to_string()),
+            pupil_id: None,
+            detail: String::new(),
+        })?;
+        Ok(journal)
+    }
+
+    /// Unlocks the journal in `dir`.
+    pub fn open(dir: &Path, pass: &Passphrase) -> Result<Journal> {
+        let paths = JournalPaths::in_dir(dir);
+        let data_key = unlock_key(&paths, pass)?;
+        let journal = Self::open_with_key(paths, &data_key)?;
+        journal.record(Event {
+            action: Action::Unlock,
+            object_type: "journal",
+            object_id: None,
+            pupil_id: None,
+            detail: String::new(),
+        })?;
+        Ok(journal)
+    }
+
+    /// A journal in a plain, unencrypted SQLite file, to measure what the
+    /// encryption costs. Only built with the `bench-plaintext` feature.
+    #[cfg(feature = "bench-plaintext")]
+    pub fn create_plaintext_for_bench(dir: &Path, author: &str) -> Result<Journal> {
+        create_private_dir(dir)?;
+        let paths = JournalPaths::in_dir(dir);
+        let mut conn = store::open_plaintext_for_bench(&paths.db)?;
+        migrations::migrate(&mut conn)?;
+        let device = device::create(&conn, author, &replay::op_time(Hlc::ZERO))?;
+        Ok(Journal {
+            conn,
+            device,
+            paths,
+        })
+    }
+
+    fn open_with_key(paths: JournalPaths, data_key: &Key32) -> Result<Journal> {
+        let mut conn = store::open(&paths.db, data_key, false)?;
+        migrations::migrate(&mut conn)?;
+        let device = device::load(&conn)?;
+        Ok(Journal {
+            conn,
+            device,
+            paths,
+        })
+    }
+
+    /// Rewraps the data key under `new`; the database is not rewritten.
+    pub fn change_passphrase(dir: &Path, old: &Passphrase, new: &Passphrase) -> Result<()> {
+        check_passphrase(new)?;
+        let paths = JournalPaths::in_dir(dir);
+        let data_key = unlock_key(&paths, old)?;
+        let journal = Self::open_with_key(paths.clone(), &data_key)?;
+        let params = keys::params_of(&paths.key_file)?;
+        keys::write(&paths.key_file, new, params, &data_key)?;
+        journal.record(Event {
+            action: Action::KeyChange,
+            object_type: "journal",
+            object_id: None,
+            pupil_id: None,
+            detail: "passphrase changed".into(),
+        })
+    }
+
+    pub fn device_id(&self) -> Uuid {
+        self.device.id
+    }
+
+    pub fn device_public_key(&self) -> Vec<u8> {
+        self.device.public_key().to_vec()
+    }
+
+    pub fn author(&self) -> &str {
+        &self.device.author
+    }
+
+    pub fn paths(&self) -> &JournalPaths {
+        &self.paths
+    }
+
+    /// Appends an audit row on its own (for reads).
+    pub(crate) fn record(&self, event: Event<'_>) -> Result<()> {
+        audit::append(
+            &self.conn,
+            &self.device.author,
+            &self.device.id.to_string(),
+            clock::now(),
+            event,
+        )
+    }
+
+    /// Makes, applies, signs and logs one operation atomically.
+    pub(crate) fn commit(&mut self, payload: Payload, event: Event<'_>) -> Result<Operation> {
+        let device_id = self.device.id;
+        let author = self.device.author.clone();
+        let now = clock::now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let last_seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1",
+            [device_id.to_string()],
+            |r| r.get(0),
+        )?;
+        let last_hlc: Option<String> =
+            tx.query_row("SELECT MAX(hlc) FROM oplog", [], |r| r.get(0))?;
+        let last_hlc = last_hlc
+            .as_deref()
+            .and_then(Hlc::from_sortable)
+            .unwrap_or(Hlc::ZERO);
+        let op = Operation {
+            version: PROTOCOL_VERSION,
+            id: Uuid::now_v7(),
+            device_id,
+            seq: u64::try_from(last_seq + 1).unwrap_or(u64::MAX),
+            hlc: Hlc::tick(last_hlc, now.timestamp_millis()),
+            author: author.clone(),
+            payload,
+        };
+        replay::apply(&tx, &op)?;
+        let signed = signing::sign(op, &self.device.key);
+        tx.execute(
+            "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                signed.op.id.to_string(),
+                device_id.to_string(),
+                last_seq + 1,
+                signed.op.hlc.to_sortable(),
+                signed.op.payload.type_name(),
+                serde_json::to_string(&signed).expect("operation serialises")
+            ],
+        )?;
+        audit::append(&tx, &author, &device_id.to_string(), now, event)?;
+        tx.commit()?;
+        Ok(signed.op)
+    }
+
+    /// Every operation in the log, in replay order.
+    pub fn operations(&self) -> Result<Vec<SignedOperation>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT body FROM oplog ORDER BY hlc, device_id, seq")?;
+        let bodies = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        bodies
+            .iter()
+            .map(|b| {
+                serde_json::from_str(b)
+                    .map_err(|e| Error::Damaged(format!("unreadable operation in the log: {e}")))
+            })
+            .collect()
+    }
+
+    /// Checks that the tables are exactly a replay of the op log and that
+    /// every operation carries a valid signature of its device.
+    pub fn check_replay(&self) -> Result<()> {
+        let ops = self.operations()?;
+        let public_key = self.device_public_key();
+        for signed in ops.iter().filter(|s| s.op.device_id == self.device.id) {
+            signing::verify(signed, &public_key).map_err(|e| {
+                Error::Damaged(format!("operation {} fails its signature: {e}", signed.op.id))
+            })?;
+        }
+        replay::check(&self.conn, &ops)
+    }
+
+    pub fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
+        let rows = audit::list(&self.conn, filter)?;
+        self.record(Event {
+            action: Action::Read,
+            object_type: "audit-log",
+            object_id: None,
+            pupil_id: filter.pupil_id.clone(),
+            detail: format!("{} rows", rows.len()),
+        })?;
+        Ok(rows)
+    }
+
+    pub fn audit_verify(&self) -> Result<AuditReport> {
+        audit::verify(&self.conn)
+    }
+
+    /// The pupil a case belongs to, for audit rows.
+    pub(crate) fn pupil_of_case(&self, case_id: &Uuid) -> Result<String> {
+        self.conn
+            .query_row(
+                "SELECT pupil_id FROM cases WHERE id = ?1",
+                [case_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::not_found("case", case_id))
+    }
+}
+
+fn unlock_key(paths: &JournalPaths, pass: &Passphrase) -> Result<Key32> {
+    match (paths.key_file.exists(), paths.db.exists()) {
+        (_, false) => Err(Error::JournalMissing(paths.dir.clone())),
+        (false, true) => Err(Error::KeyFileDamaged {
+            path: paths.key_file.clone(),
+            reason: "the key file is missing".into(),
+        }),
+        (true, true) => keys::unlock(&paths.key_file, pass),
+    }
+}

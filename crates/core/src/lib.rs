@@ -1,0 +1,40 @@
+//! brygga-core: the encrypted case journal, its keys, audit log and the
+//! device's signed operation log. Knows nothing of Tauri or HTTP.
+//!
+//! Start at [`Journal`]: `Journal::create` or `Journal::open` with a
+//! [`Passphrase`], then the domain methods (pupils, cases, entries, …).
+
+mod audit;
+mod cases;
+mod clock;
+mod consents;
+mod device;
+mod entries;
+pub mod entry_fields;
+mod error;
+mod journal;
+mod keys;
+mod migrations;
+mod personnummer;
+mod plans;
+mod pupils;
+mod replay;
+mod search;
+mod secret;
+mod store;
+mod text;
+pub mod views;
+
+pub use audit::{Action as AuditAction, AuditFilter, AuditReport, AuditRow};
+pub use brygga_protocol::entry_kind::EntryKind;
+pub use brygga_protocol::op::{ActionStatus, ConsentForm, GuardianField};
+pub use cases::{NewConcern, NewGuardian};
+pub use consents::NewConsent;
+pub use entries::NewEntry;
+pub use error::{Error, ErrorCode, Result};
+pub use journal::{Journal, JournalPaths, MIN_PASSPHRASE_CHARS};
+pub use keys::KdfParams;
+pub use personnummer::Personnummer;
+pub use plans::{NewAction, NewPlan};
+pub use pupils::{NewPupil, GRADES};
+pub use secret::Passphrase;

@@ -1,0 +1,98 @@
+//! Schema migrations by `PRAGMA user_version`.
+//!
+//! Step N takes a database at version N-1 to version N inside one
+//! IMMEDIATE transaction, so a crash or an error leaves the database at
+//! N-1, never in between. Steps are never edited once released; a change
+//! is a new step with a test that starts from a fixture of the old schema.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The SQL of each step; index 0 is step 1.
+const STEPS: &[&str] = &[include_str!("migrations/v1.sql")];
+
+pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_with(conn, STEPS)
+}
+
+fn migrate_with(conn: &mut Connection, steps: &[&str]) -> Result<()> {
+    let known = steps.len() as i64;
+    let found = user_version(conn)?;
+    if found > known {
+        return Err(Error::SchemaTooNew { found, known });
+    }
+    for (index, sql) in steps.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LATEST: i64 = STEPS.len() as i64;
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn step_1_from_an_empty_database_creates_the_schema() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate(&mut conn).expect("migrate");
+        assert_eq!(user_version(&conn).expect("v"), LATEST);
+        let t = tables(&conn);
+        for needed in [
+            "audit", "cases", "consents", "corrections", "device", "entries", "guardians",
+            "oplog", "pupils", "search_index",
+        ] {
+            assert!(t.iter().any(|n| n == needed), "missing table {needed}");
+        }
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate(&mut conn).expect("first");
+        let before = tables(&conn);
+        migrate(&mut conn).expect("second");
+        assert_eq!(before, tables(&conn));
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.pragma_update(None, "user_version", LATEST + 1).expect("set");
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(Error::SchemaTooNew { .. })
+        ));
+    }
+
+    #[test]
+    fn a_failing_step_rolls_back_to_the_previous_version() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        let steps = [
+            "CREATE TABLE a(x);",
+            "CREATE TABLE b(x); INSERT INTO nowhere VALUES (1);",
+        ];
+        assert!(migrate_with(&mut conn, &steps).is_err());
+        assert_eq!(user_version(&conn).expect("v"), 1);
+        let t = tables(&conn);
+        assert!(t.contains(&"a".to_string()) && !t.contains(&"b".to_string()));
+    }
+}

@@ -1,0 +1,166 @@
+//! Collaboration plans (samverkansplan / SIP).
+
+use crate::audit::{Action, Event};
+use crate::error::{Error, Result};
+use crate::journal::Journal;
+use crate::text;
+use crate::views::{ActionView, PlanView};
+use brygga_protocol::op::{ActionStatus, Payload, PlanAction};
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub struct NewAction {
+    pub who: String,
+    pub what: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewPlan {
+    pub case_id: Uuid,
+    pub needs: String,
+    /// Measurable goals, one per item.
+    pub goals: Vec<String>,
+    pub lead_party: String,
+    pub follow_up_on: NaiveDate,
+    pub actions: Vec<NewAction>,
+}
+
+impl Journal {
+    pub fn create_plan(&mut self, new: NewPlan) -> Result<Uuid> {
+        let pupil_id = self.pupil_of_case(&new.case_id)?;
+        let goals = new
+            .goals
+            .iter()
+            .map(|g| text::required("goal", g))
+            .collect::<Result<Vec<_>>>()?;
+        if goals.is_empty() {
+            return Err(Error::invalid("a plan needs at least one goal"));
+        }
+        let actions = new
+            .actions
+            .iter()
+            .map(|a| {
+                Ok(PlanAction {
+                    action_id: Uuid::now_v7(),
+                    who: text::required("who", &a.who)?,
+                    what: text::required("what", &a.what)?,
+                    due_on: a.due_on,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let plan_id = Uuid::now_v7();
+        self.commit(
+            Payload::PlanCreated {
+                plan_id,
+                case_id: new.case_id,
+                needs: text::required("needs", &new.needs)?,
+                goals,
+                lead_party: text::required("lead party", &new.lead_party)?,
+                follow_up_on: new.follow_up_on,
+                actions,
+            },
+            Event {
+                action: Action::Create,
+                object_type: "plan",
+                object_id: Some(plan_id.to_string()),
+                pupil_id: Some(pupil_id),
+                detail: String::new(),
+            },
+        )?;
+        Ok(plan_id)
+    }
+
+    pub fn set_action_status(&mut self, action_id: Uuid, status: ActionStatus) -> Result<()> {
+        let case_id: String = self
+            .conn
+            .query_row(
+                "SELECT p.case_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = ?1",
+                [action_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::not_found("plan action", action_id))?;
+        let case_id = Uuid::parse_str(&case_id)
+            .map_err(|_| Error::Damaged(format!("plan action {action_id} has a bad case id")))?;
+        let replaces = self.current_op_of("plan-action", &action_id, "status")?;
+        self.commit(
+            Payload::PlanActionStatusSet {
+                action_id,
+                status,
+                replaces,
+            },
+            Event {
+                action: Action::Update,
+                object_type: "plan-action",
+                object_id: Some(action_id.to_string()),
+                pupil_id: Some(self.pupil_of_case(&case_id)?),
+                detail: status.as_str().to_owned(),
+            },
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn plans_of(&self, case_id: &Uuid) -> Result<Vec<PlanView>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, case_id, needs, goals, lead_party, follow_up_on, created_at, author
+             FROM plans WHERE case_id = ?1 ORDER BY created_at, id",
+        )?;
+        let plans = stmt
+            .query_map([case_id.to_string()], |r| {
+                let goals: String = r.get(3)?;
+                Ok(PlanView {
+                    id: r.get(0)?,
+                    case_id: r.get(1)?,
+                    needs: r.get(2)?,
+                    goals: serde_json::from_str(&goals).unwrap_or_default(),
+                    lead_party: r.get(4)?,
+                    follow_up_on: r.get(5)?,
+                    created_at: r.get(6)?,
+                    author: r.get(7)?,
+                    actions: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        plans
+            .into_iter()
+            .map(|mut plan| {
+                plan.actions = self.actions_of(&plan.id)?;
+                Ok(plan)
+            })
+            .collect()
+    }
+
+    fn actions_of(&self, plan_id: &str) -> Result<Vec<ActionView>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, who, what, due_on FROM plan_actions WHERE plan_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([plan_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(id, who, what, due_on)| {
+                let state = self.field_state("plan-action", &id, "status")?;
+                Ok(ActionView {
+                    id,
+                    who,
+                    what,
+                    due_on,
+                    status: state
+                        .value
+                        .unwrap_or_else(|| ActionStatus::Planned.as_str().to_owned()),
+                    conflicts: state.conflicts,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,417 @@
+//! Materialising operations into tables.
+//!
+//! [`apply`] is the only code that writes the journal tables. It uses
+//! nothing but the operation itself (no clock, no device state), so
+//! replaying the same log in the same order gives the same tables on every
+//! device; [`check`] proves it by replaying into an empty database.
+
+use crate::error::{Error, Result};
+use brygga_protocol::hlc::Hlc;
+use brygga_protocol::op::{Operation, Payload, SignedOperation};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use uuid::Uuid;
+
+/// The time an operation was made, as stored in `*_at` columns.
+pub(crate) fn op_time(hlc: Hlc) -> String {
+    DateTime::<Utc>::from_timestamp_millis(hlc.wall_ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn utc(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Fails with a reason when an UPDATE matched no row.
+fn expect_one(changed: usize, why: impl FnOnce() -> String) -> Result<()> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(Error::not_allowed(why()))
+    }
+}
+
+pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
+    let at = op_time(op.hlc);
+    let who = op.author.as_str();
+    match &op.payload {
+        Payload::PupilRegistered {
+            pupil_id,
+            name,
+            personnummer,
+            school,
+            grade,
+            protected_identity,
+        } => {
+            conn.execute(
+                "INSERT INTO pupils (id, name, personnummer, school, grade, protected_identity,
+                                     registered_at, registered_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![pupil_id.to_string(), name, personnummer, school, grade, protected_identity, at, who],
+            )?;
+        }
+        Payload::CaseOpened { case_id, pupil_id } => {
+            conn.execute(
+                "INSERT INTO cases (id, pupil_id, status, opened_at, opened_by)
+                 VALUES (?1, ?2, 'open', ?3, ?4)",
+                params![case_id.to_string(), pupil_id.to_string(), at, who],
+            )?;
+        }
+        Payload::CaseClosed { case_id } => {
+            let n = conn.execute(
+                "UPDATE cases SET status = 'closed', closed_at = ?2 WHERE id = ?1 AND status = 'open'",
+                params![case_id.to_string(), at],
+            )?;
+            expect_one(n, || format!("case {case_id} is not open"))?;
+        }
+        Payload::GuardianAdded {
+            guardian_id,
+            case_id,
+            name,
+            relation,
+        } => {
+            conn.execute(
+                "INSERT INTO guardians (id, case_id, name, relation) VALUES (?1, ?2, ?3, ?4)",
+                params![guardian_id.to_string(), case_id.to_string(), name, relation],
+            )?;
+        }
+        Payload::GuardianFieldSet {
+            guardian_id,
+            field,
+            value,
+            replaces,
+        } => {
+            ensure_exists(conn, "guardians", "guardian", guardian_id)?;
+            set_mutable(conn, op, "guardian", guardian_id, field.as_str(), value, *replaces)?;
+        }
+        Payload::ConsentRecorded {
+            consent_id,
+            case_id,
+            guardian_id,
+            scope,
+            recipient,
+            purpose,
+            form,
+            given_on,
+            valid_until,
+        } => {
+            let form = serde_json::to_value(form)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            conn.execute(
+                "INSERT INTO consents (id, case_id, guardian_id, scope, recipient, purpose, form,
+                                       given_on, valid_until, recorded_at, recorded_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    consent_id.to_string(),
+                    case_id.to_string(),
+                    guardian_id.map(|g| g.to_string()),
+                    scope,
+                    recipient,
+                    purpose,
+                    form,
+                    given_on.to_string(),
+                    valid_until.map(|d| d.to_string()),
+                    at,
+                    who
+                ],
+            )?;
+        }
+        Payload::ConsentWithdrawn {
+            consent_id,
+            withdrawn_on,
+        } => {
+            let n = conn.execute(
+                "UPDATE consents SET withdrawn_on = ?2 WHERE id = ?1 AND withdrawn_on IS NULL",
+                params![consent_id.to_string(), withdrawn_on.to_string()],
+            )?;
+            expect_one(n, || format!("consent {consent_id} is already withdrawn or unknown"))?;
+        }
+        Payload::EntryDrafted {
+            entry_id,
+            case_id,
+            content,
+        } => {
+            conn.execute(
+                "INSERT INTO entries (id, case_id, kind, status, event_at, written_at, author,
+                                      participants, fields, text)
+                 VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    entry_id.to_string(),
+                    case_id.to_string(),
+                    content.kind.as_str(),
+                    utc(&content.event_at),
+                    at,
+                    who,
+                    serde_json::to_string(&content.participants).unwrap_or_default(),
+                    serde_json::to_string(&content.fields).unwrap_or_default(),
+                    content.text
+                ],
+            )?;
+            index_text(conn, entry_id, None, &content.text)?;
+        }
+        Payload::DraftEdited { entry_id, content } => {
+            let n = conn.execute(
+                "UPDATE entries SET kind = ?2, event_at = ?3, participants = ?4, fields = ?5, text = ?6
+                 WHERE id = ?1 AND status = 'draft'",
+                params![
+                    entry_id.to_string(),
+                    content.kind.as_str(),
+                    utc(&content.event_at),
+                    serde_json::to_string(&content.participants).unwrap_or_default(),
+                    serde_json::to_string(&content.fields).unwrap_or_default(),
+                    content.text
+                ],
+            )?;
+            expect_one(n, || format!("entry {entry_id} is not a draft"))?;
+            conn.execute(
+                "DELETE FROM search_index WHERE entry_id = ?1 AND correction_id IS NULL",
+                [entry_id.to_string()],
+            )?;
+            index_text(conn, entry_id, None, &content.text)?;
+        }
+        Payload::EntrySigned { entry_id } => {
+            let n = conn.execute(
+                "UPDATE entries SET status = 'signed', signed_at = ?2, signed_by = ?3
+                 WHERE id = ?1 AND status = 'draft'",
+                params![entry_id.to_string(), at, who],
+            )?;
+            expect_one(n, || format!("entry {entry_id} is not a draft"))?;
+        }
+        Payload::EntryCorrected {
+            correction_id,
+            entry_id,
+            text,
+            reason,
+        } => {
+            let status: Option<String> = conn
+                .query_row("SELECT status FROM entries WHERE id = ?1", [entry_id.to_string()], |r| r.get(0))
+                .optional()?;
+            if status.as_deref() != Some("signed") {
+                return Err(Error::not_allowed(format!(
+                    "entry {entry_id} is not signed; only signed entries are corrected"
+                )));
+            }
+            conn.execute(
+                "INSERT INTO corrections (id, entry_id, text, reason, written_at, author)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![correction_id.to_string(), entry_id.to_string(), text, reason, at, who],
+            )?;
+            index_text(conn, entry_id, Some(correction_id), text)?;
+        }
+        Payload::PlanCreated {
+            plan_id,
+            case_id,
+            needs,
+            goals,
+            lead_party,
+            follow_up_on,
+            actions,
+        } => {
+            conn.execute(
+                "INSERT INTO plans (id, case_id, needs, goals, lead_party, follow_up_on, created_at, author)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    plan_id.to_string(),
+                    case_id.to_string(),
+                    needs,
+                    serde_json::to_string(goals).unwrap_or_default(),
+                    lead_party,
+                    follow_up_on.to_string(),
+                    at,
+                    who
+                ],
+            )?;
+            for (position, a) in actions.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO plan_actions (id, plan_id, position, who, what, due_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![a.action_id.to_string(), plan_id.to_string(), position as i64, a.who, a.what, a.due_on.map(|d| d.to_string())],
+                )?;
+            }
+        }
+        Payload::PlanActionStatusSet {
+            action_id,
+            status,
+            replaces,
+        } => {
+            ensure_exists(conn, "plan_actions", "plan action", action_id)?;
+            set_mutable(conn, op, "plan-action", action_id, "status", status.as_str(), *replaces)?;
+        }
+        Payload::ConcernReported {
+            report_id,
+            case_id,
+            reported_at,
+            to_whom,
+            by_whom,
+            summary,
+        } => {
+            conn.execute(
+                "INSERT INTO concern_reports (id, case_id, reported_at, to_whom, by_whom, summary,
+                                              recorded_at, recorded_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![report_id.to_string(), case_id.to_string(), utc(reported_at), to_whom, by_whom, summary, at, who],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn ensure_exists(conn: &Connection, table: &str, what: &'static str, id: &Uuid) -> Result<()> {
+    let found: Option<i64> = conn
+        .query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [id.to_string()], |r| r.get(0))
+        .optional()?;
+    found.map(|_| ()).ok_or_else(|| Error::not_found(what, id))
+}
+
+fn index_text(conn: &Connection, entry: &Uuid, correction: Option<&Uuid>, text: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO search_index (text, entry_id, correction_id) VALUES (?1, ?2, ?3)",
+        params![text, entry.to_string(), correction.map(|c| c.to_string())],
+    )?;
+    Ok(())
+}
+
+struct Current {
+    value: String,
+    hlc: String,
+    device_id: String,
+    op_id: String,
+    replaces: Option<String>,
+    author: String,
+}
+
+/// Last writer wins by (HLC, device id). When neither edit had seen the
+/// other, the loser is kept in `field_conflicts` so nothing is lost.
+fn set_mutable(
+    conn: &Connection,
+    op: &Operation,
+    object_type: &str,
+    object_id: &Uuid,
+    field: &str,
+    value: &str,
+    replaces: Option<Uuid>,
+) -> Result<()> {
+    let current: Option<Current> = conn
+        .query_row(
+            "SELECT value, hlc, device_id, op_id, replaces, author FROM mutable_fields
+             WHERE object_type = ?1 AND object_id = ?2 AND field = ?3",
+            params![object_type, object_id.to_string(), field],
+            |r| {
+                Ok(Current {
+                    value: r.get(0)?,
+                    hlc: r.get(1)?,
+                    device_id: r.get(2)?,
+                    op_id: r.get(3)?,
+                    replaces: r.get(4)?,
+                    author: r.get(5)?,
+                })
+            },
+        )
+        .optional()?;
+    let op_id = op.id.to_string();
+    let incoming_hlc = op.hlc.to_sortable();
+    let write = |conn: &Connection| {
+        conn.execute(
+            "INSERT INTO mutable_fields (object_type, object_id, field, value, hlc, device_id,
+                                         op_id, replaces, author)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (object_type, object_id, field) DO UPDATE SET
+               value = excluded.value, hlc = excluded.hlc, device_id = excluded.device_id,
+               op_id = excluded.op_id, replaces = excluded.replaces, author = excluded.author",
+            params![
+                object_type,
+                object_id.to_string(),
+                field,
+                value,
+                incoming_hlc,
+                op.device_id.to_string(),
+                op_id,
+                replaces.map(|u| u.to_string()),
+                op.author
+            ],
+        )
+    };
+    let Some(cur) = current else {
+        write(conn)?;
+        return Ok(());
+    };
+    let concurrent = replaces.map(|u| u.to_string()).as_deref() != Some(cur.op_id.as_str())
+        && cur.replaces.as_deref() != Some(op_id.as_str());
+    let incoming_wins =
+        (incoming_hlc.as_str(), op.device_id.to_string()) > (cur.hlc.as_str(), cur.device_id.clone());
+    let keep_conflict = |lost_op: &str, value: &str, author: &str, hlc: &str, won: &str| {
+        conn.execute(
+            "INSERT OR IGNORE INTO field_conflicts (lost_op_id, object_type, object_id, field,
+                                                   lost_value, lost_author, lost_hlc, won_op_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![lost_op, object_type, object_id.to_string(), field, value, author, hlc, won],
+        )
+    };
+    if incoming_wins {
+        write(conn)?;
+        if concurrent {
+            keep_conflict(&cur.op_id, &cur.value, &cur.author, &cur.hlc, &op_id)?;
+        }
+    } else if concurrent {
+        keep_conflict(&op_id, value, &op.author, &incoming_hlc, &cur.op_id)?;
+    }
+    Ok(())
+}
+
+/// The tables [`apply`] writes, with the columns to compare them by.
+const MATERIALISED: &[(&str, &str)] = &[
+    ("pupils", "id"),
+    ("cases", "id"),
+    ("guardians", "id"),
+    ("mutable_fields", "object_type, object_id, field"),
+    ("field_conflicts", "lost_op_id"),
+    ("consents", "id"),
+    ("entries", "id"),
+    ("corrections", "id"),
+    ("plans", "id"),
+    ("plan_actions", "id"),
+    ("concern_reports", "id"),
+    ("search_index", "entry_id, correction_id, text"),
+];
+
+fn dump(conn: &Connection, table: &str, order: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
+    let columns = stmt.column_count();
+    let rows = stmt
+        .query_map([], |r| {
+            let values: Vec<String> = (0..columns)
+                .map(|i| {
+                    r.get_ref(i)
+                        .map(|v| format!("{v:?}"))
+                        .unwrap_or_else(|e| format!("<{e}>"))
+                })
+                .collect();
+            Ok(values.join("|"))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Replays `ops` into a fresh in-memory database and compares every
+/// materialised table with `live`. Reports the first table that differs.
+pub(crate) fn check(live: &Connection, ops: &[SignedOperation]) -> Result<()> {
+    let mut fresh = Connection::open_in_memory()?;
+    crate::migrations::migrate(&mut fresh)?;
+    let tx = fresh.transaction()?;
+    for signed in ops {
+        apply(&tx, &signed.op).map_err(|e| {
+            Error::Damaged(format!("operation {} does not replay: {e}", signed.op.id))
+        })?;
+    }
+    for (table, order) in MATERIALISED {
+        if dump(live, table, order)? != dump(&tx, table, order)? {
+            return Err(Error::Damaged(format!(
+                "table {table} differs from a replay of the operation log"
+            )));
+        }
+    }
+    Ok(())
+}

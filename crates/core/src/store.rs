@@ -1,0 +1,146 @@
+//! Opening the encrypted SQLCipher database.
+
+use crate::error::{Error, Result};
+use crate::secret::Key32;
+use rusqlite::{Connection, OpenFlags};
+use std::io::Read;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+const PLAIN_SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// True when the file starts with the header of an unencrypted SQLite
+/// database. SQLCipher files start with random salt instead.
+fn is_plain_sqlite(path: &Path) -> Result<bool> {
+    let mut header = [0u8; 16];
+    let mut f = std::fs::File::open(path)?;
+    match f.read_exact(&mut header) {
+        Ok(()) => Ok(&header == PLAIN_SQLITE_HEADER),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Opens (or, with `create`, creates) the journal database keyed with the
+/// raw data key. SQLCipher's own KDF is skipped: the key is already the
+/// output of the key hierarchy.
+pub(crate) fn open(path: &Path, key: &Key32, create: bool) -> Result<Connection> {
+    if path.exists() {
+        if is_plain_sqlite(path)? {
+            return Err(Error::NotEncrypted(path.to_owned()));
+        }
+    } else if !create {
+        return Err(Error::JournalMissing(path.to_owned()));
+    }
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    let pragma = Zeroizing::new(format!(
+        "PRAGMA key = \"x'{}'\";",
+        Zeroizing::new(hex::encode(key.expose())).as_str()
+    ));
+    conn.execute_batch(&pragma)?;
+    ensure_sqlcipher(&conn)?;
+    // The first read decrypts page 1: a wrong key or a damaged file fails here.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+        .map_err(|e| Error::Damaged(format!("cannot decrypt the journal: {e}")))?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// Refuses to run against a SQLite that silently ignores `PRAGMA key`.
+fn ensure_sqlcipher(conn: &Connection) -> Result<()> {
+    let version: Option<String> = conn
+        .query_row("PRAGMA cipher_version", [], |r| r.get(0))
+        .ok();
+    match version {
+        Some(v) if !v.is_empty() => Ok(()),
+        _ => Err(Error::Damaged(
+            "this build is not linked with SQLCipher; refusing to store data unencrypted".into(),
+        )),
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    // WAL for crash safety with concurrent readers; synchronous=FULL so a
+    // committed signature survives power loss, not only a killed process;
+    // temp_store=MEMORY so sorts and temp tables never reach the disk.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(())
+}
+
+/// A database without the SQLCipher key: plain SQLite. Only for measuring
+/// the encryption overhead in the benchmark.
+#[cfg(feature = "bench-plaintext")]
+pub(crate) fn open_plaintext_for_bench(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keyed_database_is_not_plain_sqlite_and_reopens() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("j.db");
+        let key = Key32::random();
+        let conn = open(&path, &key, true).expect("create");
+        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES ('hemlig');")
+            .expect("write");
+        drop(conn);
+        assert!(!is_plain_sqlite(&path).expect("header"));
+        let conn = open(&path, &key, false).expect("reopen");
+        let x: String = conn
+            .query_row("SELECT x FROM t", [], |r| r.get(0))
+            .expect("read");
+        assert_eq!(x, "hemlig");
+    }
+
+    #[test]
+    fn another_key_cannot_read_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("j.db");
+        open(&path, &Key32::random(), true)
+            .expect("create")
+            .execute_batch("CREATE TABLE t(x);")
+            .expect("write");
+        assert!(matches!(
+            open(&path, &Key32::random(), false),
+            Err(Error::Damaged(_))
+        ));
+    }
+
+    #[test]
+    fn an_unencrypted_database_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("plain.db");
+        let plain = Connection::open(&path).expect("plain");
+        plain.execute_batch("CREATE TABLE t(x);").expect("write");
+        drop(plain);
+        assert!(matches!(
+            open(&path, &Key32::random(), false),
+            Err(Error::NotEncrypted(_))
+        ));
+    }
+
+    #[test]
+    fn a_missing_journal_is_reported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(matches!(
+            open(&dir.path().join("none.db"), &Key32::random(), false),
+            Err(Error::JournalMissing(_))
+        ));
+    }
+}

@@ -1,0 +1,159 @@
+//! What the core hands out: plain view models, never rows or keys.
+//!
+//! A protected-identity pupil's school and address are left out of every
+//! view (`None`), so no caller can show or export them by mistake.
+
+use brygga_protocol::entry_kind::EntryKind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PupilView {
+    pub id: String,
+    pub name: String,
+    /// YYMMDD-NNNC.
+    pub personnummer: String,
+    /// None for a protected-identity pupil.
+    pub school: Option<String>,
+    pub grade: u8,
+    pub protected_identity: bool,
+    pub open_case_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseView {
+    pub id: String,
+    pub pupil_id: String,
+    pub pupil_name: String,
+    pub personnummer: String,
+    pub status: String,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub drafts: u32,
+    pub signed: u32,
+    pub last_event_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CorrectionView {
+    pub id: String,
+    pub text: String,
+    pub reason: String,
+    pub written_at: String,
+    pub author: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntryView {
+    pub id: String,
+    pub case_id: String,
+    pub kind: EntryKind,
+    pub status: String,
+    pub event_at: String,
+    pub written_at: String,
+    pub author: String,
+    pub participants: Vec<String>,
+    pub fields: BTreeMap<String, String>,
+    /// The text as signed; corrections never change it.
+    pub text: String,
+    pub signed_at: Option<String>,
+    pub signed_by: Option<String>,
+    pub corrections: Vec<CorrectionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConflictView {
+    pub field: String,
+    pub lost_value: String,
+    pub lost_author: String,
+    pub lost_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GuardianView {
+    pub id: String,
+    pub case_id: String,
+    pub name: String,
+    pub relation: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// None when the pupil has a protected identity.
+    pub address: Option<String>,
+    pub conflicts: Vec<ConflictView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsentView {
+    pub id: String,
+    pub case_id: String,
+    pub guardian_id: Option<String>,
+    /// The guardian's name, or None when the pupil gave it.
+    pub given_by: Option<String>,
+    pub scope: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub form: String,
+    pub given_on: String,
+    pub valid_until: Option<String>,
+    pub withdrawn_on: Option<String>,
+    /// Given, not withdrawn and not past its end date today.
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionView {
+    pub id: String,
+    pub who: String,
+    pub what: String,
+    pub due_on: Option<String>,
+    pub status: String,
+    pub conflicts: Vec<ConflictView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanView {
+    pub id: String,
+    pub case_id: String,
+    pub needs: String,
+    pub goals: Vec<String>,
+    pub lead_party: String,
+    pub follow_up_on: String,
+    pub created_at: String,
+    pub author: String,
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConcernView {
+    pub id: String,
+    pub case_id: String,
+    pub reported_at: String,
+    pub to_whom: String,
+    pub by_whom: String,
+    pub summary: String,
+    pub recorded_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseDetail {
+    pub case: CaseView,
+    pub pupil: PupilView,
+    pub guardians: Vec<GuardianView>,
+    pub consents: Vec<ConsentView>,
+    pub plans: Vec<PlanView>,
+    pub concerns: Vec<ConcernView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    pub entry_id: String,
+    pub case_id: String,
+    pub pupil_name: String,
+    pub kind: EntryKind,
+    pub status: String,
+    pub event_at: String,
+    /// The matching words in context, marked with [ and ].
+    pub snippet: String,
+    /// True when the match is in a correction rather than the entry.
+    pub in_correction: bool,
+}

@@ -1,0 +1,257 @@
+//! Operations: the unit of change, sync and audit.
+//!
+//! The journal on a device is a deterministic replay of operations. Signed
+//! entries and corrections are write-once, so they never conflict; mutable
+//! fields (a guardian's phone number, a plan action's status) are settled
+//! last-writer-wins by [`Operation::order_key`], and the losing value is
+//! kept for review by the replaying side.
+
+use crate::entry_kind::EntryKind;
+use crate::hlc::Hlc;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// One change made on one device, before signing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    pub version: u16,
+    /// UUIDv7: unique everywhere, roughly time-ordered.
+    pub id: Uuid,
+    pub device_id: Uuid,
+    /// 1, 2, 3, … per device, without gaps; (device_id, seq) is unique.
+    pub seq: u64,
+    pub hlc: Hlc,
+    /// The user the device is registered to, as shown in the journal.
+    pub author: String,
+    pub payload: Payload,
+}
+
+impl Operation {
+    /// The total order in which operations are replayed everywhere.
+    pub fn order_key(&self) -> (Hlc, Uuid, u64) {
+        (self.hlc, self.device_id, self.seq)
+    }
+}
+
+/// An operation with the device's Ed25519 signature over its canonical bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOperation {
+    pub op: Operation,
+    /// Hex-encoded 64-byte Ed25519 signature.
+    pub signature: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsentForm {
+    Oral,
+    Written,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GuardianField {
+    Phone,
+    Email,
+    Address,
+}
+
+impl GuardianField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuardianField::Phone => "phone",
+            GuardianField::Email => "email",
+            GuardianField::Address => "address",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionStatus {
+    Planned,
+    Ongoing,
+    Done,
+    Cancelled,
+}
+
+impl ActionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Planned => "planned",
+            ActionStatus::Ongoing => "ongoing",
+            ActionStatus::Done => "done",
+            ActionStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// The entry's content while it is a draft; frozen by [`Payload::EntrySigned`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryContent {
+    pub kind: EntryKind,
+    pub event_at: DateTime<Utc>,
+    pub participants: Vec<String>,
+    /// Kind-specific fields; a BTreeMap so the signed bytes are canonical.
+    pub fields: BTreeMap<String, String>,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanAction {
+    pub action_id: Uuid,
+    pub who: String,
+    pub what: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Payload {
+    PupilRegistered {
+        pupil_id: Uuid,
+        name: String,
+        /// 12 digits, YYYYMMDDNNNC.
+        personnummer: String,
+        school: String,
+        grade: u8,
+        protected_identity: bool,
+    },
+    CaseOpened {
+        case_id: Uuid,
+        pupil_id: Uuid,
+    },
+    CaseClosed {
+        case_id: Uuid,
+    },
+    GuardianAdded {
+        guardian_id: Uuid,
+        case_id: Uuid,
+        name: String,
+        relation: String,
+    },
+    /// A mutable contact field: last writer wins, the loser is kept.
+    GuardianFieldSet {
+        guardian_id: Uuid,
+        field: GuardianField,
+        value: String,
+        /// The op whose value the writer saw and replaced; an edit that
+        /// replaces neither the current value nor is replaced by it is
+        /// concurrent, and its loser is kept as a conflict.
+        replaces: Option<Uuid>,
+    },
+    ConsentRecorded {
+        consent_id: Uuid,
+        case_id: Uuid,
+        /// The guardian who gave it, or None when the pupil did.
+        guardian_id: Option<Uuid>,
+        scope: String,
+        recipient: String,
+        purpose: String,
+        form: ConsentForm,
+        given_on: NaiveDate,
+        valid_until: Option<NaiveDate>,
+    },
+    ConsentWithdrawn {
+        consent_id: Uuid,
+        withdrawn_on: NaiveDate,
+    },
+    EntryDrafted {
+        entry_id: Uuid,
+        case_id: Uuid,
+        content: EntryContent,
+    },
+    DraftEdited {
+        entry_id: Uuid,
+        content: EntryContent,
+    },
+    EntrySigned {
+        entry_id: Uuid,
+    },
+    EntryCorrected {
+        correction_id: Uuid,
+        entry_id: Uuid,
+        text: String,
+        reason: String,
+    },
+    PlanCreated {
+        plan_id: Uuid,
+        case_id: Uuid,
+        needs: String,
+        goals: Vec<String>,
+        lead_party: String,
+        follow_up_on: NaiveDate,
+        actions: Vec<PlanAction>,
+    },
+    /// A mutable field: last writer wins, the loser is kept.
+    PlanActionStatusSet {
+        action_id: Uuid,
+        status: ActionStatus,
+        replaces: Option<Uuid>,
+    },
+    ConcernReported {
+        report_id: Uuid,
+        case_id: Uuid,
+        reported_at: DateTime<Utc>,
+        to_whom: String,
+        by_whom: String,
+        summary: String,
+    },
+}
+
+impl Payload {
+    /// The stable name of the payload type, as serialised in `type`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Payload::PupilRegistered { .. } => "pupil-registered",
+            Payload::CaseOpened { .. } => "case-opened",
+            Payload::CaseClosed { .. } => "case-closed",
+            Payload::GuardianAdded { .. } => "guardian-added",
+            Payload::GuardianFieldSet { .. } => "guardian-field-set",
+            Payload::ConsentRecorded { .. } => "consent-recorded",
+            Payload::ConsentWithdrawn { .. } => "consent-withdrawn",
+            Payload::EntryDrafted { .. } => "entry-drafted",
+            Payload::DraftEdited { .. } => "draft-edited",
+            Payload::EntrySigned { .. } => "entry-signed",
+            Payload::EntryCorrected { .. } => "entry-corrected",
+            Payload::PlanCreated { .. } => "plan-created",
+            Payload::PlanActionStatusSet { .. } => "plan-action-status-set",
+            Payload::ConcernReported { .. } => "concern-reported",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_type_name_matches_serde_tag() {
+        let p = Payload::EntrySigned {
+            entry_id: Uuid::nil(),
+        };
+        let v = serde_json::to_value(&p).expect("serialize");
+        assert_eq!(v["type"], p.type_name());
+    }
+
+    #[test]
+    fn order_key_breaks_hlc_ties_by_device() {
+        let mk = |dev: u128| Operation {
+            version: crate::PROTOCOL_VERSION,
+            id: Uuid::from_u128(dev),
+            device_id: Uuid::from_u128(dev),
+            seq: 1,
+            hlc: Hlc {
+                wall_ms: 1,
+                counter: 0,
+            },
+            author: "x".into(),
+            payload: Payload::CaseClosed {
+                case_id: Uuid::nil(),
+            },
+        };
+        assert!(mk(1).order_key() < mk(2).order_key());
+    }
+}

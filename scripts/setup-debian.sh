@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Brygga needs, and only those that are missing.
+#
+#   scripts/setup-debian.sh [GROUP...]      GROUP: core (default), desktop, postgres, all
+#
+# Safe to run again and again: a package that is already installed is left
+# alone, and `apt-get update` runs only when something has to be installed.
+# Non-interactive (works with CI=true and no stdin). Runs apt-get directly as
+# root, through sudo otherwise.
+#
+# The Rust toolchain itself is not installed here: it comes from rustup, and
+# Debian's rustc is older than the workspace's rust-version.
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf 'setup-debian: %s\n' "$*" >&2; }
+
+# What each group needs.
+#   core:     a C toolchain, perl and make build the SQLCipher and OpenSSL that
+#             rusqlite's bundled-sqlcipher-vendored-openssl feature compiles;
+#             sqlite3 is used by the test that proves plain SQLite cannot read
+#             the journal.
+#   desktop:  Tauri 2 on WebKitGTK 4.1, plus Xvfb, WebKitWebDriver and
+#             screenshot tools for the end-to-end tests of the desktop app.
+#   postgres: the PostgreSQL server the server's storage tests run against.
+group_packages() {
+    case "$1" in
+        core)
+            echo build-essential pkg-config libssl-dev perl make sqlite3
+            ;;
+        desktop)
+            echo libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
+                libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver \
+                imagemagick chromium
+            ;;
+        postgres)
+            echo postgresql
+            ;;
+        *)
+            return 1
+            ;;
+    esac
+}
+
+usage() {
+    echo "usage: $0 [core|desktop|postgres|all]..." >&2
+    exit 2
+}
+
+groups=("$@")
+if [ "${#groups[@]}" -eq 0 ]; then
+    groups=(core)
+fi
+
+selected=()
+for group in "${groups[@]}"; do
+    case "$group" in
+        -h | --help) usage ;;
+        all) selected+=(core desktop postgres) ;;
+        *) selected+=("$group") ;;
+    esac
+done
+
+wanted=()
+for g in "${selected[@]}"; do
+    if ! pkgs=$(group_packages "$g"); then
+        log "unknown package group '$g'"
+        usage
+    fi
+    # shellcheck disable=SC2206 # package names never contain spaces or globs
+    wanted+=($pkgs)
+done
+
+is_installed() {
+    dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
+}
+
+missing=()
+for pkg in "${wanted[@]}"; do
+    if is_installed "$pkg"; then
+        continue
+    fi
+    # Each package once, even when two groups name it.
+    case " ${missing[*]-} " in
+        *" $pkg "*) ;;
+        *) missing+=("$pkg") ;;
+    esac
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    log "all packages for: ${groups[*]} are installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+    # Without a terminal sudo must not wait for a password it cannot get.
+    if [ -t 0 ]; then
+        as_root=(sudo)
+    else
+        as_root=(sudo -n)
+    fi
+else
+    log "these packages are missing: ${missing[*]}"
+    log "run this script as root, or install sudo, or install them yourself"
+    exit 1
+fi
+
+# Wait for another apt/dpkg (unattended-upgrades, say) instead of failing.
+apt_opts=(-o DPkg::Lock::Timeout=300)
+
+log "installing: ${missing[*]}"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" update -q >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y -q \
+    --no-install-recommends "${missing[@]}" >&2
+log "installed: ${missing[*]}"
