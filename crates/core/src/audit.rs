@@ -249,18 +249,27 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
             return Ok(broken(
                 row.seq,
                 row.seq,
-                format!("row {} does not follow the row before it (removed or reordered)", row.seq),
+                format!(
+                    "row {} does not follow the row before it (removed or reordered)",
+                    row.seq
+                ),
             ));
         }
         if row.compute_hash() != row.hash {
-            return Ok(broken(row.seq, row.seq, format!("row {} has been changed", row.seq)));
+            return Ok(broken(
+                row.seq,
+                row.seq,
+                format!("row {} has been changed", row.seq),
+            ));
         }
         expected_prev = row.hash;
         expected_seq += 1;
     }
     let count = expected_seq - 1;
     let recorded: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     let actual = format!("{count}:{expected_prev}");
     match recorded {
@@ -342,7 +351,8 @@ mod tests {
     fn a_removed_row_is_found() {
         let conn = db_with_rows(5);
         drop_guards(&conn);
-        conn.execute("DELETE FROM audit WHERE seq = 2", []).expect("tamper");
+        conn.execute("DELETE FROM audit WHERE seq = 2", [])
+            .expect("tamper");
         assert_eq!(verify(&conn).expect("verify").first_bad_seq, Some(2));
     }
 
@@ -350,7 +360,8 @@ mod tests {
     fn a_removed_tail_is_found() {
         let conn = db_with_rows(5);
         drop_guards(&conn);
-        conn.execute("DELETE FROM audit WHERE seq = 5", []).expect("tamper");
+        conn.execute("DELETE FROM audit WHERE seq = 5", [])
+            .expect("tamper");
         let report = verify(&conn).expect("verify");
         assert!(!report.is_intact());
         assert_eq!(report.first_bad_seq, Some(5));

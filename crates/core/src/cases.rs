@@ -26,7 +26,8 @@ pub struct NewConcern {
     pub summary: String,
 }
 
-const CASE_COLUMNS: &str = "c.id, c.pupil_id, p.name, p.personnummer, c.status, c.opened_at, c.closed_at,
+const CASE_COLUMNS: &str =
+    "c.id, c.pupil_id, p.name, p.personnummer, c.status, c.opened_at, c.closed_at,
      (SELECT count(*) FROM entries e WHERE e.case_id = c.id AND e.status = 'draft'),
      (SELECT count(*) FROM entries e WHERE e.case_id = c.id AND e.status = 'signed'),
      (SELECT max(e.event_at) FROM entries e WHERE e.case_id = c.id)";
@@ -178,7 +179,12 @@ impl Journal {
     /// Sets a guardian's phone, e-mail or address. The value this device
     /// currently shows is named as the one replaced, so a later merge can
     /// tell a sequential edit from a concurrent one.
-    pub fn set_guardian_field(&mut self, guardian_id: Uuid, field: GuardianField, value: &str) -> Result<()> {
+    pub fn set_guardian_field(
+        &mut self,
+        guardian_id: Uuid,
+        field: GuardianField,
+        value: &str,
+    ) -> Result<()> {
         let case_id: String = self
             .conn
             .query_row(
@@ -210,7 +216,12 @@ impl Journal {
         Ok(())
     }
 
-    pub(crate) fn current_op_of(&self, object_type: &str, id: &Uuid, field: &str) -> Result<Option<Uuid>> {
+    pub(crate) fn current_op_of(
+        &self,
+        object_type: &str,
+        id: &Uuid,
+        field: &str,
+    ) -> Result<Option<Uuid>> {
         let op: Option<String> = self
             .conn
             .query_row(
@@ -222,7 +233,12 @@ impl Journal {
         Ok(op.and_then(|s| Uuid::parse_str(&s).ok()))
     }
 
-    pub(crate) fn field_state(&self, object_type: &str, id: &str, field: &str) -> Result<FieldState> {
+    pub(crate) fn field_state(
+        &self,
+        object_type: &str,
+        id: &str,
+        field: &str,
+    ) -> Result<FieldState> {
         let value: Option<String> = self
             .conn
             .query_row(
@@ -252,12 +268,16 @@ impl Journal {
     }
 
     fn guardians_of(&self, case_id: &Uuid, protected: bool) -> Result<Vec<GuardianView>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name, relation FROM guardians WHERE case_id = ?1 ORDER BY name, id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, relation FROM guardians WHERE case_id = ?1 ORDER BY name, id",
+        )?;
         let rows = stmt
             .query_map([case_id.to_string()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
@@ -280,7 +300,10 @@ impl Journal {
                     email,
                     address: if protected { None } else { address },
                     conflicts: if protected {
-                        conflicts.into_iter().filter(|c| c.field != "address").collect()
+                        conflicts
+                            .into_iter()
+                            .filter(|c| c.field != "address")
+                            .collect()
                     } else {
                         conflicts
                     },

@@ -129,7 +129,9 @@ impl Journal {
                 let valid_until: Option<String> = r.get(9)?;
                 let withdrawn_on: Option<String> = r.get(10)?;
                 let active = withdrawn_on.is_none()
-                    && valid_until.as_deref().is_none_or(|end| end >= today.as_str());
+                    && valid_until
+                        .as_deref()
+                        .is_none_or(|end| end >= today.as_str());
                 Ok(ConsentView {
                     id: r.get(0)?,
                     case_id: r.get(1)?,

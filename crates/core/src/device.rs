@@ -61,7 +61,8 @@ pub(crate) fn load(conn: &Connection) -> Result<Device> {
     let (id, author, pkcs8) =
         row.ok_or_else(|| Error::Damaged("the journal has no device identity".into()))?;
     let pkcs8 = Zeroizing::new(pkcs8);
-    let id = Uuid::parse_str(&id).map_err(|_| Error::Damaged("the device id is unreadable".into()))?;
+    let id =
+        Uuid::parse_str(&id).map_err(|_| Error::Damaged("the device id is unreadable".into()))?;
     let key = Ed25519KeyPair::from_pkcs8(&pkcs8)
         .map_err(|_| Error::Damaged("the device key is unreadable".into()))?;
     Ok(Device { id, author, key })

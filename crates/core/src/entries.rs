@@ -64,7 +64,9 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryView> {
     Ok(EntryView {
         id: r.get(0)?,
         case_id: r.get(1)?,
-        kind: kind.parse().map_err(|e: brygga_protocol::entry_kind::UnknownKind| bad(2, e.to_string()))?,
+        kind: kind
+            .parse()
+            .map_err(|e: brygga_protocol::entry_kind::UnknownKind| bad(2, e.to_string()))?,
         status: r.get(3)?,
         event_at: r.get(4)?,
         written_at: r.get(5)?,
@@ -119,7 +121,13 @@ impl Journal {
         }
     }
 
-    fn entry_event(&self, action: Action, entry_id: &Uuid, case_id: &Uuid, detail: String) -> Result<Event<'static>> {
+    fn entry_event(
+        &self,
+        action: Action,
+        entry_id: &Uuid,
+        case_id: &Uuid,
+        detail: String,
+    ) -> Result<Event<'static>> {
         Ok(Event {
             action,
             object_type: "entry",
@@ -134,7 +142,12 @@ impl Journal {
         self.ensure_case_open(&case_id)?;
         let content = new.into_content()?;
         let entry_id = Uuid::now_v7();
-        let event = self.entry_event(Action::Create, &entry_id, &case_id, content.kind.to_string())?;
+        let event = self.entry_event(
+            Action::Create,
+            &entry_id,
+            &case_id,
+            content.kind.to_string(),
+        )?;
         self.commit(
             Payload::EntryDrafted {
                 entry_id,
@@ -164,7 +177,9 @@ impl Journal {
     pub fn sign_entry(&mut self, entry_id: Uuid) -> Result<()> {
         let state = self.entry_state(&entry_id)?;
         if state.status == "signed" {
-            return Err(Error::not_allowed(format!("entry {entry_id} is already signed")));
+            return Err(Error::not_allowed(format!(
+                "entry {entry_id} is already signed"
+            )));
         }
         let event = self.entry_event(Action::Sign, &entry_id, &state.case_id, String::new())?;
         self.commit(Payload::EntrySigned { entry_id }, event)?;
@@ -182,7 +197,12 @@ impl Journal {
         let text = text::required("correction text", text)?;
         let reason = text::required("reason", reason)?;
         let correction_id = Uuid::now_v7();
-        let event = self.entry_event(Action::Correct, &entry_id, &state.case_id, correction_id.to_string())?;
+        let event = self.entry_event(
+            Action::Correct,
+            &entry_id,
+            &state.case_id,
+            correction_id.to_string(),
+        )?;
         self.commit(
             Payload::EntryCorrected {
                 correction_id,

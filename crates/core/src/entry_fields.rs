@@ -44,7 +44,14 @@ const fn opt(key: &'static str, check: Check) -> FieldSpec {
 const YES_NO: &[&str] = &["yes", "no"];
 /// Morning check-in outcomes, as on the check-in board.
 pub const ARRIVAL: &[&str] = &["arrived", "late", "not-seen"];
-const STAFF: &[&str] = &["teacher", "mentor", "nurse", "counsellor", "principal", "other"];
+const STAFF: &[&str] = &[
+    "teacher",
+    "mentor",
+    "nurse",
+    "counsellor",
+    "principal",
+    "other",
+];
 const DIRECTION: &[&str] = &["incoming", "outgoing"];
 
 const HOME_VISIT: &[FieldSpec] = &[
@@ -119,7 +126,11 @@ pub fn validate(kind: EntryKind, fields: &BTreeMap<String, String>) -> Result<()
         let allowed: Vec<_> = specs.iter().map(|s| s.key).collect();
         return Err(Error::invalid(format!(
             "field '{unknown}' does not belong to a {kind} entry (allowed: {})",
-            if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") }
+            if allowed.is_empty() {
+                "none".to_owned()
+            } else {
+                allowed.join(", ")
+            }
         )));
     }
     for spec in specs {
@@ -159,13 +170,13 @@ mod tests {
 
     #[test]
     fn missing_required_field_is_named() {
-        let e = validate(EntryKind::HomeVisit, &fields(&[("place", "hemmet")])).unwrap_err();
+        let e = validate(EntryKind::HomeVisit, &fields(&[("place", "hemmet")])).expect_err("must fail");
         assert!(e.to_string().contains("purpose"), "{e}");
     }
 
     #[test]
     fn unknown_field_lists_the_allowed_ones() {
-        let e = validate(EntryKind::Note, &fields(&[("place", "x")])).unwrap_err();
+        let e = validate(EntryKind::Note, &fields(&[("place", "x")])).expect_err("must fail");
         assert!(e.to_string().contains("allowed: none"), "{e}");
     }
 
@@ -174,7 +185,11 @@ mod tests {
         let apartment = |d: &str| {
             validate(
                 EntryKind::ApartmentSession,
-                &fields(&[("teacher_present", "yes"), ("step", "2"), ("duration_min", d)]),
+                &fields(&[
+                    ("teacher_present", "yes"),
+                    ("step", "2"),
+                    ("duration_min", d),
+                ]),
             )
         };
         assert!(apartment("45").is_ok());

@@ -97,7 +97,11 @@ impl Journal {
         let mut conn = store::open(&paths.db, &data_key, true)?;
         migrations::migrate(&mut conn)?;
         let now = clock::now();
-        let device = device::create(&conn, author, &replay::op_time(Hlc::tick(Hlc::ZERO, now.timestamp_millis())))?;
+        let device = device::create(
+            &conn,
+            author,
+            &replay::op_time(Hlc::tick(Hlc::ZERO, now.timestamp_millis())),
+        )?;
         let journal = Journal {
             conn,
             device,
@@ -269,7 +273,10 @@ impl Journal {
         let public_key = self.device_public_key();
         for signed in ops.iter().filter(|s| s.op.device_id == self.device.id) {
             signing::verify(signed, &public_key).map_err(|e| {
-                Error::Damaged(format!("operation {} fails its signature: {e}", signed.op.id))
+                Error::Damaged(format!(
+                    "operation {} fails its signature: {e}",
+                    signed.op.id
+                ))
             })?;
         }
         replay::check(&self.conn, &ops)

@@ -154,11 +154,7 @@ fn checksum(body: &KeyFileBody) -> String {
     hex::encode(digest::digest(&digest::SHA256, &json))
 }
 
-fn seal_data_key(
-    pass: &Passphrase,
-    params: KdfParams,
-    data_key: &Key32,
-) -> Result<KeyFileOnDisk> {
+fn seal_data_key(pass: &Passphrase, params: KdfParams, data_key: &Key32) -> Result<KeyFileOnDisk> {
     let rng = SystemRandom::new();
     let mut salt = [0u8; 16];
     let mut nonce = [0u8; NONCE_LEN];
@@ -338,7 +334,11 @@ mod tests {
         rewrite(
             &path,
             |b| {
-                let flipped = if b.wrapped_key.starts_with('0') { "1" } else { "0" };
+                let flipped = if b.wrapped_key.starts_with('0') {
+                    "1"
+                } else {
+                    "0"
+                };
                 b.wrapped_key.replace_range(0..1, flipped);
             },
             true,

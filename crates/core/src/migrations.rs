@@ -57,8 +57,16 @@ mod tests {
         assert_eq!(user_version(&conn).expect("v"), LATEST);
         let t = tables(&conn);
         for needed in [
-            "audit", "cases", "consents", "corrections", "device", "entries", "guardians",
-            "oplog", "pupils", "search_index",
+            "audit",
+            "cases",
+            "consents",
+            "corrections",
+            "device",
+            "entries",
+            "guardians",
+            "oplog",
+            "pupils",
+            "search_index",
         ] {
             assert!(t.iter().any(|n| n == needed), "missing table {needed}");
         }
@@ -76,7 +84,8 @@ mod tests {
     #[test]
     fn a_newer_schema_is_refused() {
         let mut conn = Connection::open_in_memory().expect("db");
-        conn.pragma_update(None, "user_version", LATEST + 1).expect("set");
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .expect("set");
         assert!(matches!(
             migrate(&mut conn),
             Err(Error::SchemaTooNew { .. })

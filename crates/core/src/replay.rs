@@ -48,7 +48,16 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 "INSERT INTO pupils (id, name, personnummer, school, grade, protected_identity,
                                      registered_at, registered_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![pupil_id.to_string(), name, personnummer, school, grade, protected_identity, at, who],
+                params![
+                    pupil_id.to_string(),
+                    name,
+                    personnummer,
+                    school,
+                    grade,
+                    protected_identity,
+                    at,
+                    who
+                ],
             )?;
         }
         Payload::CaseOpened { case_id, pupil_id } => {
@@ -83,7 +92,15 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             replaces,
         } => {
             ensure_exists(conn, "guardians", "guardian", guardian_id)?;
-            set_mutable(conn, op, "guardian", guardian_id, field.as_str(), value, *replaces)?;
+            set_mutable(
+                conn,
+                op,
+                "guardian",
+                guardian_id,
+                field.as_str(),
+                value,
+                *replaces,
+            )?;
         }
         Payload::ConsentRecorded {
             consent_id,
@@ -127,7 +144,9 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 "UPDATE consents SET withdrawn_on = ?2 WHERE id = ?1 AND withdrawn_on IS NULL",
                 params![consent_id.to_string(), withdrawn_on.to_string()],
             )?;
-            expect_one(n, || format!("consent {consent_id} is already withdrawn or unknown"))?;
+            expect_one(n, || {
+                format!("consent {consent_id} is already withdrawn or unknown")
+            })?;
         }
         Payload::EntryDrafted {
             entry_id,
@@ -187,7 +206,11 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             reason,
         } => {
             let status: Option<String> = conn
-                .query_row("SELECT status FROM entries WHERE id = ?1", [entry_id.to_string()], |r| r.get(0))
+                .query_row(
+                    "SELECT status FROM entries WHERE id = ?1",
+                    [entry_id.to_string()],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if status.as_deref() != Some("signed") {
                 return Err(Error::not_allowed(format!(
@@ -197,7 +220,14 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             conn.execute(
                 "INSERT INTO corrections (id, entry_id, text, reason, written_at, author)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![correction_id.to_string(), entry_id.to_string(), text, reason, at, who],
+                params![
+                    correction_id.to_string(),
+                    entry_id.to_string(),
+                    text,
+                    reason,
+                    at,
+                    who
+                ],
             )?;
             index_text(conn, entry_id, Some(correction_id), text)?;
         }
@@ -228,7 +258,14 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 conn.execute(
                     "INSERT INTO plan_actions (id, plan_id, position, who, what, due_on)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![a.action_id.to_string(), plan_id.to_string(), position as i64, a.who, a.what, a.due_on.map(|d| d.to_string())],
+                    params![
+                        a.action_id.to_string(),
+                        plan_id.to_string(),
+                        position as i64,
+                        a.who,
+                        a.what,
+                        a.due_on.map(|d| d.to_string())
+                    ],
                 )?;
             }
         }
@@ -238,7 +275,15 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             replaces,
         } => {
             ensure_exists(conn, "plan_actions", "plan action", action_id)?;
-            set_mutable(conn, op, "plan-action", action_id, "status", status.as_str(), *replaces)?;
+            set_mutable(
+                conn,
+                op,
+                "plan-action",
+                action_id,
+                "status",
+                status.as_str(),
+                *replaces,
+            )?;
         }
         Payload::ConcernReported {
             report_id,
@@ -252,7 +297,16 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 "INSERT INTO concern_reports (id, case_id, reported_at, to_whom, by_whom, summary,
                                               recorded_at, recorded_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![report_id.to_string(), case_id.to_string(), utc(reported_at), to_whom, by_whom, summary, at, who],
+                params![
+                    report_id.to_string(),
+                    case_id.to_string(),
+                    utc(reported_at),
+                    to_whom,
+                    by_whom,
+                    summary,
+                    at,
+                    who
+                ],
             )?;
         }
     }
@@ -261,12 +315,21 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
 
 fn ensure_exists(conn: &Connection, table: &str, what: &'static str, id: &Uuid) -> Result<()> {
     let found: Option<i64> = conn
-        .query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [id.to_string()], |r| r.get(0))
+        .query_row(
+            &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+            [id.to_string()],
+            |r| r.get(0),
+        )
         .optional()?;
     found.map(|_| ()).ok_or_else(|| Error::not_found(what, id))
 }
 
-fn index_text(conn: &Connection, entry: &Uuid, correction: Option<&Uuid>, text: &str) -> Result<()> {
+fn index_text(
+    conn: &Connection,
+    entry: &Uuid,
+    correction: Option<&Uuid>,
+    text: &str,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO search_index (text, entry_id, correction_id) VALUES (?1, ?2, ?3)",
         params![text, entry.to_string(), correction.map(|c| c.to_string())],
@@ -340,14 +403,23 @@ fn set_mutable(
     };
     let concurrent = replaces.map(|u| u.to_string()).as_deref() != Some(cur.op_id.as_str())
         && cur.replaces.as_deref() != Some(op_id.as_str());
-    let incoming_wins =
-        (incoming_hlc.as_str(), op.device_id.to_string()) > (cur.hlc.as_str(), cur.device_id.clone());
+    let incoming_wins = (incoming_hlc.as_str(), op.device_id.to_string())
+        > (cur.hlc.as_str(), cur.device_id.clone());
     let keep_conflict = |lost_op: &str, value: &str, author: &str, hlc: &str, won: &str| {
         conn.execute(
             "INSERT OR IGNORE INTO field_conflicts (lost_op_id, object_type, object_id, field,
                                                    lost_value, lost_author, lost_hlc, won_op_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![lost_op, object_type, object_id.to_string(), field, value, author, hlc, won],
+            params![
+                lost_op,
+                object_type,
+                object_id.to_string(),
+                field,
+                value,
+                author,
+                hlc,
+                won
+            ],
         )
     };
     if incoming_wins {
@@ -414,4 +486,185 @@ pub(crate) fn check(live: &Connection, ops: &[SignedOperation]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use brygga_protocol::op::GuardianField;
+    use brygga_protocol::PROTOCOL_VERSION;
+
+    struct Fixture {
+        conn: Connection,
+        guardian: Uuid,
+    }
+
+    fn op(device: u128, wall_ms: i64, payload: Payload) -> Operation {
+        Operation {
+            version: PROTOCOL_VERSION,
+            id: Uuid::now_v7(),
+            device_id: Uuid::from_u128(device),
+            seq: 1,
+            hlc: Hlc {
+                wall_ms,
+                counter: 0,
+            },
+            author: format!("Handläggare {device}"),
+            payload,
+        }
+    }
+
+    fn fixture() -> Fixture {
+        let mut conn = Connection::open_in_memory().expect("db");
+        crate::migrations::migrate(&mut conn).expect("schema");
+        let (pupil, case, guardian) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        for payload in [
+            Payload::PupilRegistered {
+                pupil_id: pupil,
+                name: "Fiktiv Elev".into(),
+                personnummer: "201204179939".into(),
+                school: "Fiktiva skolan".into(),
+                grade: 8,
+                protected_identity: false,
+            },
+            Payload::CaseOpened {
+                case_id: case,
+                pupil_id: pupil,
+            },
+            Payload::GuardianAdded {
+                guardian_id: guardian,
+                case_id: case,
+                name: "Fiktiv Förälder".into(),
+                relation: "mamma".into(),
+            },
+        ] {
+            apply(&conn, &op(1, 1, payload)).expect("setup");
+        }
+        Fixture { conn, guardian }
+    }
+
+    fn phone(
+        f: &Fixture,
+        device: u128,
+        wall_ms: i64,
+        value: &str,
+        replaces: Option<Uuid>,
+    ) -> Operation {
+        op(
+            device,
+            wall_ms,
+            Payload::GuardianFieldSet {
+                guardian_id: f.guardian,
+                field: GuardianField::Phone,
+                value: value.into(),
+                replaces,
+            },
+        )
+    }
+
+    fn state(f: &Fixture) -> (String, Vec<String>) {
+        let value = f
+            .conn
+            .query_row("SELECT value FROM mutable_fields", [], |r| r.get(0))
+            .expect("value");
+        let mut stmt = f
+            .conn
+            .prepare("SELECT lost_value FROM field_conflicts ORDER BY lost_value")
+            .expect("prepare");
+        let lost = stmt
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .expect("rows");
+        (value, lost)
+    }
+
+    #[test]
+    fn concurrent_edits_converge_in_either_order_and_keep_the_loser() {
+        let a_first = fixture();
+        let a = phone(&a_first, 1, 100, "070-111", None);
+        let b = phone(&a_first, 2, 200, "070-222", None);
+        apply(&a_first.conn, &a).expect("a");
+        apply(&a_first.conn, &b).expect("b");
+
+        let b_first = fixture();
+        let a2 = Operation {
+            payload: phone(&b_first, 1, 100, "070-111", None).payload,
+            ..a
+        };
+        let b2 = Operation {
+            payload: phone(&b_first, 2, 200, "070-222", None).payload,
+            ..b
+        };
+        apply(&b_first.conn, &b2).expect("b");
+        apply(&b_first.conn, &a2).expect("a");
+
+        let expected = ("070-222".to_owned(), vec!["070-111".to_owned()]);
+        assert_eq!(state(&a_first), expected);
+        assert_eq!(state(&b_first), expected);
+    }
+
+    #[test]
+    fn equal_clocks_are_settled_by_device_id() {
+        let f = fixture();
+        apply(&f.conn, &phone(&f, 9, 100, "från 9", None)).expect("9");
+        apply(&f.conn, &phone(&f, 3, 100, "från 3", None)).expect("3");
+        assert_eq!(state(&f), ("från 9".to_owned(), vec!["från 3".to_owned()]));
+    }
+
+    #[test]
+    fn an_edit_that_saw_the_old_value_is_not_a_conflict() {
+        let f = fixture();
+        let first = phone(&f, 1, 100, "070-111", None);
+        apply(&f.conn, &first).expect("first");
+        apply(&f.conn, &phone(&f, 2, 200, "070-222", Some(first.id))).expect("second");
+        assert_eq!(state(&f), ("070-222".to_owned(), vec![]));
+    }
+
+    #[test]
+    fn a_second_signature_or_a_correction_of_a_draft_is_refused() {
+        let f = fixture();
+        let case: String = f
+            .conn
+            .query_row("SELECT id FROM cases", [], |r| r.get(0))
+            .expect("case");
+        let entry_id = Uuid::now_v7();
+        let content = brygga_protocol::op::EntryContent {
+            kind: brygga_protocol::entry_kind::EntryKind::Note,
+            event_at: Utc::now(),
+            participants: vec![],
+            fields: Default::default(),
+            text: "Anteckning".into(),
+        };
+        let drafted = Payload::EntryDrafted {
+            entry_id,
+            case_id: case.parse().expect("uuid"),
+            content,
+        };
+        apply(&f.conn, &op(1, 5, drafted)).expect("draft");
+        let correct = Payload::EntryCorrected {
+            correction_id: Uuid::now_v7(),
+            entry_id,
+            text: "x".into(),
+            reason: "y".into(),
+        };
+        assert!(apply(&f.conn, &op(1, 6, correct)).is_err());
+        apply(&f.conn, &op(1, 7, Payload::EntrySigned { entry_id })).expect("sign");
+        assert!(apply(&f.conn, &op(1, 8, Payload::EntrySigned { entry_id })).is_err());
+        assert!(
+            f.conn
+                .execute("UPDATE entries SET text = 'ändrad'", [])
+                .is_err(),
+            "the trigger guards signed rows too"
+        );
+    }
+
+    #[test]
+    fn check_finds_a_table_that_differs_from_the_log() {
+        let f = fixture();
+        assert!(
+            check(&f.conn, &[]).is_err(),
+            "tables with rows but an empty log"
+        );
+    }
 }

@@ -21,8 +21,8 @@ fn to_fts_query(input: &str) -> Option<String> {
 
 impl Journal {
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
-        let fts = to_fts_query(query)
-            .ok_or_else(|| Error::invalid("the search has no words in it"))?;
+        let fts =
+            to_fts_query(query).ok_or_else(|| Error::invalid("the search has no words in it"))?;
         let mut stmt = self.conn.prepare(
             "SELECT e.id, e.case_id, p.name, e.kind, e.status, e.event_at,
                     snippet(search_index, 0, '[', ']', '…', 12), s.correction_id IS NOT NULL
@@ -41,13 +41,15 @@ impl Journal {
                     entry_id: r.get(0)?,
                     case_id: r.get(1)?,
                     pupil_name: r.get(2)?,
-                    kind: kind.parse().map_err(|e: brygga_protocol::entry_kind::UnknownKind| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            3,
-                            rusqlite::types::Type::Text,
-                            e.to_string().into(),
-                        )
-                    })?,
+                    kind: kind
+                        .parse()
+                        .map_err(|e: brygga_protocol::entry_kind::UnknownKind| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                3,
+                                rusqlite::types::Type::Text,
+                                e.to_string().into(),
+                            )
+                        })?,
                     status: r.get(4)?,
                     event_at: r.get(5)?,
                     snippet: r.get(6)?,
@@ -64,7 +66,10 @@ impl Journal {
             detail: format!(
                 "{} hits: {}",
                 hits.len(),
-                hits.iter().map(|h| h.entry_id.as_str()).collect::<Vec<_>>().join(",")
+                hits.iter()
+                    .map(|h| h.entry_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
         })?;
         Ok(hits)

@@ -37,6 +37,9 @@ pub(crate) fn open(path: &Path, key: &Key32, create: bool) -> Result<Connection>
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher logs decryption failures to stderr by itself; the caller
+    // gets a typed error instead, and the CLI must print one line only.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     let pragma = Zeroizing::new(format!(
         "PRAGMA key = \"x'{}'\";",
         Zeroizing::new(hex::encode(key.expose())).as_str()

@@ -40,7 +40,7 @@ mod tests {
     #[test]
     fn overlong_text_is_refused_with_the_field_name() {
         let long = "a".repeat(MAX_CHARS + 1);
-        let e = required("text", &long).unwrap_err();
+        let e = required("text", &long).expect_err("must fail");
         assert!(e.to_string().contains("text"));
     }
 }

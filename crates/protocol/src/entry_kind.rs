@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn unknown_kind_names_the_valid_ones() {
-        let err = "visit".parse::<EntryKind>().unwrap_err();
+        let err = "visit".parse::<EntryKind>().expect_err("must fail");
         assert!(err.to_string().contains("home-visit"));
     }
 }
