@@ -170,7 +170,8 @@ mod tests {
 
     #[test]
     fn missing_required_field_is_named() {
-        let e = validate(EntryKind::HomeVisit, &fields(&[("place", "hemmet")])).expect_err("must fail");
+        let e =
+            validate(EntryKind::HomeVisit, &fields(&[("place", "hemmet")])).expect_err("must fail");
         assert!(e.to_string().contains("purpose"), "{e}");
     }
 

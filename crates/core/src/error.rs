@@ -37,6 +37,7 @@ pub enum Error {
 
 /// Stable, machine-readable error classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     WrongPassphrase,

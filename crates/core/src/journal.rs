@@ -44,7 +44,7 @@ impl JournalPaths {
 
 pub struct Journal {
     pub(crate) conn: Connection,
-    pub(crate) device: Device,
+    pub(crate) device: std::sync::Arc<Device>,
     paths: JournalPaths,
 }
 
@@ -104,7 +104,7 @@ impl Journal {
         )?;
         let journal = Journal {
             conn,
-            device,
+            device: device.into(),
             paths,
         };
         journal.record(Event {
@@ -143,7 +143,7 @@ impl Journal {
         let device = device::create(&conn, author, &replay::op_time(Hlc::ZERO))?;
         Ok(Journal {
             conn,
-            device,
+            device: device.into(),
             paths,
         })
     }
@@ -154,7 +154,7 @@ impl Journal {
         let device = device::load(&conn)?;
         Ok(Journal {
             conn,
-            device,
+            device: device.into(),
             paths,
         })
     }

@@ -5,9 +5,12 @@
 //! [`Passphrase`], then the domain methods (pupils, cases, entries, …).
 
 mod audit;
+mod caseload;
 mod cases;
+mod checkin;
 mod clock;
 mod consents;
+mod demo;
 mod device;
 mod entries;
 pub mod entry_fields;
@@ -22,14 +25,18 @@ mod replay;
 mod search;
 mod secret;
 mod store;
+pub mod sync;
 mod text;
 pub mod views;
 
 pub use audit::{Action as AuditAction, AuditFilter, AuditReport, AuditRow};
 pub use brygga_protocol::entry_kind::EntryKind;
 pub use brygga_protocol::op::{ActionStatus, ConsentForm, GuardianField};
+pub use caseload::{Attention, CaseloadItem, CONSENT_WARNING_DAYS, FOLLOW_UP_WARNING_DAYS};
 pub use cases::{NewConcern, NewGuardian};
+pub use checkin::{CheckinRow, NewCheckin, TodayCheckin};
 pub use consents::NewConsent;
+pub use demo::{DemoSummary, DEMO_SCHOOL};
 pub use entries::NewEntry;
 pub use error::{Error, ErrorCode, Result};
 pub use journal::{Journal, JournalPaths, MIN_PASSPHRASE_CHARS};

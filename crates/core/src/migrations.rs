@@ -9,7 +9,10 @@ use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The SQL of each step; index 0 is step 1.
-const STEPS: &[&str] = &[include_str!("migrations/v1.sql")];
+const STEPS: &[&str] = &[
+    include_str!("migrations/v1.sql"),
+    include_str!("migrations/v2.sql"),
+];
 
 pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -70,6 +73,24 @@ mod tests {
         ] {
             assert!(t.iter().any(|n| n == needed), "missing table {needed}");
         }
+    }
+
+    #[test]
+    fn step_2_adds_sync_state_and_keeps_a_v1_journal() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..1]).expect("v1");
+        conn.execute_batch(
+            "INSERT INTO pupils VALUES ('p1', 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a');
+             INSERT INTO oplog VALUES ('o1', 'd1', 1, 'h', 'pupil-registered', '{}');",
+        )
+        .expect("v1 fixture");
+        migrate(&mut conn).expect("to latest");
+        let t = tables(&conn);
+        assert!(t.contains(&"sync_state".to_string()) && t.contains(&"quarantine".to_string()));
+        let kept: i64 = conn
+            .query_row("SELECT count(*) FROM pupils JOIN oplog", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(kept, 1);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PupilView {
     pub id: String,
     pub name: String,
@@ -21,6 +22,7 @@ pub struct PupilView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseView {
     pub id: String,
     pub pupil_id: String,
@@ -35,6 +37,7 @@ pub struct CaseView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CorrectionView {
     pub id: String,
     pub text: String,
@@ -44,6 +47,7 @@ pub struct CorrectionView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EntryView {
     pub id: String,
     pub case_id: String,
@@ -62,6 +66,7 @@ pub struct EntryView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictView {
     pub field: String,
     pub lost_value: String,
@@ -70,6 +75,7 @@ pub struct ConflictView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GuardianView {
     pub id: String,
     pub case_id: String,
@@ -83,6 +89,7 @@ pub struct GuardianView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentView {
     pub id: String,
     pub case_id: String,
@@ -101,6 +108,7 @@ pub struct ConsentView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActionView {
     pub id: String,
     pub who: String,
@@ -111,6 +119,7 @@ pub struct ActionView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlanView {
     pub id: String,
     pub case_id: String,
@@ -124,6 +133,7 @@ pub struct PlanView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConcernView {
     pub id: String,
     pub case_id: String,
@@ -135,6 +145,7 @@ pub struct ConcernView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseDetail {
     pub case: CaseView,
     pub pupil: PupilView,
@@ -145,6 +156,7 @@ pub struct CaseDetail {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub entry_id: String,
     pub case_id: String,

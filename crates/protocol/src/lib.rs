@@ -8,6 +8,8 @@
 //! The format is versioned by [`PROTOCOL_VERSION`]; a peer refuses an
 //! operation whose version it does not know instead of guessing.
 
+pub mod api;
+pub mod auth;
 pub mod entry_kind;
 pub mod hlc;
 pub mod op;

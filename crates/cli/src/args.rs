@@ -1,0 +1,536 @@
+//! The command line, as clap types. Values that can be checked without the
+//! journal (kinds, times, dates, key=value, ids) are parsed here, so bad
+//! input exits 2 before the passphrase is asked for.
+
+use crate::exit::{Failure, Result};
+use crate::parse;
+use brygga_core::{ActionStatus, ConsentForm, EntryKind, GuardianField, NewAction};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+const AFTER_HELP: &str = "\
+The passphrase is read from BRYGGA_PASSPHRASE, else asked for on the terminal.
+Ids of what is created are printed alone on stdout; --json prints view models.
+
+Exit codes: 0 ok, 1 internal error, 2 usage or invalid input, 3 wrong passphrase,
+4 not found (also: no journal), 5 journal damaged.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "brygga",
+    version,
+    about = "Brygga's headless client: the encrypted case journal from the command line",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// The journal's directory [default: the platform's data directory]
+    #[arg(long, global = true, value_name = "DIR", env = "BRYGGA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new encrypted journal (asks for the passphrase twice)
+    Init {
+        /// Your name as it will stand on every entry [default: $USER]
+        #[arg(long, value_name = "NAME")]
+        author: Option<String>,
+    },
+    /// Change the passphrase (the new one from BRYGGA_NEW_PASSPHRASE, else asked twice)
+    Passwd,
+    /// Pupils (elever)
+    #[command(subcommand)]
+    Pupil(PupilCommand),
+    /// Cases (ärenden)
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Journal entries: draft, sign, correct
+    #[command(subcommand)]
+    Entry(EntryCommand),
+    /// Guardians (vårdnadshavare) of a case
+    #[command(subcommand)]
+    Guardian(GuardianCommand),
+    /// Consents (samtycken)
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+    /// Collaboration plans (samverkansplaner, SIP)
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Reports of concern (orosanmälningar)
+    #[command(subcommand)]
+    Concern(ConcernCommand),
+    /// Full-text search over entry and correction text
+    Search(SearchArgs),
+    /// The tamper-evident audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Register this device with the municipality's server (one-time code from an admin)
+    Enroll {
+        /// The server address, https://HOST:PORT
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// The enrolment code printed by `brygga-server device enroll-code`
+        #[arg(long, value_name = "CODE")]
+        code: String,
+        /// A name for this laptop in the server's device list [default: the host name]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Send this device's changes to the server and fetch the team's
+    Sync {
+        /// Only show the sync status (pending changes, last successful sync, quarantine, conflicts)
+        #[arg(long)]
+        status: bool,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+/// `--json` of every list and show command.
+#[derive(Debug, Args)]
+pub struct Format {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PupilCommand {
+    /// Register a pupil; prints the pupil's id
+    Add(PupilAdd),
+    /// List the pupils on this device
+    List(Format),
+}
+
+#[derive(Debug, Args)]
+pub struct PupilAdd {
+    #[arg(long)]
+    pub name: String,
+    /// YYYYMMDD-NNNC, YYMMDD-NNNC or 10/12 digits; samordningsnummer accepted
+    #[arg(long)]
+    pub personnummer: String,
+    #[arg(long)]
+    pub school: String,
+    /// Grade (årskurs), 7–9
+    #[arg(long)]
+    pub grade: u8,
+    /// The pupil has a protected identity (school and address never shown)
+    #[arg(long)]
+    pub protected: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Open a case for a pupil; prints the case's id
+    Open {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        pupil: Uuid,
+    },
+    /// Close a case (refused while it has unsigned drafts)
+    Close {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+    },
+    /// List cases, open ones first
+    List {
+        /// Include closed cases
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Show a case: pupil, guardians, consents, plans, reports of concern
+    Show {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EntryCommand {
+    /// Write a draft entry; prints the entry's id
+    Add(EntryAdd),
+    /// Change a draft; what is not given is kept
+    Edit(EntryEdit),
+    /// Sign a draft; it can never change afterwards
+    Sign {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+    },
+    /// Correct a signed entry; the original stays readable. Prints the correction's id
+    Correct(EntryCorrect),
+    /// A case's timeline
+    List {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// One entry with its corrections
+    Show {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EntryAdd {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub case: Uuid,
+    /// home-visit, morning-checkin, apartment-session, consultation,
+    /// collaboration-meeting, phone-call or note
+    #[arg(long, value_parser = parse::kind)]
+    pub kind: EntryKind,
+    /// When it happened, RFC 3339 with offset, e.g. 2025-03-14T08:15:00+01:00
+    #[arg(long, value_name = "RFC3339", value_parser = parse::time)]
+    pub at: DateTime<Utc>,
+    #[command(flatten)]
+    pub content: ContentArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EntryEdit {
+    #[arg(value_parser = parse::id)]
+    pub id: Uuid,
+    /// A new kind; the draft's fields are then not carried over
+    #[arg(long, value_parser = parse::kind)]
+    pub kind: Option<EntryKind>,
+    /// A new event time, RFC 3339 with offset
+    #[arg(long, value_name = "RFC3339", value_parser = parse::time)]
+    pub at: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub content: ContentArgs,
+}
+
+/// What an entry says, shared by `entry add` and `entry edit`.
+#[derive(Debug, Args)]
+pub struct ContentArgs {
+    #[command(flatten)]
+    pub text: TextArgs,
+    /// A field of the entry's kind (docs/entry-kinds.md); repeat for more.
+    /// In `entry edit`, `key=` removes the field
+    #[arg(long = "field", value_name = "KEY=VALUE", value_parser = parse::key_value)]
+    pub fields: Vec<(String, String)>,
+    /// Who took part; repeat for more. In `entry edit`, replaces the list
+    #[arg(long = "participant", value_name = "NAME")]
+    pub participants: Vec<String>,
+}
+
+impl ContentArgs {
+    /// The `--field` pairs as a map; a key given twice is refused.
+    pub fn field_map(&self) -> Result<BTreeMap<String, String>> {
+        let mut map = BTreeMap::new();
+        for (key, value) in &self.fields {
+            if map.insert(key.clone(), value.clone()).is_some() {
+                return Err(Failure::usage(format!(
+                    "--field {key} is given twice; give each field once"
+                )));
+            }
+        }
+        Ok(map)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.fields.is_empty() && self.participants.is_empty()
+    }
+}
+
+/// Free text, given inline or read from a file (`-` for stdin).
+#[derive(Debug, Args)]
+pub struct TextArgs {
+    /// The text
+    #[arg(long, value_name = "TEXT", conflicts_with = "text_file")]
+    pub text: Option<String>,
+    /// Read the text from a file (`-` reads stdin)
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<PathBuf>,
+}
+
+impl TextArgs {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_none() && self.text_file.is_none()
+    }
+
+    /// The text if one was given, reading the file if need be.
+    pub fn read(&self) -> Result<Option<String>> {
+        let Some(path) = &self.text_file else {
+            return Ok(self.text.clone());
+        };
+        let read = if path.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())
+        } else {
+            std::fs::read_to_string(path)
+        };
+        read.map(Some).map_err(|e| {
+            Failure::usage(format!(
+                "cannot read the text from {}: {e}; check the path (the file must be UTF-8 text)",
+                path.display()
+            ))
+        })
+    }
+
+    /// The text, which must be given.
+    pub fn require(&self) -> Result<String> {
+        self.read()?
+            .ok_or_else(|| Failure::usage("give the text with --text TEXT or --text-file FILE"))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct EntryCorrect {
+    #[arg(value_parser = parse::id)]
+    pub id: Uuid,
+    #[command(flatten)]
+    pub text: TextArgs,
+    /// Why the entry is corrected
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GuardianCommand {
+    /// Add a guardian to a case; prints the guardian's id
+    Add {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[arg(long)]
+        name: String,
+        /// E.g. mamma, pappa, förälder
+        #[arg(long)]
+        relation: String,
+        #[command(flatten)]
+        contact: ContactArgs,
+    },
+    /// Set a guardian's phone, e-mail or address
+    Set {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+        #[command(flatten)]
+        contact: ContactArgs,
+    },
+}
+
+/// A guardian's contact details.
+#[derive(Debug, Args)]
+pub struct ContactArgs {
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Never shown for a pupil with a protected identity
+    #[arg(long)]
+    pub address: Option<String>,
+}
+
+impl ContactArgs {
+    /// The fields that were given, in a fixed order.
+    pub fn given(&self) -> Vec<(GuardianField, &str)> {
+        [
+            (GuardianField::Phone, &self.phone),
+            (GuardianField::Email, &self.email),
+            (GuardianField::Address, &self.address),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| value.as_deref().map(|v| (field, v)))
+        .collect()
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Record a consent; prints the consent's id
+    Add(ConsentAdd),
+    /// Withdraw a consent
+    Withdraw {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+        /// The day it was withdrawn, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
+        on: Option<NaiveDate>,
+    },
+    /// A case's consents
+    List {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("giver").required(true).args(["guardian", "pupil"])))]
+pub struct ConsentAdd {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub case: Uuid,
+    /// The guardian who gave it
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub guardian: Option<Uuid>,
+    /// The pupil gave it
+    #[arg(long)]
+    pub pupil: bool,
+    /// Which information may be shared
+    #[arg(long)]
+    pub scope: String,
+    /// With whom
+    #[arg(long)]
+    pub recipient: String,
+    /// For what
+    #[arg(long)]
+    pub purpose: String,
+    /// oral or written
+    #[arg(long, value_parser = parse::form)]
+    pub form: ConsentForm,
+    /// The day it was given, YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
+    pub given: NaiveDate,
+    /// The last day it is valid, YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Create a collaboration plan; prints the plan's id
+    Add(PlanAdd),
+    /// Set the status of a plan action (ids: `brygga case show CASE`)
+    #[command(name = "action-status")]
+    SetActionStatus {
+        #[arg(value_parser = parse::id)]
+        action_id: Uuid,
+        /// planned, ongoing, done or cancelled
+        #[arg(value_parser = parse::status)]
+        status: ActionStatus,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanAdd {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub case: Uuid,
+    /// The pupil's needs
+    #[arg(long)]
+    pub needs: String,
+    /// A measurable goal; repeat for more
+    #[arg(long = "goal", value_name = "GOAL", required = true)]
+    pub goals: Vec<String>,
+    /// The party with overall responsibility
+    #[arg(long)]
+    pub lead: String,
+    /// Follow-up date, YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
+    pub follow_up: NaiveDate,
+    /// Who does what by when; repeat for more
+    #[arg(long = "action", value_name = "WHO|WHAT|YYYY-MM-DD", value_parser = parse::action)]
+    pub actions: Vec<NewAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConcernCommand {
+    /// Record a report of concern handed to the intake unit; prints its id
+    Add {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        /// When it was reported, RFC 3339 with offset
+        #[arg(long, value_name = "RFC3339", value_parser = parse::time)]
+        at: DateTime<Utc>,
+        /// To whom it was reported
+        #[arg(long)]
+        to: String,
+        /// Who reported it
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        summary: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find; every word must occur (as a prefix)
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// At most this many hits
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    #[command(flatten)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Review the log by user, pupil and time
+    List {
+        /// Only rows by this user (the author name)
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// Only rows about this pupil
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        pupil: Option<Uuid>,
+        /// From this time, RFC 3339 with offset
+        #[arg(long, value_name = "RFC3339", value_parser = parse::time)]
+        from: Option<DateTime<Utc>>,
+        /// Up to this time, RFC 3339 with offset
+        #[arg(long, value_name = "RFC3339", value_parser = parse::time)]
+        to: Option<DateTime<Utc>>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Check the hash chain and that the tables replay from the operation log (exit 5 if not)
+    Verify(Format),
+}
+
+/// The (sub)command named in `argv`, e.g. "brygga entry add", so an error
+/// can say which `--help` to read.
+pub fn typed_command(argv: impl IntoIterator<Item = OsString>) -> String {
+    let mut command = Cli::command();
+    let mut path = vec![command.get_name().to_owned()];
+    for arg in argv.into_iter().skip(1) {
+        let Some(sub) = arg
+            .to_str()
+            .and_then(|a| command.find_subcommand(a))
+            .cloned()
+        else {
+            continue;
+        };
+        path.push(sub.get_name().to_owned());
+        command = sub;
+    }
+    path.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_typed_command_is_found_among_the_arguments() {
+        let argv = [
+            "brygga",
+            "--data-dir",
+            "/x",
+            "entry",
+            "add",
+            "--kind",
+            "note",
+        ]
+        .map(OsString::from);
+        assert_eq!(typed_command(argv), "brygga entry add");
+        assert_eq!(typed_command([OsString::from("brygga")]), "brygga");
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

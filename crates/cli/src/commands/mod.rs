@@ -1,0 +1,82 @@
+//! One module per noun; each turns parsed arguments into core calls.
+//!
+//! Input that can be checked without the journal is checked first, so a
+//! mistake costs neither a passphrase prompt nor an unlock.
+
+mod audit;
+mod case;
+mod concern;
+mod consent;
+mod entry;
+mod guardian;
+mod journal;
+mod plan;
+mod pupil;
+mod search;
+mod sync;
+
+use crate::args::{Cli, Command};
+use crate::exit::{Failure, Result};
+use crate::passphrase;
+use brygga_core::{Error, Journal, JournalPaths};
+use std::path::PathBuf;
+
+/// What every command needs: where the journal is.
+pub struct Context {
+    data_dir: PathBuf,
+}
+
+impl Context {
+    fn new(data_dir: Option<PathBuf>) -> Result<Context> {
+        let data_dir = match data_dir {
+            Some(dir) => dir,
+            None => directories::ProjectDirs::from("se", "Brygga", "Brygga")
+                .map(|dirs| dirs.data_dir().to_owned())
+                .ok_or_else(|| {
+                    Failure::usage(
+                        "cannot find this user's data directory; pass --data-dir DIR or set BRYGGA_DATA_DIR",
+                    )
+                })?,
+        };
+        Ok(Context { data_dir })
+    }
+
+    fn paths(&self) -> JournalPaths {
+        JournalPaths::in_dir(&self.data_dir)
+    }
+
+    /// Fails with "no journal" before a passphrase is asked for.
+    fn ensure_journal(&self) -> Result<()> {
+        if self.paths().db.exists() {
+            Ok(())
+        } else {
+            Err(Error::JournalMissing(self.data_dir.clone()).into())
+        }
+    }
+
+    /// Unlocks the journal with the passphrase.
+    fn open(&self) -> Result<Journal> {
+        self.ensure_journal()?;
+        let pass = passphrase::current()?;
+        Ok(Journal::open(&self.data_dir, &pass)?)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new(cli.data_dir)?;
+    match cli.command {
+        Command::Init { author } => journal::init(&ctx, author),
+        Command::Passwd => journal::passwd(&ctx),
+        Command::Pupil(cmd) => pupil::run(&ctx, cmd),
+        Command::Case(cmd) => case::run(&ctx, cmd),
+        Command::Entry(cmd) => entry::run(&ctx, cmd),
+        Command::Guardian(cmd) => guardian::run(&ctx, cmd),
+        Command::Consent(cmd) => consent::run(&ctx, cmd),
+        Command::Plan(cmd) => plan::run(&ctx, cmd),
+        Command::Concern(cmd) => concern::run(&ctx, cmd),
+        Command::Search(args) => search::run(&ctx, args),
+        Command::Audit(cmd) => audit::run(&ctx, cmd),
+        Command::Enroll { server, code, name } => sync::enroll(&ctx, &server, &code, name),
+        Command::Sync { status, format } => sync::run(&ctx, status, format.json),
+    }
+}

@@ -1,0 +1,152 @@
+//! Parsers for values on the command line. They run inside clap, so bad
+//! input is refused (exit 2) before the passphrase is asked for, and each
+//! message shows the form that was expected.
+
+use brygga_core::{ActionStatus, ConsentForm, EntryKind, NewAction};
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+pub const TIME_FORMAT: &str =
+    "expected RFC 3339 with a UTC offset, e.g. 2025-03-14T08:15:00+01:00 or 2025-03-14T07:15:00Z";
+pub const DATE_FORMAT: &str = "expected YYYY-MM-DD, e.g. 2025-03-14";
+
+/// An id as the list commands print it.
+pub fn id(s: &str) -> Result<Uuid, String> {
+    Uuid::parse_str(s.trim()).map_err(|_| {
+        format!("'{s}' is not an id; ids look like 0195b4c2-7e1a-7d3e-9f00-2b6c1d0e4f5a (the list commands show them)")
+    })
+}
+
+/// An entry kind by its command-line name (`home-visit`, `note`, …).
+pub fn kind(s: &str) -> Result<EntryKind, String> {
+    s.parse::<EntryKind>().map_err(|e| e.to_string())
+}
+
+/// A point in time, RFC 3339 with an offset, kept in UTC.
+pub fn time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("'{s}' is not a time; {TIME_FORMAT}"))
+}
+
+/// A calendar date, YYYY-MM-DD.
+pub fn date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date; {DATE_FORMAT}"))
+}
+
+/// `key=value`; the value may be empty and may itself contain `=`.
+pub fn key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("'{s}' is not key=value, e.g. place=hemmet")),
+    }
+}
+
+/// A plan action, `who|what` or `who|what|YYYY-MM-DD`.
+pub fn action(s: &str) -> Result<NewAction, String> {
+    let parts: Vec<&str> = s.split('|').collect();
+    let (who, what, due) = match parts.as_slice() {
+        [who, what] => (who, what, None),
+        [who, what, due] => (who, what, Some(due.trim())),
+        _ => {
+            return Err(format!(
+            "'{s}' is not an action; expected \"who|what|YYYY-MM-DD\" (the date may be left out)"
+        ))
+        }
+    };
+    Ok(NewAction {
+        who: who.trim().to_owned(),
+        what: what.trim().to_owned(),
+        due_on: due.filter(|d| !d.is_empty()).map(date).transpose()?,
+    })
+}
+
+fn one_of<T: Copy>(what: &str, s: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    choices
+        .iter()
+        .find(|(name, _)| *name == s)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+            format!(
+                "unknown {what} '{s}' (expected one of: {})",
+                names.join(", ")
+            )
+        })
+}
+
+/// How a consent was given: `oral` or `written`.
+pub fn form(s: &str) -> Result<ConsentForm, String> {
+    one_of(
+        "consent form",
+        s,
+        &[
+            ("oral", ConsentForm::Oral),
+            ("written", ConsentForm::Written),
+        ],
+    )
+}
+
+/// A plan action's status: `planned`, `ongoing`, `done` or `cancelled`.
+pub fn status(s: &str) -> Result<ActionStatus, String> {
+    let all = [
+        ActionStatus::Planned,
+        ActionStatus::Ongoing,
+        ActionStatus::Done,
+        ActionStatus::Cancelled,
+    ];
+    let choices: Vec<(&str, ActionStatus)> = all.iter().map(|s| (s.as_str(), *s)).collect();
+    one_of("action status", s, &choices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_need_an_offset_and_are_kept_in_utc() {
+        let t = time("2025-03-14T08:15:00+01:00").expect("valid");
+        assert_eq!(t.to_rfc3339(), "2025-03-14T07:15:00+00:00");
+        let err = time("2025-03-14 08:15").expect_err("no offset");
+        assert!(err.contains("RFC 3339"), "{err}");
+    }
+
+    #[test]
+    fn dates_show_the_expected_form() {
+        assert!(date("2025-03-14").is_ok());
+        assert!(date("14/3/2025").expect_err("bad").contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn key_value_splits_at_the_first_equals_sign() {
+        assert_eq!(
+            key_value("agreed=a=b").expect("valid"),
+            ("agreed".to_owned(), "a=b".to_owned())
+        );
+        assert!(key_value("place").is_err());
+        assert!(key_value("=x").is_err());
+    }
+
+    #[test]
+    fn actions_take_an_optional_date() {
+        let a = action("mentor|ringer hem|2025-04-01").expect("valid");
+        assert_eq!((a.who.as_str(), a.what.as_str()), ("mentor", "ringer hem"));
+        assert_eq!(a.due_on, NaiveDate::from_ymd_opt(2025, 4, 1));
+        assert_eq!(action("mentor|ringer hem").expect("valid").due_on, None);
+        assert!(action("mentor").is_err());
+        assert!(action("a|b|not-a-date").is_err());
+    }
+
+    #[test]
+    fn kinds_forms_and_statuses_name_the_valid_values() {
+        assert_eq!(kind("home-visit"), Ok(EntryKind::HomeVisit));
+        assert!(kind("visit").expect_err("bad").contains("morning-checkin"));
+        assert_eq!(form("oral"), Ok(ConsentForm::Oral));
+        assert!(form("muntlig").expect_err("bad").contains("written"));
+        assert_eq!(status("done"), Ok(ActionStatus::Done));
+        assert!(status("klar").expect_err("bad").contains("cancelled"));
+    }
+}

@@ -1,0 +1,487 @@
+//! Runs the real `brygga` binary against a journal in a temporary
+//! directory. All data here is fictional.
+//!
+//! Every command that opens the journal pays for an Argon2id unlock
+//! (~0.4 s), so each test keeps its number of invocations small; each test
+//! has its own directory, so tests run in parallel.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+const PASS: &str = "fiktiv lösenfras 2025";
+const PNR: &str = "20120417-9939";
+const PNR_2: &str = "20121008-9882";
+const AT: &str = "2025-03-14T08:15:00+01:00";
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+struct Journal {
+    _tmp: TempDir,
+    dir: PathBuf,
+}
+
+impl Journal {
+    /// A directory with no journal in it yet.
+    fn empty() -> Journal {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("journal");
+        Journal { _tmp: tmp, dir }
+    }
+
+    /// A freshly initialised journal.
+    fn init() -> Journal {
+        let j = Journal::empty();
+        j.ok(&["init", "--author", "Fiktiv Handläggare"]);
+        j
+    }
+
+    fn run_with(&self, pass: Option<&str>, extra_env: &[(&str, &str)], args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_brygga"));
+        cmd.arg("--data-dir")
+            .arg(&self.dir)
+            .args(args)
+            .env_remove("BRYGGA_DATA_DIR")
+            .env_remove("BRYGGA_PASSPHRASE")
+            .env_remove("BRYGGA_NEW_PASSPHRASE")
+            .stdin(Stdio::null());
+        if let Some(pass) = pass {
+            cmd.env("BRYGGA_PASSPHRASE", pass);
+        }
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run brygga");
+        Output {
+            code: out.status.code().expect("exit code, not a signal"),
+            stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+            stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with(Some(PASS), &[], args)
+    }
+
+    /// Runs a command that must succeed; gives its stdout, trimmed.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.code, 0, "{args:?} failed: {}", out.stderr);
+        out.stdout.trim_end().to_owned()
+    }
+
+    /// Runs a command that creates something; gives the id it printed.
+    fn create(&self, args: &[&str]) -> String {
+        let out = self.ok(args);
+        Uuid::parse_str(&out).unwrap_or_else(|_| panic!("{args:?} printed {out:?}, not an id"));
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        serde_json::from_str(&self.ok(&with_json)).expect("valid JSON")
+    }
+
+    /// A registered pupil with an open case: (pupil id, case id).
+    fn pupil_with_case(&self) -> (String, String) {
+        let pupil = self.create(&[
+            "pupil",
+            "add",
+            "--name",
+            "Fiktiv Elev",
+            "--personnummer",
+            PNR,
+            "--school",
+            "Fiktiva skolan",
+            "--grade",
+            "8",
+        ]);
+        let case = self.create(&["case", "open", "--pupil", &pupil]);
+        (pupil, case)
+    }
+
+    fn add_note(&self, case: &str, text: &str) -> String {
+        self.create(&[
+            "entry", "add", "--case", case, "--kind", "note", "--at", AT, "--text", text,
+        ])
+    }
+
+    /// Every file under the journal's directory and its bytes.
+    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        fn walk(dir: &Path, into: &mut BTreeMap<PathBuf, Vec<u8>>) {
+            for entry in std::fs::read_dir(dir).expect("read dir") {
+                let path = entry.expect("dir entry").path();
+                if path.is_dir() {
+                    walk(&path, into);
+                } else {
+                    into.insert(path.clone(), std::fs::read(&path).expect("read file"));
+                }
+            }
+        }
+        let mut files = BTreeMap::new();
+        walk(&self.dir, &mut files);
+        files
+    }
+}
+
+/// Asserts the exit code and that stderr is one line starting "brygga: ".
+fn assert_fails(out: &Output, code: i32) -> &str {
+    assert_eq!(
+        out.code, code,
+        "stdout: {} stderr: {}",
+        out.stdout, out.stderr
+    );
+    let err = out.stderr.trim_end();
+    assert!(err.starts_with("brygga: "), "{err:?}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err:?}");
+    assert!(out.stdout.is_empty(), "stdout on failure: {}", out.stdout);
+    err
+}
+
+#[test]
+fn init_twice_is_refused_and_changes_nothing() {
+    let j = Journal::init();
+    let before = j.snapshot();
+    let err = assert_fails(&j.run(&["init"]), 2).to_owned();
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(before, j.snapshot());
+}
+
+#[test]
+fn pupils_are_added_listed_and_checked() {
+    let j = Journal::init();
+    let out = j.run(&[
+        "pupil",
+        "add",
+        "--name",
+        "Fiktiv Elev",
+        "--personnummer",
+        "201204179938",
+        "--school",
+        "Fiktiva skolan",
+        "--grade",
+        "8",
+    ]);
+    let err = assert_fails(&out, 2);
+    assert!(err.contains("personnummer"), "{err}");
+    assert_eq!(j.json(&["pupil", "list"]), serde_json::json!([]));
+
+    let out = j.run(&[
+        "pupil",
+        "add",
+        "--name",
+        "Fiktiv Elev",
+        "--personnummer",
+        PNR,
+        "--school",
+        "Fiktiva skolan",
+        "--grade",
+        "8",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 1, "{:?}", out.stdout);
+    let id = out.stdout.trim_end();
+    assert_eq!(out.stdout, format!("{id}\n"));
+    Uuid::parse_str(id).expect("a uuid alone on stdout");
+
+    j.create(&[
+        "pupil",
+        "add",
+        "--name",
+        "Skyddad Fiktiv",
+        "--personnummer",
+        PNR_2,
+        "--school",
+        "Hemliga skolan",
+        "--grade",
+        "9",
+        "--protected",
+    ]);
+    let list = j.ok(&["pupil", "list"]);
+    assert!(
+        list.contains("120417-9939") && list.contains("Fiktiva skolan"),
+        "{list}"
+    );
+    assert!(
+        list.contains("skyddad") && !list.contains("Hemliga"),
+        "{list}"
+    );
+}
+
+#[test]
+fn bad_entry_input_is_refused_and_nothing_is_written() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let add = |kind: &str, at: &str, text: &str| {
+        j.run(&[
+            "entry", "add", "--case", &case, "--kind", kind, "--at", at, "--text", text,
+        ])
+    };
+    let err = assert_fails(&add("visit", AT, "text"), 2).to_owned();
+    assert!(err.contains("home-visit"), "{err}");
+    let err = assert_fails(&add("note", "2025-03-14 08:15", "text"), 2).to_owned();
+    assert!(
+        err.contains("RFC 3339") && err.contains("2025-03-14T08:15:00+01:00"),
+        "{err}"
+    );
+    let err = assert_fails(&add("note", AT, "   "), 2).to_owned();
+    assert!(err.contains("empty"), "{err}");
+    assert_eq!(
+        j.json(&["entry", "list", "--case", &case]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn signed_entries_never_change_and_drafts_are_not_corrected() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let entry = j.add_note(&case, "Samtal med eleven i matsalen.");
+
+    assert_fails(
+        &j.run(&["entry", "correct", &entry, "--text", "x", "--reason", "y"]),
+        2,
+    );
+    let err = assert_fails(&j.run(&["case", "close", &case]), 2).to_owned();
+    assert!(err.contains("draft"), "{err}");
+
+    j.ok(&["entry", "sign", &entry]);
+    let err = assert_fails(&j.run(&["entry", "sign", &entry]), 2).to_owned();
+    assert!(err.contains("already signed"), "{err}");
+
+    let before = j.json(&["entry", "show", &entry]);
+    let err = assert_fails(
+        &j.run(&["entry", "edit", &entry, "--text", "Ändrad text."]),
+        2,
+    )
+    .to_owned();
+    assert!(err.contains("correction"), "{err}");
+    assert_eq!(before, j.json(&["entry", "show", &entry]));
+    assert_eq!(before["text"], "Samtal med eleven i matsalen.");
+}
+
+#[test]
+fn a_draft_is_edited_keeping_what_is_not_given() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let entry = j.create(&[
+        "entry",
+        "add",
+        "--case",
+        &case,
+        "--kind",
+        "home-visit",
+        "--at",
+        AT,
+        "--text",
+        "Hembesök hos familjen.",
+        "--field",
+        "place=hemmet",
+        "--field",
+        "purpose=motivation",
+        "--participant",
+        "Fiktiv Förälder",
+    ]);
+    j.ok(&[
+        "entry",
+        "edit",
+        &entry,
+        "--field",
+        "agreed=skolstart måndag",
+    ]);
+    let shown = j.json(&["entry", "show", &entry]);
+    assert_eq!(shown["kind"], "home-visit");
+    assert_eq!(shown["text"], "Hembesök hos familjen.");
+    assert_eq!(
+        shown["participants"],
+        serde_json::json!(["Fiktiv Förälder"])
+    );
+    assert_eq!(
+        shown["fields"],
+        serde_json::json!({"agreed": "skolstart måndag", "place": "hemmet", "purpose": "motivation"})
+    );
+}
+
+#[test]
+fn a_wrong_passphrase_exits_3_and_changes_no_byte() {
+    let j = Journal::init();
+    let before = j.snapshot();
+    let out = j.run_with(Some("fel lösenfras 1234"), &[], &["pupil", "list"]);
+    let err = assert_fails(&out, 3);
+    assert!(
+        err.contains("wrong passphrase") && !err.contains("fel lösenfras"),
+        "{err}"
+    );
+    assert_eq!(before, j.snapshot(), "a file changed");
+}
+
+#[test]
+fn a_tampered_key_file_exits_5() {
+    let j = Journal::init();
+    let key_file = j.dir.join("key.json");
+    let text = std::fs::read_to_string(&key_file).expect("key file");
+    let at = text.find("\"wrapped_key\"").expect("wrapped_key") + "\"wrapped_key\": \"".len();
+    let mut bytes = text.into_bytes();
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&key_file, bytes).expect("write key file");
+    let err = assert_fails(&j.run(&["pupil", "list"]), 5).to_owned();
+    assert!(err.contains("key file"), "{err}");
+}
+
+#[test]
+fn what_is_missing_exits_4() {
+    let none = Journal::empty();
+    let err = assert_fails(&none.run(&["pupil", "list"]), 4).to_owned();
+    assert!(err.contains("brygga init"), "{err}");
+    assert!(!none.dir.exists(), "a missing journal must not be created");
+
+    let j = Journal::init();
+    let unknown = Uuid::now_v7().to_string();
+    assert_fails(&j.run(&["entry", "show", &unknown]), 4);
+}
+
+#[test]
+fn no_passphrase_without_a_terminal_exits_2() {
+    let j = Journal::init();
+    let err = assert_fails(&j.run_with(None, &[], &["pupil", "list"]), 2).to_owned();
+    assert!(err.contains("BRYGGA_PASSPHRASE"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let j = Journal::empty();
+    let err = assert_fails(&j.run(&["pupil", "add", "--name", "x"]), 2).to_owned();
+    assert!(
+        err.contains("--personnummer") && err.contains("brygga pupil add --help"),
+        "{err}"
+    );
+    assert_fails(&j.run(&["no-such-command"]), 2);
+    assert_fails(&j.run(&["entry", "show", "not-an-id"]), 2);
+    let help = j.run(&["entry", "add", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("--text-file"), "{}", help.stdout);
+    assert_eq!(j.run(&["--version"]).code, 0);
+}
+
+#[test]
+fn the_whole_flow_from_pupil_to_verified_audit_log() {
+    let j = Journal::init();
+    let (pupil, case) = j.pupil_with_case();
+    let guardian = j.create(&[
+        "guardian",
+        "add",
+        "--case",
+        &case,
+        "--name",
+        "Fiktiv Förälder",
+        "--relation",
+        "mamma",
+        "--phone",
+        "070-000 00 00",
+    ]);
+    j.create(&[
+        "consent",
+        "add",
+        "--case",
+        &case,
+        "--guardian",
+        &guardian,
+        "--scope",
+        "närvaro",
+        "--recipient",
+        "skolan",
+        "--purpose",
+        "samverkan kring skolgång",
+        "--form",
+        "oral",
+        "--given",
+        "2025-03-10",
+    ]);
+    let entry = j.create(&[
+        "entry",
+        "add",
+        "--case",
+        &case,
+        "--kind",
+        "home-visit",
+        "--at",
+        AT,
+        "--text",
+        "Hembesök: eleven visade sin teckningsbok.",
+        "--field",
+        "place=hemmet",
+        "--field",
+        "purpose=motivation",
+        "--participant",
+        "Fiktiv Förälder",
+    ]);
+    j.ok(&["entry", "sign", &entry]);
+    let correction = j.create(&[
+        "entry",
+        "correct",
+        &entry,
+        "--text",
+        "Besöket skedde på förmiddagen.",
+        "--reason",
+        "fel tid angiven",
+    ]);
+
+    let shown = j.json(&["entry", "show", &entry]);
+    assert_eq!(shown["status"], "signed");
+    assert_eq!(shown["text"], "Hembesök: eleven visade sin teckningsbok.");
+    assert_eq!(shown["corrections"][0]["id"], correction.as_str());
+    assert_eq!(
+        shown["corrections"][0]["text"],
+        "Besöket skedde på förmiddagen."
+    );
+    assert_eq!(shown["corrections"][0]["reason"], "fel tid angiven");
+
+    let hits = j.json(&["search", "teckningsbok"]);
+    assert_eq!(hits[0]["entry_id"], entry.as_str());
+    assert_eq!(hits[0]["in_correction"], false);
+    let hits = j.json(&["search", "förmiddagen"]);
+    assert_eq!(hits[0]["entry_id"], entry.as_str());
+    assert_eq!(hits[0]["in_correction"], true);
+
+    let detail = j.json(&["case", "show", &case]);
+    assert_eq!(detail["pupil"]["id"], pupil.as_str());
+    assert_eq!(detail["guardians"][0]["phone"], "070-000 00 00");
+    assert_eq!(detail["consents"][0]["given_by"], "Fiktiv Förälder");
+    assert_eq!(detail["case"]["signed"], 1);
+
+    let verified = j.run(&["audit", "verify"]);
+    assert_eq!(verified.code, 0, "{}", verified.stderr);
+    assert!(verified.stdout.contains("intact"), "{}", verified.stdout);
+    let rows = j.json(&["audit", "list", "--pupil", &pupil]);
+    let actions: Vec<&str> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["action"].as_str())
+        .collect();
+    for action in ["create", "sign", "correct", "read"] {
+        assert!(
+            actions.contains(&action),
+            "no {action} row for the pupil: {actions:?}"
+        );
+    }
+}
+
+#[test]
+fn passwd_replaces_the_passphrase() {
+    let j = Journal::init();
+    let new = "ny fiktiv lösenfras 2026";
+    let out = j.run_with(Some(PASS), &[("BRYGGA_NEW_PASSPHRASE", new)], &["passwd"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains(new) && !out.stderr.contains(new));
+    assert_fails(&j.run(&["pupil", "list"]), 3);
+    assert_eq!(j.run_with(Some(new), &[], &["pupil", "list"]).code, 0);
+}

@@ -1,0 +1,194 @@
+//! The morning check-in board: many pupils in one go, one signed
+//! `morning-checkin` entry per pupil (DESIGN.md §1).
+
+use crate::audit::{Action, Event};
+use crate::entries::NewEntry;
+use crate::entry_fields;
+use crate::error::{Error, Result};
+use crate::journal::Journal;
+use crate::text;
+use brygga_protocol::entry_kind::EntryKind;
+use chrono::{DateTime, Local, NaiveTime, SecondsFormat, TimeZone, Utc};
+use rusqlite::params;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use uuid::Uuid;
+
+/// One pupil's check-in as marked on the board.
+#[derive(Clone, Debug)]
+pub struct NewCheckin {
+    pub case_id: Uuid,
+    /// `arrived`, `late` or `not-seen` ([`entry_fields::ARRIVAL`]).
+    pub arrival: String,
+    /// HH:MM, when the pupil came in; None for `not-seen`.
+    pub time: Option<String>,
+    /// A short note, searchable like every entry text; may be empty.
+    pub note: String,
+}
+
+/// Today's check-in of one pupil, if one is already written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TodayCheckin {
+    pub entry_id: String,
+    pub arrival: String,
+    pub time: Option<String>,
+    pub note: String,
+}
+
+/// One row of the check-in board: a pupil with an open case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CheckinRow {
+    pub case_id: String,
+    pub pupil_id: String,
+    pub pupil_name: String,
+    pub grade: u8,
+    pub protected_identity: bool,
+    /// The latest check-in written today (local date), if any.
+    pub today: Option<TodayCheckin>,
+}
+
+/// Local midnight today and tomorrow, as the UTC strings `event_at` is
+/// stored in, so a plain string comparison selects today's entries.
+fn today_bounds() -> (String, String) {
+    let today = Local::now().date_naive();
+    let bound = |d: chrono::NaiveDate| {
+        Local
+            .from_local_datetime(&d.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| {
+                t.with_timezone(&Utc)
+                    .to_rfc3339_opts(SecondsFormat::Secs, true)
+            })
+            .unwrap_or_default()
+    };
+    let tomorrow = today.succ_opt().unwrap_or(today);
+    (bound(today), bound(tomorrow))
+}
+
+impl NewCheckin {
+    fn into_entry(self, event_at: DateTime<Utc>) -> Result<NewEntry> {
+        let mut fields = BTreeMap::new();
+        fields.insert("arrival".to_owned(), self.arrival.trim().to_owned());
+        if let Some(time) = self.time.map(|t| t.trim().to_owned()) {
+            if !time.is_empty() {
+                fields.insert("time".to_owned(), time);
+            }
+        }
+        entry_fields::validate(EntryKind::MorningCheckin, &fields)?;
+        Ok(NewEntry {
+            kind: EntryKind::MorningCheckin,
+            event_at,
+            participants: Vec::new(),
+            fields,
+            text: text::bounded("note", &self.note)?,
+        })
+    }
+}
+
+impl Journal {
+    /// The pupils with an open case, by name, each with today's check-in.
+    pub fn checkin_board(&self) -> Result<Vec<CheckinRow>> {
+        let (from, to) = today_bounds();
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, p.id, p.name, p.grade, p.protected_identity,
+                    (SELECT json_object('id', e.id, 'fields', json(e.fields), 'text', e.text)
+                       FROM entries e
+                      WHERE e.case_id = c.id AND e.kind = 'morning-checkin'
+                        AND e.event_at >= ?1 AND e.event_at < ?2
+                      ORDER BY e.event_at DESC, e.id DESC LIMIT 1)
+             FROM cases c JOIN pupils p ON p.id = c.pupil_id
+             WHERE c.status = 'open'
+             ORDER BY p.name, c.id",
+        )?;
+        let rows = stmt
+            .query_map(params![from, to], |r| {
+                let today: Option<String> = r.get(5)?;
+                Ok(CheckinRow {
+                    case_id: r.get(0)?,
+                    pupil_id: r.get(1)?,
+                    pupil_name: r.get(2)?,
+                    grade: r.get(3)?,
+                    protected_identity: r.get(4)?,
+                    today: today.and_then(|json| {
+                        let v: serde_json::Value = serde_json::from_str(&json).ok()?;
+                        let field = |k: &str| v["fields"][k].as_str().map(str::to_owned);
+                        Some(TodayCheckin {
+                            entry_id: v["id"].as_str()?.to_owned(),
+                            arrival: field("arrival")?,
+                            time: field("time"),
+                            note: v["text"].as_str().unwrap_or_default().to_owned(),
+                        })
+                    }),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.record(Event {
+            action: Action::List,
+            object_type: "checkin-board",
+            object_id: None,
+            pupil_id: None,
+            detail: format!("{} pupils", rows.len()),
+        })?;
+        Ok(rows)
+    }
+
+    /// Writes and signs one `morning-checkin` entry per pupil, all at
+    /// `event_at`. Everything is checked before anything is written: a bad
+    /// row (unknown or closed case, a case twice, a wrong arrival value)
+    /// writes nothing. Each entry is then drafted and signed on its own, so
+    /// a crash part-way leaves the first pupils' entries complete and signed
+    /// and the rest unwritten, never a half entry. Returns the entry ids in
+    /// the order given.
+    pub fn record_checkins(
+        &mut self,
+        event_at: DateTime<Utc>,
+        checkins: Vec<NewCheckin>,
+    ) -> Result<Vec<Uuid>> {
+        if checkins.is_empty() {
+            return Err(Error::invalid("the check-in has no pupils in it"));
+        }
+        let mut seen = HashSet::new();
+        let mut prepared = Vec::with_capacity(checkins.len());
+        for checkin in checkins {
+            if !seen.insert(checkin.case_id) {
+                return Err(Error::invalid(format!(
+                    "case {} is in the check-in twice",
+                    checkin.case_id
+                )));
+            }
+            let status: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT status FROM cases WHERE id = ?1",
+                    [checkin.case_id.to_string()],
+                    |r| r.get(0),
+                )
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            match status.as_deref() {
+                Some("open") => {}
+                Some(_) => {
+                    return Err(Error::not_allowed(format!(
+                        "case {} is closed; check-ins are written in open cases",
+                        checkin.case_id
+                    )))
+                }
+                None => return Err(Error::not_found("case", checkin.case_id)),
+            }
+            let case_id = checkin.case_id;
+            prepared.push((case_id, checkin.into_entry(event_at)?));
+        }
+        let mut ids = Vec::with_capacity(prepared.len());
+        for (case_id, entry) in prepared {
+            let id = self.draft_entry(case_id, entry)?;
+            self.sign_entry(id)?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+}

@@ -1,0 +1,386 @@
+//! A fictional demo caseload, to explore the app with.
+//!
+//! Every person, school, number and event here is made up, and the data
+//! says so: the school is "Exempelskolan (fiktiv)" and every text starts
+//! with "Fiktiv". The personnummer are generated with valid check digits
+//! from dates and serial numbers chosen here; they are not anyone's.
+
+use crate::audit::{Action, Event};
+use crate::cases::NewGuardian;
+use crate::clock;
+use crate::consents::NewConsent;
+use crate::entries::NewEntry;
+use crate::error::{Error, Result};
+use crate::journal::Journal;
+use crate::plans::{NewAction, NewPlan};
+use crate::pupils::NewPupil;
+use brygga_protocol::entry_kind::EntryKind;
+use brygga_protocol::op::{ConsentForm, GuardianField};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The school every demo pupil goes to.
+pub const DEMO_SCHOOL: &str = "Exempelskolan (fiktiv)";
+
+/// What the demo loader wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DemoSummary {
+    pub pupils: u32,
+    pub cases: u32,
+    pub entries: u32,
+}
+
+/// Fictional names (first name, surname).
+const NAMES: [(&str, &str); 20] = [
+    ("Alva", "Lindqvist"),
+    ("Noah", "Berglund"),
+    ("Elsa", "Holmgren"),
+    ("Liam", "Sundberg"),
+    ("Maja", "Ekström"),
+    ("Hugo", "Nyberg"),
+    ("Wilma", "Forsberg"),
+    ("Elias", "Sjöberg"),
+    ("Ella", "Wikström"),
+    ("Oscar", "Lundin"),
+    ("Saga", "Bergqvist"),
+    ("William", "Hedlund"),
+    ("Alma", "Åberg"),
+    ("Lucas", "Mattsson"),
+    ("Freja", "Blom"),
+    ("Adam", "Engström"),
+    ("Stella", "Dahlberg"),
+    ("Melvin", "Nordin"),
+    ("Ebba", "Falk"),
+    ("Leo", "Strand"),
+];
+
+/// A fictional 12-digit personnummer with a valid check digit.
+fn fictional_personnummer(year: i32, month: u32, day: u32, serial: u32) -> String {
+    let ten = format!("{:02}{month:02}{day:02}{serial:03}", year % 100);
+    let sum: u32 = ten
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
+            d / 10 + d % 10
+        })
+        .sum();
+    format!("{year}{}{}", &ten[2..], (10 - sum % 10) % 10)
+}
+
+fn entry(kind: EntryKind, days_ago: i64, fields: &[(&str, &str)], text: &str) -> NewEntry {
+    NewEntry {
+        kind,
+        event_at: Utc::now() - Duration::days(days_ago) - Duration::hours(2),
+        participants: Vec::new(),
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<BTreeMap<_, _>>(),
+        text: text.to_owned(),
+    }
+}
+
+fn with_participants(mut e: NewEntry, who: &[&str]) -> NewEntry {
+    e.participants = who.iter().map(|s| (*s).to_owned()).collect();
+    e
+}
+
+impl Journal {
+    /// Fills an empty journal with a fictional caseload of 20 pupils.
+    /// Refused when the journal already has pupils, so demo data never
+    /// mixes with real data.
+    pub fn load_demo(&mut self) -> Result<DemoSummary> {
+        let pupils: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM pupils", [], |r| r.get(0))?;
+        if pupils > 0 {
+            return Err(Error::not_allowed(
+                "demo data is only loaded into an empty journal; this one already has pupils",
+            ));
+        }
+        let today = clock::today();
+        let day = |offset: i64| today + Duration::days(offset);
+        let mut summary = DemoSummary {
+            pupils: 0,
+            cases: 0,
+            entries: 0,
+        };
+        let mut cases = Vec::new();
+        for (i, (first, last)) in NAMES.iter().enumerate() {
+            let n = u32::try_from(i).map_err(|_| Error::invalid("too many demo pupils"))?;
+            let year = 2011 + i32::try_from(n % 3).unwrap_or(0);
+            let pupil_id = self.add_pupil(NewPupil {
+                name: format!("{first} {last}"),
+                personnummer: fictional_personnummer(year, 1 + n % 12, 3 + n, 970 + n),
+                school: DEMO_SCHOOL.to_owned(),
+                grade: 7 + u8::try_from(n % 3).unwrap_or(0),
+                // One pupil with a protected identity: school and address
+                // never shown.
+                protected_identity: i == 2,
+            })?;
+            summary.pupils += 1;
+            let case_id = self.open_case(pupil_id)?;
+            summary.cases += 1;
+            cases.push(case_id);
+        }
+        let mut count = |r: Result<Uuid>| -> Result<Uuid> {
+            let id = r?;
+            summary.entries += 1;
+            Ok(id)
+        };
+
+        // Alva: a plan whose follow-up has passed, a corrected home visit,
+        // a draft waiting, a consent ending soon.
+        let alva = cases[0];
+        let mum = self.add_guardian(NewGuardian {
+            case_id: alva,
+            name: "Karin Lindqvist (fiktiv)".into(),
+            relation: "mamma".into(),
+        })?;
+        self.set_guardian_field(mum, GuardianField::Phone, "070-000 00 01")?;
+        self.set_guardian_field(
+            mum,
+            GuardianField::Address,
+            "Påhittade gatan 1, Exempelstad",
+        )?;
+        let dad = self.add_guardian(NewGuardian {
+            case_id: alva,
+            name: "Johan Lindqvist (fiktiv)".into(),
+            relation: "pappa".into(),
+        })?;
+        self.set_guardian_field(dad, GuardianField::Email, "johan@example.invalid")?;
+        self.record_consent(NewConsent {
+            case_id: alva,
+            guardian_id: Some(mum),
+            scope: "närvaro och stödinsatser".into(),
+            recipient: "Exempelskolan, mentor och elevhälsa".into(),
+            purpose: "planera skolgången tillsammans".into(),
+            form: ConsentForm::Written,
+            given_on: day(-60),
+            valid_until: Some(day(12)),
+        })?;
+        self.record_consent(NewConsent {
+            case_id: alva,
+            guardian_id: Some(dad),
+            scope: "närvaro".into(),
+            recipient: "Exempelskolan, mentor".into(),
+            purpose: "planera skolgången tillsammans".into(),
+            form: ConsentForm::Oral,
+            given_on: day(-58),
+            valid_until: None,
+        })?;
+        self.create_plan(NewPlan {
+            case_id: alva,
+            needs: "Fiktivt: Alva har svårt att komma till skolan på morgnarna och undviker idrottslektionerna.".into(),
+            goals: vec![
+                "Närvaro minst 80 % av erbjuden tid under fyra veckor i rad".into(),
+                "Deltar i idrott minst en gång i veckan".into(),
+            ],
+            lead_party: "Socialtjänsten, familjebehandlare".into(),
+            follow_up_on: day(-3),
+            actions: vec![
+                NewAction {
+                    who: "Familjebehandlare".into(),
+                    what: "Möter Alva vid entrén måndag och onsdag 08.10".into(),
+                    due_on: Some(day(7)),
+                },
+                NewAction {
+                    who: "Mentor".into(),
+                    what: "Anpassat schema för idrott".into(),
+                    due_on: Some(day(14)),
+                },
+            ],
+        })?;
+        let visit = count(self.draft_entry(
+            alva,
+            with_participants(
+                entry(
+                    EntryKind::HomeVisit,
+                    9,
+                    &[
+                        ("place", "hemmet"),
+                        ("purpose", "motivationssamtal"),
+                        ("agreed", "Möte vid entrén tisdag 08.10"),
+                    ],
+                    "Fiktivt hembesök. Alva och mamma berättade att morgnarna är svårast. Vi kom överens om att mötas vid skolans entré på tisdag.",
+                ),
+                &["Alva", "Karin (mamma)"],
+            ),
+        ))?;
+        self.sign_entry(visit)?;
+        self.correct_entry(
+            visit,
+            "Mötet vid entrén är på onsdag 08.10, inte tisdag.",
+            "Fel veckodag i den signerade anteckningen.",
+        )?;
+        let call = count(self.draft_entry(
+            alva,
+            entry(
+                EntryKind::PhoneCall,
+                4,
+                &[("with_whom", "mentor"), ("direction", "incoming")],
+                "Fiktivt samtal: mentorn berättar att Alva var med på två lektioner i går.",
+            ),
+        ))?;
+        self.sign_entry(call)?;
+        count(self.draft_entry(
+            alva,
+            entry(
+                EntryKind::Consultation,
+                1,
+                &[("staff_role", "nurse"), ("topic", "frånvaro")],
+                "Fiktiv konsultation med skolsköterskan om frånvaron i november. Utkast, skrivs klart.",
+            ),
+        ))?;
+
+        // Noah: the transition apartment, a consent ending within days.
+        let noah = cases[1];
+        let noah_mum = self.add_guardian(NewGuardian {
+            case_id: noah,
+            name: "Sara Berglund (fiktiv)".into(),
+            relation: "mamma".into(),
+        })?;
+        self.record_consent(NewConsent {
+            case_id: noah,
+            guardian_id: Some(noah_mum),
+            scope: "närvaro".into(),
+            recipient: "Exempelskolan, rektor".into(),
+            purpose: "stegvis återgång till klassrummet".into(),
+            form: ConsentForm::Written,
+            given_on: day(-100),
+            valid_until: Some(day(5)),
+        })?;
+        for (days_ago, step) in [(14, "1"), (7, "2")] {
+            let id = count(self.draft_entry(
+                noah,
+                with_participants(
+                    entry(
+                        EntryKind::ApartmentSession,
+                        days_ago,
+                        &[
+                            ("teacher_present", "yes"),
+                            ("step", step),
+                            ("duration_min", "60"),
+                        ],
+                        "Fiktiv session i lägenheten. Noah arbetade med matematik tillsammans med läraren.",
+                    ),
+                    &["Noah", "Lärare (fiktiv)"],
+                ),
+            ))?;
+            self.sign_entry(id)?;
+        }
+
+        // Elsa: protected identity; the guardian's address is stored but
+        // never shown.
+        let elsa = cases[2];
+        let elsa_g = self.add_guardian(NewGuardian {
+            case_id: elsa,
+            name: "Vårdnadshavare (fiktiv)".into(),
+            relation: "mamma".into(),
+        })?;
+        self.set_guardian_field(elsa_g, GuardianField::Address, "Skyddad adress (fiktiv)")?;
+        self.record_consent(NewConsent {
+            case_id: elsa,
+            guardian_id: Some(elsa_g),
+            scope: "närvaro".into(),
+            recipient: "Exempelskolan, mentor".into(),
+            purpose: "planera skolgången".into(),
+            form: ConsentForm::Oral,
+            given_on: day(-20),
+            valid_until: Some(day(160)),
+        })?;
+        let meeting = count(self.draft_entry(
+            elsa,
+            entry(
+                EntryKind::CollaborationMeeting,
+                6,
+                &[
+                    ("parties", "skolan, socialtjänsten, BUP, familjen"),
+                    ("outcome", "SIP upprättas"),
+                ],
+                "Fiktivt samverkansmöte. Alla parter var överens om att börja med korta skoldagar.",
+            ),
+        ))?;
+        self.sign_entry(meeting)?;
+        self.create_plan(NewPlan {
+            case_id: elsa,
+            needs: "Fiktivt: Elsa behöver en lugn start på dagen.".into(),
+            goals: vec!["Kommer till skolan fyra dagar av fem".into()],
+            lead_party: "Skolan, rektor".into(),
+            follow_up_on: day(5),
+            actions: vec![NewAction {
+                who: "Elevhälsan".into(),
+                what: "Samtal varje måndag".into(),
+                due_on: None,
+            }],
+        })?;
+
+        // Liam: no consent yet, a draft home visit.
+        count(self.draft_entry(
+            cases[3],
+            entry(
+                EntryKind::HomeVisit,
+                0,
+                &[("place", "hemmet"), ("purpose", "första kontakt")],
+                "Fiktivt hembesök, utkast. Pappa var hemma, Liam sov.",
+            ),
+        ))?;
+
+        // Everyone else: a consent that runs, and a morning check-in or two.
+        for (i, case_id) in cases.iter().enumerate().skip(4) {
+            self.record_consent(NewConsent {
+                case_id: *case_id,
+                guardian_id: None,
+                scope: "närvaro".into(),
+                recipient: "Exempelskolan, mentor".into(),
+                purpose: "följa upp närvaron".into(),
+                form: ConsentForm::Oral,
+                given_on: day(-30),
+                valid_until: Some(NaiveDate::from_ymd_opt(2099, 6, 30).unwrap_or(day(365))),
+            })?;
+            let arrival = ["arrived", "late", "not-seen"][i % 3];
+            let mut fields = vec![("arrival", arrival)];
+            if arrival != "not-seen" {
+                fields.push(("time", if arrival == "late" { "08:40" } else { "08:05" }));
+            }
+            let id = count(self.draft_entry(
+                *case_id,
+                entry(EntryKind::MorningCheckin, 1 + (i as i64 % 3), &fields, ""),
+            ))?;
+            self.sign_entry(id)?;
+        }
+
+        self.record(Event {
+            action: Action::Create,
+            object_type: "demo-data",
+            object_id: None,
+            pupil_id: None,
+            detail: format!(
+                "fictional demo data: {} pupils, {} entries",
+                summary.pupils, summary.entries
+            ),
+        })?;
+        Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::personnummer::Personnummer;
+
+    #[test]
+    fn demo_personnummer_are_valid_and_distinct() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..20u32 {
+            let p = fictional_personnummer(2011 + (n % 3) as i32, 1 + n % 12, 3 + n, 970 + n);
+            Personnummer::parse(&p, today).expect("valid check digit");
+            assert!(seen.insert(p));
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The HTTPS client of the sync protocol (brygga_protocol::api).
+//!
+//! The server's certificate is pinned: the enrolment code carries the
+//! SHA-256 of its DER, and the client accepts that certificate and no
+//! other, at enrolment and on every later sync. No public CA is trusted,
+//! so a municipal server needs no certificate from one.
+
+use super::plan::Remote;
+use super::{PulledPage, PushVerdict, SyncError, Transport};
+use crate::device::Device;
+use brygga_protocol::api::{
+    self, EnrollRequest, EnrollResponse, ErrorBody, Outcome, PullQuery, PullResponse, PushRequest,
+    PushResponse, StatusResponse,
+};
+use brygga_protocol::auth;
+use brygga_protocol::op::SignedOperation;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug)]
+struct PinnedCert {
+    sha256: Vec<u8>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedCert {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let got = ring::digest::digest(&ring::digest::SHA256, end_entity.as_ref());
+        if got.as_ref() == self.sha256.as_slice() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(
+                "the server certificate is not the one named in the enrolment code".into(),
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+fn agent(cert_sha256_hex: &str) -> Result<ureq::Agent, SyncError> {
+    let sha256 = hex::decode(cert_sha256_hex)
+        .ok()
+        .filter(|b| b.len() == 32)
+        .ok_or_else(|| {
+            SyncError::Refused("the pinned certificate fingerprint is malformed".into())
+        })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SyncError::Refused(format!("TLS set-up: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedCert { sha256, provider }))
+        .with_no_client_auth();
+    Ok(ureq::AgentBuilder::new()
+        .tls_config(Arc::new(config))
+        .timeout(TIMEOUT)
+        .build())
+}
+
+/// Turns a ureq failure into what the sync round does next.
+fn failure(e: ureq::Error) -> SyncError {
+    match e {
+        ureq::Error::Status(status, response) => {
+            let body: Option<ErrorBody> = response.into_json().ok();
+            match body {
+                Some(b) if b.code == api::codes::DEVICE_REVOKED => SyncError::Revoked,
+                Some(b) => SyncError::Refused(format!("{status} {}: {}", b.code, b.message)),
+                None => SyncError::Refused(format!("HTTP {status}")),
+            }
+        }
+        ureq::Error::Transport(t) => SyncError::Unreachable(t.to_string()),
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(r: ureq::Response) -> Result<T, SyncError> {
+    r.into_json()
+        .map_err(|e| SyncError::Refused(format!("unreadable answer from the server: {e}")))
+}
+
+fn base(url: &str) -> String {
+    url.trim_end_matches('/').to_owned()
+}
+
+/// Enrols a device: registers its public key with the one-time code.
+pub(crate) fn enroll(
+    server_url: &str,
+    code: &api::EnrollCode,
+    request: &EnrollRequest,
+) -> Result<EnrollResponse, SyncError> {
+    let response = agent(&code.cert_sha256)?
+        .post(&format!("{}{}", base(server_url), api::PATH_ENROLL))
+        .send_json(request)
+        .map_err(failure)?;
+    read_json(response)
+}
+
+/// A signed-request client for one enrolled device.
+pub struct HttpTransport {
+    agent: ureq::Agent,
+    base: String,
+    device: Arc<Device>,
+}
+
+impl std::fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpTransport {
+    pub(crate) fn new(
+        server_url: &str,
+        cert_sha256_hex: &str,
+        device: Arc<Device>,
+    ) -> Result<Self, SyncError> {
+        Ok(HttpTransport {
+            agent: agent(cert_sha256_hex)?,
+            base: base(server_url),
+            device,
+        })
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Result<ureq::Response, SyncError> {
+        let headers = auth::sign_request(
+            &self.device.key,
+            self.device.id,
+            method,
+            path_and_query,
+            body,
+            crate::clock::now().timestamp_millis(),
+            &auth::new_nonce(),
+        );
+        let mut request = self
+            .agent
+            .request(method, &format!("{}{path_and_query}", self.base))
+            .set("content-type", "application/json");
+        for (name, value) in headers.to_pairs() {
+            request = request.set(name, &value);
+        }
+        let sent = if body.is_empty() {
+            request.call()
+        } else {
+            request.send_bytes(body)
+        };
+        sent.map_err(failure)
+    }
+}
+
+impl Transport for HttpTransport {
+    fn status(&self) -> Result<Remote, SyncError> {
+        let status: StatusResponse = read_json(self.send("GET", api::PATH_STATUS, &[])?)?;
+        Ok(Remote {
+            revoked: false,
+            latest_server_seq: status.latest_server_seq,
+        })
+    }
+
+    fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
+        let body =
+            serde_json::to_vec(&PushRequest { ops: ops.to_vec() }).expect("operations serialise");
+        let answer: PushResponse = read_json(self.send("POST", api::PATH_PUSH, &body)?)?;
+        Ok(answer
+            .results
+            .into_iter()
+            .map(|r| {
+                let verdict = match r.outcome {
+                    Outcome::Accepted => PushVerdict::Accepted,
+                    Outcome::Duplicate => PushVerdict::Duplicate,
+                    Outcome::Rejected => PushVerdict::Rejected(
+                        r.reason
+                            .unwrap_or_else(|| "rejected without a reason".into()),
+                    ),
+                };
+                (r.op_id, verdict)
+            })
+            .collect())
+    }
+
+    fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
+        let query = PullQuery {
+            after,
+            limit: Some(limit),
+        };
+        let page: PullResponse = read_json(self.send("GET", &query.path_and_query(), &[])?)?;
+        Ok(PulledPage {
+            ops: page.ops.into_iter().map(|p| (p.server_seq, p.op)).collect(),
+            more: page.more,
+        })
+    }
+}

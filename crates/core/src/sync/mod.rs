@@ -1,0 +1,271 @@
+//! Sync with the municipal server (DESIGN.md §Sync).
+//!
+//! [`plan::plan`] decides what a round does; [`Journal::sync`] carries it
+//! out over a [`Transport`]. Push goes in seq order and is idempotent on
+//! the server, so a round cut off anywhere is simply run again.
+
+mod http;
+mod local;
+pub mod plan;
+mod state;
+
+pub use http::HttpTransport;
+pub use local::{FieldConflict, PullOutcome, QuarantinedOp, SyncStatus};
+
+use crate::error::Result;
+use crate::journal::Journal;
+use brygga_protocol::op::SignedOperation;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Own operations sent in one push request.
+pub const PUSH_BATCH: u32 = 200;
+/// Operations asked for in one pull request.
+pub const PULL_PAGE: u32 = 1000;
+
+/// The server's verdict on one pushed operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushVerdict {
+    Accepted,
+    Duplicate,
+    Rejected(String),
+}
+
+/// One page of operations from the server.
+#[derive(Clone, Debug)]
+pub struct PulledPage {
+    pub ops: Vec<(i64, SignedOperation)>,
+    pub more: bool,
+}
+
+/// Why a round could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No answer: no network, server down, TLS failure. Try again later.
+    #[error("server unreachable: {0}")]
+    Unreachable(String),
+    /// The server says this device has been revoked.
+    #[error("this device has been revoked by the municipality")]
+    Revoked,
+    /// The server answered with an error.
+    #[error("server refused: {0}")]
+    Refused(String),
+    /// This device is not enrolled with a server.
+    #[error("this device is not enrolled; run `brygga enroll --server URL --code CODE`")]
+    NotEnrolled,
+    #[error(transparent)]
+    Local(#[from] crate::error::Error),
+}
+
+/// What a sync round needs from the server. The HTTP client implements it.
+pub trait Transport {
+    fn status(&self) -> Result<plan::Remote, SyncError>;
+    /// One verdict per op, in order.
+    fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError>;
+    fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError>;
+}
+
+/// What a completed round did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub pushed: u32,
+    pub rejected: u32,
+    pub pulled: PullOutcome,
+    /// True when the device was revoked and the journal has been wiped.
+    pub wiped: bool,
+}
+
+impl Journal {
+    fn local_state(&self) -> Result<plan::Local> {
+        Ok(plan::Local {
+            last_seq: self.last_own_seq()?,
+            pushed_seq: self.pushed_seq()?,
+            pull_cursor: self.pull_cursor()?,
+        })
+    }
+
+    /// One sync round. A failure is recorded (last error and attempt
+    /// time; the last success time stays) and returned. When the server
+    /// says the device is revoked, the journal is wiped from this laptop
+    /// and the report says so; the `Journal` is then an empty shell to drop.
+    pub fn sync(&mut self, transport: &dyn Transport) -> Result<SyncReport, SyncError> {
+        match self.run_round(transport) {
+            Ok(report) => {
+                self.note_attempt(None)?;
+                self.record_sync(format!(
+                    "pushed {}, rejected {}, pulled {}, quarantined {}",
+                    report.pushed,
+                    report.rejected,
+                    report.pulled.applied,
+                    report.pulled.quarantined
+                ))?;
+                Ok(report)
+            }
+            Err(SyncError::Revoked) => {
+                self.wipe()?;
+                Ok(SyncReport {
+                    wiped: true,
+                    ..SyncReport::default()
+                })
+            }
+            Err(e) => {
+                // The round failed already; a failure to note it adds nothing.
+                let _ = self.note_attempt(Some(&e.to_string()));
+                Err(e)
+            }
+        }
+    }
+
+    fn run_round(&mut self, transport: &dyn Transport) -> Result<SyncReport, SyncError> {
+        let remote = transport.status()?;
+        let mut report = SyncReport::default();
+        for step in plan::plan(self.local_state()?, remote) {
+            match step {
+                plan::Step::Wipe => return Err(SyncError::Revoked),
+                plan::Step::Push { from, to } => {
+                    self.push_range(transport, from, to, &mut report)?
+                }
+                plan::Step::Pull { after } => self.pull_all(transport, after, &mut report)?,
+            }
+        }
+        Ok(report)
+    }
+
+    fn push_range(
+        &mut self,
+        transport: &dyn Transport,
+        from: u64,
+        to: u64,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let mut next = from;
+        while next <= to {
+            let batch = self.own_ops(next, to, PUSH_BATCH)?;
+            let Some(last) = batch.last().map(|s| s.op.seq) else {
+                break;
+            };
+            let verdicts = transport.push(&batch)?;
+            let rejected: Vec<(SignedOperation, String)> = batch
+                .iter()
+                .filter_map(|s| {
+                    verdicts
+                        .iter()
+                        .find(|(id, _)| *id == s.op.id)
+                        .and_then(|(_, v)| match v {
+                            PushVerdict::Rejected(reason) => Some((s.clone(), reason.clone())),
+                            _ => None,
+                        })
+                })
+                .collect();
+            if verdicts.len() != batch.len() {
+                return Err(SyncError::Refused(format!(
+                    "the server answered {} of {} operations",
+                    verdicts.len(),
+                    batch.len()
+                )));
+            }
+            report.pushed += (batch.len() - rejected.len()) as u32;
+            report.rejected += rejected.len() as u32;
+            self.record_pushed(last, &rejected)?;
+            next = last + 1;
+        }
+        Ok(())
+    }
+
+    fn pull_all(
+        &mut self,
+        transport: &dyn Transport,
+        after: i64,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let mut cursor = after;
+        loop {
+            let page = transport.pull(cursor, PULL_PAGE)?;
+            let outcome = self.take_pulled(&page.ops)?;
+            report.pulled.applied += outcome.applied;
+            report.pulled.skipped += outcome.skipped;
+            report.pulled.quarantined += outcome.quarantined;
+            let next = self.pull_cursor()?;
+            if !page.more || next <= cursor {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+}
+
+/// What enrolment tells the therapist.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Enrollment {
+    pub server_url: String,
+    pub user: String,
+    pub team: String,
+    pub device_id: String,
+}
+
+impl Journal {
+    /// Registers this device with the server using an admin's one-time
+    /// code, and remembers the server and its pinned certificate.
+    pub fn enroll(
+        &mut self,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<Enrollment, SyncError> {
+        if let Some(existing) = state::get(&self.conn, state::SERVER_URL)? {
+            return Err(SyncError::Local(crate::error::Error::not_allowed(format!(
+                "this device is already enrolled with {existing}"
+            ))));
+        }
+        if !server_url.starts_with("https://") {
+            return Err(SyncError::Local(crate::error::Error::invalid(
+                "the server address must start with https://",
+            )));
+        }
+        let code: brygga_protocol::api::EnrollCode =
+            code.parse()
+                .map_err(|e: brygga_protocol::api::EnrollCodeError| {
+                    SyncError::Local(crate::error::Error::invalid(e.to_string()))
+                })?;
+        let answer = http::enroll(
+            server_url,
+            &code,
+            &brygga_protocol::api::EnrollRequest {
+                code: code.to_string(),
+                device_id: self.device.id,
+                public_key_hex: hex::encode(self.device.public_key()),
+                device_name: device_name.to_owned(),
+            },
+        )?;
+        let tx = self.conn.transaction().map_err(crate::error::Error::from)?;
+        state::set(&tx, state::SERVER_URL, server_url)?;
+        state::set(&tx, state::SERVER_FINGERPRINT, &code.cert_sha256)?;
+        state::set(&tx, state::ENROLLED_USER, &answer.user)?;
+        state::set(&tx, state::TEAM, &answer.team)?;
+        tx.commit().map_err(crate::error::Error::from)?;
+        self.record_sync(format!(
+            "enrolled as {} in team {}",
+            answer.user, answer.team
+        ))?;
+        Ok(Enrollment {
+            server_url: server_url.to_owned(),
+            user: answer.user,
+            team: answer.team,
+            device_id: self.device.id.to_string(),
+        })
+    }
+
+    /// The HTTPS transport to the server this device is enrolled with.
+    pub fn server_transport(&self) -> Result<HttpTransport, SyncError> {
+        let url = state::get(&self.conn, state::SERVER_URL)?.ok_or(SyncError::NotEnrolled)?;
+        let pin =
+            state::get(&self.conn, state::SERVER_FINGERPRINT)?.ok_or(SyncError::NotEnrolled)?;
+        HttpTransport::new(&url, &pin, self.device.clone())
+    }
+
+    /// One sync round with the enrolled server.
+    pub fn sync_with_server(&mut self) -> Result<SyncReport, SyncError> {
+        let transport = self.server_transport()?;
+        self.sync(&transport)
+    }
+}

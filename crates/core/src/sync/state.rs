@@ -1,0 +1,68 @@
+//! This device's sync bookkeeping in the `sync_state` and `quarantine`
+//! tables.
+
+use crate::error::{Error, Result};
+use brygga_protocol::op::SignedOperation;
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub(crate) const SERVER_URL: &str = "server_url";
+pub(crate) const SERVER_FINGERPRINT: &str = "server_fingerprint";
+pub(crate) const ENROLLED_USER: &str = "enrolled_user";
+pub(crate) const TEAM: &str = "team";
+pub(crate) const PUSHED_SEQ: &str = "pushed_seq";
+pub(crate) const PULL_CURSOR: &str = "pull_cursor";
+pub(crate) const LAST_SUCCESS_AT: &str = "last_success_at";
+pub(crate) const LAST_ATTEMPT_AT: &str = "last_attempt_at";
+pub(crate) const LAST_ERROR: &str = "last_error";
+
+pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub(crate) fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn clear(conn: &Connection, key: &str) -> Result<()> {
+    conn.execute("DELETE FROM sync_state WHERE key = ?1", [key])?;
+    Ok(())
+}
+
+pub(crate) fn get_number(conn: &Connection, key: &str) -> Result<i64> {
+    get(conn, key)?
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| Error::Damaged(format!("sync state {key} is not a number")))
+        })
+        .unwrap_or(Ok(0))
+}
+
+pub(crate) fn quarantine(
+    conn: &Connection,
+    signed: &SignedOperation,
+    direction: &str,
+    reason: &str,
+    at: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO quarantine (op_id, direction, body, reason, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            signed.op.id.to_string(),
+            direction,
+            serde_json::to_string(signed).expect("operation serialises"),
+            reason,
+            at
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,423 @@
+//! The HTTP API between a device and the municipal server (version 1).
+//!
+//! All bodies are JSON (`content-type: application/json`). Every endpoint
+//! except [`PATH_ENROLL`], [`PATH_OPENAPI`] and [`PATH_METRICS`] is
+//! authenticated: the request carries the four `x-brygga-*` headers of
+//! [`crate::auth`], signed by the device key enrolled for the device.
+//!
+//! Errors are answered with a non-2xx status and an [`ErrorBody`]
+//! `{code, message}`; `code` is one of [`codes`]. A revoked device gets
+//! **403** with code [`codes::DEVICE_REVOKED`] on every authenticated
+//! endpoint: the client then wipes its local journal.
+//!
+//! | method | path | auth | request | response |
+//! |---|---|---|---|---|
+//! | POST | `/v1/enroll` | none (one-time code) | [`EnrollRequest`] | [`EnrollResponse`] |
+//! | POST | `/v1/push` | device | [`PushRequest`] | [`PushResponse`] |
+//! | GET | `/v1/pull?after=CURSOR&limit=N` | device | [`PullQuery`] | [`PullResponse`] |
+//! | GET | `/v1/status` | device | – | [`StatusResponse`] |
+//! | GET | `/openapi.json` | none | – | OpenAPI 3 document |
+//! | GET | `/metrics` | none | – | Prometheus text |
+
+use crate::op::SignedOperation;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// Version prefix of every API path.
+pub const API_PREFIX: &str = "/v1";
+
+/// `POST /v1/enroll` — unauthenticated. Exchanges a one-time enrolment code
+/// (see [`EnrollCode`]) for the registration of the device's public key.
+/// The code is single-use and expires (default 60 minutes). Body
+/// [`EnrollRequest`], answer [`EnrollResponse`]. Errors: 400
+/// `bad_request`; 401 `invalid_code` (unknown, used or expired — the
+/// message says which); 409 `device_exists` (the device id is taken).
+pub const PATH_ENROLL: &str = "/v1/enroll";
+
+/// `POST /v1/push` — authenticated. Uploads a batch of signed operations of
+/// the requesting device, at most [`MAX_PUSH_OPS`], in the device's `seq`
+/// order (parents before children). Body [`PushRequest`], answer
+/// [`PushResponse`] with exactly one [`OpResult`] per operation, in order.
+/// Idempotent by `(device_id, seq)`: pushing an operation again answers
+/// `duplicate` with the original `server_seq`. One bad operation is
+/// `rejected` with a reason and never blocks the rest of the batch. When
+/// the answer is not 200, nothing of the batch may be assumed stored; push
+/// it again (it is safe). Errors: 400 `bad_request`, 413
+/// `batch_too_large`, the authentication errors, 500 `internal`.
+pub const PATH_PUSH: &str = "/v1/push";
+
+/// `GET /v1/pull?after=CURSOR&limit=N` — authenticated. Operations of the
+/// requester's team with `server_seq > after`, in `server_seq` order, at
+/// most `limit` (default [`DEFAULT_PULL_LIMIT`], at most
+/// [`MAX_PULL_LIMIT`]; larger values are clamped). Start with `after=0`;
+/// continue with `after = next_cursor` while `more` is true. The device's
+/// own operations are included too. Query [`PullQuery`], answer
+/// [`PullResponse`]. Errors: 400 `bad_request`, authentication errors.
+pub const PATH_PULL: &str = "/v1/pull";
+
+/// `GET /v1/status` — authenticated. Whether the device is active, its
+/// team, the newest `server_seq` of the team and the server's clock.
+/// Answer [`StatusResponse`]. A revoked device gets 403 `device_revoked`.
+pub const PATH_STATUS: &str = "/v1/status";
+
+/// `GET /openapi.json` — unauthenticated. The OpenAPI 3 document of this API.
+pub const PATH_OPENAPI: &str = "/openapi.json";
+
+/// `GET /metrics` — unauthenticated. Prometheus text exposition format.
+pub const PATH_METRICS: &str = "/metrics";
+
+/// Every route of the server: (method, path). The OpenAPI document lists
+/// each of them (checked by a test in the server).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", PATH_ENROLL),
+    ("POST", PATH_PUSH),
+    ("GET", PATH_PULL),
+    ("GET", PATH_STATUS),
+    ("GET", PATH_OPENAPI),
+    ("GET", PATH_METRICS),
+];
+
+/// Most operations accepted in one push; a larger batch gets 413.
+pub const MAX_PUSH_OPS: usize = 1000;
+/// Most operations one pull page returns.
+pub const MAX_PULL_LIMIT: u32 = 1000;
+/// Page size when `limit` is not given.
+pub const DEFAULT_PULL_LIMIT: u32 = 500;
+/// Largest request body the server reads (bytes).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The `code` values of [`ErrorBody`].
+pub mod codes {
+    /// Malformed JSON, query or field value.
+    pub const BAD_REQUEST: &str = "bad_request";
+    /// A push of more than [`super::MAX_PUSH_OPS`] operations or a body
+    /// larger than [`super::MAX_BODY_BYTES`].
+    pub const BATCH_TOO_LARGE: &str = "batch_too_large";
+    /// Enrolment code unknown, already used or expired.
+    pub const INVALID_CODE: &str = "invalid_code";
+    /// Enrolment with a device id that is already enrolled.
+    pub const DEVICE_EXISTS: &str = "device_exists";
+    /// An `x-brygga-*` header is missing or malformed (401).
+    pub const MISSING_AUTH: &str = "missing_auth";
+    /// The device id of the request is not enrolled here (401).
+    pub const UNKNOWN_DEVICE: &str = "unknown_device";
+    /// The request signature does not verify with the device key (401).
+    pub const BAD_SIGNATURE: &str = "bad_signature";
+    /// `x-brygga-time` is too far from the server clock (401); the message
+    /// carries the server time. Fix the clock, or retry with server time.
+    pub const CLOCK_SKEW: &str = "clock_skew";
+    /// The nonce was already used: a replayed request (401).
+    pub const REPLAYED_REQUEST: &str = "replayed_request";
+    /// The device was revoked (403): the client wipes its local journal.
+    pub const DEVICE_REVOKED: &str = "device_revoked";
+    /// No such route (404).
+    pub const NOT_FOUND: &str = "not_found";
+    /// Server-side failure (500); retry later. Nothing of a failed push
+    /// may be assumed stored.
+    pub const INTERNAL: &str = "internal";
+}
+
+/// Body of every error answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code from [`codes`].
+    pub code: String,
+    /// A readable explanation (English); never contains journal data.
+    pub message: String,
+}
+
+/// Body of `POST /v1/enroll`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The enrolment code exactly as the admin gave it (the full
+    /// [`EnrollCode`] text; the server reads the secret before the `.`,
+    /// a bare secret is accepted too).
+    pub code: String,
+    /// The id the device chose for itself (it signs its operations with it).
+    pub device_id: Uuid,
+    /// The raw 32-byte Ed25519 public key of the device, hex.
+    pub public_key_hex: String,
+    /// A human name for the device, shown in `brygga-server device list`.
+    pub device_name: String,
+}
+
+/// Answer of `POST /v1/enroll`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: Uuid,
+    /// The user name the code was issued to; devices use it as the
+    /// `author` of their operations.
+    pub user: String,
+    /// The team the device now belongs to.
+    pub team: String,
+    /// Server clock, unix milliseconds.
+    pub server_time_ms: i64,
+}
+
+/// Body of `POST /v1/push`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub ops: Vec<SignedOperation>,
+}
+
+/// What became of one pushed operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Stored now; `server_seq` is set.
+    Accepted,
+    /// Stored by an earlier push; `server_seq` is the original one.
+    Duplicate,
+    /// Not stored; `reason` says why. Pushing it again gives the same
+    /// answer unless the reason was an unknown parent object.
+    Rejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
+/// The result for one pushed operation (same position as in the request).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpResult {
+    pub op_id: Uuid,
+    pub device_id: Uuid,
+    pub seq: u64,
+    pub outcome: Outcome,
+    /// Set for `accepted` and `duplicate`.
+    pub server_seq: Option<i64>,
+    /// Set for `rejected`: a readable reason (ids only, never payload data).
+    pub reason: Option<String>,
+}
+
+/// Answer of `POST /v1/push`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One per pushed operation, in request order.
+    pub results: Vec<OpResult>,
+}
+
+/// Query of `GET /v1/pull`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullQuery {
+    /// Cursor: the `next_cursor` of the previous page, 0 to start.
+    #[serde(default)]
+    pub after: i64,
+    /// Page size; default [`DEFAULT_PULL_LIMIT`], clamped to [`MAX_PULL_LIMIT`].
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl PullQuery {
+    /// The `path_and_query` to request (and sign), e.g.
+    /// `/v1/pull?after=42&limit=500`.
+    pub fn path_and_query(&self) -> String {
+        match self.limit {
+            Some(limit) => format!("{PATH_PULL}?after={}&limit={limit}", self.after),
+            None => format!("{PATH_PULL}?after={}", self.after),
+        }
+    }
+
+    /// The page size the server uses for this query.
+    pub fn effective_limit(&self) -> u32 {
+        self.limit
+            .unwrap_or(DEFAULT_PULL_LIMIT)
+            .clamp(1, MAX_PULL_LIMIT)
+    }
+}
+
+/// One operation in a pull page, with its place in the server's order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PulledOp {
+    pub server_seq: i64,
+    pub op: SignedOperation,
+}
+
+/// Answer of `GET /v1/pull`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// In ascending `server_seq` order; the receiver verifies each
+    /// signature itself before applying it.
+    pub ops: Vec<PulledOp>,
+    /// The cursor for the next request: the last `server_seq` of this page,
+    /// or the request's `after` when the page is empty. Keep it only after
+    /// the page is applied.
+    pub next_cursor: i64,
+    /// True when more operations follow right away.
+    pub more: bool,
+}
+
+/// The state of the requesting device, as `GET /v1/status` reports it.
+/// A revoked device never sees this: it gets 403 `device_revoked`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceStatus {
+    Active,
+}
+
+/// Answer of `GET /v1/status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusResponse {
+    pub device_status: DeviceStatus,
+    pub team: String,
+    /// The newest `server_seq` among the team's operations, 0 when none.
+    pub latest_server_seq: i64,
+    /// Server clock, unix milliseconds.
+    pub server_time_ms: i64,
+}
+
+/// The one-time enrolment code an admin hands to a therapist, as printed by
+/// `brygga-server device enroll-code`:
+///
+/// ```text
+/// <secret: 32 chars of RFC 4648 base32, A–Z 2–7>.<cert: 64 lowercase hex>
+/// e.g. ABCDEFGHIJKLMNOPQRSTUVWXYZ234567.9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+/// ```
+///
+/// The secret (160 random bits) is what the server checks (it stores only
+/// its SHA-256). The second part is the SHA-256 of the DER of the server's
+/// TLS certificate: the client pins it — it accepts the server only if the
+/// certificate it presents has this fingerprint, at enrolment and on every
+/// later sync. Parsing is case-insensitive and ignores surrounding
+/// whitespace.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EnrollCode {
+    /// 32 uppercase base32 characters.
+    pub secret: String,
+    /// 64 lowercase hex characters: SHA-256 of the server certificate's DER.
+    pub cert_sha256: String,
+}
+
+impl fmt::Debug for EnrollCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The secret is a credential: keep it out of logs.
+        f.debug_struct("EnrollCode")
+            .field("secret", &"…")
+            .field("cert_sha256", &self.cert_sha256)
+            .finish()
+    }
+}
+
+/// Why an enrolment code could not be parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EnrollCodeError {
+    #[error("an enrolment code looks like SECRET.FINGERPRINT (32 base32 characters, a dot, 64 hex characters)")]
+    Shape,
+    #[error("the secret of the enrolment code must be 32 base32 characters (A-Z, 2-7)")]
+    Secret,
+    #[error("the certificate fingerprint of the enrolment code must be 64 hex characters")]
+    Fingerprint,
+}
+
+impl EnrollCode {
+    /// Length of the secret part in characters.
+    pub const SECRET_LEN: usize = 32;
+
+    /// Checks the secret part alone (as the server receives it).
+    pub fn valid_secret(secret: &str) -> bool {
+        secret.len() == Self::SECRET_LEN
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+    }
+}
+
+impl FromStr for EnrollCode {
+    type Err = EnrollCodeError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (secret, fp) = s.trim().split_once('.').ok_or(EnrollCodeError::Shape)?;
+        let secret = secret.to_ascii_uppercase();
+        if !Self::valid_secret(&secret) {
+            return Err(EnrollCodeError::Secret);
+        }
+        let fp = fp.to_ascii_lowercase();
+        if fp.len() != 64 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(EnrollCodeError::Fingerprint);
+        }
+        Ok(EnrollCode {
+            secret,
+            cert_sha256: fp,
+        })
+    }
+}
+
+impl fmt::Display for EnrollCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.secret, self.cert_sha256)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_serialises_lowercase() {
+        let r = OpResult {
+            op_id: Uuid::nil(),
+            device_id: Uuid::nil(),
+            seq: 3,
+            outcome: Outcome::Duplicate,
+            server_seq: Some(7),
+            reason: None,
+        };
+        let v = serde_json::to_value(&r).expect("serialise");
+        assert_eq!(v["outcome"], "duplicate");
+        assert_eq!(v["server_seq"], 7);
+        assert_eq!(
+            serde_json::to_value(DeviceStatus::Active).expect("serialise"),
+            "active"
+        );
+    }
+
+    #[test]
+    fn pull_query_path_and_limits() {
+        let q = PullQuery {
+            after: 42,
+            limit: Some(5000),
+        };
+        assert_eq!(q.path_and_query(), "/v1/pull?after=42&limit=5000");
+        assert_eq!(q.effective_limit(), MAX_PULL_LIMIT);
+        let q = PullQuery {
+            after: 0,
+            limit: None,
+        };
+        assert_eq!(q.path_and_query(), "/v1/pull?after=0");
+        assert_eq!(q.effective_limit(), DEFAULT_PULL_LIMIT);
+        let q = PullQuery {
+            after: 0,
+            limit: Some(0),
+        };
+        assert_eq!(q.effective_limit(), 1);
+    }
+
+    #[test]
+    fn enroll_code_round_trips_and_rejects_garbage() {
+        let text = format!("{}.{}", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "ab".repeat(32));
+        let code: EnrollCode = text.parse().expect("parse");
+        assert_eq!(code.to_string(), text);
+        let lower: EnrollCode = format!("  {}\n", text.to_lowercase())
+            .parse()
+            .expect("parse lowercase");
+        assert_eq!(lower, code);
+        assert!(!format!("{code:?}").contains("ABCDEF"));
+        assert_eq!("nodot".parse::<EnrollCode>(), Err(EnrollCodeError::Shape));
+        assert_eq!(
+            format!("ABC.{}", "ab".repeat(32)).parse::<EnrollCode>(),
+            Err(EnrollCodeError::Secret)
+        );
+        assert_eq!(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567.xyz".parse::<EnrollCode>(),
+            Err(EnrollCodeError::Fingerprint)
+        );
+    }
+}
