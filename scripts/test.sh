@@ -16,12 +16,16 @@ cd "$root"
 
 # The stages, in the order they run. A later piece of work adds its stage as a
 # function below and its name here.
-STAGES=(setup fmt clippy test bench)
-# Next:
-#   desktop_e2e      - the Tauri app under Xvfb, driven through tauri-driver /
-#                      WebKitWebDriver (scripts/setup-debian.sh desktop)
-#   server_postgres  - the server's storage tests against a PostgreSQL started
-#                      here (scripts/setup-debian.sh postgres)
+STAGES=(setup fmt clippy test bench server_postgres ui desktop_e2e)
+#   ui               - the Svelte UI: svelte-check + tsc, vitest unit tests,
+#                      the production build, and headless-Chromium tests of
+#                      the built UI with mocked IPC (axe audit of every screen,
+#                      the keyboard-only check-in board)
+#   desktop_e2e      - the release app under Xvfb, driven through tauri-driver /
+#                      WebKitWebDriver (scripts/desktop-e2e.sh); screenshots in
+#                      test-artifacts/screenshots/
+#   server_postgres  - brygga-server's tests against a PostgreSQL started here
+#                      (scripts/postgres-test.sh)
 
 # Features the workspace is checked and tested with. bench-plaintext only
 # lets the benchmark open an unkeyed database to measure the encryption
@@ -35,7 +39,9 @@ banner() {
 # ---------------------------------------------------------------- stages ----
 
 stage_setup() {
-    "$root/scripts/setup-debian.sh" core
+    # desktop: the workspace includes the Tauri app (src-tauri), which
+    # clippy and the tests compile against WebKitGTK.
+    "$root/scripts/setup-debian.sh" core desktop
     if ! command -v cargo >/dev/null 2>&1; then
         echo "test.sh: cargo not found; install the Rust toolchain with rustup (https://rustup.rs)" >&2
         return 1
@@ -64,7 +70,8 @@ stage_clippy() {
 }
 
 stage_test() {
-    cargo test --workspace "${FEATURES[@]}"
+    # The PostgreSQL tests of brygga-server run in stage server_postgres.
+    cargo test --workspace "${FEATURES[@]}" -- --skip postgres
 }
 
 # Runs every criterion benchmark once in test mode: proves the benchmarks
@@ -76,15 +83,33 @@ stage_bench() {
     cargo bench -p brygga-core --features bench-plaintext --bench '*' -- --test
 }
 
-# stage_desktop_e2e() {
-#     "$root/scripts/setup-debian.sh" desktop
-#     ...
-# }
+stage_ui() {
+    (
+        # shellcheck source=desktop-common.sh
+        source "$root/scripts/desktop-common.sh"
+        desktop_setup
+        cd "$root/ui"
+        npm run check
+        npm test
+        npm run build
+        npm run test:browser
+    )
+}
 
-# stage_server_postgres() {
-#     "$root/scripts/setup-debian.sh" postgres
-#     ...
-# }
+stage_desktop_e2e() {
+    "$root/scripts/desktop-e2e.sh"
+}
+
+# brygga-server's tests (the store story and the HTTP scenarios) against a
+# throwaway PostgreSQL cluster that scripts/postgres-test.sh installs,
+# starts on 127.0.0.1 and removes again. The `test` stage runs the SQLite
+# half; it skips the PostgreSQL half (tests named postgres*), which needs
+# BRYGGA_TEST_POSTGRES_URL and fails without it when CI=true.
+# brygga-cli is named so that its binary is rebuilt: the end-to-end
+# scenarios in tests/ run it.
+stage_server_postgres() {
+    "$root/scripts/postgres-test.sh" cargo test -p brygga-server -p brygga-cli -p brygga-e2e -- postgres
+}
 
 # ----------------------------------------------------------------- main ----
 

@@ -1,0 +1,321 @@
+//! The command line: `brygga-server [--database URL] [--data-dir DIR] <cmd>`.
+
+use crate::admin;
+use crate::clock::rfc3339;
+use crate::error::{Error, Result};
+use crate::store::{self, DynStore, Revoked};
+use crate::tls::{self, TlsFiles};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "brygga-server",
+    version,
+    about = "The municipal sync server of Brygga and its admin commands",
+    after_help = "Logs go to stderr (JSON with BRYGGA_LOG_JSON=1; level with RUST_LOG)."
+)]
+pub struct Cli {
+    /// Database: sqlite:PATH or postgres://USER@HOST/DB
+    /// [default: sqlite:<data dir>/server.db]
+    #[arg(
+        long,
+        global = true,
+        env = "BRYGGA_SERVER_DATABASE",
+        value_name = "URL"
+    )]
+    pub database: Option<String>,
+    /// Directory of the default database and the self-signed certificate
+    #[arg(
+        long,
+        global = true,
+        env = "BRYGGA_SERVER_DATA_DIR",
+        value_name = "DIR"
+    )]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the sync API over HTTPS
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8443 (port 0: any free port;
+        /// the bound address is printed as `listening on ADDR`)
+        #[arg(long, value_name = "ADDR")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        tls: TlsArgs,
+    },
+    /// Teams
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Users (therapists)
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Devices: enrolment codes, listing, revocation
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Show the server's audit trail
+    Audit {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The TLS certificate
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// PEM certificate chain (default: a self-signed one in the data dir)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Add a team
+    Add { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user to a team
+    Add {
+        name: String,
+        #[arg(long, value_name = "NAME")]
+        team: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Issue a one-time enrolment code for a user; prints the code alone
+    EnrollCode {
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        #[arg(long, default_value_t = 60, value_name = "N")]
+        valid_minutes: u32,
+        /// The certificate the server serves, when not the data dir's
+        #[arg(long, value_name = "FILE")]
+        tls_cert: Option<PathBuf>,
+    },
+    /// List enrolled devices
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a device: at its next contact it wipes its local journal
+    Revoke { id: Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Print the SHA-256 fingerprint (hex) of the certificate's DER
+    Fingerprint {
+        #[arg(long, value_name = "FILE")]
+        tls_cert: Option<PathBuf>,
+    },
+    /// Make a self-signed certificate and key in the data directory
+    Generate {
+        /// DNS names or IP addresses (default: localhost 127.0.0.1 ::1)
+        #[arg(long = "name", value_name = "NAME")]
+        names: Vec<String>,
+        /// Replace an existing pair (enrolled devices must then re-enrol)
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// The data directory: --data-dir, BRYGGA_SERVER_DATA_DIR, or the
+/// platform's data directory for brygga-server.
+pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(dir) = &cli.data_dir {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("se", "Brygga", "brygga-server")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| Error::Usage("no home directory: give --data-dir".into()))
+}
+
+fn database_url(cli: &Cli, data_dir: &Path) -> String {
+    cli.database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("server.db").display()))
+}
+
+async fn open_store(cli: &Cli, data_dir: &Path) -> Result<DynStore> {
+    Ok(store::open(&database_url(cli, data_dir)).await?)
+}
+
+fn cert_path(data_dir: &Path, given: Option<PathBuf>) -> Result<PathBuf> {
+    match given {
+        Some(p) => Ok(p),
+        None => Ok(TlsFiles::resolve(data_dir, None, None)?.cert),
+    }
+}
+
+fn print_json(value: &serde_json::Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> Result<()> {
+    let dir = data_dir(&cli)?;
+    match &cli.command {
+        Command::Serve { listen, tls } => {
+            let files = TlsFiles::resolve(&dir, tls.tls_cert.clone(), tls.tls_key.clone())?;
+            let config = tls::server_config(&files)?;
+            tracing::info!(
+                fingerprint = %tls::fingerprint(&files.cert)?,
+                cert = %files.cert.display(),
+                "TLS certificate"
+            );
+            let store = open_store(&cli, &dir).await?;
+            crate::http::serve(store, *listen, config).await
+        }
+        Command::Team(TeamCommand::Add { name }) => {
+            let store = open_store(&cli, &dir).await?;
+            let team = admin::add_team(store.as_ref(), name).await?;
+            println!("team '{}' added", team.name);
+            Ok(())
+        }
+        Command::User(UserCommand::Add { name, team }) => {
+            let store = open_store(&cli, &dir).await?;
+            let user = admin::add_user(store.as_ref(), name, team).await?;
+            println!("user '{}' added to team '{}'", user.name, user.team.name);
+            Ok(())
+        }
+        Command::Device(DeviceCommand::EnrollCode {
+            user,
+            valid_minutes,
+            tls_cert,
+        }) => {
+            let fingerprint = tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?;
+            let store = open_store(&cli, &dir).await?;
+            let (code, expires_at) =
+                admin::enroll_code(store.as_ref(), user, *valid_minutes, &fingerprint).await?;
+            eprintln!(
+                "one-time enrolment code for '{user}', valid until {}:",
+                rfc3339(expires_at)
+            );
+            println!("{code}");
+            Ok(())
+        }
+        Command::Device(DeviceCommand::List { json }) => {
+            let store = open_store(&cli, &dir).await?;
+            let devices = admin::devices(store.as_ref()).await?;
+            if *json {
+                let list: Vec<serde_json::Value> = devices
+                    .iter()
+                    .map(|d| {
+                        serde_json::json!({
+                            "id": d.id,
+                            "name": d.name,
+                            "user": d.user,
+                            "team": d.team.name,
+                            "public_key_hex": hex::encode(&d.public_key),
+                            "enrolled_at": rfc3339(d.enrolled_at_ms),
+                            "revoked_at": d.revoked_at_ms.map(rfc3339),
+                            "status": if d.revoked_at_ms.is_some() { "revoked" } else { "active" },
+                        })
+                    })
+                    .collect();
+                print_json(&serde_json::Value::Array(list))
+            } else {
+                println!(
+                    "{:<36}  {:<8}  {:<20}  {:<16}  {:<16}  NAME",
+                    "ID", "STATUS", "ENROLLED", "USER", "TEAM"
+                );
+                for d in devices {
+                    println!(
+                        "{:<36}  {:<8}  {:<20}  {:<16}  {:<16}  {}",
+                        d.id,
+                        if d.revoked_at_ms.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        },
+                        rfc3339(d.enrolled_at_ms),
+                        d.user,
+                        d.team.name,
+                        d.name
+                    );
+                }
+                Ok(())
+            }
+        }
+        Command::Device(DeviceCommand::Revoke { id }) => {
+            let store = open_store(&cli, &dir).await?;
+            match admin::revoke_device(store.as_ref(), *id).await? {
+                Revoked::Now => println!("device {id} revoked"),
+                Revoked::Already => println!("device {id} was already revoked"),
+            }
+            Ok(())
+        }
+        Command::Audit { json } => {
+            let store = open_store(&cli, &dir).await?;
+            let rows = admin::audit_rows(store.as_ref()).await?;
+            if *json {
+                let list: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "id": r.id,
+                            "at": rfc3339(r.record.at_ms),
+                            "at_ms": r.record.at_ms,
+                            "actor": r.record.actor,
+                            "action": r.record.action,
+                            "subject": r.record.subject,
+                            "detail": r.record.detail,
+                        })
+                    })
+                    .collect();
+                print_json(&serde_json::Value::Array(list))
+            } else {
+                for r in rows {
+                    println!(
+                        "{:>6}  {}  {:<44}  {:<18}  {:<38}  {}",
+                        r.id,
+                        rfc3339(r.record.at_ms),
+                        r.record.actor,
+                        r.record.action,
+                        r.record.subject.as_deref().unwrap_or("-"),
+                        r.record.detail
+                    );
+                }
+                Ok(())
+            }
+        }
+        Command::Cert(CertCommand::Fingerprint { tls_cert }) => {
+            println!("{}", tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?);
+            Ok(())
+        }
+        Command::Cert(CertCommand::Generate { names, force }) => {
+            let files = TlsFiles::in_data_dir(&dir);
+            let names = if names.is_empty() {
+                tls::default_names()
+            } else {
+                names.clone()
+            };
+            tls::generate_self_signed(&files, &names, *force)?;
+            eprintln!(
+                "certificate {} and key {} written; fingerprint:",
+                files.cert.display(),
+                files.key.display()
+            );
+            println!("{}", tls::fingerprint(&files.cert)?);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! The route handlers: thin, each parses its input, calls the store or the
+//! writer, and shapes the answer.
+
+use super::{AppState, Authed, OPENAPI_JSON};
+use crate::error::{Error, Result};
+use crate::store::{AuditRecord, NewDevice, PreparedOp, PushBatch, StoredOutcome};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use brygga_protocol::api::{
+    self, DeviceStatus, EnrollCode, EnrollRequest, EnrollResponse, OpResult, Outcome, PullQuery,
+    PushRequest, PushResponse, StatusResponse,
+};
+use brygga_protocol::auth::sha256_hex;
+use brygga_protocol::op::SignedOperation;
+use brygga_protocol::signing;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("request body: {e}")))
+}
+
+/// `POST /v1/enroll`
+pub async fn enroll(State(state): State<AppState>, body: Bytes) -> Result<Json<EnrollResponse>> {
+    let req: EnrollRequest = parse_json(&body)?;
+    let secret = req
+        .code
+        .trim()
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if !EnrollCode::valid_secret(&secret) {
+        return Err(
+            crate::store::StoreError::InvalidCode(crate::store::CodeProblem::Unknown).into(),
+        );
+    }
+    let public_key = hex::decode(req.public_key_hex.trim())
+        .ok()
+        .filter(|k| k.len() == 32)
+        .ok_or_else(|| {
+            Error::BadRequest("public_key_hex must be 64 hex characters (32 bytes)".into())
+        })?;
+    let name = req.device_name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(Error::BadRequest(
+            "device_name must be 1 to 200 characters".into(),
+        ));
+    }
+    let now = crate::clock::now_ms();
+    let device = state
+        .store
+        .enroll(
+            &sha256_hex(secret.as_bytes()),
+            NewDevice {
+                id: req.device_id,
+                public_key,
+                name: name.to_string(),
+            },
+            now,
+            AuditRecord {
+                at_ms: now,
+                actor: format!("device:{}", req.device_id),
+                action: "device.enroll".into(),
+                subject: Some(req.device_id.to_string()),
+                detail: String::new(),
+            },
+        )
+        .await?;
+    tracing::info!(device = %device.id, team = %device.team.name, "device enrolled");
+    Ok(Json(EnrollResponse {
+        device_id: device.id,
+        user: device.user,
+        team: device.team.name,
+        server_time_ms: now,
+    }))
+}
+
+/// Checks one operation of a push from `device`: the verified operation
+/// ready to store, or the reason it is rejected.
+fn prepare(
+    device: &crate::store::Device,
+    signed: &SignedOperation,
+) -> std::result::Result<PreparedOp, String> {
+    let op = &signed.op;
+    if op.device_id != device.id {
+        return Err(format!(
+            "operation of device {} pushed by device {}",
+            op.device_id, device.id
+        ));
+    }
+    let seq = i64::try_from(op.seq)
+        .ok()
+        .filter(|s| *s >= 1)
+        .ok_or_else(|| format!("seq {} is out of range", op.seq))?;
+    signing::verify(signed, &device.public_key).map_err(|e| e.to_string())?;
+    let body = serde_json::to_string(signed).map_err(|e| format!("cannot store: {e}"))?;
+    Ok(PreparedOp {
+        op_id: op.id,
+        device_id: op.device_id,
+        seq,
+        type_name: op.payload.type_name(),
+        scope: op.payload.scope(),
+        body,
+    })
+}
+
+/// `POST /v1/push`
+pub async fn push(State(state): State<AppState>, authed: Authed) -> Result<Json<PushResponse>> {
+    let req: PushRequest = parse_json(&authed.body)?;
+    if req.ops.len() > api::MAX_PUSH_OPS {
+        return Err(Error::TooLarge(format!(
+            "a push holds at most {} operations, this one {}",
+            api::MAX_PUSH_OPS,
+            req.ops.len()
+        )));
+    }
+    let device = authed.device;
+    // Signature checks cost ~50 µs each: keep big batches off the runtime.
+    let (req, device, checked) = if req.ops.len() > 16 {
+        tokio::task::spawn_blocking(move || {
+            let checked: Vec<_> = req.ops.iter().map(|s| prepare(&device, s)).collect();
+            (req, device, checked)
+        })
+        .await
+        .map_err(|e| Error::BadRequest(format!("checking signatures failed: {e}")))?
+    } else {
+        let checked: Vec<_> = req.ops.iter().map(|s| prepare(&device, s)).collect();
+        (req, device, checked)
+    };
+    let to_store: Vec<PreparedOp> = checked.iter().flatten().cloned().collect();
+    let stored = if to_store.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .writer
+            .push(PushBatch {
+                device_id: device.id,
+                team_id: device.team.id,
+                received_at_ms: crate::clock::now_ms(),
+                ops: to_store,
+            })
+            .await?
+    };
+    let mut stored = stored.into_iter();
+    let mut counts = [0usize; 3];
+    let results: Vec<OpResult> = req
+        .ops
+        .iter()
+        .zip(checked)
+        .map(|(signed, check)| {
+            let (outcome, server_seq, reason) = match check {
+                Err(reason) => (Outcome::Rejected, None, Some(reason)),
+                Ok(_) => match stored.next() {
+                    Some(StoredOutcome::Accepted { server_seq }) => {
+                        (Outcome::Accepted, Some(server_seq), None)
+                    }
+                    Some(StoredOutcome::Duplicate { server_seq }) => {
+                        (Outcome::Duplicate, Some(server_seq), None)
+                    }
+                    Some(StoredOutcome::Rejected { reason }) => {
+                        (Outcome::Rejected, None, Some(reason))
+                    }
+                    None => (
+                        Outcome::Rejected,
+                        None,
+                        Some("internal: no outcome from the store; push again".into()),
+                    ),
+                },
+            };
+            state.metrics.op_outcome(outcome);
+            counts[outcome as usize] += 1;
+            if outcome == Outcome::Rejected {
+                tracing::info!(
+                    op_id = %signed.op.id,
+                    seq = signed.op.seq,
+                    reason = reason.as_deref().unwrap_or_default(),
+                    "operation rejected"
+                );
+            }
+            OpResult {
+                op_id: signed.op.id,
+                device_id: signed.op.device_id,
+                seq: signed.op.seq,
+                outcome,
+                server_seq,
+                reason,
+            }
+        })
+        .collect();
+    tracing::info!(
+        ops = results.len(),
+        accepted = counts[Outcome::Accepted as usize],
+        duplicate = counts[Outcome::Duplicate as usize],
+        rejected = counts[Outcome::Rejected as usize],
+        "push"
+    );
+    Ok(Json(PushResponse { results }))
+}
+
+/// A pull page with the stored operation JSON passed through unparsed; it
+/// serialises exactly like [`api::PullResponse`].
+#[derive(Serialize)]
+struct RawPullResponse<'a> {
+    ops: Vec<RawPulledOp<'a>>,
+    next_cursor: i64,
+    more: bool,
+}
+
+#[derive(Serialize)]
+struct RawPulledOp<'a> {
+    server_seq: i64,
+    op: &'a RawValue,
+}
+
+/// `GET /v1/pull`
+pub async fn pull(State(state): State<AppState>, uri: Uri, authed: Authed) -> Result<Response> {
+    let query: PullQuery = axum::extract::Query::<PullQuery>::try_from_uri(&uri)
+        .map(|q| q.0)
+        .map_err(|e| Error::BadRequest(format!("query: {e}")))?;
+    if query.after < 0 {
+        return Err(Error::BadRequest("after must be 0 or more".into()));
+    }
+    let limit = query.effective_limit();
+    let team = &authed.device.team;
+    let page = state.store.pull(team.id, query.after, limit).await?;
+    let next_cursor = page.ops.last().map(|(s, _)| *s).unwrap_or(query.after);
+    let ops = page
+        .ops
+        .iter()
+        .map(|(server_seq, body)| {
+            serde_json::from_str::<&RawValue>(body)
+                .map(|op| RawPulledOp {
+                    server_seq: *server_seq,
+                    op,
+                })
+                .map_err(|e| {
+                    Error::Store(crate::store::StoreError::Database(format!(
+                        "stored operation {server_seq} is not JSON: {e}"
+                    )))
+                })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let count = ops.len();
+    state.metrics.ops_pulled(count);
+    if count > 0 {
+        let now = crate::clock::now_ms();
+        state
+            .writer
+            .audit(AuditRecord {
+                at_ms: now,
+                actor: format!("device:{}", authed.device.id),
+                action: "pull".into(),
+                subject: Some(format!("team:{}", team.name)),
+                detail: format!(
+                    "after={} count={count} next_cursor={next_cursor}",
+                    query.after
+                ),
+            })
+            .await?;
+    }
+    tracing::info!(after = query.after, count, more = page.more, "pull");
+    let body = serde_json::to_vec(&RawPullResponse {
+        ops,
+        next_cursor,
+        more: page.more,
+    })
+    .map_err(|e| Error::BadRequest(format!("serialising the page: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `GET /v1/status`
+pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Json<StatusResponse>> {
+    let latest = state.store.latest_server_seq(authed.device.team.id).await?;
+    Ok(Json(StatusResponse {
+        device_status: DeviceStatus::Active,
+        team: authed.device.team.name,
+        latest_server_seq: latest,
+        server_time_ms: crate::clock::now_ms(),
+    }))
+}
+
+/// `GET /openapi.json`
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
+}
+
+/// `GET /metrics`
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> Error {
+    Error::NotFound
+}

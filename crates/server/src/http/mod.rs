@@ -1,0 +1,221 @@
+//! The HTTP API: routes, shared state, the request log and metrics layer,
+//! and the TLS listener.
+
+mod authn;
+mod handlers;
+
+pub use authn::Authed;
+
+use crate::metrics::Metrics;
+use crate::store::DynStore;
+use crate::writer::Writer;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use brygga_protocol::api;
+use std::sync::Arc;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// The OpenAPI 3 document served at `/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: DynStore,
+    pub writer: Writer,
+    pub metrics: Arc<Metrics>,
+    /// Allowed distance between a request's time and the server clock.
+    pub max_skew_ms: i64,
+}
+
+impl AppState {
+    /// State over `store`, starting its write task.
+    pub fn new(store: DynStore) -> AppState {
+        AppState {
+            writer: Writer::start(Arc::clone(&store)),
+            store,
+            metrics: Arc::new(Metrics::default()),
+            max_skew_ms: brygga_protocol::auth::MAX_SKEW_MS,
+        }
+    }
+}
+
+/// The application with every route of [`api::ROUTES`].
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(api::PATH_ENROLL, post(handlers::enroll))
+        .route(api::PATH_PUSH, post(handlers::push))
+        .route(api::PATH_PULL, get(handlers::pull))
+        .route(api::PATH_STATUS, get(handlers::status))
+        .route(api::PATH_OPENAPI, get(handlers::openapi))
+        .route(api::PATH_METRICS, get(handlers::metrics))
+        .fallback(handlers::not_found)
+        .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Logs one line per request (method, route, status, latency, device id
+/// when authenticated — never bodies) and counts it.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let span = tracing::info_span!(
+        "request",
+        method = %method,
+        route = %route,
+        device = tracing::field::Empty
+    );
+    let response = next.run(req).instrument(span.clone()).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.request(&method, &route, status);
+    if route == api::PATH_PUSH {
+        state.metrics.push_latency(elapsed);
+    }
+    span.in_scope(|| {
+        tracing::info!(status, latency_us = elapsed.as_micros() as u64, "request");
+    });
+    response
+}
+
+/// Serves the API over TLS on `listen` until SIGINT or SIGTERM. Prints
+/// `listening on ADDR` (the bound address) on stdout once ready.
+pub async fn serve(
+    store: DynStore,
+    listen: std::net::SocketAddr,
+    tls: rustls::ServerConfig,
+) -> crate::error::Result<()> {
+    let state = AppState::new(Arc::clone(&store));
+    let app = router(state);
+    let handle = axum_server::Handle::new();
+    tokio::spawn(prune_nonces(Arc::clone(&store)));
+    tokio::spawn(shutdown_on_signal(handle.clone()));
+    let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls));
+    let server = axum_server::bind_rustls(listen, config)
+        .handle(handle.clone())
+        .serve(app.into_make_service());
+    let announce = async {
+        if let Some(addr) = handle.listening().await {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "listening on {addr}");
+            let _ = out.flush();
+            tracing::info!(%addr, backend = store.backend(), "serving");
+        }
+    };
+    let (served, ()) = tokio::join!(server, announce);
+    served.map_err(|e| crate::error::Error::Io {
+        what: format!("serving on {listen}"),
+        source: e,
+    })
+}
+
+async fn shutdown_on_signal(handle: axum_server::Handle) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM");
+            let _ = ctrl_c.await;
+            handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+    handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+}
+
+/// Forgets expired nonces once a minute.
+async fn prune_nonces(store: DynStore) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        match store.prune_nonces(crate::clock::now_ms()).await {
+            Ok(n) if n > 0 => tracing::debug!(pruned = n, "pruned expired nonces"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning nonces failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use brygga_protocol::api::{OpResult, Outcome, PullResponse, StatusResponse};
+    use std::collections::BTreeSet;
+
+    fn doc() -> serde_json::Value {
+        serde_json::from_str(OPENAPI_JSON).expect("the OpenAPI document is JSON")
+    }
+
+    #[test]
+    fn every_route_is_in_the_openapi_document() {
+        let doc = doc();
+        assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+        for (method, path) in api::ROUTES {
+            assert!(
+                doc["paths"][path][method.to_lowercase()].is_object(),
+                "{method} {path} is missing from openapi.json"
+            );
+        }
+        let documented = doc["paths"].as_object().expect("paths").len();
+        assert_eq!(
+            documented,
+            api::ROUTES.len(),
+            "openapi.json documents a route that does not exist"
+        );
+    }
+
+    fn keys(v: &serde_json::Value) -> BTreeSet<String> {
+        v.as_object().expect("object").keys().cloned().collect()
+    }
+
+    #[test]
+    fn documented_schemas_match_the_wire_types() {
+        let doc = doc();
+        let schema = |name: &str| doc["components"]["schemas"][name]["properties"].clone();
+        let result = serde_json::to_value(OpResult {
+            op_id: uuid::Uuid::nil(),
+            device_id: uuid::Uuid::nil(),
+            seq: 1,
+            outcome: Outcome::Accepted,
+            server_seq: Some(1),
+            reason: None,
+        })
+        .expect("json");
+        assert_eq!(keys(&result), keys(&schema("OpResult")));
+        let pull = serde_json::to_value(PullResponse {
+            ops: vec![],
+            next_cursor: 0,
+            more: false,
+        })
+        .expect("json");
+        assert_eq!(keys(&pull), keys(&schema("PullResponse")));
+        let status = serde_json::to_value(StatusResponse {
+            device_status: api::DeviceStatus::Active,
+            team: "t".into(),
+            latest_server_seq: 0,
+            server_time_ms: 0,
+        })
+        .expect("json");
+        assert_eq!(keys(&status), keys(&schema("StatusResponse")));
+        // Every payload type has its schema variant.
+        let mapping = keys(&doc["components"]["schemas"]["Payload"]["discriminator"]["mapping"]);
+        assert_eq!(mapping.len(), 15);
+        assert!(mapping.contains("plan-action-status-set"));
+    }
+}

@@ -1,0 +1,22 @@
+//! brygga-server: the municipal sync server of Brygga and its admin CLI.
+//!
+//! - [`store`]: the storage trait and its SQLite and PostgreSQL backends,
+//!   with the backend-independent push decisions in [`store::plan`].
+//! - [`writer`]: groups concurrent writes into one transaction (group commit).
+//! - [`http`]: the axum routes of the API described in
+//!   [`brygga_protocol::api`], request authentication, metrics and logs.
+//! - [`tls`]: certificate loading, self-signed generation, fingerprints.
+//! - [`admin`] and [`cli`]: the admin commands.
+//!
+//! Journal data never appears in logs, audit rows or error messages: the
+//! server logs ids, counts and outcomes only.
+
+pub mod admin;
+pub mod cli;
+pub mod clock;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod store;
+pub mod tls;
+pub mod writer;

@@ -1,0 +1,685 @@
+//! The backend-independent decisions of a push: duplicate, rejected or
+//! accepted, and for an accepted operation its team, case and the objects
+//! it creates in the index object → case → team.
+//!
+//! A backend (inside its write transaction) fetches the rows named by
+//! [`keys`], calls [`plan`], inserts [`Plan::inserts`] in order (which
+//! assigns their `server_seq`s) and [`Plan::objects`], then calls
+//! [`Plan::finish`] for the per-operation outcomes and the audit rows.
+
+use super::{AuditRecord, ObjectRow, PreparedOp, PushBatch, StoredOutcome};
+use brygga_protocol::auth::{ObjectKind, ObjectRef, Target};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// An operation already stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOp {
+    pub op_id: Uuid,
+    pub server_seq: i64,
+    pub body: String,
+}
+
+/// The ids a plan needs to look up before deciding.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub device_seqs: Vec<(Uuid, i64)>,
+    pub op_ids: Vec<Uuid>,
+    pub object_ids: Vec<Uuid>,
+}
+
+/// The stored rows for [`Keys`].
+#[derive(Debug, Default, Clone)]
+pub struct Lookups {
+    pub by_device_seq: HashMap<(Uuid, i64), StoredOp>,
+    /// op_id → (device_id, seq)
+    pub by_op_id: HashMap<Uuid, (Uuid, i64)>,
+    pub objects: HashMap<Uuid, ObjectRow>,
+}
+
+/// Every id the pushes name, deduplicated.
+pub fn keys(pushes: &[PushBatch]) -> Keys {
+    let mut device_seqs = HashSet::new();
+    let mut op_ids = HashSet::new();
+    let mut object_ids = HashSet::new();
+    for op in pushes.iter().flat_map(|p| &p.ops) {
+        device_seqs.insert((op.device_id, op.seq));
+        op_ids.insert(op.op_id);
+        object_ids.extend(op.scope.creates.iter().map(|o| o.id));
+        object_ids.extend(op.scope.related.iter().map(|o| o.id));
+        match op.scope.target {
+            Target::NewPupil => {}
+            Target::Pupil(id) | Target::Case(id) => {
+                object_ids.insert(id);
+            }
+            Target::Object(o) => {
+                object_ids.insert(o.id);
+            }
+        }
+    }
+    Keys {
+        device_seqs: device_seqs.into_iter().collect(),
+        op_ids: op_ids.into_iter().collect(),
+        object_ids: object_ids.into_iter().collect(),
+    }
+}
+
+/// An operation to insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpInsert<'a> {
+    pub op: &'a PreparedOp,
+    pub team_id: i64,
+    pub case_id: Option<Uuid>,
+    pub received_at_ms: i64,
+}
+
+/// An object to add to the index, created by `op_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObjectInsert {
+    pub row: ObjectRow,
+    pub op_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Planned {
+    /// Accepted: the n-th insert.
+    Insert(usize),
+    /// Duplicate of a stored operation.
+    Stored(i64),
+    /// Duplicate of the n-th insert of this same plan.
+    SameAsInsert(usize),
+    Rejected(String),
+}
+
+/// The decisions for a set of pushes.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    /// To insert in this order; the backend assigns ascending `server_seq`s.
+    pub inserts: Vec<OpInsert<'a>>,
+    /// New index rows.
+    pub objects: Vec<ObjectInsert>,
+    planned: Vec<Vec<Planned>>,
+}
+
+impl Plan<'_> {
+    /// `server_seqs[i]` is the `server_seq` given to `inserts[i]`.
+    pub fn finish(
+        self,
+        pushes: &[PushBatch],
+        server_seqs: &[i64],
+    ) -> (Vec<Vec<StoredOutcome>>, Vec<AuditRecord>) {
+        assert_eq!(
+            server_seqs.len(),
+            self.inserts.len(),
+            "one server_seq per inserted operation"
+        );
+        let mut audits = Vec::with_capacity(pushes.len());
+        let outcomes = self
+            .planned
+            .into_iter()
+            .zip(pushes)
+            .map(|(planned, push)| {
+                let (mut accepted, mut duplicate, mut rejected) = (0, 0, 0);
+                let (mut first, mut last) = (None, None);
+                let outcomes: Vec<StoredOutcome> = planned
+                    .into_iter()
+                    .map(|p| match p {
+                        Planned::Insert(i) => {
+                            accepted += 1;
+                            first = first.or(Some(server_seqs[i]));
+                            last = Some(server_seqs[i]);
+                            StoredOutcome::Accepted {
+                                server_seq: server_seqs[i],
+                            }
+                        }
+                        Planned::SameAsInsert(i) => {
+                            duplicate += 1;
+                            StoredOutcome::Duplicate {
+                                server_seq: server_seqs[i],
+                            }
+                        }
+                        Planned::Stored(server_seq) => {
+                            duplicate += 1;
+                            StoredOutcome::Duplicate { server_seq }
+                        }
+                        Planned::Rejected(reason) => {
+                            rejected += 1;
+                            StoredOutcome::Rejected { reason }
+                        }
+                    })
+                    .collect();
+                let range = match (first, last) {
+                    (Some(a), Some(b)) => format!(" server_seq={a}..{b}"),
+                    _ => String::new(),
+                };
+                audits.push(AuditRecord {
+                    at_ms: push.received_at_ms,
+                    actor: format!("device:{}", push.device_id),
+                    action: "push".into(),
+                    subject: None,
+                    detail: format!(
+                        "ops={} accepted={accepted} duplicate={duplicate} rejected={rejected}{range}",
+                        push.ops.len()
+                    ),
+                });
+                outcomes
+            })
+            .collect();
+        (outcomes, audits)
+    }
+}
+
+struct Planner<'a, 'l> {
+    lookups: &'l Lookups,
+    inserts: Vec<OpInsert<'a>>,
+    objects: Vec<ObjectInsert>,
+    new_objects: HashMap<Uuid, ObjectRow>,
+    /// (device, seq) → (op_id, insert index, body) of this plan's inserts.
+    pending: HashMap<(Uuid, i64), (Uuid, usize, &'a str)>,
+    pending_op_ids: HashMap<Uuid, (Uuid, i64)>,
+}
+
+/// Decides every operation of `pushes`, in order, against the stored state
+/// in `lookups` plus what earlier operations of the same plan created.
+pub fn plan<'a>(pushes: &'a [PushBatch], lookups: &Lookups) -> Plan<'a> {
+    let mut planner = Planner {
+        lookups,
+        inserts: Vec::new(),
+        objects: Vec::new(),
+        new_objects: HashMap::new(),
+        pending: HashMap::new(),
+        pending_op_ids: HashMap::new(),
+    };
+    let planned = pushes
+        .iter()
+        .map(|push| push.ops.iter().map(|op| planner.decide(push, op)).collect())
+        .collect();
+    Plan {
+        inserts: planner.inserts,
+        objects: planner.objects,
+        planned,
+    }
+}
+
+impl<'a> Planner<'a, '_> {
+    fn object(&self, id: Uuid) -> Option<ObjectRow> {
+        self.new_objects
+            .get(&id)
+            .or_else(|| self.lookups.objects.get(&id))
+            .copied()
+    }
+
+    fn decide(&mut self, push: &PushBatch, op: &'a PreparedOp) -> Planned {
+        if let Some(p) = self.duplicate(op) {
+            return p;
+        }
+        let (case_id, new_rows) = match self.place(push.team_id, op) {
+            Ok(placed) => placed,
+            Err(reason) => return Planned::Rejected(reason),
+        };
+        let index = self.inserts.len();
+        self.inserts.push(OpInsert {
+            op,
+            team_id: push.team_id,
+            case_id,
+            received_at_ms: push.received_at_ms,
+        });
+        for row in new_rows {
+            self.new_objects.insert(row.id, row);
+            self.objects.push(ObjectInsert {
+                row,
+                op_id: op.op_id,
+            });
+        }
+        self.pending
+            .insert((op.device_id, op.seq), (op.op_id, index, &op.body));
+        self.pending_op_ids.insert(op.op_id, (op.device_id, op.seq));
+        Planned::Insert(index)
+    }
+
+    /// Idempotency by (device_id, seq); an op id or seq reused for a
+    /// different operation is rejected.
+    fn duplicate(&self, op: &PreparedOp) -> Option<Planned> {
+        let key = (op.device_id, op.seq);
+        let conflict = |other: Uuid| {
+            Planned::Rejected(format!(
+                "seq {} of device {} is already used by operation {other}",
+                op.seq, op.device_id
+            ))
+        };
+        if let Some(stored) = self.lookups.by_device_seq.get(&key) {
+            if stored.op_id != op.op_id {
+                return Some(conflict(stored.op_id));
+            }
+            if stored.body != op.body {
+                return Some(Planned::Rejected(format!(
+                    "operation {} was stored before with different content",
+                    op.op_id
+                )));
+            }
+            return Some(Planned::Stored(stored.server_seq));
+        }
+        if let Some((op_id, index, body)) = self.pending.get(&key) {
+            if *op_id != op.op_id {
+                return Some(conflict(*op_id));
+            }
+            if *body != op.body {
+                return Some(Planned::Rejected(format!(
+                    "operation {} was pushed twice with different content",
+                    op.op_id
+                )));
+            }
+            return Some(Planned::SameAsInsert(*index));
+        }
+        let elsewhere = self
+            .lookups
+            .by_op_id
+            .get(&op.op_id)
+            .or_else(|| self.pending_op_ids.get(&op.op_id));
+        if let Some((device, seq)) = elsewhere {
+            return Some(Planned::Rejected(format!(
+                "operation id {} is already used by seq {seq} of device {device}",
+                op.op_id
+            )));
+        }
+        None
+    }
+
+    fn expect(&self, want: ObjectRef) -> Result<ObjectRow, String> {
+        let row = self
+            .object(want.id)
+            .ok_or_else(|| format!("unknown {} {}", want.kind.as_str(), want.id))?;
+        if row.kind != want.kind {
+            return Err(format!(
+                "{} is a {}, not a {}",
+                want.id,
+                row.kind.as_str(),
+                want.kind.as_str()
+            ));
+        }
+        Ok(row)
+    }
+
+    /// The case the operation belongs to and the index rows it adds, or
+    /// the reason it is refused.
+    fn place(
+        &self,
+        team_id: i64,
+        op: &PreparedOp,
+    ) -> Result<(Option<Uuid>, Vec<ObjectRow>), String> {
+        let scope = &op.scope;
+        let case_id = match scope.target {
+            Target::NewPupil => None,
+            Target::Pupil(pupil) => {
+                let row = self.expect(ObjectRef {
+                    id: pupil,
+                    kind: ObjectKind::Pupil,
+                })?;
+                if row.team_id != team_id {
+                    return Err(format!("pupil belongs to another team (pupil {pupil})"));
+                }
+                let case = scope
+                    .creates
+                    .iter()
+                    .find(|o| o.kind == ObjectKind::Case)
+                    .ok_or_else(|| "an operation on a pupil must open a case".to_string())?;
+                Some(case.id)
+            }
+            Target::Case(case) => {
+                let row = self.expect(ObjectRef {
+                    id: case,
+                    kind: ObjectKind::Case,
+                })?;
+                if row.team_id != team_id {
+                    return Err(format!("case belongs to another team (case {case})"));
+                }
+                Some(case)
+            }
+            Target::Object(want) => {
+                let row = self.expect(want)?;
+                if row.team_id != team_id {
+                    return Err(format!(
+                        "{} belongs to another team ({} {})",
+                        if want.kind == ObjectKind::Pupil {
+                            "pupil"
+                        } else {
+                            "case"
+                        },
+                        want.kind.as_str(),
+                        want.id
+                    ));
+                }
+                row.case_id
+            }
+        };
+        for rel in &scope.related {
+            let row = self.expect(*rel)?;
+            if row.team_id != team_id {
+                return Err(format!(
+                    "case belongs to another team ({} {})",
+                    rel.kind.as_str(),
+                    rel.id
+                ));
+            }
+            if row.case_id != case_id {
+                return Err(format!(
+                    "{} {} belongs to another case",
+                    rel.kind.as_str(),
+                    rel.id
+                ));
+            }
+        }
+        let mut new_rows = Vec::new();
+        for created in &scope.creates {
+            let row = ObjectRow {
+                id: created.id,
+                kind: created.kind,
+                case_id: match created.kind {
+                    ObjectKind::Pupil => None,
+                    _ => case_id,
+                },
+                team_id,
+            };
+            match self.object(created.id) {
+                None => {
+                    if new_rows.iter().any(|r: &ObjectRow| r.id == created.id) {
+                        return Err(format!("id {} is created twice", created.id));
+                    }
+                    new_rows.push(row);
+                }
+                Some(existing) if existing.team_id != team_id => {
+                    return Err(format!(
+                        "{} belongs to another team ({} {})",
+                        if existing.kind == ObjectKind::Pupil {
+                            "pupil"
+                        } else {
+                            "case"
+                        },
+                        existing.kind.as_str(),
+                        created.id
+                    ));
+                }
+                // The same object again (e.g. re-registered): nothing new.
+                Some(existing) if existing == row => {}
+                Some(existing) => {
+                    return Err(format!(
+                        "id {} is already used by a {}",
+                        created.id,
+                        existing.kind.as_str()
+                    ));
+                }
+            }
+        }
+        Ok((case_id, new_rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use brygga_protocol::op::Payload;
+
+    const TEAM_A: i64 = 1;
+    const TEAM_B: i64 = 2;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn prep(device: Uuid, seq: i64, payload: Payload) -> PreparedOp {
+        PreparedOp {
+            op_id: Uuid::from_u128(((device.as_u128() & 0xffff) << 32) | seq as u128),
+            device_id: device,
+            seq,
+            type_name: payload.type_name(),
+            scope: payload.scope(),
+            body: format!("{device}/{seq}"),
+        }
+    }
+
+    fn push(device: Uuid, team_id: i64, ops: Vec<PreparedOp>) -> PushBatch {
+        PushBatch {
+            device_id: device,
+            team_id,
+            received_at_ms: 5,
+            ops,
+        }
+    }
+
+    fn pupil(n: u128) -> Payload {
+        Payload::PupilRegistered {
+            pupil_id: id(n),
+            name: "Fiktiv Elev".into(),
+            personnummer: "201001012384".into(),
+            school: "Fiktiva skolan".into(),
+            grade: 8,
+            protected_identity: false,
+        }
+    }
+
+    /// Runs the plan and returns outcomes, giving server_seqs 100, 101, …
+    fn run(pushes: &[PushBatch], lookups: &Lookups) -> (Vec<Vec<StoredOutcome>>, Plan<'static>) {
+        let leaked: &'static [PushBatch] = Box::leak(pushes.to_vec().into_boxed_slice());
+        let p = plan(leaked, lookups);
+        let seqs: Vec<i64> = (0..p.inserts.len() as i64).map(|i| 100 + i).collect();
+        let copy = p.clone();
+        (p.finish(leaked, &seqs).0, copy)
+    }
+
+    fn rejected(o: &StoredOutcome) -> &str {
+        match o {
+            StoredOutcome::Rejected { reason } => reason,
+            other => panic!("expected rejected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_story_within_one_plan_is_accepted_in_order() {
+        let dev = id(0xa);
+        let ops = vec![
+            prep(dev, 1, pupil(1)),
+            prep(
+                dev,
+                2,
+                Payload::CaseOpened {
+                    case_id: id(2),
+                    pupil_id: id(1),
+                },
+            ),
+            prep(
+                dev,
+                3,
+                Payload::GuardianAdded {
+                    guardian_id: id(3),
+                    case_id: id(2),
+                    name: "g".into(),
+                    relation: "mor".into(),
+                },
+            ),
+            prep(dev, 4, Payload::EntrySigned { entry_id: id(9) }),
+            prep(dev, 5, Payload::CaseClosed { case_id: id(2) }),
+        ];
+        let (out, p) = run(&[push(dev, TEAM_A, ops)], &Lookups::default());
+        assert_eq!(out[0][0], StoredOutcome::Accepted { server_seq: 100 });
+        assert_eq!(out[0][1], StoredOutcome::Accepted { server_seq: 101 });
+        assert_eq!(out[0][2], StoredOutcome::Accepted { server_seq: 102 });
+        assert!(rejected(&out[0][3]).contains("unknown entry"));
+        // The rejected op does not block the next one.
+        assert_eq!(out[0][4], StoredOutcome::Accepted { server_seq: 103 });
+        assert_eq!(p.inserts[0].case_id, None);
+        assert_eq!(p.inserts[1].case_id, Some(id(2)));
+        assert_eq!(p.inserts[2].case_id, Some(id(2)));
+        assert_eq!(p.objects.len(), 3);
+        assert_eq!(p.objects[1].row.case_id, Some(id(2)));
+    }
+
+    fn stored_case_of_team_a() -> Lookups {
+        let mut l = Lookups::default();
+        for (n, kind, case) in [
+            (1, ObjectKind::Pupil, None),
+            (2, ObjectKind::Case, Some(id(2))),
+            (3, ObjectKind::Guardian, Some(id(2))),
+        ] {
+            l.objects.insert(
+                id(n),
+                ObjectRow {
+                    id: id(n),
+                    kind,
+                    case_id: case,
+                    team_id: TEAM_A,
+                },
+            );
+        }
+        l
+    }
+
+    #[test]
+    fn another_team_cannot_touch_the_case_or_pupil() {
+        let l = stored_case_of_team_a();
+        let dev = id(0xb);
+        let ops = vec![
+            prep(dev, 1, Payload::CaseClosed { case_id: id(2) }),
+            prep(
+                dev,
+                2,
+                Payload::GuardianFieldSet {
+                    guardian_id: id(3),
+                    field: brygga_protocol::op::GuardianField::Phone,
+                    value: "070".into(),
+                    replaces: None,
+                },
+            ),
+            prep(
+                dev,
+                3,
+                Payload::CaseOpened {
+                    case_id: id(20),
+                    pupil_id: id(1),
+                },
+            ),
+            prep(dev, 4, pupil(1)),
+        ];
+        let (out, p) = run(&[push(dev, TEAM_B, ops)], &l);
+        for o in &out[0] {
+            assert!(rejected(o).contains("another team"), "{o:?}");
+        }
+        assert!(rejected(&out[0][0]).contains("case"));
+        assert!(p.inserts.is_empty() && p.objects.is_empty());
+    }
+
+    #[test]
+    fn duplicates_are_recognised_stored_and_within_the_plan() {
+        let mut l = stored_case_of_team_a();
+        let dev = id(0xa);
+        let first = prep(dev, 1, Payload::CaseClosed { case_id: id(2) });
+        l.by_device_seq.insert(
+            (dev, 1),
+            StoredOp {
+                op_id: first.op_id,
+                server_seq: 7,
+                body: first.body.clone(),
+            },
+        );
+        l.by_op_id.insert(first.op_id, (dev, 1));
+        let second = prep(dev, 2, Payload::CaseClosed { case_id: id(2) });
+        let mut reused_seq = prep(dev, 1, Payload::CaseClosed { case_id: id(2) });
+        reused_seq.op_id = id(0xdead);
+        let mut changed = first.clone();
+        changed.body.push('!');
+        let mut reused_id = prep(dev, 3, Payload::CaseClosed { case_id: id(2) });
+        reused_id.op_id = first.op_id;
+        let pushes = [
+            push(dev, TEAM_A, vec![first.clone(), second.clone()]),
+            push(dev, TEAM_A, vec![second, reused_seq, changed, reused_id]),
+        ];
+        let (out, _) = run(&pushes, &l);
+        assert_eq!(out[0][0], StoredOutcome::Duplicate { server_seq: 7 });
+        assert_eq!(out[0][1], StoredOutcome::Accepted { server_seq: 100 });
+        assert_eq!(out[1][0], StoredOutcome::Duplicate { server_seq: 100 });
+        assert!(rejected(&out[1][1]).contains("already used by operation"));
+        assert!(rejected(&out[1][2]).contains("different content"));
+        assert!(rejected(&out[1][3]).contains("already used by seq 1"));
+    }
+
+    #[test]
+    fn kinds_and_related_objects_are_checked() {
+        let l = stored_case_of_team_a();
+        let dev = id(0xa);
+        let ops = vec![
+            // A guardian id used as an entry.
+            prep(dev, 1, Payload::EntrySigned { entry_id: id(3) }),
+            // The case id used as a new guardian of another kind.
+            prep(
+                dev,
+                2,
+                Payload::GuardianAdded {
+                    guardian_id: id(2),
+                    case_id: id(2),
+                    name: "g".into(),
+                    relation: "far".into(),
+                },
+            ),
+            prep(
+                dev,
+                3,
+                Payload::ConsentRecorded {
+                    consent_id: id(4),
+                    case_id: id(2),
+                    guardian_id: Some(id(77)),
+                    scope: "s".into(),
+                    recipient: "r".into(),
+                    purpose: "p".into(),
+                    form: brygga_protocol::op::ConsentForm::Oral,
+                    given_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+                    valid_until: None,
+                },
+            ),
+        ];
+        let (out, _) = run(&[push(dev, TEAM_A, ops)], &l);
+        assert!(rejected(&out[0][0]).contains("is a guardian, not a entry"));
+        assert!(rejected(&out[0][1]).contains("already used by a case"));
+        assert!(rejected(&out[0][2]).contains("unknown guardian"));
+    }
+
+    #[test]
+    fn the_audit_counts_outcomes() {
+        let dev = id(0xa);
+        let pushes = [push(
+            dev,
+            TEAM_A,
+            vec![
+                prep(dev, 1, pupil(1)),
+                prep(dev, 2, Payload::CaseClosed { case_id: id(5) }),
+            ],
+        )];
+        let p = plan(&pushes, &Lookups::default());
+        let (_, audits) = p.finish(&pushes, &[41]);
+        assert_eq!(audits.len(), 1);
+        assert_eq!(
+            audits[0].detail,
+            "ops=2 accepted=1 duplicate=0 rejected=1 server_seq=41..41"
+        );
+        assert_eq!(audits[0].actor, format!("device:{dev}"));
+    }
+
+    #[test]
+    fn keys_name_every_object() {
+        let dev = id(0xa);
+        let pushes = [push(
+            dev,
+            TEAM_A,
+            vec![prep(
+                dev,
+                1,
+                Payload::CaseOpened {
+                    case_id: id(2),
+                    pupil_id: id(1),
+                },
+            )],
+        )];
+        let mut k = keys(&pushes);
+        k.object_ids.sort();
+        assert_eq!(k.object_ids, vec![id(1), id(2)]);
+        assert_eq!(k.device_seqs, vec![(dev, 1)]);
+    }
+}

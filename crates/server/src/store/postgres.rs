@@ -1,0 +1,590 @@
+//! The production backend: PostgreSQL through tokio-postgres and a
+//! deadpool connection pool.
+//!
+//! Every write transaction that stores operations first takes a
+//! transaction-level advisory lock, so that `server_seq`s are handed out in
+//! commit order even with several server processes on one database: a
+//! puller's cursor can then never skip an operation that commits late.
+//! Each write transaction works in bulk (`unnest` arrays), a handful of
+//! round trips however many requests the [`crate::writer`] grouped into it.
+//!
+//! The connection is made without TLS: run the database on the same host
+//! or a trusted network (see the crate README).
+
+use super::plan::{self, Lookups, StoredOp};
+use super::{
+    AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow, PullPage, Result, Revoked,
+    Store, StoreError, Team, User, WriteBatch, WriteResult,
+};
+use async_trait::async_trait;
+use brygga_protocol::auth::ObjectKind;
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{NoTls, Row};
+use uuid::Uuid;
+
+/// Versioned migrations, recorded in `schema_migrations`.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+
+/// Advisory lock keys ("brygga" in ASCII, plus a suffix).
+const LOCK_MIGRATE: i64 = 0x6272_7967_6761_0001;
+const LOCK_OPS: i64 = 0x6272_7967_6761_0002;
+
+const POOL_SIZE: usize = 16;
+
+pub struct PgStore {
+    pool: Pool,
+}
+
+fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+const DEVICE_SELECT: &str = "SELECT d.id, u.name, t.id, t.name, d.public_key, d.name, \
+     d.enrolled_at, d.revoked_at \
+     FROM devices d JOIN users u ON u.id = d.user_id JOIN teams t ON t.id = d.team_id";
+
+fn device_row(r: &Row) -> Device {
+    Device {
+        id: r.get(0),
+        user: r.get(1),
+        team: Team {
+            id: r.get(2),
+            name: r.get(3),
+        },
+        public_key: r.get(4),
+        name: r.get(5),
+        enrolled_at_ms: r.get(6),
+        revoked_at_ms: r.get(7),
+    }
+}
+
+async fn insert_audits(client: &impl GenericClient, audits: &[&AuditRecord]) -> Result<()> {
+    if audits.is_empty() {
+        return Ok(());
+    }
+    let at: Vec<i64> = audits.iter().map(|a| a.at_ms).collect();
+    let actor: Vec<&str> = audits.iter().map(|a| a.actor.as_str()).collect();
+    let action: Vec<&str> = audits.iter().map(|a| a.action.as_str()).collect();
+    let subject: Vec<Option<&str>> = audits.iter().map(|a| a.subject.as_deref()).collect();
+    let detail: Vec<&str> = audits.iter().map(|a| a.detail.as_str()).collect();
+    let st = client
+        .prepare_cached(
+            "INSERT INTO audit (at, actor, action, subject, detail) \
+             SELECT at, actor, action, subject, detail FROM \
+             unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+             WITH ORDINALITY AS t(at, actor, action, subject, detail, ord) ORDER BY ord",
+        )
+        .await?;
+    client
+        .execute(&st, &[&at, &actor, &action, &subject, &detail])
+        .await?;
+    Ok(())
+}
+
+impl PgStore {
+    /// Connects to `url` and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<PgStore> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| StoreError::BadUrl(format!("postgres URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| StoreError::Database(format!("connection pool: {e}")))?;
+        let store = PgStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        let mut client = self.pool.get().await?;
+        loop {
+            let tx = client.transaction().await?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_MIGRATE])
+                .await?;
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations \
+                 (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+            let version: i64 = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    &[],
+                )
+                .await?
+                .get(0);
+            if version > known {
+                return Err(StoreError::SchemaTooNew {
+                    found: version,
+                    known,
+                });
+            }
+            if version == known {
+                tx.commit().await?;
+                return Ok(());
+            }
+            tx.batch_execute(MIGRATIONS[version as usize]).await?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                &[&(version + 1), &crate::clock::now_ms()],
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(
+                backend = "postgres",
+                version = version + 1,
+                "migrated schema"
+            );
+        }
+    }
+
+    async fn team_by_name(client: &impl GenericClient, name: &str) -> Result<Team> {
+        client
+            .query_opt("SELECT id, name FROM teams WHERE name = $1", &[&name])
+            .await?
+            .map(|r| Team {
+                id: r.get(0),
+                name: r.get(1),
+            })
+            .ok_or_else(|| StoreError::NotFound(format!("team '{name}'")))
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn add_team(&self, name: &str, audit: AuditRecord) -> Result<Team> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_one(
+                "INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id",
+                &[&name, &audit.at_ms],
+            )
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::AlreadyExists(format!("team '{name}'"))
+                } else {
+                    e.into()
+                }
+            })?;
+        insert_audits(&tx, &[&audit]).await?;
+        tx.commit().await?;
+        Ok(Team {
+            id: row.get(0),
+            name: name.to_string(),
+        })
+    }
+
+    async fn add_user(&self, name: &str, team: &str, audit: AuditRecord) -> Result<User> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let team = Self::team_by_name(&tx, team).await?;
+        let row = tx
+            .query_one(
+                "INSERT INTO users (name, team_id, created_at) VALUES ($1, $2, $3) RETURNING id",
+                &[&name, &team.id, &audit.at_ms],
+            )
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::AlreadyExists(format!("user '{name}'"))
+                } else {
+                    e.into()
+                }
+            })?;
+        insert_audits(&tx, &[&audit]).await?;
+        tx.commit().await?;
+        Ok(User {
+            id: row.get(0),
+            name: name.to_string(),
+            team,
+        })
+    }
+
+    async fn teams(&self) -> Result<Vec<Team>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query("SELECT id, name FROM teams ORDER BY name", &[])
+            .await?
+            .iter()
+            .map(|r| Team {
+                id: r.get(0),
+                name: r.get(1),
+            })
+            .collect())
+    }
+
+    async fn user(&self, name: &str) -> Result<Option<User>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt(
+                "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
+                 WHERE u.name = $1",
+                &[&name],
+            )
+            .await?
+            .map(|r| User {
+                id: r.get(0),
+                name: r.get(1),
+                team: Team {
+                    id: r.get(2),
+                    name: r.get(3),
+                },
+            }))
+    }
+
+    async fn add_enroll_code(
+        &self,
+        user: &str,
+        code_hash: &str,
+        expires_at_ms: i64,
+        audit: AuditRecord,
+    ) -> Result<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let user_id: i64 = tx
+            .query_opt("SELECT id FROM users WHERE name = $1", &[&user])
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user '{user}'")))?
+            .get(0);
+        tx.execute(
+            "INSERT INTO enroll_codes (code_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+            &[&code_hash, &user_id, &audit.at_ms, &expires_at_ms],
+        )
+        .await?;
+        insert_audits(&tx, &[&audit]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn enroll(
+        &self,
+        code_hash: &str,
+        device: NewDevice,
+        now_ms: i64,
+        audit: AuditRecord,
+    ) -> Result<Device> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // FOR UPDATE: two devices racing for one code cannot both win.
+        let code = tx
+            .query_opt(
+                "SELECT c.user_id, c.expires_at, c.used_at, u.team_id FROM enroll_codes c \
+                 JOIN users u ON u.id = c.user_id WHERE c.code_hash = $1 FOR UPDATE OF c",
+                &[&code_hash],
+            )
+            .await?
+            .ok_or(StoreError::InvalidCode(CodeProblem::Unknown))?;
+        let (user_id, expires_at, used_at, team_id): (i64, i64, Option<i64>, i64) =
+            (code.get(0), code.get(1), code.get(2), code.get(3));
+        if used_at.is_some() {
+            return Err(StoreError::InvalidCode(CodeProblem::Used));
+        }
+        if now_ms >= expires_at {
+            return Err(StoreError::InvalidCode(CodeProblem::Expired));
+        }
+        tx.execute(
+            "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &device.id,
+                &user_id,
+                &team_id,
+                &device.public_key,
+                &device.name,
+                &now_ms,
+            ],
+        )
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::AlreadyExists(format!("device {}", device.id))
+            } else {
+                e.into()
+            }
+        })?;
+        tx.execute(
+            "UPDATE enroll_codes SET used_at = $1, device_id = $2 WHERE code_hash = $3",
+            &[&now_ms, &device.id, &code_hash],
+        )
+        .await?;
+        insert_audits(&tx, &[&audit]).await?;
+        let stored = device_row(
+            &tx.query_one(&format!("{DEVICE_SELECT} WHERE d.id = $1"), &[&device.id])
+                .await?,
+        );
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn device(&self, id: Uuid) -> Result<Option<Device>> {
+        let client = self.pool.get().await?;
+        let st = client
+            .prepare_cached(&format!("{DEVICE_SELECT} WHERE d.id = $1"))
+            .await?;
+        Ok(client.query_opt(&st, &[&id]).await?.map(|r| device_row(&r)))
+    }
+
+    async fn devices(&self) -> Result<Vec<Device>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                &format!("{DEVICE_SELECT} ORDER BY d.enrolled_at, d.id"),
+                &[],
+            )
+            .await?
+            .iter()
+            .map(device_row)
+            .collect())
+    }
+
+    async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT revoked_at FROM devices WHERE id = $1 FOR UPDATE",
+                &[&id],
+            )
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("device {id}")))?;
+        let revoked_at: Option<i64> = row.get(0);
+        if revoked_at.is_some() {
+            return Ok(Revoked::Already);
+        }
+        tx.execute(
+            "UPDATE devices SET revoked_at = $1 WHERE id = $2",
+            &[&now_ms, &id],
+        )
+        .await?;
+        insert_audits(&tx, &[&audit]).await?;
+        tx.commit().await?;
+        Ok(Revoked::Now)
+    }
+
+    async fn write(&self, batch: WriteBatch) -> Result<WriteResult> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if !batch.pushes.is_empty() {
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_OPS])
+                .await?;
+        }
+
+        let mut nonces_fresh = Vec::with_capacity(batch.nonces.len());
+        if !batch.nonces.is_empty() {
+            let devices: Vec<Uuid> = batch.nonces.iter().map(|n| n.device_id).collect();
+            let nonces: Vec<&str> = batch.nonces.iter().map(|n| n.nonce.as_str()).collect();
+            let expires: Vec<i64> = batch.nonces.iter().map(|n| n.expires_at_ms).collect();
+            let st = tx
+                .prepare_cached(
+                    "INSERT INTO nonces (device_id, nonce, expires_at) \
+                     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) \
+                     ON CONFLICT DO NOTHING RETURNING device_id, nonce",
+                )
+                .await?;
+            let mut fresh: HashSet<(Uuid, String)> = tx
+                .query(&st, &[&devices, &nonces, &expires])
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            for n in &batch.nonces {
+                nonces_fresh.push(fresh.remove(&(n.device_id, n.nonce.clone())));
+            }
+        }
+
+        let keys = plan::keys(&batch.pushes);
+        let mut lookups = Lookups::default();
+        if !keys.device_seqs.is_empty() {
+            let devices: Vec<Uuid> = keys.device_seqs.iter().map(|k| k.0).collect();
+            let seqs: Vec<i64> = keys.device_seqs.iter().map(|k| k.1).collect();
+            let st = tx
+                .prepare_cached(
+                    "SELECT o.device_id, o.seq, o.op_id, o.server_seq, o.body FROM ops o \
+                     JOIN unnest($1::uuid[], $2::bigint[]) AS k(device_id, seq) \
+                     ON o.device_id = k.device_id AND o.seq = k.seq",
+                )
+                .await?;
+            for r in tx.query(&st, &[&devices, &seqs]).await? {
+                lookups.by_device_seq.insert(
+                    (r.get(0), r.get(1)),
+                    StoredOp {
+                        op_id: r.get(2),
+                        server_seq: r.get(3),
+                        body: r.get(4),
+                    },
+                );
+            }
+            let st = tx
+                .prepare_cached("SELECT op_id, device_id, seq FROM ops WHERE op_id = ANY($1)")
+                .await?;
+            for r in tx.query(&st, &[&keys.op_ids]).await? {
+                lookups.by_op_id.insert(r.get(0), (r.get(1), r.get(2)));
+            }
+        }
+        if !keys.object_ids.is_empty() {
+            let st = tx
+                .prepare_cached(
+                    "SELECT object_id, kind, case_id, team_id FROM objects \
+                     WHERE object_id = ANY($1)",
+                )
+                .await?;
+            for r in tx.query(&st, &[&keys.object_ids]).await? {
+                let id: Uuid = r.get(0);
+                let kind: String = r.get(1);
+                let kind = ObjectKind::parse(&kind).ok_or_else(|| {
+                    StoreError::Database(format!("object {id} has unknown kind '{kind}'"))
+                })?;
+                lookups.objects.insert(
+                    id,
+                    ObjectRow {
+                        id,
+                        kind,
+                        case_id: r.get(2),
+                        team_id: r.get(3),
+                    },
+                );
+            }
+        }
+
+        let plan = plan::plan(&batch.pushes, &lookups);
+        let mut server_seqs = Vec::with_capacity(plan.inserts.len());
+        if !plan.inserts.is_empty() {
+            let ins = &plan.inserts;
+            let op_ids: Vec<Uuid> = ins.iter().map(|i| i.op.op_id).collect();
+            let devices: Vec<Uuid> = ins.iter().map(|i| i.op.device_id).collect();
+            let seqs: Vec<i64> = ins.iter().map(|i| i.op.seq).collect();
+            let teams: Vec<i64> = ins.iter().map(|i| i.team_id).collect();
+            let cases: Vec<Option<Uuid>> = ins.iter().map(|i| i.case_id).collect();
+            let types: Vec<&str> = ins.iter().map(|i| i.op.type_name).collect();
+            let bodies: Vec<&str> = ins.iter().map(|i| i.op.body.as_str()).collect();
+            let received: Vec<i64> = ins.iter().map(|i| i.received_at_ms).collect();
+            let st = tx
+                .prepare_cached(
+                    "INSERT INTO ops (op_id, device_id, seq, team_id, case_id, type, body, received_at) \
+                     SELECT op_id, device_id, seq, team_id, case_id, type, body, received_at FROM \
+                     unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::uuid[], \
+                            $6::text[], $7::text[], $8::bigint[]) WITH ORDINALITY \
+                     AS t(op_id, device_id, seq, team_id, case_id, type, body, received_at, ord) \
+                     ORDER BY ord RETURNING op_id, server_seq",
+                )
+                .await?;
+            let assigned: HashMap<Uuid, i64> = tx
+                .query(
+                    &st,
+                    &[
+                        &op_ids, &devices, &seqs, &teams, &cases, &types, &bodies, &received,
+                    ],
+                )
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            for id in &op_ids {
+                server_seqs.push(*assigned.get(id).ok_or_else(|| {
+                    StoreError::Database(format!("no server_seq returned for {id}"))
+                })?);
+            }
+        }
+        if !plan.objects.is_empty() {
+            let o = &plan.objects;
+            let ids: Vec<Uuid> = o.iter().map(|x| x.row.id).collect();
+            let kinds: Vec<&str> = o.iter().map(|x| x.row.kind.as_str()).collect();
+            let cases: Vec<Option<Uuid>> = o.iter().map(|x| x.row.case_id).collect();
+            let teams: Vec<i64> = o.iter().map(|x| x.row.team_id).collect();
+            let ops: Vec<Uuid> = o.iter().map(|x| x.op_id).collect();
+            let st = tx
+                .prepare_cached(
+                    "INSERT INTO objects (object_id, kind, case_id, team_id, op_id) \
+                     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bigint[], $5::uuid[])",
+                )
+                .await?;
+            tx.execute(&st, &[&ids, &kinds, &cases, &teams, &ops])
+                .await?;
+        }
+        let (pushes, push_audits) = plan.finish(&batch.pushes, &server_seqs);
+        let audits: Vec<&AuditRecord> = batch.audits.iter().chain(&push_audits).collect();
+        insert_audits(&tx, &audits).await?;
+        tx.commit().await?;
+        Ok(WriteResult {
+            nonces_fresh,
+            pushes,
+        })
+    }
+
+    async fn pull(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage> {
+        let client = self.pool.get().await?;
+        let st = client
+            .prepare_cached(
+                "SELECT server_seq, body FROM ops WHERE team_id = $1 AND server_seq > $2 \
+                 ORDER BY server_seq LIMIT $3",
+            )
+            .await?;
+        let mut ops: Vec<(i64, String)> = client
+            .query(&st, &[&team_id, &after, &(i64::from(limit) + 1)])
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let more = ops.len() > limit as usize;
+        ops.truncate(limit as usize);
+        Ok(PullPage { ops, more })
+    }
+
+    async fn latest_server_seq(&self, team_id: i64) -> Result<i64> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_one(
+                "SELECT COALESCE(MAX(server_seq), 0)::bigint FROM ops WHERE team_id = $1",
+                &[&team_id],
+            )
+            .await?
+            .get(0))
+    }
+
+    async fn prune_nonces(&self, now_ms: i64) -> Result<u64> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute("DELETE FROM nonces WHERE expires_at < $1", &[&now_ms])
+            .await?)
+    }
+
+    async fn audit_rows(&self) -> Result<Vec<AuditRow>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT id, at, actor, action, subject, detail FROM audit ORDER BY id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| AuditRow {
+                id: r.get(0),
+                record: AuditRecord {
+                    at_ms: r.get(1),
+                    actor: r.get(2),
+                    action: r.get(3),
+                    subject: r.get(4),
+                    detail: r.get(5),
+                },
+            })
+            .collect())
+    }
+}

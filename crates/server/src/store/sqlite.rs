@@ -1,0 +1,590 @@
+//! The embedded backend: one SQLite file (no `PRAGMA key`: the server's
+//! database is protected by the server's disk, not by SQLCipher), WAL,
+//! `synchronous=FULL` so that an acknowledged push survives power loss.
+//!
+//! One writer connection (all writes are serialised anyway, and the
+//! [`crate::writer`] groups them) and a few reader connections, each behind
+//! a mutex and used from `spawn_blocking`.
+
+use super::plan::{self, Lookups, StoredOp};
+use super::{
+    AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow, PullPage, Result, Revoked,
+    Store, StoreError, Team, User, WriteBatch, WriteResult,
+};
+use async_trait::async_trait;
+use brygga_protocol::auth::ObjectKind;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use uuid::Uuid;
+
+/// Versioned migrations: step N brings `user_version` from N-1 to N.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+
+const READERS: usize = 4;
+
+pub struct SqliteStore {
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock leaves the connection usable (any open
+    // transaction was rolled back when it was dropped).
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > known {
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                known,
+            });
+        }
+        if version == known {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[version as usize])?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+        tracing::info!(backend = "sqlite", version = version + 1, "migrated schema");
+    }
+}
+
+fn uuid_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
+    let s: String = row.get(idx)?;
+    Uuid::parse_str(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn opt_uuid_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Uuid>> {
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| {
+        Uuid::parse_str(&s).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
+const DEVICE_SELECT: &str = "SELECT d.id, u.name, t.id, t.name, d.public_key, d.name, \
+     d.enrolled_at, d.revoked_at \
+     FROM devices d JOIN users u ON u.id = d.user_id JOIN teams t ON t.id = d.team_id";
+
+fn device_row(row: &Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        id: uuid_col(row, 0)?,
+        user: row.get(1)?,
+        team: Team {
+            id: row.get(2)?,
+            name: row.get(3)?,
+        },
+        public_key: row.get(4)?,
+        name: row.get(5)?,
+        enrolled_at_ms: row.get(6)?,
+        revoked_at_ms: row.get(7)?,
+    })
+}
+
+fn insert_audit(tx: &Transaction<'_>, a: &AuditRecord) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![a.at_ms, a.actor, a.action, a.subject, a.detail])?;
+    Ok(())
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+fn team_by_name(tx: &Transaction<'_>, name: &str) -> Result<Team> {
+    tx.query_row("SELECT id, name FROM teams WHERE name = ?1", [name], |r| {
+        Ok(Team {
+            id: r.get(0)?,
+            name: r.get(1)?,
+        })
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("team '{name}'")))
+}
+
+fn write_tx(conn: &mut Connection, batch: WriteBatch) -> Result<WriteResult> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut nonces_fresh = Vec::with_capacity(batch.nonces.len());
+    {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT DO NOTHING",
+        )?;
+        for n in &batch.nonces {
+            nonces_fresh
+                .push(st.execute(params![n.device_id.to_string(), n.nonce, n.expires_at_ms])? == 1);
+        }
+    }
+
+    let keys = plan::keys(&batch.pushes);
+    let mut lookups = Lookups::default();
+    {
+        let mut st = tx.prepare_cached(
+            "SELECT op_id, server_seq, body FROM ops WHERE device_id = ?1 AND seq = ?2",
+        )?;
+        for (device, seq) in &keys.device_seqs {
+            let found = st
+                .query_row(params![device.to_string(), seq], |r| {
+                    Ok(StoredOp {
+                        op_id: uuid_col(r, 0)?,
+                        server_seq: r.get(1)?,
+                        body: r.get(2)?,
+                    })
+                })
+                .optional()?;
+            if let Some(stored) = found {
+                lookups.by_device_seq.insert((*device, *seq), stored);
+            }
+        }
+        let mut st = tx.prepare_cached("SELECT device_id, seq FROM ops WHERE op_id = ?1")?;
+        for op_id in &keys.op_ids {
+            let found = st
+                .query_row([op_id.to_string()], |r| {
+                    Ok((uuid_col(r, 0)?, r.get::<_, i64>(1)?))
+                })
+                .optional()?;
+            if let Some(found) = found {
+                lookups.by_op_id.insert(*op_id, found);
+            }
+        }
+        let mut st =
+            tx.prepare_cached("SELECT kind, case_id, team_id FROM objects WHERE object_id = ?1")?;
+        for id in &keys.object_ids {
+            let found = st
+                .query_row([id.to_string()], |r| {
+                    let kind: String = r.get(0)?;
+                    Ok((kind, opt_uuid_col(r, 1)?, r.get::<_, i64>(2)?))
+                })
+                .optional()?;
+            if let Some((kind, case_id, team_id)) = found {
+                let kind = ObjectKind::parse(&kind).ok_or_else(|| {
+                    StoreError::Database(format!("object {id} has unknown kind '{kind}'"))
+                })?;
+                lookups.objects.insert(
+                    *id,
+                    ObjectRow {
+                        id: *id,
+                        kind,
+                        case_id,
+                        team_id,
+                    },
+                );
+            }
+        }
+    }
+
+    let plan = plan::plan(&batch.pushes, &lookups);
+    let mut server_seqs = Vec::with_capacity(plan.inserts.len());
+    {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO ops (op_id, device_id, seq, team_id, case_id, type, body, received_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for ins in &plan.inserts {
+            server_seqs.push(st.insert(params![
+                ins.op.op_id.to_string(),
+                ins.op.device_id.to_string(),
+                ins.op.seq,
+                ins.team_id,
+                ins.case_id.map(|c| c.to_string()),
+                ins.op.type_name,
+                ins.op.body,
+                ins.received_at_ms,
+            ])?);
+        }
+        let mut st = tx.prepare_cached(
+            "INSERT INTO objects (object_id, kind, case_id, team_id, op_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for o in &plan.objects {
+            st.execute(params![
+                o.row.id.to_string(),
+                o.row.kind.as_str(),
+                o.row.case_id.map(|c| c.to_string()),
+                o.row.team_id,
+                o.op_id.to_string(),
+            ])?;
+        }
+    }
+    let (pushes, push_audits) = plan.finish(&batch.pushes, &server_seqs);
+    for a in batch.audits.iter().chain(&push_audits) {
+        insert_audit(&tx, a)?;
+    }
+    tx.commit()?;
+    Ok(WriteResult {
+        nonces_fresh,
+        pushes,
+    })
+}
+
+impl SqliteStore {
+    /// Opens or creates the database file and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            if let Some(parent) = path.parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        StoreError::Database(format!("creating {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+            let mut writer = Connection::open(&path)?;
+            configure(&writer)?;
+            migrate(&mut writer)?;
+            let readers = (0..READERS)
+                .map(|_| {
+                    let c = Connection::open(&path)?;
+                    configure(&c)?;
+                    c.pragma_update(None, "query_only", "ON")?;
+                    Ok(Mutex::new(c))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(SqliteStore {
+                writer: Arc::new(Mutex::new(writer)),
+                readers: Arc::new(readers),
+                next_reader: AtomicUsize::new(0),
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Database(format!("blocking task failed: {e}")))?
+    }
+
+    async fn write_with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || f(&mut lock(&writer)))
+            .await
+            .map_err(|e| StoreError::Database(format!("blocking task failed: {e}")))?
+    }
+
+    async fn read_with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let readers = Arc::clone(&self.readers);
+        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
+        tokio::task::spawn_blocking(move || f(&lock(&readers[index])))
+            .await
+            .map_err(|e| StoreError::Database(format!("blocking task failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn add_team(&self, name: &str, audit: AuditRecord) -> Result<Team> {
+        let name = name.to_string();
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = tx.execute(
+                "INSERT INTO teams (name, created_at) VALUES (?1, ?2)",
+                params![name, audit.at_ms],
+            );
+            match inserted {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StoreError::AlreadyExists(format!("team '{name}'")))
+                }
+                other => other?,
+            };
+            let team = Team {
+                id: tx.last_insert_rowid(),
+                name,
+            };
+            insert_audit(&tx, &audit)?;
+            tx.commit()?;
+            Ok(team)
+        })
+        .await
+    }
+
+    async fn add_user(&self, name: &str, team: &str, audit: AuditRecord) -> Result<User> {
+        let (name, team) = (name.to_string(), team.to_string());
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let team = team_by_name(&tx, &team)?;
+            let inserted = tx.execute(
+                "INSERT INTO users (name, team_id, created_at) VALUES (?1, ?2, ?3)",
+                params![name, team.id, audit.at_ms],
+            );
+            match inserted {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StoreError::AlreadyExists(format!("user '{name}'")))
+                }
+                other => other?,
+            };
+            let user = User {
+                id: tx.last_insert_rowid(),
+                name,
+                team,
+            };
+            insert_audit(&tx, &audit)?;
+            tx.commit()?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn teams(&self) -> Result<Vec<Team>> {
+        self.read_with(|conn| {
+            let mut st = conn.prepare("SELECT id, name FROM teams ORDER BY name")?;
+            let rows = st.query_map([], |r| {
+                Ok(Team {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn user(&self, name: &str) -> Result<Option<User>> {
+        let name = name.to_string();
+        self.read_with(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
+                     WHERE u.name = ?1",
+                    [name],
+                    |r| {
+                        Ok(User {
+                            id: r.get(0)?,
+                            name: r.get(1)?,
+                            team: Team {
+                                id: r.get(2)?,
+                                name: r.get(3)?,
+                            },
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn add_enroll_code(
+        &self,
+        user: &str,
+        code_hash: &str,
+        expires_at_ms: i64,
+        audit: AuditRecord,
+    ) -> Result<()> {
+        let (user, code_hash) = (user.to_string(), code_hash.to_string());
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let user_id: i64 = tx
+                .query_row("SELECT id FROM users WHERE name = ?1", [&user], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("user '{user}'")))?;
+            tx.execute(
+                "INSERT INTO enroll_codes (code_hash, user_id, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![code_hash, user_id, audit.at_ms, expires_at_ms],
+            )?;
+            insert_audit(&tx, &audit)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn enroll(
+        &self,
+        code_hash: &str,
+        device: NewDevice,
+        now_ms: i64,
+        audit: AuditRecord,
+    ) -> Result<Device> {
+        let code_hash = code_hash.to_string();
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let code: Option<(i64, i64, Option<i64>, i64)> = tx
+                .query_row(
+                    "SELECT c.user_id, c.expires_at, c.used_at, u.team_id FROM enroll_codes c \
+                     JOIN users u ON u.id = c.user_id WHERE c.code_hash = ?1",
+                    [&code_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let (user_id, expires_at, used_at, team_id) =
+                code.ok_or(StoreError::InvalidCode(CodeProblem::Unknown))?;
+            if used_at.is_some() {
+                return Err(StoreError::InvalidCode(CodeProblem::Used));
+            }
+            if now_ms >= expires_at {
+                return Err(StoreError::InvalidCode(CodeProblem::Expired));
+            }
+            let inserted = tx.execute(
+                "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    device.id.to_string(),
+                    user_id,
+                    team_id,
+                    device.public_key,
+                    device.name,
+                    now_ms
+                ],
+            );
+            match inserted {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StoreError::AlreadyExists(format!("device {}", device.id)))
+                }
+                other => other?,
+            };
+            tx.execute(
+                "UPDATE enroll_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
+                params![now_ms, device.id.to_string(), code_hash],
+            )?;
+            insert_audit(&tx, &audit)?;
+            let stored = tx.query_row(
+                &format!("{DEVICE_SELECT} WHERE d.id = ?1"),
+                [device.id.to_string()],
+                device_row,
+            )?;
+            tx.commit()?;
+            Ok(stored)
+        })
+        .await
+    }
+
+    async fn device(&self, id: Uuid) -> Result<Option<Device>> {
+        self.read_with(move |conn| {
+            Ok(conn
+                .prepare_cached(&format!("{DEVICE_SELECT} WHERE d.id = ?1"))?
+                .query_row([id.to_string()], device_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn devices(&self) -> Result<Vec<Device>> {
+        self.read_with(|conn| {
+            let mut st = conn.prepare(&format!("{DEVICE_SELECT} ORDER BY d.enrolled_at, d.id"))?;
+            let rows = st.query_map([], device_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked> {
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let revoked_at: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT revoked_at FROM devices WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let result = match revoked_at {
+                None => return Err(StoreError::NotFound(format!("device {id}"))),
+                Some(Some(_)) => Revoked::Already,
+                Some(None) => {
+                    tx.execute(
+                        "UPDATE devices SET revoked_at = ?1 WHERE id = ?2",
+                        params![now_ms, id.to_string()],
+                    )?;
+                    insert_audit(&tx, &audit)?;
+                    Revoked::Now
+                }
+            };
+            tx.commit()?;
+            Ok(result)
+        })
+        .await
+    }
+
+    async fn write(&self, batch: WriteBatch) -> Result<WriteResult> {
+        self.write_with(move |conn| write_tx(conn, batch)).await
+    }
+
+    async fn pull(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage> {
+        self.read_with(move |conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT server_seq, body FROM ops WHERE team_id = ?1 AND server_seq > ?2 \
+                 ORDER BY server_seq LIMIT ?3",
+            )?;
+            let mut ops = st
+                .query_map(params![team_id, after, i64::from(limit) + 1], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
+            let more = ops.len() > limit as usize;
+            ops.truncate(limit as usize);
+            Ok(PullPage { ops, more })
+        })
+        .await
+    }
+
+    async fn latest_server_seq(&self, team_id: i64) -> Result<i64> {
+        self.read_with(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT COALESCE(MAX(server_seq), 0) FROM ops WHERE team_id = ?1")?
+                .query_row([team_id], |r| r.get(0))?)
+        })
+        .await
+    }
+
+    async fn prune_nonces(&self, now_ms: i64) -> Result<u64> {
+        self.write_with(move |conn| {
+            Ok(conn.execute("DELETE FROM nonces WHERE expires_at < ?1", [now_ms])? as u64)
+        })
+        .await
+    }
+
+    async fn audit_rows(&self) -> Result<Vec<AuditRow>> {
+        self.read_with(|conn| {
+            let mut st = conn
+                .prepare("SELECT id, at, actor, action, subject, detail FROM audit ORDER BY id")?;
+            let rows = st.query_map([], |r| {
+                Ok(AuditRow {
+                    id: r.get(0)?,
+                    record: AuditRecord {
+                        at_ms: r.get(1)?,
+                        actor: r.get(2)?,
+                        action: r.get(3)?,
+                        subject: r.get(4)?,
+                        detail: r.get(5)?,
+                    },
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+}

@@ -1,0 +1,388 @@
+//! One test story over the `Store` trait, run against SQLite (in a temp
+//! dir) and against PostgreSQL (when BRYGGA_TEST_POSTGRES_URL is set; in CI
+//! a missing URL fails the test instead of skipping it).
+
+mod common;
+
+use brygga_protocol::hlc::Hlc;
+use brygga_protocol::op::{Operation, Payload};
+use brygga_protocol::{signing, PROTOCOL_VERSION};
+use brygga_server::store::{
+    self, AuditRecord, CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch,
+    Revoked, StoreError, StoredOutcome, WriteBatch,
+};
+use common::{keypair, now_ms, unique};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use uuid::Uuid;
+
+fn audit(action: &str) -> AuditRecord {
+    AuditRecord {
+        at_ms: now_ms(),
+        actor: "admin".into(),
+        action: action.into(),
+        subject: None,
+        detail: String::new(),
+    }
+}
+
+struct Dev {
+    id: Uuid,
+    key: Ed25519KeyPair,
+    seq: u64,
+}
+
+impl Dev {
+    fn new() -> Dev {
+        Dev {
+            id: Uuid::now_v7(),
+            key: keypair(),
+            seq: 0,
+        }
+    }
+
+    fn new_device(&self) -> NewDevice {
+        NewDevice {
+            id: self.id,
+            public_key: self.key.public_key().as_ref().to_vec(),
+            name: "Fiktiv laptop".into(),
+        }
+    }
+
+    fn op(&mut self, payload: Payload) -> PreparedOp {
+        self.seq += 1;
+        let signed = signing::sign(
+            Operation {
+                version: PROTOCOL_VERSION,
+                id: Uuid::now_v7(),
+                device_id: self.id,
+                seq: self.seq,
+                hlc: Hlc {
+                    wall_ms: now_ms(),
+                    counter: 0,
+                },
+                author: "Fiktiv Handläggare".into(),
+                payload,
+            },
+            &self.key,
+        );
+        PreparedOp {
+            op_id: signed.op.id,
+            device_id: self.id,
+            seq: self.seq as i64,
+            type_name: signed.op.payload.type_name(),
+            scope: signed.op.payload.scope(),
+            body: serde_json::to_string(&signed).expect("json"),
+        }
+    }
+}
+
+fn push(dev: &Dev, team_id: i64, ops: Vec<PreparedOp>) -> PushBatch {
+    PushBatch {
+        device_id: dev.id,
+        team_id,
+        received_at_ms: now_ms(),
+        ops,
+    }
+}
+
+fn server_seq(o: &StoredOutcome) -> i64 {
+    match o {
+        StoredOutcome::Accepted { server_seq } => *server_seq,
+        other => panic!("expected accepted, got {other:?}"),
+    }
+}
+
+async fn story(store: DynStore) {
+    // Teams and users.
+    let (name_a, name_b) = (unique("team-a"), unique("team-b"));
+    let team_a = store
+        .add_team(&name_a, audit("team.add"))
+        .await
+        .expect("team a");
+    let team_b = store
+        .add_team(&name_b, audit("team.add"))
+        .await
+        .expect("team b");
+    assert_ne!(team_a.id, team_b.id);
+    assert!(matches!(
+        store.add_team(&name_a, audit("team.add")).await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+    let (user_a, user_b) = (unique("anna"), unique("bo"));
+    let ua = store
+        .add_user(&user_a, &name_a, audit("user.add"))
+        .await
+        .expect("user a");
+    assert_eq!(ua.team, team_a);
+    store
+        .add_user(&user_b, &name_b, audit("user.add"))
+        .await
+        .expect("user b");
+    assert!(matches!(
+        store
+            .add_user(&unique("x"), "no such team", audit("user.add"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.add_user(&user_a, &name_a, audit("user.add")).await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+    assert_eq!(store.user(&user_a).await.expect("user"), Some(ua.clone()));
+    assert!(store.teams().await.expect("teams").contains(&team_a));
+
+    // Enrolment codes: one-time, expiring.
+    let now = now_ms();
+    let code = |s: &str| format!("{s}-{}", Uuid::now_v7());
+    let (c1, c2, c_old) = (code("c1"), code("c2"), code("old"));
+    store
+        .add_enroll_code(&user_a, &c1, now + 60_000, audit("code"))
+        .await
+        .expect("code");
+    store
+        .add_enroll_code(&user_b, &c2, now + 60_000, audit("code"))
+        .await
+        .expect("code");
+    store
+        .add_enroll_code(&user_a, &c_old, now - 1, audit("code"))
+        .await
+        .expect("code");
+    assert!(matches!(
+        store
+            .add_enroll_code("nobody", &code("x"), now, audit("code"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let mut a = Dev::new();
+    let mut b = Dev::new();
+    let da = store
+        .enroll(&c1, a.new_device(), now, audit("enroll"))
+        .await
+        .expect("enroll a");
+    assert_eq!(
+        (da.id, da.user.as_str(), da.team.id),
+        (a.id, user_a.as_str(), team_a.id)
+    );
+    assert_eq!(da.revoked_at_ms, None);
+    let again = store
+        .enroll(&c1, Dev::new().new_device(), now, audit("enroll"))
+        .await;
+    assert_eq!(again, Err(StoreError::InvalidCode(CodeProblem::Used)));
+    let late = store
+        .enroll(&c_old, Dev::new().new_device(), now, audit("enroll"))
+        .await;
+    assert_eq!(late, Err(StoreError::InvalidCode(CodeProblem::Expired)));
+    let unknown = store
+        .enroll("nope", Dev::new().new_device(), now, audit("enroll"))
+        .await;
+    assert_eq!(unknown, Err(StoreError::InvalidCode(CodeProblem::Unknown)));
+    // A taken device id does not use up the code.
+    let mut clash = Dev::new();
+    clash.id = a.id;
+    assert!(matches!(
+        store
+            .enroll(&c2, clash.new_device(), now, audit("enroll"))
+            .await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+    let db = store
+        .enroll(&c2, b.new_device(), now, audit("enroll"))
+        .await
+        .expect("enroll b with the same code");
+    assert_eq!(db.team, team_b);
+    assert_eq!(store.device(a.id).await.expect("device"), Some(da.clone()));
+    assert_eq!(store.device(Uuid::now_v7()).await.expect("device"), None);
+    let listed = store.devices().await.expect("devices");
+    assert!(listed.iter().any(|d| d.id == a.id) && listed.iter().any(|d| d.id == b.id));
+
+    // Nonces: each once, within a batch too.
+    let nonce = |dev: &Dev, n: &str| NonceRecord {
+        device_id: dev.id,
+        nonce: n.to_string(),
+        expires_at_ms: now + 1000,
+    };
+    let r = store
+        .write(WriteBatch {
+            nonces: vec![
+                nonce(&a, "n1"),
+                nonce(&a, "n1"),
+                nonce(&a, "n2"),
+                nonce(&b, "n1"),
+            ],
+            ..Default::default()
+        })
+        .await
+        .expect("write");
+    assert_eq!(r.nonces_fresh, [true, false, true, true]);
+    let r = store
+        .write(WriteBatch {
+            nonces: vec![nonce(&a, "n1")],
+            ..Default::default()
+        })
+        .await
+        .expect("write");
+    assert_eq!(r.nonces_fresh, [false]);
+
+    // Pushes: accepted in order, then duplicates; team isolation.
+    let (pupil, case, guardian) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let ops_a = vec![
+        a.op(common::pupil_payload(pupil)),
+        a.op(Payload::CaseOpened {
+            case_id: case,
+            pupil_id: pupil,
+        }),
+        a.op(Payload::GuardianAdded {
+            guardian_id: guardian,
+            case_id: case,
+            name: "Fiktiv Förälder".into(),
+            relation: "far".into(),
+        }),
+        a.op(Payload::EntrySigned {
+            entry_id: Uuid::now_v7(),
+        }),
+    ];
+    let ops_b = vec![
+        b.op(Payload::CaseClosed { case_id: case }),
+        b.op(Payload::CaseOpened {
+            case_id: Uuid::now_v7(),
+            pupil_id: pupil,
+        }),
+        b.op(common::pupil_payload(Uuid::now_v7())),
+    ];
+    let r = store
+        .write(WriteBatch {
+            pushes: vec![
+                push(&a, team_a.id, ops_a.clone()),
+                push(&b, team_b.id, ops_b.clone()),
+            ],
+            audits: vec![audit("pull")],
+            ..Default::default()
+        })
+        .await
+        .expect("write pushes");
+    let seqs: Vec<i64> = r.pushes[0][..3].iter().map(server_seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    assert!(
+        matches!(&r.pushes[0][3], StoredOutcome::Rejected { reason } if reason.contains("unknown entry"))
+    );
+    assert!(
+        matches!(&r.pushes[1][0], StoredOutcome::Rejected { reason } if reason.contains("case belongs to another team"))
+    );
+    assert!(
+        matches!(&r.pushes[1][1], StoredOutcome::Rejected { reason } if reason.contains("pupil belongs to another team"))
+    );
+    let b_seq = server_seq(&r.pushes[1][2]);
+
+    let r = store
+        .write(WriteBatch {
+            pushes: vec![push(&a, team_a.id, ops_a[..3].to_vec())],
+            ..Default::default()
+        })
+        .await
+        .expect("re-push");
+    let dups: Vec<StoredOutcome> = seqs
+        .iter()
+        .map(|&server_seq| StoredOutcome::Duplicate { server_seq })
+        .collect();
+    assert_eq!(r.pushes[0], dups);
+
+    // Pull: paged, per team, bodies as stored.
+    let page = store.pull(team_a.id, 0, 2).await.expect("pull");
+    assert!(page.more);
+    assert_eq!(page.ops.iter().map(|o| o.0).collect::<Vec<_>>(), seqs[..2]);
+    assert_eq!(page.ops[0].1, ops_a[0].body);
+    let rest = store.pull(team_a.id, seqs[1], 10).await.expect("pull");
+    assert!(!rest.more);
+    assert_eq!(rest.ops.iter().map(|o| o.0).collect::<Vec<_>>(), seqs[2..]);
+    let pb = store.pull(team_b.id, 0, 10).await.expect("pull b");
+    assert_eq!(pb.ops.iter().map(|o| o.0).collect::<Vec<_>>(), [b_seq]);
+    assert_eq!(
+        store.latest_server_seq(team_a.id).await.expect("latest"),
+        seqs[2]
+    );
+    assert_eq!(
+        store.latest_server_seq(team_b.id).await.expect("latest"),
+        b_seq
+    );
+
+    // Revocation.
+    assert_eq!(
+        store.revoke_device(a.id, now, audit("device.revoke")).await,
+        Ok(Revoked::Now)
+    );
+    assert_eq!(
+        store
+            .revoke_device(a.id, now + 1, audit("device.revoke"))
+            .await,
+        Ok(Revoked::Already)
+    );
+    assert!(matches!(
+        store
+            .revoke_device(Uuid::now_v7(), now, audit("device.revoke"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let revoked = store.device(a.id).await.expect("device").expect("exists");
+    assert_eq!(revoked.revoked_at_ms, Some(now));
+
+    // Expired nonces are forgotten.
+    assert!(store.prune_nonces(now + 2000).await.expect("prune") >= 3);
+
+    // The audit trail has the admin actions and the pushes, no payloads.
+    let rows = store.audit_rows().await.expect("audit");
+    let actions: Vec<&str> = rows.iter().map(|r| r.record.action.as_str()).collect();
+    for want in [
+        "team.add",
+        "user.add",
+        "code",
+        "enroll",
+        "push",
+        "pull",
+        "device.revoke",
+    ] {
+        assert!(actions.contains(&want), "no {want} in the audit");
+    }
+    let push_a = rows
+        .iter()
+        .find(|r| r.record.actor == format!("device:{}", a.id) && r.record.action == "push")
+        .expect("a's push audited");
+    assert!(push_a
+        .record
+        .detail
+        .starts_with("ops=4 accepted=3 duplicate=0 rejected=1"));
+    assert!(rows.iter().all(|r| !r.record.detail.contains("Fiktiv")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_story() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite:{}", dir.path().join("server.db").display());
+    story(store::open(&url).await.expect("open")).await;
+    // Everything is still there after reopening the file.
+    let again = store::open(&url).await.expect("reopen");
+    let devices = again.devices().await.expect("devices");
+    assert_eq!(devices.len(), 2);
+    assert_eq!(
+        devices.iter().filter(|d| d.revoked_at_ms.is_some()).count(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_store_story() {
+    if let Some(url) = common::postgres_url() {
+        story(store::open(&url).await.expect("open")).await;
+        // Opening again (migrations already applied) is fine.
+        store::open(&url).await.expect("reopen");
+    }
+}
+
+#[tokio::test]
+async fn unknown_database_urls_are_refused_without_echoing_secrets() {
+    let err = store::open("mysql://user:secret@host/db")
+        .await
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::BadUrl(_)));
+    assert!(!err.to_string().contains("secret"));
+}

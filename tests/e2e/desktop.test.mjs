@@ -1,0 +1,210 @@
+// End-to-end test of the real desktop app: the release build (custom
+// protocol, bundled UI) driven through tauri-driver + WebKitWebDriver under
+// Xvfb. Run it with scripts/desktop-e2e.sh, which builds the app, installs
+// what is missing and starts Xvfb.
+//
+// Screenshots of the main screens are taken of the whole Xvfb display with
+// ImageMagick's `import -window root` (WebDriver's screenshot command hangs
+// with WebKitWebDriver here) into test-artifacts/screenshots/.
+//
+// All names and numbers are fictional.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Builder, By, until } from 'selenium-webdriver';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const app = process.env.BRYGGA_APP ?? join(root, 'target/release/brygga-desktop');
+const shots = process.env.BRYGGA_SCREENSHOTS ?? join(root, 'test-artifacts/screenshots');
+const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+const PASS = 'fiktiv lösenfras för testet';
+const WAIT = 20_000;
+
+let driverProc;
+let driver;
+let dataDir;
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function screenshot(name) {
+  // Let the last paint settle, then grab the display.
+  await sleep(400);
+  execFileSync('import', ['-window', 'root', join(shots, `${name}.png`)]);
+}
+
+async function testId(id) {
+  const el = await driver.wait(until.elementLocated(By.css(`[data-testid="${id}"]`)), WAIT, `waiting for ${id}`);
+  await driver.wait(until.elementIsVisible(el), WAIT);
+  return el;
+}
+
+async function fill(id, text) {
+  const el = await driver.wait(until.elementLocated(By.id(id)), WAIT, `waiting for #${id}`);
+  await el.clear();
+  await el.sendKeys(text);
+}
+
+async function button(text) {
+  const el = await driver.wait(
+    until.elementLocated(By.xpath(`//button[normalize-space(.)="${text}"]`)),
+    WAIT,
+    `waiting for button ${text}`,
+  );
+  await el.click();
+}
+
+async function keys(...k) {
+  await driver.actions().sendKeys(...k).perform();
+}
+
+async function addPupil(name, pnr) {
+  await button('Ny elev');
+  await testId('add-pupil');
+  await fill('p-name', name);
+  await fill('p-pnr', pnr);
+  await fill('p-school', 'Fiktiva skolan');
+  await (await testId('save-pupil')).click();
+  const title = await testId('case-title');
+  await driver.wait(until.elementTextIs(title, name), WAIT);
+}
+
+before(async () => {
+  assert.ok(existsSync(app), `build the app first: ${app}`);
+  mkdirSync(shots, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'brygga-e2e-'));
+  driverProc = spawn('tauri-driver', ['--port', String(port)], {
+    env: {
+      ...process.env,
+      BRYGGA_DATA_DIR: dataDir,
+      WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+      WEBKIT_DISABLE_DMABUF_RENDERER: '1',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await sleep(800);
+  driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: app } })
+    .build();
+});
+
+after(async () => {
+  await driver?.quit().catch(() => undefined);
+  driverProc?.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('Brygga desktop, end to end', () => {
+  it('first run: creates an encrypted journal', async () => {
+    await testId('first-run');
+    await screenshot('01-first-run');
+    await fill('author', 'Fiktiv Handläggare');
+    await fill('pass1', PASS);
+    await fill('pass2', PASS);
+    await (await testId('create')).click();
+    await testId('caseload');
+    assert.ok(existsSync(join(dataDir, 'journal.db')), 'the journal is in BRYGGA_DATA_DIR');
+    assert.ok(existsSync(join(dataDir, 'key.json')));
+  });
+
+  it('adds a pupil, records a home visit, signs and corrects it', async () => {
+    await addPupil('Fiktiv Elev', '20120417-9939');
+    await (await testId('new-entry')).click();
+    await testId('entry-form');
+    await (await testId('kind-home-visit')).click();
+    await fill('f-place', 'hemmet');
+    await fill('f-purpose', 'motivationssamtal');
+    await fill('entry-text', 'Fiktivt hembesök. Morgnarna är svårast. Vi ses vid entrén på tisdag.');
+    await screenshot('02-new-entry');
+    await (await testId('save-draft')).click();
+    await testId('case-title');
+    await (await testId('sign')).click();
+    await (await testId('confirm-sign')).click();
+    await testId('correct');
+    await (await testId('correct')).click();
+    await fill(
+      (await driver.findElement(By.css('textarea[id^="corr-text-"]')).getAttribute('id')),
+      'Vi ses vid entrén på onsdag, inte tisdag.',
+    );
+    await fill((await driver.findElement(By.css('input[id^="corr-reason-"]')).getAttribute('id')), 'Fel veckodag.');
+    await (await testId('save-correction')).click();
+    const correction = await testId('correction');
+    assert.match(await correction.getText(), /onsdag/u);
+    const original = await testId('original-text');
+    assert.match(await original.getText(), /tisdag/u);
+    assert.equal(await original.getTagName(), 'del');
+    await screenshot('03-case-corrected');
+  });
+
+  it('runs a morning check-in of several pupils with the keyboard', async () => {
+    await addPupil('Fiktiv Elevsson', '20110305-9810');
+    await addPupil('Fiktiva Elevdotter', '20120911-9823');
+    await button('Morgonincheckning');
+    await testId('checkin-board');
+    const rows = await driver.wait(async () => {
+      const r = await driver.findElements(By.css('[data-testid="checkin-row"]'));
+      return r.length === 3 ? r : null;
+    }, WAIT);
+    await rows[0].click();
+    await keys('1');
+    await keys('\uE004'); // Tab: into the second pupil's note
+    await keys('Kom med mamma');
+    await keys('\uE00C'); // Escape: back to the row
+    await keys('2');
+    await keys('3');
+    await screenshot('04-checkin-marked');
+    await keys('\uE007'); // Enter: save all
+    const saved = await testId('checkin-saved');
+    assert.match(await saved.getText(), /3 incheckningar/u);
+    await screenshot('05-checkin-saved');
+  });
+
+  it('searches the journal, corrections included', async () => {
+    await button('Sök');
+    await testId('search-screen');
+    await fill('search-q', 'onsdag');
+    await (await testId('search-go')).click();
+    const count = await testId('search-count');
+    await driver.wait(until.elementTextMatches(count, /1 träff/u), WAIT);
+    assert.match(await (await testId('search-results')).getText(), /I en rättelse/u);
+    await screenshot('06-search');
+  });
+
+  it('shows the caseload sorted by attention, with privacy mode', async () => {
+    await button('Ärenden');
+    const list = await testId('caseload-list');
+    assert.match(await list.getText(), /Fiktiv Elev/u);
+    await (await testId('privacy-toggle')).click();
+    assert.doesNotMatch(await list.getText(), /Fiktiv Elev\b/u);
+    assert.match(await list.getText(), /F\. E\./u);
+    await screenshot('07-caseload-privacy');
+    await (await testId('privacy-toggle')).click();
+  });
+
+  it('locks, refuses a wrong passphrase, unlocks with the right one', async () => {
+    await (await testId('lock')).click();
+    await testId('unlock-screen');
+    await screenshot('08-locked');
+    await fill('unlock-pass', 'fel lösenfras');
+    await (await testId('unlock')).click();
+    const error = await driver.wait(
+      until.elementLocated(By.css('[data-testid="error"][data-code="wrong_passphrase"]')),
+      WAIT,
+    );
+    assert.match(await error.getText(), /Fel lösenfras/u);
+    await screenshot('09-wrong-passphrase');
+    await fill('unlock-pass', PASS);
+    await (await testId('unlock')).click();
+    const list = await testId('caseload-list');
+    const items = await list.findElements(By.css('li'));
+    assert.equal(items.length, 3);
+    await screenshot('10-unlocked');
+  });
+});

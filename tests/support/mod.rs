@@ -1,0 +1,213 @@
+//! Support for the end-to-end scenarios: a real `brygga-server` process on
+//! loopback, its admin CLI, and enrolled client journals.
+//!
+//! The binaries are the ones `cargo test --workspace` builds next to this
+//! test (target/<profile>/brygga-server and target/<profile>/brygga).
+
+use brygga_core::{Journal, Passphrase};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const PASSPHRASE: &str = "fiktivt lösenord för test";
+
+/// Which storage the server runs on.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    /// PostgreSQL from `BRYGGA_TEST_POSTGRES_URL` (scripts/postgres-test.sh
+    /// starts one). Without it the scenario is skipped locally, and fails
+    /// in CI, where the suite must cover both backends.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("BRYGGA_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
+            _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!("BRYGGA_TEST_POSTGRES_URL is not set; run the suite through scripts/test.sh")
+            }
+            _ => {
+                eprintln!("SKIPPED: PostgreSQL scenario (set BRYGGA_TEST_POSTGRES_URL or run scripts/postgres-test.sh)");
+                None
+            }
+        }
+    }
+}
+
+/// target/<profile>/ of this test binary.
+fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>")
+        .to_owned()
+}
+
+pub fn bin(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing; build it with `cargo build -p {}`",
+        path.display(),
+        if name == "brygga" { "brygga-cli" } else { name }
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// A unique suffix so scenarios sharing one PostgreSQL database do not see
+/// each other's teams and users.
+pub fn unique(name: &str) -> String {
+    format!("{name}-{}", uuid::Uuid::now_v7().simple())
+}
+
+pub struct Server {
+    dir: tempfile::TempDir,
+    backend: Backend,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Server {
+    pub fn start(backend: Backend) -> Server {
+        let mut server = Server {
+            dir: tempfile::tempdir().expect("server dir"),
+            backend,
+            port: free_port(),
+            child: None,
+        };
+        server.restart();
+        server
+    }
+
+    fn global_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--data-dir".to_owned(),
+            self.dir.path().display().to_string(),
+        ];
+        if let Backend::Postgres(url) = &self.backend {
+            args.push("--database".into());
+            args.push(url.clone());
+        }
+        args
+    }
+
+    /// Starts the server process (again) on the same port and data.
+    pub fn restart(&mut self) {
+        let child = Command::new(bin("brygga-server"))
+            .args(self.global_args())
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start brygga-server");
+        self.child = Some(child);
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "brygga-server did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// SIGKILL: no shutdown handler runs.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("kill -9 the server");
+            child.wait().expect("reap the server");
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs an admin command and returns its stdout, trimmed.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = Command::new(bin("brygga-server"))
+            .args(self.global_args())
+            .args(args)
+            .output()
+            .expect("run brygga-server admin command");
+        assert!(
+            out.status.success(),
+            "brygga-server {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned()
+    }
+
+    /// Creates a team and one user per name; returns the user names.
+    pub fn team(&self, team: &str, users: &[&str]) -> Vec<String> {
+        self.admin(&["team", "add", team]);
+        users
+            .iter()
+            .map(|u| {
+                let user = unique(u);
+                self.admin(&["user", "add", &user, "--team", team]);
+                user
+            })
+            .collect()
+    }
+
+    pub fn enroll_code(&self, user: &str) -> String {
+        self.admin(&["device", "enroll-code", "--user", user])
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A therapist's laptop: a journal in its own directory.
+pub struct Device {
+    pub dir: tempfile::TempDir,
+    pub journal: Journal,
+}
+
+impl Device {
+    /// A new journal, enrolled with `server` as `user`.
+    pub fn enrolled(server: &Server, user: &str) -> Device {
+        let dir = tempfile::tempdir().expect("device dir");
+        let mut journal = Journal::create(dir.path(), &pass(), user).expect("create journal");
+        journal
+            .enroll(&server.url(), &server.enroll_code(user), user)
+            .expect("enroll");
+        Device { dir, journal }
+    }
+
+    pub fn reopen(&mut self) {
+        self.journal = Journal::open(self.dir.path(), &pass()).expect("reopen journal");
+    }
+}
+
+pub fn pass() -> Passphrase {
+    Passphrase::new(PASSPHRASE.to_owned())
+}
+
+/// The `brygga` CLI against a device's journal.
+pub fn cli(device_dir: &Path) -> Command {
+    let mut cmd = Command::new(bin("brygga"));
+    cmd.arg("--data-dir")
+        .arg(device_dir)
+        .env("BRYGGA_PASSPHRASE", PASSPHRASE)
+        .stdin(Stdio::null());
+    cmd
+}
