@@ -20,14 +20,15 @@ log() { printf 'setup-debian: %s\n' "$*" >&2; }
 #   core:     a C toolchain, perl and make build the SQLCipher and OpenSSL that
 #             rusqlite's bundled-sqlcipher-vendored-openssl feature compiles;
 #             sqlite3 is used by the test that proves plain SQLite cannot read
-#             the journal.
+#             the journal; poppler-utils gives pdftotext, which the tests of
+#             the PDF exports read their text back with.
 #   desktop:  Tauri 2 on WebKitGTK 4.1, plus Xvfb, WebKitWebDriver and
 #             screenshot tools for the end-to-end tests of the desktop app.
 #   postgres: the PostgreSQL server the server's storage tests run against.
 group_packages() {
     case "$1" in
         core)
-            echo build-essential pkg-config libssl-dev perl make sqlite3
+            echo build-essential pkg-config libssl-dev perl make sqlite3 poppler-utils
             ;;
         desktop)
             echo libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \

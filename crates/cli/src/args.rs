@@ -4,7 +4,8 @@
 
 use crate::exit::{Failure, Result};
 use crate::parse;
-use brygga_core::{ActionStatus, ConsentForm, EntryKind, GuardianField, NewAction};
+use brygga_core::attendance::{Role, Thresholds, TimeUnit};
+use brygga_core::{ActionStatus, ConsentForm, EntryKind, GuardianField, LeaveOut, NewAction};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -71,6 +72,13 @@ pub enum Command {
     /// The tamper-evident audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// School attendance (frånvaro): import, figures, chart data, thresholds
+    #[command(subcommand)]
+    Attendance(AttendanceCommand),
+    /// Files for others: a case journal (PDF), the ESF participant list,
+    /// follow-up statistics
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Register this device with the municipality's server (one-time code from an admin)
     Enroll {
         /// The server address, https://HOST:PORT
@@ -490,6 +498,121 @@ pub enum AuditCommand {
     Verify(Format),
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AttendanceCommand {
+    /// Import a school system's weekly absence export (CSV); all or nothing
+    Import(AttendanceImport),
+    /// A pupil's absence: weeks, the last 4 and 8 weeks, the term, warning
+    Show {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        pupil: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// The trend chart's data: a pupil's weeks and interventions on the time axis
+    Chart {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        pupil: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Every pupil's absence over the last 4 weeks and its trend, most first
+    Overview(Format),
+    /// Show, or set with --set, the warning thresholds in percent of scheduled time
+    Thresholds {
+        /// Three ascending percentages, e.g. 10,15,20
+        #[arg(long, value_name = "P1,P2,P3", value_parser = parse::thresholds)]
+        set: Option<Thresholds>,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AttendanceImport {
+    /// The CSV file as the school system exported it
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Check the file and show what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// List rows of pupils not on this device as skipped instead of failing
+    #[arg(long)]
+    pub skip_unknown: bool,
+    /// The column for a role whose header is not recognised; repeat for more.
+    /// Roles: personnummer, week, year, from, to, scheduled, valid, invalid
+    #[arg(long = "map", value_name = "ROLE=HEADER", value_parser = parse::column_map)]
+    pub map: Vec<(Role, String)>,
+    /// The unit of time columns whose header names none: min or tim
+    /// [default: the other time columns' unit, else hours]
+    #[arg(long, value_name = "UNIT", value_parser = parse::unit)]
+    pub unit: Option<TimeUnit>,
+    #[command(flatten)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A case's journal as PDF: signed entries, corrections beside them
+    Journal(ExportJournal),
+    /// The ESF project's participant list as CSV: personnummer, start and end date
+    Esf {
+        /// The CSV file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Follow-up statistics, aggregate, groups under 5 shown as "<5"
+    #[command(group(ArgGroup::new("target").required(true).multiple(true).args(["out", "pdf"])))]
+    Outcomes {
+        /// Write the statistics as CSV to this file
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write them as PDF, with how they are computed, to this file
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportJournal {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub case: Uuid,
+    /// The PDF file to write
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// A signed entry to leave out after a harm assessment; repeat for more
+    #[arg(long = "leave-out", value_name = "ENTRY_ID", value_parser = parse::id, requires = "reasons")]
+    pub leave_out: Vec<Uuid>,
+    /// Why: once for every left-out entry, or once per --leave-out in the same order
+    #[arg(long = "reason", value_name = "REASON", requires = "leave_out")]
+    pub reasons: Vec<String>,
+}
+
+impl ExportJournal {
+    /// Pairs each `--leave-out` with its `--reason`.
+    pub fn leave_outs(&self) -> Result<Vec<LeaveOut>> {
+        let reason_of = |i: usize| match self.reasons.as_slice() {
+            [one] => Ok(one.clone()),
+            many if many.len() == self.leave_out.len() => Ok(many[i].clone()),
+            _ => Err(Failure::usage(format!(
+                "{} --leave-out but {} --reason; give one reason for all, or one per --leave-out",
+                self.leave_out.len(),
+                self.reasons.len()
+            ))),
+        };
+        self.leave_out
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                Ok(LeaveOut {
+                    entry_id: *id,
+                    reason: reason_of(i)?,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The (sub)command named in `argv`, e.g. "brygga entry add", so an error
 /// can say which `--help` to read.
 pub fn typed_command(argv: impl IntoIterator<Item = OsString>) -> String {
@@ -527,6 +650,69 @@ mod tests {
         .map(OsString::from);
         assert_eq!(typed_command(argv), "brygga entry add");
         assert_eq!(typed_command([OsString::from("brygga")]), "brygga");
+    }
+
+    fn export_journal(argv: &[&str]) -> ExportJournal {
+        let cli = Cli::try_parse_from(
+            [
+                "brygga",
+                "export",
+                "journal",
+                "--case",
+                "01950000-0000-7000-8000-000000000000",
+                "--out",
+                "j.pdf",
+            ]
+            .iter()
+            .chain(argv),
+        )
+        .expect("parses");
+        match cli.command {
+            Command::Export(ExportCommand::Journal(args)) => args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_left_out_entry_gets_its_reason() {
+        let (a, b) = (
+            "01950000-0000-7000-8000-00000000000a",
+            "01950000-0000-7000-8000-00000000000b",
+        );
+        let one = export_journal(&[
+            "--leave-out",
+            a,
+            "--leave-out",
+            b,
+            "--reason",
+            "menprövning",
+        ])
+        .leave_outs()
+        .expect("one reason for all");
+        assert_eq!(one.len(), 2);
+        assert!(one.iter().all(|l| l.reason == "menprövning"));
+        let each = export_journal(&[
+            "--leave-out",
+            a,
+            "--reason",
+            "x",
+            "--leave-out",
+            b,
+            "--reason",
+            "y",
+        ])
+        .leave_outs()
+        .expect("one each");
+        assert_eq!(
+            (each[0].reason.as_str(), each[1].reason.as_str()),
+            ("x", "y")
+        );
+        assert!(
+            export_journal(&["--leave-out", a, "--reason", "x", "--reason", "y"])
+                .leave_outs()
+                .is_err()
+        );
+        assert!(export_journal(&[]).leave_outs().expect("none").is_empty());
     }
 
     #[test]

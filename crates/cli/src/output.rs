@@ -1,5 +1,7 @@
 //! Printing: ids of created things, view models as JSON or compact text.
 
+mod attendance;
+
 use crate::exit::{Code, Failure, Result};
 use brygga_core::views::{
     CaseDetail, CaseView, ConcernView, ConflictView, ConsentView, EntryView, GuardianView,

@@ -2,6 +2,7 @@
 //! input is refused (exit 2) before the passphrase is asked for, and each
 //! message shows the form that was expected.
 
+use brygga_core::attendance::{Role, Thresholds, TimeUnit};
 use brygga_core::{ActionStatus, ConsentForm, EntryKind, NewAction};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -102,6 +103,34 @@ pub fn status(s: &str) -> Result<ActionStatus, String> {
     one_of("action status", s, &choices)
 }
 
+/// `ROLE=HEADER` of `attendance import --map`: the file's column for a
+/// role, e.g. `personnummer=Elevens pnr`.
+pub fn column_map(s: &str) -> Result<(Role, String), String> {
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    let (role, header) = key_value(s)
+        .map_err(|_| format!("'{s}' is not ROLE=HEADER, e.g. personnummer=Elevens pnr"))?;
+    let role = Role::parse(&role).ok_or_else(|| {
+        format!(
+            "unknown column role '{role}' (expected one of: {})",
+            roles.join(", ")
+        )
+    })?;
+    if header.trim().is_empty() {
+        return Err(format!("--map {s}: the header after '=' is empty"));
+    }
+    Ok((role, header))
+}
+
+/// A unit of time: `min` or `tim` (also minutes, minuter, h, hours, timmar).
+pub fn unit(s: &str) -> Result<TimeUnit, String> {
+    TimeUnit::parse(s).ok_or_else(|| format!("unknown unit '{s}' (expected min or tim)"))
+}
+
+/// Three ascending percentages, `10,15,20`.
+pub fn thresholds(s: &str) -> Result<Thresholds, String> {
+    Thresholds::parse(s).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +167,28 @@ mod tests {
         assert_eq!(action("mentor|ringer hem").expect("valid").due_on, None);
         assert!(action("mentor").is_err());
         assert!(action("a|b|not-a-date").is_err());
+    }
+
+    #[test]
+    fn column_maps_units_and_thresholds() {
+        assert_eq!(
+            column_map("personnummer=Elevens pnr"),
+            Ok((Role::Personnummer, "Elevens pnr".to_owned()))
+        );
+        assert_eq!(
+            column_map("scheduled=Tid (h)"),
+            Ok((Role::Scheduled, "Tid (h)".to_owned()))
+        );
+        assert_eq!(column_map("ogiltig=O").map(|m| m.0), Ok(Role::Invalid));
+        assert!(column_map("weekday=V")
+            .expect_err("bad")
+            .contains("scheduled"));
+        assert!(column_map("week=").is_err());
+        assert_eq!(unit("tim"), Ok(TimeUnit::Hours));
+        assert_eq!(unit("MIN"), Ok(TimeUnit::Minutes));
+        assert!(unit("sekunder").is_err());
+        assert_eq!(thresholds("5,10,15"), Ok(Thresholds([5, 10, 15])));
+        assert!(thresholds("15,10,5").is_err());
     }
 
     #[test]

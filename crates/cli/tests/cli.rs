@@ -485,3 +485,166 @@ fn passwd_replaces_the_passphrase() {
     assert_fails(&j.run(&["pupil", "list"]), 3);
     assert_eq!(j.run_with(Some(new), &[], &["pupil", "list"]).code, 0);
 }
+
+/// The shared sample of a school's absence export (fictional pupils whose
+/// personnummer are PNR and PNR_2).
+fn absence_sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/fixtures/attendance/franvaro-export-exempel.csv")
+}
+
+#[test]
+fn attendance_is_imported_all_or_nothing_and_shown() {
+    let j = Journal::init();
+    let (pupil, _case) = j.pupil_with_case();
+    let sample = absence_sample();
+    let sample = sample.to_str().expect("utf-8 path");
+
+    // Leo (PNR_2) is not on this device: the import fails, listing him.
+    let out = j.run(&["attendance", "import", sample]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.contains("PROBLEM, line 4"), "{}", out.stdout);
+    assert!(out.stdout.contains("NOTHING IMPORTED"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .starts_with("brygga: nothing was imported: 2 problem(s)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.trim_end().lines().count(), 1);
+
+    let dry = j.ok(&[
+        "attendance",
+        "import",
+        sample,
+        "--skip-unknown",
+        "--dry-run",
+    ]);
+    assert!(
+        dry.contains("dry run, nothing written: would be 2 new"),
+        "{dry}"
+    );
+    let report = j.json(&["attendance", "import", sample, "--skip-unknown"]);
+    assert_eq!(report["written"], true);
+    assert_eq!(report["created"], 2);
+    assert_eq!(report["skipped"].as_array().expect("skipped").len(), 2);
+
+    let figures = j.json(&["attendance", "show", "--pupil", &pupil]);
+    assert_eq!(figures["weeks"].as_array().expect("weeks").len(), 2);
+    assert_eq!(figures["weeks"][0]["week"], "2026-W41");
+    assert_eq!(figures["windows"][0]["kind"], "last4_weeks");
+    assert_eq!(figures["thresholds"], serde_json::json!([10, 15, 20]));
+    let text = j.ok(&["attendance", "show", "--pupil", &pupil]);
+    assert!(
+        text.contains("2026-W41") && text.contains("4 veckor"),
+        "{text}"
+    );
+    let overview = j.json(&["attendance", "overview"]);
+    assert_eq!(overview[0]["pupil_id"], pupil.as_str());
+}
+
+#[test]
+fn attendance_arguments_are_checked_before_the_passphrase() {
+    let j = Journal::init();
+    let sample = absence_sample();
+    let sample = sample.to_str().expect("utf-8 path");
+    for args in [
+        vec!["attendance", "import", sample, "--map", "weekday=V"],
+        vec!["attendance", "import", sample, "--unit", "sekunder"],
+        vec!["attendance", "import", "/no/such/file.csv"],
+        vec!["attendance", "thresholds", "--set", "20,15,10"],
+        vec![
+            "export",
+            "journal",
+            "--case",
+            "01950000-0000-7000-8000-000000000000",
+            "--out",
+            "x.pdf",
+            "--leave-out",
+            "01950000-0000-7000-8000-000000000001",
+        ],
+        vec!["export", "esf", "--out", "/no/such/folder/esf.csv"],
+        vec!["export", "outcomes"],
+    ] {
+        let out = j.run_with(None, &[], &args);
+        let err = assert_fails(&out, 2);
+        assert!(
+            !err.contains("passphrase"),
+            "{args:?} asked for the passphrase: {err}"
+        );
+    }
+}
+
+#[test]
+fn exports_are_written_for_this_user_only_and_audited() {
+    let j = Journal::init();
+    let (_pupil, case) = j.pupil_with_case();
+    let kept = j.add_note(&case, "Fiktiv anteckning som lämnas ut.");
+    j.ok(&["entry", "sign", &kept]);
+    let left = j.add_note(&case, "Fiktiv anteckning om tredje man.");
+    j.ok(&["entry", "sign", &left]);
+    let dir = tempfile::tempdir().expect("out dir");
+    let pdf = dir.path().join("journal.pdf");
+    let pdf = pdf.to_str().expect("utf-8 path");
+    let printed = j.ok(&[
+        "export",
+        "journal",
+        "--case",
+        &case,
+        "--out",
+        pdf,
+        "--leave-out",
+        &left,
+        "--reason",
+        "Fiktivt skäl",
+    ]);
+    assert_eq!(printed, pdf);
+    let bytes = std::fs::read(pdf).expect("the PDF");
+    assert!(bytes.starts_with(b"%PDF-"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(pdf).expect("meta").permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "personal data is readable by its owner only"
+        );
+    }
+    let esf = dir.path().join("esf.csv");
+    j.ok(&["export", "esf", "--out", esf.to_str().expect("path")]);
+    let esf = std::fs::read_to_string(esf).expect("esf");
+    assert!(esf.contains("20120417-9939;"), "{esf}");
+    let (csv, stats) = (dir.path().join("o.csv"), dir.path().join("o.pdf"));
+    j.ok(&[
+        "export",
+        "outcomes",
+        "--out",
+        csv.to_str().expect("path"),
+        "--pdf",
+        stats.to_str().expect("path"),
+    ]);
+    let csv = std::fs::read_to_string(csv).expect("csv");
+    assert!(
+        csv.contains("Antal elever;0;<5"),
+        "no plan, one pupil: {csv}"
+    );
+    assert!(std::fs::read(stats).expect("pdf").starts_with(b"%PDF-"));
+    let audit = j.json(&["audit", "list"]);
+    let exports: Vec<&str> = audit
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["action"] == "export")
+        .map(|r| r["object_type"].as_str().expect("type"))
+        .collect();
+    assert_eq!(
+        exports,
+        [
+            "case-journal",
+            "esf-participants",
+            "outcome-stats",
+            "outcome-stats"
+        ]
+    );
+}

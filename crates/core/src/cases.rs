@@ -125,6 +125,20 @@ impl Journal {
 
     /// Everything about one case but its timeline (see `list_entries`).
     pub fn case_detail(&self, case_id: Uuid) -> Result<CaseDetail> {
+        let detail = self.load_case_detail(case_id)?;
+        self.record(Event {
+            action: Action::Read,
+            object_type: "case",
+            object_id: Some(case_id.to_string()),
+            pupil_id: Some(detail.pupil.id.clone()),
+            detail: String::new(),
+        })?;
+        Ok(detail)
+    }
+
+    /// [`Journal::case_detail`] without its audit row, for callers that
+    /// record their own (an export is audited as one export, not a read).
+    pub(crate) fn load_case_detail(&self, case_id: Uuid) -> Result<CaseDetail> {
         let case = self
             .conn
             .query_row(
@@ -137,22 +151,14 @@ impl Journal {
             .optional()?
             .ok_or_else(|| Error::not_found("case", case_id))?;
         let pupil = self.pupil_view(&case.pupil_id)?;
-        let detail = CaseDetail {
+        Ok(CaseDetail {
             guardians: self.guardians_of(&case_id, pupil.protected_identity)?,
             consents: self.consents_of(&case_id)?,
             plans: self.plans_of(&case_id)?,
             concerns: self.concerns_of(&case_id)?,
             pupil,
             case,
-        };
-        self.record(Event {
-            action: Action::Read,
-            object_type: "case",
-            object_id: Some(case_id.to_string()),
-            pupil_id: Some(detail.pupil.id.clone()),
-            detail: String::new(),
-        })?;
-        Ok(detail)
+        })
     }
 
     pub fn add_guardian(&mut self, new: NewGuardian) -> Result<Uuid> {

@@ -6,7 +6,7 @@ use crate::entries::NewEntry;
 use crate::entry_fields;
 use crate::error::{Error, Result};
 use crate::journal::Journal;
-use crate::text;
+use crate::{clock, text};
 use brygga_protocol::entry_kind::EntryKind;
 use chrono::{DateTime, Local, NaiveTime, SecondsFormat, TimeZone, Utc};
 use rusqlite::params;
@@ -52,7 +52,7 @@ pub struct CheckinRow {
 /// Local midnight today and tomorrow, as the UTC strings `event_at` is
 /// stored in, so a plain string comparison selects today's entries.
 fn today_bounds() -> (String, String) {
-    let today = Local::now().date_naive();
+    let today = clock::today();
     let bound = |d: chrono::NaiveDate| {
         Local
             .from_local_datetime(&d.and_time(NaiveTime::MIN))
@@ -190,5 +190,111 @@ impl Journal {
             ids.push(id);
         }
         Ok(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pupils::NewPupil;
+    use crate::secret::Passphrase;
+
+    fn journal_with_pupils(n: usize) -> (tempfile::TempDir, Journal, Vec<Uuid>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut j = Journal::create(
+            dir.path(),
+            &Passphrase::new("fiktivt lösenord 123".into()),
+            "Fiktiv Handläggare",
+        )
+        .expect("create");
+        // Fictional personnummer with valid check digits.
+        let pnrs = ["20120417-9939", "20110305-9810", "20120911-9823"];
+        let cases = pnrs[..n]
+            .iter()
+            .enumerate()
+            .map(|(i, pnr)| {
+                let p = j
+                    .add_pupil(NewPupil {
+                        name: format!("Fiktiv Elev {i}"),
+                        personnummer: (*pnr).into(),
+                        school: "Fiktiva skolan".into(),
+                        grade: 8,
+                        protected_identity: false,
+                    })
+                    .expect("pupil");
+                j.open_case(p).expect("case")
+            })
+            .collect();
+        (dir, j, cases)
+    }
+
+    fn checkin(case_id: Uuid, arrival: &str, time: Option<&str>, note: &str) -> NewCheckin {
+        NewCheckin {
+            case_id,
+            arrival: arrival.into(),
+            time: time.map(Into::into),
+            note: note.into(),
+        }
+    }
+
+    #[test]
+    fn one_signed_entry_per_pupil_and_the_board_shows_today() {
+        let (_dir, mut j, cases) = journal_with_pupils(3);
+        let board = j.checkin_board().expect("board");
+        assert_eq!(board.len(), 3);
+        assert!(board.iter().all(|r| r.today.is_none()));
+        let ids = j
+            .record_checkins(
+                Utc::now(),
+                vec![
+                    checkin(cases[0], "arrived", Some("08:05"), ""),
+                    checkin(cases[1], "late", Some("08:40"), "Kom med mamma"),
+                    checkin(cases[2], "not-seen", None, ""),
+                ],
+            )
+            .expect("recorded");
+        assert_eq!(ids.len(), 3);
+        for (id, case) in ids.iter().zip(&cases) {
+            let e = j.entry(*id).expect("entry");
+            assert_eq!(e.status, "signed");
+            assert_eq!(e.kind, EntryKind::MorningCheckin);
+            assert_eq!(e.case_id, case.to_string());
+        }
+        let board = j.checkin_board().expect("board");
+        let late = board
+            .iter()
+            .find(|r| r.case_id == cases[1].to_string())
+            .and_then(|r| r.today.clone())
+            .expect("today's check-in");
+        assert_eq!(late.arrival, "late");
+        assert_eq!(late.time.as_deref(), Some("08:40"));
+        assert_eq!(late.note, "Kom med mamma");
+        j.check_replay()
+            .expect("the tables are a replay of the log");
+    }
+
+    #[test]
+    fn a_bad_row_writes_nothing() {
+        let (_dir, mut j, cases) = journal_with_pupils(2);
+        let before = j.operations().expect("ops").len();
+        for bad in [
+            vec![
+                checkin(cases[0], "arrived", None, ""),
+                checkin(cases[1], "maybe", None, ""),
+            ],
+            vec![
+                checkin(cases[0], "arrived", None, ""),
+                checkin(cases[0], "late", None, ""),
+            ],
+            vec![
+                checkin(cases[0], "arrived", None, ""),
+                checkin(Uuid::now_v7(), "late", None, ""),
+            ],
+            vec![checkin(cases[0], "late", Some("25:00"), "")],
+            vec![],
+        ] {
+            assert!(j.record_checkins(Utc::now(), bad).is_err());
+        }
+        assert_eq!(j.operations().expect("ops").len(), before);
     }
 }

@@ -384,3 +384,66 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod journal_tests {
+    use super::*;
+    use crate::caseload::Attention;
+    use crate::secret::Passphrase;
+
+    #[test]
+    fn demo_loads_once_into_an_empty_journal_and_sorts_by_attention() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut j = Journal::create(
+            dir.path(),
+            &Passphrase::new("fiktivt lösenord 123".into()),
+            "Fiktiv Handläggare",
+        )
+        .expect("create");
+        let summary = j.load_demo().expect("demo");
+        assert_eq!(summary.pupils, 20);
+        assert_eq!(summary.cases, 20);
+        assert!(summary.entries >= 20);
+        assert!(j.load_demo().is_err(), "never twice, never into real data");
+
+        let caseload = j.caseload().expect("caseload");
+        assert_eq!(caseload.len(), 20);
+        let first = &caseload[0];
+        assert_eq!(first.pupil_name, "Alva Lindqvist");
+        assert!(matches!(
+            first.attention[0],
+            Attention::FollowUpOverdue { days_ago: 3, .. }
+        ));
+        assert!(first
+            .attention
+            .iter()
+            .any(|a| matches!(a, Attention::DraftsWaiting { count: 1 })));
+        assert!(first
+            .attention
+            .iter()
+            .any(|a| matches!(a, Attention::ConsentEnding { days_left: 12, .. })));
+        let liam = caseload
+            .iter()
+            .position(|c| c.pupil_name == "Liam Sundberg")
+            .expect("liam");
+        let noah = caseload
+            .iter()
+            .position(|c| c.pupil_name == "Noah Berglund")
+            .expect("noah");
+        // Drafts waiting come before a consent ending.
+        assert!(liam < noah, "{caseload:#?}");
+        let elsa = caseload
+            .iter()
+            .find(|c| c.pupil_name == "Elsa Holmgren")
+            .expect("elsa");
+        assert!(elsa.protected_identity);
+        assert_eq!(elsa.school, None);
+        let detail = j
+            .case_detail(Uuid::parse_str(&elsa.case_id).expect("id"))
+            .expect("detail");
+        assert!(detail.guardians.iter().all(|g| g.address.is_none()));
+        // Everything at the end of the list needs nothing.
+        assert!(caseload.last().expect("last").attention.is_empty());
+        j.check_replay().expect("the demo replays from the log");
+    }
+}

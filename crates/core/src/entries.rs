@@ -255,6 +255,20 @@ impl Journal {
     /// A case's timeline: every entry, oldest event first, with corrections.
     pub fn list_entries(&self, case_id: Uuid) -> Result<Vec<EntryView>> {
         let pupil_id = self.pupil_of_case(&case_id)?;
+        let entries = self.load_entries(case_id)?;
+        self.record(Event {
+            action: Action::Read,
+            object_type: "case-timeline",
+            object_id: Some(case_id.to_string()),
+            pupil_id: Some(pupil_id),
+            detail: format!("{} entries", entries.len()),
+        })?;
+        Ok(entries)
+    }
+
+    /// [`Journal::list_entries`] without its audit row, for callers that
+    /// record their own.
+    pub(crate) fn load_entries(&self, case_id: Uuid) -> Result<Vec<EntryView>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.case_id = ?1 ORDER BY e.event_at, e.id"
         ))?;
@@ -264,13 +278,6 @@ impl Journal {
         for entry in &mut entries {
             entry.corrections = self.corrections_of(&entry.id)?;
         }
-        self.record(Event {
-            action: Action::Read,
-            object_type: "case-timeline",
-            object_id: Some(case_id.to_string()),
-            pupil_id: Some(pupil_id),
-            detail: format!("{} entries", entries.len()),
-        })?;
         Ok(entries)
     }
 }

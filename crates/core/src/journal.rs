@@ -1,10 +1,12 @@
 //! The journal: an unlocked, encrypted case journal on this device.
 //!
-//! Every change goes through [`Journal::commit`]: in one IMMEDIATE
-//! transaction the operation is applied to the tables, signed with the
-//! device key, appended to the op log, and recorded in the audit log.
-//! Either all four happen or none does; a killed process leaves the
-//! journal as it was before the call or after it, never in between.
+//! Every change goes through [`Journal::commit`] (or
+//! [`Journal::commit_batch`] for changes that stand or fall together, such
+//! as an absence import): in one IMMEDIATE transaction the operation is
+//! applied to the tables, signed with the device key, appended to the op
+//! log, and recorded in the audit log. Either all four happen or none does;
+//! a killed process leaves the journal as it was before the call or after
+//! it, never in between.
 
 use crate::audit::{self, Action, AuditFilter, AuditReport, AuditRow, Event};
 use crate::device::{self, Device};
@@ -205,48 +207,71 @@ impl Journal {
 
     /// Makes, applies, signs and logs one operation atomically.
     pub(crate) fn commit(&mut self, payload: Payload, event: Event<'_>) -> Result<Operation> {
+        let mut ops = self.commit_batch(vec![(payload, event)], None)?;
+        Ok(ops.pop().expect("one operation was committed"))
+    }
+
+    /// Makes, applies, signs and logs several operations in ONE
+    /// transaction: all of them or none (an import of a hundred weeks of
+    /// absence must not stop half-way). Each operation gets its own audit
+    /// row; `summary`, when given, is one more audit row after them (what
+    /// the batch was as a whole), written in the same transaction.
+    pub(crate) fn commit_batch(
+        &mut self,
+        items: Vec<(Payload, Event<'_>)>,
+        summary: Option<Event<'_>>,
+    ) -> Result<Vec<Operation>> {
         let device_id = self.device.id;
         let author = self.device.author.clone();
         let now = clock::now();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let last_seq: i64 = tx.query_row(
+        let mut last_seq: i64 = tx.query_row(
             "SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1",
             [device_id.to_string()],
             |r| r.get(0),
         )?;
         let last_hlc: Option<String> =
             tx.query_row("SELECT MAX(hlc) FROM oplog", [], |r| r.get(0))?;
-        let last_hlc = last_hlc
+        let mut last_hlc = last_hlc
             .as_deref()
             .and_then(Hlc::from_sortable)
             .unwrap_or(Hlc::ZERO);
-        let op = Operation {
-            version: PROTOCOL_VERSION,
-            id: Uuid::now_v7(),
-            device_id,
-            seq: u64::try_from(last_seq + 1).unwrap_or(u64::MAX),
-            hlc: Hlc::tick(last_hlc, now.timestamp_millis()),
-            author: author.clone(),
-            payload,
-        };
-        replay::apply(&tx, &op)?;
-        let signed = signing::sign(op, &self.device.key);
-        tx.execute(
-            "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                signed.op.id.to_string(),
-                device_id.to_string(),
-                last_seq + 1,
-                signed.op.hlc.to_sortable(),
-                signed.op.payload.type_name(),
-                serde_json::to_string(&signed).expect("operation serialises")
-            ],
-        )?;
-        audit::append(&tx, &author, &device_id.to_string(), now, event)?;
+        let mut committed = Vec::with_capacity(items.len());
+        for (payload, event) in items {
+            last_seq += 1;
+            let op = Operation {
+                version: PROTOCOL_VERSION,
+                id: Uuid::now_v7(),
+                device_id,
+                seq: u64::try_from(last_seq).unwrap_or(u64::MAX),
+                hlc: Hlc::tick(last_hlc, now.timestamp_millis()),
+                author: author.clone(),
+                payload,
+            };
+            replay::apply(&tx, &op)?;
+            let signed = signing::sign(op, &self.device.key);
+            tx.execute(
+                "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    signed.op.id.to_string(),
+                    device_id.to_string(),
+                    last_seq,
+                    signed.op.hlc.to_sortable(),
+                    signed.op.payload.type_name(),
+                    serde_json::to_string(&signed).expect("operation serialises")
+                ],
+            )?;
+            audit::append(&tx, &author, &device_id.to_string(), now, event)?;
+            last_hlc = signed.op.hlc;
+            committed.push(signed.op);
+        }
+        if let Some(event) = summary {
+            audit::append(&tx, &author, &device_id.to_string(), now, event)?;
+        }
         tx.commit()?;
-        Ok(signed.op)
+        Ok(committed)
     }
 
     /// Every operation in the log, in replay order.

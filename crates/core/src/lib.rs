@@ -4,6 +4,7 @@
 //! Start at [`Journal`]: `Journal::create` or `Journal::open` with a
 //! [`Passphrase`], then the domain methods (pupils, cases, entries, …).
 
+pub mod attendance;
 mod audit;
 mod caseload;
 mod cases;
@@ -15,6 +16,7 @@ mod device;
 mod entries;
 pub mod entry_fields;
 mod error;
+pub mod export;
 mod journal;
 mod keys;
 mod migrations;
@@ -39,6 +41,7 @@ pub use consents::NewConsent;
 pub use demo::{DemoSummary, DEMO_SCHOOL};
 pub use entries::NewEntry;
 pub use error::{Error, ErrorCode, Result};
+pub use export::LeaveOut;
 pub use journal::{Journal, JournalPaths, MIN_PASSPHRASE_CHARS};
 pub use keys::KdfParams;
 pub use personnummer::Personnummer;

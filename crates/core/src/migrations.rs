@@ -12,6 +12,7 @@ use rusqlite::{Connection, TransactionBehavior};
 const STEPS: &[&str] = &[
     include_str!("migrations/v1.sql"),
     include_str!("migrations/v2.sql"),
+    include_str!("migrations/v3.sql"),
 ];
 
 pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
@@ -91,6 +92,52 @@ mod tests {
             .query_row("SELECT count(*) FROM pupils JOIN oplog", [], |r| r.get(0))
             .expect("count");
         assert_eq!(kept, 1);
+    }
+
+    #[test]
+    fn step_3_adds_absence_weeks_and_default_thresholds_to_a_v2_journal() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..2]).expect("v2");
+        // A v2 journal with a pupil, an op and a sync setting (fictional).
+        conn.execute_batch(
+            "INSERT INTO pupils VALUES ('p1', 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a');
+             INSERT INTO oplog VALUES ('o1', 'd1', 1, 'h', 'pupil-registered', '{}');
+             INSERT INTO sync_state VALUES ('server_url', 'https://example.invalid');",
+        )
+        .expect("v2 fixture");
+        migrate(&mut conn).expect("to latest");
+        assert_eq!(user_version(&conn).expect("v"), 3);
+        let t = tables(&conn);
+        assert!(t.contains(&"absence_weeks".to_string()) && t.contains(&"settings".to_string()));
+        let kept: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pupils JOIN oplog JOIN sync_state",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(kept, 1, "the v2 data is kept");
+        let thresholds: String = conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'absence_thresholds'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("default thresholds");
+        assert_eq!(thresholds, "[10,15,20]");
+        conn.execute(
+            "INSERT INTO absence_weeks VALUES ('p1', '2026-10-05', 1680, 120, 45, 'f.csv', 'h', 'd1', 'o2', NULL, 't', 'a')",
+            [],
+        )
+        .expect("an absence week for the existing pupil");
+        assert!(
+            conn.execute(
+                "INSERT INTO absence_weeks VALUES ('p1', '2026-10-12', -1, 0, 0, 'f.csv', 'h', 'd1', 'o3', NULL, 't', 'a')",
+                [],
+            )
+            .is_err(),
+            "negative minutes are refused"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
@@ -309,6 +309,29 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 ],
             )?;
         }
+        Payload::AbsenceWeekRecorded {
+            pupil_id,
+            week_start,
+            scheduled_min,
+            valid_absent_min,
+            invalid_absent_min,
+            source,
+            replaces,
+        } => {
+            record_absence_week(
+                conn,
+                op,
+                AbsenceWeek {
+                    pupil_id,
+                    week_start: *week_start,
+                    scheduled_min: *scheduled_min,
+                    valid_min: *valid_absent_min,
+                    invalid_min: *invalid_absent_min,
+                    source,
+                    replaces: *replaces,
+                },
+            )?;
+        }
     }
     Ok(())
 }
@@ -337,6 +360,7 @@ fn index_text(
     Ok(())
 }
 
+/// A stored write that an incoming one competes with.
 struct Current {
     value: String,
     hlc: String,
@@ -344,6 +368,102 @@ struct Current {
     op_id: String,
     replaces: Option<String>,
     author: String,
+}
+
+/// How an incoming write stands against the stored one.
+struct Settled {
+    /// The incoming write becomes the stored value.
+    incoming_wins: bool,
+    /// Neither write had seen the other, so the loser is kept for review.
+    concurrent: bool,
+}
+
+/// Last writer wins by (HLC, device id); a write that names the stored
+/// operation as the one it replaces (or is named by it) is sequential,
+/// anything else is concurrent. Shared by every last-writer-wins value
+/// (mutable fields and weeks of absence) so they settle alike.
+fn settle(cur: &Current, op: &Operation, replaces: Option<Uuid>) -> Settled {
+    let op_id = op.id.to_string();
+    let concurrent = replaces.map(|u| u.to_string()).as_deref() != Some(cur.op_id.as_str())
+        && cur.replaces.as_deref() != Some(op_id.as_str());
+    let incoming_wins =
+        (op.hlc.to_sortable(), op.device_id.to_string()) > (cur.hlc.clone(), cur.device_id.clone());
+    Settled {
+        incoming_wins,
+        concurrent,
+    }
+}
+
+/// The write that lost a concurrent edit, kept in `field_conflicts`.
+struct Loser<'a> {
+    op_id: &'a str,
+    value: &'a str,
+    author: &'a str,
+    hlc: &'a str,
+}
+
+fn keep_conflict(
+    conn: &Connection,
+    object_type: &str,
+    object_id: &str,
+    field: &str,
+    lost: Loser<'_>,
+    won_op_id: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO field_conflicts (lost_op_id, object_type, object_id, field,
+                                               lost_value, lost_author, lost_hlc, won_op_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            lost.op_id,
+            object_type,
+            object_id,
+            field,
+            lost.value,
+            lost.author,
+            lost.hlc,
+            won_op_id
+        ],
+    )?;
+    Ok(())
+}
+
+/// Keeps whichever of the two writes lost, when they were concurrent.
+fn keep_loser(
+    conn: &Connection,
+    (object_type, object_id, field): (&str, &str, &str),
+    cur: &Current,
+    op: &Operation,
+    incoming_value: &str,
+    settled: &Settled,
+) -> Result<()> {
+    if !settled.concurrent {
+        return Ok(());
+    }
+    let op_id = op.id.to_string();
+    let hlc = op.hlc.to_sortable();
+    let (lost, won) = if settled.incoming_wins {
+        (
+            Loser {
+                op_id: &cur.op_id,
+                value: &cur.value,
+                author: &cur.author,
+                hlc: &cur.hlc,
+            },
+            op_id.as_str(),
+        )
+    } else {
+        (
+            Loser {
+                op_id: &op_id,
+                value: incoming_value,
+                author: &op.author,
+                hlc: &hlc,
+            },
+            cur.op_id.as_str(),
+        )
+    };
+    keep_conflict(conn, object_type, object_id, field, lost, won)
 }
 
 /// Last writer wins by (HLC, device id). When neither edit had seen the
@@ -374,8 +494,6 @@ fn set_mutable(
             },
         )
         .optional()?;
-    let op_id = op.id.to_string();
-    let incoming_hlc = op.hlc.to_sortable();
     let write = |conn: &Connection| {
         conn.execute(
             "INSERT INTO mutable_fields (object_type, object_id, field, value, hlc, device_id,
@@ -389,9 +507,9 @@ fn set_mutable(
                 object_id.to_string(),
                 field,
                 value,
-                incoming_hlc,
+                op.hlc.to_sortable(),
                 op.device_id.to_string(),
-                op_id,
+                op.id.to_string(),
                 replaces.map(|u| u.to_string()),
                 op.author
             ],
@@ -401,36 +519,108 @@ fn set_mutable(
         write(conn)?;
         return Ok(());
     };
-    let concurrent = replaces.map(|u| u.to_string()).as_deref() != Some(cur.op_id.as_str())
-        && cur.replaces.as_deref() != Some(op_id.as_str());
-    let incoming_wins = (incoming_hlc.as_str(), op.device_id.to_string())
-        > (cur.hlc.as_str(), cur.device_id.clone());
-    let keep_conflict = |lost_op: &str, value: &str, author: &str, hlc: &str, won: &str| {
-        conn.execute(
-            "INSERT OR IGNORE INTO field_conflicts (lost_op_id, object_type, object_id, field,
-                                                   lost_value, lost_author, lost_hlc, won_op_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                lost_op,
-                object_type,
-                object_id.to_string(),
-                field,
-                value,
-                author,
-                hlc,
-                won
-            ],
-        )
-    };
-    if incoming_wins {
+    let settled = settle(&cur, op, replaces);
+    if settled.incoming_wins {
         write(conn)?;
-        if concurrent {
-            keep_conflict(&cur.op_id, &cur.value, &cur.author, &cur.hlc, &op_id)?;
-        }
-    } else if concurrent {
-        keep_conflict(&op_id, value, &op.author, &incoming_hlc, &cur.op_id)?;
+    }
+    keep_loser(
+        conn,
+        (object_type, &object_id.to_string(), field),
+        &cur,
+        op,
+        value,
+        &settled,
+    )
+}
+
+/// The figures of a week of absence as one readable value, for the
+/// conflict review (`field_conflicts.lost_value`).
+pub(crate) fn absence_value(scheduled: u32, valid: u32, invalid: u32) -> String {
+    format!("scheduled {scheduled} min, valid {valid} min, invalid {invalid} min")
+}
+
+/// Upserts one pupil's week of absence, last writer wins like
+/// [`set_mutable`]; the loser of a concurrent import is kept in
+/// `field_conflicts` as object `absence-week` `PUPIL/WEEK`.
+fn record_absence_week(conn: &Connection, op: &Operation, week: AbsenceWeek<'_>) -> Result<()> {
+    ensure_exists(conn, "pupils", "pupil", week.pupil_id)?;
+    if week.week_start.weekday() != chrono::Weekday::Mon {
+        return Err(Error::invalid(format!(
+            "a week of absence starts on a Monday, not on {}",
+            week.week_start
+        )));
+    }
+    let pupil = week.pupil_id.to_string();
+    let start = week.week_start.to_string();
+    let current: Option<Current> = conn
+        .query_row(
+            "SELECT scheduled_min, valid_min, invalid_min, hlc, device_id, op_id, replaces,
+                    recorded_by
+             FROM absence_weeks WHERE pupil_id = ?1 AND week_start = ?2",
+            params![pupil, start],
+            |r| {
+                Ok(Current {
+                    value: absence_value(r.get(0)?, r.get(1)?, r.get(2)?),
+                    hlc: r.get(3)?,
+                    device_id: r.get(4)?,
+                    op_id: r.get(5)?,
+                    replaces: r.get(6)?,
+                    author: r.get(7)?,
+                })
+            },
+        )
+        .optional()?;
+    let settled = current.as_ref().map(|cur| settle(cur, op, week.replaces));
+    if settled.as_ref().is_none_or(|s| s.incoming_wins) {
+        conn.execute(
+            "INSERT INTO absence_weeks (pupil_id, week_start, scheduled_min, valid_min,
+                                        invalid_min, source, hlc, device_id, op_id, replaces,
+                                        recorded_at, recorded_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (pupil_id, week_start) DO UPDATE SET
+               scheduled_min = excluded.scheduled_min, valid_min = excluded.valid_min,
+               invalid_min = excluded.invalid_min, source = excluded.source,
+               hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id,
+               replaces = excluded.replaces, recorded_at = excluded.recorded_at,
+               recorded_by = excluded.recorded_by",
+            params![
+                pupil,
+                start,
+                week.scheduled_min,
+                week.valid_min,
+                week.invalid_min,
+                week.source,
+                op.hlc.to_sortable(),
+                op.device_id.to_string(),
+                op.id.to_string(),
+                week.replaces.map(|u| u.to_string()),
+                op_time(op.hlc),
+                op.author
+            ],
+        )?;
+    }
+    if let (Some(cur), Some(settled)) = (&current, &settled) {
+        keep_loser(
+            conn,
+            ("absence-week", &format!("{pupil}/{start}"), "figures"),
+            cur,
+            op,
+            &absence_value(week.scheduled_min, week.valid_min, week.invalid_min),
+            settled,
+        )?;
     }
     Ok(())
+}
+
+/// The fields of [`Payload::AbsenceWeekRecorded`], borrowed.
+struct AbsenceWeek<'a> {
+    pupil_id: &'a Uuid,
+    week_start: chrono::NaiveDate,
+    scheduled_min: u32,
+    valid_min: u32,
+    invalid_min: u32,
+    source: &'a str,
+    replaces: Option<Uuid>,
 }
 
 /// The tables [`apply`] writes, with the columns to compare them by.
@@ -447,6 +637,7 @@ const MATERIALISED: &[(&str, &str)] = &[
     ("plan_actions", "id"),
     ("concern_reports", "id"),
     ("search_index", "entry_id, correction_id, text"),
+    ("absence_weeks", "pupil_id, week_start"),
 ];
 
 fn dump(conn: &Connection, table: &str, order: &str) -> Result<Vec<String>> {
@@ -657,6 +848,86 @@ mod tests {
                 .is_err(),
             "the trigger guards signed rows too"
         );
+    }
+
+    fn absence(
+        f: &Fixture,
+        device: u128,
+        wall_ms: i64,
+        invalid: u32,
+        replaces: Option<Uuid>,
+    ) -> Operation {
+        let pupil: String = f
+            .conn
+            .query_row("SELECT id FROM pupils", [], |r| r.get(0))
+            .expect("pupil");
+        op(
+            device,
+            wall_ms,
+            Payload::AbsenceWeekRecorded {
+                pupil_id: pupil.parse().expect("uuid"),
+                week_start: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).expect("a Monday"),
+                scheduled_min: 1680,
+                valid_absent_min: 0,
+                invalid_absent_min: invalid,
+                source: "fiktiv.csv".into(),
+                replaces,
+            },
+        )
+    }
+
+    fn absence_state(f: &Fixture) -> (u32, Vec<String>) {
+        let invalid = f
+            .conn
+            .query_row("SELECT invalid_min FROM absence_weeks", [], |r| r.get(0))
+            .expect("one week");
+        let mut stmt = f
+            .conn
+            .prepare("SELECT lost_value FROM field_conflicts WHERE object_type = 'absence-week'")
+            .expect("prepare");
+        let lost = stmt
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .expect("rows");
+        (invalid, lost)
+    }
+
+    #[test]
+    fn concurrent_imports_of_a_week_converge_and_keep_the_loser() {
+        let one = fixture();
+        let a = absence(&one, 1, 100, 45, None);
+        let b = absence(&one, 2, 200, 90, None);
+        apply(&one.conn, &a).expect("a");
+        apply(&one.conn, &b).expect("b");
+        let other = fixture();
+        let a2 = Operation {
+            payload: absence(&other, 1, 100, 45, None).payload,
+            ..a
+        };
+        let b2 = Operation {
+            payload: absence(&other, 2, 200, 90, None).payload,
+            ..b
+        };
+        apply(&other.conn, &b2).expect("b");
+        apply(&other.conn, &a2).expect("a");
+        let expected = (90, vec![absence_value(1680, 0, 45)]);
+        assert_eq!(absence_state(&one), expected);
+        assert_eq!(absence_state(&other), expected);
+    }
+
+    #[test]
+    fn a_reimport_that_saw_the_week_replaces_it_without_conflict() {
+        let f = fixture();
+        let first = absence(&f, 1, 100, 45, None);
+        apply(&f.conn, &first).expect("first");
+        apply(&f.conn, &absence(&f, 1, 200, 60, Some(first.id))).expect("second");
+        assert_eq!(absence_state(&f), (60, vec![]));
+        let mut not_monday = absence(&f, 1, 300, 1, None);
+        if let Payload::AbsenceWeekRecorded { week_start, .. } = &mut not_monday.payload {
+            *week_start = chrono::NaiveDate::from_ymd_opt(2026, 10, 6).expect("a Tuesday");
+        }
+        assert!(apply(&f.conn, &not_monday).is_err());
     }
 
     #[test]

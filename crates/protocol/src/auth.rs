@@ -285,7 +285,9 @@ pub enum Target {
     Pupil(Uuid),
     /// This case, which must exist and belong to the device's team.
     Case(Uuid),
-    /// The case of this earlier-created object, which must exist.
+    /// The case of this earlier-created object, which must exist. For a
+    /// pupil (a week of absence) that is no case: the operation belongs to
+    /// the pupil's team only, like the pupil's registration.
     Object(ObjectRef),
 }
 
@@ -388,6 +390,13 @@ impl Payload {
                 Target::Case(*case_id),
                 vec![],
             ),
+            // A week of absence belongs to the pupil, not to a case: it is
+            // the school's figure whether or not a case is open. The pupil
+            // must exist and be the device's team's; it creates no object
+            // (a week is keyed by pupil and date, not by an id).
+            Payload::AbsenceWeekRecorded { pupil_id, .. } => {
+                (vec![], Target::Object(obj(*pupil_id, K::Pupil)), vec![])
+            }
         };
         Scope {
             creates,
@@ -751,8 +760,22 @@ mod tests {
                 case,
                 vec![],
             ),
+            (
+                Payload::AbsenceWeekRecorded {
+                    pupil_id: id(1),
+                    week_start: date(),
+                    scheduled_min: 1680,
+                    valid_absent_min: 60,
+                    invalid_absent_min: 30,
+                    source: "f.csv".into(),
+                    replaces: None,
+                },
+                vec![],
+                Target::Object(o(1, K::Pupil)),
+                vec![],
+            ),
         ];
-        assert_eq!(cases.len(), 14, "every payload variant is covered");
+        assert_eq!(cases.len(), 15, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

@@ -199,6 +199,26 @@ pub enum Payload {
         by_whom: String,
         summary: String,
     },
+    /// One pupil's school attendance for one week, from the school's
+    /// absence export. A pupil has one record per week: recording the same
+    /// week again replaces the figures, last writer wins by HLC like a
+    /// mutable field, and a concurrent loser is kept for review.
+    AbsenceWeekRecorded {
+        pupil_id: Uuid,
+        /// The Monday of the ISO week.
+        week_start: NaiveDate,
+        /// Time the school offered (schemalagd tid), in minutes.
+        scheduled_min: u32,
+        /// Valid (giltig, anmäld) absence, in minutes.
+        valid_absent_min: u32,
+        /// Invalid (ogiltig, oanmäld) absence, in minutes.
+        invalid_absent_min: u32,
+        /// Where the figures came from: the imported file's name.
+        source: String,
+        /// The operation whose figures the writer saw and replaced, as in
+        /// [`Payload::GuardianFieldSet`].
+        replaces: Option<Uuid>,
+    },
 }
 
 impl Payload {
@@ -219,6 +239,7 @@ impl Payload {
             Payload::PlanCreated { .. } => "plan-created",
             Payload::PlanActionStatusSet { .. } => "plan-action-status-set",
             Payload::ConcernReported { .. } => "concern-reported",
+            Payload::AbsenceWeekRecorded { .. } => "absence-week-recorded",
         }
     }
 }
@@ -234,6 +255,24 @@ mod tests {
         };
         let v = serde_json::to_value(&p).expect("serialize");
         assert_eq!(v["type"], p.type_name());
+    }
+
+    #[test]
+    fn an_absence_week_serialises_with_its_type_name() {
+        let p = Payload::AbsenceWeekRecorded {
+            pupil_id: Uuid::nil(),
+            week_start: NaiveDate::from_ymd_opt(2026, 10, 5).expect("date"),
+            scheduled_min: 1680,
+            valid_absent_min: 120,
+            invalid_absent_min: 45,
+            source: "franvaro.csv".into(),
+            replaces: None,
+        };
+        let v = serde_json::to_value(&p).expect("serialize");
+        assert_eq!(v["type"], p.type_name());
+        assert_eq!(v["week_start"], "2026-10-05");
+        let back: Payload = serde_json::from_value(v).expect("deserialize");
+        assert_eq!(back, p);
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //! Input that can be checked without the journal is checked first, so a
 //! mistake costs neither a passphrase prompt nor an unlock.
 
+mod attendance;
 mod audit;
 mod case;
 mod concern;
 mod consent;
 mod entry;
+mod export;
 mod guardian;
 mod journal;
 mod plan;
@@ -76,6 +78,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Concern(cmd) => concern::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
+        Command::Attendance(cmd) => attendance::run(&ctx, cmd),
+        Command::Export(cmd) => export::run(&ctx, cmd),
         Command::Enroll { server, code, name } => sync::enroll(&ctx, &server, &code, name),
         Command::Sync { status, format } => sync::run(&ctx, status, format.json),
     }

@@ -1,0 +1,71 @@
+//! `export journal|esf|outcomes`: the core makes the file, this writes it.
+
+use super::Context;
+use crate::args::ExportCommand;
+use crate::exit::{Failure, Result};
+use crate::output;
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(ctx: &Context, cmd: ExportCommand) -> Result<()> {
+    match cmd {
+        ExportCommand::Journal(args) => {
+            let leave_out = args.leave_outs()?;
+            check_target(&args.out)?;
+            let bytes = ctx.open()?.export_case_journal_pdf(args.case, &leave_out)?;
+            write(&args.out, &bytes)
+        }
+        ExportCommand::Esf { out } => {
+            check_target(&out)?;
+            let bytes = ctx.open()?.export_esf_csv()?;
+            write(&out, &bytes)
+        }
+        ExportCommand::Outcomes { out, pdf } => {
+            for target in out.iter().chain(&pdf) {
+                check_target(target)?;
+            }
+            let journal = ctx.open()?;
+            if let Some(out) = &out {
+                write(out, &journal.export_outcomes_csv()?)?;
+            }
+            if let Some(pdf) = &pdf {
+                write(pdf, &journal.export_outcomes_pdf()?)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Refuses a target in a folder that does not exist before the journal
+/// is opened, so no export is made (and audited) that cannot be written.
+fn check_target(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if dir.is_dir() && !path.is_dir() {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!(
+            "cannot write {}: the folder does not exist or the path is a folder",
+            path.display()
+        )))
+    }
+}
+
+/// Writes the file readable by this user only (it holds personal data),
+/// and prints its path.
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+    output::created(path.display())
+}

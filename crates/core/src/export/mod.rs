@@ -1,0 +1,36 @@
+//! Exports: what leaves the encrypted journal as a file.
+//!
+//! - a case journal as PDF, for a records request ([`journal_pdf`]);
+//! - the participant list of a European Social Fund project as CSV
+//!   ([`esf`]);
+//! - follow-up statistics as CSV and PDF, aggregate only ([`outcomes`]).
+//!
+//! Each export is one `export` row in the audit log, with what it held
+//! (counts, never a personnummer). The core returns the file's bytes; the
+//! caller (CLI, desktop shell) decides where they go. A protected pupil's
+//! school and address are in no export: the views already leave them out,
+//! and the exports print no contact details at all.
+
+mod csv_out;
+mod esf;
+mod journal_pdf;
+mod outcomes;
+mod pdf;
+
+pub use journal_pdf::LeaveOut;
+pub use outcomes::{Figure, OutcomeGroup, OutcomeStats, MIN_GROUP};
+
+use brygga_protocol::entry_kind::EntryKind;
+
+/// The Swedish name of an entry kind, as the journal prints it.
+pub(crate) fn kind_label(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::HomeVisit => "Hembesök",
+        EntryKind::MorningCheckin => "Morgonincheckning",
+        EntryKind::ApartmentSession => "Lägenheten (bryggan)",
+        EntryKind::Consultation => "Konsultation",
+        EntryKind::CollaborationMeeting => "Samverkansmöte",
+        EntryKind::PhoneCall => "Telefonsamtal",
+        EntryKind::Note => "Anteckning",
+    }
+}
