@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
-# Runs Brygga. Until the desktop app lands this is the `brygga` CLI.
+# Runs Brygga.
 #
-#   ./scripts/run.sh              a demo: a fresh journal in a temporary folder,
-#                                 filled with fictional data through the CLI
+#   ./scripts/run.sh              the desktop app: builds the UI and the app
+#                                 (release) and opens its window. On a machine
+#                                 without a display: xvfb-run ./scripts/run.sh
+#   ./scripts/run.sh --cli-demo   a demo of the `brygga` CLI: a fresh journal in
+#                                 a temporary folder, filled with fictional data
 #   ./scripts/run.sh ARGS...      `brygga ARGS...` against your own journal
 #                                 (--data-dir, BRYGGA_DATA_DIR or the platform
 #                                 default; BRYGGA_PASSPHRASE or a prompt)
 #
-# Installs what is missing on a Debian machine first and builds the CLI in
-# release mode.
+# Installs what is missing on a Debian machine first. The app and the CLI use
+# the same journal folder: BRYGGA_DATA_DIR, else the platform data directory.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+if [ "$#" -eq 0 ]; then
+    # shellcheck source=desktop-common.sh
+    source "$root/scripts/desktop-common.sh"
+    desktop_setup
+    desktop_build_app >&2
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+        echo "run.sh: no display; on a headless machine run: xvfb-run ./scripts/run.sh" >&2
+    fi
+    exec "$app_bin"
+fi
 
 "$root/scripts/setup-debian.sh" core
 echo "run.sh: building the brygga CLI (release)" >&2
 cargo build --release -p brygga-cli >&2
 brygga_bin="${CARGO_TARGET_DIR:-$root/target}/release/brygga"
 
-if [ "$#" -gt 0 ]; then
+if [ "$1" != "--cli-demo" ]; then
     exec "$brygga_bin" "$@"
 fi
 

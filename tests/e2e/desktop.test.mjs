@@ -11,58 +11,19 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Builder, By, until } from 'selenium-webdriver';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { By, Session, WAIT, until } from './session.mjs';
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const app = process.env.BRYGGA_APP ?? join(root, 'target/release/brygga-desktop');
-const shots = process.env.BRYGGA_SCREENSHOTS ?? join(root, 'test-artifacts/screenshots');
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
 const PASS = 'fiktiv lösenfras för testet';
-const WAIT = 20_000;
-
-let driverProc;
+const session = new Session(Number(process.env.TAURI_DRIVER_PORT ?? 4444));
 let driver;
 let dataDir;
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function screenshot(name) {
-  // Let the last paint settle, then grab the display.
-  await sleep(400);
-  execFileSync('import', ['-window', 'root', join(shots, `${name}.png`)]);
-}
-
-async function testId(id) {
-  const el = await driver.wait(until.elementLocated(By.css(`[data-testid="${id}"]`)), WAIT, `waiting for ${id}`);
-  await driver.wait(until.elementIsVisible(el), WAIT);
-  return el;
-}
-
-async function fill(id, text) {
-  const el = await driver.wait(until.elementLocated(By.id(id)), WAIT, `waiting for #${id}`);
-  await el.clear();
-  await el.sendKeys(text);
-}
-
-async function button(text) {
-  const el = await driver.wait(
-    until.elementLocated(By.xpath(`//button[normalize-space(.)="${text}"]`)),
-    WAIT,
-    `waiting for button ${text}`,
-  );
-  await el.click();
-}
-
-async function keys(...k) {
-  await driver.actions().sendKeys(...k).perform();
-}
+const screenshot = (name) => session.screenshot(name);
+const testId = (id) => session.testId(id);
+const fill = (id, text) => session.fill(id, text);
+const button = (text) => session.button(text);
+const keys = (...k) => session.keys(...k);
 
 async function addPupil(name, pnr) {
   await button('Ny elev');
@@ -76,30 +37,11 @@ async function addPupil(name, pnr) {
 }
 
 before(async () => {
-  assert.ok(existsSync(app), `build the app first: ${app}`);
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'brygga-e2e-'));
-  driverProc = spawn('tauri-driver', ['--port', String(port)], {
-    env: {
-      ...process.env,
-      BRYGGA_DATA_DIR: dataDir,
-      WEBKIT_DISABLE_COMPOSITING_MODE: '1',
-      WEBKIT_DISABLE_DMABUF_RENDERER: '1',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  await sleep(800);
-  driver = await new Builder()
-    .usingServer(`http://127.0.0.1:${port}/`)
-    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: app } })
-    .build();
+  driver = await session.start();
+  dataDir = session.dataDir;
 });
 
-after(async () => {
-  await driver?.quit().catch(() => undefined);
-  driverProc?.kill();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => session.stop());
 
 describe('Brygga desktop, end to end', () => {
   it('first run: creates an encrypted journal', async () => {
@@ -152,13 +94,22 @@ describe('Brygga desktop, end to end', () => {
       const r = await driver.findElements(By.css('[data-testid="checkin-row"]'));
       return r.length === 3 ? r : null;
     }, WAIT);
-    await rows[0].click();
+    // The board puts the keyboard focus on the first pupil's row.
+    await driver.wait(async () => {
+      const active = await driver.switchTo().activeElement();
+      return (await active.getAttribute('data-testid')) === 'checkin-row';
+    }, WAIT);
+    assert.equal(await rows[0].getAttribute('data-arrival'), '');
     await keys('1');
     await keys('\uE004'); // Tab: into the second pupil's note
     await keys('Kom med mamma');
     await keys('\uE00C'); // Escape: back to the row
     await keys('2');
     await keys('3');
+    assert.deepEqual(
+      await Promise.all(rows.map((r) => r.getAttribute('data-arrival'))),
+      ['arrived', 'late', 'not-seen'],
+    );
     await screenshot('04-checkin-marked');
     await keys('\uE007'); // Enter: save all
     const saved = await testId('checkin-saved');

@@ -287,7 +287,8 @@ impl Journal {
             case_id: elsa,
             guardian_id: Some(elsa_g),
             scope: "närvaro".into(),
-            recipient: "Exempelskolan, mentor".into(),
+            // Not the school's name: it must not appear for this pupil.
+            recipient: "skolans mentor".into(),
             purpose: "planera skolgången".into(),
             form: ConsentForm::Oral,
             given_on: day(-20),
@@ -442,6 +443,8 @@ mod journal_tests {
             .case_detail(Uuid::parse_str(&elsa.case_id).expect("id"))
             .expect("detail");
         assert!(detail.guardians.iter().all(|g| g.address.is_none()));
+        let shown = serde_json::to_string(&detail).expect("json");
+        assert!(!shown.contains("Exempelskolan"), "{shown}");
         // Everything at the end of the list needs nothing.
         assert!(caseload.last().expect("last").attention.is_empty());
         j.check_replay().expect("the demo replays from the log");

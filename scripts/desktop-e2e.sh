@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# End-to-end test of the real desktop app: builds the release binary with
+# the bundled UI, then drives it through tauri-driver + WebKitWebDriver
+# under Xvfb (tests/e2e/desktop.test.mjs). Screenshots of the main screens
+# land in test-artifacts/screenshots/.
+#
+#   scripts/desktop-e2e.sh            build, then test
+#   BRYGGA_E2E_NO_BUILD=1 scripts/desktop-e2e.sh   test the existing binary
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/desktop-common.sh"
+
+desktop_setup
+desktop_ensure_tool tauri-driver
+npm_ci_if_needed "$root/tests/e2e"
+if [ -z "${BRYGGA_E2E_NO_BUILD:-}" ]; then
+    desktop_build_app
+fi
+rm -rf "$root/test-artifacts/screenshots"
+mkdir -p "$root/test-artifacts/screenshots"
+export BRYGGA_APP="$app_bin"
+cd "$root/tests/e2e"
+xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-concurrency=1 desktop.test.mjs demo.test.mjs
+dlog "screenshots: $(ls "$root/test-artifacts/screenshots" | wc -l) in test-artifacts/screenshots/"

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Measures the desktop app (figures for README.md, "Desktop app"):
+#
+#   - time from process start to the unlock screen: the UI calls the
+#     `ui_ready` command once its first screen is drawn and the app prints
+#     `brygga: ui_ready … unix_ms=…` to stderr; this script takes the time
+#     just before it starts the process and reports the difference (median
+#     of RUNS starts, the first, cold one reported apart);
+#   - idle memory: 5 s after the unlock screen shows, the resident set (RSS)
+#     of the app and every process it started (WebKitWebProcess,
+#     WebKitNetworkProcess), summed from /proc/PID/status, and the
+#     proportional set size (PSS, shared pages divided among the processes
+#     that share them) from /proc/PID/smaps_rollup;
+#   - the size of the .deb in target/release/bundle/deb/ when there is one
+#     (scripts/desktop-build.sh --deb makes it).
+#
+#   scripts/desktop-measure.sh                  build, then measure
+#   BRYGGA_MEASURE_NO_BUILD=1 scripts/desktop-measure.sh
+#   RUNS=5 (default)
+#
+# Runs under xvfb-run when there is no display. A bench script, not a test:
+# the figures depend on the machine.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/desktop-common.sh"
+
+if [ -z "${DISPLAY:-}" ]; then
+    exec xvfb-run -a -s "-screen 0 1280x900x24" "$0" "$@"
+fi
+
+runs="${RUNS:-5}"
+if [ -z "${BRYGGA_MEASURE_NO_BUILD:-}" ]; then
+    desktop_setup
+    desktop_build_app
+fi
+(cd "$root" && cargo build --release -p brygga-cli >&2)
+cli="$target_dir/release/brygga"
+
+data="$(mktemp -d "${TMPDIR:-/tmp}/brygga-measure.XXXXXX")"
+log="$data.log"
+pid=""
+cleanup() {
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+    rm -rf "$data" "$log"
+}
+trap cleanup EXIT
+
+# A journal to unlock (fictional author, throwaway passphrase).
+BRYGGA_DATA_DIR="$data" BRYGGA_PASSPHRASE="mätning endast fiktiv data" \
+    "$cli" init --author "Fiktiv Mätare" >/dev/null
+
+# All descendants of a pid, the pid included.
+tree() {
+    local p="$1" c
+    echo "$p"
+    for c in $(pgrep -P "$p" || true); do tree "$c"; done
+}
+
+now_ms() { date +%s%3N; }
+
+startups=()
+rss_kb=0
+pss_kb=0
+for i in $(seq 1 "$runs"); do
+    : >"$log"
+    t0=$(now_ms)
+    BRYGGA_DATA_DIR="$data" "$app_bin" 2>"$log" &
+    pid=$!
+    ready=""
+    for _ in $(seq 1 300); do
+        ready=$(grep -o 'unix_ms=[0-9]*' "$log" | head -1 | cut -d= -f2 || true)
+        [ -n "$ready" ] && break
+        sleep 0.05
+    done
+    if [ -z "$ready" ]; then
+        dlog "the app did not report ui_ready within 15 s; its stderr:"
+        cat "$log" >&2
+        exit 1
+    fi
+    startups+=($((ready - t0)))
+    if [ "$i" -eq "$runs" ]; then
+        sleep 5
+        rss_kb=0
+        pss_kb=0
+        procs=""
+        for p in $(tree "$pid"); do
+            r=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+            s=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+            rss_kb=$((rss_kb + ${r:-0}))
+            pss_kb=$((pss_kb + ${s:-0}))
+            procs+="$(cat "/proc/$p/comm" 2>/dev/null) $((${r:-0} / 1024))MB; "
+        done
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=""
+done
+
+first="${startups[0]}"
+warm=("${startups[@]:1}")
+[ "${#warm[@]}" -gt 0 ] || warm=("$first")
+median=$(printf '%s\n' "${warm[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+
+deb=$(ls -1 "$target_dir"/release/bundle/deb/*.deb 2>/dev/null | head -1 || true)
+if [ -n "$deb" ]; then
+    deb_size="$(stat -c %s "$deb") bytes ($(awk -v b="$(stat -c %s "$deb")" 'BEGIN {printf "%.1f", b/1048576}') MiB) $(basename "$deb")"
+else
+    deb_size="no .deb built (scripts/desktop-build.sh --deb)"
+fi
+bin_size=$(awk -v b="$(stat -c %s "$app_bin")" 'BEGIN {printf "%.1f MiB", b/1048576}')
+
+cat <<EOT
+Brygga desktop measurements ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)
+start to unlock screen: median ${median} ms over $((runs - 1)) warm starts (all: ${startups[*]} ms; first ${first} ms)
+idle memory after the unlock screen: RSS sum $((rss_kb / 1024)) MiB, PSS sum $((pss_kb / 1024)) MiB
+  processes: ${procs}
+release binary: ${bin_size}
+deb: ${deb_size}
+EOT

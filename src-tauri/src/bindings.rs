@@ -1,0 +1,86 @@
+//! The TypeScript types of everything that crosses IPC, generated from the
+//! Rust types with ts-rs into ui/src/lib/bindings/.
+//!
+//! This test fails when the committed files differ from what the Rust types
+//! generate. Regenerate them with
+//!
+//!     BRYGGA_UPDATE_BINDINGS=1 cargo test -p brygga-desktop bindings
+//!
+//! (scripts/desktop-bindings.sh does exactly that).
+
+use crate::commands::{
+    CheckinInput, EntryInput, GuardianInput, PupilInput, SessionState, SyncStatus,
+};
+use crate::error::IpcError;
+use crate::state::{LockReason, Settings};
+use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
+use brygga_core::{CaseloadItem, CheckinRow, DemoSummary};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+fn committed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings")
+}
+
+fn generate(dir: &Path) {
+    fn one<T: TS + 'static>(dir: &Path) {
+        T::export_all_to(dir).expect("ts-rs writes the binding");
+    }
+    one::<CaseDetail>(dir);
+    one::<EntryView>(dir);
+    one::<PupilView>(dir);
+    one::<SearchHit>(dir);
+    one::<CaseloadItem>(dir);
+    one::<CheckinRow>(dir);
+    one::<DemoSummary>(dir);
+    one::<IpcError>(dir);
+    one::<SessionState>(dir);
+    one::<Settings>(dir);
+    one::<LockReason>(dir);
+    one::<SyncStatus>(dir);
+    one::<EntryInput>(dir);
+    one::<PupilInput>(dir);
+    one::<GuardianInput>(dir);
+    one::<CheckinInput>(dir);
+}
+
+fn read_all(dir: &Path) -> BTreeMap<String, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return BTreeMap::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).expect("a readable binding"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn typescript_bindings_are_up_to_date() {
+    let fresh = tempfile::tempdir().expect("tempdir");
+    generate(fresh.path());
+    let generated = read_all(fresh.path());
+    assert!(generated.contains_key("CaseloadItem.ts"), "{generated:?}");
+    let committed = committed_dir();
+    if std::env::var_os("BRYGGA_UPDATE_BINDINGS").is_some() {
+        for stale in read_all(&committed).keys() {
+            std::fs::remove_file(committed.join(stale)).expect("remove a stale binding");
+        }
+        std::fs::create_dir_all(&committed).expect("the bindings folder");
+        for (name, text) in &generated {
+            std::fs::write(committed.join(name), text).expect("write a binding");
+        }
+        return;
+    }
+    assert_eq!(
+        read_all(&committed),
+        generated,
+        "ui/src/lib/bindings/ is out of date: run scripts/desktop-bindings.sh"
+    );
+}

@@ -1,0 +1,35 @@
+//! The app's own IPC commands: the only ones the webview may call.
+//!
+//! Shared by build.rs (which generates one `allow-<command>` permission per
+//! name) and lib.rs (a test checks this list against the invoke handler).
+//! capabilities/default.json grants exactly these.
+
+// Used by build.rs and by the tests; the app itself names the commands in
+// generate_handler! (a test keeps the two lists equal).
+#[cfg_attr(not(test), allow(dead_code))]
+pub const ALL: &[&str] = &[
+    "ui_ready",
+    "journal_exists",
+    "create_journal",
+    "unlock",
+    "lock",
+    "session_state",
+    "activity",
+    "get_settings",
+    "set_idle_minutes",
+    "caseload",
+    "case_detail",
+    "list_entries",
+    "draft_entry",
+    "edit_draft",
+    "sign_entry",
+    "correct_entry",
+    "add_pupil",
+    "open_case",
+    "add_guardian",
+    "checkin_board",
+    "record_checkins",
+    "search",
+    "load_demo",
+    "pending_changes",
+];

@@ -1,0 +1,175 @@
+//! Brygga's desktop app: a thin Tauri shell over brygga-core.
+//!
+//! - [`commands`]: the IPC commands, each a few lines over one core call;
+//! - [`state`]: the journal (None = locked), idle tracking, settings;
+//! - the idle timer below locks the journal after the idle time even if the
+//!   webview stops reporting (it only reports activity; the shell decides);
+//! - [`system_lock`]: lock on suspend and screen lock (Linux, D-Bus).
+//!
+//! The journal folder is `BRYGGA_DATA_DIR` when set, else the platform data
+//! directory (`ProjectDirs::from("se", "Brygga", "Brygga")`, as the CLI).
+
+mod command_names;
+pub mod commands;
+pub mod error;
+pub mod state;
+mod system_lock;
+
+use state::{AppState, LockReason};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tauri::Manager;
+
+/// How often the idle timer looks.
+const IDLE_CHECK: Duration = Duration::from_secs(5);
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// The journal folder: `BRYGGA_DATA_DIR`, else the platform data directory.
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("BRYGGA_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("se", "Brygga", "Brygga")
+        .map(|p| p.data_dir().to_owned())
+        .unwrap_or_else(|| PathBuf::from("brygga-data"))
+}
+
+/// Logs once how long the UI took to show its first screen
+/// (scripts/desktop-measure.sh reads this line).
+pub(crate) fn log_ui_ready() {
+    static LOGGED: OnceLock<()> = OnceLock::new();
+    LOGGED.get_or_init(|| {
+        let since_main = STARTED.get().map(|s| s.elapsed().as_millis()).unwrap_or(0);
+        let unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        eprintln!("brygga: ui_ready since_main_ms={since_main} unix_ms={unix_ms}");
+    });
+}
+
+fn spawn_idle_timer(app: tauri::AppHandle) {
+    std::thread::Builder::new()
+        .name("brygga-idle-lock".into())
+        .spawn(move || loop {
+            std::thread::sleep(IDLE_CHECK);
+            let state = app.state::<AppState>();
+            if state.lock_if_idle() {
+                commands::lock_and_tell(&app, &state, LockReason::Idle);
+            }
+        })
+        .expect("the idle timer thread starts");
+}
+
+pub fn run() {
+    STARTED.get_or_init(Instant::now);
+    // Without these WebKitGTK may paint a blank window under Xvfb or on
+    // some GPUs; software compositing is plenty for forms and lists.
+    #[cfg(target_os = "linux")]
+    for var in [
+        "WEBKIT_DISABLE_COMPOSITING_MODE",
+        "WEBKIT_DISABLE_DMABUF_RENDERER",
+    ] {
+        if std::env::var_os(var).is_none() {
+            // Set before any other thread exists.
+            std::env::set_var(var, "1");
+        }
+    }
+    tauri::Builder::default()
+        .manage(AppState::new(data_dir()))
+        .setup(|app| {
+            spawn_idle_timer(app.handle().clone());
+            system_lock::spawn(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::ui_ready,
+            commands::journal_exists,
+            commands::create_journal,
+            commands::unlock,
+            commands::lock,
+            commands::session_state,
+            commands::activity,
+            commands::get_settings,
+            commands::set_idle_minutes,
+            commands::caseload,
+            commands::case_detail,
+            commands::list_entries,
+            commands::draft_entry,
+            commands::edit_draft,
+            commands::sign_entry,
+            commands::correct_entry,
+            commands::add_pupil,
+            commands::open_case,
+            commands::add_guardian,
+            commands::checkin_board,
+            commands::record_checkins,
+            commands::search,
+            commands::load_demo,
+            commands::pending_changes,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("the Brygga window runs");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_names::ALL;
+
+    #[test]
+    fn every_command_is_registered_and_granted_and_nothing_else() {
+        let lib = include_str!("lib.rs");
+        let handler = lib
+            .split("generate_handler![")
+            .nth(1)
+            .and_then(|s| s.split(']').next())
+            .expect("the invoke handler list");
+        let registered: Vec<_> = handler
+            .split(',')
+            .map(|s| s.trim().trim_start_matches("commands::"))
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert_eq!(registered, ALL, "generate_handler! and command_names::ALL");
+
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
+        let granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|p| p.as_str().expect("a permission name").to_owned())
+            .collect();
+        let mut expected: Vec<String> = vec![
+            "core:event:allow-listen".into(),
+            "core:event:allow-unlisten".into(),
+        ];
+        expected.extend(ALL.iter().map(|c| format!("allow-{}", c.replace('_', "-"))));
+        assert_eq!(granted, expected, "capabilities/default.json");
+    }
+
+    #[test]
+    fn the_csp_allows_nothing_remote() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).expect("json");
+        let csp = &conf["app"]["security"]["csp"];
+        assert_eq!(csp["default-src"], "'self'");
+        for (directive, value) in csp.as_object().expect("csp object") {
+            // Tauri's own IPC endpoint is the one non-'self' origin.
+            let value = value
+                .as_str()
+                .expect("a string")
+                .replace("http://ipc.localhost", "");
+            assert!(
+                !value.contains("http:") && !value.contains("https:") && !value.contains('*'),
+                "{directive} allows a remote source: {value}"
+            );
+            assert!(!value.contains("unsafe-"), "{directive}: {value}");
+        }
+        assert_eq!(conf["bundle"]["targets"], serde_json::json!(["deb"]));
+    }
+}
+
+#[cfg(test)]
+mod bindings;

@@ -1,0 +1,84 @@
+// Starts tauri-driver with the app in a fresh BRYGGA_DATA_DIR and opens a
+// WebDriver session on its window; helpers for the tests.
+
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Builder, By, until } from 'selenium-webdriver';
+
+export { By, until };
+export const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const app = process.env.BRYGGA_APP ?? join(root, 'target/release/brygga-desktop');
+export const shots = process.env.BRYGGA_SCREENSHOTS ?? join(root, 'test-artifacts/screenshots');
+export const WAIT = 20_000;
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export class Session {
+  constructor(port) {
+    this.port = port;
+  }
+
+  async start() {
+    assert.ok(existsSync(app), `build the app first: ${app}`);
+    mkdirSync(shots, { recursive: true });
+    this.dataDir = mkdtempSync(join(tmpdir(), 'brygga-e2e-'));
+    this.proc = spawn('tauri-driver', ['--port', String(this.port), '--native-port', String(this.port + 1)], {
+      env: {
+        ...process.env,
+        BRYGGA_DATA_DIR: this.dataDir,
+        WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+        WEBKIT_DISABLE_DMABUF_RENDERER: '1',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    await sleep(800);
+    this.driver = await new Builder()
+      .usingServer(`http://127.0.0.1:${this.port}/`)
+      .withCapabilities({ browserName: 'wry', 'tauri:options': { application: app } })
+      .build();
+    return this.driver;
+  }
+
+  async stop() {
+    await this.driver?.quit().catch(() => undefined);
+    this.proc?.kill();
+    if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** The whole Xvfb display (WebDriver's own screenshot hangs here). */
+  async screenshot(name) {
+    await sleep(400);
+    execFileSync('import', ['-window', 'root', join(shots, `${name}.png`)]);
+  }
+
+  async testId(id) {
+    const el = await this.driver.wait(until.elementLocated(By.css(`[data-testid="${id}"]`)), WAIT, `waiting for ${id}`);
+    await this.driver.wait(until.elementIsVisible(el), WAIT);
+    return el;
+  }
+
+  async fill(id, text) {
+    const el = await this.driver.wait(until.elementLocated(By.id(id)), WAIT, `waiting for #${id}`);
+    await el.clear();
+    await el.sendKeys(text);
+  }
+
+  async button(text) {
+    const el = await this.driver.wait(
+      until.elementLocated(By.xpath(`//button[normalize-space(.)="${text}"]`)),
+      WAIT,
+      `waiting for button ${text}`,
+    );
+    await el.click();
+  }
+
+  async keys(...k) {
+    await this.driver.actions().sendKeys(...k).perform();
+  }
+}

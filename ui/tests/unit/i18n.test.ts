@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { sv } from '../../src/lib/i18n/sv';
+import { en } from '../../src/lib/i18n/en';
+import { placeholders, translate } from '../../src/lib/i18n/translate';
+import { KIND_FIELDS, KINDS } from '../../src/lib/entryKinds';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+describe('i18n', () => {
+  it('sv and en have exactly the same keys', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(sv).sort());
+  });
+
+  it('every translation is non-empty and uses the same placeholders', () => {
+    for (const key of Object.keys(sv) as (keyof typeof sv)[]) {
+      expect(sv[key].trim(), key).not.toBe('');
+      expect(en[key].trim(), key).not.toBe('');
+      expect(placeholders(en[key]), key).toEqual(placeholders(sv[key]));
+    }
+  });
+
+  it('fills placeholders and defaults to Swedish words', () => {
+    expect(translate('sv', 'attention.drafts', { n: 3 })).toBe('3 utkast att signera');
+    expect(translate('en', 'attention.drafts', { n: 3 })).toBe('3 drafts to sign');
+  });
+
+  it('has a label for every entry kind, field and choice', () => {
+    const keys = new Set(Object.keys(sv));
+    for (const kind of KINDS) {
+      expect(keys.has(`kind.${kind}`), kind).toBe(true);
+      for (const spec of KIND_FIELDS[kind]) {
+        expect(keys.has(`field.${spec.key}`), spec.key).toBe(true);
+        if (spec.input.type === 'choice') {
+          for (const opt of spec.input.options) expect(keys.has(`value.${spec.key}.${opt}`), opt).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('has a message for every error code the shell can send', () => {
+    const codes = readFileSync(join(__dirname, '../../src/lib/bindings/ErrorCode.ts'), 'utf8');
+    const shell = readFileSync(join(__dirname, '../../src/lib/bindings/ShellCode.ts'), 'utf8');
+    const all = [...`${codes}${shell}`.matchAll(/"([a-z_]+)"/gu)].map((m) => m[1]);
+    expect(all.length).toBeGreaterThan(5);
+    for (const code of all) expect(Object.keys(sv), code).toContain(`error.${code}`);
+  });
+
+  it('no component shows a hard-coded string: text between tags is a t() call', () => {
+    const dirs = ['../../src/screens', '../../src/components', '../../src'];
+    for (const dir of dirs) {
+      for (const file of readdirSync(join(__dirname, dir)).filter((f) => f.endsWith('.svelte'))) {
+        const src = readFileSync(join(__dirname, dir, file), 'utf8');
+        const markup = src.replace(/<script[\s\S]*?<\/script>/gu, '').replace(/<style[\s\S]*?<\/style>/gu, '');
+        // Text nodes with letters that are not inside {…} expressions.
+        let stripped = markup;
+        for (let prev = ''; prev !== stripped; ) {
+          prev = stripped;
+          stripped = stripped.replace(/\{[^{}]*\}/gu, ' ');
+        }
+        const text = stripped
+          .replace(/<[^>]*>/gu, '\n')
+          .split('\n')
+          .map((s) => s.trim())
+          .filter((s) => /\p{L}{2,}/u.test(s) && s !== 'Brygga');
+        expect(text, file).toEqual([]);
+      }
+    }
+  });
+});
