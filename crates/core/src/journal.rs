@@ -96,27 +96,8 @@ impl Journal {
         create_private_dir(dir)?;
         let data_key = Key32::random();
         keys::write(&paths.key_file, pass, KdfParams::calibrate()?, &data_key)?;
-        let mut conn = store::open(&paths.db, &data_key, true)?;
-        migrations::migrate(&mut conn)?;
-        let now = clock::now();
-        let device = device::create(
-            &conn,
-            author,
-            &replay::op_time(Hlc::tick(Hlc::ZERO, now.timestamp_millis())),
-        )?;
-        let journal = Journal {
-            conn,
-            device: device.into(),
-            paths,
-        };
-        journal.record(Event {
-            action: Action::Create,
-            object_type: "journal",
-            object_id: Some(journal.device.id.to_string()),
-            pupil_id: None,
-            detail: String::new(),
-        })?;
-        Ok(journal)
+        build_database(&paths, &data_key, author)?;
+        Self::open_with_key(paths, &data_key)
     }
 
     /// Unlocks the journal in `dir`.
@@ -334,6 +315,51 @@ impl Journal {
             .optional()?
             .ok_or_else(|| Error::not_found("case", case_id))
     }
+}
+
+/// Builds the schema, the device identity and the first audit row under a
+/// temporary name, and renames the finished file into place: a process
+/// killed half-way leaves no `journal.db` that can be neither opened nor
+/// created again, only a leftover that the next `create` replaces.
+fn build_database(paths: &JournalPaths, data_key: &Key32, author: &str) -> Result<()> {
+    let building = paths.db.with_extension("db.new");
+    for leftover in ["", "-wal", "-shm"] {
+        let mut name = building.clone().into_os_string();
+        name.push(leftover);
+        match std::fs::remove_file(PathBuf::from(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    let mut conn = store::open(&building, data_key, true)?;
+    migrations::migrate(&mut conn)?;
+    let now = clock::now();
+    let tx = conn.transaction()?;
+    let device = device::create(
+        &tx,
+        author,
+        &replay::op_time(Hlc::tick(Hlc::ZERO, now.timestamp_millis())),
+    )?;
+    audit::append(
+        &tx,
+        author,
+        &device.id.to_string(),
+        now,
+        Event {
+            action: Action::Create,
+            object_type: "journal",
+            object_id: Some(device.id.to_string()),
+            pupil_id: None,
+            detail: String::new(),
+        },
+    )?;
+    tx.commit()?;
+    // Closing the last connection checkpoints the WAL into the file and
+    // removes it, so the one file below is the whole database.
+    conn.close().map_err(|(_, e)| Error::Storage(e))?;
+    std::fs::rename(&building, &paths.db)?;
+    std::fs::File::open(&paths.dir)?.sync_all()?;
+    Ok(())
 }
 
 fn unlock_key(paths: &JournalPaths, pass: &Passphrase) -> Result<Key32> {

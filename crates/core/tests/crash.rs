@@ -18,6 +18,7 @@
 //! start instead, so some land during the unlock itself.
 //!
 //! Pupil and personnummer are fictional test data.
+#![cfg(unix)]
 
 use brygga_core::{EntryKind, Journal, NewEntry, NewPupil, Passphrase};
 use rand::{Rng, SeedableRng};
@@ -30,6 +31,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 const ENV_DIR: &str = "BRYGGA_CRASH_DIR";
+const ENV_CREATE_DIR: &str = "BRYGGA_CREATE_DIR";
 const ENV_CASE: &str = "BRYGGA_CRASH_CASE";
 const ENV_PASS: &str = "BRYGGA_PASSPHRASE";
 const PASSPHRASE: &str = "krasch-provlösenfras 42";
@@ -98,6 +100,21 @@ fn crash_writer_child() {
             say(&format!("CORRECTED {id} {correction}"));
         }
     }
+}
+
+/// Creates a journal, run as a child process by
+/// `kill_9_during_create_leaves_a_usable_directory`. Does nothing unless
+/// `BRYGGA_CREATE_DIR` is set.
+#[test]
+#[ignore = "child process of kill_9_during_create_leaves_a_usable_directory; does nothing when run alone"]
+fn create_child() {
+    let Some(dir) = std::env::var_os(ENV_CREATE_DIR) else {
+        return;
+    };
+    let pass = Passphrase::new(std::env::var(ENV_PASS).expect("BRYGGA_PASSPHRASE is set"));
+    Journal::create(Path::new(&dir), &pass, "Testbehandlare Fiktiv").expect("create");
+    say("CREATED");
+    std::thread::sleep(Duration::from_secs(60));
 }
 
 /// What one child reported before it was killed.
@@ -342,5 +359,74 @@ fn kill_9_never_loses_a_signed_entry() {
         started.elapsed().as_secs_f64(),
         child_time.as_secs_f64(),
         check_time.as_secs_f64(),
+    );
+}
+
+/// A kill during `Journal::create` leaves a directory that either opens or
+/// can be created again: never one that does neither. The parent kills the
+/// child as soon as the key file appears, and then a little later each
+/// round, so the kill lands in turn during the key file, the schema
+/// migration, the device key, the first audit row and the rename of the
+/// finished database into place.
+#[test]
+fn kill_9_during_create_leaves_a_usable_directory() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let pass = Passphrase::new(PASSPHRASE.into());
+    let mut outcomes = Vec::new();
+    let mut stuck = Vec::new();
+    for (round, delay_us) in [
+        0u64, 0, 200, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = root.path().join(format!("create-{round}"));
+        let mut child = Command::new(std::env::current_exe().expect("own test binary"))
+            .args([
+                "--exact",
+                "create_child",
+                "--nocapture",
+                "--include-ignored",
+            ])
+            .env(ENV_CREATE_DIR, &dir)
+            .env(ENV_PASS, PASSPHRASE)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the create child");
+        let key_file = dir.join("key.json");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !key_file.exists() {
+            assert!(Instant::now() < deadline, "key.json never appeared");
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        std::thread::sleep(Duration::from_micros(delay_us));
+        child.kill().expect("SIGKILL the child");
+        child.wait().expect("reap the child");
+        let outcome = match Journal::open(&dir, &pass) {
+            Ok(journal) => {
+                assert!(journal.audit_verify().expect("verify").is_intact());
+                journal.check_replay().expect("replay");
+                "opens".to_owned()
+            }
+            Err(open_err) => match Journal::create(&dir, &pass, "Testbehandlare Fiktiv") {
+                Ok(_) => format!("created again (open said: {open_err})"),
+                Err(create_err) => {
+                    stuck.push(format!(
+                        "round {round}, kill {delay_us} µs after key.json appeared: open says \
+                         \"{open_err}\", create says \"{create_err}\""
+                    ));
+                    "STUCK".to_owned()
+                }
+            },
+        };
+        outcomes.push(format!("{delay_us} µs: {outcome}"));
+    }
+    println!("kill -9 during create: {}", outcomes.join("; "));
+    assert!(
+        stuck.is_empty(),
+        "a kill during create left directories that neither open nor can be created again:\n  {}",
+        stuck.join("\n  ")
     );
 }

@@ -15,12 +15,14 @@ use serde::Serialize;
 
 /// What the status area shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub enrolled: bool,
     pub server_url: Option<String>,
     pub user: Option<String>,
     pub team: Option<String>,
     /// Own changes the server has not answered for yet.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub pending: u64,
     /// The last sync that completed; failed attempts never move it.
     pub last_success_at: Option<String>,
@@ -31,6 +33,7 @@ pub struct SyncStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QuarantinedOp {
     pub op_id: String,
     pub direction: String,
@@ -41,6 +44,7 @@ pub struct QuarantinedOp {
 
 /// A value that lost a concurrent edit, with what it belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldConflict {
     pub object_type: String,
     pub object_id: String,
@@ -51,6 +55,7 @@ pub struct FieldConflict {
 
 /// The outcome of taking in one page of pulled operations.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PullOutcome {
     pub applied: u32,
     pub skipped: u32,

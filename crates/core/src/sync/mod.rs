@@ -67,6 +67,7 @@ pub trait Transport {
 
 /// What a completed round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     pub pushed: u32,
     pub rejected: u32,
@@ -196,6 +197,7 @@ impl Journal {
 
 /// What enrolment tells the therapist.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Enrollment {
     pub server_url: String,
     pub user: String,
