@@ -21,7 +21,7 @@
 //! All text is generated from word lists with a seeded RNG; every name and
 //! personnummer is fictional.
 
-use brygga_core::{EntryKind, Journal, NewEntry, NewPupil, Passphrase};
+use brygga_core::{EntryKind, Journal, NewEntry, NewPupil, Passphrase, Personnummer};
 use chrono::{Duration as Days, TimeZone, Utc};
 use criterion::{Criterion, SamplingMode};
 use rand::rngs::StdRng;
@@ -218,16 +218,10 @@ fn personnummer(n: u32) -> String {
     let month = 1 + (n / 3) % 12;
     let day = 1 + (n / 36) % 28;
     let serial = 100 + n / 1008;
-    let ten = format!("{:02}{month:02}{day:02}{serial:03}", year % 100);
-    let sum: u32 = ten
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
-            d / 10 + d % 10
-        })
-        .sum();
-    format!("{year}{}{}", &ten[2..], (10 - sum % 10) % 10)
+    let birth = chrono::NaiveDate::from_ymd_opt(year as i32, month, day).expect("date");
+    Personnummer::fictional(birth, serial as u16)
+        .as_str()
+        .to_owned()
 }
 
 // ---------------------------------------------------------------------

@@ -59,16 +59,10 @@ const NAMES: [(&str, &str); 20] = [
 
 /// A fictional 12-digit personnummer with a valid check digit.
 fn fictional_personnummer(year: i32, month: u32, day: u32, serial: u32) -> String {
-    let ten = format!("{:02}{month:02}{day:02}{serial:03}", year % 100);
-    let sum: u32 = ten
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
-            d / 10 + d % 10
-        })
-        .sum();
-    format!("{year}{}{}", &ten[2..], (10 - sum % 10) % 10)
+    let birth = chrono::NaiveDate::from_ymd_opt(year, month, day).expect("a real calendar date");
+    crate::Personnummer::fictional(birth, serial as u16)
+        .as_str()
+        .to_owned()
 }
 
 fn entry(kind: EntryKind, days_ago: i64, fields: &[(&str, &str)], text: &str) -> NewEntry {

@@ -257,11 +257,18 @@ impl Journal {
 
     /// Every operation in the log, in replay order.
     pub fn operations(&self) -> Result<Vec<SignedOperation>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT body FROM oplog ORDER BY hlc, device_id, seq")?;
+        self.query_ops("SELECT body FROM oplog ORDER BY hlc, device_id, seq", [])
+    }
+
+    /// Runs a query whose one column is the `body` of op log rows.
+    pub(crate) fn query_ops(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<SignedOperation>> {
+        let mut stmt = self.conn.prepare(sql)?;
         let bodies = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
+            .query_map(params, |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         bodies
             .iter()

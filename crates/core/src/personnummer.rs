@@ -44,6 +44,22 @@ impl Personnummer {
         Ok(Personnummer(twelve))
     }
 
+    /// A made-up number for demo data, fixtures and benchmarks: the date
+    /// and serial given, with the check digit computed. Whether it belongs
+    /// to a real person is not checked, so callers keep serials in ranges
+    /// and years that say "fictional" in context.
+    pub fn fictional(birth: NaiveDate, serial: u16) -> Personnummer {
+        let nine = format!(
+            "{:02}{:02}{:02}{:03}",
+            birth.year().rem_euclid(100),
+            birth.month(),
+            birth.day(),
+            serial % 1000
+        );
+        let check = (10 - luhn_sum(&nine) % 10) % 10;
+        Personnummer(format!("{:04}{}{check}", birth.year(), &nine[2..]))
+    }
+
     /// The 12 stored digits.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -121,17 +137,21 @@ fn with_century(ten: &str, hundred_plus: bool, today: NaiveDate) -> Option<Strin
     Some(format!("{year:04}{}", &ten[2..]))
 }
 
-/// Luhn over YYMMDDNNNC as written: weights 2,1,2,1,… from the left.
-fn luhn_ok(ten: &str) -> bool {
-    let sum: u32 = ten
+/// Luhn sum over digits as written: weights 2,1,2,1,… from the left.
+fn luhn_sum(digits: &str) -> u32 {
+    digits
         .bytes()
         .enumerate()
         .map(|(i, b)| {
             let d = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
             d / 10 + d % 10
         })
-        .sum();
-    sum % 10 == 0
+        .sum()
+}
+
+/// True when YYMMDDNNNC has a valid check digit.
+fn luhn_ok(ten: &str) -> bool {
+    luhn_sum(ten) % 10 == 0
 }
 
 #[cfg(test)]
@@ -167,6 +187,14 @@ mod tests {
         let p = parse("701063-2391").expect("coordination number");
         assert_eq!(p.as_str(), "197010632391");
         assert!(p.is_coordination_number());
+    }
+
+    #[test]
+    fn fictional_numbers_get_a_valid_check_digit() {
+        let birth = NaiveDate::from_ymd_opt(2012, 4, 17).expect("date");
+        let p = Personnummer::fictional(birth, 993);
+        assert_eq!(p.as_str(), "201204179939");
+        assert_eq!(parse(p.as_str()).expect("valid"), p);
     }
 
     #[test]

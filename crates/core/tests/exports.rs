@@ -24,16 +24,10 @@ fn new_journal() -> (tempfile::TempDir, Journal) {
 
 /// A fictional 12-digit personnummer with a valid check digit.
 fn pnr(day: u32, serial: u32) -> String {
-    let ten = format!("1204{day:02}{serial:03}");
-    let sum: u32 = ten
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
-            d / 10 + d % 10
-        })
-        .sum();
-    format!("20{ten}{}", (10 - sum % 10) % 10)
+    let birth = chrono::NaiveDate::from_ymd_opt(2012, 4, day).expect("date");
+    brygga_core::Personnummer::fictional(birth, serial as u16)
+        .as_str()
+        .to_owned()
 }
 
 fn pupil(j: &mut Journal, name: &str, pnr: &str, protected: bool) -> Uuid {

@@ -86,23 +86,11 @@ impl Journal {
 
     /// Own operations with seq in `from..=to`, at most `limit`, in seq order.
     pub(crate) fn own_ops(&self, from: u64, to: u64, limit: u32) -> Result<Vec<SignedOperation>> {
-        let mut stmt = self.conn.prepare(
+        self.query_ops(
             "SELECT body FROM oplog WHERE device_id = ?1 AND seq BETWEEN ?2 AND ?3
              ORDER BY seq LIMIT ?4",
-        )?;
-        let bodies = stmt
-            .query_map(
-                params![self.device.id.to_string(), from as i64, to as i64, limit],
-                |r| r.get::<_, String>(0),
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        bodies
-            .iter()
-            .map(|b| {
-                serde_json::from_str(b)
-                    .map_err(|e| Error::Damaged(format!("unreadable operation in the log: {e}")))
-            })
-            .collect()
+            params![self.device.id.to_string(), from as i64, to as i64, limit],
+        )
     }
 
     /// Records the server's answer for own ops up to `seq`; `rejected`
