@@ -31,6 +31,7 @@ pub enum Action {
     Export,
     Sync,
     Unlock,
+    Lock,
     KeyChange,
 }
 
@@ -49,6 +50,7 @@ impl Action {
             Action::Export => "export",
             Action::Sync => "sync",
             Action::Unlock => "unlock",
+            Action::Lock => "lock",
             Action::KeyChange => "key-change",
         }
     }

@@ -142,6 +142,19 @@ impl Journal {
         })
     }
 
+    /// Records that the journal was locked (by the therapist, by idle
+    /// time or by the system) and closes it; the data key leaves memory
+    /// with the connection.
+    pub fn lock(self, reason: &str) -> Result<()> {
+        self.record(Event {
+            action: Action::Lock,
+            object_type: "journal",
+            object_id: None,
+            pupil_id: None,
+            detail: reason.to_owned(),
+        })
+    }
+
     /// Rewraps the data key under `new`; the database is not rewritten.
     pub fn change_passphrase(dir: &Path, old: &Passphrase, new: &Passphrase) -> Result<()> {
         check_passphrase(new)?;

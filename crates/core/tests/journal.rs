@@ -414,3 +414,17 @@ fn passphrases_unlock_change_and_fail_as_they_should() {
         Err(Error::JournalMissing(_))
     ));
 }
+
+#[test]
+fn locking_is_recorded_in_the_audit_log() {
+    let (dir, j) = new_journal();
+    j.lock("idle 5 min").expect("lock");
+    let j = Journal::open(dir.path(), &pass(PASS)).expect("reopen");
+    let rows = j.audit_list(&AuditFilter::default()).expect("audit");
+    let lock = rows
+        .iter()
+        .find(|r| r.action == "lock")
+        .expect("a lock row");
+    assert_eq!(lock.detail, "idle 5 min");
+    assert!(j.audit_verify().expect("verify").is_intact());
+}
