@@ -9,10 +9,13 @@
 //! (scripts/desktop-bindings.sh does exactly that).
 
 use crate::commands::{
-    CheckinInput, EntryInput, GuardianInput, PupilInput, SessionState, SyncStatus,
+    CheckinInput, EntryInput, ExportRequest, ExportResult, GuardianInput, ImportInput,
+    LeaveOutInput, PupilInput, SessionState,
 };
 use crate::error::IpcError;
 use crate::state::{LockReason, Settings};
+use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
+use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{CaseloadItem, CheckinRow, DemoSummary};
 use std::collections::BTreeMap;
@@ -39,6 +42,15 @@ fn generate(dir: &Path) {
     one::<Settings>(dir);
     one::<LockReason>(dir);
     one::<SyncStatus>(dir);
+    one::<SyncReport>(dir);
+    one::<Enrollment>(dir);
+    one::<AbsenceOverviewItem>(dir);
+    one::<AbsenceChart>(dir);
+    one::<ImportReport>(dir);
+    one::<ImportInput>(dir);
+    one::<LeaveOutInput>(dir);
+    one::<ExportRequest>(dir);
+    one::<ExportResult>(dir);
     one::<EntryInput>(dir);
     one::<PupilInput>(dir);
     one::<GuardianInput>(dir);

@@ -31,5 +31,11 @@ pub const ALL: &[&str] = &[
     "record_checkins",
     "search",
     "load_demo",
-    "pending_changes",
+    "sync_status",
+    "sync_now",
+    "enroll",
+    "absence_overview",
+    "absence_chart",
+    "import_absence",
+    "export_file",
 ];

@@ -8,15 +8,20 @@
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::{AppState, LockReason, Settings};
+use crate::sync_loop;
+use brygga_core::attendance::{
+    AbsenceChart, AbsenceOverviewItem, ColumnMapping, ImportOptions, ImportReport,
+};
+use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, SearchHit};
 use brygga_core::{
-    CaseloadItem, CheckinRow, DemoSummary, EntryKind, GuardianField, Journal, NewCheckin, NewEntry,
-    NewGuardian, NewPupil, Passphrase,
+    CaseloadItem, CheckinRow, DemoSummary, EntryKind, GuardianField, Journal, LeaveOut, NewCheckin,
+    NewEntry, NewGuardian, NewPupil, Passphrase,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 use uuid::Uuid;
 
 /// The event the UI listens to: the journal was locked (payload: why).
@@ -36,7 +41,7 @@ fn time(s: &str) -> IpcResult<DateTime<Utc>> {
 
 /// Locks and tells the window why.
 pub fn lock_and_tell(app: &AppHandle, state: &AppState, reason: LockReason) {
-    if state.lock() || reason == LockReason::User {
+    if state.lock(reason) || reason == LockReason::User {
         // If the event cannot be sent the window is gone; nothing to clear.
         let _ = app.emit(LOCKED_EVENT, reason);
     }
@@ -105,15 +110,6 @@ pub struct CheckinInput {
     pub note: String,
 }
 
-/// The sync status area. `pending` is None until the sync module is wired
-/// in: the UI then says "not synced yet" rather than show a made-up count.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct SyncStatus {
-    pub pending: Option<u32>,
-    pub last_synced_at: Option<String>,
-}
-
 #[tauri::command]
 pub async fn ui_ready() -> IpcResult<()> {
     crate::log_ui_ready();
@@ -138,18 +134,27 @@ pub async fn session_state(state: State<'_, AppState>) -> IpcResult<SessionState
 
 #[tauri::command]
 pub async fn create_journal(
+    app: AppHandle,
     state: State<'_, AppState>,
     passphrase: String,
     author: String,
 ) -> IpcResult<()> {
     let passphrase = Passphrase::new(passphrase);
-    state.set_journal(Journal::create(&state.data_dir, &passphrase, &author)?)
+    state.set_journal(Journal::create(&state.data_dir, &passphrase, &author)?)?;
+    sync_loop::start(&app);
+    Ok(())
 }
 
 #[tauri::command]
-pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> IpcResult<()> {
+pub async fn unlock(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> IpcResult<()> {
     let passphrase = Passphrase::new(passphrase);
-    state.set_journal(Journal::open(&state.data_dir, &passphrase)?)
+    state.set_journal(Journal::open(&state.data_dir, &passphrase)?)?;
+    sync_loop::start(&app);
+    Ok(())
 }
 
 #[tauri::command]
@@ -218,7 +223,9 @@ pub async fn edit_draft(
 #[tauri::command]
 pub async fn sign_entry(state: State<'_, AppState>, entry_id: String) -> IpcResult<()> {
     let entry_id = id(&entry_id)?;
-    state.with(|j| j.sign_entry(entry_id))
+    state.with(|j| j.sign_entry(entry_id))?;
+    state.trigger_sync();
+    Ok(())
 }
 
 #[tauri::command]
@@ -295,10 +302,12 @@ pub async fn record_checkins(
             })
         })
         .collect::<IpcResult<Vec<_>>>()?;
-    state.with(|j| {
+    let ids = state.with(|j| {
         j.record_checkins(Utc::now(), checkins)
             .map(|ids| ids.iter().map(Uuid::to_string).collect())
-    })
+    })?;
+    state.trigger_sync();
+    Ok(ids)
 }
 
 #[tauri::command]
@@ -308,16 +317,183 @@ pub async fn search(state: State<'_, AppState>, query: String) -> IpcResult<Vec<
 
 #[tauri::command]
 pub async fn load_demo(state: State<'_, AppState>) -> IpcResult<DemoSummary> {
-    state.with(|j| j.load_demo())
+    state.with(|j| {
+        let summary = j.load_demo()?;
+        // The demo's weekly absence, so the chart and sorting have data.
+        j.load_demo_absence()?;
+        Ok(summary)
+    })
 }
 
-/// Not wired to the sync module yet: always "not synced yet".
 #[tauri::command]
-pub async fn pending_changes(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
-    state.with(|_| {
-        Ok(SyncStatus {
-            pending: None,
-            last_synced_at: None,
+pub async fn sync_status(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
+    state.with(|j| j.sync_status())
+}
+
+/// One round now (the button in the sync panel). The background loop
+/// keeps its own schedule; the new status is emitted like its rounds'.
+#[tauri::command]
+pub async fn sync_now(app: AppHandle) -> IpcResult<SyncReport> {
+    let for_round = app.clone();
+    let round = tauri::async_runtime::spawn_blocking(move || {
+        sync_loop::round_blocking(&for_round.state::<AppState>())
+    })
+    .await
+    .map_err(|e| IpcError::internal(format!("the sync round failed: {e}")))?;
+    let (result, status) = round.ok_or_else(IpcError::locked)?;
+    sync_loop::publish(&app, &result, status);
+    result.map_err(IpcError::from)
+}
+
+/// Enrols this device with the municipality's server using an admin's
+/// one-time code, then asks the background loop for a first round.
+#[tauri::command]
+pub async fn enroll(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server_url: String,
+    code: String,
+) -> IpcResult<Enrollment> {
+    let for_call = app.clone();
+    let enrolled = tauri::async_runtime::spawn_blocking(move || {
+        let state = for_call.state::<AppState>();
+        state.touch();
+        state.with_sync(|j| {
+            let name = format!("Brygga desktop ({})", j.author());
+            j.enroll(server_url.trim(), code.trim(), &name)
         })
+    })
+    .await
+    .map_err(|e| IpcError::internal(format!("enrolment failed: {e}")))?
+    .ok_or_else(IpcError::locked)?
+    .map_err(IpcError::from)?;
+    state.trigger_sync();
+    Ok(enrolled)
+}
+
+/// Largest absence file accepted over IPC (school exports are far smaller).
+const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+
+#[tauri::command]
+pub async fn absence_overview(state: State<'_, AppState>) -> IpcResult<Vec<AbsenceOverviewItem>> {
+    state.with(|j| j.absence_overview())
+}
+
+#[tauri::command]
+pub async fn absence_chart(
+    state: State<'_, AppState>,
+    pupil_id: String,
+) -> IpcResult<AbsenceChart> {
+    let pupil_id = id(&pupil_id)?;
+    state.with(|j| j.absence_chart(pupil_id))
+}
+
+/// An absence file as the UI sends it: the bytes the user picked with
+/// `<input type=file>` (read in the webview; no file-system access here).
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ImportInput {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub dry_run: bool,
+    pub skip_unknown: bool,
+    pub mapping: ColumnMapping,
+}
+
+#[tauri::command]
+pub async fn import_absence(
+    state: State<'_, AppState>,
+    input: ImportInput,
+) -> IpcResult<ImportReport> {
+    if input.bytes.len() > MAX_IMPORT_BYTES {
+        return Err(IpcError::invalid("the file is larger than 10 MB"));
+    }
+    let options = ImportOptions {
+        dry_run: input.dry_run,
+        skip_unknown: input.skip_unknown,
+        mapping: input.mapping,
+        source: input.file_name,
+    };
+    state.with(|j| j.import_absence(&input.bytes, &options))
+}
+
+/// An entry the journal PDF leaves out, and why.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct LeaveOutInput {
+    pub entry_id: String,
+    pub reason: String,
+}
+
+/// Which export.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExportRequest {
+    JournalPdf {
+        case_id: String,
+        leave_out: Vec<LeaveOutInput>,
+    },
+    EsfCsv,
+    OutcomesCsv,
+    OutcomesPdf,
+}
+
+/// Where an export was written.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ExportResult {
+    pub path: String,
+    #[cfg_attr(test, ts(type = "number"))]
+    pub bytes: u64,
+}
+
+/// Writes an export into `folder` (an existing absolute folder the user
+/// typed) or the Downloads folder. The file name is the shell's own and an
+/// existing file is never overwritten, so the webview can only ever add a
+/// new `brygga-….pdf/.csv` file to a folder.
+#[tauri::command]
+pub async fn export_file(
+    state: State<'_, AppState>,
+    request: ExportRequest,
+    folder: Option<String>,
+) -> IpcResult<ExportResult> {
+    let folder = crate::export_dir::resolve(folder.as_deref(), &state.data_dir)?;
+    let today = chrono::Local::now().format("%Y-%m-%d");
+    let (stem, ext, bytes) = match request {
+        ExportRequest::JournalPdf { case_id, leave_out } => {
+            let case_id = id(&case_id)?;
+            let leave_out = leave_out
+                .into_iter()
+                .map(|l| {
+                    Ok(LeaveOut {
+                        entry_id: id(&l.entry_id)?,
+                        reason: l.reason,
+                    })
+                })
+                .collect::<IpcResult<Vec<_>>>()?;
+            let bytes = state.with(|j| j.export_case_journal_pdf(case_id, &leave_out))?;
+            (format!("brygga-journal-{today}"), "pdf", bytes)
+        }
+        ExportRequest::EsfCsv => (
+            format!("brygga-esf-deltagare-{today}"),
+            "csv",
+            state.with(|j| j.export_esf_csv())?,
+        ),
+        ExportRequest::OutcomesCsv => (
+            format!("brygga-uppfoljning-{today}"),
+            "csv",
+            state.with(|j| j.export_outcomes_csv())?,
+        ),
+        ExportRequest::OutcomesPdf => (
+            format!("brygga-uppfoljning-{today}"),
+            "pdf",
+            state.with(|j| j.export_outcomes_pdf())?,
+        ),
+    };
+    let path = crate::export_dir::write_new(&folder, &stem, ext, &bytes)?;
+    Ok(ExportResult {
+        path: path.display().to_string(),
+        bytes: bytes.len() as u64,
     })
 }

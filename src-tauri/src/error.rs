@@ -5,6 +5,7 @@
 //! detail. Messages never contain a passphrase or key material (the core's
 //! messages do not; the shell adds none).
 
+use brygga_core::sync::SyncError;
 use brygga_core::{Error, ErrorCode};
 use serde::Serialize;
 
@@ -15,6 +16,14 @@ use serde::Serialize;
 pub enum ShellCode {
     /// The journal is locked: unlock it first.
     Locked,
+    /// Sync: the server could not be reached (no network, server down, TLS).
+    Unreachable,
+    /// Sync: the server answered with an error.
+    Refused,
+    /// Sync: this device was revoked (the journal has been wiped).
+    Revoked,
+    /// Sync: this device is not enrolled with a server.
+    NotEnrolled,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -60,6 +69,22 @@ impl From<Error> for IpcError {
         IpcError {
             code: IpcCode::Core(e.code()),
             message: e.to_string(),
+        }
+    }
+}
+
+impl From<SyncError> for IpcError {
+    fn from(e: SyncError) -> Self {
+        let shell = |code, e: &SyncError| IpcError {
+            code: IpcCode::Shell(code),
+            message: e.to_string(),
+        };
+        match e {
+            SyncError::Local(e) => e.into(),
+            SyncError::Unreachable(_) => shell(ShellCode::Unreachable, &e),
+            SyncError::Refused(_) => shell(ShellCode::Refused, &e),
+            SyncError::Revoked => shell(ShellCode::Revoked, &e),
+            SyncError::NotEnrolled => shell(ShellCode::NotEnrolled, &e),
         }
     }
 }

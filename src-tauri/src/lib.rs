@@ -12,7 +12,9 @@
 mod command_names;
 pub mod commands;
 pub mod error;
+mod export_dir;
 pub mod state;
+pub mod sync_loop;
 mod system_lock;
 
 use state::{AppState, LockReason};
@@ -108,7 +110,13 @@ pub fn run() {
             commands::record_checkins,
             commands::search,
             commands::load_demo,
-            commands::pending_changes,
+            commands::sync_status,
+            commands::sync_now,
+            commands::enroll,
+            commands::absence_overview,
+            commands::absence_chart,
+            commands::import_absence,
+            commands::export_file,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Brygga window runs");

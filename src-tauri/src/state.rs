@@ -5,6 +5,7 @@
 //! no passphrase or key is kept anywhere in the shell.
 
 use crate::error::{IpcError, IpcResult};
+use crate::sync_loop::SyncTask;
 use brygga_core::{Journal, JournalPaths};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -59,6 +60,20 @@ pub enum LockReason {
     User,
     Idle,
     SystemSuspend,
+    /// The server revoked this device; the core wiped the journal.
+    Wiped,
+}
+
+impl LockReason {
+    /// The words the audit log records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockReason::User => "locked by the user",
+            LockReason::Idle => "locked after idle time",
+            LockReason::SystemSuspend => "locked on system suspend or screen lock",
+            LockReason::Wiped => "journal wiped after revocation",
+        }
+    }
 }
 
 pub struct AppState {
@@ -70,6 +85,8 @@ pub struct AppState {
     /// than the idle time is locked the moment it wakes.
     last_activity: Mutex<SystemTime>,
     settings: Mutex<Settings>,
+    /// The background sync loop of the unlocked session, if any.
+    sync_task: Mutex<Option<SyncTask>>,
 }
 
 fn poisoned<T>(_: T) -> IpcError {
@@ -84,6 +101,7 @@ impl AppState {
             journal: Mutex::new(None),
             last_activity: Mutex::new(SystemTime::now()),
             settings: Mutex::new(settings),
+            sync_task: Mutex::new(None),
         }
     }
 
@@ -103,18 +121,58 @@ impl AppState {
         f(journal).map_err(IpcError::from)
     }
 
+    /// Runs `f` on the unlocked journal without counting as user activity
+    /// (the background sync); None when locked.
+    pub fn with_sync<T>(&self, f: impl FnOnce(&mut Journal) -> T) -> Option<T> {
+        let mut guard = self.journal.lock().ok()?;
+        guard.as_mut().map(f)
+    }
+
+    /// Replaces the background sync loop (stopping the old one).
+    pub fn set_sync_task(&self, task: SyncTask) {
+        if let Ok(mut slot) = self.sync_task.lock() {
+            if let Some(old) = slot.replace(task) {
+                old.stop();
+            }
+        }
+    }
+
+    /// Asks the background sync loop for a round now.
+    pub fn trigger_sync(&self) {
+        if let Ok(slot) = self.sync_task.lock() {
+            if let Some(task) = slot.as_ref() {
+                task.trigger();
+            }
+        }
+    }
+
     pub fn set_journal(&self, journal: Journal) -> IpcResult<()> {
         self.touch();
         *self.journal.lock().map_err(poisoned)? = Some(journal);
         Ok(())
     }
 
-    /// Drops the journal. Returns whether it was unlocked.
-    pub fn lock(&self) -> bool {
-        match self.journal.lock() {
-            Ok(mut guard) => guard.take().is_some(),
+    /// Closes the journal, recording why in its audit log. Returns
+    /// whether it was unlocked.
+    pub fn lock(&self, reason: LockReason) -> bool {
+        if let Some(task) = self.sync_task.lock().ok().and_then(|mut t| t.take()) {
+            task.stop();
+        }
+        let taken = match self.journal.lock() {
+            Ok(mut guard) => guard.take(),
             // A poisoned lock still holds the journal: take it out anyway.
-            Err(poisoned) => poisoned.into_inner().take().is_some(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        match taken {
+            // A wiped journal has no log left to write to.
+            Some(journal) if reason != LockReason::Wiped => {
+                if let Err(e) = journal.lock(reason.as_str()) {
+                    eprintln!("brygga: could not record the lock in the audit log: {e}");
+                }
+                true
+            }
+            Some(_) => true,
+            None => false,
         }
     }
 
@@ -163,7 +221,7 @@ impl AppState {
     /// whether it locked.
     pub fn lock_if_idle(&self) -> bool {
         let limit = Duration::from_secs(u64::from(self.settings().idle_minutes) * 60);
-        self.idle_for() >= limit && self.lock()
+        self.idle_for() >= limit && self.lock(LockReason::Idle)
     }
 }
 

@@ -5,6 +5,9 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { By, Session, WAIT, until } from './session.mjs';
 
 const session = new Session(Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 10);
@@ -61,6 +64,37 @@ describe('Brygga desktop with demo data', () => {
     assert.match(await (await session.testId('original-text')).getText(), /tisdag/u);
     assert.ok((await driver.findElements(By.css('[data-testid="entry"][data-status="draft"]'))).length >= 1);
     await session.screenshot('13-demo-case');
+  });
+
+  it('shows Alva\'s absence trend chart with the interventions, and exports her journal', async () => {
+    const chart = await session.testId('absence-chart');
+    assert.match(await chart.getAttribute('aria-label'), /veckor/u);
+    await driver.executeScript('arguments[0].scrollIntoView({ block: "start" })', await session.testId('absence'));
+    // The canvas has been drawn on.
+    const inked = await driver.executeScript(() => {
+      const c = document.querySelector('[data-testid="absence-chart"] canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    assert.ok(inked > 1000, `the chart drew ${inked} pixels`);
+    await session.screenshot('15-demo-absence-chart');
+
+    const folder = mkdtempSync(join(tmpdir(), 'brygga-export-'));
+    try {
+      await session.fill('journal-folder', folder);
+      await (await session.testId('export-journal')).click();
+      const result = await session.testId('export-result');
+      assert.match(await result.getText(), /brygga-journal-\d{4}-\d{2}-\d{2}\.pdf/u);
+      const files = readdirSync(folder);
+      assert.equal(files.length, 1);
+      assert.equal(readFileSync(join(folder, files[0])).subarray(0, 5).toString(), '%PDF-');
+      await driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', result);
+      await session.screenshot('16-demo-journal-export');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('checks in 20 pupils with the keyboard alone', async () => {

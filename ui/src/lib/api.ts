@@ -18,8 +18,17 @@ import type { SearchHit } from './bindings/SearchHit';
 import type { SessionState } from './bindings/SessionState';
 import type { Settings } from './bindings/Settings';
 import type { SyncStatus } from './bindings/SyncStatus';
+import type { SyncReport } from './bindings/SyncReport';
+import type { Enrollment } from './bindings/Enrollment';
+import type { AbsenceChart } from './bindings/AbsenceChart';
+import type { AbsenceOverviewItem } from './bindings/AbsenceOverviewItem';
+import type { ImportInput } from './bindings/ImportInput';
+import type { ImportReport } from './bindings/ImportReport';
+import type { ExportRequest } from './bindings/ExportRequest';
+import type { ExportResult } from './bindings/ExportResult';
 
 export const LOCKED_EVENT = 'brygga://locked';
+export const SYNC_EVENT = 'brygga://sync';
 
 function isIpcError(e: unknown): e is IpcError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
@@ -63,9 +72,20 @@ export const api = {
   recordCheckins: (checkins: CheckinInput[]) => call<string[]>('record_checkins', { checkins }),
   search: (query: string) => call<SearchHit[]>('search', { query }),
   loadDemo: () => call<DemoSummary>('load_demo'),
-  pendingChanges: () => call<SyncStatus>('pending_changes'),
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  syncNow: () => call<SyncReport>('sync_now'),
+  enroll: (serverUrl: string, code: string) => call<Enrollment>('enroll', { serverUrl, code }),
+  absenceOverview: () => call<AbsenceOverviewItem[]>('absence_overview'),
+  absenceChart: (pupilId: string) => call<AbsenceChart>('absence_chart', { pupilId }),
+  importAbsence: (input: ImportInput) => call<ImportReport>('import_absence', { input }),
+  exportFile: (request: ExportRequest, folder: string | null) =>
+    call<ExportResult>('export_file', { request, folder }),
 };
 
 export function onLocked(handler: (reason: LockReason) => void): Promise<UnlistenFn> {
   return listen<LockReason>(LOCKED_EVENT, (e) => handler(e.payload));
+}
+
+export function onSync(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
+  return listen<SyncStatus>(SYNC_EVENT, (e) => handler(e.payload));
 }

@@ -16,6 +16,7 @@ export type Screen =
   | { name: 'checkin' }
   | { name: 'search' }
   | { name: 'add-pupil' }
+  | { name: 'attendance' }
   | { name: 'settings' };
 
 export const app = $state<{

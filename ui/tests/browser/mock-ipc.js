@@ -20,6 +20,20 @@
     consents: [],
     plans: [],
     entries: [],
+    absence: {},
+    exports: [],
+    sync: config.sync ?? {
+      enrolled: false,
+      server_url: null,
+      user: null,
+      team: null,
+      pending: 0,
+      last_success_at: null,
+      last_attempt_at: null,
+      last_error: null,
+      quarantined: [],
+      conflicts: [],
+    },
   };
   const calls = [];
   const callbacks = new Map();
@@ -125,6 +139,143 @@
     e.signed_by = state.author;
   }
 
+
+  // Fictional weekly absence: 12 weeks per pupil, the first pupil high
+  // and falling after the plan started.
+  const monday = (weeksAgo) => {
+    const d = new Date();
+    d.setDate(d.getDate() - ((d.getDay() + 6) % 7) - 7 * weeksAgo);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  };
+  const isoWeek = (day) => {
+    const [y, m, dd] = day.split('-').map(Number);
+    const d = new Date(Date.UTC(y, m - 1, dd));
+    d.setUTCDate(d.getUTCDate() + 4 - (d.getUTCDay() || 7));
+    const w = Math.ceil(((d - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000 + 1) / 7);
+    return `${d.getUTCFullYear()}-W${String(w).padStart(2, '0')}`;
+  };
+  const r1 = (x) => Math.round(x * 10) / 10;
+  function demoAbsence(index) {
+    const weeks = [];
+    for (let k = 11; k >= 0; k--) {
+      const scheduled = 1680;
+      const total = index === 0 ? (k > 5 ? 0.32 - (11 - k) * 0.01 : 0.22 - (5 - k) * 0.015) : 0.03 + ((index * 7 + k) % 5) * 0.02;
+      const invalid = Math.round(scheduled * total * 0.6);
+      const valid = Math.round(scheduled * total) - invalid;
+      weeks.push({ week_start: monday(k), scheduled_min: scheduled, valid_min: valid, invalid_min: invalid });
+    }
+    return weeks;
+  }
+  function figures(pupilId) {
+    const stored = state.absence[pupilId] ?? [];
+    const weeks = stored.map((w, i) => {
+      const last4 = stored.slice(Math.max(0, i - 3), i + 1);
+      const s = last4.reduce((a, x) => a + x.scheduled_min, 0);
+      const ab = last4.reduce((a, x) => a + x.valid_min + x.invalid_min, 0);
+      return {
+        week_start: w.week_start,
+        week: isoWeek(w.week_start),
+        scheduled_min: w.scheduled_min,
+        valid_min: w.valid_min,
+        invalid_min: w.invalid_min,
+        valid_pct: r1((100 * w.valid_min) / w.scheduled_min),
+        invalid_pct: r1((100 * w.invalid_min) / w.scheduled_min),
+        total_pct: r1((100 * (w.valid_min + w.invalid_min)) / w.scheduled_min),
+        rolling4_total_pct: r1((100 * ab) / s),
+        source: 'demo',
+      };
+    });
+    const warn = (p) => {
+      const level = p == null ? 0 : [10, 15, 20].filter((x) => p >= x).length;
+      return { level, threshold_pct: level ? [10, 15, 20][level - 1] : null };
+    };
+    const win = (kind, label, ws) => {
+      const s = ws.reduce((a, x) => a + x.scheduled_min, 0);
+      const v = ws.reduce((a, x) => a + x.valid_min, 0);
+      const inv = ws.reduce((a, x) => a + x.invalid_min, 0);
+      const total = s ? r1((100 * (v + inv)) / s) : null;
+      return { kind, label, first_week: ws[0]?.week_start ?? '', last_week: ws.at(-1)?.week_start ?? '', weeks_with_data: ws.length, scheduled_min: s, valid_min: v, invalid_min: inv, valid_pct: s ? r1((100 * v) / s) : null, invalid_pct: s ? r1((100 * inv) / s) : null, total_pct: total, warning: warn(total) };
+    };
+    const windows = weeks.length ? [win('last4_weeks', '4 veckor', weeks.slice(-4)), win('last8_weeks', '8 veckor', weeks.slice(-8)), win('term', 'HT', weeks)] : [];
+    return { pupil_id: pupilId, thresholds: [10, 15, 20], latest_week: weeks.at(-1)?.week_start ?? null, weeks, windows, warning: windows[0]?.warning ?? { level: 0, threshold_pct: null } };
+  }
+  function overview() {
+    return Object.keys(state.absence).map((pid) => {
+      const f = figures(pid);
+      const w = f.weeks;
+      const prev = w.slice(-8, -4);
+      const s = prev.reduce((a, x) => a + x.scheduled_min, 0);
+      const p4 = s ? r1((100 * prev.reduce((a, x) => a + x.valid_min + x.invalid_min, 0)) / s) : null;
+      const l4 = f.windows[0]?.total_pct ?? null;
+      return { pupil_id: pid, latest_week: f.latest_week, last4_total_pct: l4, last4_valid_pct: f.windows[0]?.valid_pct ?? null, last4_invalid_pct: f.windows[0]?.invalid_pct ?? null, previous4_total_pct: p4, trend_pct_points: l4 != null && p4 != null ? r1(l4 - p4) : null, warning: f.warning };
+    });
+  }
+  function chart(pupilId) {
+    const c = state.cases.find((x) => x.pupil_id === pupilId);
+    const interventions = [];
+    const add = (date, kind, entryKind, id, signed) => {
+      const d = new Date(`${date}T12:00:00`);
+      d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
+      const ws = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+      interventions.push({ date, week_start: ws, kind, entry_kind: entryKind, id, signed });
+    };
+    if (c) {
+      add(monday(10), 'case_opened', null, c.id, true);
+      for (const e of state.entries.filter((x) => x.case_id === c.id)) add(e.event_at.slice(0, 10), 'entry', e.kind, e.id, e.status === 'signed');
+      for (const p of state.plans.filter((x) => x.case_id === c.id)) {
+        add(monday(6), 'plan_start', null, p.id, true);
+        add(p.follow_up_on, 'follow_up', null, p.id, true);
+      }
+    }
+    interventions.sort((a, b) => a.date.localeCompare(b.date));
+    return { figures: figures(pupilId), interventions };
+  }
+  function importAbsence({ file_name, bytes, dry_run, skip_unknown, mapping }) {
+    const text = new TextDecoder().decode(new Uint8Array(bytes)).replace(/^\uFEFF/u, '');
+    const lines = text.split(/\r?\n/u);
+    const header = lines[0].split(';').map((h) => h.trim());
+    const find = (role, words) => {
+      const mapped = mapping.columns?.[role];
+      if (mapped) return header.findIndex((h) => h.toLowerCase() === mapped.toLowerCase());
+      return header.findIndex((h) => words.some((w) => h.toLowerCase().includes(w)));
+    };
+    const idx = {
+      personnummer: find('personnummer', ['personnummer', 'pnr']),
+      week: find('week', ['vecka']),
+      scheduled: find('scheduled', ['schemalagd']),
+      invalid: find('invalid', ['ogiltig']),
+      valid: find('valid', ['giltig']),
+    };
+    if (idx.valid === idx.invalid) idx.valid = header.findIndex((h, i) => h.toLowerCase().includes('giltig') && i !== idx.invalid);
+    const columns = Object.entries(idx).filter(([, i]) => i >= 0).map(([role, i]) => ({ role, header: header[i], unit: ['scheduled', 'valid', 'invalid'].includes(role) ? 'minutes' : null, unit_in_header: true }));
+    const problems = [];
+    for (const [role, i] of Object.entries(idx)) if (i < 0) problems.push({ line: 1, message: `no column for ${role} (map one)` });
+    const weeks = [];
+    const skipped = [];
+    if (problems.length === 0) {
+      lines.slice(1).forEach((l, n) => {
+        if (!l.trim()) return;
+        const cells = l.split(';');
+        const line = n + 2;
+        const pnr = cells[idx.personnummer].trim();
+        const pupil = state.pupils.find((p) => p.personnummer.replace('-', '') === pnr.replace('-', '').slice(-10));
+        const num = (c) => Number(cells[c].trim().replace(',', '.'));
+        if ([idx.scheduled, idx.valid, idx.invalid].some((c) => Number.isNaN(num(c)))) {
+          problems.push({ line, message: `not a number: '${cells[idx.valid]}'` });
+          return;
+        }
+        if (!pupil) {
+          if (skip_unknown) skipped.push({ line, personnummer: pnr });
+          else problems.push({ line, message: `no pupil with personnummer ${pnr} on this device` });
+          return;
+        }
+        weeks.push({ line, pupil_id: pupil.id, pupil_name: pupil.name, week_start: monday(0), week: cells[idx.week], figures: { scheduled_min: num(idx.scheduled), valid_min: num(idx.valid), invalid_min: num(idx.invalid) }, previous: null, status: 'new' });
+      });
+    }
+    const written = !dry_run && problems.length === 0;
+    return { source: file_name, dry_run, written, encoding: 'UTF-8', separator: ';', columns, weeks, created: weeks.length, updated: 0, unchanged: 0, skipped, notes: [], problems };
+  }
+
   function loadDemo() {
     const names = [
       'Alva Lindqvist', 'Noah Berglund', 'Elsa Holmgren', 'Liam Sundberg', 'Maja Ekström',
@@ -141,6 +292,7 @@
         protected_identity: i === 2,
       });
       const cid = openCase(pid);
+      if (i < 8) state.absence[pid] = demoAbsence(i);
       if (i === 0) {
         const g = uuid();
         state.guardians.push({ id: g, case_id: cid, name: 'Karin Lindqvist (fiktiv)', relation: 'mamma', phone: '070-000 00 01', email: null, address: 'Påhittade gatan 1, Exempelstad', conflicts: [] });
@@ -324,7 +476,35 @@
       return hits;
     },
     load_demo: () => (need(), loadDemo()),
-    pending_changes: () => (need(), { pending: null, last_synced_at: null }),
+    absence_overview: () => (need(), overview()),
+    absence_chart: ({ pupilId }) => (need(), chart(pupilId)),
+    import_absence: ({ input }) => (need(), importAbsence(input)),
+    export_file: ({ request, folder }) => {
+      need();
+      if (folder && !folder.startsWith('/')) throw err('invalid', `invalid input: '${folder}' is not an existing folder`);
+      const name = { journal_pdf: 'brygga-journal', esf_csv: 'brygga-esf-deltagare', outcomes_csv: 'brygga-uppfoljning', outcomes_pdf: 'brygga-uppfoljning' }[request.kind];
+      const ext = request.kind.endsWith('pdf') ? 'pdf' : 'csv';
+      const n = state.exports.filter((e) => e.name === name && e.ext === ext).length;
+      state.exports.push({ name, ext, request });
+      const path = `${folder || '/home/fiktiv/Hämtningar'}/${name}-${day(0)}${n ? `-${n + 1}` : ''}.${ext}`;
+      return { path, bytes: 2048 };
+    },
+    sync_status: () => (need(), structuredClone(state.sync)),
+    sync_now: () => {
+      need();
+      if (!state.sync.enrolled) throw err('not_enrolled', 'this device is not enrolled');
+      const pushed = state.sync.pending;
+      Object.assign(state.sync, { pending: 0, last_success_at: nowIso(), last_attempt_at: nowIso(), last_error: null });
+      emit('brygga://sync', structuredClone(state.sync));
+      return { pushed, rejected: 0, pulled: { applied: 2, skipped: 0, quarantined: 0 }, wiped: false };
+    },
+    enroll: ({ serverUrl, code }) => {
+      need();
+      if (!serverUrl.startsWith('https://')) throw err('invalid', 'invalid input: the server address must start with https://');
+      if (!code.trim()) throw err('invalid', 'invalid input: the code is empty');
+      Object.assign(state.sync, { enrolled: true, server_url: serverUrl, user: 'fiktiv.handlaggare', team: 'Fiktivt team' });
+      return { server_url: serverUrl, user: 'fiktiv.handlaggare', team: 'Fiktivt team', device_id: uuid() };
+    },
     'plugin:event|listen': ({ event, handler }) => {
       const id = nextId++;
       if (!listeners.has(event)) listeners.set(event, []);

@@ -292,6 +292,167 @@ describe('Brygga UI with mocked IPC', () => {
     await context.close();
   });
 
+  it('sync: status area, badges, sync panel with quarantine and conflicts, enrolment, wipe', async () => {
+    // Not enrolled: the header says so; Settings offers enrolment.
+    let { context, page } = await openApp();
+    await page.getByTestId('first-run').waitFor();
+    await createWithDemo(page);
+    assert.match(await page.getByTestId('sync-status').innerText(), /Inte ansluten/u);
+    await page.getByRole('button', { name: 'Inställningar' }).click();
+    await page.getByTestId('enroll-form').waitFor();
+    await audit(page, '17-sync-enroll');
+    await page.getByLabel('Serverns adress').fill('http://fel.example');
+    await page.getByLabel('Engångskod').fill('KOD-1234');
+    await page.getByTestId('enroll').click();
+    await page.getByTestId('error').waitFor();
+    await page.getByLabel('Serverns adress').fill('https://brygga.example.se:8443');
+    await page.getByTestId('enroll').click();
+    await page.getByTestId('enrolled').waitFor();
+    assert.match(await page.getByTestId('enrolled').innerText(), /fiktiv\.handlaggare i team Fiktivt team/u);
+    await page.getByTestId('sync-server').waitFor();
+    await context.close();
+
+    // Enrolled, with pending changes, a quarantined op and a conflict.
+    const sync = {
+      enrolled: true,
+      server_url: 'https://brygga.example.se:8443',
+      user: 'fiktiv.handlaggare',
+      team: 'Fiktivt team',
+      pending: 3,
+      last_success_at: '2026-11-20T08:15:00.000Z',
+      last_attempt_at: '2026-11-20T08:20:00.000Z',
+      last_error: 'server unreachable: connection refused',
+      quarantined: [
+        { op_id: '0190a000-0000-7000-8000-00000000ff01', direction: 'pull', op_type: 'entry.signed', reason: 'the signature does not verify', at: '2026-11-19T10:00:00.000Z' },
+      ],
+      conflicts: [
+        { object_type: 'guardian', object_id: '0190a000-0000-7000-8000-00000000ff02', current_value: '070-000 00 09', field: 'phone', lost_value: '070-000 00 08', lost_author: 'Fiktiv Kollega', lost_at: '2026-11-19T09:00:00.000Z' },
+      ],
+    };
+    ({ context, page } = await openApp({ sync }));
+    await page.getByTestId('first-run').waitFor();
+    await createWithDemo(page);
+    const area = await page.getByTestId('sync-status').innerText();
+    assert.match(area, /3 ändringar väntar på synk/u);
+    assert.match(area, /Senast synkad 20 nov\. 2026/u);
+    assert.match(area, /lyckas inte/u);
+    assert.match(await page.getByTestId('sync-badge').innerText(), /1 i karantän.*1 konflikter/su);
+    await audit(page, '18-sync-status');
+    await page.getByTestId('sync-badge').click();
+    await page.getByTestId('sync-panel').waitFor();
+    const q = await page.getByTestId('quarantine').innerText();
+    assert.match(q, /entry\.signed/u);
+    assert.match(q, /hämtad/u);
+    assert.match(q, /signature does not verify/u);
+    const c = await page.getByTestId('conflicts').innerText();
+    for (const want of [/phone/u, /070-000 00 09/u, /070-000 00 08/u, /Fiktiv Kollega/u]) assert.match(c, want);
+    await audit(page, '19-sync-panel');
+
+    // Sync now: the loop's event updates the header too.
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('sync-done').waitFor();
+    assert.match(await page.getByTestId('sync-done').innerText(), /3 skickade, 2 hämtade/u);
+    assert.match(await page.getByTestId('sync-status').innerText(), /Allt är synkat/u);
+    assert.match(await page.getByTestId('sync-panel-pending').innerText(), /^0$/u);
+
+    // English.
+    await page.getByRole('button', { name: 'English' }).first().click();
+    await page.getByRole('heading', { name: 'Quarantined changes' }).waitFor();
+    await audit(page, '20-sync-panel-en');
+
+    // Revoked: the shell wipes the journal and says so; first-run screen.
+    await page.evaluate(() => {
+      window.__MOCK__.state.exists = false;
+      window.__MOCK__.lockFromShell('wiped');
+    });
+    await page.getByTestId('wiped').waitFor();
+    await page.getByTestId('first-run').waitFor();
+    await audit(page, '21-wiped');
+    await context.close();
+  });
+
+  it('attendance: caseload sort, trend chart with table, journal export, import with mapping, project exports', async () => {
+    const { context, page } = await openApp();
+    await page.getByTestId('first-run').waitFor();
+    await createWithDemo(page);
+    // Sorted by absence: the first pupil (high absence) is on top.
+    await page.getByLabel('Sortera').selectOption('absence');
+    const first = page.getByTestId('caseload-list').locator('li').first();
+    assert.match(await first.innerText(), /Alva Lindqvist/u);
+    assert.match(await first.getByTestId('absence-badge').innerText(), /Frånvaro \d+,\d %/u);
+    await page.getByLabel('Sortera').selectOption('trend');
+    await audit(page, '22-caseload-sorted-by-trend');
+
+    // The case's chart and its text alternative.
+    await page.getByLabel('Sortera').selectOption('absence');
+    await first.getByRole('button').click();
+    await page.getByTestId('absence-chart').waitFor();
+    const label = await page.getByTestId('absence-chart').getAttribute('aria-label');
+    assert.match(label, /12 veckor/u);
+    await page.getByText('Visa som tabell').click();
+    const table = await page.getByTestId('absence-table').innerText();
+    assert.match(table, /Hembesök/u);
+    assert.match(table, /Samverkansplan/u);
+    assert.equal(await page.getByTestId('absence-table').locator('tbody tr').count(), 12);
+    const pixels = await page.evaluate(() => {
+      const c = document.querySelector('[data-testid="absence-chart"] canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let inked = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) inked++;
+      return inked;
+    });
+    assert.ok(pixels > 1000, 'the chart drew something');
+    await audit(page, '23-case-absence-chart');
+
+    // Journal PDF with one entry left out: a reason is required.
+    await page.getByTestId('journal-export').scrollIntoViewIfNeeded();
+    await page.getByTestId('journal-export').getByRole('checkbox').first().check();
+    assert.equal(await page.getByTestId('export-journal').isDisabled(), true);
+    await page.getByLabel('Skäl till att utelämna').fill('Menprövning: uppgifter om tredje man.');
+    await page.getByTestId('export-journal').click();
+    await page.getByTestId('export-result').waitFor();
+    assert.match(await page.getByTestId('export-result').innerText(), /Sparad: .*brygga-journal-\d{4}-\d{2}-\d{2}\.pdf/u);
+    const req = await page.evaluate(() => window.__MOCK__.calls.filter((c) => c.cmd === 'export_file').at(-1).args);
+    assert.equal(req.request.leave_out.length, 1);
+    assert.match(req.request.leave_out[0].reason, /Menprövning/u);
+    await audit(page, '24-journal-export');
+
+    // Import: unknown header → mapping step → preview → import.
+    await page.getByRole('button', { name: 'Frånvaro' }).click();
+    await page.getByTestId('attendance').waitFor();
+    const csv = 'Elev-id;Vecka;Schemalagd tid (min);Giltig frånvaro (min);Ogiltig frånvaro (min)\n110110-9970;v46;1680;60;120\n110110-9970;v47;1680;x;0\n';
+    await page.getByTestId('import-file').setInputFiles({ name: 'franvaro-v46.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByTestId('import-problems').waitFor();
+    assert.match(await page.getByTestId('import-problems').innerText(), /personnummer/u);
+    await page.getByTestId('import-mapping').waitFor();
+    await audit(page, '25-import-mapping');
+    await page.getByLabel('Personnummer').selectOption('Elev-id');
+    await page.getByTestId('import-recheck').click();
+    await page.getByText('Rad 3').waitFor();
+    assert.match(await page.getByTestId('import-problems').innerText(), /Rad 3: not a number/u);
+    const good = csv.split('\n').slice(0, 2).join('\n') + '\n';
+    await page.getByTestId('import-file').setInputFiles({ name: 'franvaro-v46.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.getByTestId('import-mapping').waitFor();
+    await page.getByLabel('Personnummer').selectOption('Elev-id');
+    await page.getByTestId('import-recheck').click();
+    await page.getByTestId('import-commit').waitFor();
+    assert.match(await page.getByTestId('import-summary').innerText(), /1 nya veckor/u);
+    await audit(page, '26-import-preview');
+    await page.getByTestId('import-commit').click();
+    await page.getByRole('heading', { name: 'Importerad' }).waitFor();
+    const imports = await page.evaluate(() => window.__MOCK__.calls.filter((c) => c.cmd === 'import_absence').map((c) => c.args.input.dry_run));
+    assert.deepEqual(imports.slice(-2), [true, false]);
+
+    // Project exports to a chosen folder.
+    await page.getByLabel('Mapp att spara i').fill('/tmp/fiktiv-export');
+    await page.getByTestId('export-esf').click();
+    await page.getByText(/Sparad: \/tmp\/fiktiv-export\/brygga-esf-deltagare-/u).waitFor();
+    await page.getByTestId('export-outcomes-pdf').click();
+    await page.getByText(/brygga-uppfoljning-.*\.pdf/u).waitFor();
+    await audit(page, '27-project-exports');
+    await context.close();
+  });
+
   it('the CSP blocked nothing and no page error happened', () => {
     assert.deepEqual(cspViolations, []);
   });

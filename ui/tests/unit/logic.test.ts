@@ -1,3 +1,4 @@
+import { headerCells, missingRoles } from '../../src/lib/absence';
 import { describe, expect, it } from 'vitest';
 import { initials, showName, showPersonnummer, HIDDEN } from '../../src/lib/privacy';
 import { acceptable, passphraseStrength } from '../../src/lib/strength';
@@ -124,5 +125,17 @@ describe('idle tracking', () => {
     now = 25_000 + 5 * 60_000;
     tracker.check();
     expect(idle).toBe(1);
+  });
+});
+
+describe('absence import helpers', () => {
+  it('names the required roles a file lacks', () => {
+    expect(missingRoles(['personnummer', 'week', 'scheduled', 'valid', 'invalid'])).toEqual([]);
+    expect(missingRoles(['from', 'scheduled', 'valid', 'invalid'])).toEqual(['personnummer']);
+    expect(missingRoles(['personnummer', 'scheduled'])).toEqual(['valid', 'invalid', 'week']);
+  });
+  it('reads the header cells of the first non-blank line', () => {
+    expect(headerCells('\uFEFF;;;\n"Elev-id";Vecka; Giltig (min)\n1;2;3', null)).toEqual(['Elev-id', 'Vecka', 'Giltig (min)']);
+    expect(headerCells('a,b,c\n', ',')).toEqual(['a', 'b', 'c']);
   });
 });

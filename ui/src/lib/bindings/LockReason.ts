@@ -4,4 +4,4 @@
  * Why the journal was locked; sent to the UI with the `brygga://locked`
  * event.
  */
-export type LockReason = "user" | "idle" | "system_suspend";
+export type LockReason = "user" | "idle" | "system_suspend" | "wiped";
