@@ -19,5 +19,5 @@ rm -rf "$root/test-artifacts/screenshots"
 mkdir -p "$root/test-artifacts/screenshots"
 export BRYGGA_APP="$app_bin"
 cd "$root/tests/e2e"
-xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-concurrency=1 desktop.test.mjs demo.test.mjs sync.test.mjs
+xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-force-exit --test-concurrency=1 desktop.test.mjs demo.test.mjs sync.test.mjs
 dlog "screenshots: $(ls "$root/test-artifacts/screenshots" | wc -l) in test-artifacts/screenshots/"

@@ -48,6 +48,14 @@ export class Session {
   async stop() {
     await this.driver?.quit().catch(() => undefined);
     this.proc?.kill();
+    // WebKitWebDriver can leave the app running after the session ends; it
+    // would keep the test runner's output pipe open and the run would never
+    // end. Only this build of the app is matched.
+    try {
+      execFileSync('pkill', ['-KILL', '-f', app]);
+    } catch {
+      // pkill exits 1 when no process matched: the app had already quit.
+    }
     if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
