@@ -2,13 +2,16 @@
 //! whatever requests are waiting in one [`Store::write`] transaction, so
 //! one commit (one fsync) serves many concurrent requests.
 //!
+//! Each authenticated request is one job ([`RequestWrite`]: its nonce and
+//! its push or audit row), admitted or refused inside that same
+//! transaction: a request costs one commit, and a refused one (replayed
+//! nonce, revoked device) stores nothing.
+//!
 //! A caller gets its answer only after the transaction committed. When the
 //! transaction fails, every request in it gets the error and nothing of it
 //! is stored.
 
-use crate::store::{
-    AuditRecord, DynStore, NonceRecord, PushBatch, Store, StoreError, StoredOutcome, WriteBatch,
-};
+use crate::store::{Admission, DynStore, RequestWrite, Store, StoreError, WriteBatch};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most requests grouped into one transaction.
@@ -17,27 +20,15 @@ const MAX_JOBS: usize = 256;
 /// goes alone).
 const MAX_OPS: usize = 4000;
 
-enum Job {
-    Nonce(NonceRecord),
-    Push(PushBatch),
-    Audit(AuditRecord),
-}
-
-enum Answer {
-    Nonce(bool),
-    Push(Vec<StoredOutcome>),
-    Audit,
-}
-
-struct Request {
-    job: Job,
-    reply: oneshot::Sender<Result<Answer, StoreError>>,
+struct Job {
+    write: RequestWrite,
+    reply: oneshot::Sender<Result<Admission, StoreError>>,
 }
 
 /// The handle to the write task; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
-    tx: mpsc::Sender<Request>,
+    tx: mpsc::Sender<Job>,
 }
 
 impl Writer {
@@ -48,114 +39,70 @@ impl Writer {
         Writer { tx }
     }
 
-    async fn send(&self, job: Job) -> Result<Answer, StoreError> {
+    /// Admits one authenticated request and stores what it carries, in the
+    /// next group transaction; answers once that transaction committed.
+    pub async fn request(&self, write: RequestWrite) -> Result<Admission, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Request { job, reply })
+            .send(Job { write, reply })
             .await
             .map_err(|_| StoreError::Database("the write task has stopped".into()))?;
         answer
             .await
             .map_err(|_| StoreError::Database("the write task dropped a request".into()))?
     }
-
-    /// Remembers a request nonce; false when it was seen before (a replay).
-    pub async fn nonce(&self, nonce: NonceRecord) -> Result<bool, StoreError> {
-        match self.send(Job::Nonce(nonce)).await? {
-            Answer::Nonce(fresh) => Ok(fresh),
-            _ => Err(StoreError::Database("mismatched write answer".into())),
-        }
-    }
-
-    /// Stores the verified operations of one push request.
-    pub async fn push(&self, batch: PushBatch) -> Result<Vec<StoredOutcome>, StoreError> {
-        match self.send(Job::Push(batch)).await? {
-            Answer::Push(outcomes) => Ok(outcomes),
-            _ => Err(StoreError::Database("mismatched write answer".into())),
-        }
-    }
-
-    /// Appends an audit row.
-    pub async fn audit(&self, record: AuditRecord) -> Result<(), StoreError> {
-        match self.send(Job::Audit(record)).await? {
-            Answer::Audit => Ok(()),
-            _ => Err(StoreError::Database("mismatched write answer".into())),
-        }
-    }
 }
 
 fn op_count(job: &Job) -> usize {
-    match job {
-        Job::Push(p) => p.ops.len(),
-        _ => 1,
-    }
+    job.write.push.as_ref().map_or(1, |p| p.ops.len().max(1))
 }
 
-async fn run(store: DynStore, mut rx: mpsc::Receiver<Request>) {
+async fn run(store: DynStore, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
-        let mut ops = op_count(&first.job);
-        let mut requests = vec![first];
-        while requests.len() < MAX_JOBS && ops < MAX_OPS {
+        let mut ops = op_count(&first);
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_JOBS && ops < MAX_OPS {
             match rx.try_recv() {
-                Ok(r) => {
-                    ops += op_count(&r.job);
-                    requests.push(r);
+                Ok(job) => {
+                    ops += op_count(&job);
+                    jobs.push(job);
                 }
                 Err(_) => break,
             }
         }
-        apply(store.as_ref(), requests).await;
+        apply(store.as_ref(), jobs).await;
     }
 }
 
-enum Slot {
-    Nonce(usize),
-    Push(usize),
-    Audit,
-}
-
-async fn apply(store: &dyn Store, requests: Vec<Request>) {
+async fn apply(store: &dyn Store, jobs: Vec<Job>) {
     let mut batch = WriteBatch::default();
-    let mut slots = Vec::with_capacity(requests.len());
-    let mut replies = Vec::with_capacity(requests.len());
-    for Request { job, reply } in requests {
-        slots.push(match job {
-            Job::Nonce(n) => {
-                batch.nonces.push(n);
-                Slot::Nonce(batch.nonces.len() - 1)
-            }
-            Job::Push(p) => {
-                batch.pushes.push(p);
-                Slot::Push(batch.pushes.len() - 1)
-            }
-            Job::Audit(a) => {
-                batch.audits.push(a);
-                Slot::Audit
-            }
-        });
+    let mut replies = Vec::with_capacity(jobs.len());
+    for Job { write, reply } in jobs {
+        batch.requests.push(write);
         replies.push(reply);
     }
     let started = std::time::Instant::now();
     let (n_requests, n_ops) = (
         replies.len(),
-        batch.pushes.iter().map(|p| p.ops.len()).sum::<usize>(),
+        batch
+            .requests
+            .iter()
+            .filter_map(|r| r.push.as_ref())
+            .map(|p| p.ops.len())
+            .sum::<usize>(),
     );
     match store.write(batch).await {
-        Ok(mut result) => {
+        Ok(result) => {
             tracing::debug!(
                 requests = n_requests,
                 ops = n_ops,
                 elapsed_us = started.elapsed().as_micros() as u64,
                 "write transaction committed"
             );
-            for (slot, reply) in slots.into_iter().zip(replies) {
-                let answer = match slot {
-                    Slot::Nonce(i) => Answer::Nonce(result.nonces_fresh[i]),
-                    Slot::Push(i) => Answer::Push(std::mem::take(&mut result.pushes[i])),
-                    Slot::Audit => Answer::Audit,
-                };
+            debug_assert_eq!(result.requests.len(), replies.len());
+            for (admission, reply) in result.requests.into_iter().zip(replies) {
                 // The requester may have gone away; its work is stored anyway.
-                let _ = reply.send(Ok(answer));
+                let _ = reply.send(Ok(admission));
             }
         }
         Err(e) => {

@@ -8,8 +8,8 @@ use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload};
 use brygga_protocol::{signing, PROTOCOL_VERSION};
 use brygga_server::store::{
-    self, AuditRecord, CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch,
-    Revoked, StoreError, StoredOutcome, WriteBatch,
+    self, Admission, AuditRecord, CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp,
+    PushBatch, RequestWrite, Revoked, StoreError, StoredOutcome, WriteBatch,
 };
 use common::{keypair, now_ms, unique};
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -195,35 +195,47 @@ async fn story(store: DynStore) {
     let listed = store.devices().await.expect("devices");
     assert!(listed.iter().any(|d| d.id == a.id) && listed.iter().any(|d| d.id == b.id));
 
-    // Nonces: each once, within a batch too.
+    // Admission: each nonce once, within a batch too; unknown devices are
+    // refused.
     let nonce = |dev: &Dev, n: &str| NonceRecord {
         device_id: dev.id,
         nonce: n.to_string(),
         expires_at_ms: now + 1000,
     };
+    let only = |dev: &Dev, n: &str| RequestWrite::nonce_only(nonce(dev, n));
+    let admitted = || Admission::Admitted(Vec::new());
     let r = store
         .write(WriteBatch {
-            nonces: vec![
-                nonce(&a, "n1"),
-                nonce(&a, "n1"),
-                nonce(&a, "n2"),
-                nonce(&b, "n1"),
+            requests: vec![
+                only(&a, "n1"),
+                only(&a, "n1"),
+                only(&a, "n2"),
+                only(&b, "n1"),
             ],
             ..Default::default()
         })
         .await
         .expect("write");
-    assert_eq!(r.nonces_fresh, [true, false, true, true]);
+    assert_eq!(
+        r.requests,
+        [admitted(), Admission::Replayed, admitted(), admitted()]
+    );
     let r = store
         .write(WriteBatch {
-            nonces: vec![nonce(&a, "n1")],
+            requests: vec![only(&a, "n1"), only(&Dev::new(), "n1")],
             ..Default::default()
         })
         .await
         .expect("write");
-    assert_eq!(r.nonces_fresh, [false]);
+    assert_eq!(r.requests, [Admission::Replayed, Admission::UnknownDevice]);
 
-    // Pushes: accepted in order, then duplicates; team isolation.
+    // Pushes: accepted in order, then duplicates; team isolation; a push
+    // whose nonce is a replay stores nothing, in the same batch or later.
+    let with_push = |dev: &Dev, n: &str, team_id: i64, ops: Vec<PreparedOp>| RequestWrite {
+        nonce: nonce(dev, n),
+        push: Some(push(dev, team_id, ops)),
+        audit: None,
+    };
     let (pupil, case, guardian) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     let ops_a = vec![
         a.op(common::pupil_payload(pupil)),
@@ -241,6 +253,7 @@ async fn story(store: DynStore) {
             entry_id: Uuid::now_v7(),
         }),
     ];
+    let smuggled = vec![a.op(common::pupil_payload(Uuid::now_v7()))];
     let ops_b = vec![
         b.op(Payload::CaseClosed { case_id: case }),
         b.op(Payload::CaseOpened {
@@ -251,31 +264,46 @@ async fn story(store: DynStore) {
     ];
     let r = store
         .write(WriteBatch {
-            pushes: vec![
-                push(&a, team_a.id, ops_a.clone()),
-                push(&b, team_b.id, ops_b.clone()),
+            requests: vec![
+                with_push(&a, "p1", team_a.id, ops_a.clone()),
+                with_push(&a, "p1", team_a.id, smuggled.clone()),
+                with_push(&b, "p1", team_b.id, ops_b.clone()),
+                RequestWrite {
+                    nonce: nonce(&b, "pull1"),
+                    push: None,
+                    audit: Some(audit("pull")),
+                },
             ],
-            audits: vec![audit("pull")],
-            ..Default::default()
+            audits: vec![audit("other")],
         })
         .await
         .expect("write pushes");
-    let seqs: Vec<i64> = r.pushes[0][..3].iter().map(server_seq).collect();
+    assert_eq!(r.requests[1], Admission::Replayed);
+    assert_eq!(r.requests[3], admitted());
+    let outcomes = |a: &Admission| match a {
+        Admission::Admitted(o) => o.clone(),
+        other => panic!("expected admitted, got {other:?}"),
+    };
+    let (r_a, r_b) = (outcomes(&r.requests[0]), outcomes(&r.requests[2]));
+    let seqs: Vec<i64> = r_a[..3].iter().map(server_seq).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
     assert!(
-        matches!(&r.pushes[0][3], StoredOutcome::Rejected { reason } if reason.contains("unknown entry"))
+        matches!(&r_a[3], StoredOutcome::Rejected { reason } if reason.contains("unknown entry"))
     );
     assert!(
-        matches!(&r.pushes[1][0], StoredOutcome::Rejected { reason } if reason.contains("case belongs to another team"))
+        matches!(&r_b[0], StoredOutcome::Rejected { reason } if reason.contains("case belongs to another team"))
     );
     assert!(
-        matches!(&r.pushes[1][1], StoredOutcome::Rejected { reason } if reason.contains("pupil belongs to another team"))
+        matches!(&r_b[1], StoredOutcome::Rejected { reason } if reason.contains("pupil belongs to another team"))
     );
-    let b_seq = server_seq(&r.pushes[1][2]);
+    let b_seq = server_seq(&r_b[2]);
 
     let r = store
         .write(WriteBatch {
-            pushes: vec![push(&a, team_a.id, ops_a[..3].to_vec())],
+            requests: vec![
+                with_push(&a, "p2", team_a.id, ops_a[..3].to_vec()),
+                with_push(&a, "p1", team_a.id, smuggled.clone()),
+            ],
             ..Default::default()
         })
         .await
@@ -284,7 +312,7 @@ async fn story(store: DynStore) {
         .iter()
         .map(|&server_seq| StoredOutcome::Duplicate { server_seq })
         .collect();
-    assert_eq!(r.pushes[0], dups);
+    assert_eq!(r.requests, [Admission::Admitted(dups), Admission::Replayed]);
 
     // Pull: paged, per team, bodies as stored.
     let page = store.pull(team_a.id, 0, 2).await.expect("pull");
@@ -324,6 +352,27 @@ async fn story(store: DynStore) {
     ));
     let revoked = store.device(a.id).await.expect("device").expect("exists");
     assert_eq!(revoked.revoked_at_ms, Some(now));
+    // A revoked device's requests are refused and store nothing.
+    let r = store
+        .write(WriteBatch {
+            requests: vec![
+                with_push(&a, "p3", team_a.id, smuggled.clone()),
+                only(&a, "n3"),
+                only(&b, "n3"),
+            ],
+            ..Default::default()
+        })
+        .await
+        .expect("write");
+    assert_eq!(
+        r.requests,
+        [Admission::Revoked, Admission::Revoked, admitted()]
+    );
+    assert_eq!(
+        store.latest_server_seq(team_a.id).await.expect("latest"),
+        seqs[2],
+        "neither the replayed nor the revoked push stored anything"
+    );
 
     // Expired nonces are forgotten.
     assert!(store.prune_nonces(now + 2000).await.expect("prune") >= 3);

@@ -1,17 +1,112 @@
-//! Request authentication: the `Authed` extractor checks the signature,
-//! clock, revocation and nonce of a request before any handler runs.
+//! Request authentication: the `Authed` extractor checks the signature and
+//! clock of a request before any handler runs; the handler then *admits*
+//! it ([`Authed::admit`]): the device's revocation and the nonce are
+//! checked inside the one write transaction that also stores the request's
+//! push or audit row.
+//!
+//! The hot path reads nothing from the database: the enrolled devices'
+//! keys and teams (which never change) are kept in a [`DeviceCache`];
+//! revocation (done by the admin CLI, in another process) is read inside
+//! the write transaction, so it is exact, never stale.
 
 use super::AppState;
-use crate::error::Error;
-use crate::store::{Device, NonceRecord};
+use crate::error::{Error, Result};
+use crate::store::{
+    Admission, AuditRecord, Device, NonceRecord, PushBatch, RequestWrite, Store, StoredOutcome,
+};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use brygga_protocol::auth::{verify_request, AuthHeaders};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use uuid::Uuid;
 
-/// An authenticated request: the active device that sent it and the body.
+/// The enrolled devices seen so far: id, key, user and team never change
+/// once a device is enrolled, so an entry never goes stale. Revocation is
+/// not taken from here but checked in the write transaction of each
+/// request (a revoked entry only refuses early). Unknown ids are not kept.
+#[derive(Default)]
+pub struct DeviceCache {
+    devices: RwLock<HashMap<Uuid, Arc<Device>>>,
+}
+
+impl DeviceCache {
+    /// The device, from memory or else from the store.
+    pub async fn get(&self, store: &dyn Store, id: Uuid) -> Result<Option<Arc<Device>>> {
+        if let Some(d) = self.read().get(&id) {
+            return Ok(Some(Arc::clone(d)));
+        }
+        let Some(device) = store.device(id).await? else {
+            return Ok(None);
+        };
+        let device = Arc::new(device);
+        self.write().insert(id, Arc::clone(&device));
+        Ok(Some(device))
+    }
+
+    /// Forgets a device (it was found revoked: the next lookup reads it
+    /// again, with its revocation time, and refuses it early).
+    pub fn forget(&self, id: Uuid) {
+        self.write().remove(&id);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Uuid, Arc<Device>>> {
+        self.devices.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Uuid, Arc<Device>>> {
+        self.devices.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A request with a valid signature of an enrolled device, not yet
+/// admitted: every handler must call [`Authed::admit`] before it answers
+/// with anything but an error.
 pub struct Authed {
-    pub device: Device,
+    pub device: Arc<Device>,
     pub body: Bytes,
+    nonce: NonceRecord,
+}
+
+impl Authed {
+    /// Admits the request and stores `push` and `audit` with it, in one
+    /// write transaction: `DeviceRevoked` when the device is revoked,
+    /// `Replayed` when the nonce was seen before (then nothing is stored);
+    /// else the outcome of each operation of `push`.
+    pub async fn admit(
+        &self,
+        state: &AppState,
+        push: Option<PushBatch>,
+        audit: Option<AuditRecord>,
+    ) -> Result<Vec<StoredOutcome>> {
+        let admission = state
+            .writer
+            .request(RequestWrite {
+                nonce: self.nonce.clone(),
+                push,
+                audit,
+            })
+            .await?;
+        match admission {
+            Admission::Admitted(outcomes) => Ok(outcomes),
+            Admission::Replayed => Err(Error::Replayed),
+            Admission::Revoked => {
+                state.devices.forget(self.device.id);
+                Err(Error::DeviceRevoked)
+            }
+            Admission::UnknownDevice => Err(Error::UnknownDevice(self.device.id)),
+        }
+    }
+
+    /// For a request that fails with `error` before it could be admitted:
+    /// the nonce is still checked and remembered (and the device's
+    /// revocation), so a refusal comes first, as for any request.
+    pub async fn refuse(&self, state: &AppState, error: Error) -> Error {
+        match self.admit(state, None, None).await {
+            Ok(_) => error,
+            Err(refused) => refused,
+        }
+    }
 }
 
 impl FromRequest<AppState> for Authed {
@@ -35,8 +130,8 @@ impl FromRequest<AppState> for Authed {
             .map_err(|e| Error::TooLarge(format!("request body: {e}")))?;
 
         let device = state
-            .store
-            .device(headers.device_id)
+            .devices
+            .get(state.store.as_ref(), headers.device_id)
             .await?
             .ok_or(Error::UnknownDevice(headers.device_id))?;
         let now = crate::clock::now_ms();
@@ -49,21 +144,20 @@ impl FromRequest<AppState> for Authed {
             now,
             state.max_skew_ms,
         )?;
-        // Only the device itself learns that it was revoked.
+        // Only the device itself learns that it was revoked. (A revocation
+        // this process has not seen yet is caught by `admit`.)
         if device.revoked_at_ms.is_some() {
             return Err(Error::DeviceRevoked);
         }
-        let fresh = state
-            .writer
-            .nonce(NonceRecord {
-                device_id: device.id,
-                nonce: headers.nonce.clone(),
-                expires_at_ms: headers.time_ms.max(now) + state.max_skew_ms,
-            })
-            .await?;
-        if !fresh {
-            return Err(Error::Replayed);
-        }
-        Ok(Authed { device, body })
+        let nonce = NonceRecord {
+            device_id: device.id,
+            nonce: headers.nonce,
+            expires_at_ms: headers.time_ms.max(now) + state.max_skew_ms,
+        };
+        Ok(Authed {
+            device,
+            body,
+            nonce,
+        })
     }
 }

@@ -19,6 +19,7 @@ use brygga_protocol::signing;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::sync::Arc;
 
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("request body: {e}")))
@@ -109,8 +110,9 @@ fn prepare(
     })
 }
 
-/// `POST /v1/push`
-pub async fn push(State(state): State<AppState>, authed: Authed) -> Result<Json<PushResponse>> {
+/// The operations of a push body, each verified (ready to store) or with
+/// the reason it is rejected.
+async fn check_push(authed: &Authed) -> Result<(PushRequest, Vec<CheckedOp>)> {
     let req: PushRequest = parse_json(&authed.body)?;
     if req.ops.len() > api::MAX_PUSH_OPS {
         return Err(Error::TooLarge(format!(
@@ -119,43 +121,60 @@ pub async fn push(State(state): State<AppState>, authed: Authed) -> Result<Json<
             req.ops.len()
         )));
     }
-    let device = authed.device;
     // Signature checks cost ~50 µs each: keep big batches off the runtime.
-    let (req, device, checked) = if req.ops.len() > 16 {
+    if req.ops.len() > 16 {
+        let device = Arc::clone(&authed.device);
         tokio::task::spawn_blocking(move || {
-            let checked: Vec<_> = req.ops.iter().map(|s| prepare(&device, s)).collect();
-            (req, device, checked)
+            let checked = req.ops.iter().map(|s| prepare(&device, s)).collect();
+            (req, checked)
         })
         .await
-        .map_err(|e| Error::BadRequest(format!("checking signatures failed: {e}")))?
+        .map_err(|e| Error::BadRequest(format!("checking signatures failed: {e}")))
     } else {
-        let checked: Vec<_> = req.ops.iter().map(|s| prepare(&device, s)).collect();
-        (req, device, checked)
+        let checked = req.ops.iter().map(|s| prepare(&authed.device, s)).collect();
+        Ok((req, checked))
+    }
+}
+
+type CheckedOp = std::result::Result<PreparedOp, String>;
+
+/// `POST /v1/push`
+pub async fn push(State(state): State<AppState>, authed: Authed) -> Result<Json<PushResponse>> {
+    let (req, checked) = match check_push(&authed).await {
+        Ok(checked) => checked,
+        Err(e) => return Err(authed.refuse(&state, e).await),
     };
-    let to_store: Vec<PreparedOp> = checked.iter().flatten().cloned().collect();
-    let stored = if to_store.is_empty() {
-        Vec::new()
-    } else {
-        state
-            .writer
-            .push(PushBatch {
-                device_id: device.id,
-                team_id: device.team.id,
-                received_at_ms: crate::clock::now_ms(),
-                ops: to_store,
-            })
-            .await?
-    };
+    // The verified operations go to the store; the rejected keep their reason.
+    let mut to_store = Vec::with_capacity(checked.len());
+    let reasons: Vec<Option<String>> = checked
+        .into_iter()
+        .map(|c| match c {
+            Ok(op) => {
+                to_store.push(op);
+                None
+            }
+            Err(reason) => Some(reason),
+        })
+        .collect();
+    let device = &authed.device;
+    let batch = (!to_store.is_empty()).then(|| PushBatch {
+        device_id: device.id,
+        team_id: device.team.id,
+        received_at_ms: crate::clock::now_ms(),
+        ops: to_store,
+    });
+    // Admission (revocation, nonce) and the operations: one transaction.
+    let stored = authed.admit(&state, batch, None).await?;
     let mut stored = stored.into_iter();
     let mut counts = [0usize; 3];
     let results: Vec<OpResult> = req
         .ops
         .iter()
-        .zip(checked)
-        .map(|(signed, check)| {
-            let (outcome, server_seq, reason) = match check {
-                Err(reason) => (Outcome::Rejected, None, Some(reason)),
-                Ok(_) => match stored.next() {
+        .zip(reasons)
+        .map(|(signed, rejected)| {
+            let (outcome, server_seq, reason) = match rejected {
+                Some(reason) => (Outcome::Rejected, None, Some(reason)),
+                None => match stored.next() {
                     Some(StoredOutcome::Accepted { server_seq }) => {
                         (Outcome::Accepted, Some(server_seq), None)
                     }
@@ -219,16 +238,38 @@ struct RawPulledOp<'a> {
 
 /// `GET /v1/pull`
 pub async fn pull(State(state): State<AppState>, uri: Uri, authed: Authed) -> Result<Response> {
-    let query: PullQuery = axum::extract::Query::<PullQuery>::try_from_uri(&uri)
-        .map(|q| q.0)
-        .map_err(|e| Error::BadRequest(format!("query: {e}")))?;
-    if query.after < 0 {
-        return Err(Error::BadRequest("after must be 0 or more".into()));
-    }
+    let query = match axum::extract::Query::<PullQuery>::try_from_uri(&uri) {
+        Ok(q) if q.0.after >= 0 => q.0,
+        Ok(_) => {
+            let e = Error::BadRequest("after must be 0 or more".into());
+            return Err(authed.refuse(&state, e).await);
+        }
+        Err(e) => {
+            let e = Error::BadRequest(format!("query: {e}"));
+            return Err(authed.refuse(&state, e).await);
+        }
+    };
     let limit = query.effective_limit();
     let team = &authed.device.team;
-    let page = state.store.pull(team.id, query.after, limit).await?;
+    // The page is read first and sent only once the request is admitted
+    // (nonce, revocation), in the same transaction as its audit row.
+    let page = match state.store.pull(team.id, query.after, limit).await {
+        Ok(page) => page,
+        Err(e) => return Err(authed.refuse(&state, e.into()).await),
+    };
     let next_cursor = page.ops.last().map(|(s, _)| *s).unwrap_or(query.after);
+    let count = page.ops.len();
+    let audit = (count > 0).then(|| AuditRecord {
+        at_ms: crate::clock::now_ms(),
+        actor: format!("device:{}", authed.device.id),
+        action: "pull".into(),
+        subject: Some(format!("team:{}", team.name)),
+        detail: format!(
+            "after={} count={count} next_cursor={next_cursor}",
+            query.after
+        ),
+    });
+    authed.admit(&state, None, audit).await?;
     let ops = page
         .ops
         .iter()
@@ -245,24 +286,7 @@ pub async fn pull(State(state): State<AppState>, uri: Uri, authed: Authed) -> Re
                 })
         })
         .collect::<Result<Vec<_>>>()?;
-    let count = ops.len();
     state.metrics.ops_pulled(count);
-    if count > 0 {
-        let now = crate::clock::now_ms();
-        state
-            .writer
-            .audit(AuditRecord {
-                at_ms: now,
-                actor: format!("device:{}", authed.device.id),
-                action: "pull".into(),
-                subject: Some(format!("team:{}", team.name)),
-                detail: format!(
-                    "after={} count={count} next_cursor={next_cursor}",
-                    query.after
-                ),
-            })
-            .await?;
-    }
     tracing::info!(after = query.after, count, more = page.more, "pull");
     let body = serde_json::to_vec(&RawPullResponse {
         ops,
@@ -275,10 +299,14 @@ pub async fn pull(State(state): State<AppState>, uri: Uri, authed: Authed) -> Re
 
 /// `GET /v1/status`
 pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Json<StatusResponse>> {
-    let latest = state.store.latest_server_seq(authed.device.team.id).await?;
+    let latest = match state.store.latest_server_seq(authed.device.team.id).await {
+        Ok(latest) => latest,
+        Err(e) => return Err(authed.refuse(&state, e.into()).await),
+    };
+    authed.admit(&state, None, None).await?;
     Ok(Json(StatusResponse {
         device_status: DeviceStatus::Active,
-        team: authed.device.team.name,
+        team: authed.device.team.name.clone(),
         latest_server_seq: latest,
         server_time_ms: crate::clock::now_ms(),
     }))

@@ -4,7 +4,7 @@
 mod authn;
 mod handlers;
 
-pub use authn::Authed;
+pub use authn::{Authed, DeviceCache};
 
 use crate::metrics::Metrics;
 use crate::store::DynStore;
@@ -27,6 +27,8 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
 pub struct AppState {
     pub store: DynStore,
     pub writer: Writer,
+    /// Keys and teams of the enrolled devices (never revocation).
+    pub devices: Arc<DeviceCache>,
     pub metrics: Arc<Metrics>,
     /// Allowed distance between a request's time and the server clock.
     pub max_skew_ms: i64,
@@ -38,6 +40,7 @@ impl AppState {
         AppState {
             writer: Writer::start(Arc::clone(&store)),
             store,
+            devices: Arc::new(DeviceCache::default()),
             metrics: Arc::new(Metrics::default()),
             max_skew_ms: brygga_protocol::auth::MAX_SKEW_MS,
         }

@@ -4,10 +4,12 @@
 //! (duplicate, rejected, which case and team it belongs to) is made by the
 //! backend-independent planner in [`plan`], so both behave the same.
 //!
-//! Writes that the HTTP layer makes (nonces, pushes, pull audits) go through
-//! [`Store::write`], which applies a whole [`WriteBatch`] in one transaction:
-//! the [`crate::writer`] groups concurrent requests into one batch so that
-//! one commit (one fsync) serves many requests. An operation is acknowledged
+//! Writes that the HTTP layer makes go through [`Store::write`]: each
+//! authenticated request is one [`RequestWrite`] (its nonce, and its push or
+//! audit row), admitted or refused inside the transaction that stores it, so
+//! a request costs one commit. The [`crate::writer`] groups concurrent
+//! requests into one [`WriteBatch`] so that one commit (one fsync) serves
+//! many requests. An operation is acknowledged
 //! only after its transaction committed; the UNIQUE constraints on
 //! `(device_id, seq)` and `op_id` stay as the last line of defence.
 
@@ -178,20 +180,122 @@ pub enum StoredOutcome {
     Rejected { reason: String },
 }
 
+/// The writes of one authenticated request, applied only when the request
+/// is admitted: its device is enrolled and not revoked, and its nonce was
+/// never seen. A refused request stores nothing at all (not even its nonce
+/// when the device is revoked), so a replayed push can never land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestWrite {
+    /// The request's nonce (its `device_id` is the authenticated device).
+    pub nonce: NonceRecord,
+    /// The verified operations of a push, if any.
+    pub push: Option<PushBatch>,
+    /// An audit row of the request (e.g. a pull), if any. A push's audit
+    /// row is made by the store from its outcomes.
+    pub audit: Option<AuditRecord>,
+}
+
+impl RequestWrite {
+    /// A request that only needs its nonce checked and remembered.
+    pub fn nonce_only(nonce: NonceRecord) -> RequestWrite {
+        RequestWrite {
+            nonce,
+            push: None,
+            audit: None,
+        }
+    }
+}
+
+/// What became of a [`RequestWrite`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Admitted and stored; the outcome of each operation of its push
+    /// (empty without a push).
+    Admitted(Vec<StoredOutcome>),
+    /// The nonce was seen before: nothing stored.
+    Replayed,
+    /// The device is revoked: nothing stored.
+    Revoked,
+    /// No such device: nothing stored.
+    UnknownDevice,
+}
+
 /// Everything one transaction writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteBatch {
-    pub nonces: Vec<NonceRecord>,
-    pub pushes: Vec<PushBatch>,
+    /// Authenticated requests, admitted (or not) in this order: of two
+    /// requests with the same nonce, the first wins.
+    pub requests: Vec<RequestWrite>,
+    /// Audit rows written unconditionally.
     pub audits: Vec<AuditRecord>,
 }
 
 /// The results of a [`WriteBatch`], in the same order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteResult {
-    /// True when the nonce was new (the request is not a replay).
-    pub nonces_fresh: Vec<bool>,
-    pub pushes: Vec<Vec<StoredOutcome>>,
+    pub requests: Vec<Admission>,
+}
+
+/// A [`WriteBatch`] once the backend knows which requests are admitted:
+/// the pushes to plan and the audit rows to write, in batch order.
+pub(crate) struct AdmittedWrites {
+    /// The pushes of the admitted requests.
+    pub pushes: Vec<PushBatch>,
+    /// `push_of[i]`: the index of the request `pushes[i]` came from.
+    push_of: Vec<usize>,
+    /// The batch's own audit rows, then those of the admitted requests.
+    pub audits: Vec<AuditRecord>,
+    /// `refused[i]`: why request i was refused, None when admitted.
+    refused: Vec<Option<Admission>>,
+}
+
+impl AdmittedWrites {
+    /// Splits `batch`; `refused[i]` says why request i is not admitted.
+    pub(crate) fn split(batch: WriteBatch, refused: Vec<Option<Admission>>) -> Result<Self> {
+        assert_eq!(
+            refused.len(),
+            batch.requests.len(),
+            "one decision per request"
+        );
+        let mut pushes = Vec::new();
+        let mut push_of = Vec::new();
+        let mut audits = batch.audits;
+        for (i, (request, refusal)) in batch.requests.into_iter().zip(&refused).enumerate() {
+            if refusal.is_some() {
+                continue;
+            }
+            if let Some(push) = request.push {
+                if push.device_id != request.nonce.device_id {
+                    return Err(StoreError::Database(format!(
+                        "a push of device {} in a request of device {}",
+                        push.device_id, request.nonce.device_id
+                    )));
+                }
+                pushes.push(push);
+                push_of.push(i);
+            }
+            audits.extend(request.audit);
+        }
+        Ok(AdmittedWrites {
+            pushes,
+            push_of,
+            audits,
+            refused,
+        })
+    }
+
+    /// The answer per request, given the outcomes of [`Self::pushes`].
+    pub(crate) fn finish(self, outcomes: Vec<Vec<StoredOutcome>>) -> WriteResult {
+        let mut requests: Vec<Admission> = self
+            .refused
+            .into_iter()
+            .map(|r| r.unwrap_or(Admission::Admitted(Vec::new())))
+            .collect();
+        for (i, outcome) in self.push_of.into_iter().zip(outcomes) {
+            requests[i] = Admission::Admitted(outcome);
+        }
+        WriteResult { requests }
+    }
 }
 
 /// One page of a team's operations: `(server_seq, SignedOperation JSON)`.
@@ -247,7 +351,9 @@ pub trait Store: Send + Sync + 'static {
     /// Errors `NotFound` for an unknown device.
     async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked>;
 
-    /// Applies nonces, pushes and audit rows in one transaction.
+    /// Admits the requests of `batch` (device active, nonce fresh), stores
+    /// what the admitted ones carry, and the audit rows, in one
+    /// transaction: one commit for the whole batch.
     async fn write(&self, batch: WriteBatch) -> Result<WriteResult>;
 
     /// The team's operations with `server_seq > after`, at most `limit`.

@@ -39,10 +39,15 @@ pub struct Lookups {
 
 /// Every id the pushes name, deduplicated.
 pub fn keys(pushes: &[PushBatch]) -> Keys {
+    keys_of(pushes)
+}
+
+/// [`keys`] of any sequence of pushes.
+pub fn keys_of<'p>(pushes: impl IntoIterator<Item = &'p PushBatch>) -> Keys {
     let mut device_seqs = HashSet::new();
     let mut op_ids = HashSet::new();
     let mut object_ids = HashSet::new();
-    for op in pushes.iter().flat_map(|p| &p.ops) {
+    for op in pushes.into_iter().flat_map(|p| &p.ops) {
         device_seqs.insert((op.device_id, op.seq));
         op_ids.insert(op.op_id);
         object_ids.extend(op.scope.creates.iter().map(|o| o.id));

@@ -13,8 +13,8 @@
 
 use super::plan::{self, Lookups, StoredOp};
 use super::{
-    AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow, PullPage, Result, Revoked,
-    Store, StoreError, Team, User, WriteBatch, WriteResult,
+    Admission, AdmittedWrites, AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow,
+    PullPage, PushBatch, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_protocol::auth::ObjectKind;
@@ -382,102 +382,197 @@ impl Store for PgStore {
     async fn write(&self, batch: WriteBatch) -> Result<WriteResult> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        if !batch.pushes.is_empty() {
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_OPS])
-                .await?;
-        }
+        let stores_ops = batch
+            .requests
+            .iter()
+            .any(|r| r.push.as_ref().is_some_and(|p| !p.ops.is_empty()));
 
-        let mut nonces_fresh = Vec::with_capacity(batch.nonces.len());
-        if !batch.nonces.is_empty() {
-            let devices: Vec<Uuid> = batch.nonces.iter().map(|n| n.device_id).collect();
-            let nonces: Vec<&str> = batch.nonces.iter().map(|n| n.nonce.as_str()).collect();
-            let expires: Vec<i64> = batch.nonces.iter().map(|n| n.expires_at_ms).collect();
-            let st = tx
-                .prepare_cached(
-                    "INSERT INTO nonces (device_id, nonce, expires_at) \
+        // Statements (cached per connection after their first use).
+        let st_lock = tx
+            .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+            .await?;
+        // Admission in one statement (one snapshot): the state of each
+        // device, and the nonces remembered, only for active devices.
+        let st_admit = tx
+            .prepare_cached(
+                "WITH n AS ( \
                      SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) \
-                     ON CONFLICT DO NOTHING RETURNING device_id, nonce",
-                )
-                .await?;
-            let mut fresh: HashSet<(Uuid, String)> = tx
-                .query(&st, &[&devices, &nonces, &expires])
-                .await?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            for n in &batch.nonces {
-                nonces_fresh.push(fresh.remove(&(n.device_id, n.nonce.clone())));
-            }
-        }
+                     AS n(device_id, nonce, expires_at) \
+                 ), d AS ( \
+                     SELECT id, revoked_at FROM devices \
+                     WHERE id IN (SELECT device_id FROM n) \
+                 ), fresh AS ( \
+                     INSERT INTO nonces (device_id, nonce, expires_at) \
+                     SELECT n.device_id, n.nonce, n.expires_at FROM n \
+                     JOIN d ON d.id = n.device_id AND d.revoked_at IS NULL \
+                     ON CONFLICT DO NOTHING RETURNING device_id, nonce \
+                 ) \
+                 SELECT id, revoked_at, NULL::text FROM d \
+                 UNION ALL SELECT device_id, NULL::bigint, nonce FROM fresh",
+            )
+            .await?;
+        let st_by_device_seq = tx
+            .prepare_cached(
+                "SELECT o.device_id, o.seq, o.op_id, o.server_seq, o.body FROM ops o \
+                 JOIN unnest($1::uuid[], $2::bigint[]) AS k(device_id, seq) \
+                 ON o.device_id = k.device_id AND o.seq = k.seq",
+            )
+            .await?;
+        let st_by_op_id = tx
+            .prepare_cached("SELECT op_id, device_id, seq FROM ops WHERE op_id = ANY($1)")
+            .await?;
+        let st_objects = tx
+            .prepare_cached(
+                "SELECT object_id, kind, case_id, team_id FROM objects \
+                 WHERE object_id = ANY($1)",
+            )
+            .await?;
 
-        let keys = plan::keys(&batch.pushes);
-        let mut lookups = Lookups::default();
-        if !keys.device_seqs.is_empty() {
-            let devices: Vec<Uuid> = keys.device_seqs.iter().map(|k| k.0).collect();
-            let seqs: Vec<i64> = keys.device_seqs.iter().map(|k| k.1).collect();
-            let st = tx
-                .prepare_cached(
-                    "SELECT o.device_id, o.seq, o.op_id, o.server_seq, o.body FROM ops o \
-                     JOIN unnest($1::uuid[], $2::bigint[]) AS k(device_id, seq) \
-                     ON o.device_id = k.device_id AND o.seq = k.seq",
-                )
-                .await?;
-            for r in tx.query(&st, &[&devices, &seqs]).await? {
-                lookups.by_device_seq.insert(
-                    (r.get(0), r.get(1)),
-                    StoredOp {
-                        op_id: r.get(2),
-                        server_seq: r.get(3),
-                        body: r.get(4),
-                    },
-                );
+        // One round trip: the statements below are pipelined (sent
+        // together, run by the server in this order). The advisory lock
+        // comes first, so the lookups see every operation committed before
+        // it, and server_seqs are handed out in commit order.
+        let request_devices: Vec<Uuid> = batch.requests.iter().map(|r| r.nonce.device_id).collect();
+        let nonces: Vec<&str> = batch
+            .requests
+            .iter()
+            .map(|r| r.nonce.nonce.as_str())
+            .collect();
+        let expires: Vec<i64> = batch
+            .requests
+            .iter()
+            .map(|r| r.nonce.expires_at_ms)
+            .collect();
+        // Looked up for every push, admitted or not: a superset is harmless.
+        let pushes: Vec<&PushBatch> = batch
+            .requests
+            .iter()
+            .filter_map(|r| r.push.as_ref())
+            .collect();
+        let keys = plan::keys_of(pushes.iter().copied());
+        let key_devices: Vec<Uuid> = keys.device_seqs.iter().map(|k| k.0).collect();
+        let key_seqs: Vec<i64> = keys.device_seqs.iter().map(|k| k.1).collect();
+        let lock = async {
+            if stores_ops {
+                tx.execute(&st_lock, &[&LOCK_OPS]).await?;
             }
-            let st = tx
-                .prepare_cached("SELECT op_id, device_id, seq FROM ops WHERE op_id = ANY($1)")
-                .await?;
-            for r in tx.query(&st, &[&keys.op_ids]).await? {
-                lookups.by_op_id.insert(r.get(0), (r.get(1), r.get(2)));
+            Ok::<_, tokio_postgres::Error>(())
+        };
+        let admit = async {
+            if request_devices.is_empty() {
+                return Ok(Vec::new());
+            }
+            tx.query(&st_admit, &[&request_devices, &nonces, &expires])
+                .await
+        };
+        let by_device_seq = async {
+            if key_devices.is_empty() {
+                return Ok(Vec::new());
+            }
+            tx.query(&st_by_device_seq, &[&key_devices, &key_seqs])
+                .await
+        };
+        let by_op_id = async {
+            if keys.op_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            tx.query(&st_by_op_id, &[&keys.op_ids]).await
+        };
+        let objects = async {
+            if keys.object_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            tx.query(&st_objects, &[&keys.object_ids]).await
+        };
+        let ((), admit, by_device_seq, by_op_id, objects) =
+            tokio::try_join!(lock, admit, by_device_seq, by_op_id, objects)?;
+
+        // Admission, in batch order (of two requests with one nonce, the
+        // first wins): a device row has no nonce, a remembered nonce row has.
+        let mut states: HashMap<Uuid, Option<i64>> = HashMap::new();
+        let mut fresh: HashSet<(Uuid, String)> = HashSet::new();
+        for r in &admit {
+            match r.get::<_, Option<String>>(2) {
+                None => {
+                    states.insert(r.get(0), r.get(1));
+                }
+                Some(nonce) => {
+                    fresh.insert((r.get(0), nonce));
+                }
             }
         }
-        if !keys.object_ids.is_empty() {
-            let st = tx
-                .prepare_cached(
-                    "SELECT object_id, kind, case_id, team_id FROM objects \
-                     WHERE object_id = ANY($1)",
-                )
-                .await?;
-            for r in tx.query(&st, &[&keys.object_ids]).await? {
-                let id: Uuid = r.get(0);
-                let kind: String = r.get(1);
-                let kind = ObjectKind::parse(&kind).ok_or_else(|| {
-                    StoreError::Database(format!("object {id} has unknown kind '{kind}'"))
-                })?;
-                lookups.objects.insert(
+        let refused: Vec<Option<Admission>> = batch
+            .requests
+            .iter()
+            .map(|r| match states.get(&r.nonce.device_id) {
+                None => Some(Admission::UnknownDevice),
+                Some(Some(_)) => Some(Admission::Revoked),
+                Some(None) => {
+                    if fresh.remove(&(r.nonce.device_id, r.nonce.nonce.clone())) {
+                        None
+                    } else {
+                        Some(Admission::Replayed)
+                    }
+                }
+            })
+            .collect();
+        drop(pushes);
+        let batch = AdmittedWrites::split(batch, refused)?;
+
+        let mut lookups = Lookups::default();
+        for r in by_device_seq {
+            lookups.by_device_seq.insert(
+                (r.get(0), r.get(1)),
+                StoredOp {
+                    op_id: r.get(2),
+                    server_seq: r.get(3),
+                    body: r.get(4),
+                },
+            );
+        }
+        for r in by_op_id {
+            lookups.by_op_id.insert(r.get(0), (r.get(1), r.get(2)));
+        }
+        for r in objects {
+            let id: Uuid = r.get(0);
+            let kind: String = r.get(1);
+            let kind = ObjectKind::parse(&kind).ok_or_else(|| {
+                StoreError::Database(format!("object {id} has unknown kind '{kind}'"))
+            })?;
+            lookups.objects.insert(
+                id,
+                ObjectRow {
                     id,
-                    ObjectRow {
-                        id,
-                        kind,
-                        case_id: r.get(2),
-                        team_id: r.get(3),
-                    },
-                );
-            }
+                    kind,
+                    case_id: r.get(2),
+                    team_id: r.get(3),
+                },
+            );
         }
 
         let plan = plan::plan(&batch.pushes, &lookups);
         let mut server_seqs = Vec::with_capacity(plan.inserts.len());
-        if !plan.inserts.is_empty() {
-            let ins = &plan.inserts;
-            let op_ids: Vec<Uuid> = ins.iter().map(|i| i.op.op_id).collect();
-            let devices: Vec<Uuid> = ins.iter().map(|i| i.op.device_id).collect();
-            let seqs: Vec<i64> = ins.iter().map(|i| i.op.seq).collect();
-            let teams: Vec<i64> = ins.iter().map(|i| i.team_id).collect();
-            let cases: Vec<Option<Uuid>> = ins.iter().map(|i| i.case_id).collect();
-            let types: Vec<&str> = ins.iter().map(|i| i.op.type_name).collect();
-            let bodies: Vec<&str> = ins.iter().map(|i| i.op.body.as_str()).collect();
-            let received: Vec<i64> = ins.iter().map(|i| i.received_at_ms).collect();
-            let st = tx
-                .prepare_cached(
+        // The operations and their index rows: pipelined too.
+        let ins = &plan.inserts;
+        let op_ids: Vec<Uuid> = ins.iter().map(|i| i.op.op_id).collect();
+        let op_devices: Vec<Uuid> = ins.iter().map(|i| i.op.device_id).collect();
+        let seqs: Vec<i64> = ins.iter().map(|i| i.op.seq).collect();
+        let teams: Vec<i64> = ins.iter().map(|i| i.team_id).collect();
+        let cases: Vec<Option<Uuid>> = ins.iter().map(|i| i.case_id).collect();
+        let types: Vec<&str> = ins.iter().map(|i| i.op.type_name).collect();
+        let bodies: Vec<&str> = ins.iter().map(|i| i.op.body.as_str()).collect();
+        let received: Vec<i64> = ins.iter().map(|i| i.received_at_ms).collect();
+        let o = &plan.objects;
+        let obj_ids: Vec<Uuid> = o.iter().map(|x| x.row.id).collect();
+        let obj_kinds: Vec<&str> = o.iter().map(|x| x.row.kind.as_str()).collect();
+        let obj_cases: Vec<Option<Uuid>> = o.iter().map(|x| x.row.case_id).collect();
+        let obj_teams: Vec<i64> = o.iter().map(|x| x.row.team_id).collect();
+        let obj_ops: Vec<Uuid> = o.iter().map(|x| x.op_id).collect();
+        let st_ops = if ins.is_empty() {
+            None
+        } else {
+            Some(
+                tx.prepare_cached(
                     "INSERT INTO ops (op_id, device_id, seq, team_id, case_id, type, body, received_at) \
                      SELECT op_id, device_id, seq, team_id, case_id, type, body, received_at FROM \
                      unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::uuid[], \
@@ -485,48 +580,65 @@ impl Store for PgStore {
                      AS t(op_id, device_id, seq, team_id, case_id, type, body, received_at, ord) \
                      ORDER BY ord RETURNING op_id, server_seq",
                 )
-                .await?;
-            let assigned: HashMap<Uuid, i64> = tx
-                .query(
-                    &st,
-                    &[
-                        &op_ids, &devices, &seqs, &teams, &cases, &types, &bodies, &received,
-                    ],
-                )
-                .await?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            for id in &op_ids {
-                server_seqs.push(*assigned.get(id).ok_or_else(|| {
-                    StoreError::Database(format!("no server_seq returned for {id}"))
-                })?);
-            }
-        }
-        if !plan.objects.is_empty() {
-            let o = &plan.objects;
-            let ids: Vec<Uuid> = o.iter().map(|x| x.row.id).collect();
-            let kinds: Vec<&str> = o.iter().map(|x| x.row.kind.as_str()).collect();
-            let cases: Vec<Option<Uuid>> = o.iter().map(|x| x.row.case_id).collect();
-            let teams: Vec<i64> = o.iter().map(|x| x.row.team_id).collect();
-            let ops: Vec<Uuid> = o.iter().map(|x| x.op_id).collect();
-            let st = tx
-                .prepare_cached(
+                .await?,
+            )
+        };
+        let st_obj = if o.is_empty() {
+            None
+        } else {
+            Some(
+                tx.prepare_cached(
                     "INSERT INTO objects (object_id, kind, case_id, team_id, op_id) \
                      SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bigint[], $5::uuid[])",
                 )
+                .await?,
+            )
+        };
+        let insert_ops = async {
+            match &st_ops {
+                None => Ok(Vec::new()),
+                Some(st) => {
+                    tx.query(
+                        st,
+                        &[
+                            &op_ids,
+                            &op_devices,
+                            &seqs,
+                            &teams,
+                            &cases,
+                            &types,
+                            &bodies,
+                            &received,
+                        ],
+                    )
+                    .await
+                }
+            }
+        };
+        let insert_objects = async {
+            if let Some(st) = &st_obj {
+                tx.execute(
+                    st,
+                    &[&obj_ids, &obj_kinds, &obj_cases, &obj_teams, &obj_ops],
+                )
                 .await?;
-            tx.execute(&st, &[&ids, &kinds, &cases, &teams, &ops])
-                .await?;
+            }
+            Ok(())
+        };
+        let (assigned, ()) = tokio::try_join!(insert_ops, insert_objects)?;
+        let assigned: HashMap<Uuid, i64> = assigned.iter().map(|r| (r.get(0), r.get(1))).collect();
+        for id in &op_ids {
+            server_seqs.push(
+                *assigned.get(id).ok_or_else(|| {
+                    StoreError::Database(format!("no server_seq returned for {id}"))
+                })?,
+            );
         }
-        let (pushes, push_audits) = plan.finish(&batch.pushes, &server_seqs);
+        let (outcomes, push_audits) = plan.finish(&batch.pushes, &server_seqs);
         let audits: Vec<&AuditRecord> = batch.audits.iter().chain(&push_audits).collect();
         insert_audits(&tx, &audits).await?;
         tx.commit().await?;
-        Ok(WriteResult {
-            nonces_fresh,
-            pushes,
-        })
+        Ok(batch.finish(outcomes))
     }
 
     async fn pull(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage> {

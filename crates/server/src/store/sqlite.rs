@@ -8,12 +8,13 @@
 
 use super::plan::{self, Lookups, StoredOp};
 use super::{
-    AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow, PullPage, Result, Revoked,
-    Store, StoreError, Team, User, WriteBatch, WriteResult,
+    Admission, AdmittedWrites, AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow,
+    PullPage, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_protocol::auth::ObjectKind;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,10 +25,52 @@ const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sq
 
 const READERS: usize = 4;
 
+/// Page cache of the writer connection, KiB: the b-tree pages a push
+/// touches (the indexes by device and seq, the nonces) stay in memory
+/// instead of being read again from the OS on every group (SQLite's default
+/// is 2 MiB, far less than those indexes once the server holds a few
+/// hundred thousand operations).
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+/// Page cache of each reader connection, KiB.
+const READER_CACHE_KIB: i64 = 16 * 1024;
+
+/// Pages of WAL after which the writer checkpoints by itself, in the
+/// commit of a group: only a safety net, the background checkpointer keeps
+/// the WAL far smaller.
+const WRITER_AUTOCHECKPOINT_PAGES: i64 = 16_384;
+/// How often the background checkpointer copies the WAL into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
+    /// Dropping it stops the background checkpointer.
+    _checkpointer: std::sync::mpsc::Sender<()>,
+}
+
+/// Checkpoints the WAL (PASSIVE: never waits for nor blocks the writer or
+/// the readers) from a thread of its own, so that copying pages into the
+/// database file and its fsync are not part of a group's commit — with
+/// SQLite's automatic checkpoint (every 1000 pages) some commit waited for
+/// them, and every request of its group with it.
+fn start_checkpointer(path: &Path) -> Result<std::sync::mpsc::Sender<()>> {
+    let conn = Connection::open(path)?;
+    configure(&conn)?;
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(CHECKPOINT_EVERY)
+            {
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+        })
+        .map_err(|e| StoreError::Database(format!("starting the WAL checkpointer: {e}")))?;
+    Ok(stop)
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -130,18 +173,43 @@ fn team_by_name(tx: &Transaction<'_>, name: &str) -> Result<Team> {
 }
 
 fn write_tx(conn: &mut Connection, batch: WriteBatch) -> Result<WriteResult> {
+    // IMMEDIATE: the write lock is held from here, so a revocation (by the
+    // admin CLI, another process) is either visible below or comes after
+    // this whole transaction.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut nonces_fresh = Vec::with_capacity(batch.nonces.len());
+    let mut refused = Vec::with_capacity(batch.requests.len());
     {
-        let mut st = tx.prepare_cached(
+        let mut device_st = tx.prepare_cached("SELECT revoked_at FROM devices WHERE id = ?1")?;
+        let mut nonce_st = tx.prepare_cached(
             "INSERT INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT DO NOTHING",
         )?;
-        for n in &batch.nonces {
-            nonces_fresh
-                .push(st.execute(params![n.device_id.to_string(), n.nonce, n.expires_at_ms])? == 1);
+        // device -> None (unknown) or Some(revoked_at)
+        let mut states: HashMap<Uuid, Option<Option<i64>>> = HashMap::new();
+        for r in &batch.requests {
+            let n = &r.nonce;
+            let id = n.device_id.to_string();
+            let state = match states.get(&n.device_id) {
+                Some(state) => *state,
+                None => {
+                    let state = device_st
+                        .query_row([&id], |row| row.get::<_, Option<i64>>(0))
+                        .optional()?;
+                    states.insert(n.device_id, state);
+                    state
+                }
+            };
+            refused.push(match state {
+                None => Some(Admission::UnknownDevice),
+                Some(Some(_)) => Some(Admission::Revoked),
+                Some(None) => {
+                    let fresh = nonce_st.execute(params![id, n.nonce, n.expires_at_ms])? == 1;
+                    (!fresh).then_some(Admission::Replayed)
+                }
+            });
         }
     }
+    let batch = AdmittedWrites::split(batch, refused)?;
 
     let keys = plan::keys(&batch.pushes);
     let mut lookups = Lookups::default();
@@ -232,15 +300,12 @@ fn write_tx(conn: &mut Connection, batch: WriteBatch) -> Result<WriteResult> {
             ])?;
         }
     }
-    let (pushes, push_audits) = plan.finish(&batch.pushes, &server_seqs);
+    let (outcomes, push_audits) = plan.finish(&batch.pushes, &server_seqs);
     for a in batch.audits.iter().chain(&push_audits) {
         insert_audit(&tx, a)?;
     }
     tx.commit()?;
-    Ok(WriteResult {
-        nonces_fresh,
-        pushes,
-    })
+    Ok(batch.finish(outcomes))
 }
 
 impl SqliteStore {
@@ -258,11 +323,15 @@ impl SqliteStore {
             let mut writer = Connection::open(&path)?;
             configure(&writer)?;
             migrate(&mut writer)?;
+            writer.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
+            writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+            let checkpointer = start_checkpointer(&path)?;
             let readers = (0..READERS)
                 .map(|_| {
                     let c = Connection::open(&path)?;
                     configure(&c)?;
                     c.pragma_update(None, "query_only", "ON")?;
+                    c.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
                     Ok(Mutex::new(c))
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -270,6 +339,7 @@ impl SqliteStore {
                 writer: Arc::new(Mutex::new(writer)),
                 readers: Arc::new(readers),
                 next_reader: AtomicUsize::new(0),
+                _checkpointer: checkpointer,
             })
         })
         .await
