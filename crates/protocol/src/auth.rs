@@ -33,7 +33,7 @@
 use crate::op::Payload;
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
-use ring::signature::{Ed25519KeyPair, UnparsedPublicKey, ED25519};
+use ring::signature::Ed25519KeyPair;
 use uuid::Uuid;
 
 pub const HEADER_DEVICE: &str = "x-brygga-device";
@@ -197,8 +197,8 @@ pub fn verify_request(
     if !valid_nonce(&headers.nonce) {
         return Err(AuthError::Malformed(HEADER_NONCE));
     }
-    let sig =
-        hex::decode(&headers.signature).map_err(|_| AuthError::Malformed(HEADER_SIGNATURE))?;
+    let sig = crate::signing::signature_from_hex(&headers.signature)
+        .ok_or(AuthError::Malformed(HEADER_SIGNATURE))?;
     let message = request_message(
         method,
         path_and_query,
@@ -206,8 +206,9 @@ pub fn verify_request(
         &headers.nonce,
         body,
     );
-    UnparsedPublicKey::new(&ED25519, public_key)
-        .verify(&message, &sig)
+    crate::signing::verifying_key(public_key)
+        .ok_or(AuthError::BadSignature)?
+        .verify(&sig, &message)
         .map_err(|_| AuthError::BadSignature)?;
     if (now_ms - headers.time_ms).abs() > max_skew_ms {
         return Err(AuthError::ClockSkew {

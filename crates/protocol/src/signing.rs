@@ -8,7 +8,8 @@
 
 use crate::op::{Operation, SignedOperation};
 use crate::PROTOCOL_VERSION;
-use ring::signature::{Ed25519KeyPair, UnparsedPublicKey, ED25519};
+use ed25519_zebra::{batch, Signature, VerificationKey, VerificationKeyBytes};
+use ring::signature::Ed25519KeyPair;
 
 const DOMAIN: &[u8] = b"brygga/op/v1\0";
 
@@ -36,16 +37,61 @@ pub fn sign(op: Operation, key: &Ed25519KeyPair) -> SignedOperation {
 
 /// Checks `signed` against the device's raw 32-byte Ed25519 public key.
 pub fn verify(signed: &SignedOperation, public_key: &[u8]) -> Result<(), VerifyError> {
+    let key = verifying_key(public_key).ok_or(VerifyError::BadSignature)?;
+    let (message, signature) = parts(signed)?;
+    key.verify(&signature, &message)
+        .map_err(|_| VerifyError::BadSignature)
+}
+
+/// Checks every operation of `ops` against one device's key: the result of
+/// each, in order. The well-formed ones are checked in one batch
+/// verification, a third of the CPU of checking them one by one (ADR 0009);
+/// only when the batch fails is each checked alone, to tell which. Batch
+/// and single checks follow the same rules (ZIP 215), so they never
+/// disagree.
+pub fn verify_all(ops: &[SignedOperation], public_key: &[u8]) -> Vec<Result<(), VerifyError>> {
+    let Some(key) = verifying_key(public_key) else {
+        return vec![Err(VerifyError::BadSignature); ops.len()];
+    };
+    let parsed: Vec<Result<(Vec<u8>, Signature), VerifyError>> = ops.iter().map(parts).collect();
+    let mut batch = batch::Verifier::new();
+    for (message, signature) in parsed.iter().flatten() {
+        batch.queue((VerificationKeyBytes::from(key), *signature, message));
+    }
+    let all_good = batch.verify(rand::thread_rng()).is_ok();
+    parsed
+        .into_iter()
+        .map(|p| {
+            let (message, signature) = p?;
+            if all_good {
+                return Ok(());
+            }
+            key.verify(&signature, &message)
+                .map_err(|_| VerifyError::BadSignature)
+        })
+        .collect()
+}
+
+/// A raw 32-byte public key as a point on the curve; None when it is not
+/// one.
+pub(crate) fn verifying_key(public_key: &[u8]) -> Option<VerificationKey> {
+    let bytes: [u8; 32] = public_key.try_into().ok()?;
+    VerificationKey::try_from(bytes).ok()
+}
+
+/// A signature from its hex form; None unless it is 64 bytes.
+pub(crate) fn signature_from_hex(hex_signature: &str) -> Option<Signature> {
+    let bytes: [u8; 64] = hex::decode(hex_signature).ok()?.try_into().ok()?;
+    Some(Signature::from_bytes(&bytes))
+}
+
+/// The bytes an operation's signature covers, and the signature.
+fn parts(signed: &SignedOperation) -> Result<(Vec<u8>, Signature), VerifyError> {
     if signed.op.version != PROTOCOL_VERSION {
         return Err(VerifyError::UnsupportedVersion(signed.op.version));
     }
-    let sig = hex::decode(&signed.signature).map_err(|_| VerifyError::MalformedSignature)?;
-    if sig.len() != 64 {
-        return Err(VerifyError::MalformedSignature);
-    }
-    UnparsedPublicKey::new(&ED25519, public_key)
-        .verify(&canonical_bytes(&signed.op), &sig)
-        .map_err(|_| VerifyError::BadSignature)
+    let signature = signature_from_hex(&signed.signature).ok_or(VerifyError::MalformedSignature)?;
+    Ok((canonical_bytes(&signed.op), signature))
 }
 
 #[cfg(test)]
@@ -122,5 +168,35 @@ mod tests {
             verify(&signed, key.public_key().as_ref()),
             Err(VerifyError::UnsupportedVersion(PROTOCOL_VERSION + 1))
         );
+    }
+
+    #[test]
+    fn a_batch_names_exactly_the_operations_that_do_not_verify() {
+        let key = keypair();
+        let mut ops: Vec<SignedOperation> = (0..6).map(|_| sign(op(), &key)).collect();
+        ops[1].op.seq = 99;
+        ops[4].signature = "00".into();
+        let results = verify_all(&ops, key.public_key().as_ref());
+        assert_eq!(
+            results,
+            vec![
+                Ok(()),
+                Err(VerifyError::BadSignature),
+                Ok(()),
+                Ok(()),
+                Err(VerifyError::MalformedSignature),
+                Ok(()),
+            ]
+        );
+        let good: Vec<SignedOperation> = (0..3).map(|_| sign(op(), &key)).collect();
+        assert_eq!(
+            verify_all(&good, key.public_key().as_ref()),
+            vec![Ok(()); 3]
+        );
+        assert_eq!(
+            verify_all(&good, keypair().public_key().as_ref()),
+            vec![Err(VerifyError::BadSignature); 3]
+        );
+        assert_eq!(verify_all(&[], key.public_key().as_ref()), vec![]);
     }
 }
