@@ -11,6 +11,9 @@
 #     WebKitNetworkProcess), summed from /proc/PID/status, and the
 #     proportional set size (PSS, shared pages divided among the processes
 #     that share them) from /proc/PID/smaps_rollup;
+#   - the same memory figures for WebKitGTK's own MiniBrowser showing
+#     about:blank (when the Debian package ships it): the floor of the web
+#     engine on this machine, which no app built on it can go below;
 #   - the size of the .deb in target/release/bundle/deb/ when there is one
 #     (scripts/desktop-build.sh --deb makes it).
 #
@@ -57,9 +60,22 @@ tree() {
 
 now_ms() { date +%s%3N; }
 
+# Sets rss_kb, pss_kb and procs to the sums over PID and its descendants.
+measure_tree() {
+    local p r s
+    rss_kb=0
+    pss_kb=0
+    procs=""
+    for p in $(tree "$1"); do
+        r=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+        s=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+        rss_kb=$((rss_kb + ${r:-0}))
+        pss_kb=$((pss_kb + ${s:-0}))
+        procs+="$(cat "/proc/$p/comm" 2>/dev/null) $((${r:-0} / 1024))MB; "
+    done
+}
+
 startups=()
-rss_kb=0
-pss_kb=0
 for i in $(seq 1 "$runs"); do
     : >"$log"
     t0=$(now_ms)
@@ -79,21 +95,29 @@ for i in $(seq 1 "$runs"); do
     startups+=($((ready - t0)))
     if [ "$i" -eq "$runs" ]; then
         sleep 5
-        rss_kb=0
-        pss_kb=0
-        procs=""
-        for p in $(tree "$pid"); do
-            r=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
-            s=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
-            rss_kb=$((rss_kb + ${r:-0}))
-            pss_kb=$((pss_kb + ${s:-0}))
-            procs+="$(cat "/proc/$p/comm" 2>/dev/null) $((${r:-0} / 1024))MB; "
-        done
+        measure_tree "$pid"
+        app_rss_kb=$rss_kb
+        app_pss_kb=$pss_kb
+        app_procs=$procs
     fi
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     pid=""
 done
+
+# The engine's floor: MiniBrowser with an empty page, same environment.
+minibrowser=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+floor="MiniBrowser not installed"
+if [ -x "$minibrowser" ]; then
+    "$minibrowser" about:blank 2>/dev/null &
+    pid=$!
+    sleep 8
+    measure_tree "$pid"
+    floor="RSS sum $((rss_kb / 1024)) MiB, PSS sum $((pss_kb / 1024)) MiB ($procs)"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=""
+fi
 
 first="${startups[0]}"
 warm=("${startups[@]:1}")
@@ -111,8 +135,9 @@ bin_size=$(awk -v b="$(stat -c %s "$app_bin")" 'BEGIN {printf "%.1f MiB", b/1048
 cat <<EOT
 Brygga desktop measurements ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)
 start to unlock screen: median ${median} ms over $((runs - 1)) warm starts (all: ${startups[*]} ms; first ${first} ms)
-idle memory after the unlock screen: RSS sum $((rss_kb / 1024)) MiB, PSS sum $((pss_kb / 1024)) MiB
-  processes: ${procs}
+idle memory after the unlock screen: RSS sum $((app_rss_kb / 1024)) MiB, PSS sum $((app_pss_kb / 1024)) MiB
+  processes: ${app_procs}
+WebKitGTK floor (MiniBrowser, about:blank): ${floor}
 release binary: ${bin_size}
 deb: ${deb_size}
 EOT
