@@ -8,7 +8,8 @@
 
 use crate::op::{Operation, SignedOperation};
 use crate::PROTOCOL_VERSION;
-use ed25519_zebra::{batch, Signature, VerificationKey, VerificationKeyBytes};
+pub use ed25519_zebra::Signature;
+use ed25519_zebra::{batch, VerificationKey, VerificationKeyBytes};
 use ring::signature::Ed25519KeyPair;
 
 const DOMAIN: &[u8] = b"brygga/op/v1\0";
@@ -38,38 +39,51 @@ pub fn sign(op: Operation, key: &Ed25519KeyPair) -> SignedOperation {
 /// Checks `signed` against the device's raw 32-byte Ed25519 public key.
 pub fn verify(signed: &SignedOperation, public_key: &[u8]) -> Result<(), VerifyError> {
     let key = verifying_key(public_key).ok_or(VerifyError::BadSignature)?;
-    let (message, signature) = parts(signed)?;
-    key.verify(&signature, &message)
+    let m = signed_message(signed)?;
+    key.verify(&m.signature, &m.message)
         .map_err(|_| VerifyError::BadSignature)
 }
 
-/// Checks every operation of `ops` against one device's key: the result of
-/// each, in order. The well-formed ones are checked in one batch
-/// verification, a third of the CPU of checking them one by one (ADR 0009);
-/// only when the batch fails is each checked alone, to tell which. Batch
-/// and single checks follow the same rules (ZIP 215), so they never
-/// disagree.
-pub fn verify_all(ops: &[SignedOperation], public_key: &[u8]) -> Vec<Result<(), VerifyError>> {
+/// A message and the signature a device made over it, parsed, not yet
+/// checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedMessage {
+    pub message: Vec<u8>,
+    pub signature: Signature,
+}
+
+/// Checks each of `messages` against one device's key: true where the
+/// signature matches. All are checked in one batch verification, a third
+/// of the CPU of checking them one by one (ADR 0009); only when the batch
+/// fails is each checked alone, to tell which. Batch and single checks
+/// follow the same rules (ZIP 215), so they never disagree.
+pub fn verify_messages(public_key: &[u8], messages: &[SignedMessage]) -> Vec<bool> {
     let Some(key) = verifying_key(public_key) else {
-        return vec![Err(VerifyError::BadSignature); ops.len()];
+        return vec![false; messages.len()];
     };
-    let parsed: Vec<Result<(Vec<u8>, Signature), VerifyError>> = ops.iter().map(parts).collect();
     let mut batch = batch::Verifier::new();
-    for (message, signature) in parsed.iter().flatten() {
-        batch.queue((VerificationKeyBytes::from(key), *signature, message));
+    for m in messages {
+        batch.queue((VerificationKeyBytes::from(key), m.signature, &m.message));
     }
-    let all_good = batch.verify(rand::thread_rng()).is_ok();
-    parsed
-        .into_iter()
-        .map(|p| {
-            let (message, signature) = p?;
-            if all_good {
-                return Ok(());
-            }
-            key.verify(&signature, &message)
-                .map_err(|_| VerifyError::BadSignature)
-        })
+    if batch.verify(rand::thread_rng()).is_ok() {
+        return vec![true; messages.len()];
+    }
+    messages
+        .iter()
+        .map(|m| key.verify(&m.signature, &m.message).is_ok())
         .collect()
+}
+
+/// An operation as a message to check: its canonical bytes and signature.
+pub fn signed_message(signed: &SignedOperation) -> Result<SignedMessage, VerifyError> {
+    if signed.op.version != PROTOCOL_VERSION {
+        return Err(VerifyError::UnsupportedVersion(signed.op.version));
+    }
+    let signature = signature_from_hex(&signed.signature).ok_or(VerifyError::MalformedSignature)?;
+    Ok(SignedMessage {
+        message: canonical_bytes(&signed.op),
+        signature,
+    })
 }
 
 /// A raw 32-byte public key as a point on the curve; None when it is not
@@ -80,18 +94,9 @@ pub(crate) fn verifying_key(public_key: &[u8]) -> Option<VerificationKey> {
 }
 
 /// A signature from its hex form; None unless it is 64 bytes.
-pub(crate) fn signature_from_hex(hex_signature: &str) -> Option<Signature> {
+pub fn signature_from_hex(hex_signature: &str) -> Option<Signature> {
     let bytes: [u8; 64] = hex::decode(hex_signature).ok()?.try_into().ok()?;
     Some(Signature::from_bytes(&bytes))
-}
-
-/// The bytes an operation's signature covers, and the signature.
-fn parts(signed: &SignedOperation) -> Result<(Vec<u8>, Signature), VerifyError> {
-    if signed.op.version != PROTOCOL_VERSION {
-        return Err(VerifyError::UnsupportedVersion(signed.op.version));
-    }
-    let signature = signature_from_hex(&signed.signature).ok_or(VerifyError::MalformedSignature)?;
-    Ok((canonical_bytes(&signed.op), signature))
 }
 
 #[cfg(test)]
@@ -171,32 +176,35 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_names_exactly_the_operations_that_do_not_verify() {
+    fn a_batch_names_exactly_the_messages_that_do_not_verify() {
         let key = keypair();
         let mut ops: Vec<SignedOperation> = (0..6).map(|_| sign(op(), &key)).collect();
         ops[1].op.seq = 99;
         ops[4].signature = "00".into();
-        let results = verify_all(&ops, key.public_key().as_ref());
         assert_eq!(
-            results,
-            vec![
-                Ok(()),
-                Err(VerifyError::BadSignature),
-                Ok(()),
-                Ok(()),
-                Err(VerifyError::MalformedSignature),
-                Ok(()),
-            ]
+            signed_message(&ops[4]),
+            Err(VerifyError::MalformedSignature)
         );
-        let good: Vec<SignedOperation> = (0..3).map(|_| sign(op(), &key)).collect();
+        ops.remove(4);
+        let messages: Vec<SignedMessage> = ops
+            .iter()
+            .map(|o| signed_message(o).expect("well-formed"))
+            .collect();
+        let pk = key.public_key().as_ref();
         assert_eq!(
-            verify_all(&good, key.public_key().as_ref()),
-            vec![Ok(()); 3]
+            verify_messages(pk, &messages),
+            vec![true, false, true, true, true]
         );
+        messages.iter().zip(&ops).for_each(|(m, o)| {
+            assert_eq!(
+                verify_messages(pk, std::slice::from_ref(m))[0],
+                verify(o, pk).is_ok()
+            );
+        });
         assert_eq!(
-            verify_all(&good, keypair().public_key().as_ref()),
-            vec![Err(VerifyError::BadSignature); 3]
+            verify_messages(keypair().public_key().as_ref(), &messages),
+            vec![false; 5]
         );
-        assert_eq!(verify_all(&[], key.public_key().as_ref()), vec![]);
+        assert_eq!(verify_messages(pk, &[]), Vec::<bool>::new());
     }
 }

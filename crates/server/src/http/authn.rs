@@ -1,5 +1,7 @@
 //! Request authentication: the `Authed` extractor checks the signature and
-//! clock of a request before any handler runs; the handler then *admits*
+//! clock of a request before any handler runs (a push handler takes a
+//! [`SignedRequest`] and checks the request's signature in one batch with
+//! those of its operations); the handler then *admits*
 //! it ([`Authed::admit`]): the device's revocation and the nonce are
 //! checked inside the one write transaction that also stores the request's
 //! push or audit row.
@@ -16,7 +18,8 @@ use crate::store::{
 };
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use brygga_protocol::auth::{verify_request, AuthHeaders};
+use brygga_protocol::auth::{check_clock, request_to_verify, AuthError, AuthHeaders};
+use brygga_protocol::signing::{verify_messages, SignedMessage};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use uuid::Uuid;
@@ -109,7 +112,52 @@ impl Authed {
     }
 }
 
-impl FromRequest<AppState> for Authed {
+/// A request from an enrolled device whose signature is not checked yet:
+/// [`SignedRequest::verify`] makes it an [`Authed`], checking its signature
+/// in one batch with those of what it carries (a push's operations).
+pub struct SignedRequest {
+    pub device: Arc<Device>,
+    pub body: Bytes,
+    headers: AuthHeaders,
+    message: SignedMessage,
+}
+
+impl SignedRequest {
+    /// Checks the request's signature and `more` messages signed with the
+    /// same device key, in one batch verification: the authenticated
+    /// request, and for each of `more` whether it verified. Refuses a bad
+    /// request signature, a request outside the allowed clock skew and a
+    /// device known to be revoked.
+    pub fn verify(self, state: &AppState, more: Vec<SignedMessage>) -> Result<(Authed, Vec<bool>)> {
+        let mut messages = Vec::with_capacity(1 + more.len());
+        messages.push(self.message);
+        messages.extend(more);
+        let mut verified = verify_messages(&self.device.public_key, &messages);
+        if !verified.remove(0) {
+            return Err(AuthError::BadSignature.into());
+        }
+        let now = crate::clock::now_ms();
+        check_clock(self.headers.time_ms, now, state.max_skew_ms)?;
+        // Only the device itself learns that it was revoked. (A revocation
+        // this process has not seen yet is caught by `admit`.)
+        if self.device.revoked_at_ms.is_some() {
+            return Err(Error::DeviceRevoked);
+        }
+        let nonce = NonceRecord {
+            device_id: self.device.id,
+            nonce: self.headers.nonce,
+            expires_at_ms: self.headers.time_ms.max(now) + state.max_skew_ms,
+        };
+        let authed = Authed {
+            device: self.device,
+            body: self.body,
+            nonce,
+        };
+        Ok((authed, verified))
+    }
+}
+
+impl FromRequest<AppState> for SignedRequest {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -123,7 +171,7 @@ impl FromRequest<AppState> for Authed {
             let h = req.headers();
             AuthHeaders::from_lookup(|name| h.get(name).and_then(|v| v.to_str().ok()))?
         };
-        // The claimed id, for the request log line (checked below).
+        // The claimed id, for the request log line (checked by `verify`).
         tracing::Span::current().record("device", tracing::field::display(headers.device_id));
         let body = Bytes::from_request(req, state)
             .await
@@ -134,30 +182,21 @@ impl FromRequest<AppState> for Authed {
             .get(state.store.as_ref(), headers.device_id)
             .await?
             .ok_or(Error::UnknownDevice(headers.device_id))?;
-        let now = crate::clock::now_ms();
-        verify_request(
-            &headers,
-            &device.public_key,
-            &method,
-            &path_and_query,
-            &body,
-            now,
-            state.max_skew_ms,
-        )?;
-        // Only the device itself learns that it was revoked. (A revocation
-        // this process has not seen yet is caught by `admit`.)
-        if device.revoked_at_ms.is_some() {
-            return Err(Error::DeviceRevoked);
-        }
-        let nonce = NonceRecord {
-            device_id: device.id,
-            nonce: headers.nonce,
-            expires_at_ms: headers.time_ms.max(now) + state.max_skew_ms,
-        };
-        Ok(Authed {
+        let message = request_to_verify(&headers, &method, &path_and_query, &body)?;
+        Ok(SignedRequest {
             device,
             body,
-            nonce,
+            headers,
+            message,
         })
+    }
+}
+
+impl FromRequest<AppState> for Authed {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let signed = SignedRequest::from_request(req, state).await?;
+        Ok(signed.verify(state, Vec::new())?.0)
     }
 }

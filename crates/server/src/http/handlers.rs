@@ -1,7 +1,7 @@
 //! The route handlers: thin, each parses its input, calls the store or the
 //! writer, and shapes the answer.
 
-use super::{AppState, Authed, OPENAPI_JSON};
+use super::{AppState, Authed, SignedRequest, OPENAPI_JSON};
 use crate::error::{Error, Result};
 use crate::store::{AuditRecord, NewDevice, PreparedOp, PushBatch, StoredOutcome};
 use axum::body::Bytes;
@@ -19,7 +19,10 @@ use brygga_protocol::signing;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
-use std::sync::Arc;
+
+/// A push body above this size (a few dozen operations) is checked on a
+/// blocking thread.
+const BLOCKING_PUSH_BYTES: usize = 16 * 1024;
 
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("request body: {e}")))
@@ -81,8 +84,9 @@ pub async fn enroll(State(state): State<AppState>, body: Bytes) -> Result<Json<E
     }))
 }
 
-/// Checks one operation of a push from `device`: the verified operation
-/// ready to store, or the reason it is rejected.
+/// Checks one operation of a push from `device`, whose signature was
+/// checked already (`signature`): the verified operation ready to store, or
+/// the reason it is rejected.
 fn prepare(
     device: &crate::store::Device,
     signed: &SignedOperation,
@@ -111,10 +115,13 @@ fn prepare(
     })
 }
 
-/// The operations of a push body, each verified (ready to store) or with
-/// the reason it is rejected.
-async fn check_push(authed: &Authed) -> Result<(PushRequest, Vec<CheckedOp>)> {
-    let req: PushRequest = parse_json(&authed.body)?;
+type CheckedOp = std::result::Result<PreparedOp, String>;
+
+/// A push's operations each checked, or why the body is not a push.
+type CheckedPush = Result<(PushRequest, Vec<CheckedOp>)>;
+
+fn parse_push(body: &[u8]) -> Result<PushRequest> {
+    let req: PushRequest = parse_json(body)?;
     if req.ops.len() > api::MAX_PUSH_OPS {
         return Err(Error::TooLarge(format!(
             "a push holds at most {} operations, this one {}",
@@ -122,34 +129,56 @@ async fn check_push(authed: &Authed) -> Result<(PushRequest, Vec<CheckedOp>)> {
             req.ops.len()
         )));
     }
-    // Signature checks cost ~15 µs each even in a batch: keep big pushes
-    // off the runtime's threads.
-    let device = Arc::clone(&authed.device);
-    let big = req.ops.len() > 16;
-    let check = move || {
-        let signatures = signing::verify_all(&req.ops, &device.public_key);
-        let checked = req
-            .ops
-            .iter()
-            .zip(signatures)
-            .map(|(s, signature)| prepare(&device, s, signature))
-            .collect();
-        (req, checked)
-    };
-    if big {
-        tokio::task::spawn_blocking(check)
-            .await
-            .map_err(|e| Error::BadRequest(format!("checking signatures failed: {e}")))
-    } else {
-        Ok(check())
-    }
+    Ok(req)
 }
 
-type CheckedOp = std::result::Result<PreparedOp, String>;
+/// Authenticates a push and checks its operations: the request's signature
+/// and the operations' in one batch. A request that does not verify is an
+/// error; a body that is not a push is an error after it verified (so its
+/// nonce is spent); a bad operation only gets its reason.
+fn check_push(state: &AppState, signed: SignedRequest) -> Result<(Authed, CheckedPush)> {
+    let req = match parse_push(&signed.body) {
+        Ok(req) => req,
+        Err(e) => {
+            let (authed, _) = signed.verify(state, Vec::new())?;
+            return Ok((authed, Err(e)));
+        }
+    };
+    let parsed: Vec<_> = req.ops.iter().map(signing::signed_message).collect();
+    let messages = parsed.iter().flatten().cloned().collect();
+    let (authed, verified) = signed.verify(state, messages)?;
+    let mut verified = verified.into_iter();
+    let checked = req
+        .ops
+        .iter()
+        .zip(parsed)
+        .map(|(op, parsed)| {
+            let signature = parsed.and_then(|_| match verified.next() {
+                Some(true) => Ok(()),
+                _ => Err(signing::VerifyError::BadSignature),
+            });
+            prepare(&authed.device, op, signature)
+        })
+        .collect();
+    Ok((authed, Ok((req, checked))))
+}
 
 /// `POST /v1/push`
-pub async fn push(State(state): State<AppState>, authed: Authed) -> Result<Json<PushResponse>> {
-    let (req, checked) = match check_push(&authed).await {
+pub async fn push(
+    State(state): State<AppState>,
+    signed: SignedRequest,
+) -> Result<Json<PushResponse>> {
+    // Signature checks cost ~15 µs each even in a batch: keep big pushes
+    // off the runtime's threads.
+    let (authed, checked) = if signed.body.len() > BLOCKING_PUSH_BYTES {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || check_push(&state, signed))
+            .await
+            .map_err(|e| Error::BadRequest(format!("checking signatures failed: {e}")))??
+    } else {
+        check_push(&state, signed)?
+    };
+    let (req, checked) = match checked {
         Ok(checked) => checked,
         Err(e) => return Err(authed.refuse(&state, e).await),
     };

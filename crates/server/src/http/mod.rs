@@ -4,7 +4,7 @@
 mod authn;
 mod handlers;
 
-pub use authn::{Authed, DeviceCache};
+pub use authn::{Authed, DeviceCache, SignedRequest};
 
 use crate::metrics::Metrics;
 use crate::store::DynStore;
