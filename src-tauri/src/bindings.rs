@@ -9,15 +9,15 @@
 //! (scripts/desktop-bindings.sh does exactly that).
 
 use crate::commands::{
-    CheckinInput, EntryInput, ExportRequest, ExportResult, GuardianInput, ImportInput,
-    LeaveOutInput, PupilInput, SessionState,
+    ActionInput, CheckinInput, ConcernInput, ConsentInput, EntryInput, ExportRequest, ExportResult,
+    GuardianInput, ImportInput, LeaveOutInput, PlanInput, PupilInput, SessionState,
 };
 use crate::error::IpcError;
 use crate::state::{LockReason, Settings};
 use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
 use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
-use brygga_core::{CaseloadItem, CheckinRow, DemoSummary};
+use brygga_core::{ActionStatus, CaseloadItem, CheckinRow, DemoSummary};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -55,6 +55,11 @@ fn generate(dir: &Path) {
     one::<PupilInput>(dir);
     one::<GuardianInput>(dir);
     one::<CheckinInput>(dir);
+    one::<ConsentInput>(dir);
+    one::<ActionInput>(dir);
+    one::<PlanInput>(dir);
+    one::<ConcernInput>(dir);
+    one::<ActionStatus>(dir);
 }
 
 fn read_all(dir: &Path) -> BTreeMap<String, String> {

@@ -15,10 +15,11 @@ use brygga_core::attendance::{
 use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, SearchHit};
 use brygga_core::{
-    CaseloadItem, CheckinRow, DemoSummary, EntryKind, GuardianField, Journal, LeaveOut, NewCheckin,
-    NewEntry, NewGuardian, NewPupil, Passphrase,
+    ActionStatus, CaseloadItem, CheckinRow, ConsentForm, DemoSummary, EntryKind, GuardianField,
+    Journal, LeaveOut, NewAction, NewCheckin, NewConcern, NewConsent, NewEntry, NewGuardian,
+    NewPlan, NewPupil, Passphrase,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -37,6 +38,16 @@ fn time(s: &str) -> IpcResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| IpcError::invalid(format!("'{s}' is not an RFC 3339 time")))
+}
+
+fn date(s: &str) -> IpcResult<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| IpcError::invalid(format!("'{s}' is not a date (YYYY-MM-DD)")))
+}
+
+/// An optional date: None or blank is no date.
+fn maybe_date(s: Option<&str>) -> IpcResult<Option<NaiveDate>> {
+    s.filter(|s| !s.trim().is_empty()).map(date).transpose()
 }
 
 /// Locks and tells the window why.
@@ -108,6 +119,56 @@ pub struct CheckinInput {
     /// HH:MM.
     pub time: Option<String>,
     pub note: String,
+}
+
+/// A consent as the UI sends it (dates YYYY-MM-DD).
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ConsentInput {
+    pub case_id: String,
+    /// None when the pupil gives the consent.
+    pub guardian_id: Option<String>,
+    pub scope: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub form: ConsentForm,
+    pub given_on: String,
+    pub valid_until: Option<String>,
+}
+
+/// One action of a collaboration plan: who does what, by when.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ActionInput {
+    pub who: String,
+    pub what: String,
+    /// YYYY-MM-DD.
+    pub due_on: Option<String>,
+}
+
+/// A collaboration plan (samverkansplan) as the UI sends it.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PlanInput {
+    pub case_id: String,
+    pub needs: String,
+    pub goals: Vec<String>,
+    pub lead_party: String,
+    /// YYYY-MM-DD.
+    pub follow_up_on: String,
+    pub actions: Vec<ActionInput>,
+}
+
+/// A report of concern (orosanmälan) as the UI sends it.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ConcernInput {
+    pub case_id: String,
+    /// RFC 3339 with offset.
+    pub reported_at: String,
+    pub to_whom: String,
+    pub by_whom: String,
+    pub summary: String,
 }
 
 #[tauri::command]
@@ -279,6 +340,90 @@ pub async fn add_guardian(
         }
         Ok(g.to_string())
     })
+}
+
+#[tauri::command]
+pub async fn record_consent(
+    state: State<'_, AppState>,
+    consent: ConsentInput,
+) -> IpcResult<String> {
+    let new = NewConsent {
+        case_id: id(&consent.case_id)?,
+        guardian_id: consent.guardian_id.as_deref().map(id).transpose()?,
+        scope: consent.scope,
+        recipient: consent.recipient,
+        purpose: consent.purpose,
+        form: consent.form,
+        given_on: date(&consent.given_on)?,
+        valid_until: maybe_date(consent.valid_until.as_deref())?,
+    };
+    state.with(|j| j.record_consent(new).map(|i| i.to_string()))
+}
+
+#[tauri::command]
+pub async fn withdraw_consent(
+    state: State<'_, AppState>,
+    consent_id: String,
+    on: String,
+) -> IpcResult<()> {
+    let (consent_id, on) = (id(&consent_id)?, date(&on)?);
+    state.with(|j| j.withdraw_consent(consent_id, on))
+}
+
+#[tauri::command]
+pub async fn create_plan(state: State<'_, AppState>, plan: PlanInput) -> IpcResult<String> {
+    let actions = plan
+        .actions
+        .into_iter()
+        .map(|a| {
+            Ok(NewAction {
+                due_on: maybe_date(a.due_on.as_deref())?,
+                who: a.who,
+                what: a.what,
+            })
+        })
+        .collect::<IpcResult<Vec<_>>>()?;
+    let new = NewPlan {
+        case_id: id(&plan.case_id)?,
+        needs: plan.needs,
+        goals: plan.goals,
+        lead_party: plan.lead_party,
+        follow_up_on: date(&plan.follow_up_on)?,
+        actions,
+    };
+    state.with(|j| j.create_plan(new).map(|i| i.to_string()))
+}
+
+#[tauri::command]
+pub async fn set_action_status(
+    state: State<'_, AppState>,
+    action_id: String,
+    status: ActionStatus,
+) -> IpcResult<()> {
+    let action_id = id(&action_id)?;
+    state.with(|j| j.set_action_status(action_id, status))
+}
+
+#[tauri::command]
+pub async fn report_concern(
+    state: State<'_, AppState>,
+    concern: ConcernInput,
+) -> IpcResult<String> {
+    let new = NewConcern {
+        case_id: id(&concern.case_id)?,
+        reported_at: time(&concern.reported_at)?,
+        to_whom: concern.to_whom,
+        by_whom: concern.by_whom,
+        summary: concern.summary,
+    };
+    state.with(|j| j.report_concern(new).map(|i| i.to_string()))
+}
+
+/// Closes a case for good (the core has no reopening).
+#[tauri::command]
+pub async fn close_case(state: State<'_, AppState>, case_id: String) -> IpcResult<()> {
+    let case_id = id(&case_id)?;
+    state.with(|j| j.close_case(case_id))
 }
 
 #[tauri::command]
@@ -496,4 +641,24 @@ pub async fn export_file(
         path: path.display().to_string(),
         bytes: bytes.len() as u64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_iso_days_and_a_blank_optional_date_is_none() {
+        assert_eq!(
+            date(" 2027-01-15 ").expect("a date"),
+            NaiveDate::from_ymd_opt(2027, 1, 15).expect("valid")
+        );
+        for bad in ["15/1/2027", "2027-02-29", ""] {
+            let e = date(bad).expect_err(bad);
+            assert_eq!(e.code, IpcError::invalid("").code);
+        }
+        assert_eq!(maybe_date(None).expect("none"), None);
+        assert_eq!(maybe_date(Some("  ")).expect("blank"), None);
+        assert!(maybe_date(Some("2027-06-30")).expect("some").is_some());
+    }
 }

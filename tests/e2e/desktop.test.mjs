@@ -85,6 +85,40 @@ describe('Brygga desktop, end to end', () => {
     await screenshot('03-case-corrected');
   });
 
+  it('records a consent and creates a collaboration plan from the case view', async () => {
+    // Still in Fiktiv Elev's case from the step before.
+    await (await testId('record-consent')).click();
+    await testId('consent-dialog');
+    await driver.findElement(By.css('#c-by option[value="pupil"]')).click();
+    await fill('c-scope', 'närvaro och mående');
+    await fill('c-recipient', 'mentor på skolan');
+    await fill('c-purpose', 'planera skolgången');
+    await driver.findElement(By.css('#c-form input[value="written"]')).click();
+    await screenshot('03b-consent-dialog');
+    const scope = await driver.findElement(By.id('c-scope'));
+    await (await testId('save-consent')).click();
+    // The dialog closes on success (its fields leave the page).
+    await driver.wait(until.stalenessOf(scope), WAIT);
+    const consents = await driver.findElement(By.css('section[aria-labelledby="h-consent"]'));
+    await driver.wait(until.elementTextMatches(consents, /Aktivt/u), WAIT);
+    assert.match(await consents.getText(), /närvaro och mående/u);
+
+    await (await testId('new-plan')).click();
+    await testId('plan-dialog');
+    await fill('plan-needs', 'Fiktivt: svårt att komma i tid på morgnarna.');
+    await fill('plan-goal-0', 'Närvaro minst 80 % fyra veckor i rad');
+    await fill('plan-lead', 'Socialtjänsten');
+    await fill('plan-follow-up', '2027-01-15');
+    await fill('plan-action-0-who', 'Mentor');
+    await fill('plan-action-0-what', 'Ringer hem vid frånvaro');
+    await (await testId('save-plan')).click();
+    const action = await testId('plan-action');
+    assert.match(await action.getText(), /Ringer hem vid frånvaro/u);
+    const plan = await driver.findElement(By.css('section[aria-labelledby="h-plan"]'));
+    assert.match(await plan.getText(), /Närvaro minst 80 %/u);
+    await screenshot('03c-case-consent-and-plan');
+  });
+
   it('runs a morning check-in of several pupils with the keyboard', async () => {
     await addPupil('Fiktiv Elevsson', '20110305-9810');
     await addPupil('Fiktiva Elevdotter', '20120911-9823');

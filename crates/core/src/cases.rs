@@ -78,8 +78,21 @@ impl Journal {
         Ok(case_id)
     }
 
+    /// Closes a case for good: there is no reopening (a pupil who needs
+    /// the team again gets a new case). Refused while a draft is unsigned
+    /// and for a case that is already closed.
     pub fn close_case(&mut self, case_id: Uuid) -> Result<()> {
         let pupil_id = self.pupil_of_case(&case_id)?;
+        let status: String = self.conn.query_row(
+            "SELECT status FROM cases WHERE id = ?1",
+            [case_id.to_string()],
+            |r| r.get(0),
+        )?;
+        if status != "open" {
+            return Err(Error::not_allowed(format!(
+                "case {case_id} is already closed"
+            )));
+        }
         let drafts: i64 = self.conn.query_row(
             "SELECT count(*) FROM entries WHERE case_id = ?1 AND status = 'draft'",
             [case_id.to_string()],

@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::journal::Journal;
 use crate::{clock, text};
 use brygga_protocol::entry_kind::EntryKind;
-use chrono::{DateTime, Local, NaiveTime, SecondsFormat, TimeZone, Utc};
-use rusqlite::params;
+use chrono::{DateTime, Local, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
@@ -26,7 +26,7 @@ pub struct NewCheckin {
     pub note: String,
 }
 
-/// Today's check-in of one pupil, if one is already written.
+/// Today's signed check-in of one pupil, if one is already written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TodayCheckin {
@@ -34,6 +34,10 @@ pub struct TodayCheckin {
     pub arrival: String,
     pub time: Option<String>,
     pub note: String,
+    /// The text of the latest correction of this entry, if it was corrected
+    /// (a signed check-in never changes; "came at 9:30 after all" is a
+    /// correction pointing at it).
+    pub correction: Option<String>,
 }
 
 /// One row of the check-in board: a pupil with an open case.
@@ -45,15 +49,16 @@ pub struct CheckinRow {
     pub pupil_name: String,
     pub grade: u8,
     pub protected_identity: bool,
-    /// The latest check-in written today (local date), if any.
+    /// The latest signed check-in of today (local date), if any. A second
+    /// one is refused ([`Journal::record_checkins`]); it is corrected instead.
     pub today: Option<TodayCheckin>,
 }
 
-/// Local midnight today and tomorrow, as the UTC strings `event_at` is
-/// stored in, so a plain string comparison selects today's entries.
-fn today_bounds() -> (String, String) {
-    let today = clock::today();
-    let bound = |d: chrono::NaiveDate| {
+/// Local midnight at the start and end of `day`, as the UTC strings
+/// `event_at` is stored in, so a plain string comparison selects the day's
+/// entries.
+fn day_bounds(day: NaiveDate) -> (String, String) {
+    let bound = |d: NaiveDate| {
         Local
             .from_local_datetime(&d.and_time(NaiveTime::MIN))
             .earliest()
@@ -63,9 +68,14 @@ fn today_bounds() -> (String, String) {
             })
             .unwrap_or_default()
     };
-    let tomorrow = today.succ_opt().unwrap_or(today);
-    (bound(today), bound(tomorrow))
+    let next = day.succ_opt().unwrap_or(day);
+    (bound(day), bound(next))
 }
+
+/// Selects the signed morning check-ins `e` of the day bounded by ?1 and ?2
+/// (see [`day_bounds`]).
+const SIGNED_CHECKIN_OF_DAY: &str = "e.kind = 'morning-checkin' AND e.status = 'signed'
+     AND e.event_at >= ?1 AND e.event_at < ?2";
 
 impl NewCheckin {
     fn into_entry(self, event_at: DateTime<Utc>) -> Result<NewEntry> {
@@ -90,18 +100,20 @@ impl NewCheckin {
 impl Journal {
     /// The pupils with an open case, by name, each with today's check-in.
     pub fn checkin_board(&self) -> Result<Vec<CheckinRow>> {
-        let (from, to) = today_bounds();
-        let mut stmt = self.conn.prepare(
+        let (from, to) = day_bounds(clock::today());
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT c.id, p.id, p.name, p.grade, p.protected_identity,
-                    (SELECT json_object('id', e.id, 'fields', json(e.fields), 'text', e.text)
+                    (SELECT json_object('id', e.id, 'fields', json(e.fields), 'text', e.text,
+                                        'correction', (SELECT k.text FROM corrections k
+                                                        WHERE k.entry_id = e.id
+                                                        ORDER BY k.written_at DESC, k.id DESC LIMIT 1))
                        FROM entries e
-                      WHERE e.case_id = c.id AND e.kind = 'morning-checkin'
-                        AND e.event_at >= ?1 AND e.event_at < ?2
+                      WHERE e.case_id = c.id AND {SIGNED_CHECKIN_OF_DAY}
                       ORDER BY e.event_at DESC, e.id DESC LIMIT 1)
              FROM cases c JOIN pupils p ON p.id = c.pupil_id
              WHERE c.status = 'open'
-             ORDER BY p.name, c.id",
-        )?;
+             ORDER BY p.name, c.id"
+        ))?;
         let rows = stmt
             .query_map(params![from, to], |r| {
                 let today: Option<String> = r.get(5)?;
@@ -119,6 +131,7 @@ impl Journal {
                             arrival: field("arrival")?,
                             time: field("time"),
                             note: v["text"].as_str().unwrap_or_default().to_owned(),
+                            correction: v["correction"].as_str().map(str::to_owned),
                         })
                     }),
                 })
@@ -136,8 +149,9 @@ impl Journal {
 
     /// Writes and signs one `morning-checkin` entry per pupil, all at
     /// `event_at`. Everything is checked before anything is written: a bad
-    /// row (unknown or closed case, a case twice, a wrong arrival value)
-    /// writes nothing. Each entry is then drafted and signed on its own, so
+    /// row (unknown or closed case, a case twice, a wrong arrival value, a
+    /// case that already has a signed check-in on `event_at`'s local date:
+    /// that one is corrected, not written again) writes nothing. Each entry is then drafted and signed on its own, so
     /// a crash part-way leaves the first pupils' entries complete and signed
     /// and the rest unwritten, never a half entry. Returns the entry ids in
     /// the order given.
@@ -149,6 +163,7 @@ impl Journal {
         if checkins.is_empty() {
             return Err(Error::invalid("the check-in has no pupils in it"));
         }
+        let (day_from, day_to) = day_bounds(event_at.with_timezone(&Local).date_naive());
         let mut seen = HashSet::new();
         let mut prepared = Vec::with_capacity(checkins.len());
         for checkin in checkins {
@@ -179,6 +194,25 @@ impl Journal {
                     )))
                 }
                 None => return Err(Error::not_found("case", checkin.case_id)),
+            }
+            let already: Option<String> = self
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT e.id FROM entries e WHERE e.case_id = ?3 AND {SIGNED_CHECKIN_OF_DAY}
+                          ORDER BY e.event_at DESC, e.id DESC LIMIT 1"
+                    ),
+                    params![day_from, day_to, checkin.case_id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(entry_id) = already {
+                return Err(Error::not_allowed(format!(
+                    "case {} already has a signed morning check-in on {} (entry {entry_id}); \
+                     correct that entry instead of writing a second one",
+                    checkin.case_id,
+                    event_at.with_timezone(&Local).date_naive()
+                )));
             }
             let case_id = checkin.case_id;
             prepared.push((case_id, checkin.into_entry(event_at)?));
@@ -296,5 +330,71 @@ mod tests {
             assert!(j.record_checkins(Utc::now(), bad).is_err());
         }
         assert_eq!(j.operations().expect("ops").len(), before);
+    }
+
+    #[test]
+    fn a_second_checkin_the_same_day_is_refused_and_writes_nothing() {
+        let (_dir, mut j, cases) = journal_with_pupils(2);
+        let first = j
+            .record_checkins(Utc::now(), vec![checkin(cases[0], "not-seen", None, "")])
+            .expect("the first check-in")[0];
+        let before = j.operations().expect("ops").len();
+        // The pupil came at 9:30 after all: a second check-in is refused,
+        // and with it the whole call, the other pupil's row too.
+        let again = j.record_checkins(
+            Utc::now(),
+            vec![
+                checkin(cases[1], "arrived", Some("08:05"), ""),
+                checkin(cases[0], "late", Some("09:30"), "Kom till slut"),
+            ],
+        );
+        match again {
+            Err(Error::NotAllowed(m)) => {
+                assert!(m.contains(&cases[0].to_string()), "names the case: {m}");
+                assert!(m.contains(&first.to_string()), "names the entry: {m}");
+                assert!(m.contains("correct"), "says what to do: {m}");
+            }
+            other => panic!("expected not allowed, got {other:?}"),
+        }
+        assert_eq!(j.operations().expect("ops").len(), before);
+        let board = j.checkin_board().expect("board");
+        assert!(board[1].today.is_none(), "the other pupil was not written");
+
+        // The existing entry is corrected instead, and the board shows it.
+        j.correct_entry(first, "Sen, kom 09:30.", "Kom efter incheckningen")
+            .expect("corrected");
+        let today = j.checkin_board().expect("board")[0]
+            .today
+            .clone()
+            .expect("today's check-in");
+        assert_eq!(today.entry_id, first.to_string());
+        assert_eq!(today.arrival, "not-seen");
+        assert_eq!(today.correction.as_deref(), Some("Sen, kom 09:30."));
+
+        // Another day is another check-in.
+        let yesterday = Utc::now() - chrono::Duration::days(1);
+        j.record_checkins(yesterday, vec![checkin(cases[0], "arrived", None, "")])
+            .expect("yesterday's check-in is a different day");
+    }
+
+    #[test]
+    fn a_draft_checkin_does_not_block_the_board() {
+        let (_dir, mut j, cases) = journal_with_pupils(1);
+        let mut fields = BTreeMap::new();
+        fields.insert("arrival".to_owned(), "arrived".to_owned());
+        j.draft_entry(
+            cases[0],
+            NewEntry {
+                kind: EntryKind::MorningCheckin,
+                event_at: Utc::now(),
+                participants: Vec::new(),
+                fields,
+                text: String::new(),
+            },
+        )
+        .expect("draft");
+        assert!(j.checkin_board().expect("board")[0].today.is_none());
+        j.record_checkins(Utc::now(), vec![checkin(cases[0], "late", None, "")])
+            .expect("only a signed check-in counts");
     }
 }

@@ -71,18 +71,29 @@ impl Journal {
     }
 
     pub fn withdraw_consent(&mut self, consent_id: Uuid, on: NaiveDate) -> Result<()> {
-        let row: Option<(String, Option<String>)> = self
+        let row: Option<(String, String, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT case_id, withdrawn_on FROM consents WHERE id = ?1",
+                "SELECT case_id, given_on, withdrawn_on FROM consents WHERE id = ?1",
                 [consent_id.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let (case_id, withdrawn) = row.ok_or_else(|| Error::not_found("consent", consent_id))?;
+        let (case_id, given_on, withdrawn) =
+            row.ok_or_else(|| Error::not_found("consent", consent_id))?;
         if let Some(day) = withdrawn {
             return Err(Error::not_allowed(format!(
                 "consent {consent_id} was already withdrawn on {day}"
+            )));
+        }
+        if on > clock::today() {
+            return Err(Error::invalid(
+                "a consent cannot be withdrawn in the future",
+            ));
+        }
+        if on.to_string() < given_on {
+            return Err(Error::invalid(format!(
+                "the consent was given on {given_on}; it cannot be withdrawn before that"
             )));
         }
         let case_id = Uuid::parse_str(&case_id)

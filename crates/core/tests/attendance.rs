@@ -449,6 +449,23 @@ fn the_overview_and_the_chart() {
         .interventions
         .iter()
         .any(|i| i.kind == InterventionKind::CaseOpened));
+    // The time axis holds every intervention's week, also the follow-up
+    // after the imported weeks, which has no figures (a gap, not 0 %).
+    assert!(chart
+        .axis
+        .windows(2)
+        .all(|w| w[0].week_start < w[1].week_start));
+    assert!(chart
+        .interventions
+        .iter()
+        .all(|i| chart.axis.iter().any(|w| w.week_start == i.week_start)));
+    assert_eq!(chart.axis.iter().filter(|w| w.figures.is_some()).count(), 2);
+    let follow_up_week = chart
+        .axis
+        .iter()
+        .find(|w| w.week_start == follow_up.week_start)
+        .expect("the follow-up's week");
+    assert_eq!(follow_up_week.figures, None);
     let json = serde_json::to_string(&chart).expect("json");
     assert!(
         !json.contains("Fiktivt hembesök"),

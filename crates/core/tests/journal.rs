@@ -274,6 +274,13 @@ fn a_closed_case_takes_no_new_entries_and_waits_for_drafts() {
     ));
     assert!(j.list_cases(false).expect("open cases").is_empty());
     assert_eq!(j.list_cases(true).expect("all cases").len(), 1);
+    assert!(j.caseload().expect("caseload").is_empty());
+    assert!(j.checkin_board().expect("board").is_empty());
+    let ops = j.operations().expect("ops").len();
+    assert!(
+        matches!(j.close_case(case), Err(Error::NotAllowed(ref m)) if m.contains("already closed"))
+    );
+    assert_eq!(j.operations().expect("ops").len(), ops, "nothing written");
 }
 
 #[test]
@@ -351,7 +358,17 @@ fn consent_is_active_until_withdrawn_or_expired() {
     let listed = j.list_consents(case).expect("list");
     assert_eq!(listed.iter().filter(|c| c.active).count(), 1);
     let id = listed[0].id.parse().expect("uuid");
-    j.withdraw_consent(id, date(2026, 1, 1)).expect("withdraw");
+    assert!(matches!(
+        j.withdraw_consent(id, date(2025, 1, 9)),
+        Err(Error::Invalid(ref m)) if m.contains("before")
+    ));
+    let tomorrow = chrono::Local::now().date_naive() + chrono::Days::new(1);
+    assert!(matches!(
+        j.withdraw_consent(id, tomorrow),
+        Err(Error::Invalid(ref m)) if m.contains("future")
+    ));
+    j.withdraw_consent(id, date(2025, 1, 10))
+        .expect("withdrawn the day it was given");
     assert!(matches!(
         j.withdraw_consent(id, date(2026, 1, 2)),
         Err(Error::NotAllowed(_))

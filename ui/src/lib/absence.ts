@@ -1,7 +1,10 @@
-// Helpers for the absence screens: percentages, trend words, and which
-// import roles are required.
+// Helpers for the absence screens: percentages, trend words, which import
+// roles are required, and the trend chart's lines along its time axis.
 
+import type { ChartWeek } from './bindings/ChartWeek';
+import type { Intervention } from './bindings/Intervention';
 import type { Role } from './bindings/Role';
+import type { WeekFigures } from './bindings/WeekFigures';
 
 export const ROLES: readonly Role[] = ['personnummer', 'week', 'year', 'from', 'to', 'scheduled', 'valid', 'invalid'];
 
@@ -27,4 +30,24 @@ export function headerCells(text: string, separator: string | null): string[] {
 export function pct(n: number | null | undefined, lang: 'sv' | 'en'): string {
   if (n == null) return '–';
   return `${n.toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} %`;
+}
+
+/** One line of the chart along the time axis: null in a week without
+ * figures, so the line breaks there (Chart.js `spanGaps: false`) rather than
+ * claiming 0 % absence. */
+export function line(axis: readonly ChartWeek[], value: (w: WeekFigures) => number | null): (number | null)[] {
+  return axis.map((w) => (w.figures ? value(w.figures) : null));
+}
+
+/** The interventions in the week starting `weekStart`. */
+export function interventionsIn(interventions: readonly Intervention[], weekStart: string): Intervention[] {
+  return interventions.filter((m) => m.week_start === weekStart);
+}
+
+/** The tick of the axis' week `i`: `W41`, with the (ISO) year on the first
+ * week and where a new year begins, so week 1 after week 52 reads right. */
+export function weekTick(axis: readonly ChartWeek[], i: number): string {
+  const week = axis[i]?.week ?? '';
+  const previous = axis[i - 1]?.week;
+  return previous?.slice(0, 4) === week.slice(0, 4) ? week.slice(5) : week;
 }

@@ -3,7 +3,11 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { ActionStatus } from './bindings/ActionStatus';
 import type { CaseDetail } from './bindings/CaseDetail';
+import type { ConcernInput } from './bindings/ConcernInput';
+import type { ConsentInput } from './bindings/ConsentInput';
+import type { PlanInput } from './bindings/PlanInput';
 import type { CaseloadItem } from './bindings/CaseloadItem';
 import type { CheckinInput } from './bindings/CheckinInput';
 import type { CheckinRow } from './bindings/CheckinRow';
@@ -68,6 +72,13 @@ export const api = {
   addPupil: (pupil: PupilInput) => call<string>('add_pupil', { pupil }),
   openCase: (pupilId: string) => call<string>('open_case', { pupilId }),
   addGuardian: (guardian: GuardianInput) => call<string>('add_guardian', { guardian }),
+  recordConsent: (consent: ConsentInput) => call<string>('record_consent', { consent }),
+  withdrawConsent: (consentId: string, on: string) => call<null>('withdraw_consent', { consentId, on }),
+  createPlan: (plan: PlanInput) => call<string>('create_plan', { plan }),
+  setActionStatus: (actionId: string, status: ActionStatus) =>
+    call<null>('set_action_status', { actionId, status }),
+  reportConcern: (concern: ConcernInput) => call<string>('report_concern', { concern }),
+  closeCase: (caseId: string) => call<null>('close_case', { caseId }),
   checkinBoard: () => call<CheckinRow[]>('checkin_board'),
   recordCheckins: (checkins: CheckinInput[]) => call<string[]>('record_checkins', { checkins }),
   search: (query: string) => call<SearchHit[]>('search', { query }),

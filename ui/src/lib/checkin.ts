@@ -63,3 +63,34 @@ export function noteKey(e: { key: string }): BoardAction | null {
       return null;
   }
 }
+
+/** A 24-hour HH:MM time, as the core's `time` field takes it. */
+export function isClockTime(s: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/u.test(s.trim());
+}
+
+/** A correction of today's signed check-in, as typed on the board. */
+export interface CheckinCorrection {
+  arrival: Arrival;
+  time: string;
+  text: string;
+  reason: string;
+}
+
+/** What is wrong with a correction (empty: nothing). */
+export function correctionProblems(c: CheckinCorrection): Partial<Record<'time' | 'text' | 'reason', 'time' | 'required'>> {
+  const p: Partial<Record<'time' | 'text' | 'reason', 'time' | 'required'>> = {};
+  if (c.time.trim() !== '' && !isClockTime(c.time)) p.time = 'time';
+  if (c.text.trim() === '') p.text = 'required';
+  if (c.reason.trim() === '') p.reason = 'required';
+  return p;
+}
+
+/**
+ * The correction text suggested from the choices: "Sen 09:30. Kom med
+ * mamma." `arrivalWord` is the arrival in the UI's language.
+ */
+export function suggestCorrection(arrivalWord: string, time: string, note: string): string {
+  const head = `${arrivalWord}${time.trim() ? ` ${time.trim()}` : ''}.`;
+  return note.trim() ? `${head} ${note.trim()}` : head;
+}

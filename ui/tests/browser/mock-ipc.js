@@ -19,6 +19,7 @@
     guardians: [],
     consents: [],
     plans: [],
+    concerns: [],
     entries: [],
     absence: {},
     exports: [],
@@ -36,6 +37,8 @@
     },
   };
   const calls = [];
+  // Commands that fail once with a given error (window.__MOCK__.failNext).
+  const failures = new Map();
   const callbacks = new Map();
   const listeners = new Map();
   let nextId = 1;
@@ -73,7 +76,7 @@
       personnummer: p.personnummer,
       status: c.status,
       opened_at: c.opened_at,
-      closed_at: null,
+      closed_at: c.closed_at ?? null,
       drafts: es.filter((e) => e.status === 'draft').length,
       signed: es.filter((e) => e.status === 'signed').length,
       last_event_at: es.map((e) => e.event_at).sort().at(-1) ?? null,
@@ -84,6 +87,21 @@
     if (!c) throw err('not_found', `case ${id} not found`);
     return c;
   };
+  const required = (what, value) => {
+    if (typeof value !== 'string' || !value.trim()) throw err('invalid', `invalid input: ${what} is empty`);
+    return value.trim();
+  };
+  const isDay = (s) => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/u.test(s);
+  // Today's signed morning check-in of a case (local date, as the core).
+  const localDay = (iso) => {
+    const d = new Date(iso);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  };
+  const signedCheckinToday = (caseId) =>
+    state.entries
+      .filter((e) => e.case_id === caseId && e.kind === 'morning-checkin' && e.status === 'signed' && localDay(e.event_at) === day(0))
+      .sort((a, b) => a.event_at.localeCompare(b.event_at))
+      .at(-1);
   const findEntry = (id) => {
     const e = state.entries.find((x) => x.id === id);
     if (!e) throw err('not_found', `entry ${id} not found`);
@@ -111,7 +129,7 @@
     return id;
   }
   function draft(caseId, input) {
-    findCase(caseId);
+    if (findCase(caseId).status !== 'open') throw err('not_allowed', `not allowed: case ${caseId} is closed; entries are written in open cases`);
     if (input.kind !== 'morning-checkin' && !input.text.trim()) throw err('invalid', 'invalid input: text is empty');
     const id = uuid();
     state.entries.push({
@@ -217,10 +235,11 @@
       const d = new Date(`${date}T12:00:00`);
       d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
       const ws = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-      interventions.push({ date, week_start: ws, kind, entry_kind: entryKind, id, signed });
+      interventions.push({ date, week_start: ws, week: isoWeek(ws), kind, entry_kind: entryKind, id, signed });
     };
     if (c) {
-      add(monday(10), 'case_opened', null, c.id, true);
+      // Opened two weeks before the first imported week: on the axis, without figures.
+      add(monday(13), 'case_opened', null, c.id, true);
       for (const e of state.entries.filter((x) => x.case_id === c.id)) add(e.event_at.slice(0, 10), 'entry', e.kind, e.id, e.status === 'signed');
       for (const p of state.plans.filter((x) => x.case_id === c.id)) {
         add(monday(6), 'plan_start', null, p.id, true);
@@ -228,7 +247,18 @@
       }
     }
     interventions.sort((a, b) => a.date.localeCompare(b.date));
-    return { figures: figures(pupilId), interventions };
+    const f = figures(pupilId);
+    // As the core: every week from the first to the last with figures or an intervention.
+    const byWeek = new Map(f.weeks.map((w) => [w.week_start, w]));
+    const mondays = [...byWeek.keys(), ...interventions.map((m) => m.week_start)].sort();
+    const axis = [];
+    if (mondays.length) {
+      const d = new Date(`${mondays[0]}T12:00:00Z`);
+      for (let ws = mondays[0]; ws <= mondays.at(-1); d.setUTCDate(d.getUTCDate() + 7), ws = d.toISOString().slice(0, 10)) {
+        axis.push({ week_start: ws, week: isoWeek(ws), figures: byWeek.get(ws) ?? null });
+      }
+    }
+    return { figures: f, interventions, axis };
   }
   function importAbsence({ file_name, bytes, dry_run, skip_unknown, mapping }) {
     const text = new TextDecoder().decode(new Uint8Array(bytes)).replace(/^\uFEFF/u, '');
@@ -391,7 +421,7 @@
           .map((g) => ({ ...g, address: p.protected_identity ? null : g.address })),
         consents: state.consents.filter((k) => k.case_id === c.id),
         plans: state.plans.filter((x) => x.case_id === c.id),
-        concerns: [],
+        concerns: state.concerns.filter((x) => x.case_id === c.id),
       };
     },
     list_entries: ({ caseId }) => {
@@ -427,26 +457,121 @@
       state.guardians.push({ id, case_id: guardian.case_id, name: guardian.name, relation: guardian.relation, phone: guardian.phone, email: null, address: null, conflicts: [] });
       return id;
     },
+    record_consent: ({ consent }) => {
+      need();
+      findCase(consent.case_id);
+      const g = consent.guardian_id ? state.guardians.find((x) => x.id === consent.guardian_id && x.case_id === consent.case_id) : null;
+      if (consent.guardian_id && !g) throw err('not_found', `guardian in this case ${consent.guardian_id} not found`);
+      if (!isDay(consent.given_on)) throw err('invalid', `'${consent.given_on}' is not a date (YYYY-MM-DD)`);
+      if (consent.given_on > day(0)) throw err('invalid', 'invalid input: a consent cannot be given in the future');
+      if (consent.valid_until && consent.valid_until < consent.given_on) throw err('invalid', 'invalid input: the consent ends before it was given');
+      const id = uuid();
+      state.consents.push({
+        id,
+        case_id: consent.case_id,
+        guardian_id: consent.guardian_id,
+        given_by: g?.name ?? null,
+        scope: required('scope', consent.scope),
+        recipient: required('recipient', consent.recipient),
+        purpose: required('purpose', consent.purpose),
+        form: consent.form,
+        given_on: consent.given_on,
+        valid_until: consent.valid_until,
+        withdrawn_on: null,
+        active: !consent.valid_until || consent.valid_until >= day(0),
+      });
+      return id;
+    },
+    withdraw_consent: ({ consentId, on }) => {
+      need();
+      const k = state.consents.find((x) => x.id === consentId);
+      if (!k) throw err('not_found', `consent ${consentId} not found`);
+      if (k.withdrawn_on) throw err('not_allowed', `not allowed: consent ${consentId} was already withdrawn on ${k.withdrawn_on}`);
+      if (!isDay(on) || on > day(0) || on < k.given_on) throw err('invalid', `invalid input: cannot withdraw on ${on}`);
+      Object.assign(k, { withdrawn_on: on, active: false });
+      return null;
+    },
+    create_plan: ({ plan }) => {
+      need();
+      findCase(plan.case_id);
+      const goals = plan.goals.map((g) => required('goal', g));
+      if (goals.length === 0) throw err('invalid', 'invalid input: a plan needs at least one goal');
+      if (!isDay(plan.follow_up_on)) throw err('invalid', `'${plan.follow_up_on}' is not a date (YYYY-MM-DD)`);
+      const id = uuid();
+      state.plans.push({
+        id,
+        case_id: plan.case_id,
+        needs: required('needs', plan.needs),
+        goals,
+        lead_party: required('lead party', plan.lead_party),
+        follow_up_on: plan.follow_up_on,
+        created_at: nowIso(),
+        author: state.author,
+        actions: plan.actions.map((a) => ({ id: uuid(), who: required('who', a.who), what: required('what', a.what), due_on: a.due_on, status: 'planned', conflicts: [] })),
+      });
+      return id;
+    },
+    set_action_status: ({ actionId, status }) => {
+      need();
+      const a = state.plans.flatMap((p) => p.actions).find((x) => x.id === actionId);
+      if (!a) throw err('not_found', `plan action ${actionId} not found`);
+      a.status = status;
+      return null;
+    },
+    report_concern: ({ concern }) => {
+      need();
+      findCase(concern.case_id);
+      const id = uuid();
+      state.concerns.push({
+        id,
+        case_id: concern.case_id,
+        reported_at: new Date(concern.reported_at).toISOString().replace(/\.\d{3}Z$/u, 'Z'),
+        to_whom: required('to whom', concern.to_whom),
+        by_whom: required('by whom', concern.by_whom),
+        summary: required('summary', concern.summary),
+        recorded_by: state.author,
+      });
+      return id;
+    },
+    close_case: ({ caseId }) => {
+      need();
+      const c = findCase(caseId);
+      if (c.status !== 'open') throw err('not_allowed', `not allowed: case ${caseId} is already closed`);
+      const drafts = state.entries.filter((e) => e.case_id === caseId && e.status === 'draft').length;
+      if (drafts > 0) throw err('not_allowed', `not allowed: case ${caseId} has ${drafts} unsigned draft(s); sign them before closing`);
+      Object.assign(c, { status: 'closed', closed_at: nowIso() });
+      return null;
+    },
     checkin_board: () => {
       need();
       return state.cases
         .filter((c) => c.status === 'open')
         .map((c) => {
           const p = state.pupils.find((x) => x.id === c.pupil_id);
-          const today = state.entries.filter((e) => e.case_id === c.id && e.kind === 'morning-checkin' && e.event_at.slice(0, 10) === new Date().toISOString().slice(0, 10)).at(-1);
+          const today = signedCheckinToday(c.id);
           return {
             case_id: c.id,
             pupil_id: p.id,
             pupil_name: p.name,
             grade: p.grade,
             protected_identity: p.protected_identity,
-            today: today ? { entry_id: today.id, arrival: today.fields.arrival, time: today.fields.time ?? null, note: today.text } : null,
+            today: today
+              ? { entry_id: today.id, arrival: today.fields.arrival, time: today.fields.time ?? null, note: today.text, correction: today.corrections.at(-1)?.text ?? null }
+              : null,
           };
         })
         .sort((a, b) => a.pupil_name.localeCompare(b.pupil_name, 'sv'));
     },
     record_checkins: ({ checkins }) => {
       need();
+      // Like the core: everything is checked before anything is written.
+      for (const c of checkins) {
+        if (findCase(c.case_id).status !== 'open') throw err('not_allowed', `not allowed: case ${c.case_id} is closed`);
+        const already = signedCheckinToday(c.case_id);
+        if (already) {
+          throw err('not_allowed', `not allowed: case ${c.case_id} already has a signed morning check-in on ${day(0)} (entry ${already.id}); correct that entry instead of writing a second one`);
+        }
+      }
       return checkins.map((c) => {
         const fields = { arrival: c.arrival };
         if (c.time) fields.time = c.time;
@@ -543,6 +668,11 @@
       if (!f) throw err('internal', `mock: no command ${cmd}`);
       // A little latency, like a real IPC round trip.
       await new Promise((r) => setTimeout(r, 5));
+      const failure = failures.get(cmd);
+      if (failure) {
+        failures.delete(cmd);
+        throw failure;
+      }
       return f(args);
     },
   };
@@ -551,6 +681,10 @@
     calls,
     state,
     emit,
+    /** The next call of `cmd` fails with {code, message}, as the shell's errors do. */
+    failNext(cmd, code, message) {
+      failures.set(cmd, err(code, message));
+    },
     /** As the shell's idle timer does: lock, then tell the window. */
     lockFromShell(reason) {
       state.unlocked = false;

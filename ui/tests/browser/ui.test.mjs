@@ -223,6 +223,228 @@ describe('Brygga UI with mocked IPC', () => {
     assert.ok(call.args.checkins.some((c) => c.note === 'Trött, pratade vid entrén' && c.arrival === 'not-seen'));
     assert.ok(call.args.checkins.filter((c) => c.arrival === 'not-seen').every((c) => c.time === null));
     assert.match(await page.getByTestId('checkin-saved').innerText(), /20 incheckningar/u);
+
+    // The fifth pupil was "not seen" and came later: a second check-in is
+    // not written; the key opens a correction of the signed entry instead.
+    const rows = page.getByTestId('checkin-row');
+    assert.equal(await rows.nth(4).getAttribute('data-today'), 'not-seen');
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('j');
+    await page.keyboard.press('2');
+    const form = page.getByTestId('checkin-correction');
+    await form.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('value')), 'late');
+    assert.match(await page.locator('#corr-text').inputValue(), /^Sen \d{2}:\d{2}\.$/u);
+    // No reason: the problem is said in Swedish and nothing typed is lost.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await form.getByText('Rätta de markerade fälten').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'corr-reason');
+    await audit(page, '09b-checkin-correction');
+    await page.keyboard.type('Kom efter incheckningen');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('checkin-notice').waitFor();
+    assert.match(await rows.nth(4).getByTestId('checkin-corrected').innerText(), /Rättad: Sen \d{2}:\d{2}\./u);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'checkin-row');
+    const log = await page.evaluate(() => window.__MOCK__.calls);
+    assert.equal(log.filter((c) => c.cmd === 'record_checkins').length, 1, 'no second check-in was written');
+    const corr = log.find((c) => c.cmd === 'correct_entry');
+    const fifth = call.args.checkins[4];
+    assert.equal(fifth.arrival, 'not-seen');
+    const entry = await page.evaluate((caseId) => window.__MOCK__.state.entries.find((e) => e.case_id === caseId && e.kind === 'morning-checkin').id, fifth.case_id);
+    assert.equal(corr.args.entryId, entry);
+    assert.equal(corr.args.reason, 'Kom efter incheckningen');
+    // Escape leaves a correction without writing anything.
+    await page.keyboard.press('1');
+    await form.waitFor();
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached' });
+    assert.equal((await page.evaluate(() => window.__MOCK__.calls)).filter((c) => c.cmd === 'correct_entry').length, 1);
+    await context.close();
+  });
+
+  it('check-in: a pupil checked in meanwhile elsewhere is refused whole, and no mark is lost', async () => {
+    const { context, page } = await openApp();
+    await createWithDemo(page);
+    await page.getByRole('button', { name: 'Morgonincheckning' }).first().click();
+    await page.getByTestId('checkin-row').first().waitFor();
+    await page.keyboard.press('1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Glad i dag');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('2');
+    // Meanwhile the first pupil is checked in from another computer (synced).
+    await page.evaluate(async () => {
+      const board = await window.__TAURI_INTERNALS__.invoke('checkin_board');
+      await window.__TAURI_INTERNALS__.invoke('record_checkins', {
+        checkins: [{ case_id: board[0].case_id, arrival: 'late', time: '08:20', note: '' }],
+      });
+    });
+    const before = (await page.evaluate(() => window.__MOCK__.state.entries.length));
+    await page.getByTestId('checkin-save').click();
+    await page.getByTestId('checkin-refused').waitFor();
+    assert.equal(await page.evaluate(() => window.__MOCK__.state.entries.length), before, 'nothing written');
+    const rows = page.getByTestId('checkin-row');
+    assert.equal(await rows.nth(0).getAttribute('data-today'), 'late');
+    assert.match(await rows.nth(0).innerText(), /din markering sparas inte/u);
+    assert.equal(await rows.nth(1).getAttribute('data-arrival'), 'late');
+    assert.equal(await page.locator('#note-1').inputValue(), 'Glad i dag');
+    await audit(page, '09c-checkin-refused');
+    // Saving again writes the second pupil only.
+    await page.getByTestId('checkin-save').click();
+    await page.getByTestId('checkin-saved').waitFor();
+    const last = (await page.evaluate(() => window.__MOCK__.calls)).filter((c) => c.cmd === 'record_checkins').at(-1);
+    assert.equal(last.args.checkins.length, 1);
+    assert.equal(last.args.checkins[0].note, 'Glad i dag');
+    await context.close();
+  });
+
+  it('case view: guardian, consent and its withdrawal, plan and action status, concern report, closing the case', async () => {
+    const { context, page } = await openApp();
+    await createWithDemo(page);
+    await page.getByText('Noah Berglund').click();
+    await page.getByTestId('case-title').waitFor();
+
+    // A guardian: the missing relation is said in Swedish, the name stays.
+    await page.getByTestId('add-guardian').click();
+    await page.locator('#g-name').fill('Fiktiv Förälder');
+    await page.getByTestId('save-guardian').click();
+    assert.match(await page.locator('#g-rel-problem').innerText(), /Fyll i det här fältet/u);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'g-rel');
+    assert.equal(await page.locator('#g-name').inputValue(), 'Fiktiv Förälder');
+    await page.getByLabel('Relation till eleven').fill('pappa');
+    await page.getByTestId('save-guardian').click();
+    await page.getByRole('heading', { name: 'Fiktiv Förälder (pappa)' }).waitFor();
+
+    // Consent: a dialog; focus moves in, problems are marked, Escape keeps
+    // what was typed, a refusal from the shell keeps it too.
+    await page.getByTestId('record-consent').click();
+    const consent = page.getByTestId('consent-dialog');
+    await consent.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'c-by');
+    await consent.getByTestId('save-consent').click();
+    await consent.getByText('Rätta de markerade fälten och försök igen.').waitFor();
+    assert.equal(await consent.locator('[aria-invalid="true"]').count(), 4);
+    await audit(page, '28-consent-problems');
+    await consent.getByLabel('Vem ger samtycket?').selectOption({ label: 'Fiktiv Förälder (pappa)' });
+    await consent.getByLabel('Omfattning').fill('närvaro och mående');
+    await consent.getByLabel('Mottagare').fill('mentor på skolan');
+    await consent.getByLabel('Syfte').fill('planera skolgången');
+    await consent.getByLabel('Skriftligt').check();
+    await consent.getByLabel('Gäller till').fill('2020-01-01');
+    await consent.getByTestId('save-consent').click();
+    await consent.getByText('Datumet kan inte vara före dagen då samtycket gavs.').waitFor();
+    await consent.getByLabel('Gäller till').fill('');
+    await page.keyboard.press('Escape');
+    await consent.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'record-consent');
+    await page.getByTestId('record-consent').click();
+    assert.equal(await consent.getByLabel('Omfattning').inputValue(), 'närvaro och mående');
+    await page.evaluate(() => window.__MOCK__.failNext('record_consent', 'invalid', 'invalid input: scope is too long'));
+    await consent.getByTestId('save-consent').click();
+    await consent.locator('[data-testid=error][data-code=invalid]').waitFor();
+    assert.equal(await consent.getByLabel('Syfte').inputValue(), 'planera skolgången');
+    await consent.getByTestId('save-consent').click();
+    await consent.waitFor({ state: 'hidden' });
+    const consentCall = (await page.evaluate(() => window.__MOCK__.calls)).filter((c) => c.cmd === 'record_consent').at(-1);
+    assert.equal(consentCall.args.consent.form, 'written');
+    assert.equal(consentCall.args.consent.valid_until, null);
+    assert.match(consentCall.args.consent.guardian_id, /^0190a000-/u);
+    assert.match(await page.locator('main').innerText(), /Samtycket är registrerat/u);
+    assert.match(await page.getByRole('region', { name: 'Samtycke' }).innerText(), /Aktivt/u);
+
+    // Withdrawn from today.
+    await page.getByTestId('withdraw-consent').click();
+    const withdraw = page.getByTestId('withdraw-dialog');
+    await withdraw.waitFor();
+    assert.match(await withdraw.innerText(), /närvaro och mående/u);
+    await audit(page, '29-consent-withdraw');
+    await withdraw.getByTestId('confirm-withdraw').click();
+    await withdraw.waitFor({ state: 'hidden' });
+    assert.match(await page.getByRole('region', { name: 'Samtycke' }).innerText(), /Återkallat/u);
+    await page.waitForFunction(() => document.activeElement?.id === 'h-consent');
+
+    // A collaboration plan with two goals and an action.
+    await page.getByTestId('new-plan').click();
+    const plan = page.getByTestId('plan-dialog');
+    await plan.waitFor();
+    await plan.getByLabel('Behov').fill('Fiktivt: svårt att komma i tid på morgnarna.');
+    await plan.getByLabel('Mål 1').fill('Närvaro minst 80 % fyra veckor i rad');
+    await plan.getByRole('button', { name: 'Lägg till mål' }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'plan-goal-1');
+    await page.keyboard.type('Äter frukost hemma');
+    await plan.getByLabel('Huvudansvarig').fill('Socialtjänsten');
+    await plan.getByLabel('Uppföljning').fill('15 januari');
+    await plan.locator('#plan-action-0-who').fill('Mentor');
+    await plan.getByTestId('save-plan').click();
+    await plan.locator('#plan-follow-up-problem').waitFor();
+    assert.match(await plan.locator('#plan-action-0-what-problem').innerText(), /både vem och vad/u);
+    await audit(page, '30-plan-problems');
+    await plan.getByLabel('Uppföljning').fill('2027-01-15');
+    await plan.locator('#plan-action-0-what').fill('Ringer hem vid frånvaro');
+    await plan.getByTestId('save-plan').click();
+    await plan.waitFor({ state: 'hidden' });
+    const planCall = (await page.evaluate(() => window.__MOCK__.calls)).find((c) => c.cmd === 'create_plan');
+    assert.deepEqual(planCall.args.plan.goals, ['Närvaro minst 80 % fyra veckor i rad', 'Äter frukost hemma']);
+    assert.deepEqual(planCall.args.plan.actions, [{ who: 'Mentor', what: 'Ringer hem vid frånvaro', due_on: null }]);
+    assert.equal(planCall.args.plan.follow_up_on, '2027-01-15');
+    await page.getByLabel('Status för insatsen: Ringer hem vid frånvaro').selectOption('ongoing');
+    await page.getByText('Insatsens status är nu ”pågår”.').waitFor();
+    const statusCall = (await page.evaluate(() => window.__MOCK__.calls)).find((c) => c.cmd === 'set_action_status');
+    assert.equal(statusCall.args.status, 'ongoing');
+
+    // A report of concern: sensitive, the summary shown only on request.
+    await page.getByTestId('record-concern').click();
+    const concern = page.getByTestId('concern-dialog');
+    await concern.waitFor();
+    assert.equal(await concern.getByLabel('Av vem').inputValue(), 'Fiktiv Handläggare');
+    await concern.getByLabel('Till vem').fill('Socialtjänstens mottagningsgrupp (fiktiv)');
+    await concern.getByTestId('save-concern').click();
+    assert.match(await concern.locator('#cc-summary-problem').innerText(), /Fyll i/u);
+    await audit(page, '31-concern');
+    await concern.getByLabel('Sammanfattning').fill('Fiktivt: oro för hemsituationen.');
+    await concern.getByTestId('save-concern').click();
+    await concern.waitFor({ state: 'hidden' });
+    const concerns = page.getByTestId('concerns');
+    assert.match(await concerns.innerText(), /mottagningsgrupp/u);
+    assert.equal(await concerns.getByText('oro för hemsituationen').isVisible(), false);
+    await concerns.getByText('Visa sammanfattningen').click();
+    assert.equal(await concerns.getByText('oro för hemsituationen').isVisible(), true);
+    await audit(page, '32-case-after-dialogs');
+    await page.getByTestId('privacy-toggle').click();
+    assert.doesNotMatch(await concerns.innerText(), /hemsituationen/u);
+    await page.getByTestId('privacy-toggle').click();
+
+    // Closing: said plainly that it cannot be undone; focus starts on cancel.
+    await page.getByTestId('close-case').click();
+    const close = page.getByTestId('close-dialog');
+    await close.waitFor();
+    assert.match(await close.getByTestId('close-irreversible').innerText(), /går inte att ångra/u);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Avbryt');
+    await audit(page, '33-close-case');
+    await close.getByTestId('confirm-close').click();
+    await page.getByTestId('caseload').waitFor();
+    assert.match(await page.locator('main').innerText(), /Ärendet för Noah Berglund är avslutat/u);
+    assert.equal(await page.getByTestId('caseload-list').locator('li').count(), 19);
+    assert.doesNotMatch(await page.getByTestId('caseload-list').innerText(), /Noah Berglund/u);
+    await page.getByRole('button', { name: 'Morgonincheckning' }).first().click();
+    await page.getByTestId('checkin-row').first().waitFor();
+    assert.equal(await page.getByTestId('checkin-row').count(), 19);
+
+    // A case with an unsigned draft cannot be closed until it is signed.
+    await page.getByRole('button', { name: 'Ärenden' }).first().click();
+    await page.getByText('Alva Lindqvist').click();
+    await page.getByTestId('close-case').click();
+    assert.equal(await page.getByTestId('confirm-close').isDisabled(), true);
+    assert.match(await page.getByTestId('close-dialog').innerText(), /1 osignerade utkast/u);
+
+    // English: the dialog in the second language.
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'English' }).first().click();
+    await page.getByTestId('record-consent').click();
+    await page.getByRole('heading', { name: 'Record a consent' }).waitFor();
+    await audit(page, '34-consent-en');
     await context.close();
   });
 
@@ -388,12 +610,17 @@ describe('Brygga UI with mocked IPC', () => {
     await first.getByRole('button').click();
     await page.getByTestId('absence-chart').waitFor();
     const label = await page.getByTestId('absence-chart').getAttribute('aria-label');
-    assert.match(label, /12 veckor/u);
+    // 12 imported weeks and, two weeks before them, the case's opening:
+    // 14 weeks, the one between empty.
+    assert.match(label, /14 veckor/u);
     await page.getByText('Visa som tabell').click();
     const table = await page.getByTestId('absence-table').innerText();
     assert.match(table, /Hembesök/u);
     assert.match(table, /Samverkansplan/u);
-    assert.equal(await page.getByTestId('absence-table').locator('tbody tr').count(), 12);
+    const rows = page.getByTestId('absence-table').locator('tbody tr');
+    assert.equal(await rows.count(), 14);
+    assert.match(await rows.first().innerText(), /ingen data.*Ärendet öppnat/su);
+    assert.match(await rows.nth(1).innerText(), /ingen data/u);
     const pixels = await page.evaluate(() => {
       const c = document.querySelector('[data-testid="absence-chart"] canvas');
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

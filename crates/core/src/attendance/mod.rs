@@ -21,7 +21,7 @@ mod parse;
 mod store;
 mod values;
 
-pub use chart::{AbsenceChart, Intervention, InterventionKind};
+pub use chart::{AbsenceChart, ChartWeek, Intervention, InterventionKind};
 pub use columns::{ColumnMapping, ColumnUse, Role, TimeUnit};
 pub use figures::{
     AbsenceFigures, AbsenceOverviewItem, Thresholds, Warning, WeekFigures, WindowFigures,

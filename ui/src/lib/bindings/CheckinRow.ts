@@ -6,6 +6,7 @@ import type { TodayCheckin } from "./TodayCheckin";
  */
 export type CheckinRow = { case_id: string, pupil_id: string, pupil_name: string, grade: number, protected_identity: boolean, 
 /**
- * The latest check-in written today (local date), if any.
+ * The latest signed check-in of today (local date), if any. A second
+ * one is refused ([`Journal::record_checkins`]); it is corrected instead.
  */
 today: TodayCheckin | null, };

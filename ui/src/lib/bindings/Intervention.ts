@@ -13,7 +13,11 @@ date: string,
 /**
  * The Monday of its week, to place it on the weekly axis.
  */
-week_start: string, kind: InterventionKind, entry_kind: EntryKind | null, 
+week_start: string, 
+/**
+ * Its ISO week, 2026-W41: 1 January can lie in week 53 of the year before.
+ */
+week: string, kind: InterventionKind, entry_kind: EntryKind | null, 
 /**
  * The entry, plan or case it comes from.
  */

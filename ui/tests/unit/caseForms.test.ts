@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import {
+  concernProblems,
+  consentInput,
+  consentProblems,
+  isIsoDate,
+  planInput,
+  planProblems,
+  PUPIL,
+  todayIso,
+  withdrawProblem,
+  type ConsentDraft,
+  type PlanDraft,
+} from '../../src/lib/caseForms';
+import { correctionProblems, isClockTime, suggestCorrection } from '../../src/lib/checkin';
+
+const TODAY = '2026-11-25';
+
+const consent = (over: Partial<ConsentDraft> = {}): ConsentDraft => ({
+  givenBy: 'g1',
+  scope: 'närvaro',
+  recipient: 'mentor',
+  purpose: 'planera skolgången',
+  form: 'written',
+  givenOn: '2026-11-20',
+  validUntil: '',
+  ...over,
+});
+
+const plan = (over: Partial<PlanDraft> = {}): PlanDraft => ({
+  needs: 'Svårt med morgnarna.',
+  goals: ['Närvaro minst 80 %', ''],
+  leadParty: 'Socialtjänsten',
+  followUpOn: '2027-01-15',
+  actions: [
+    { who: 'Familjebehandlare', what: 'Möter vid entrén', dueOn: '' },
+    { who: '', what: '', dueOn: '' },
+  ],
+  ...over,
+});
+
+describe('dates', () => {
+  it('accepts real YYYY-MM-DD dates only', () => {
+    expect(isIsoDate('2027-01-15')).toBe(true);
+    expect(isIsoDate(' 2028-02-29 ')).toBe(true);
+    expect(isIsoDate('2027-02-29')).toBe(false);
+    expect(isIsoDate('15/1/2027')).toBe(false);
+    expect(isIsoDate('2027-1-5')).toBe(false);
+  });
+  it('gives today as a local date', () => {
+    expect(todayIso(new Date(2026, 10, 5, 23, 30))).toBe('2026-11-05');
+  });
+});
+
+describe('consent form', () => {
+  it('is fine when filled in', () => {
+    expect(consentProblems(consent(), TODAY)).toEqual({});
+  });
+  it('marks every missing field', () => {
+    const p = consentProblems(consent({ givenBy: '', scope: ' ', recipient: '', purpose: '', form: '', givenOn: '' }), TODAY);
+    expect(p).toEqual({ givenBy: 'choice', scope: 'required', recipient: 'required', purpose: 'required', form: 'choice', givenOn: 'required' });
+  });
+  it('refuses a consent given in the future or ending before it was given', () => {
+    expect(consentProblems(consent({ givenOn: '2026-11-26' }), TODAY)).toEqual({ givenOn: 'future' });
+    expect(consentProblems(consent({ validUntil: '2026-11-19' }), TODAY)).toEqual({ validUntil: 'before_given' });
+    expect(consentProblems(consent({ validUntil: '30 juni' }), TODAY)).toEqual({ validUntil: 'date' });
+  });
+  it('sends the pupil as no guardian and an empty end as none', () => {
+    const input = consentInput('c1', consent({ givenBy: PUPIL, scope: ' närvaro ' }));
+    expect(input).toMatchObject({ case_id: 'c1', guardian_id: null, scope: 'närvaro', valid_until: null, form: 'written' });
+    expect(consentInput('c1', consent({ validUntil: '2027-06-30' })).guardian_id).toBe('g1');
+  });
+  it('withdraws from a date not in the future and not before the consent', () => {
+    expect(withdrawProblem('2026-11-25', '2026-11-20', TODAY)).toBeNull();
+    expect(withdrawProblem('2026-11-26', '2026-11-20', TODAY)).toBe('future');
+    expect(withdrawProblem('2026-11-19', '2026-11-20', TODAY)).toBe('before_given');
+    expect(withdrawProblem('', '2026-11-20', TODAY)).toBe('required');
+  });
+});
+
+describe('collaboration plan form', () => {
+  it('is fine when filled in, and leaves out blank goals and empty actions', () => {
+    expect(planProblems(plan())).toEqual({});
+    const input = planInput('c1', plan());
+    expect(input.goals).toEqual(['Närvaro minst 80 %']);
+    expect(input.actions).toEqual([{ who: 'Familjebehandlare', what: 'Möter vid entrén', due_on: null }]);
+  });
+  it('needs a goal, a lead party, a follow-up date and whole actions', () => {
+    const p = planProblems(
+      plan({ needs: '', goals: ['', ' '], leadParty: '', followUpOn: '15 jan', actions: [{ who: 'Mentor', what: '', dueOn: 'snart' }] }),
+    );
+    expect(p).toEqual({
+      needs: 'required',
+      goals: 'goal',
+      leadParty: 'required',
+      followUpOn: 'date',
+      'action-0-what': 'action',
+      'action-0-dueOn': 'date',
+    });
+  });
+});
+
+describe('concern form', () => {
+  const now = new Date(2026, 10, 25, 10, 0);
+  it('needs when, to whom, by whom and a summary; not in the future', () => {
+    expect(concernProblems({ reportedAt: '2026-11-25T09:30', toWhom: 'Mottagningen', byWhom: 'Fiktiv', summary: 'Oro.' }, now)).toEqual({});
+    expect(concernProblems({ reportedAt: '', toWhom: '', byWhom: ' ', summary: '' }, now)).toEqual({
+      reportedAt: 'required',
+      toWhom: 'required',
+      byWhom: 'required',
+      summary: 'required',
+    });
+    expect(concernProblems({ reportedAt: '2026-11-26T09:30', toWhom: 'M', byWhom: 'F', summary: 'O' }, now)).toEqual({ reportedAt: 'future' });
+  });
+});
+
+describe('check-in correction', () => {
+  it('suggests a text from the choices', () => {
+    expect(suggestCorrection('Sen', '09:30', '')).toBe('Sen 09:30.');
+    expect(suggestCorrection('Ej sedd', '', ' ')).toBe('Ej sedd.');
+    expect(suggestCorrection('Kom', '09:30', 'Kom med mamma')).toBe('Kom 09:30. Kom med mamma');
+  });
+  it('needs a text and a reason, and a time only as HH:MM', () => {
+    expect(correctionProblems({ arrival: 'late', time: '09:30', text: 'Sen 09:30.', reason: 'Kom senare' })).toEqual({});
+    expect(correctionProblems({ arrival: 'late', time: '9.30', text: ' ', reason: '' })).toEqual({ time: 'time', text: 'required', reason: 'required' });
+    expect(isClockTime('23:59')).toBe(true);
+    expect(isClockTime('24:00')).toBe(false);
+  });
+});
