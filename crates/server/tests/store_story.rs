@@ -298,6 +298,27 @@ async fn story(store: DynStore) {
     );
     let b_seq = server_seq(&r_b[2]);
 
+    // A write that fails stores nothing, and leaves nothing behind for the
+    // next one (on PostgreSQL: the pooled connection's transaction is
+    // rolled back): its nonce is still fresh afterwards.
+    let mut mismatched = with_push(&a, "f1", team_a.id, smuggled.clone());
+    mismatched.push = Some(push(&b, team_b.id, ops_b.clone()));
+    store
+        .write(WriteBatch {
+            requests: vec![only(&a, "f0"), mismatched],
+            ..Default::default()
+        })
+        .await
+        .expect_err("a push of another device in the request");
+    let r = store
+        .write(WriteBatch {
+            requests: vec![only(&a, "f0"), only(&a, "f1")],
+            ..Default::default()
+        })
+        .await
+        .expect("write after a failed one");
+    assert_eq!(r.requests, [admitted(), admitted()]);
+
     let r = store
         .write(WriteBatch {
             requests: vec![

@@ -22,6 +22,7 @@ use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMe
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
@@ -61,27 +62,322 @@ fn device_row(r: &Row) -> Device {
     }
 }
 
+const INSERT_AUDITS: &str = "INSERT INTO audit (at, actor, action, subject, detail) \
+     SELECT at, actor, action, subject, detail FROM \
+     unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+     WITH ORDINALITY AS t(at, actor, action, subject, detail, ord) ORDER BY ord";
+
+/// Audit rows as the column arrays of [`INSERT_AUDITS`].
+struct AuditColumns<'a> {
+    at: Vec<i64>,
+    actor: Vec<&'a str>,
+    action: Vec<&'a str>,
+    subject: Vec<Option<&'a str>>,
+    detail: Vec<&'a str>,
+}
+
+impl<'a> AuditColumns<'a> {
+    fn of(audits: &[&'a AuditRecord]) -> Self {
+        AuditColumns {
+            at: audits.iter().map(|a| a.at_ms).collect(),
+            actor: audits.iter().map(|a| a.actor.as_str()).collect(),
+            action: audits.iter().map(|a| a.action.as_str()).collect(),
+            subject: audits.iter().map(|a| a.subject.as_deref()).collect(),
+            detail: audits.iter().map(|a| a.detail.as_str()).collect(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 5] {
+        [
+            &self.at,
+            &self.actor,
+            &self.action,
+            &self.subject,
+            &self.detail,
+        ]
+    }
+}
+
 async fn insert_audits(client: &impl GenericClient, audits: &[&AuditRecord]) -> Result<()> {
-    if audits.is_empty() {
+    let columns = AuditColumns::of(audits);
+    if columns.is_empty() {
         return Ok(());
     }
-    let at: Vec<i64> = audits.iter().map(|a| a.at_ms).collect();
-    let actor: Vec<&str> = audits.iter().map(|a| a.actor.as_str()).collect();
-    let action: Vec<&str> = audits.iter().map(|a| a.action.as_str()).collect();
-    let subject: Vec<Option<&str>> = audits.iter().map(|a| a.subject.as_deref()).collect();
-    let detail: Vec<&str> = audits.iter().map(|a| a.detail.as_str()).collect();
-    let st = client
+    let st = client.prepare_cached(INSERT_AUDITS).await?;
+    client.execute(&st, &columns.params()).await?;
+    Ok(())
+}
+
+/// One group write in one transaction and two round trips (see
+/// [`Store::write`]): under CPU load every round trip waits for the
+/// PostgreSQL backend to be scheduled, so their number, not the statements'
+/// work, sets how long a group takes.
+async fn write_tx(client: &deadpool_postgres::Object, batch: WriteBatch) -> Result<WriteResult> {
+    let stores_ops = batch
+        .requests
+        .iter()
+        .any(|r| r.push.as_ref().is_some_and(|p| !p.ops.is_empty()));
+
+    // Statements (cached per connection after their first use).
+    let st_lock = client
+        .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+        .await?;
+    let st_last_seq = client
+        .prepare_cached("SELECT COALESCE(MAX(server_seq), 0) FROM ops")
+        .await?;
+    // Admission in one statement (one snapshot): the state of each
+    // device, and the nonces remembered, only for active devices.
+    let st_admit = client
         .prepare_cached(
-            "INSERT INTO audit (at, actor, action, subject, detail) \
-             SELECT at, actor, action, subject, detail FROM \
-             unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) \
-             WITH ORDINALITY AS t(at, actor, action, subject, detail, ord) ORDER BY ord",
+            "WITH n AS ( \
+                     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) \
+                     AS n(device_id, nonce, expires_at) \
+                 ), d AS ( \
+                     SELECT id, revoked_at FROM devices \
+                     WHERE id IN (SELECT device_id FROM n) \
+                 ), fresh AS ( \
+                     INSERT INTO nonces (device_id, nonce, expires_at) \
+                     SELECT n.device_id, n.nonce, n.expires_at FROM n \
+                     JOIN d ON d.id = n.device_id AND d.revoked_at IS NULL \
+                     ON CONFLICT DO NOTHING RETURNING device_id, nonce \
+                 ) \
+                 SELECT id, revoked_at, NULL::text FROM d \
+                 UNION ALL SELECT device_id, NULL::bigint, nonce FROM fresh",
         )
         .await?;
-    client
-        .execute(&st, &[&at, &actor, &action, &subject, &detail])
+    let st_by_device_seq = client
+        .prepare_cached(
+            "SELECT o.device_id, o.seq, o.op_id, o.server_seq, o.body FROM ops o \
+                 JOIN unnest($1::uuid[], $2::bigint[]) AS k(device_id, seq) \
+                 ON o.device_id = k.device_id AND o.seq = k.seq",
+        )
         .await?;
-    Ok(())
+    let st_by_op_id = client
+        .prepare_cached("SELECT op_id, device_id, seq FROM ops WHERE op_id = ANY($1)")
+        .await?;
+    let st_objects = client
+        .prepare_cached(
+            "SELECT object_id, kind, case_id, team_id FROM objects \
+                 WHERE object_id = ANY($1)",
+        )
+        .await?;
+
+    // Two round trips in all. The first: BEGIN and the statements below,
+    // pipelined (sent together, run by the server in this order). The
+    // advisory lock comes first, so the lookups see every operation
+    // committed before it, and server_seqs are handed out in commit
+    // order.
+    let request_devices: Vec<Uuid> = batch.requests.iter().map(|r| r.nonce.device_id).collect();
+    let nonces: Vec<&str> = batch
+        .requests
+        .iter()
+        .map(|r| r.nonce.nonce.as_str())
+        .collect();
+    let expires: Vec<i64> = batch
+        .requests
+        .iter()
+        .map(|r| r.nonce.expires_at_ms)
+        .collect();
+    // Looked up for every push, admitted or not: a superset is harmless.
+    let pushes: Vec<&PushBatch> = batch
+        .requests
+        .iter()
+        .filter_map(|r| r.push.as_ref())
+        .collect();
+    let keys = plan::keys_of(pushes.iter().copied());
+    let key_devices: Vec<Uuid> = keys.device_seqs.iter().map(|k| k.0).collect();
+    let key_seqs: Vec<i64> = keys.device_seqs.iter().map(|k| k.1).collect();
+    let begin = client.batch_execute("BEGIN");
+    // The last server_seq handed out, read under the lock: this
+    // transaction numbers its operations from there (so their numbers
+    // are known before the insert, and the audit rows go in the same
+    // round trip).
+    let lock_and_last_seq = async {
+        if !stores_ops {
+            return Ok(0);
+        }
+        client.execute(&st_lock, &[&LOCK_OPS]).await?;
+        let row = client.query_one(&st_last_seq, &[]).await?;
+        Ok::<i64, tokio_postgres::Error>(row.get(0))
+    };
+    let admit = async {
+        if request_devices.is_empty() {
+            return Ok(Vec::new());
+        }
+        client
+            .query(&st_admit, &[&request_devices, &nonces, &expires])
+            .await
+    };
+    let by_device_seq = async {
+        if key_devices.is_empty() {
+            return Ok(Vec::new());
+        }
+        client
+            .query(&st_by_device_seq, &[&key_devices, &key_seqs])
+            .await
+    };
+    let by_op_id = async {
+        if keys.op_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        client.query(&st_by_op_id, &[&keys.op_ids]).await
+    };
+    let objects = async {
+        if keys.object_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        client.query(&st_objects, &[&keys.object_ids]).await
+    };
+    let ((), last_seq, admit, by_device_seq, by_op_id, objects) = tokio::try_join!(
+        begin,
+        lock_and_last_seq,
+        admit,
+        by_device_seq,
+        by_op_id,
+        objects
+    )?;
+
+    // Admission, in batch order (of two requests with one nonce, the
+    // first wins): a device row has no nonce, a remembered nonce row has.
+    let mut states: HashMap<Uuid, Option<i64>> = HashMap::new();
+    let mut fresh: HashSet<(Uuid, String)> = HashSet::new();
+    for r in &admit {
+        match r.get::<_, Option<String>>(2) {
+            None => {
+                states.insert(r.get(0), r.get(1));
+            }
+            Some(nonce) => {
+                fresh.insert((r.get(0), nonce));
+            }
+        }
+    }
+    let refused: Vec<Option<Admission>> = batch
+        .requests
+        .iter()
+        .map(|r| match states.get(&r.nonce.device_id) {
+            None => Some(Admission::UnknownDevice),
+            Some(Some(_)) => Some(Admission::Revoked),
+            Some(None) => {
+                if fresh.remove(&(r.nonce.device_id, r.nonce.nonce.clone())) {
+                    None
+                } else {
+                    Some(Admission::Replayed)
+                }
+            }
+        })
+        .collect();
+    drop(pushes);
+    let batch = AdmittedWrites::split(batch, refused)?;
+
+    let mut lookups = Lookups::default();
+    for r in by_device_seq {
+        lookups.by_device_seq.insert(
+            (r.get(0), r.get(1)),
+            StoredOp {
+                op_id: r.get(2),
+                server_seq: r.get(3),
+                body: r.get(4),
+            },
+        );
+    }
+    for r in by_op_id {
+        lookups.by_op_id.insert(r.get(0), (r.get(1), r.get(2)));
+    }
+    for r in objects {
+        let id: Uuid = r.get(0);
+        let kind: String = r.get(1);
+        let kind = ObjectKind::parse(&kind).ok_or_else(|| {
+            StoreError::Database(format!("object {id} has unknown kind '{kind}'"))
+        })?;
+        lookups.objects.insert(
+            id,
+            ObjectRow {
+                id,
+                kind,
+                case_id: r.get(2),
+                team_id: r.get(3),
+            },
+        );
+    }
+
+    let plan = plan::plan(&batch.pushes, &lookups);
+    let ins = &plan.inserts;
+    let server_seqs: Vec<i64> = (last_seq + 1..).take(ins.len()).collect();
+
+    // The second round trip: the operations, their objects, the audit
+    // rows and COMMIT, pipelined. When a statement fails PostgreSQL
+    // aborts the transaction and the COMMIT after it rolls back; the
+    // failed statement's error is what this returns.
+    let op_ids: Vec<Uuid> = ins.iter().map(|i| i.op.op_id).collect();
+    let op_devices: Vec<Uuid> = ins.iter().map(|i| i.op.device_id).collect();
+    let seqs: Vec<i64> = ins.iter().map(|i| i.op.seq).collect();
+    let teams: Vec<i64> = ins.iter().map(|i| i.team_id).collect();
+    let cases: Vec<Option<Uuid>> = ins.iter().map(|i| i.case_id).collect();
+    let types: Vec<&str> = ins.iter().map(|i| i.op.type_name).collect();
+    let bodies: Vec<&str> = ins.iter().map(|i| i.op.body.as_str()).collect();
+    let received: Vec<i64> = ins.iter().map(|i| i.received_at_ms).collect();
+    let o = &plan.objects;
+    let obj_ids: Vec<Uuid> = o.iter().map(|x| x.row.id).collect();
+    let obj_kinds: Vec<&str> = o.iter().map(|x| x.row.kind.as_str()).collect();
+    let obj_cases: Vec<Option<Uuid>> = o.iter().map(|x| x.row.case_id).collect();
+    let obj_teams: Vec<i64> = o.iter().map(|x| x.row.team_id).collect();
+    let obj_ops: Vec<Uuid> = o.iter().map(|x| x.op_id).collect();
+    let (outcomes, push_audits) = plan.finish(&batch.pushes, &server_seqs);
+    let audits: Vec<&AuditRecord> = batch.audits.iter().chain(&push_audits).collect();
+    let audits = AuditColumns::of(&audits);
+    let st_ops = client
+            .prepare_cached(
+                "INSERT INTO ops (server_seq, op_id, device_id, seq, team_id, case_id, type, body, \
+                                  received_at) OVERRIDING SYSTEM VALUE \
+                 SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::bigint[], \
+                                      $5::bigint[], $6::uuid[], $7::text[], $8::text[], $9::bigint[])",
+            )
+            .await?;
+    let st_obj = client
+            .prepare_cached(
+                "INSERT INTO objects (object_id, kind, case_id, team_id, op_id) \
+                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bigint[], $5::uuid[])",
+            )
+            .await?;
+    let st_audit = client.prepare_cached(INSERT_AUDITS).await?;
+    let insert_ops = async {
+        if !op_ids.is_empty() {
+            let params: [&(dyn ToSql + Sync); 9] = [
+                &server_seqs,
+                &op_ids,
+                &op_devices,
+                &seqs,
+                &teams,
+                &cases,
+                &types,
+                &bodies,
+                &received,
+            ];
+            client.execute(&st_ops, &params).await?;
+        }
+        Ok(())
+    };
+    let insert_objects = async {
+        if !obj_ids.is_empty() {
+            let params: [&(dyn ToSql + Sync); 5] =
+                [&obj_ids, &obj_kinds, &obj_cases, &obj_teams, &obj_ops];
+            client.execute(&st_obj, &params).await?;
+        }
+        Ok(())
+    };
+    let insert_audits = async {
+        if !audits.is_empty() {
+            client.execute(&st_audit, &audits.params()).await?;
+        }
+        Ok(())
+    };
+    let commit = client.batch_execute("COMMIT");
+    tokio::try_join!(insert_ops, insert_objects, insert_audits, commit)?;
+    Ok(batch.finish(outcomes))
 }
 
 impl PgStore {
@@ -380,265 +676,15 @@ impl Store for PgStore {
     }
 
     async fn write(&self, batch: WriteBatch) -> Result<WriteResult> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let stores_ops = batch
-            .requests
-            .iter()
-            .any(|r| r.push.as_ref().is_some_and(|p| !p.ops.is_empty()));
-
-        // Statements (cached per connection after their first use).
-        let st_lock = tx
-            .prepare_cached("SELECT pg_advisory_xact_lock($1)")
-            .await?;
-        // Admission in one statement (one snapshot): the state of each
-        // device, and the nonces remembered, only for active devices.
-        let st_admit = tx
-            .prepare_cached(
-                "WITH n AS ( \
-                     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) \
-                     AS n(device_id, nonce, expires_at) \
-                 ), d AS ( \
-                     SELECT id, revoked_at FROM devices \
-                     WHERE id IN (SELECT device_id FROM n) \
-                 ), fresh AS ( \
-                     INSERT INTO nonces (device_id, nonce, expires_at) \
-                     SELECT n.device_id, n.nonce, n.expires_at FROM n \
-                     JOIN d ON d.id = n.device_id AND d.revoked_at IS NULL \
-                     ON CONFLICT DO NOTHING RETURNING device_id, nonce \
-                 ) \
-                 SELECT id, revoked_at, NULL::text FROM d \
-                 UNION ALL SELECT device_id, NULL::bigint, nonce FROM fresh",
-            )
-            .await?;
-        let st_by_device_seq = tx
-            .prepare_cached(
-                "SELECT o.device_id, o.seq, o.op_id, o.server_seq, o.body FROM ops o \
-                 JOIN unnest($1::uuid[], $2::bigint[]) AS k(device_id, seq) \
-                 ON o.device_id = k.device_id AND o.seq = k.seq",
-            )
-            .await?;
-        let st_by_op_id = tx
-            .prepare_cached("SELECT op_id, device_id, seq FROM ops WHERE op_id = ANY($1)")
-            .await?;
-        let st_objects = tx
-            .prepare_cached(
-                "SELECT object_id, kind, case_id, team_id FROM objects \
-                 WHERE object_id = ANY($1)",
-            )
-            .await?;
-
-        // One round trip: the statements below are pipelined (sent
-        // together, run by the server in this order). The advisory lock
-        // comes first, so the lookups see every operation committed before
-        // it, and server_seqs are handed out in commit order.
-        let request_devices: Vec<Uuid> = batch.requests.iter().map(|r| r.nonce.device_id).collect();
-        let nonces: Vec<&str> = batch
-            .requests
-            .iter()
-            .map(|r| r.nonce.nonce.as_str())
-            .collect();
-        let expires: Vec<i64> = batch
-            .requests
-            .iter()
-            .map(|r| r.nonce.expires_at_ms)
-            .collect();
-        // Looked up for every push, admitted or not: a superset is harmless.
-        let pushes: Vec<&PushBatch> = batch
-            .requests
-            .iter()
-            .filter_map(|r| r.push.as_ref())
-            .collect();
-        let keys = plan::keys_of(pushes.iter().copied());
-        let key_devices: Vec<Uuid> = keys.device_seqs.iter().map(|k| k.0).collect();
-        let key_seqs: Vec<i64> = keys.device_seqs.iter().map(|k| k.1).collect();
-        let lock = async {
-            if stores_ops {
-                tx.execute(&st_lock, &[&LOCK_OPS]).await?;
-            }
-            Ok::<_, tokio_postgres::Error>(())
-        };
-        let admit = async {
-            if request_devices.is_empty() {
-                return Ok(Vec::new());
-            }
-            tx.query(&st_admit, &[&request_devices, &nonces, &expires])
-                .await
-        };
-        let by_device_seq = async {
-            if key_devices.is_empty() {
-                return Ok(Vec::new());
-            }
-            tx.query(&st_by_device_seq, &[&key_devices, &key_seqs])
-                .await
-        };
-        let by_op_id = async {
-            if keys.op_ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            tx.query(&st_by_op_id, &[&keys.op_ids]).await
-        };
-        let objects = async {
-            if keys.object_ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            tx.query(&st_objects, &[&keys.object_ids]).await
-        };
-        let ((), admit, by_device_seq, by_op_id, objects) =
-            tokio::try_join!(lock, admit, by_device_seq, by_op_id, objects)?;
-
-        // Admission, in batch order (of two requests with one nonce, the
-        // first wins): a device row has no nonce, a remembered nonce row has.
-        let mut states: HashMap<Uuid, Option<i64>> = HashMap::new();
-        let mut fresh: HashSet<(Uuid, String)> = HashSet::new();
-        for r in &admit {
-            match r.get::<_, Option<String>>(2) {
-                None => {
-                    states.insert(r.get(0), r.get(1));
-                }
-                Some(nonce) => {
-                    fresh.insert((r.get(0), nonce));
-                }
-            }
+        let client = self.pool.get().await?;
+        let result = write_tx(&client, batch).await;
+        if result.is_err() {
+            // The transaction is open unless a failed statement or COMMIT
+            // ended it: end it before the connection goes back to the pool
+            // (a warning from PostgreSQL when nothing was open).
+            let _ = client.batch_execute("ROLLBACK").await;
         }
-        let refused: Vec<Option<Admission>> = batch
-            .requests
-            .iter()
-            .map(|r| match states.get(&r.nonce.device_id) {
-                None => Some(Admission::UnknownDevice),
-                Some(Some(_)) => Some(Admission::Revoked),
-                Some(None) => {
-                    if fresh.remove(&(r.nonce.device_id, r.nonce.nonce.clone())) {
-                        None
-                    } else {
-                        Some(Admission::Replayed)
-                    }
-                }
-            })
-            .collect();
-        drop(pushes);
-        let batch = AdmittedWrites::split(batch, refused)?;
-
-        let mut lookups = Lookups::default();
-        for r in by_device_seq {
-            lookups.by_device_seq.insert(
-                (r.get(0), r.get(1)),
-                StoredOp {
-                    op_id: r.get(2),
-                    server_seq: r.get(3),
-                    body: r.get(4),
-                },
-            );
-        }
-        for r in by_op_id {
-            lookups.by_op_id.insert(r.get(0), (r.get(1), r.get(2)));
-        }
-        for r in objects {
-            let id: Uuid = r.get(0);
-            let kind: String = r.get(1);
-            let kind = ObjectKind::parse(&kind).ok_or_else(|| {
-                StoreError::Database(format!("object {id} has unknown kind '{kind}'"))
-            })?;
-            lookups.objects.insert(
-                id,
-                ObjectRow {
-                    id,
-                    kind,
-                    case_id: r.get(2),
-                    team_id: r.get(3),
-                },
-            );
-        }
-
-        let plan = plan::plan(&batch.pushes, &lookups);
-        let mut server_seqs = Vec::with_capacity(plan.inserts.len());
-        // The operations and their index rows: pipelined too.
-        let ins = &plan.inserts;
-        let op_ids: Vec<Uuid> = ins.iter().map(|i| i.op.op_id).collect();
-        let op_devices: Vec<Uuid> = ins.iter().map(|i| i.op.device_id).collect();
-        let seqs: Vec<i64> = ins.iter().map(|i| i.op.seq).collect();
-        let teams: Vec<i64> = ins.iter().map(|i| i.team_id).collect();
-        let cases: Vec<Option<Uuid>> = ins.iter().map(|i| i.case_id).collect();
-        let types: Vec<&str> = ins.iter().map(|i| i.op.type_name).collect();
-        let bodies: Vec<&str> = ins.iter().map(|i| i.op.body.as_str()).collect();
-        let received: Vec<i64> = ins.iter().map(|i| i.received_at_ms).collect();
-        let o = &plan.objects;
-        let obj_ids: Vec<Uuid> = o.iter().map(|x| x.row.id).collect();
-        let obj_kinds: Vec<&str> = o.iter().map(|x| x.row.kind.as_str()).collect();
-        let obj_cases: Vec<Option<Uuid>> = o.iter().map(|x| x.row.case_id).collect();
-        let obj_teams: Vec<i64> = o.iter().map(|x| x.row.team_id).collect();
-        let obj_ops: Vec<Uuid> = o.iter().map(|x| x.op_id).collect();
-        let st_ops = if ins.is_empty() {
-            None
-        } else {
-            Some(
-                tx.prepare_cached(
-                    "INSERT INTO ops (op_id, device_id, seq, team_id, case_id, type, body, received_at) \
-                     SELECT op_id, device_id, seq, team_id, case_id, type, body, received_at FROM \
-                     unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::uuid[], \
-                            $6::text[], $7::text[], $8::bigint[]) WITH ORDINALITY \
-                     AS t(op_id, device_id, seq, team_id, case_id, type, body, received_at, ord) \
-                     ORDER BY ord RETURNING op_id, server_seq",
-                )
-                .await?,
-            )
-        };
-        let st_obj = if o.is_empty() {
-            None
-        } else {
-            Some(
-                tx.prepare_cached(
-                    "INSERT INTO objects (object_id, kind, case_id, team_id, op_id) \
-                     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bigint[], $5::uuid[])",
-                )
-                .await?,
-            )
-        };
-        let insert_ops = async {
-            match &st_ops {
-                None => Ok(Vec::new()),
-                Some(st) => {
-                    tx.query(
-                        st,
-                        &[
-                            &op_ids,
-                            &op_devices,
-                            &seqs,
-                            &teams,
-                            &cases,
-                            &types,
-                            &bodies,
-                            &received,
-                        ],
-                    )
-                    .await
-                }
-            }
-        };
-        let insert_objects = async {
-            if let Some(st) = &st_obj {
-                tx.execute(
-                    st,
-                    &[&obj_ids, &obj_kinds, &obj_cases, &obj_teams, &obj_ops],
-                )
-                .await?;
-            }
-            Ok(())
-        };
-        let (assigned, ()) = tokio::try_join!(insert_ops, insert_objects)?;
-        let assigned: HashMap<Uuid, i64> = assigned.iter().map(|r| (r.get(0), r.get(1))).collect();
-        for id in &op_ids {
-            server_seqs.push(
-                *assigned.get(id).ok_or_else(|| {
-                    StoreError::Database(format!("no server_seq returned for {id}"))
-                })?,
-            );
-        }
-        let (outcomes, push_audits) = plan.finish(&batch.pushes, &server_seqs);
-        let audits: Vec<&AuditRecord> = batch.audits.iter().chain(&push_audits).collect();
-        insert_audits(&tx, &audits).await?;
-        tx.commit().await?;
-        Ok(batch.finish(outcomes))
+        result
     }
 
     async fn pull(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage> {
