@@ -18,6 +18,14 @@ fi
 rm -rf "$root/test-artifacts/screenshots"
 mkdir -p "$root/test-artifacts/screenshots"
 export BRYGGA_APP="$app_bin"
+# A private D-Bus as both the session and the system bus of the app, so
+# that the test can send the suspend and screen-lock signals the shell
+# listens for (src-tauri/src/system_lock.rs).
+bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
+export DBUS_SESSION_BUS_ADDRESS="$(sed -n 1p <<<"$bus")"
+export DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS"
+bus_pid="$(sed -n 2p <<<"$bus")"
+trap 'kill "$bus_pid" 2>/dev/null || true' EXIT
 cd "$root/tests/e2e"
 xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-force-exit --test-concurrency=1 desktop.test.mjs demo.test.mjs sync.test.mjs
 dlog "screenshots: $(ls "$root/test-artifacts/screenshots" | wc -l) in test-artifacts/screenshots/"

@@ -33,7 +33,7 @@ group_packages() {
         desktop)
             echo libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
                 libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver \
-                imagemagick chromium
+                imagemagick chromium dbus-daemon dbus-bin
             ;;
         postgres)
             echo postgresql

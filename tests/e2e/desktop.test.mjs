@@ -11,6 +11,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Session, WAIT, until } from './session.mjs';
@@ -192,4 +193,26 @@ describe('Brygga desktop, end to end', () => {
     assert.equal(items.length, 3);
     await screenshot('10-unlocked');
   });
+
+  // What the platform tells: scripts/desktop-e2e.sh gives the app a private
+  // D-Bus as its system and session bus, and the test sends the signals
+  // logind and the screen saver send.
+  for (const [what, bus, signal] of [
+    ['the system is about to sleep', 'DBUS_SYSTEM_BUS_ADDRESS',
+      ['/org/freedesktop/login1', 'org.freedesktop.login1.Manager.PrepareForSleep', 'boolean:true']],
+    ['the session is locked', 'DBUS_SYSTEM_BUS_ADDRESS',
+      ['/org/freedesktop/login1/session/auto', 'org.freedesktop.login1.Session.Lock']],
+    ['the screen saver comes on', 'DBUS_SESSION_BUS_ADDRESS',
+      ['/org/freedesktop/ScreenSaver', 'org.freedesktop.ScreenSaver.ActiveChanged', 'boolean:true']],
+  ]) {
+    it(`locks when ${what}`, async () => {
+      assert.ok(process.env[bus], `${bus} is set (scripts/desktop-e2e.sh starts a bus)`);
+      await testId('caseload-list');
+      execFileSync('dbus-send', [`--bus=${process.env[bus]}`, '--type=signal', ...signal]);
+      await testId('unlock-screen');
+      await fill('unlock-pass', PASS);
+      await (await testId('unlock')).click();
+      await testId('caseload-list');
+    });
+  }
 });
