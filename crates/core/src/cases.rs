@@ -175,6 +175,7 @@ impl Journal {
     }
 
     pub fn add_guardian(&mut self, new: NewGuardian) -> Result<Uuid> {
+        self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
         let guardian_id = Uuid::now_v7();
         self.commit(
@@ -332,6 +333,7 @@ impl Journal {
     }
 
     pub fn report_concern(&mut self, new: NewConcern) -> Result<Uuid> {
+        self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
         let report_id = Uuid::now_v7();
         self.commit(

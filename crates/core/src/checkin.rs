@@ -173,28 +173,7 @@ impl Journal {
                     checkin.case_id
                 )));
             }
-            let status: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT status FROM cases WHERE id = ?1",
-                    [checkin.case_id.to_string()],
-                    |r| r.get(0),
-                )
-                .map(Some)
-                .or_else(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                    e => Err(e),
-                })?;
-            match status.as_deref() {
-                Some("open") => {}
-                Some(_) => {
-                    return Err(Error::not_allowed(format!(
-                        "case {} is closed; check-ins are written in open cases",
-                        checkin.case_id
-                    )))
-                }
-                None => return Err(Error::not_found("case", checkin.case_id)),
-            }
+            self.ensure_case_open(&checkin.case_id)?;
             let already: Option<String> = self
                 .conn
                 .query_row(

@@ -26,6 +26,7 @@ pub struct NewConsent {
 
 impl Journal {
     pub fn record_consent(&mut self, new: NewConsent) -> Result<Uuid> {
+        self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
         if let Some(g) = new.guardian_id {
             let in_case: Option<i64> = self

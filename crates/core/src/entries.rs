@@ -103,7 +103,9 @@ impl Journal {
         })
     }
 
-    fn ensure_case_open(&self, case_id: &Uuid) -> Result<()> {
+    /// Nothing new is written in a closed case (entries, consents, plans,
+    /// concern reports, guardians); a withdrawal of consent still is.
+    pub(crate) fn ensure_case_open(&self, case_id: &Uuid) -> Result<()> {
         let status: Option<String> = self
             .conn
             .query_row(
@@ -115,7 +117,7 @@ impl Journal {
         match status.as_deref() {
             Some("open") => Ok(()),
             Some(_) => Err(Error::not_allowed(format!(
-                "case {case_id} is closed; entries are written in open cases"
+                "case {case_id} is closed; nothing new is written in a closed case"
             ))),
             None => Err(Error::not_found("case", case_id)),
         }

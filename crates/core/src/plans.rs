@@ -30,6 +30,7 @@ pub struct NewPlan {
 
 impl Journal {
     pub fn create_plan(&mut self, new: NewPlan) -> Result<Uuid> {
+        self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
         let goals = new
             .goals

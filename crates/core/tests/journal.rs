@@ -261,17 +261,62 @@ fn a_signed_entry_never_changes() {
 }
 
 #[test]
-fn a_closed_case_takes_no_new_entries_and_waits_for_drafts() {
+fn a_closed_case_takes_nothing_new_and_waits_for_drafts() {
     let (_dir, mut j) = new_journal();
     let case = with_case(&mut j);
+    let consent = NewConsent {
+        case_id: case,
+        guardian_id: None,
+        scope: "närvaro".into(),
+        recipient: "mentor".into(),
+        purpose: "samordning".into(),
+        form: ConsentForm::Oral,
+        given_on: date(2026, 9, 1),
+        valid_until: None,
+    };
+    let given = j.record_consent(consent.clone()).expect("consent");
     let draft = j.draft_entry(case, home_visit("Utkast.")).expect("draft");
     assert!(matches!(j.close_case(case), Err(Error::NotAllowed(ref m)) if m.contains("draft")));
     j.sign_entry(draft).expect("sign");
     j.close_case(case).expect("close");
-    assert!(matches!(
-        j.draft_entry(case, home_visit("Sent.")),
-        Err(Error::NotAllowed(_))
-    ));
+    let ops = j.operations().expect("ops").len();
+    let refusals = [
+        j.draft_entry(case, home_visit("Sent.")).map(drop),
+        j.record_consent(consent).map(drop),
+        j.create_plan(NewPlan {
+            case_id: case,
+            needs: "Sent.".into(),
+            goals: vec!["Närvaro".into()],
+            lead_party: "Skolan".into(),
+            follow_up_on: date(2027, 1, 15),
+            actions: Vec::new(),
+        })
+        .map(drop),
+        j.report_concern(NewConcern {
+            case_id: case,
+            reported_at: Utc::now(),
+            to_whom: "Mottagningsenheten".into(),
+            by_whom: "Fiktiv Handläggare".into(),
+            summary: "Sent.".into(),
+        })
+        .map(drop),
+        j.add_guardian(NewGuardian {
+            case_id: case,
+            name: "Fiktiv Förälder".into(),
+            relation: "pappa".into(),
+        })
+        .map(drop),
+    ];
+    for refused in refusals {
+        assert!(
+            matches!(refused, Err(Error::NotAllowed(ref m)) if m.contains("closed")),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(j.operations().expect("ops").len(), ops, "nothing written");
+    // A guardian may still withdraw a consent given while the case was open.
+    j.withdraw_consent(given, date(2026, 11, 20))
+        .expect("withdraw after closing");
     assert!(j.list_cases(false).expect("open cases").is_empty());
     assert_eq!(j.list_cases(true).expect("all cases").len(), 1);
     assert!(j.caseload().expect("caseload").is_empty());
