@@ -60,6 +60,20 @@ fn with_case(j: &mut Journal) -> Uuid {
     j.open_case(p).expect("case")
 }
 
+/// An oral consent to share attendance with the mentor, for the whole case.
+fn oral_consent(case_id: Uuid, given_on: NaiveDate, valid_until: Option<NaiveDate>) -> NewConsent {
+    NewConsent {
+        case_id,
+        guardian_id: None,
+        scope: "närvaro".into(),
+        recipient: "mentor".into(),
+        purpose: "samordning".into(),
+        form: ConsentForm::Oral,
+        given_on,
+        valid_until,
+    }
+}
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
 }
@@ -264,16 +278,7 @@ fn a_signed_entry_never_changes() {
 fn a_closed_case_takes_nothing_new_and_waits_for_drafts() {
     let (_dir, mut j) = new_journal();
     let case = with_case(&mut j);
-    let consent = NewConsent {
-        case_id: case,
-        guardian_id: None,
-        scope: "närvaro".into(),
-        recipient: "mentor".into(),
-        purpose: "samordning".into(),
-        form: ConsentForm::Oral,
-        given_on: date(2026, 9, 1),
-        valid_until: None,
-    };
+    let consent = oral_consent(case, date(2026, 9, 1), None);
     let given = j.record_consent(consent.clone()).expect("consent");
     let draft = j.draft_entry(case, home_visit("Utkast.")).expect("draft");
     assert!(matches!(j.close_case(case), Err(Error::NotAllowed(ref m)) if m.contains("draft")));
@@ -385,16 +390,7 @@ fn protected_identity_hides_school_and_address_everywhere() {
 fn consent_is_active_until_withdrawn_or_expired() {
     let (_dir, mut j) = new_journal();
     let case = with_case(&mut j);
-    let consent = |valid_until| NewConsent {
-        case_id: case,
-        guardian_id: None,
-        scope: "närvaro".into(),
-        recipient: "mentor".into(),
-        purpose: "samordning".into(),
-        form: ConsentForm::Oral,
-        given_on: date(2025, 1, 10),
-        valid_until,
-    };
+    let consent = |valid_until| oral_consent(case, date(2025, 1, 10), valid_until);
     j.record_consent(consent(None)).expect("open-ended");
     j.record_consent(consent(Some(date(2025, 6, 1))))
         .expect("expired");

@@ -31,7 +31,7 @@
 //! operation that touches another team's case (see [`Scope`]).
 
 use crate::op::Payload;
-use crate::signing::{signature_from_hex, verify_messages, SignedMessage};
+use crate::signing::{signature_from_hex, SignedMessage};
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::Ed25519KeyPair;
@@ -183,27 +183,8 @@ pub fn sign_request(
     }
 }
 
-/// Checks the signature and the clock skew of a request against the raw
-/// 32-byte Ed25519 public key of `headers.device_id`. Replay (a nonce seen
-/// before) is the caller's check: it needs the server's memory.
-pub fn verify_request(
-    headers: &AuthHeaders,
-    public_key: &[u8],
-    method: &str,
-    path_and_query: &str,
-    body: &[u8],
-    now_ms: i64,
-    max_skew_ms: i64,
-) -> Result<(), AuthError> {
-    let signed = request_to_verify(headers, method, path_and_query, body)?;
-    if verify_messages(public_key, &[signed]) != [true] {
-        return Err(AuthError::BadSignature);
-    }
-    check_clock(headers.time_ms, now_ms, max_skew_ms)
-}
-
 /// What the signature of a request covers, and the signature, for
-/// [`verify_messages`] (which can check it in one batch with the
+/// [`crate::signing::verify_messages`] (which can check it in one batch with the
 /// operations the request carries). Follow a successful check with
 /// [`check_clock`].
 pub fn request_to_verify(
@@ -433,6 +414,7 @@ mod tests {
     use super::*;
     use crate::entry_kind::EntryKind;
     use crate::op::{ActionStatus, ConsentForm, EntryContent, GuardianField, PlanAction};
+    use crate::signing::verify_messages;
     use chrono::{NaiveDate, TimeZone, Utc};
     use ring::signature::KeyPair;
     use std::collections::{BTreeMap, HashMap};
@@ -440,6 +422,24 @@ mod tests {
     fn keypair() -> Ed25519KeyPair {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).expect("keygen");
         Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse")
+    }
+
+    /// The server's order of checks (crates/server/src/http/authn.rs,
+    /// `SignedRequest::verify`) for one request on its own.
+    fn verify_request(
+        headers: &AuthHeaders,
+        public_key: &[u8],
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        now_ms: i64,
+        max_skew_ms: i64,
+    ) -> Result<(), AuthError> {
+        let signed = request_to_verify(headers, method, path_and_query, body)?;
+        if verify_messages(public_key, &[signed]) != [true] {
+            return Err(AuthError::BadSignature);
+        }
+        check_clock(headers.time_ms, now_ms, max_skew_ms)
     }
 
     const NOW: i64 = 1_800_000_000_000;

@@ -144,8 +144,14 @@ fn check_push(state: &AppState, signed: SignedRequest) -> Result<(Authed, Checke
             return Ok((authed, Err(e)));
         }
     };
-    let parsed: Vec<_> = req.ops.iter().map(signing::signed_message).collect();
-    let messages = parsed.iter().flatten().cloned().collect();
+    // Each operation well-formed or not; the well-formed ones' messages
+    // go to the batch.
+    let mut messages = Vec::with_capacity(req.ops.len());
+    let parsed: Vec<_> = req
+        .ops
+        .iter()
+        .map(|op| signing::signed_message(op).map(|m| messages.push(m)))
+        .collect();
     let (authed, verified) = signed.verify(state, messages)?;
     let mut verified = verified.into_iter();
     let checked = req
