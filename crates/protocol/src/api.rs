@@ -16,6 +16,7 @@
 //! | POST | `/v1/push` | device | [`PushRequest`] | [`PushResponse`] |
 //! | GET | `/v1/pull?after=CURSOR&limit=N` | device | [`PullQuery`] | [`PullResponse`] |
 //! | GET | `/v1/status` | device | – | [`StatusResponse`] |
+//! | GET | `/v1/devices` | device | – | [`DeviceDirectory`] |
 //! | GET | `/openapi.json` | none | – | OpenAPI 3 document |
 //! | GET | `/metrics` | none | – | Prometheus text |
 
@@ -38,11 +39,13 @@ pub const PATH_ENROLL: &str = "/v1/enroll";
 
 /// `POST /v1/push` — authenticated. Uploads a batch of signed operations of
 /// the requesting device, at most [`MAX_PUSH_OPS`], in the device's `seq`
-/// order (parents before children). Body [`PushRequest`], answer
+/// order (parents before children), each at most [`MAX_OP_BYTES`]
+/// serialised. Body [`PushRequest`], answer
 /// [`PushResponse`] with exactly one [`OpResult`] per operation, in order.
 /// Idempotent by `(device_id, seq)`: pushing an operation again answers
 /// `duplicate` with the original `server_seq`. One bad operation is
-/// `rejected` with a reason and never blocks the rest of the batch. When
+/// `rejected` with a reason and never blocks the rest of the batch (so is
+/// an operation larger than [`MAX_OP_BYTES`]). When
 /// the answer is not 200, nothing of the batch may be assumed stored; push
 /// it again (it is safe). Errors: 400 `bad_request`, 413
 /// `batch_too_large`, the authentication errors, 500 `internal`.
@@ -62,6 +65,15 @@ pub const PATH_PULL: &str = "/v1/pull";
 /// Answer [`StatusResponse`]. A revoked device gets 403 `device_revoked`.
 pub const PATH_STATUS: &str = "/v1/status";
 
+/// `GET /v1/devices` — authenticated. The device directory of the
+/// requester's team: every device ever enrolled in it, revoked ones
+/// included, sorted by device id. Answer [`DeviceDirectory`]. A client
+/// verifies each pulled operation's signature against the key of its
+/// author device listed here, and refuses an operation of a revoked device
+/// whose `seq` is above that device's [`DirectoryEntry::last_seq`]. Errors:
+/// the authentication errors, 500 `internal`.
+pub const PATH_DEVICES: &str = "/v1/devices";
+
 /// `GET /openapi.json` — unauthenticated. The OpenAPI 3 document of this API.
 pub const PATH_OPENAPI: &str = "/openapi.json";
 
@@ -75,6 +87,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", PATH_PUSH),
     ("GET", PATH_PULL),
     ("GET", PATH_STATUS),
+    ("GET", PATH_DEVICES),
     ("GET", PATH_OPENAPI),
     ("GET", PATH_METRICS),
 ];
@@ -87,6 +100,19 @@ pub const MAX_PULL_LIMIT: u32 = 1000;
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
 /// Largest request body the server reads (bytes).
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest serialised [`SignedOperation`] (compact JSON, as
+/// `serde_json::to_vec` writes it) a client may write, in bytes. The server
+/// rejects a pushed operation above it (`rejected` with a reason; the rest
+/// of the batch is unaffected).
+pub const MAX_OP_BYTES: usize = 256 * 1024;
+/// A client's push batches stay under this serialised size ([`PushRequest`]
+/// as compact JSON, in bytes), well under [`MAX_BODY_BYTES`]: a batch holds
+/// at most [`MAX_PUSH_OPS`] operations and at most this many bytes, and
+/// always at least one operation.
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+
+// One operation always fits in a batch, and a batch in a request body.
+const _: () = assert!(MAX_OP_BYTES < MAX_PUSH_BYTES && MAX_PUSH_BYTES < MAX_BODY_BYTES);
 
 /// The `code` values of [`ErrorBody`].
 pub mod codes {
@@ -274,6 +300,33 @@ pub struct StatusResponse {
     pub server_time_ms: i64,
 }
 
+/// One device of a team, as `GET /v1/devices` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    pub device_id: Uuid,
+    /// Raw 32-byte Ed25519 public key, hex.
+    pub public_key_hex: String,
+    /// The user the device is enrolled to.
+    pub user: String,
+    pub team: String,
+    /// When the device was enrolled, unix milliseconds.
+    pub enrolled_at_ms: i64,
+    /// When the device was revoked, unix milliseconds; None while active.
+    pub revoked_at_ms: Option<i64>,
+    /// For a revoked device: the highest `seq` of its operations the server
+    /// had accepted when it was revoked (0 when none). Operations with a
+    /// higher seq are refused by every client. None while active.
+    pub last_seq: Option<u64>,
+}
+
+/// Answer of `GET /v1/devices`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceDirectory {
+    /// Every device ever enrolled in the requester's team, sorted by
+    /// `device_id`.
+    pub devices: Vec<DirectoryEntry>,
+}
+
 /// The one-time enrolment code an admin hands to a therapist, as printed by
 /// `brygga-server device enroll-code`:
 ///
@@ -376,6 +429,36 @@ mod tests {
         assert_eq!(
             serde_json::to_value(DeviceStatus::Active).expect("serialise"),
             "active"
+        );
+    }
+
+    #[test]
+    fn directory_entry_serialises_unset_fields_as_null() {
+        let entry = DirectoryEntry {
+            device_id: Uuid::nil(),
+            public_key_hex: "ab".repeat(32),
+            user: "fiktiv".into(),
+            team: "Fiktivt team".into(),
+            enrolled_at_ms: 1,
+            revoked_at_ms: None,
+            last_seq: None,
+        };
+        let v = serde_json::to_value(&entry).expect("serialise");
+        assert_eq!(v["device_id"], Uuid::nil().to_string());
+        assert!(v["revoked_at_ms"].is_null() && v["last_seq"].is_null());
+        let revoked = DirectoryEntry {
+            revoked_at_ms: Some(2),
+            last_seq: Some(0),
+            ..entry
+        };
+        let dir = DeviceDirectory {
+            devices: vec![revoked],
+        };
+        let text = serde_json::to_string(&dir).expect("serialise");
+        assert!(text.contains("\"last_seq\":0"));
+        assert_eq!(
+            serde_json::from_str::<DeviceDirectory>(&text).expect("parse"),
+            dir
         );
     }
 

@@ -5,7 +5,7 @@
 
 mod common;
 
-use brygga_protocol::api::{codes, Outcome, ROUTES};
+use brygga_protocol::api::{self, codes, Outcome, ROUTES};
 use brygga_protocol::op::Payload;
 use common::{postgres_url, pupil_payload, Device, ServerHome};
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,6 +43,8 @@ both_backends!(
     a_replayed_request_is_refused,
     a_revoked_device_is_told_to_wipe,
     kill_9_mid_push_loses_nothing_and_duplicates_nothing,
+    the_device_directory_lists_the_team_and_revocations,
+    an_operation_over_max_op_bytes_is_rejected_alone,
 );
 
 /// A server, a team, a user, and one enrolled device.
@@ -518,6 +520,176 @@ async fn kill_9_mid_push_loses_nothing_and_duplicates_nothing(pg: Option<&str>) 
         }
     }
     assert_eq!(ids, (1..=total as u64).collect::<Vec<_>>());
+}
+
+async fn the_device_directory_lists_the_team_and_revocations(pg: Option<&str>) {
+    let (home, server, user, mut a) = setup(pg).await;
+    let team = a.status().await.team;
+    let b = Device::new(&server);
+    b.enroll_ok(&home.enroll_code(&user, 60)).await;
+    let (team_c, user_c) = home.team_and_user();
+    let c = Device::new(&server);
+    c.enroll_ok(&home.enroll_code(&user_c, 60)).await;
+    // A stores seqs 1 and 2; seq 3 (an unknown case) is rejected.
+    let ops = vec![
+        a.op(pupil_payload(Uuid::now_v7())),
+        a.op(pupil_payload(Uuid::now_v7())),
+        a.op(Payload::CaseClosed {
+            case_id: Uuid::now_v7(),
+        }),
+    ];
+    let r = a.push(&ops).await;
+    let outcomes: Vec<Outcome> = r.results.iter().map(|x| x.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::Accepted, Outcome::Accepted, Outcome::Rejected]
+    );
+
+    let mut ids = vec![a.id, b.id];
+    ids.sort();
+    let dir = b.directory().await;
+    assert_eq!(
+        dir.devices.iter().map(|d| d.device_id).collect::<Vec<_>>(),
+        ids,
+        "the team's devices, sorted by id, not another team's"
+    );
+    let now = common::now_ms();
+    for (entry, dev) in dir.devices.iter().map(|e| {
+        let dev = if e.device_id == a.id { &a } else { &b };
+        (e, dev)
+    }) {
+        assert_eq!(entry.public_key_hex, dev.public_key_hex());
+        assert_eq!(
+            (entry.user.as_str(), entry.team.as_str()),
+            (user.as_str(), team.as_str())
+        );
+        assert!((entry.enrolled_at_ms - now).abs() < 60_000);
+        assert_eq!((entry.revoked_at_ms, entry.last_seq), (None, None));
+    }
+    // The same directory whoever of the team asks.
+    assert_eq!(a.directory().await, dir);
+
+    home.admin(&["device", "revoke", &a.id.to_string()]);
+    let dir = b.directory().await;
+    assert_eq!(
+        dir.devices.iter().map(|d| d.device_id).collect::<Vec<_>>(),
+        ids,
+        "a revoked device stays listed"
+    );
+    let entry_a = dir
+        .devices
+        .iter()
+        .find(|d| d.device_id == a.id)
+        .expect("a listed");
+    let revoked_at = entry_a.revoked_at_ms.expect("revoked_at_ms");
+    assert!((revoked_at - common::now_ms()).abs() < 60_000);
+    assert_eq!(entry_a.last_seq, Some(2), "the last accepted seq");
+    let entry_b = dir
+        .devices
+        .iter()
+        .find(|d| d.device_id == b.id)
+        .expect("b listed");
+    assert_eq!((entry_b.revoked_at_ms, entry_b.last_seq), (None, None));
+
+    // The other team sees only its own device.
+    let dir_c = c.directory().await;
+    assert_eq!(dir_c.devices.len(), 1);
+    assert_eq!(
+        (dir_c.devices[0].device_id, dir_c.devices[0].team.as_str()),
+        (c.id, team_c.as_str())
+    );
+
+    // The revoked device is told to wipe; no headers at all is a 401.
+    let refused = a.directory_raw().await;
+    assert_eq!(
+        (refused.status, refused.error().code.as_str()),
+        (403, codes::DEVICE_REVOKED)
+    );
+    let anon = server
+        .client()
+        .get(format!("{}{}", server.base_url(), api::PATH_DEVICES))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(anon.status().as_u16(), 401);
+    let body: brygga_protocol::api::ErrorBody = anon.json().await.expect("json");
+    assert_eq!(body.code, codes::MISSING_AUTH);
+    // A replayed directory request is refused like any other.
+    let h = b.sign("GET", api::PATH_DEVICES, b"");
+    assert_eq!(
+        b.send_with(&h, "GET", api::PATH_DEVICES, vec![])
+            .await
+            .status,
+        200
+    );
+    let again = b.send_with(&h, "GET", api::PATH_DEVICES, vec![]).await;
+    assert_eq!(again.error().code, codes::REPLAYED_REQUEST);
+
+    // Each directory request is audited, without any device's key.
+    let audit: serde_json::Value =
+        serde_json::from_str(&home.admin(&["audit", "--json"])).expect("json");
+    let rows: Vec<&serde_json::Value> = audit
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["action"] == "devices")
+        .collect();
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert!(rows.iter().any(
+        |r| r["actor"] == format!("device:{}", b.id) && r["subject"] == format!("team:{team}")
+    ));
+    let text = audit.to_string();
+    assert!(!text.contains(&a.public_key_hex()) && !text.contains(&b.public_key_hex()));
+}
+
+/// A signed pupil registration whose serialised form is exactly `len`
+/// bytes (the name pads it).
+fn op_of_size(dev: &mut Device, len: usize) -> brygga_protocol::op::SignedOperation {
+    let mut pad = 0;
+    loop {
+        let mut payload = pupil_payload(Uuid::now_v7());
+        if let Payload::PupilRegistered { name, .. } = &mut payload {
+            *name = "x".repeat(pad);
+        }
+        let op = dev.op(payload);
+        let size = serde_json::to_vec(&op).expect("json").len();
+        if size == len {
+            return op;
+        }
+        // The seq, clock and signature can change length: aim again.
+        pad = (pad + len).checked_sub(size).expect("the bare op fits");
+    }
+}
+
+async fn an_operation_over_max_op_bytes_is_rejected_alone(pg: Option<&str>) {
+    let (_home, _server, _user, mut dev) = setup(pg).await;
+    let small = dev.op(pupil_payload(Uuid::now_v7()));
+    let largest = op_of_size(&mut dev, api::MAX_OP_BYTES);
+    let too_large = op_of_size(&mut dev, api::MAX_OP_BYTES + 1);
+    let after = dev.op(pupil_payload(Uuid::now_v7()));
+    let r = dev
+        .push(&[small.clone(), largest.clone(), too_large, after.clone()])
+        .await;
+    let outcomes: Vec<Outcome> = r.results.iter().map(|x| x.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Accepted,
+            Outcome::Accepted,
+            Outcome::Rejected,
+            Outcome::Accepted
+        ]
+    );
+    let reason = r.results[2].reason.as_deref().expect("reason");
+    assert!(
+        reason.contains(&format!("{} allowed", api::MAX_OP_BYTES)),
+        "{reason}"
+    );
+    let page = dev.pull(0, None).await;
+    assert_eq!(
+        page.ops.iter().map(|p| p.op.op.id).collect::<Vec<_>>(),
+        [small.op.id, largest.op.id, after.op.id]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

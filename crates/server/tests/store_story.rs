@@ -134,9 +134,13 @@ async fn story(store: DynStore) {
     // Enrolment codes: one-time, expiring.
     let now = now_ms();
     let code = |s: &str| format!("{s}-{}", Uuid::now_v7());
-    let (c1, c2, c_old) = (code("c1"), code("c2"), code("old"));
+    let (c1, c2, c3, c_old) = (code("c1"), code("c2"), code("c3"), code("old"));
     store
         .add_enroll_code(&user_a, &c1, now + 60_000, audit("code"))
+        .await
+        .expect("code");
+    store
+        .add_enroll_code(&user_a, &c3, now + 60_000, audit("code"))
         .await
         .expect("code");
     store
@@ -163,7 +167,7 @@ async fn story(store: DynStore) {
         (da.id, da.user.as_str(), da.team.id),
         (a.id, user_a.as_str(), team_a.id)
     );
-    assert_eq!(da.revoked_at_ms, None);
+    assert_eq!((da.revoked_at_ms, da.last_seq_at_revocation), (None, None));
     let again = store
         .enroll(&c1, Dev::new().new_device(), now, audit("enroll"))
         .await;
@@ -194,6 +198,32 @@ async fn story(store: DynStore) {
     assert_eq!(store.device(Uuid::now_v7()).await.expect("device"), None);
     let listed = store.devices().await.expect("devices");
     assert!(listed.iter().any(|d| d.id == a.id) && listed.iter().any(|d| d.id == b.id));
+    // A second device of team A, which never pushes.
+    let c = Dev::new();
+    let dc = store
+        .enroll(&c3, c.new_device(), now, audit("enroll"))
+        .await
+        .expect("enroll c");
+    assert_eq!(dc.team, team_a);
+
+    // The directory: a team's devices, not another team's.
+    let ids = |devices: &[store::Device]| {
+        let mut ids: Vec<Uuid> = devices.iter().map(|d| d.id).collect();
+        ids.sort();
+        ids
+    };
+    let dir_a = store.team_devices(team_a.id).await.expect("team a devices");
+    let mut want = vec![a.id, c.id];
+    want.sort();
+    assert_eq!(ids(&dir_a), want);
+    assert!(dir_a.contains(&da) && dir_a.contains(&dc));
+    let dir_b = store.team_devices(team_b.id).await.expect("team b devices");
+    assert_eq!(dir_b, std::slice::from_ref(&db));
+    assert!(store
+        .team_devices(i64::MAX)
+        .await
+        .expect("no such team")
+        .is_empty());
 
     // Admission: each nonce once, within a batch too; unknown devices are
     // refused.
@@ -373,6 +403,29 @@ async fn story(store: DynStore) {
     ));
     let revoked = store.device(a.id).await.expect("device").expect("exists");
     assert_eq!(revoked.revoked_at_ms, Some(now));
+    // The last accepted seq is recorded: seqs 1..=3 were accepted, 4 was
+    // rejected and 5 never admitted. A second revocation changes nothing.
+    assert_eq!(revoked.last_seq_at_revocation, Some(3));
+    assert_eq!(
+        store.revoke_device(c.id, now, audit("device.revoke")).await,
+        Ok(Revoked::Now)
+    );
+    let dir_a = store.team_devices(team_a.id).await.expect("team a devices");
+    assert_eq!(ids(&dir_a), want, "revoked devices stay in the directory");
+    let last_seqs: Vec<(Uuid, Option<i64>, Option<i64>)> = dir_a
+        .iter()
+        .map(|d| (d.id, d.revoked_at_ms, d.last_seq_at_revocation))
+        .collect();
+    assert!(last_seqs.contains(&(a.id, Some(now), Some(3))));
+    assert!(
+        last_seqs.contains(&(c.id, Some(now), Some(0))),
+        "a device that stored nothing: 0"
+    );
+    let dir_b = store.team_devices(team_b.id).await.expect("team b devices");
+    assert_eq!(
+        (dir_b[0].revoked_at_ms, dir_b[0].last_seq_at_revocation),
+        (None, None)
+    );
     // A revoked device's requests are refused and store nothing.
     let r = store
         .write(WriteBatch {
@@ -431,11 +484,15 @@ async fn sqlite_store_story() {
     // Everything is still there after reopening the file.
     let again = store::open(&url).await.expect("reopen");
     let devices = again.devices().await.expect("devices");
-    assert_eq!(devices.len(), 2);
+    assert_eq!(devices.len(), 3);
     assert_eq!(
         devices.iter().filter(|d| d.revoked_at_ms.is_some()).count(),
-        1
+        2
     );
+    let mut last_seqs: Vec<Option<i64>> =
+        devices.iter().map(|d| d.last_seq_at_revocation).collect();
+    last_seqs.sort();
+    assert_eq!(last_seqs, [None, Some(0), Some(3)]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

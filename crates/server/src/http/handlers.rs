@@ -10,8 +10,8 @@ use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use brygga_protocol::api::{
-    self, DeviceStatus, EnrollCode, EnrollRequest, EnrollResponse, OpResult, Outcome, PullQuery,
-    PushRequest, PushResponse, StatusResponse,
+    self, DeviceDirectory, DeviceStatus, DirectoryEntry, EnrollCode, EnrollRequest, EnrollResponse,
+    OpResult, Outcome, PullQuery, PushRequest, PushResponse, StatusResponse,
 };
 use brygga_protocol::auth::sha256_hex;
 use brygga_protocol::op::SignedOperation;
@@ -105,6 +105,13 @@ fn prepare(
         .ok_or_else(|| format!("seq {} is out of range", op.seq))?;
     signature.map_err(|e| e.to_string())?;
     let body = serde_json::to_string(signed).map_err(|e| format!("cannot store: {e}"))?;
+    if body.len() > api::MAX_OP_BYTES {
+        return Err(format!(
+            "operation is {} bytes serialised, more than the {} allowed",
+            body.len(),
+            api::MAX_OP_BYTES
+        ));
+    }
     Ok(PreparedOp {
         op_id: op.id,
         device_id: op.device_id,
@@ -354,6 +361,60 @@ pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Jso
         latest_server_seq: latest,
         server_time_ms: crate::clock::now_ms(),
     }))
+}
+
+/// The directory entry of a stored device.
+fn directory_entry(device: crate::store::Device) -> Result<DirectoryEntry> {
+    let last_seq = device
+        .last_seq_at_revocation
+        .map(|s| {
+            u64::try_from(s).map_err(|_| {
+                Error::Store(crate::store::StoreError::Database(format!(
+                    "device {} has a negative last seq {s}",
+                    device.id
+                )))
+            })
+        })
+        .transpose()?;
+    Ok(DirectoryEntry {
+        device_id: device.id,
+        public_key_hex: hex::encode(&device.public_key),
+        user: device.user,
+        team: device.team.name,
+        enrolled_at_ms: device.enrolled_at_ms,
+        revoked_at_ms: device.revoked_at_ms,
+        last_seq,
+    })
+}
+
+/// `GET /v1/devices`
+pub async fn devices(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<DeviceDirectory>> {
+    let team = &authed.device.team;
+    // Read first, answered only once the request is admitted (nonce,
+    // revocation), in the same transaction as its audit row.
+    let mut devices = match state.store.team_devices(team.id).await {
+        Ok(devices) => devices,
+        Err(e) => return Err(authed.refuse(&state, e.into()).await),
+    };
+    devices.sort_by_key(|d| d.id);
+    let revoked = devices.iter().filter(|d| d.revoked_at_ms.is_some()).count();
+    let audit = AuditRecord {
+        at_ms: crate::clock::now_ms(),
+        actor: format!("device:{}", authed.device.id),
+        action: "devices".into(),
+        subject: Some(format!("team:{}", team.name)),
+        detail: format!("count={} revoked={revoked}", devices.len()),
+    };
+    authed.admit(&state, None, Some(audit)).await?;
+    let devices = devices
+        .into_iter()
+        .map(directory_entry)
+        .collect::<Result<Vec<_>>>()?;
+    tracing::info!(count = devices.len(), revoked, "devices");
+    Ok(Json(DeviceDirectory { devices }))
 }
 
 /// `GET /openapi.json`

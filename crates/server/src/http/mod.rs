@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route(api::PATH_PUSH, post(handlers::push))
         .route(api::PATH_PULL, get(handlers::pull))
         .route(api::PATH_STATUS, get(handlers::status))
+        .route(api::PATH_DEVICES, get(handlers::devices))
         .route(api::PATH_OPENAPI, get(handlers::openapi))
         .route(api::PATH_METRICS, get(handlers::metrics))
         .fallback(handlers::not_found)
@@ -216,6 +217,24 @@ mod tests {
         })
         .expect("json");
         assert_eq!(keys(&status), keys(&schema("StatusResponse")));
+        let entry = api::DirectoryEntry {
+            device_id: uuid::Uuid::nil(),
+            public_key_hex: "00".repeat(32),
+            user: "u".into(),
+            team: "t".into(),
+            enrolled_at_ms: 0,
+            revoked_at_ms: Some(1),
+            last_seq: Some(0),
+        };
+        let directory = serde_json::to_value(api::DeviceDirectory {
+            devices: vec![entry.clone()],
+        })
+        .expect("json");
+        assert_eq!(keys(&directory), keys(&schema("DeviceDirectory")));
+        assert_eq!(
+            keys(&serde_json::to_value(&entry).expect("json")),
+            keys(&schema("DirectoryEntry"))
+        );
         // Every payload type has its schema variant.
         let mapping = keys(&doc["components"]["schemas"]["Payload"]["discriminator"]["mapping"]);
         assert_eq!(mapping.len(), 15);

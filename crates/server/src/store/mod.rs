@@ -104,6 +104,10 @@ pub struct Device {
     pub name: String,
     pub enrolled_at_ms: i64,
     pub revoked_at_ms: Option<i64>,
+    /// Set when the device is revoked, in the same transaction: the
+    /// highest `seq` of its operations stored then (0 when none). None
+    /// while the device is active.
+    pub last_seq_at_revocation: Option<i64>,
 }
 
 /// A device asking to be enrolled.
@@ -348,7 +352,13 @@ pub trait Store: Send + Sync + 'static {
 
     async fn device(&self, id: Uuid) -> Result<Option<Device>>;
     async fn devices(&self) -> Result<Vec<Device>>;
-    /// Errors `NotFound` for an unknown device.
+    /// Every device ever enrolled in the team, revoked ones included.
+    async fn team_devices(&self, team_id: i64) -> Result<Vec<Device>>;
+    /// Revokes the device and records, in the same transaction, the
+    /// highest `seq` of its stored operations (0 when none) as its
+    /// `last_seq_at_revocation`; no push of the device is stored after it.
+    /// A device revoked already keeps its first revocation. Errors
+    /// `NotFound` for an unknown device.
     async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked>;
 
     /// Admits the requests of `batch` (device active, nonce fresh), stores

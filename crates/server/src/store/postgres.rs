@@ -27,7 +27,10 @@ use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
 /// Versioned migrations, recorded in `schema_migrations`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_revocation_last_seq.sql"),
+];
 
 /// Advisory lock keys ("brygga" in ASCII, plus a suffix).
 const LOCK_MIGRATE: i64 = 0x6272_7967_6761_0001;
@@ -44,7 +47,7 @@ fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
 }
 
 const DEVICE_SELECT: &str = "SELECT d.id, u.name, t.id, t.name, d.public_key, d.name, \
-     d.enrolled_at, d.revoked_at \
+     d.enrolled_at, d.revoked_at, d.last_seq_at_revocation \
      FROM devices d JOIN users u ON u.id = d.user_id JOIN teams t ON t.id = d.team_id";
 
 fn device_row(r: &Row) -> Device {
@@ -59,6 +62,7 @@ fn device_row(r: &Row) -> Device {
         name: r.get(5),
         enrolled_at_ms: r.get(6),
         revoked_at_ms: r.get(7),
+        last_seq_at_revocation: r.get(8),
     }
 }
 
@@ -651,9 +655,31 @@ impl Store for PgStore {
             .collect())
     }
 
+    async fn team_devices(&self, team_id: i64) -> Result<Vec<Device>> {
+        let client = self.pool.get().await?;
+        let st = client
+            .prepare_cached(&format!(
+                "{DEVICE_SELECT} WHERE d.team_id = $1 ORDER BY d.id"
+            ))
+            .await?;
+        Ok(client
+            .query(&st, &[&team_id])
+            .await?
+            .iter()
+            .map(device_row)
+            .collect())
+    }
+
     async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        // The lock every write transaction that stores operations takes
+        // before it admits its requests: a push either committed before
+        // this (its seqs count below) or is admitted after this commits
+        // (and is refused as revoked). Without it a push admitted just
+        // before the revocation could commit a seq above the recorded one.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_OPS])
+            .await?;
         let row = tx
             .query_opt(
                 "SELECT revoked_at FROM devices WHERE id = $1 FOR UPDATE",
@@ -666,7 +692,9 @@ impl Store for PgStore {
             return Ok(Revoked::Already);
         }
         tx.execute(
-            "UPDATE devices SET revoked_at = $1 WHERE id = $2",
+            "UPDATE devices SET revoked_at = $1, last_seq_at_revocation = \
+             (SELECT COALESCE(MAX(seq), 0) FROM ops WHERE device_id = $2) \
+             WHERE id = $2",
             &[&now_ms, &id],
         )
         .await?;
@@ -744,5 +772,106 @@ impl Store for PgStore {
                 },
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Devices revoked under schema v1 get their last seq from step 2. Runs
+    /// in a schema of its own (the test database is shared), only when
+    /// BRYGGA_TEST_POSTGRES_URL is set.
+    #[tokio::test]
+    async fn step_2_records_the_last_seq_of_devices_revoked_before_it() {
+        let Some(url) = std::env::var("BRYGGA_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            assert!(
+                !std::env::var("CI").is_ok_and(|v| v == "true"),
+                "BRYGGA_TEST_POSTGRES_URL is not set but CI=true"
+            );
+            eprintln!("SKIPPED: PostgreSQL migration test (set BRYGGA_TEST_POSTGRES_URL)");
+            return;
+        };
+        let schema = format!("migrate_{}", Uuid::now_v7().simple());
+        let (client, connection) = tokio_postgres::connect(&url, NoTls).await.expect("connect");
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA {schema}; SET search_path TO {schema};"
+            ))
+            .await
+            .expect("schema");
+        client
+            .batch_execute(MIGRATIONS[0])
+            .await
+            .expect("schema v1");
+        client
+            .batch_execute(
+                "CREATE TABLE schema_migrations \
+                 (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL);
+                 INSERT INTO schema_migrations VALUES (1, 0);
+                 INSERT INTO teams (name, created_at) VALUES ('Fiktivt team', 0);
+                 INSERT INTO users (name, team_id, created_at)
+                 SELECT 'fiktiv', id, 0 FROM teams;
+                 INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
+                 SELECT d.id::uuid, u.id, u.team_id, '\\x00', d.name, 0, d.revoked_at
+                 FROM users u, (VALUES
+                     ('00000000-0000-0000-0000-000000000001', 'revoked, ops', 5::bigint),
+                     ('00000000-0000-0000-0000-000000000002', 'revoked, none', 5),
+                     ('00000000-0000-0000-0000-000000000003', 'active', NULL)
+                 ) AS d(id, name, revoked_at);
+                 INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
+                 SELECT o.op_id::uuid, o.device_id::uuid, o.seq, t.id, 't', '{}', 0
+                 FROM teams t, (VALUES
+                     ('00000000-0000-0000-0000-00000000000a',
+                      '00000000-0000-0000-0000-000000000001', 1::bigint),
+                     ('00000000-0000-0000-0000-00000000000b',
+                      '00000000-0000-0000-0000-000000000001', 7),
+                     ('00000000-0000-0000-0000-00000000000c',
+                      '00000000-0000-0000-0000-000000000003', 9)
+                 ) AS o(op_id, device_id, seq);",
+            )
+            .await
+            .expect("v1 rows");
+        // The store, on that schema, migrates it.
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let store = PgStore::open(&format!("{url}{sep}options=-csearch_path%3D{schema}"))
+            .await
+            .expect("open and migrate");
+        let team_id: i64 = client
+            .query_one("SELECT id FROM teams", &[])
+            .await
+            .expect("team")
+            .get(0);
+        let got: Vec<(String, Option<i64>)> = store
+            .team_devices(team_id)
+            .await
+            .expect("devices")
+            .into_iter()
+            .map(|d| (d.name, d.last_seq_at_revocation))
+            .collect();
+        let version: i64 = client
+            .query_one("SELECT MAX(version) FROM schema_migrations", &[])
+            .await
+            .expect("version")
+            .get(0);
+        client
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .await
+            .expect("drop schema");
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let want = [
+            ("revoked, ops", Some(7)),
+            ("revoked, none", Some(0)),
+            ("active", None),
+        ];
+        assert_eq!(
+            got,
+            want.map(|(n, s)| (n.to_string(), s)),
+            "the highest stored seq of a revoked device, 0 without ops, nothing while active"
+        );
     }
 }

@@ -21,7 +21,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use uuid::Uuid;
 
 /// Versioned migrations: step N brings `user_version` from N-1 to N.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_revocation_last_seq.sql"),
+];
 
 const READERS: usize = 4;
 
@@ -126,7 +129,7 @@ fn opt_uuid_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Uuid>> {
 }
 
 const DEVICE_SELECT: &str = "SELECT d.id, u.name, t.id, t.name, d.public_key, d.name, \
-     d.enrolled_at, d.revoked_at \
+     d.enrolled_at, d.revoked_at, d.last_seq_at_revocation \
      FROM devices d JOIN users u ON u.id = d.user_id JOIN teams t ON t.id = d.team_id";
 
 fn device_row(row: &Row<'_>) -> rusqlite::Result<Device> {
@@ -141,6 +144,7 @@ fn device_row(row: &Row<'_>) -> rusqlite::Result<Device> {
         name: row.get(5)?,
         enrolled_at_ms: row.get(6)?,
         revoked_at_ms: row.get(7)?,
+        last_seq_at_revocation: row.get(8)?,
     })
 }
 
@@ -571,7 +575,20 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn team_devices(&self, team_id: i64) -> Result<Vec<Device>> {
+        self.read_with(move |conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "{DEVICE_SELECT} WHERE d.team_id = ?1 ORDER BY d.id"
+            ))?;
+            let rows = st.query_map([team_id], device_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
     async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked> {
+        // IMMEDIATE: no push is stored between reading the last seq and the
+        // revocation (pushes are admitted under the same write lock).
         self.write_with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let revoked_at: Option<Option<i64>> = tx
@@ -586,7 +603,9 @@ impl Store for SqliteStore {
                 Some(Some(_)) => Revoked::Already,
                 Some(None) => {
                     tx.execute(
-                        "UPDATE devices SET revoked_at = ?1 WHERE id = ?2",
+                        "UPDATE devices SET revoked_at = ?1, last_seq_at_revocation = \
+                         (SELECT COALESCE(MAX(seq), 0) FROM ops WHERE device_id = ?2) \
+                         WHERE id = ?2",
                         params![now_ms, id.to_string()],
                     )?;
                     insert_audit(&tx, &audit)?;
@@ -656,5 +675,58 @@ impl Store for SqliteStore {
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Devices revoked under schema v1 get their last seq from step 2.
+    #[test]
+    fn step_2_records_the_last_seq_of_devices_revoked_before_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = Connection::open(dir.path().join("v1.db")).expect("open");
+        conn.execute_batch(MIGRATIONS[0]).expect("schema v1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version 1");
+        conn.execute_batch(
+            "INSERT INTO teams (id, name, created_at) VALUES (1, 'Fiktivt team', 0);
+             INSERT INTO users (id, name, team_id, created_at) VALUES (1, 'fiktiv', 1, 0);
+             INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
+             VALUES ('00000000-0000-0000-0000-000000000001', 1, 1, x'00', 'revoked, ops', 0, 5),
+                    ('00000000-0000-0000-0000-000000000002', 1, 1, x'00', 'revoked, none', 0, 5),
+                    ('00000000-0000-0000-0000-000000000003', 1, 1, x'00', 'active', 0, NULL);
+             INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
+             VALUES ('00000000-0000-0000-0000-00000000000a',
+                     '00000000-0000-0000-0000-000000000001', 1, 1, 't', '{}', 0),
+                    ('00000000-0000-0000-0000-00000000000b',
+                     '00000000-0000-0000-0000-000000000001', 7, 1, 't', '{}', 0),
+                    ('00000000-0000-0000-0000-00000000000c',
+                     '00000000-0000-0000-0000-000000000003', 9, 1, 't', '{}', 0);",
+        )
+        .expect("v1 rows");
+        migrate(&mut conn).expect("migrate");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let rows: Vec<(String, Option<i64>)> = conn
+            .prepare("SELECT name, last_seq_at_revocation FROM devices ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let want = [
+            ("revoked, ops", Some(7)),
+            ("revoked, none", Some(0)),
+            ("active", None),
+        ];
+        assert_eq!(
+            rows,
+            want.map(|(n, s)| (n.to_string(), s)),
+            "the highest stored seq of a revoked device, 0 without ops, nothing while active"
+        );
     }
 }

@@ -4,8 +4,8 @@
 #![allow(dead_code)]
 
 use brygga_protocol::api::{
-    EnrollRequest, EnrollResponse, ErrorBody, PullQuery, PullResponse, PushRequest, PushResponse,
-    StatusResponse, PATH_ENROLL, PATH_PUSH, PATH_STATUS,
+    DeviceDirectory, EnrollRequest, EnrollResponse, ErrorBody, PullQuery, PullResponse,
+    PushRequest, PushResponse, StatusResponse, PATH_DEVICES, PATH_ENROLL, PATH_PUSH, PATH_STATUS,
 };
 use brygga_protocol::auth::{new_nonce, sign_request, AuthHeaders};
 use brygga_protocol::hlc::Hlc;
@@ -243,6 +243,16 @@ impl Device {
 
     pub async fn status(&self) -> StatusResponse {
         let a = self.status_raw().await;
+        assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+        a.json()
+    }
+
+    pub async fn directory_raw(&self) -> Answer {
+        self.send("GET", PATH_DEVICES, Vec::new()).await
+    }
+
+    pub async fn directory(&self) -> DeviceDirectory {
+        let a = self.directory_raw().await;
         assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
         a.json()
     }
