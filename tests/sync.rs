@@ -7,6 +7,7 @@ use brygga_core::sync::{
 };
 use brygga_core::{EntryKind, GuardianField, NewEntry, NewGuardian, NewPupil};
 use brygga_e2e::{cli, unique, Backend, Device, Server};
+use brygga_protocol::api::DirectoryEntry;
 use brygga_protocol::op::SignedOperation;
 use chrono::Utc;
 use std::collections::BTreeMap;
@@ -34,7 +35,261 @@ on_both_backends!(
     a_tampered_operation_is_quarantined_and_the_rest_lands,
     another_team_can_neither_pull_nor_push_the_cases,
     a_revoked_device_wipes_its_journal_at_next_sync,
+    a_signature_and_a_concurrent_edit_read_the_same_on_both_laptops,
+    one_pupil_registered_on_two_laptops_is_one_pupil_on_every_laptop,
+    an_operation_edited_in_the_server_database_is_refused_by_a_new_laptop,
+    a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes,
+    a_command_completes_while_a_slow_server_is_still_answering,
 );
+
+/// Both laptops hold the same journal, and each passes its replay check.
+fn same_journal(a: &Device, b: &Device) {
+    assert_eq!(
+        a.journal.canonical_dump().expect("dump"),
+        b.journal.canonical_dump().expect("dump")
+    );
+    a.journal.check_replay().expect("replay check on a");
+    b.journal.check_replay().expect("replay check on b");
+}
+
+fn a_signature_and_a_concurrent_edit_read_the_same_on_both_laptops(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna", "bo"]);
+    let (mut a, mut b) = (
+        Device::enrolled(&server, &users[0]),
+        Device::enrolled(&server, &users[1]),
+    );
+    let case = open_case(&mut a, "20121008-9882");
+    let entry = a
+        .journal
+        .draft_entry(case, note("Hembesök: eleven var hemma"))
+        .expect("draft");
+    sync(&mut a);
+    sync(&mut b);
+    // At the same time: a signs what it sees, b edits the draft.
+    a.journal.sign_entry(entry).expect("sign");
+    b.journal
+        .edit_draft(entry, note("Hembesök: eleven och mamma var hemma"))
+        .expect("edit");
+    sync(&mut b);
+    sync(&mut a);
+    sync(&mut b);
+    for d in [&a, &b] {
+        let e = d.journal.entry(entry).expect("entry");
+        assert_eq!(e.status, "signed");
+        assert_eq!(
+            e.text, "Hembesök: eleven var hemma",
+            "the signed text, everywhere"
+        );
+        let conflicts = d.journal.sync_status().expect("status").conflicts;
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        assert_eq!(conflicts[0].kind, "after-signature");
+        assert_eq!(
+            conflicts[0].lost_value,
+            "Hembesök: eleven och mamma var hemma"
+        );
+    }
+    same_journal(&a, &b);
+    // b adopts its text as a correction; a receives the choice.
+    let lost = b.journal.sync_status().expect("status").conflicts[0]
+        .lost_op_id
+        .parse()
+        .expect("uuid");
+    b.journal
+        .adopt_as_correction(lost, "Kom efter signeringen")
+        .expect("adopt");
+    sync(&mut b);
+    sync(&mut a);
+    let e = a.journal.entry(entry).expect("entry");
+    assert_eq!(e.corrections.len(), 1);
+    assert!(a
+        .journal
+        .sync_status()
+        .expect("status")
+        .conflicts
+        .is_empty());
+    same_journal(&a, &b);
+}
+
+fn one_pupil_registered_on_two_laptops_is_one_pupil_on_every_laptop(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna", "bo"]);
+    let (mut a, mut b) = (
+        Device::enrolled(&server, &users[0]),
+        Device::enrolled(&server, &users[1]),
+    );
+    let case_a = open_case(&mut a, "20121008-9882");
+    let case_b = open_case(&mut b, "201210089882");
+    signed_notes(&mut a, case_a, 2, "Från Anna");
+    signed_notes(&mut b, case_b, 3, "Från Bo");
+    sync(&mut a);
+    sync(&mut b);
+    sync(&mut a);
+    for d in [&a, &b] {
+        assert_eq!(d.journal.list_pupils().expect("pupils").len(), 1);
+        let cases = d.journal.list_cases(true).expect("cases");
+        assert_eq!(cases.len(), 2, "both cases survive");
+        assert!(cases.iter().all(|c| c.pupil_id == cases[0].pupil_id));
+        assert_eq!(signed_ids(d, case_a).len() + signed_ids(d, case_b).len(), 5);
+        assert!(d
+            .journal
+            .sync_status()
+            .expect("status")
+            .quarantined
+            .is_empty());
+    }
+    same_journal(&a, &b);
+}
+
+fn an_operation_edited_in_the_server_database_is_refused_by_a_new_laptop(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna", "cecilia"]);
+    let mut a = Device::enrolled(&server, &users[0]);
+    let case = open_case(&mut a, "20121008-9882");
+    let entries = signed_notes(&mut a, case, 3, "Anteckning");
+    sync(&mut a);
+    server.tamper_sql(
+        "UPDATE ops SET body = replace(body, 'Anteckning 1', 'Förfalskad') WHERE type = 'entry-drafted'",
+    );
+    let mut c = Device::enrolled(&server, &users[1]);
+    sync(&mut c);
+    let status = c.journal.sync_status().expect("status");
+    let refused: Vec<_> = status
+        .quarantined
+        .iter()
+        .filter(|q| q.code == "bad-signature")
+        .collect();
+    assert_eq!(refused.len(), 1, "{:?}", status.quarantined);
+    assert_eq!(
+        refused[0].params["device"],
+        a.journal.device_id().to_string()
+    );
+    let texts: Vec<String> = c
+        .journal
+        .list_entries(case)
+        .expect("entries")
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
+    assert!(texts.iter().all(|t| !t.contains("Förfalskad")), "{texts:?}");
+    assert_eq!(texts.len(), entries.len() - 1);
+    c.journal
+        .check_replay()
+        .expect("every logged operation verifies");
+}
+
+fn a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna", "bo"]);
+    let (mut a, mut b) = (
+        Device::enrolled(&server, &users[0]),
+        Device::enrolled(&server, &users[1]),
+    );
+    let case = open_case(&mut a, "20121008-9882");
+    // 40 notes of 50 000 characters (about 100 KB each in UTF-8): more
+    // than one push request can carry.
+    // The longest text the journal takes (50 000 characters).
+    let long = "å".repeat(50_000);
+    for _ in 0..40 {
+        a.journal
+            .draft_entry(case, note(&long))
+            .expect("a long note");
+    }
+    let report = sync(&mut a);
+    assert_eq!(report.rejected, 0);
+    assert_eq!(a.journal.sync_status().expect("status").pending, 0);
+    sync(&mut b);
+    assert_eq!(b.journal.list_entries(case).expect("entries").len(), 40);
+    // A change larger than any batch is refused when it is written.
+    let mut fields = BTreeMap::new();
+    for k in 0..4 {
+        fields.insert(format!("extra{k}"), long.clone());
+    }
+    let err = a
+        .journal
+        .draft_entry(
+            case,
+            NewEntry {
+                fields,
+                ..note(&long)
+            },
+        )
+        .expect_err("too large to sync");
+    assert!(err.to_string().contains("too large to sync"), "{err}");
+}
+
+/// A server that answers pulls only when the test lets it.
+struct Slow<'a> {
+    inner: &'a HttpTransport,
+    asked: std::sync::mpsc::Sender<()>,
+    answer: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl Transport for Slow<'_> {
+    fn status(&self) -> Result<Remote, SyncError> {
+        self.inner.status()
+    }
+
+    fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError> {
+        self.inner.devices()
+    }
+
+    fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
+        self.inner.push(ops)
+    }
+
+    fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
+        let _ = self.asked.send(());
+        let _ = self.answer.lock().expect("lock").recv();
+        self.inner.pull(after, limit)
+    }
+}
+
+fn a_command_completes_while_a_slow_server_is_still_answering(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna", "bo"]);
+    let mut b = Device::enrolled(&server, &users[1]);
+    let case = open_case(&mut b, "20121008-9882");
+    signed_notes(&mut b, case, 2, "Från Bo");
+    sync(&mut b);
+    let a = Device::enrolled(&server, &users[0]);
+    let transport = a.journal.server_transport().expect("transport");
+    let journal = std::sync::Mutex::new(Some(a.journal));
+    let (asked_tx, asked) = std::sync::mpsc::channel();
+    let (answer, answer_rx) = std::sync::mpsc::channel();
+    let slow = Slow {
+        inner: &transport,
+        asked: asked_tx,
+        answer: std::sync::Mutex::new(answer_rx),
+    };
+    let (done_tx, done) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let report = brygga_core::sync::sync_detached(&journal, &slow);
+            let _ = done_tx.send(report.map(|r| r.pulled.applied));
+        });
+        asked.recv().expect("the round reached the server");
+        // The server has not answered; the journal is free for the window.
+        let mine = {
+            let mut guard = journal.lock().expect("journal");
+            let j = guard.as_mut().expect("unlocked");
+            let case = open_case_in(j, "20110315-2383");
+            j.draft_entry(case, note("Skriven under synken"))
+                .expect("draft")
+        };
+        assert!(done.try_recv().is_err(), "the round is still waiting");
+        answer.send(()).expect("let the server answer");
+        let applied = done.recv().expect("round ended").expect("round ok");
+        assert!(
+            applied >= 4,
+            "the pull went on after the command: {applied}"
+        );
+        let guard = journal.lock().expect("journal");
+        let j = guard.as_ref().expect("unlocked");
+        assert_eq!(j.entry(mine).expect("entry").status, "draft");
+        assert_eq!(signed_ids_of(j, case).len(), 2);
+    });
+}
 
 fn note(text: &str) -> NewEntry {
     NewEntry {
@@ -48,8 +303,11 @@ fn note(text: &str) -> NewEntry {
 
 /// A pupil with an open case; returns the case id.
 fn open_case(device: &mut Device, pnr: &str) -> Uuid {
-    let pupil = device
-        .journal
+    open_case_in(&mut device.journal, pnr)
+}
+
+fn open_case_in(journal: &mut brygga_core::Journal, pnr: &str) -> Uuid {
+    let pupil = journal
         .add_pupil(NewPupil {
             name: "Fiktiv Elev".into(),
             personnummer: pnr.into(),
@@ -58,7 +316,7 @@ fn open_case(device: &mut Device, pnr: &str) -> Uuid {
             protected_identity: false,
         })
         .expect("pupil");
-    device.journal.open_case(pupil).expect("case")
+    journal.open_case(pupil).expect("case")
 }
 
 fn signed_notes(device: &mut Device, case: Uuid, n: usize, prefix: &str) -> Vec<Uuid> {
@@ -80,8 +338,11 @@ fn sync(device: &mut Device) -> brygga_core::sync::SyncReport {
 
 /// The ids of the signed entries of a case, sorted.
 fn signed_ids(device: &Device, case: Uuid) -> Vec<String> {
-    let mut ids: Vec<String> = device
-        .journal
+    signed_ids_of(&device.journal, case)
+}
+
+fn signed_ids_of(journal: &brygga_core::Journal, case: Uuid) -> Vec<String> {
+    let mut ids: Vec<String> = journal
         .list_entries(case)
         .expect("entries")
         .into_iter()
@@ -280,6 +541,10 @@ struct Tampering<'a> {
 impl Transport for Tampering<'_> {
     fn status(&self) -> Result<Remote, SyncError> {
         self.inner.status()
+    }
+
+    fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError> {
+        self.inner.devices()
     }
 
     fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {

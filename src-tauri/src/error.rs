@@ -85,6 +85,7 @@ impl From<SyncError> for IpcError {
             SyncError::Refused(_) => shell(ShellCode::Refused, &e),
             SyncError::Revoked => shell(ShellCode::Revoked, &e),
             SyncError::NotEnrolled => shell(ShellCode::NotEnrolled, &e),
+            SyncError::Locked => shell(ShellCode::Locked, &e),
         }
     }
 }

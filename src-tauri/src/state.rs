@@ -128,6 +128,12 @@ impl AppState {
         guard.as_mut().map(f)
     }
 
+    /// The journal as the background sync reaches it: only for the moments
+    /// a round reads or writes it, never across a network call.
+    pub fn journal_access(&self) -> &dyn brygga_core::sync::JournalAccess {
+        &self.journal
+    }
+
     /// Replaces the background sync loop (stopping the old one).
     pub fn set_sync_task(&self, task: SyncTask) {
         if let Ok(mut slot) = self.sync_task.lock() {

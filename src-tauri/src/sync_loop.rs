@@ -2,9 +2,11 @@
 //!
 //! - started by `create_journal` / `unlock`, aborted by [`AppState::lock`]
 //!   (and it ends by itself on the first round that finds the journal gone);
-//! - a round runs `Journal::sync_with_server` (blocking, ureq) on the
-//!   blocking pool, holding the journal mutex only for that call; no lock is
-//!   ever held across an await;
+//! - a round runs `sync_with_server_detached` (blocking, ureq) on the
+//!   blocking pool; it takes the journal mutex only to read what to send
+//!   and to take in what came back, never while waiting for the server, so
+//!   the window's commands run during a slow sync; no lock is ever held
+//!   across an await;
 //! - healthy: a round every [`HEALTHY_INTERVAL`]; right away when triggered
 //!   (after each signed entry or check-in save, after enrolment);
 //! - failing: exponential backoff from [`BACKOFF_START`] doubling to
@@ -63,15 +65,19 @@ impl SyncTask {
 /// (None when the journal was wiped).
 pub type Round = (Result<SyncReport, SyncError>, Option<SyncStatus>);
 
-/// One blocking round: sync, then read the status, under one lock. None
-/// when the journal is locked.
+/// One blocking round, then the status. None when the journal is locked.
 pub fn round_blocking(state: &AppState) -> Option<Round> {
-    state.with_sync(|j| {
-        let result = j.sync_with_server();
-        let wiped = matches!(&result, Ok(r) if r.wiped);
-        let status = if wiped { None } else { j.sync_status().ok() };
-        (result, status)
-    })
+    let result = brygga_core::sync::sync_with_server_detached(state.journal_access());
+    if matches!(result, Err(SyncError::Locked)) {
+        return None;
+    }
+    let wiped = matches!(&result, Ok(r) if r.wiped);
+    let status = if wiped {
+        None
+    } else {
+        state.with_sync(|j| j.sync_status().ok()).flatten()
+    };
+    Some((result, status))
 }
 
 /// After a round: emit the status, or drop a wiped journal. Returns false

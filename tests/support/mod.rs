@@ -165,6 +165,23 @@ impl Server {
             .collect()
     }
 
+    /// Runs one SQL statement on the server's database behind its back,
+    /// as someone with access to the server's disk (or its PostgreSQL)
+    /// could.
+    pub fn tamper_sql(&self, sql: &str) {
+        let status = match &self.backend {
+            Backend::Sqlite => Command::new("sqlite3")
+                .arg(self.dir.path().join("server.db"))
+                .arg(sql)
+                .status(),
+            Backend::Postgres(url) => Command::new("psql")
+                .args([url.as_str(), "-c", sql])
+                .status(),
+        }
+        .expect("run the database client");
+        assert!(status.success(), "{sql} failed");
+    }
+
     pub fn enroll_code(&self, user: &str) -> String {
         self.admin(&["device", "enroll-code", "--user", user])
     }

@@ -126,7 +126,7 @@ impl From<SyncError> for Failure {
             SyncError::Local(e) => e.into(),
             SyncError::NotEnrolled => Failure::usage(err.to_string()),
             SyncError::Revoked => Failure::new(Code::Revoked, err.to_string()),
-            SyncError::Unreachable(_) | SyncError::Refused(_) => Failure::new(
+            SyncError::Unreachable(_) | SyncError::Refused(_) | SyncError::Locked => Failure::new(
                 Code::SyncFailed,
                 format!("{err}; nothing was lost, the changes wait for the next sync"),
             ),

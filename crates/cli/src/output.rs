@@ -517,11 +517,11 @@ impl Render for brygga_core::sync::SyncStatus {
                 "conflict {} {} {}: kept {}, lost {} by {} at {}\n",
                 c.object_type,
                 c.object_id,
-                c.lost.field,
+                c.field,
                 or_dash(&c.current_value),
-                cell(&c.lost.lost_value),
-                cell(&c.lost.lost_author),
-                c.lost.lost_at
+                cell(&c.lost_value),
+                cell(&c.lost_author),
+                c.lost_at
             ));
         }
         out

@@ -83,23 +83,32 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryView> {
 struct EntryState {
     case_id: Uuid,
     status: String,
+    /// The version shown (the op that drafted or last edited it) and the
+    /// hash of its content: what an edit replaces and a signature names.
+    version_op: Option<Uuid>,
+    content_hash: Option<String>,
 }
 
 impl Journal {
     fn entry_state(&self, entry_id: &Uuid) -> Result<EntryState> {
-        let row: Option<(String, String)> = self
+        type Row = (String, String, Option<String>, Option<String>);
+        let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT case_id, status FROM entries WHERE id = ?1",
+                "SELECT e.case_id, e.status, e.version_op, v.content_hash FROM entries e
+                 LEFT JOIN entry_versions v ON v.op_id = e.version_op WHERE e.id = ?1",
                 [entry_id.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let (case_id, status) = row.ok_or_else(|| Error::not_found("entry", entry_id))?;
+        let (case_id, status, version_op, content_hash) =
+            row.ok_or_else(|| Error::not_found("entry", entry_id))?;
         Ok(EntryState {
             case_id: Uuid::parse_str(&case_id)
                 .map_err(|_| Error::Damaged(format!("entry {entry_id} has a bad case id")))?,
             status,
+            version_op: version_op.and_then(|v| Uuid::parse_str(&v).ok()),
+            content_hash,
         })
     }
 
@@ -171,7 +180,14 @@ impl Journal {
         }
         let content = new.into_content()?;
         let event = self.entry_event(Action::Update, &entry_id, &state.case_id, String::new())?;
-        self.commit(Payload::DraftEdited { entry_id, content }, event)?;
+        self.commit(
+            Payload::DraftEdited {
+                entry_id,
+                content,
+                replaces: state.version_op,
+            },
+            event,
+        )?;
         Ok(())
     }
 
@@ -184,7 +200,13 @@ impl Journal {
             )));
         }
         let event = self.entry_event(Action::Sign, &entry_id, &state.case_id, String::new())?;
-        self.commit(Payload::EntrySigned { entry_id }, event)?;
+        self.commit(
+            Payload::EntrySigned {
+                entry_id,
+                content_hash: state.content_hash,
+            },
+            event,
+        )?;
         Ok(())
     }
 

@@ -17,7 +17,7 @@ use crate::{clock, migrations, replay, store};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
 use brygga_protocol::{signing, PROTOCOL_VERSION};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
@@ -134,6 +134,11 @@ impl Journal {
     fn open_with_key(paths: JournalPaths, data_key: &Key32) -> Result<Journal> {
         let mut conn = store::open(&paths.db, data_key, false)?;
         migrations::migrate(&mut conn)?;
+        // What a pull cut off by a crash (or a migration) logged but did
+        // not replay yet.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        replay::scope::catch_up(&tx)?;
+        tx.commit()?;
         let device = device::load(&conn)?;
         Ok(Journal {
             conn,
@@ -244,19 +249,9 @@ impl Journal {
                 author: author.clone(),
                 payload,
             };
-            replay::apply(&tx, &op)?;
             let signed = signing::sign(op, &self.device.key);
-            tx.execute(
-                "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    signed.op.id.to_string(),
-                    device_id.to_string(),
-                    last_seq,
-                    signed.op.hlc.to_sortable(),
-                    signed.op.payload.type_name(),
-                    serde_json::to_string(&signed).expect("operation serialises")
-                ],
-            )?;
+            check_size(&signed)?;
+            replay::scope::commit_own(&tx, &signed)?;
             audit::append(&tx, &author, &device_id.to_string(), now, event)?;
             last_hlc = signed.op.hlc;
             committed.push(signed.op);
@@ -292,20 +287,21 @@ impl Journal {
             .collect()
     }
 
-    /// Checks that the tables are exactly a replay of the op log and that
-    /// every operation carries a valid signature of its device.
+    /// Checks that every operation in the log, own and pulled, carries a
+    /// valid signature of its author device (by the key pinned for it),
+    /// and that the tables are exactly a replay of the log.
     pub fn check_replay(&self) -> Result<()> {
         let ops = self.operations()?;
-        let public_key = self.device_public_key();
-        for signed in ops.iter().filter(|s| s.op.device_id == self.device.id) {
-            signing::verify(signed, &public_key).map_err(|e| {
-                Error::Damaged(format!(
-                    "operation {} fails its signature: {e}",
-                    signed.op.id
-                ))
-            })?;
-        }
+        crate::sync::verify_logged(&self.conn, self.device.id, &self.device_public_key(), &ops)?;
         replay::check(&self.conn, &ops)
+    }
+
+    /// The canonical dump of the materialised journal: one line a row of
+    /// every table that replay writes, in a stable order, nothing local to
+    /// this device. Two devices holding the same operations have the same
+    /// dump.
+    pub fn canonical_dump(&self) -> Result<Vec<String>> {
+        replay::dump(&self.conn)
     }
 
     pub fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
@@ -335,6 +331,43 @@ impl Journal {
             .optional()?
             .ok_or_else(|| Error::not_found("case", case_id))
     }
+}
+
+/// A journal's data key, kept to open copies of its files without
+/// deriving the key again: the convergence test needs hundreds of fresh
+/// journals, and runs Argon2id (at full strength) once per template
+/// instead. Only with the `test-support` feature, never in a shipped
+/// binary; it has no `Debug`, so it cannot be printed.
+#[cfg(feature = "test-support")]
+pub struct CopyKey(Key32);
+
+#[cfg(feature = "test-support")]
+impl Journal {
+    /// Unlocks the journal in `dir` (Argon2id) and keeps its data key.
+    pub fn copy_key(dir: &Path, pass: &Passphrase) -> Result<CopyKey> {
+        Ok(CopyKey(unlock_key(&JournalPaths::in_dir(dir), pass)?))
+    }
+
+    /// Opens a copy of the files of the journal `key` came from.
+    pub fn open_copy(dir: &Path, key: &CopyKey) -> Result<Journal> {
+        Self::open_with_key(JournalPaths::in_dir(dir), &key.0)
+    }
+}
+
+/// Refuses, when it is written, an operation the server would refuse at
+/// every sync for its size.
+fn check_size(signed: &SignedOperation) -> Result<()> {
+    let size = serde_json::to_vec(signed)
+        .expect("operation serialises")
+        .len();
+    if size > brygga_protocol::api::MAX_OP_BYTES {
+        return Err(Error::invalid(format!(
+            "this change is too large to sync ({} KiB; at most {} KiB): shorten the text or split it",
+            size / 1024,
+            brygga_protocol::api::MAX_OP_BYTES / 1024
+        )));
+    }
+    Ok(())
 }
 
 /// Builds the schema, the device identity and the first audit row under a

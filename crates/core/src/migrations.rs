@@ -13,6 +13,7 @@ const STEPS: &[&str] = &[
     include_str!("migrations/v1.sql"),
     include_str!("migrations/v2.sql"),
     include_str!("migrations/v3.sql"),
+    include_str!("migrations/v4.sql"),
 ];
 
 pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
@@ -85,7 +86,7 @@ mod tests {
              INSERT INTO oplog VALUES ('o1', 'd1', 1, 'h', 'pupil-registered', '{}');",
         )
         .expect("v1 fixture");
-        migrate(&mut conn).expect("to latest");
+        migrate_with(&mut conn, &STEPS[..2]).expect("to version 2");
         let t = tables(&conn);
         assert!(t.contains(&"sync_state".to_string()) && t.contains(&"quarantine".to_string()));
         let kept: i64 = conn
@@ -105,7 +106,7 @@ mod tests {
              INSERT INTO sync_state VALUES ('server_url', 'https://example.invalid');",
         )
         .expect("v2 fixture");
-        migrate(&mut conn).expect("to latest");
+        migrate_with(&mut conn, &STEPS[..3]).expect("to version 3");
         assert_eq!(user_version(&conn).expect("v"), 3);
         let t = tables(&conn);
         assert!(t.contains(&"absence_weeks".to_string()) && t.contains(&"settings".to_string()));
@@ -138,6 +139,62 @@ mod tests {
             .is_err(),
             "negative minutes are refused"
         );
+    }
+
+    #[test]
+    fn step_4_replays_a_v3_journal_under_the_rules_of_the_team_record() {
+        use brygga_protocol::op::{Operation, Payload, SignedOperation};
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..3]).expect("v3");
+        // A v3 journal: a pupil and its registration, materialised.
+        let op = SignedOperation {
+            op: Operation {
+                version: brygga_protocol::PROTOCOL_VERSION,
+                id: uuid::Uuid::from_u128(7),
+                device_id: uuid::Uuid::from_u128(1),
+                seq: 1,
+                hlc: brygga_protocol::hlc::Hlc {
+                    wall_ms: 1,
+                    counter: 0,
+                },
+                author: "Fiktiv Handläggare".into(),
+                payload: Payload::PupilRegistered {
+                    pupil_id: uuid::Uuid::from_u128(2),
+                    name: "Fiktiv Elev".into(),
+                    personnummer: "201204179939".into(),
+                    school: "Fiktiva skolan".into(),
+                    grade: 8,
+                    protected_identity: false,
+                },
+            },
+            signature: String::new(),
+        };
+        conn.execute(
+            "INSERT INTO oplog VALUES (?1, ?2, 1, ?3, 'pupil-registered', ?4)",
+            rusqlite::params![
+                op.op.id.to_string(),
+                op.op.device_id.to_string(),
+                op.op.hlc.to_sortable(),
+                serde_json::to_string(&op).expect("json")
+            ],
+        )
+        .expect("v3 op");
+        conn.execute(
+            "INSERT INTO pupils VALUES (?1, 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a')",
+            [uuid::Uuid::from_u128(2).to_string()],
+        )
+        .expect("v3 pupil");
+        migrate(&mut conn).expect("to version 4");
+        crate::replay::scope::catch_up(&conn).expect("replay");
+        let (pupils, waiting): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM pupils), (SELECT count(*) FROM unreplayed)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("count");
+        assert_eq!((pupils, waiting), (1, 0), "replayed once, nothing left");
+        crate::replay::check(&conn, &[op]).expect("the tables are a replay of the log");
     }
 
     #[test]

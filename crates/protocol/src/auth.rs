@@ -30,7 +30,7 @@
 //! object → case → team built from accepted operations and refuses an
 //! operation that touches another team's case (see [`Scope`]).
 
-use crate::op::Payload;
+use crate::op::{ConflictSubject, Payload};
 use crate::signing::{signature_from_hex, SignedMessage};
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -357,7 +357,7 @@ impl Payload {
                 Target::Case(*case_id),
                 vec![],
             ),
-            Payload::DraftEdited { entry_id, .. } | Payload::EntrySigned { entry_id } => {
+            Payload::DraftEdited { entry_id, .. } | Payload::EntrySigned { entry_id, .. } => {
                 (vec![], Target::Object(obj(*entry_id, K::Entry)), vec![])
             }
             Payload::EntryCorrected {
@@ -399,6 +399,17 @@ impl Payload {
             // (a week is keyed by pupil and date, not by an id).
             Payload::AbsenceWeekRecorded { pupil_id, .. } => {
                 (vec![], Target::Object(obj(*pupil_id, K::Pupil)), vec![])
+            }
+            Payload::ConflictResolved { subject, .. } => {
+                let owner = match subject {
+                    ConflictSubject::GuardianField { guardian_id, .. } => {
+                        obj(*guardian_id, K::Guardian)
+                    }
+                    ConflictSubject::ActionStatus { action_id } => obj(*action_id, K::PlanAction),
+                    ConflictSubject::AbsenceWeek { pupil_id, .. } => obj(*pupil_id, K::Pupil),
+                    ConflictSubject::EntryContent { entry_id } => obj(*entry_id, K::Entry),
+                };
+                (vec![], Target::Object(owner), vec![])
             }
         };
         Scope {
@@ -718,13 +729,17 @@ mod tests {
                 Payload::DraftEdited {
                     entry_id: id(5),
                     content: content(),
+                    replaces: Some(id(5)),
                 },
                 vec![],
                 Target::Object(o(5, K::Entry)),
                 vec![],
             ),
             (
-                Payload::EntrySigned { entry_id: id(5) },
+                Payload::EntrySigned {
+                    entry_id: id(5),
+                    content_hash: Some(content().hash()),
+                },
                 vec![],
                 Target::Object(o(5, K::Entry)),
                 vec![],
@@ -796,8 +811,18 @@ mod tests {
                 Target::Object(o(1, K::Pupil)),
                 vec![],
             ),
+            (
+                Payload::ConflictResolved {
+                    subject: ConflictSubject::EntryContent { entry_id: id(5) },
+                    chosen: id(11),
+                    resolves: vec![id(12)],
+                },
+                vec![],
+                Target::Object(o(5, K::Entry)),
+                vec![],
+            ),
         ];
-        assert_eq!(cases.len(), 15, "every payload variant is covered");
+        assert_eq!(cases.len(), 16, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

@@ -168,9 +168,19 @@ pub enum Payload {
     DraftEdited {
         entry_id: Uuid,
         content: EntryContent,
+        /// The version (the op that drafted or edited it) the writer saw
+        /// and replaced; absent in operations written before it existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<Uuid>,
     },
+    /// A signature names what it signs: the hash of the exact content the
+    /// signer saw ([`EntryContent::hash`]). No edit, however concurrent,
+    /// changes what was signed; absent only in operations written before
+    /// it existed (they sign the version they follow in replay order).
     EntrySigned {
         entry_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content_hash: Option<String>,
     },
     EntryCorrected {
         correction_id: Uuid,
@@ -221,6 +231,47 @@ pub enum Payload {
         /// [`Payload::GuardianFieldSet`].
         replaces: Option<Uuid>,
     },
+    /// A person looked at a conflict and chose which value stands: `chosen`
+    /// is the operation whose value (or draft version) is kept, `resolves`
+    /// the competing operations now settled. A choice is itself an
+    /// operation, so it converges like any other.
+    ConflictResolved {
+        subject: ConflictSubject,
+        chosen: Uuid,
+        resolves: Vec<Uuid>,
+    },
+}
+
+/// What a conflict is about: the value that several devices wrote at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ConflictSubject {
+    GuardianField {
+        guardian_id: Uuid,
+        field: GuardianField,
+    },
+    ActionStatus {
+        action_id: Uuid,
+    },
+    AbsenceWeek {
+        pupil_id: Uuid,
+        week_start: NaiveDate,
+    },
+    /// The content of a journal entry: concurrent draft versions, or a
+    /// version that lost to a signature (only the signed one can stand).
+    EntryContent {
+        entry_id: Uuid,
+    },
+}
+
+impl EntryContent {
+    /// SHA-256 (hex) of the content's canonical JSON: what a signature
+    /// names.
+    pub fn hash(&self) -> String {
+        // Plain data with ordered maps serialises the same way every time.
+        let bytes = serde_json::to_vec(self).expect("entry content serialises");
+        hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref())
+    }
 }
 
 impl Payload {
@@ -242,6 +293,7 @@ impl Payload {
             Payload::PlanActionStatusSet { .. } => "plan-action-status-set",
             Payload::ConcernReported { .. } => "concern-reported",
             Payload::AbsenceWeekRecorded { .. } => "absence-week-recorded",
+            Payload::ConflictResolved { .. } => "conflict-resolved",
         }
     }
 }
@@ -254,6 +306,7 @@ mod tests {
     fn payload_type_name_matches_serde_tag() {
         let p = Payload::EntrySigned {
             entry_id: Uuid::nil(),
+            content_hash: None,
         };
         let v = serde_json::to_value(&p).expect("serialize");
         assert_eq!(v["type"], p.type_name());
@@ -275,6 +328,29 @@ mod tests {
         assert_eq!(v["week_start"], "2026-10-05");
         let back: Payload = serde_json::from_value(v).expect("deserialize");
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn fields_added_later_leave_older_operations_bytes_alone() {
+        let old = r#"{"type":"entry-signed","entry_id":"00000000-0000-0000-0000-000000000000"}"#;
+        let p: Payload = serde_json::from_str(old).expect("an op written before content_hash");
+        assert_eq!(serde_json::to_string(&p).expect("serialise"), old);
+    }
+
+    #[test]
+    fn an_entry_hash_changes_with_any_part_of_the_content() {
+        let content = EntryContent {
+            kind: EntryKind::Note,
+            event_at: DateTime::<Utc>::from_timestamp(0, 0).expect("epoch"),
+            participants: vec![],
+            fields: BTreeMap::new(),
+            text: "Fiktiv".into(),
+        };
+        let mut other = content.clone();
+        other.text.push('.');
+        assert_eq!(content.hash(), content.clone().hash());
+        assert_ne!(content.hash(), other.hash());
+        assert_eq!(content.hash().len(), 64);
     }
 
     #[test]

@@ -281,6 +281,7 @@ async fn story(store: DynStore) {
         }),
         a.op(Payload::EntrySigned {
             entry_id: Uuid::now_v7(),
+            content_hash: None,
         }),
     ];
     let smuggled = vec![a.op(common::pupil_payload(Uuid::now_v7()))];

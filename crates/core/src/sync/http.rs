@@ -9,8 +9,8 @@ use super::plan::Remote;
 use super::{PulledPage, PushVerdict, SyncError, Transport};
 use crate::device::Device;
 use brygga_protocol::api::{
-    self, EnrollRequest, EnrollResponse, ErrorBody, Outcome, PullQuery, PullResponse, PushRequest,
-    PushResponse, StatusResponse,
+    self, DeviceDirectory, DirectoryEntry, EnrollRequest, EnrollResponse, ErrorBody, Outcome,
+    PullQuery, PushRequest, PushResponse, StatusResponse,
 };
 use brygga_protocol::auth;
 use brygga_protocol::op::SignedOperation;
@@ -202,11 +202,17 @@ impl HttpTransport {
 
 impl Transport for HttpTransport {
     fn status(&self) -> Result<Remote, SyncError> {
+        // A revoked device gets 403 device_revoked here, which `failure`
+        // turns into SyncError::Revoked.
         let status: StatusResponse = read_json(self.send("GET", api::PATH_STATUS, &[])?)?;
         Ok(Remote {
-            revoked: false,
             latest_server_seq: status.latest_server_seq,
         })
+    }
+
+    fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError> {
+        let directory: DeviceDirectory = read_json(self.send("GET", api::PATH_DEVICES, &[])?)?;
+        Ok(directory.devices)
     }
 
     fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
@@ -235,10 +241,25 @@ impl Transport for HttpTransport {
             after,
             limit: Some(limit),
         };
-        let page: PullResponse = read_json(self.send("GET", &query.path_and_query(), &[])?)?;
+        let page: RawPullResponse = read_json(self.send("GET", &query.path_and_query(), &[])?)?;
         Ok(PulledPage {
             ops: page.ops.into_iter().map(|p| (p.server_seq, p.op)).collect(),
             more: page.more,
         })
     }
+}
+
+/// [`api::PullResponse`] with each operation left as the JSON it came in,
+/// so that one this build cannot read (a newer laptop's) is kept, not lost
+/// with its page.
+#[derive(serde::Deserialize)]
+struct RawPullResponse {
+    ops: Vec<RawPulledOp>,
+    more: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct RawPulledOp {
+    server_seq: i64,
+    op: serde_json::Value,
 }

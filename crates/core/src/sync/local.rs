@@ -2,19 +2,22 @@
 //! pulled operations, the status shown to the therapist, and the wipe.
 
 use super::state;
+use super::verify::{self, Refusal};
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::journal::Journal;
-use crate::views::ConflictView;
+use crate::replay::scope;
 use crate::{clock, replay};
+use brygga_protocol::api::{DirectoryEntry, MAX_PUSH_BYTES};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::SignedOperation;
+use brygga_protocol::PROTOCOL_VERSION;
 use chrono::SecondsFormat;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, TransactionBehavior};
 use serde::Serialize;
 
 /// What the status area shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub enrolled: bool,
@@ -32,12 +35,22 @@ pub struct SyncStatus {
     pub conflicts: Vec<FieldConflict>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// An operation that is not (or not yet) in the journal, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QuarantinedOp {
     pub op_id: String,
+    /// `push` (the server refused it), `pull` (this device refused it),
+    /// `replay` (it is in the log but does not apply in its place) or
+    /// `waiting` (it names an object that has not arrived yet).
     pub direction: String,
     pub op_type: String,
+    /// A stable code for the UI to word (e.g. `bad-signature`).
+    pub code: String,
+    /// The code's parameters (e.g. `{"device": "…"}`).
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub params: serde_json::Value,
+    /// The same in English, for logs and the CLI.
     pub reason: String,
     pub at: String,
 }
@@ -48,12 +61,19 @@ pub struct QuarantinedOp {
 pub struct FieldConflict {
     pub object_type: String,
     pub object_id: String,
+    pub field: String,
+    /// `concurrent` or `after-signature`.
+    pub kind: String,
     pub current_value: Option<String>,
-    #[serde(flatten)]
-    pub lost: ConflictView,
+    /// The operation whose value is kept for review, and the one shown.
+    pub lost_op_id: String,
+    pub won_op_id: String,
+    pub lost_value: String,
+    pub lost_author: String,
+    pub lost_at: String,
 }
 
-/// The outcome of taking in one page of pulled operations.
+/// The outcome of taking in pulled operations.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PullOutcome {
@@ -64,6 +84,78 @@ pub struct PullOutcome {
 
 pub(crate) fn now_text() -> String {
     clock::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// What became of one pulled operation.
+enum Intake {
+    Logged,
+    Skipped,
+    Refused(Refusal),
+}
+
+/// Reads a pulled operation as this build knows operations. One it cannot
+/// read, or would read with parts missing (fields of a newer build, which
+/// its signature covers), is kept for a newer build.
+fn read_pulled(value: &serde_json::Value) -> std::result::Result<SignedOperation, Refusal> {
+    let what = value["op"]["payload"]["type"]
+        .as_str()
+        .unwrap_or("unknown")
+        .to_owned();
+    let signed: SignedOperation =
+        serde_json::from_value(value.clone()).map_err(|_| Refusal::newer_format(&what))?;
+    if signed.op.version != PROTOCOL_VERSION
+        || serde_json::to_value(&signed).ok().as_ref() != Some(value)
+    {
+        return Err(Refusal::newer_format(&what));
+    }
+    Ok(signed)
+}
+
+/// Verifies and logs pulled operations (in one transaction the caller
+/// holds); replay follows in [`scope::catch_up`].
+fn take_in(
+    conn: &Connection,
+    own: (uuid::Uuid, &[u8]),
+    values: &[&serde_json::Value],
+) -> Result<Vec<Intake>> {
+    let mut out: Vec<Option<Intake>> = Vec::with_capacity(values.len());
+    let mut readable: Vec<(usize, SignedOperation)> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match read_pulled(v) {
+            Err(r) => out.push(Some(Intake::Refused(r))),
+            Ok(s) if s.op.device_id == own.0 || scope::is_logged(conn, &s.op)? => {
+                out.push(Some(Intake::Skipped))
+            }
+            Ok(s) => {
+                out.push(None);
+                readable.push((i, s));
+            }
+        }
+    }
+    let refs: Vec<&SignedOperation> = readable.iter().map(|(_, s)| s).collect();
+    let verdicts = verify::check(conn, own, &refs)?;
+    for ((i, signed), verdict) in readable.iter().zip(verdicts) {
+        out[*i] = Some(match verdict {
+            Some(refusal) => Intake::Refused(refusal),
+            None if scope::log(conn, signed)? => Intake::Logged,
+            None => Intake::Skipped,
+        });
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// A quarantine row's key: the operation id, or for one unreadable here a
+/// hash of what came.
+fn op_id_of(value: &serde_json::Value) -> String {
+    value["op"]["id"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            hex::encode(ring::digest::digest(
+                &ring::digest::SHA256,
+                value.to_string().as_bytes(),
+            ))
+        })
 }
 
 impl Journal {
@@ -84,13 +176,55 @@ impl Journal {
         state::get_number(&self.conn, state::PULL_CURSOR)
     }
 
-    /// Own operations with seq in `from..=to`, at most `limit`, in seq order.
-    pub(crate) fn own_ops(&self, from: u64, to: u64, limit: u32) -> Result<Vec<SignedOperation>> {
-        self.query_ops(
+    pub(crate) fn local_state(&self) -> Result<super::plan::Local> {
+        Ok(super::plan::Local {
+            last_seq: self.last_own_seq()?,
+            pushed_seq: self.pushed_seq()?,
+            pull_cursor: self.pull_cursor()?,
+        })
+    }
+
+    /// Pins the keys of the team's devices (see [`verify::pin_directory`]);
+    /// a changed key is recorded in the audit log and refused.
+    pub(crate) fn pin_directory(&mut self, directory: &[DirectoryEntry]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let changed = verify::pin_directory(&tx, self.device.id, directory, &now_text())?;
+        tx.commit()?;
+        for device in changed {
+            self.record_sync(format!(
+                "the server lists another key for device {device}; the pinned key stays"
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// The next own operations to push from seq `from` up to `to`: at most
+    /// [`super::PUSH_BATCH`] of them and [`MAX_PUSH_BYTES`] together (each
+    /// was refused at writing if larger than the server takes).
+    pub(crate) fn push_batch(&self, from: u64, to: u64) -> Result<Vec<SignedOperation>> {
+        let mut stmt = self.conn.prepare(
             "SELECT body FROM oplog WHERE device_id = ?1 AND seq BETWEEN ?2 AND ?3
              ORDER BY seq LIMIT ?4",
-            params![self.device.id.to_string(), from as i64, to as i64, limit],
-        )
+        )?;
+        let mut rows = stmt.query(params![
+            self.device.id.to_string(),
+            from as i64,
+            to as i64,
+            super::PUSH_BATCH
+        ])?;
+        let (mut batch, mut bytes) = (Vec::new(), 0usize);
+        while let Some(r) = rows.next()? {
+            let body: String = r.get(0)?;
+            if !batch.is_empty() && bytes + body.len() > MAX_PUSH_BYTES {
+                break;
+            }
+            bytes += body.len();
+            batch
+                .push(serde_json::from_str(&body).map_err(|e| {
+                    Error::Damaged(format!("unreadable operation in the log: {e}"))
+                })?);
+        }
+        Ok(batch)
     }
 
     /// Records the server's answer for own ops up to `seq`; `rejected`
@@ -103,65 +237,45 @@ impl Journal {
         let at = now_text();
         let tx = self.conn.transaction()?;
         for (op, reason) in rejected {
-            state::quarantine(&tx, op, "push", reason, &at)?;
+            state::quarantine(
+                &tx,
+                &state::Quarantined {
+                    op_id: op.op.id.to_string(),
+                    direction: "push",
+                    body: serde_json::to_string(op).expect("operation serialises"),
+                    code: "refused-by-server",
+                    params: serde_json::json!({ "reason": reason }),
+                    reason: format!("the server refused it: {reason}"),
+                    at: &at,
+                },
+            )?;
         }
         state::set(&tx, state::PUSHED_SEQ, &seq.to_string())?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Applies one page of pulled operations and moves the cursor, in one
-    /// transaction. An operation that does not apply is quarantined with
-    /// its reason; the rest of the page goes on.
-    pub(crate) fn take_pulled(&mut self, page: &[(i64, SignedOperation)]) -> Result<PullOutcome> {
-        let own = self.device.id;
+    /// Verifies and logs one page of pulled operations and moves the
+    /// cursor, in one transaction. A refused operation is quarantined with
+    /// its reason; the rest of the page goes on. Replay follows once the
+    /// pull is done ([`Journal::finish_pull`]).
+    pub(crate) fn take_pulled(&mut self, page: &[(i64, serde_json::Value)]) -> Result<PullOutcome> {
+        let own = (self.device.id, self.device.public_key().to_vec());
         let at = now_text();
-        let mut outcome = PullOutcome::default();
-        let mut tx = self
+        let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut cursor = state::get_number(&tx, state::PULL_CURSOR)?;
-        for (server_seq, signed) in page {
+        let values: Vec<&serde_json::Value> = page.iter().map(|(_, v)| v).collect();
+        let intake = take_in(&tx, (own.0, &own.1), &values)?;
+        let mut outcome = PullOutcome::default();
+        for ((server_seq, value), result) in page.iter().zip(intake) {
             cursor = cursor.max(*server_seq);
-            let known: Option<i64> = tx
-                .query_row(
-                    "SELECT 1 FROM oplog WHERE op_id = ?1 OR (device_id = ?2 AND seq = ?3)",
-                    params![
-                        signed.op.id.to_string(),
-                        signed.op.device_id.to_string(),
-                        signed.op.seq as i64
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if signed.op.device_id == own || known.is_some() {
-                outcome.skipped += 1;
-                continue;
-            }
-            let sp = tx.savepoint()?;
-            let applied = replay::apply(&sp, &signed.op).and_then(|()| {
-                sp.execute(
-                    "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        signed.op.id.to_string(),
-                        signed.op.device_id.to_string(),
-                        signed.op.seq as i64,
-                        signed.op.hlc.to_sortable(),
-                        signed.op.payload.type_name(),
-                        serde_json::to_string(signed).expect("operation serialises")
-                    ],
-                )?;
-                Ok(())
-            });
-            match applied {
-                Ok(()) => {
-                    sp.commit()?;
-                    outcome.applied += 1;
-                }
-                Err(e) => {
-                    drop(sp);
-                    state::quarantine(&tx, signed, "pull", &e.to_string(), &at)?;
+            match result {
+                Intake::Logged => outcome.applied += 1,
+                Intake::Skipped => outcome.skipped += 1,
+                Intake::Refused(r) => {
+                    quarantine_pulled(&tx, value, &r, &at)?;
                     outcome.quarantined += 1;
                 }
             }
@@ -169,6 +283,52 @@ impl Journal {
         state::set(&tx, state::PULL_CURSOR, &cursor.to_string())?;
         tx.commit()?;
         Ok(outcome)
+    }
+
+    /// After a pull: takes in again what waited for a device key or a
+    /// newer build, and replays everything logged. Returns how many
+    /// waiting operations came in.
+    pub(crate) fn finish_pull(&mut self) -> Result<u32> {
+        let own = (self.device.id, self.device.public_key().to_vec());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let waiting: Vec<(String, String)> = tx
+            .prepare(
+                "SELECT op_id, body FROM quarantine WHERE direction = 'pull'
+                 AND code IN ('unknown-device', 'newer-format') ORDER BY at, op_id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let values: Vec<serde_json::Value> = waiting
+            .iter()
+            .filter_map(|(_, body)| serde_json::from_str(body).ok())
+            .collect();
+        let refs: Vec<&serde_json::Value> = values.iter().collect();
+        let mut came_in = 0;
+        for (value, result) in values.iter().zip(take_in(&tx, (own.0, &own.1), &refs)?) {
+            let settled = match result {
+                Intake::Logged => {
+                    came_in += 1;
+                    true
+                }
+                Intake::Skipped => true,
+                Intake::Refused(r) if !Refusal::retryable(r.code) => {
+                    quarantine_pulled(&tx, value, &r, &now_text())?;
+                    false
+                }
+                Intake::Refused(_) => false,
+            };
+            if settled {
+                tx.execute(
+                    "DELETE FROM quarantine WHERE op_id = ?1 AND direction = 'pull'",
+                    [op_id_of(value)],
+                )?;
+            }
+        }
+        scope::catch_up(&tx)?;
+        tx.commit()?;
+        Ok(came_in)
     }
 
     pub(crate) fn note_attempt(&self, error: Option<&str>) -> Result<()> {
@@ -180,6 +340,14 @@ impl Journal {
                 state::set(&self.conn, state::LAST_SUCCESS_AT, &now_text())
             }
         }
+    }
+
+    pub(crate) fn note_success(&self, report: &super::SyncReport) -> Result<()> {
+        self.note_attempt(None)?;
+        self.record_sync(format!(
+            "pushed {}, rejected {}, pulled {}, quarantined {}",
+            report.pushed, report.rejected, report.pulled.applied, report.pulled.quarantined
+        ))
     }
 
     pub(crate) fn record_sync(&self, detail: String) -> Result<()> {
@@ -195,24 +363,6 @@ impl Journal {
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let get = |k| state::get(&self.conn, k);
         let pending = self.last_own_seq()?.saturating_sub(self.pushed_seq()?);
-        let mut stmt = self.conn.prepare(
-            "SELECT op_id, direction, body, reason, at FROM quarantine ORDER BY at, op_id",
-        )?;
-        let quarantined = stmt
-            .query_map([], |r| {
-                let body: String = r.get(2)?;
-                let op_type = serde_json::from_str::<SignedOperation>(&body)
-                    .map(|s| s.op.payload.type_name().to_owned())
-                    .unwrap_or_else(|_| "unreadable".to_owned());
-                Ok(QuarantinedOp {
-                    op_id: r.get(0)?,
-                    direction: r.get(1)?,
-                    op_type,
-                    reason: r.get(3)?,
-                    at: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(SyncStatus {
             enrolled: get(state::SERVER_URL)?.is_some(),
             server_url: get(state::SERVER_URL)?,
@@ -222,32 +372,78 @@ impl Journal {
             last_success_at: get(state::LAST_SUCCESS_AT)?,
             last_attempt_at: get(state::LAST_ATTEMPT_AT)?,
             last_error: get(state::LAST_ERROR)?,
-            quarantined,
+            quarantined: self.quarantined()?,
             conflicts: self.field_conflicts()?,
         })
     }
 
-    fn field_conflicts(&self) -> Result<Vec<FieldConflict>> {
+    /// Everything not (or not yet) in the journal: refused on push or
+    /// pull, in the log but not applying in its place, or waiting for an
+    /// object that has not arrived.
+    fn quarantined(&self) -> Result<Vec<QuarantinedOp>> {
         let mut stmt = self.conn.prepare(
-            "SELECT c.object_type, c.object_id, c.field, c.lost_value, c.lost_author, c.lost_hlc, m.value
-             FROM field_conflicts c
-             LEFT JOIN mutable_fields m ON m.object_type = c.object_type
-                  AND m.object_id = c.object_id AND m.field = c.field
-             ORDER BY c.lost_hlc",
+            "SELECT op_id, direction, body, code, params, reason, at FROM quarantine
+             UNION ALL
+             SELECT r.op_id, 'replay', o.body, r.code, r.params, r.reason, ''
+             FROM replay_rejections r JOIN oplog o ON o.op_id = r.op_id
+             UNION ALL
+             SELECT o.op_id, 'waiting', o.body, 'waiting-for-object', '{}',
+                    'it names an object that has not arrived yet', ''
+             FROM unreplayed u JOIN oplog o ON o.op_id = u.op_id
+             WHERE NOT EXISTS (SELECT 1 FROM op_scopes s WHERE s.op_id = u.op_id)
+             ORDER BY 7, 1",
         )?;
         let rows = stmt
             .query_map([], |r| {
-                let hlc: String = r.get(5)?;
+                let body: String = r.get(2)?;
+                let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                let params: String = r.get(4)?;
+                Ok(QuarantinedOp {
+                    op_id: r.get(0)?,
+                    direction: r.get(1)?,
+                    op_type: value["op"]["payload"]["type"]
+                        .as_str()
+                        .unwrap_or("unreadable")
+                        .to_owned(),
+                    code: r.get(3)?,
+                    params: serde_json::from_str(&params).unwrap_or_default(),
+                    reason: r.get(5)?,
+                    at: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub(crate) fn field_conflicts(&self) -> Result<Vec<FieldConflict>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.object_type, c.object_id, c.field, c.kind, c.lost_op_id, c.won_op_id,
+                    c.lost_value, c.lost_author, c.lost_hlc,
+                    COALESCE(m.value, e.text, CASE WHEN w.op_id IS NULL THEN NULL
+                        ELSE 'scheduled ' || w.scheduled_min || ' min, valid ' || w.valid_min
+                             || ' min, invalid ' || w.invalid_min || ' min' END)
+             FROM field_conflicts c
+             LEFT JOIN mutable_fields m ON m.object_type = c.object_type
+                  AND m.object_id = c.object_id AND m.field = c.field
+             LEFT JOIN entries e ON c.object_type = 'entry' AND e.id = c.object_id
+             LEFT JOIN absence_weeks w ON c.object_type = 'absence-week'
+                  AND w.pupil_id || '/' || w.week_start = c.object_id
+             ORDER BY c.lost_hlc, c.lost_op_id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let hlc: String = r.get(8)?;
                 Ok(FieldConflict {
                     object_type: r.get(0)?,
                     object_id: r.get(1)?,
-                    current_value: r.get(6)?,
-                    lost: ConflictView {
-                        field: r.get(2)?,
-                        lost_value: r.get(3)?,
-                        lost_author: r.get(4)?,
-                        lost_at: Hlc::from_sortable(&hlc).map(replay::op_time).unwrap_or(hlc),
-                    },
+                    field: r.get(2)?,
+                    kind: r.get(3)?,
+                    lost_op_id: r.get(4)?,
+                    won_op_id: r.get(5)?,
+                    lost_value: r.get(6)?,
+                    lost_author: r.get(7)?,
+                    lost_at: Hlc::from_sortable(&hlc).map(replay::op_time).unwrap_or(hlc),
+                    current_value: r.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -288,4 +484,24 @@ impl Journal {
         }
         Ok(())
     }
+}
+
+fn quarantine_pulled(
+    conn: &Connection,
+    value: &serde_json::Value,
+    refusal: &Refusal,
+    at: &str,
+) -> Result<()> {
+    state::quarantine(
+        conn,
+        &state::Quarantined {
+            op_id: op_id_of(value),
+            direction: "pull",
+            body: value.to_string(),
+            code: refusal.code,
+            params: refusal.params.clone(),
+            reason: refusal.reason.clone(),
+            at,
+        },
+    )
 }

@@ -1,24 +1,40 @@
-//! Sync with the municipal server (DESIGN.md §Sync).
+//! Sync with the municipal server (docs/sync.md).
 //!
-//! [`plan::plan`] decides what a round does; [`Journal::sync`] carries it
-//! out over a [`Transport`]. Push goes in seq order and is idempotent on
-//! the server, so a round cut off anywhere is simply run again.
+//! [`plan::plan`] decides what a round does; [`sync_detached`] carries it
+//! out over a [`Transport`], holding the journal only to read what to send
+//! and to take in what came back, never while it waits for the network:
+//! a command in the window runs while a slow server is still answering.
+//! Push goes in seq order and is idempotent on the server, and every
+//! pulled page is logged with its cursor in one transaction, so a round
+//! cut off anywhere is simply run again.
+//!
+//! Every pulled operation's signature is checked against its author
+//! device's key, pinned from the server's device directory the first time
+//! this device sees it ([`verify`]). The server can withhold operations;
+//! it cannot forge or alter one unnoticed.
 
+mod access;
 mod http;
 mod local;
 pub mod plan;
 mod state;
+mod verify;
 
+pub use access::JournalAccess;
 pub use http::HttpTransport;
 pub use local::{FieldConflict, PullOutcome, QuarantinedOp, SyncStatus};
+pub(crate) use verify::verify_logged;
 
 use crate::error::Result;
 use crate::journal::Journal;
+use access::locked;
+use brygga_protocol::api::DirectoryEntry;
 use brygga_protocol::op::SignedOperation;
 use serde::Serialize;
 use uuid::Uuid;
 
-/// Own operations sent in one push request.
+/// Most own operations sent in one push request (and at most
+/// [`brygga_protocol::api::MAX_PUSH_BYTES`] of them).
 pub const PUSH_BATCH: u32 = 200;
 /// Operations asked for in one pull request.
 pub const PULL_PAGE: u32 = 1000;
@@ -31,10 +47,11 @@ pub enum PushVerdict {
     Rejected(String),
 }
 
-/// One page of operations from the server.
+/// One page of operations from the server, each as the JSON it came in
+/// (an operation of a type this build does not know is kept as it is).
 #[derive(Clone, Debug)]
 pub struct PulledPage {
-    pub ops: Vec<(i64, SignedOperation)>,
+    pub ops: Vec<(i64, serde_json::Value)>,
     pub more: bool,
 }
 
@@ -53,6 +70,10 @@ pub enum SyncError {
     /// This device is not enrolled with a server.
     #[error("this device is not enrolled; run `brygga enroll --server URL --code CODE`")]
     NotEnrolled,
+    /// The journal was locked while the round was under way; it stopped
+    /// where it was (everything taken in so far is kept).
+    #[error("the journal was locked during the sync")]
+    Locked,
     #[error(transparent)]
     Local(#[from] crate::error::Error),
 }
@@ -60,6 +81,8 @@ pub enum SyncError {
 /// What a sync round needs from the server. The HTTP client implements it.
 pub trait Transport {
     fn status(&self) -> Result<plan::Remote, SyncError>;
+    /// The device directory of this device's team.
+    fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError>;
     /// One verdict per op, in order.
     fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError>;
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError>;
@@ -76,122 +99,121 @@ pub struct SyncReport {
     pub wiped: bool,
 }
 
-impl Journal {
-    fn local_state(&self) -> Result<plan::Local> {
-        Ok(plan::Local {
-            last_seq: self.last_own_seq()?,
-            pushed_seq: self.pushed_seq()?,
-            pull_cursor: self.pull_cursor()?,
-        })
-    }
-
-    /// One sync round. A failure is recorded (last error and attempt
-    /// time; the last success time stays) and returned. When the server
-    /// says the device is revoked, the journal is wiped from this laptop
-    /// and the report says so; the `Journal` is then an empty shell to drop.
-    pub fn sync(&mut self, transport: &dyn Transport) -> Result<SyncReport, SyncError> {
-        match self.run_round(transport) {
-            Ok(report) => {
-                self.note_attempt(None)?;
-                self.record_sync(format!(
-                    "pushed {}, rejected {}, pulled {}, quarantined {}",
-                    report.pushed,
-                    report.rejected,
-                    report.pulled.applied,
-                    report.pulled.quarantined
-                ))?;
-                Ok(report)
-            }
-            Err(SyncError::Revoked) => {
-                self.wipe()?;
-                Ok(SyncReport {
-                    wiped: true,
-                    ..SyncReport::default()
-                })
-            }
-            Err(e) => {
-                // The round failed already; a failure to note it adds nothing.
-                let _ = self.note_attempt(Some(&e.to_string()));
-                Err(e)
-            }
+/// One sync round, taking the journal through `access` only for the
+/// moments it reads or writes it. A failure is recorded (last error and
+/// attempt time; the last success time stays) and returned. When the
+/// server says the device is revoked, the journal is wiped from this
+/// laptop and the report says so; the `Journal` is then an empty shell to
+/// drop.
+pub fn sync_detached(
+    access: &dyn JournalAccess,
+    transport: &dyn Transport,
+) -> Result<SyncReport, SyncError> {
+    match run_round(access, transport) {
+        Ok(report) => {
+            locked(access, |j| j.note_success(&report))??;
+            Ok(report)
+        }
+        Err(SyncError::Revoked) => {
+            locked(access, |j| j.wipe())??;
+            Ok(SyncReport {
+                wiped: true,
+                ..SyncReport::default()
+            })
+        }
+        Err(SyncError::Locked) => Err(SyncError::Locked),
+        Err(e) => {
+            // The round failed already; a failure to note it adds nothing.
+            let _ = locked(access, |j| j.note_attempt(Some(&e.to_string())));
+            Err(e)
         }
     }
+}
 
-    fn run_round(&mut self, transport: &dyn Transport) -> Result<SyncReport, SyncError> {
-        let remote = transport.status()?;
-        let mut report = SyncReport::default();
-        for step in plan::plan(self.local_state()?, remote) {
-            match step {
-                plan::Step::Wipe => return Err(SyncError::Revoked),
-                plan::Step::Push { from, to } => {
-                    self.push_range(transport, from, to, &mut report)?
-                }
-                plan::Step::Pull { after } => self.pull_all(transport, after, &mut report)?,
-            }
+fn run_round(
+    access: &dyn JournalAccess,
+    transport: &dyn Transport,
+) -> Result<SyncReport, SyncError> {
+    let remote = transport.status()?;
+    let directory = transport.devices()?;
+    let local = locked(access, |j| -> Result<plan::Local> {
+        j.pin_directory(&directory)?;
+        j.local_state()
+    })??;
+    let mut report = SyncReport::default();
+    for step in plan::plan(local, remote) {
+        match step {
+            plan::Step::Push { from, to } => push_range(access, transport, from, to, &mut report)?,
+            plan::Step::Pull { after } => pull_all(access, transport, after, &mut report)?,
         }
-        Ok(report)
     }
+    // Replays what the pull logged, and tries again what waited for a
+    // device key or a newer build.
+    report.pulled.applied += locked(access, |j| j.finish_pull())??;
+    Ok(report)
+}
 
-    fn push_range(
-        &mut self,
-        transport: &dyn Transport,
-        from: u64,
-        to: u64,
-        report: &mut SyncReport,
-    ) -> Result<(), SyncError> {
-        let mut next = from;
-        while next <= to {
-            let batch = self.own_ops(next, to, PUSH_BATCH)?;
-            let Some(last) = batch.last().map(|s| s.op.seq) else {
-                break;
-            };
-            let verdicts = transport.push(&batch)?;
-            let rejected: Vec<(SignedOperation, String)> = batch
-                .iter()
-                .filter_map(|s| {
-                    verdicts
-                        .iter()
-                        .find(|(id, _)| *id == s.op.id)
-                        .and_then(|(_, v)| match v {
-                            PushVerdict::Rejected(reason) => Some((s.clone(), reason.clone())),
-                            _ => None,
-                        })
-                })
-                .collect();
-            if verdicts.len() != batch.len() {
-                return Err(SyncError::Refused(format!(
-                    "the server answered {} of {} operations",
-                    verdicts.len(),
-                    batch.len()
-                )));
-            }
-            report.pushed += (batch.len() - rejected.len()) as u32;
-            report.rejected += rejected.len() as u32;
-            self.record_pushed(last, &rejected)?;
-            next = last + 1;
+fn push_range(
+    access: &dyn JournalAccess,
+    transport: &dyn Transport,
+    from: u64,
+    to: u64,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let mut next = from;
+    while next <= to {
+        let batch = locked(access, |j| j.push_batch(next, to))??;
+        let Some(last) = batch.last().map(|s| s.op.seq) else {
+            break;
+        };
+        let verdicts = transport.push(&batch)?;
+        if verdicts.len() != batch.len() {
+            return Err(SyncError::Refused(format!(
+                "the server answered {} of {} operations",
+                verdicts.len(),
+                batch.len()
+            )));
         }
-        Ok(())
+        let rejected: Vec<(SignedOperation, String)> = batch
+            .iter()
+            .filter_map(|s| {
+                verdicts
+                    .iter()
+                    .find(|(id, _)| *id == s.op.id)
+                    .and_then(|(_, v)| match v {
+                        PushVerdict::Rejected(reason) => Some((s.clone(), reason.clone())),
+                        _ => None,
+                    })
+            })
+            .collect();
+        report.pushed += (batch.len() - rejected.len()) as u32;
+        report.rejected += rejected.len() as u32;
+        locked(access, |j| j.record_pushed(last, &rejected))??;
+        next = last + 1;
     }
+    Ok(())
+}
 
-    fn pull_all(
-        &mut self,
-        transport: &dyn Transport,
-        after: i64,
-        report: &mut SyncReport,
-    ) -> Result<(), SyncError> {
-        let mut cursor = after;
-        loop {
-            let page = transport.pull(cursor, PULL_PAGE)?;
-            let outcome = self.take_pulled(&page.ops)?;
-            report.pulled.applied += outcome.applied;
-            report.pulled.skipped += outcome.skipped;
-            report.pulled.quarantined += outcome.quarantined;
-            let next = self.pull_cursor()?;
-            if !page.more || next <= cursor {
-                return Ok(());
-            }
-            cursor = next;
+fn pull_all(
+    access: &dyn JournalAccess,
+    transport: &dyn Transport,
+    after: i64,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let mut cursor = after;
+    loop {
+        let page = transport.pull(cursor, PULL_PAGE)?;
+        let (outcome, next) = locked(access, |j| -> Result<(PullOutcome, i64)> {
+            let outcome = j.take_pulled(&page.ops)?;
+            Ok((outcome, j.pull_cursor()?))
+        })??;
+        report.pulled.applied += outcome.applied;
+        report.pulled.skipped += outcome.skipped;
+        report.pulled.quarantined += outcome.quarantined;
+        if !page.more || next <= cursor {
+            return Ok(());
         }
+        cursor = next;
     }
 }
 
@@ -206,6 +228,11 @@ pub struct Enrollment {
 }
 
 impl Journal {
+    /// One sync round over `transport`, with this journal.
+    pub fn sync(&mut self, transport: &dyn Transport) -> Result<SyncReport, SyncError> {
+        sync_detached(&access::Borrowed::new(self), transport)
+    }
+
     /// Registers this device with the server using an admin's one-time
     /// code, and remembers the server and its pinned certificate.
     pub fn enroll(
@@ -270,4 +297,12 @@ impl Journal {
         let transport = self.server_transport()?;
         self.sync(&transport)
     }
+}
+
+/// One sync round with the server the journal behind `access` is enrolled
+/// with, holding it only while reading or writing it (the desktop app's
+/// background sync).
+pub fn sync_with_server_detached(access: &dyn JournalAccess) -> Result<SyncReport, SyncError> {
+    let transport = locked(access, |j| j.server_transport())??;
+    sync_detached(access, &transport)
 }

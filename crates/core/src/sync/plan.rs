@@ -1,5 +1,7 @@
 //! What a sync round must do, as a pure function of what this device
 //! knows and what the server says. No I/O here, so every case is a test.
+//! (A revoked device learns it from the server's refusal of any request,
+//! and wipes its journal then.)
 
 use serde::Serialize;
 
@@ -10,22 +12,19 @@ pub struct Local {
     pub last_seq: u64,
     /// Highest own seq the server has answered for.
     pub pushed_seq: u64,
-    /// Highest server_seq pulled and applied (or quarantined).
+    /// Highest server_seq pulled and logged (or quarantined).
     pub pull_cursor: i64,
 }
 
 /// The server's side, from its status answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Remote {
-    pub revoked: bool,
     pub latest_server_seq: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "kebab-case")]
 pub enum Step {
-    /// The device was revoked: remove the journal from this laptop.
-    Wipe,
     /// Push own ops with seq in `from..=to`.
     Push { from: u64, to: u64 },
     /// Pull everything after `after`.
@@ -33,11 +32,8 @@ pub enum Step {
 }
 
 /// Push before pull, so that what the therapist wrote reaches the server
-/// even if the pull is cut off; a revoked device does nothing but wipe.
+/// even if the pull is cut off.
 pub fn plan(local: Local, remote: Remote) -> Vec<Step> {
-    if remote.revoked {
-        return vec![Step::Wipe];
-    }
     let mut steps = Vec::new();
     if local.last_seq > local.pushed_seq {
         steps.push(Step::Push {
@@ -67,7 +63,6 @@ mod tests {
 
     fn remote(latest: i64) -> Remote {
         Remote {
-            revoked: false,
             latest_server_seq: latest,
         }
     }
@@ -99,14 +94,5 @@ mod tests {
             plan(local(2, 0, 0), remote(4)),
             vec![Step::Push { from: 1, to: 2 }, Step::Pull { after: 0 }]
         );
-    }
-
-    #[test]
-    fn a_revoked_device_only_wipes() {
-        let r = Remote {
-            revoked: true,
-            latest_server_seq: 100,
-        };
-        assert_eq!(plan(local(9, 0, 0), r), vec![Step::Wipe]);
     }
 }

@@ -2,7 +2,6 @@
 //! tables.
 
 use crate::error::{Error, Result};
-use brygga_protocol::op::SignedOperation;
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub(crate) const SERVER_URL: &str = "server_url";
@@ -46,22 +45,30 @@ pub(crate) fn get_number(conn: &Connection, key: &str) -> Result<i64> {
         .unwrap_or(Ok(0))
 }
 
-pub(crate) fn quarantine(
-    conn: &Connection,
-    signed: &SignedOperation,
-    direction: &str,
-    reason: &str,
-    at: &str,
-) -> Result<()> {
+/// An operation refused here or by the server, with why.
+pub(crate) struct Quarantined<'a> {
+    pub op_id: String,
+    pub direction: &'static str,
+    /// What came (or was sent), as JSON.
+    pub body: String,
+    pub code: &'static str,
+    pub params: serde_json::Value,
+    pub reason: String,
+    pub at: &'a str,
+}
+
+pub(crate) fn quarantine(conn: &Connection, q: &Quarantined<'_>) -> Result<()> {
     conn.execute(
-        "INSERT OR REPLACE INTO quarantine (op_id, direction, body, reason, at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO quarantine (op_id, direction, body, reason, at, code, params)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
-            signed.op.id.to_string(),
-            direction,
-            serde_json::to_string(signed).expect("operation serialises"),
-            reason,
-            at
+            q.op_id,
+            q.direction,
+            q.body,
+            q.reason,
+            q.at,
+            q.code,
+            q.params.to_string()
         ],
     )?;
     Ok(())

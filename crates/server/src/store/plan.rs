@@ -501,7 +501,14 @@ mod tests {
                     relation: "mor".into(),
                 },
             ),
-            prep(dev, 4, Payload::EntrySigned { entry_id: id(9) }),
+            prep(
+                dev,
+                4,
+                Payload::EntrySigned {
+                    entry_id: id(9),
+                    content_hash: None,
+                },
+            ),
             prep(dev, 5, Payload::CaseClosed { case_id: id(2) }),
         ];
         let (out, p) = run(&[push(dev, TEAM_A, ops)], &Lookups::default());
@@ -612,7 +619,14 @@ mod tests {
         let dev = id(0xa);
         let ops = vec![
             // A guardian id used as an entry.
-            prep(dev, 1, Payload::EntrySigned { entry_id: id(3) }),
+            prep(
+                dev,
+                1,
+                Payload::EntrySigned {
+                    entry_id: id(3),
+                    content_hash: None,
+                },
+            ),
             // The case id used as a new guardian of another kind.
             prep(
                 dev,

@@ -1,0 +1,330 @@
+//! Scopes: which operations are replayed together, and when again.
+//!
+//! Every operation belongs to one pupil's scope, `pnr:<personnummer>`
+//! (so that two registrations of one person share it): a registration by
+//! its personnummer, anything else by the scope of the object it names.
+//! Operations of different scopes never touch the same rows, so each
+//! scope is replayed on its own, in the total order (hlc, device_id, seq).
+//!
+//! Logging an operation ([`log`]) and replaying it ([`catch_up`]) are
+//! apart: a pull logs page after page, and replays once at the end. When
+//! the operations new to a scope all sort after the last one it replayed,
+//! they are applied on top; otherwise the scope's rows are removed and all
+//! its operations replayed again, the late one in its place.
+
+use super::apply;
+use crate::error::{Error, Result};
+use brygga_protocol::auth::Target;
+use brygga_protocol::op::{Operation, Payload, SignedOperation};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+/// The order key as text that sorts like [`Operation::order_key`].
+pub(crate) fn order_key(op: &Operation) -> String {
+    format!("{}|{}|{:020}", op.hlc.to_sortable(), op.device_id, op.seq)
+}
+
+/// The same key computed in SQL from an `oplog` row aliased `o`.
+const SQL_KEY: &str = "o.hlc || '|' || o.device_id || '|' || printf('%020d', o.seq)";
+
+/// The scope of a payload, or None while the object it names is unknown
+/// here.
+fn scope_of(conn: &Connection, payload: &Payload) -> Result<Option<String>> {
+    let id = match payload.scope().target {
+        Target::NewPupil => {
+            let Payload::PupilRegistered { personnummer, .. } = payload else {
+                return Err(Error::Damaged("a new pupil that is no registration".into()));
+            };
+            return Ok(Some(format!("pnr:{personnummer}")));
+        }
+        Target::Pupil(id) | Target::Case(id) => id,
+        Target::Object(o) => o.id,
+    };
+    Ok(conn
+        .query_row(
+            "SELECT scope FROM object_scopes WHERE object_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Puts a logged operation in its scope, with the objects it creates;
+/// false while the object it names is unknown.
+fn place(conn: &Connection, op: &Operation) -> Result<Option<String>> {
+    let Some(scope) = scope_of(conn, &op.payload)? else {
+        return Ok(None);
+    };
+    conn.execute(
+        "INSERT OR IGNORE INTO op_scopes (op_id, scope) VALUES (?1, ?2)",
+        params![op.id.to_string(), scope],
+    )?;
+    let mut created = conn
+        .prepare_cached("INSERT OR IGNORE INTO object_scopes (object_id, scope) VALUES (?1, ?2)")?;
+    for object in op.payload.scope().creates {
+        created.execute(params![object.id.to_string(), scope])?;
+    }
+    Ok(Some(scope))
+}
+
+/// Whether the log already holds this operation (by id, or by its
+/// device's seq).
+pub(crate) fn is_logged(conn: &Connection, op: &Operation) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM oplog WHERE op_id = ?1 OR (device_id = ?2 AND seq = ?3)")?
+        .query_row(
+            params![op.id.to_string(), op.device_id.to_string(), op.seq as i64],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn insert_oplog(conn: &Connection, signed: &SignedOperation) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        signed.op.id.to_string(),
+        signed.op.device_id.to_string(),
+        signed.op.seq as i64,
+        signed.op.hlc.to_sortable(),
+        signed.op.payload.type_name(),
+        serde_json::to_string(signed).expect("operation serialises")
+    ])?;
+    Ok(())
+}
+
+/// Logs an operation received from elsewhere, to be replayed by
+/// [`catch_up`]. False when the log already holds it.
+pub(crate) fn log(conn: &Connection, signed: &SignedOperation) -> Result<bool> {
+    if is_logged(conn, &signed.op)? {
+        return Ok(false);
+    }
+    insert_oplog(conn, signed)?;
+    conn.prepare_cached("INSERT INTO unreplayed (op_id) VALUES (?1)")?
+        .execute([signed.op.id.to_string()])?;
+    place(conn, &signed.op)?;
+    Ok(true)
+}
+
+/// Applies and logs an operation made on this device: it sorts after
+/// everything in the log, so it goes on top of its scope (which first
+/// catches up on anything logged in it and not yet replayed).
+pub(crate) fn commit_own(conn: &Connection, signed: &SignedOperation) -> Result<()> {
+    let op = &signed.op;
+    let scope = scope_of(conn, &op.payload)?;
+    if let Some(scope) = &scope {
+        replay_scope(conn, scope)?;
+    }
+    apply(conn, op)?;
+    insert_oplog(conn, signed)?;
+    let scope = place(conn, op)?.ok_or_else(|| {
+        Error::Damaged(format!("operation {} names an object with no scope", op.id))
+    })?;
+    set_replayed(conn, &scope, &order_key(op))
+}
+
+fn set_replayed(conn: &Connection, scope: &str, key: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO scope_replayed (scope, last_key) VALUES (?1, ?2)
+         ON CONFLICT (scope) DO UPDATE SET last_key = max(last_key, excluded.last_key)",
+    )?
+    .execute(params![scope, key])?;
+    Ok(())
+}
+
+fn read_op(body: &str) -> Result<SignedOperation> {
+    serde_json::from_str(body)
+        .map_err(|e| Error::Damaged(format!("unreadable operation in the log: {e}")))
+}
+
+/// What [`catch_up`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CatchUp {
+    /// Scopes replayed again from their start.
+    pub replayed_again: u32,
+}
+
+/// Places operations that were waiting for an object, then replays every
+/// scope that has operations logged and not yet replayed.
+pub(crate) fn catch_up(conn: &Connection) -> Result<CatchUp> {
+    place_waiting(conn)?;
+    let scopes: Vec<String> = conn
+        .prepare(
+            "SELECT DISTINCT s.scope FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
+             ORDER BY s.scope",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut done = CatchUp::default();
+    for scope in &scopes {
+        if replay_scope(conn, scope)? {
+            done.replayed_again += 1;
+        }
+    }
+    Ok(done)
+}
+
+/// Operations whose object was unknown when they were logged, placed now
+/// that it may have come (repeated, as one placed may be another's parent).
+fn place_waiting(conn: &Connection) -> Result<()> {
+    loop {
+        let waiting: Vec<String> = conn
+            .prepare(
+                "SELECT o.body FROM unreplayed u JOIN oplog o ON o.op_id = u.op_id
+                 WHERE NOT EXISTS (SELECT 1 FROM op_scopes s WHERE s.op_id = u.op_id)
+                 ORDER BY o.hlc, o.device_id, o.seq",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut placed = 0;
+        for body in &waiting {
+            if place(conn, &read_op(body)?.op)?.is_some() {
+                placed += 1;
+            }
+        }
+        if placed == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// Replays what is new in `scope`; true when it had to start again.
+fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
+    let first_new: Option<String> = conn.query_row(
+        &format!(
+            "SELECT min({SQL_KEY}) FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
+             JOIN oplog o ON o.op_id = u.op_id WHERE s.scope = ?1"
+        ),
+        [scope],
+        |r| r.get(0),
+    )?;
+    let Some(first_new) = first_new else {
+        return Ok(false);
+    };
+    let last: Option<String> = conn
+        .query_row(
+            "SELECT last_key FROM scope_replayed WHERE scope = ?1",
+            [scope],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let again = last.is_some_and(|last| first_new < last);
+    let sql = if again {
+        clear(conn, scope)?;
+        "SELECT o.body FROM op_scopes s JOIN oplog o ON o.op_id = s.op_id
+         WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq"
+    } else {
+        "SELECT o.body FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
+         JOIN oplog o ON o.op_id = u.op_id
+         WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq"
+    };
+    let bodies: Vec<String> = conn
+        .prepare(sql)?
+        .query_map([scope], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut last_key = None;
+    for body in &bodies {
+        let signed = read_op(body)?;
+        apply_or_reject(conn, &signed.op)?;
+        last_key = Some(order_key(&signed.op));
+    }
+    conn.execute(
+        "DELETE FROM unreplayed WHERE op_id IN (SELECT op_id FROM op_scopes WHERE scope = ?1)",
+        [scope],
+    )?;
+    if let Some(key) = last_key {
+        set_replayed(conn, scope, &key)?;
+    }
+    Ok(again)
+}
+
+/// Applies `op` in its place; one that does not apply there is recorded
+/// with its reason and leaves no trace in the tables.
+fn apply_or_reject(conn: &Connection, op: &Operation) -> Result<()> {
+    conn.execute_batch("SAVEPOINT replay_op")?;
+    match apply(conn, op) {
+        Ok(()) => {
+            conn.execute_batch("RELEASE replay_op")?;
+            Ok(())
+        }
+        Err(e) => {
+            conn.execute_batch("ROLLBACK TO replay_op; RELEASE replay_op")?;
+            let (code, params) = rejection(&e).ok_or(e)?;
+            let reason = format!("{}", RejectionText(code, &params));
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO replay_rejections (op_id, code, params, reason)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![op.id.to_string(), code, params.to_string(), reason])?;
+            Ok(())
+        }
+    }
+}
+
+/// The stable code and parameters of an operation that does not apply;
+/// None for a failure of this device (storage, a damaged file), which
+/// must stop the replay instead.
+fn rejection(e: &Error) -> Option<(&'static str, serde_json::Value)> {
+    match e {
+        Error::NotFound { what, id } => Some(("missing-object", json!({"what": what, "id": id}))),
+        Error::NotAllowed(m) => Some(("not-applicable", json!({"message": m}))),
+        Error::Invalid(m) => Some(("invalid", json!({"message": m}))),
+        Error::Storage(rusqlite::Error::SqliteFailure(f, m))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Some((
+                "conflicting-ids",
+                json!({"message": m.clone().unwrap_or_default()}),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// An English reason for logs and the CLI.
+struct RejectionText<'a>(&'static str, &'a serde_json::Value);
+
+impl std::fmt::Display for RejectionText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = |k: &str| self.1[k].as_str().unwrap_or_default().to_owned();
+        match self.0 {
+            "missing-object" => write!(f, "{} {} is not here (yet)", p("what"), p("id")),
+            "conflicting-ids" => {
+                write!(f, "its ids clash with another operation: {}", p("message"))
+            }
+            _ => f.write_str(&p("message")),
+        }
+    }
+}
+
+/// Removes every row a scope's operations made, so that they can be
+/// replayed again.
+fn clear(conn: &Connection, scope: &str) -> Result<()> {
+    conn.execute("INSERT INTO replaying (scope) VALUES (?1)", [scope])?;
+    let objects = "SELECT object_id FROM object_scopes WHERE scope = ?1";
+    let ops = "SELECT op_id FROM op_scopes WHERE scope = ?1";
+    for sql in [
+        format!("DELETE FROM search_index WHERE entry_id IN ({objects})"),
+        format!("DELETE FROM field_conflicts WHERE lost_op_id IN ({ops})"),
+        format!("DELETE FROM replay_rejections WHERE op_id IN ({ops})"),
+        format!("DELETE FROM mutable_fields WHERE object_id IN ({objects})"),
+        format!("DELETE FROM absence_weeks WHERE pupil_id IN ({objects})"),
+        format!("DELETE FROM concern_reports WHERE id IN ({objects})"),
+        format!("DELETE FROM plan_actions WHERE id IN ({objects})"),
+        format!("DELETE FROM plans WHERE id IN ({objects})"),
+        format!("DELETE FROM corrections WHERE id IN ({objects})"),
+        format!("DELETE FROM consents WHERE id IN ({objects})"),
+        format!("DELETE FROM entry_versions WHERE entry_id IN ({objects})"),
+        format!("DELETE FROM entries WHERE id IN ({objects})"),
+        format!("DELETE FROM guardians WHERE id IN ({objects})"),
+        format!("DELETE FROM cases WHERE id IN ({objects})"),
+        format!("DELETE FROM pupil_aliases WHERE alias_id IN ({objects})"),
+        format!("DELETE FROM pupils WHERE id IN ({objects})"),
+    ] {
+        conn.execute(&sql, [scope])?;
+    }
+    conn.execute("DELETE FROM replaying WHERE scope = ?1", [scope])?;
+    Ok(())
+}

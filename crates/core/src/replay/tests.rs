@@ -1,0 +1,348 @@
+//! Replay rules, each shown to give one result whatever the order the
+//! operations arrive in (all permutations where they are few).
+
+use super::scope;
+use brygga_protocol::entry_kind::EntryKind;
+use brygga_protocol::hlc::Hlc;
+use brygga_protocol::op::{
+    ConflictSubject, EntryContent, GuardianField, Operation, Payload, SignedOperation,
+};
+use brygga_protocol::PROTOCOL_VERSION;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use uuid::Uuid;
+
+const PNR: &str = "201204179939";
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+struct Ops {
+    seq: u64,
+    ops: Vec<SignedOperation>,
+}
+
+impl Ops {
+    fn new() -> Ops {
+        Ops {
+            seq: 0,
+            ops: Vec::new(),
+        }
+    }
+
+    /// An operation of device `device` at wall time `ms`; returns its id.
+    fn add(&mut self, device: u128, ms: i64, payload: Payload) -> Uuid {
+        self.seq += 1;
+        let op_id = id(1_000_000 + u128::from(self.seq));
+        self.ops.push(SignedOperation {
+            op: Operation {
+                version: PROTOCOL_VERSION,
+                id: op_id,
+                device_id: id(device),
+                seq: self.seq,
+                hlc: Hlc {
+                    wall_ms: ms,
+                    counter: 0,
+                },
+                author: format!("Handläggare {device}"),
+                payload,
+            },
+            signature: String::new(),
+        });
+        op_id
+    }
+}
+
+fn content(text: &str) -> EntryContent {
+    EntryContent {
+        kind: EntryKind::Note,
+        event_at: DateTime::<Utc>::from_timestamp(1_700_000_000, 0).expect("time"),
+        participants: vec![],
+        fields: Default::default(),
+        text: text.into(),
+    }
+}
+
+/// A pupil (id 1, registered by device 1), case 2, guardian 3, entry 4.
+fn base() -> Ops {
+    let mut o = Ops::new();
+    o.add(1, 10, pupil(1, PNR));
+    o.add(
+        1,
+        11,
+        Payload::CaseOpened {
+            case_id: id(2),
+            pupil_id: id(1),
+        },
+    );
+    o.add(
+        1,
+        12,
+        Payload::GuardianAdded {
+            guardian_id: id(3),
+            case_id: id(2),
+            name: "Fiktiv Förälder".into(),
+            relation: "mamma".into(),
+        },
+    );
+    o
+}
+
+fn pupil(n: u128, pnr: &str) -> Payload {
+    Payload::PupilRegistered {
+        pupil_id: id(n),
+        name: "Fiktiv Elev".into(),
+        personnummer: pnr.into(),
+        school: "Fiktiva skolan".into(),
+        grade: 8,
+        protected_identity: false,
+    }
+}
+
+/// Logs `ops` one by one in this order, replaying after each, as pulls
+/// that bring them one at a time would.
+fn replay_arriving(ops: &[&SignedOperation]) -> Vec<String> {
+    let mut conn = Connection::open_in_memory().expect("db");
+    crate::migrations::migrate(&mut conn).expect("schema");
+    for op in ops {
+        scope::log(&conn, op).expect("log");
+        scope::catch_up(&conn).expect("replay");
+    }
+    let lines = super::dump(&conn).expect("dump");
+    let all: Vec<SignedOperation> = ops.iter().map(|o| (*o).clone()).collect();
+    super::check(&conn, &all).expect("the tables are a replay of the log");
+    lines
+}
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut out = Vec::new();
+    for p in permutations(n - 1) {
+        for i in 0..=p.len() {
+            let mut q = p.clone();
+            q.insert(i, n - 1);
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// The `tail` operations in every order after the others: one dump.
+fn same_in_every_order(o: &Ops, tail: usize) -> Vec<String> {
+    let (head, rest) = o.ops.split_at(o.ops.len() - tail);
+    let mut seen: Option<Vec<String>> = None;
+    for p in permutations(rest.len()) {
+        let order: Vec<&SignedOperation> = head.iter().chain(p.iter().map(|&i| &rest[i])).collect();
+        let d = replay_arriving(&order);
+        match &seen {
+            None => seen = Some(d),
+            Some(first) => assert_eq!(first, &d, "order {p:?} gives other tables"),
+        }
+    }
+    seen.expect("at least one order")
+}
+
+fn rows(dump: &[String], table: &str) -> Vec<String> {
+    dump.iter()
+        .filter(|l| l.starts_with(&format!("{table}:")))
+        .cloned()
+        .collect()
+}
+
+fn phone(value: &str, replaces: Option<Uuid>) -> Payload {
+    Payload::GuardianFieldSet {
+        guardian_id: id(3),
+        field: GuardianField::Phone,
+        value: value.into(),
+        replaces,
+    }
+}
+
+#[test]
+fn concurrent_edits_converge_in_any_order_and_keep_the_loser() {
+    let mut o = base();
+    o.add(1, 100, phone("070-111", None));
+    o.add(2, 200, phone("070-222", None));
+    let d = same_in_every_order(&o, 2);
+    assert!(rows(&d, "mutable_fields")[0].contains("070-222"));
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 1);
+    assert!(lost[0].contains("070-111"));
+}
+
+#[test]
+fn a_write_that_saw_a_value_settles_its_conflict_whatever_the_order() {
+    let mut o = base();
+    let a = o.add(1, 100, phone("A", None));
+    o.add(3, 150, phone("C", Some(a)));
+    o.add(2, 200, phone("B", Some(a)));
+    let d = same_in_every_order(&o, 3);
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(lost[0].contains("\"C\""), "{lost:?}");
+}
+
+fn drafted(o: &mut Ops, device: u128, ms: i64, text: &str) -> Uuid {
+    o.add(
+        device,
+        ms,
+        Payload::EntryDrafted {
+            entry_id: id(4),
+            case_id: id(2),
+            content: content(text),
+        },
+    )
+}
+
+#[test]
+fn no_edit_changes_a_signed_entry_whatever_arrives_when() {
+    let mut o = base();
+    let v1 = drafted(&mut o, 1, 100, "Första versionen");
+    // Device 1 signs what it sees; device 2 edits at the same time, and
+    // again later; device 3 signs another version it saw.
+    o.add(
+        2,
+        150,
+        Payload::DraftEdited {
+            entry_id: id(4),
+            content: content("Ändrad på laptop 2"),
+            replaces: Some(v1),
+        },
+    );
+    o.add(
+        1,
+        160,
+        Payload::EntrySigned {
+            entry_id: id(4),
+            content_hash: Some(content("Första versionen").hash()),
+        },
+    );
+    o.add(
+        2,
+        170,
+        Payload::DraftEdited {
+            entry_id: id(4),
+            content: content("Ändrad igen"),
+            replaces: None,
+        },
+    );
+    let d = same_in_every_order(&o, 3);
+    let entry = rows(&d, "entries");
+    assert!(
+        entry[0].contains("Första versionen") && entry[0].contains("\"signed\""),
+        "{entry:?}"
+    );
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 2, "both later texts are kept: {lost:?}");
+    assert!(
+        lost.iter().all(|l| l.contains("after-signature")),
+        "{lost:?}"
+    );
+}
+
+#[test]
+fn one_personnummer_registered_twice_is_one_pupil_with_both_cases() {
+    let mut o = Ops::new();
+    o.add(1, 10, pupil(1, PNR));
+    o.add(
+        1,
+        11,
+        Payload::CaseOpened {
+            case_id: id(2),
+            pupil_id: id(1),
+        },
+    );
+    o.add(2, 5, pupil(7, PNR));
+    o.add(
+        2,
+        6,
+        Payload::CaseOpened {
+            case_id: id(8),
+            pupil_id: id(7),
+        },
+    );
+    let d = same_in_every_order(&o, 4);
+    let pupils = rows(&d, "pupils");
+    assert_eq!(pupils.len(), 1, "{pupils:?}");
+    assert!(
+        pupils[0].contains(&id(7).to_string()),
+        "the first registration keeps its id"
+    );
+    assert_eq!(rows(&d, "pupil_aliases").len(), 1);
+    let cases = rows(&d, "cases");
+    assert_eq!(cases.len(), 2);
+    assert!(
+        cases
+            .iter()
+            .all(|c| c.contains(&format!("pupil_id=\"{}\"", id(7)))),
+        "{cases:?}"
+    );
+    assert!(rows(&d, "replay_rejections").is_empty());
+}
+
+#[test]
+fn a_choice_between_drafts_converges_and_ends_the_conflict() {
+    let mut o = base();
+    let v1 = drafted(&mut o, 1, 100, "Ett");
+    let v2 = o.add(
+        2,
+        150,
+        Payload::DraftEdited {
+            entry_id: id(4),
+            content: content("Två"),
+            replaces: Some(v1),
+        },
+    );
+    let v3 = o.add(
+        1,
+        160,
+        Payload::DraftEdited {
+            entry_id: id(4),
+            content: content("Tre"),
+            replaces: Some(v1),
+        },
+    );
+    o.add(
+        2,
+        300,
+        Payload::ConflictResolved {
+            subject: ConflictSubject::EntryContent { entry_id: id(4) },
+            chosen: v2,
+            resolves: vec![v3],
+        },
+    );
+    let d = same_in_every_order(&o, 3);
+    assert!(rows(&d, "entries")[0].contains("Två"));
+    assert!(rows(&d, "field_conflicts").is_empty());
+}
+
+#[test]
+fn an_operation_whose_object_never_came_waits_and_changes_nothing() {
+    let mut o = base();
+    o.add(2, 100, phone("070", None));
+    let mut orphan = o.ops.pop().expect("op");
+    if let Payload::GuardianFieldSet { guardian_id, .. } = &mut orphan.op.payload {
+        *guardian_id = id(99);
+    }
+    o.ops.push(orphan);
+    let d = same_in_every_order(&o, 1);
+    assert!(rows(&d, "mutable_fields").is_empty());
+}
+
+#[test]
+fn the_replay_check_finds_a_table_that_differs_from_the_log() {
+    let o = base();
+    let mut conn = Connection::open_in_memory().expect("db");
+    crate::migrations::migrate(&mut conn).expect("schema");
+    for op in &o.ops {
+        scope::log(&conn, op).expect("log");
+    }
+    scope::catch_up(&conn).expect("replay");
+    super::check(&conn, &o.ops).expect("as replayed");
+    conn.execute("UPDATE guardians SET name = 'Ändrad i smyg'", [])
+        .expect("tamper");
+    assert!(super::check(&conn, &o.ops).is_err());
+}

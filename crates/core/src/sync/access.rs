@@ -1,0 +1,61 @@
+//! How a sync round reaches the journal: only for the moments it reads or
+//! writes it, so that whoever else holds the journal (the desktop app's
+//! commands) is never kept waiting on the network.
+
+use super::SyncError;
+use crate::journal::Journal;
+use std::cell::RefCell;
+use std::sync::Mutex;
+
+/// Something that can lend the journal for a moment.
+pub trait JournalAccess {
+    /// Runs `f` with the journal; false when there is none (locked).
+    fn with_journal(&self, f: &mut dyn FnMut(&mut Journal)) -> bool;
+}
+
+/// The desktop app's journal: `None` while locked.
+impl JournalAccess for Mutex<Option<Journal>> {
+    fn with_journal(&self, f: &mut dyn FnMut(&mut Journal)) -> bool {
+        // A poisoned lock still holds a consistent journal: every change
+        // is one transaction.
+        let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_mut() {
+            Some(journal) => {
+                f(journal);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A journal the caller holds for the whole round (the CLI, tests).
+pub(crate) struct Borrowed<'a>(RefCell<&'a mut Journal>);
+
+impl<'a> Borrowed<'a> {
+    pub(crate) fn new(journal: &'a mut Journal) -> Self {
+        Borrowed(RefCell::new(journal))
+    }
+}
+
+impl JournalAccess for Borrowed<'_> {
+    fn with_journal(&self, f: &mut dyn FnMut(&mut Journal)) -> bool {
+        f(&mut self.0.borrow_mut());
+        true
+    }
+}
+
+/// Runs `f` with the journal, or fails with [`SyncError::Locked`].
+pub(crate) fn locked<R>(
+    access: &dyn JournalAccess,
+    f: impl FnOnce(&mut Journal) -> R,
+) -> Result<R, SyncError> {
+    let mut f = Some(f);
+    let mut out = None;
+    access.with_journal(&mut |j| {
+        if let Some(f) = f.take() {
+            out = Some(f(j));
+        }
+    });
+    out.ok_or(SyncError::Locked)
+}

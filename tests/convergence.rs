@@ -1,0 +1,738 @@
+//! The team's record converges: a property test over random work on 3–5
+//! laptops and random sync schedules against a real server store (SQLite;
+//! PostgreSQL too when BRYGGA_TEST_POSTGRES_URL is set), with pushes and
+//! pulls cut midway, server restarts and a laptop that joins late. After a
+//! final full sync every laptop has the same canonical dump, holds every
+//! operation, and passes its replay check (every signature verified).
+//!
+//! Real SQLCipher journals (copies of templates made once per run, so
+//! Argon2id runs once per laptop, at full strength), real signatures, the
+//! real replay; the server's store is called in-process instead of over
+//! HTTPS (tests/sync.rs covers the real processes).
+//!
+//! BRYGGA_CONVERGENCE_CASES sets the number of cases (CI: 500).
+//! All people here are fictional.
+
+use brygga_core::sync::{plan::Remote, PulledPage, PushVerdict, SyncError, Transport};
+use brygga_core::{
+    ActionStatus, CopyKey, EntryKind, GuardianField, Journal, Keep, NewAction, NewCheckin,
+    NewEntry, NewGuardian, NewPlan, NewPupil, Passphrase,
+};
+use brygga_protocol::api::DirectoryEntry;
+use brygga_protocol::op::SignedOperation;
+use brygga_server::store::{
+    self, Admission, AuditRecord, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch,
+    RequestWrite, StoredOutcome, WriteBatch,
+};
+use chrono::{NaiveDate, Utc};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use uuid::Uuid;
+
+const PASSPHRASE: &str = "fiktivt lösenord för test";
+const MAX_DEVICES: usize = 5;
+/// Fictional personnummer: few, so that two laptops register one person.
+const PNRS: [&str; 3] = ["20121008-9882", "20110315-2383", "20120229-4567"];
+
+/// A laptop's journal made once, and the key to open copies of it.
+struct Template {
+    dir: tempfile::TempDir,
+    key: CopyKey,
+    device_id: Uuid,
+    public_key: Vec<u8>,
+}
+
+fn templates() -> &'static Vec<Template> {
+    static T: OnceLock<Vec<Template>> = OnceLock::new();
+    T.get_or_init(|| {
+        (0..MAX_DEVICES)
+            .map(|i| {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let pass = Passphrase::new(PASSPHRASE.into());
+                let j = Journal::create(dir.path(), &pass, &format!("Fiktiv Behandlare {i}"))
+                    .expect("journal");
+                let (device_id, public_key) = (j.device_id(), j.device_public_key());
+                drop(j);
+                let key = Journal::copy_key(dir.path(), &pass).expect("key");
+                Template {
+                    dir,
+                    key,
+                    device_id,
+                    public_key,
+                }
+            })
+            .collect()
+    })
+}
+
+fn copy_journal(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for name in ["journal.db", "key.json"] {
+        std::fs::copy(from.join(name), to.join(name)).expect("copy");
+    }
+}
+
+// ------------------------------------------------------------ the server --
+
+/// The server's store, called in-process; restarts reopen it.
+struct Server {
+    rt: tokio::runtime::Runtime,
+    url: String,
+    store: RefCell<Option<DynStore>>,
+    team_id: i64,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn audit(action: &str) -> AuditRecord {
+    AuditRecord {
+        at_ms: Utc::now().timestamp_millis(),
+        actor: "admin".into(),
+        action: action.into(),
+        subject: None,
+        detail: String::new(),
+    }
+}
+
+impl Server {
+    fn start(devices: &[&Template]) -> Server {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (url, dir, team) = match std::env::var("BRYGGA_CONVERGENCE_POSTGRES") {
+            Ok(url) if !url.is_empty() => (url, None, format!("team-{}", Uuid::now_v7())),
+            _ => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite:{}", dir.path().join("server.db").display());
+                (url, Some(dir), "team".to_owned())
+            }
+        };
+        let store = rt.block_on(store::open(&url)).expect("store");
+        let team_id = rt
+            .block_on(store.add_team(&team, audit("team.add")))
+            .expect("team")
+            .id;
+        for (i, t) in devices.iter().enumerate() {
+            let user = format!("{team}-user{i}");
+            rt.block_on(async {
+                store.add_user(&user, &team, audit("user.add")).await?;
+                let code = format!("{:064x}", Uuid::now_v7().as_u128());
+                store
+                    .add_enroll_code(&user, &code, i64::MAX, audit("code"))
+                    .await?;
+                store
+                    .enroll(
+                        &code,
+                        NewDevice {
+                            id: t.device_id,
+                            public_key: t.public_key.clone(),
+                            name: format!("laptop {i}"),
+                        },
+                        Utc::now().timestamp_millis(),
+                        audit("enroll"),
+                    )
+                    .await
+            })
+            .expect("enrol");
+        }
+        Server {
+            rt,
+            url,
+            store: RefCell::new(Some(store)),
+            team_id,
+            _dir: dir,
+        }
+    }
+
+    fn store(&self) -> DynStore {
+        self.store.borrow().clone().expect("server running")
+    }
+
+    fn restart(&self) {
+        drop(self.store.borrow_mut().take());
+        let store = self.rt.block_on(store::open(&self.url)).expect("reopen");
+        *self.store.borrow_mut() = Some(store);
+    }
+}
+
+/// Where a round is cut: the n-th push or pull call of the round fails
+/// (a push after the server stored it: the answer is lost).
+#[derive(Clone, Copy, Debug)]
+enum Cut {
+    None,
+    Push(u8),
+    Pull(u8),
+}
+
+struct Link<'a> {
+    server: &'a Server,
+    device: Uuid,
+    cut: Cut,
+    pushes: Cell<u8>,
+    pulls: Cell<u8>,
+}
+
+fn lost() -> SyncError {
+    SyncError::Unreachable("connection cut (test)".into())
+}
+
+impl Transport for Link<'_> {
+    fn status(&self) -> Result<Remote, SyncError> {
+        let latest = self
+            .server
+            .rt
+            .block_on(self.server.store().latest_server_seq(self.server.team_id))
+            .map_err(|e| SyncError::Refused(e.to_string()))?;
+        Ok(Remote {
+            latest_server_seq: latest,
+        })
+    }
+
+    fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError> {
+        let devices = self
+            .server
+            .rt
+            .block_on(self.server.store().team_devices(self.server.team_id))
+            .map_err(|e| SyncError::Refused(e.to_string()))?;
+        Ok(devices
+            .into_iter()
+            .map(|d| DirectoryEntry {
+                device_id: d.id,
+                public_key_hex: hex::encode(&d.public_key),
+                user: d.user,
+                team: d.team.name,
+                enrolled_at_ms: d.enrolled_at_ms,
+                revoked_at_ms: d.revoked_at_ms,
+                last_seq: d.last_seq_at_revocation.map(|s| s as u64),
+            })
+            .collect())
+    }
+
+    fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
+        let n = self.pushes.get() + 1;
+        self.pushes.set(n);
+        let prepared = ops
+            .iter()
+            .map(|s| PreparedOp {
+                op_id: s.op.id,
+                device_id: s.op.device_id,
+                seq: s.op.seq as i64,
+                type_name: s.op.payload.type_name(),
+                scope: s.op.payload.scope(),
+                body: serde_json::to_string(s).expect("json"),
+            })
+            .collect();
+        let now = Utc::now().timestamp_millis();
+        let write = WriteBatch {
+            requests: vec![RequestWrite {
+                nonce: NonceRecord {
+                    device_id: self.device,
+                    nonce: Uuid::now_v7().to_string(),
+                    expires_at_ms: now + 60_000,
+                },
+                push: Some(PushBatch {
+                    device_id: self.device,
+                    team_id: self.server.team_id,
+                    received_at_ms: now,
+                    ops: prepared,
+                }),
+                audit: None,
+            }],
+            audits: vec![],
+        };
+        let result = self
+            .server
+            .rt
+            .block_on(self.server.store().write(write))
+            .map_err(|e| SyncError::Refused(e.to_string()))?;
+        if matches!(self.cut, Cut::Push(k) if k == n) {
+            return Err(lost());
+        }
+        let Some(Admission::Admitted(outcomes)) = result.requests.into_iter().next() else {
+            return Err(SyncError::Refused("not admitted".into()));
+        };
+        Ok(ops
+            .iter()
+            .zip(outcomes)
+            .map(|(s, o)| {
+                let verdict = match o {
+                    StoredOutcome::Accepted { .. } => PushVerdict::Accepted,
+                    StoredOutcome::Duplicate { .. } => PushVerdict::Duplicate,
+                    StoredOutcome::Rejected { reason } => PushVerdict::Rejected(reason),
+                };
+                (s.op.id, verdict)
+            })
+            .collect())
+    }
+
+    fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
+        let n = self.pulls.get() + 1;
+        self.pulls.set(n);
+        if matches!(self.cut, Cut::Pull(k) if k == n) {
+            return Err(lost());
+        }
+        // Small pages, so that a cut falls between pages.
+        let page = self
+            .server
+            .rt
+            .block_on(
+                self.server
+                    .store()
+                    .pull(self.server.team_id, after, limit.min(7)),
+            )
+            .map_err(|e| SyncError::Refused(e.to_string()))?;
+        Ok(PulledPage {
+            ops: page
+                .ops
+                .into_iter()
+                .map(|(seq, body)| (seq, serde_json::from_str(&body).expect("json")))
+                .collect(),
+            more: page.more,
+        })
+    }
+}
+
+// ------------------------------------------------------------- the work --
+
+/// One step of a case. Indexes pick among what the laptop shows (modulo
+/// its length), so every step is meaningful whatever came before.
+#[derive(Clone, Debug)]
+enum Step {
+    Register {
+        dev: usize,
+        pnr: usize,
+    },
+    Draft {
+        dev: usize,
+        case: usize,
+        text: u8,
+    },
+    Edit {
+        dev: usize,
+        entry: usize,
+        text: u8,
+    },
+    Sign {
+        dev: usize,
+        entry: usize,
+    },
+    Correct {
+        dev: usize,
+        entry: usize,
+    },
+    Guardian {
+        dev: usize,
+        case: usize,
+    },
+    Phone {
+        dev: usize,
+        guardian: usize,
+        value: u8,
+    },
+    Plan {
+        dev: usize,
+        case: usize,
+    },
+    Status {
+        dev: usize,
+        action: usize,
+        status: u8,
+    },
+    Checkin {
+        dev: usize,
+        case: usize,
+    },
+    Close {
+        dev: usize,
+        case: usize,
+    },
+    Resolve {
+        dev: usize,
+        conflict: usize,
+        keep_lost: bool,
+    },
+    Sync {
+        dev: usize,
+        cut: Cut,
+    },
+    Restart,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let dev = 0..MAX_DEVICES;
+    let pick = 0..8usize;
+    prop_oneof![
+        2 => (dev.clone(), 0..PNRS.len()).prop_map(|(dev, pnr)| Step::Register { dev, pnr }),
+        3 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, case, text)| Step::Draft { dev, case, text }),
+        3 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, entry, text)| Step::Edit { dev, entry, text }),
+        2 => (dev.clone(), pick.clone()).prop_map(|(dev, entry)| Step::Sign { dev, entry }),
+        1 => (dev.clone(), pick.clone()).prop_map(|(dev, entry)| Step::Correct { dev, entry }),
+        1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Guardian { dev, case }),
+        2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, guardian, value)| Step::Phone { dev, guardian, value }),
+        1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Plan { dev, case }),
+        1 => (dev.clone(), pick.clone(), 0..4u8).prop_map(|(dev, action, status)| Step::Status { dev, action, status }),
+        1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Checkin { dev, case }),
+        1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Close { dev, case }),
+        1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, conflict, keep_lost)| Step::Resolve { dev, conflict, keep_lost }),
+        4 => (dev, prop_oneof![3 => Just(Cut::None), 1 => (1..3u8).prop_map(Cut::Push), 1 => (1..4u8).prop_map(Cut::Pull)])
+            .prop_map(|(dev, cut)| Step::Sync { dev, cut }),
+        1 => Just(Step::Restart),
+    ]
+}
+
+#[derive(Clone, Debug)]
+struct Scenario {
+    devices: usize,
+    /// This laptop does nothing until the last third of the steps.
+    late: Option<usize>,
+    steps: Vec<Step>,
+}
+
+fn scenario() -> impl Strategy<Value = Scenario> {
+    (
+        3..=MAX_DEVICES,
+        any::<bool>(),
+        prop::collection::vec(step(), 5..40),
+    )
+        .prop_map(|(devices, late, steps)| Scenario {
+            devices,
+            late: late.then_some(devices - 1),
+            steps,
+        })
+}
+
+fn pick<T: Clone>(items: &[T], i: usize) -> Option<T> {
+    (!items.is_empty()).then(|| items[i % items.len()].clone())
+}
+
+fn note(text: String) -> NewEntry {
+    NewEntry {
+        kind: EntryKind::Note,
+        event_at: Utc::now(),
+        participants: vec![],
+        fields: BTreeMap::new(),
+        text,
+    }
+}
+
+struct Laptop {
+    journal: Journal,
+}
+
+impl Laptop {
+    fn cases(&self, open_only: bool) -> Vec<Uuid> {
+        self.journal
+            .list_cases(!open_only)
+            .expect("cases")
+            .into_iter()
+            .filter(|c| !open_only || c.status == "open")
+            .map(|c| c.id.parse().expect("uuid"))
+            .collect()
+    }
+
+    fn entries(&self, status: &str) -> Vec<Uuid> {
+        self.cases(false)
+            .into_iter()
+            .flat_map(|c| self.journal.list_entries(c).expect("entries"))
+            .filter(|e| e.status == status && e.kind == EntryKind::Note)
+            .map(|e| e.id.parse().expect("uuid"))
+            .collect()
+    }
+
+    fn details(&self) -> Vec<brygga_core::views::CaseDetail> {
+        self.cases(false)
+            .into_iter()
+            .map(|c| self.journal.case_detail(c).expect("detail"))
+            .collect()
+    }
+
+    /// Does the step's work; a refusal of the journal's own rules (a
+    /// closed case, a second check-in today) is part of the game.
+    fn work(&mut self, step: &Step) {
+        let j = &mut self.journal;
+        let _ = match step.clone() {
+            Step::Register { pnr, .. } => j
+                .add_pupil(NewPupil {
+                    name: "Fiktiv Elev".into(),
+                    personnummer: PNRS[pnr].into(),
+                    school: "Fiktiva skolan".into(),
+                    grade: 8,
+                    protected_identity: false,
+                })
+                .and_then(|p| j.open_case(p))
+                .map(drop),
+            Step::Draft { case, text, .. } => match pick(&self.cases(true), case) {
+                Some(c) => self
+                    .journal
+                    .draft_entry(c, note(format!("Anteckning {text}")))
+                    .map(drop),
+                None => Ok(()),
+            },
+            Step::Edit { entry, text, .. } => match pick(&self.entries("draft"), entry) {
+                Some(e) => self.journal.edit_draft(e, note(format!("Ändrad {text}"))),
+                None => Ok(()),
+            },
+            Step::Sign { entry, .. } => match pick(&self.entries("draft"), entry) {
+                Some(e) => self.journal.sign_entry(e),
+                None => Ok(()),
+            },
+            Step::Correct { entry, .. } => match pick(&self.entries("signed"), entry) {
+                Some(e) => self
+                    .journal
+                    .correct_entry(e, "Rättad text", "Fel datum")
+                    .map(drop),
+                None => Ok(()),
+            },
+            Step::Guardian { case, .. } => match pick(&self.cases(true), case) {
+                Some(c) => self
+                    .journal
+                    .add_guardian(NewGuardian {
+                        case_id: c,
+                        name: "Fiktiv Förälder".into(),
+                        relation: "mamma".into(),
+                    })
+                    .map(drop),
+                None => Ok(()),
+            },
+            Step::Phone {
+                guardian, value, ..
+            } => {
+                let guardians: Vec<Uuid> = self
+                    .details()
+                    .iter()
+                    .flat_map(|d| d.guardians.iter().map(|g| g.id.parse().expect("uuid")))
+                    .collect();
+                match pick(&guardians, guardian) {
+                    Some(g) => self.journal.set_guardian_field(
+                        g,
+                        GuardianField::Phone,
+                        &format!("070-{value:03}"),
+                    ),
+                    None => Ok(()),
+                }
+            }
+            Step::Plan { case, .. } => match pick(&self.cases(true), case) {
+                Some(c) => self
+                    .journal
+                    .create_plan(NewPlan {
+                        case_id: c,
+                        needs: "Trygg skolstart".into(),
+                        goals: vec!["Närvaro 80 %".into()],
+                        lead_party: "Skolan".into(),
+                        follow_up_on: NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+                        actions: vec![NewAction {
+                            who: "Mentor".into(),
+                            what: "Möter eleven vid entrén".into(),
+                            due_on: None,
+                        }],
+                    })
+                    .map(drop),
+                None => Ok(()),
+            },
+            Step::Status { action, status, .. } => {
+                let actions: Vec<Uuid> = self
+                    .details()
+                    .iter()
+                    .flat_map(|d| d.plans.iter())
+                    .flat_map(|p| p.actions.iter().map(|a| a.id.parse().expect("uuid")))
+                    .collect();
+                let status = [
+                    ActionStatus::Planned,
+                    ActionStatus::Ongoing,
+                    ActionStatus::Done,
+                    ActionStatus::Cancelled,
+                ][status as usize];
+                match pick(&actions, action) {
+                    Some(a) => self.journal.set_action_status(a, status),
+                    None => Ok(()),
+                }
+            }
+            Step::Checkin { case, .. } => match pick(&self.cases(true), case) {
+                Some(c) => self
+                    .journal
+                    .record_checkins(
+                        Utc::now(),
+                        vec![NewCheckin {
+                            case_id: c,
+                            arrival: "arrived".into(),
+                            time: Some("08:10".into()),
+                            note: String::new(),
+                        }],
+                    )
+                    .map(drop),
+                None => Ok(()),
+            },
+            Step::Close { case, .. } => match pick(&self.cases(true), case) {
+                Some(c) => self.journal.close_case(c),
+                None => Ok(()),
+            },
+            Step::Resolve {
+                conflict,
+                keep_lost,
+                ..
+            } => {
+                let conflicts = self.journal.sync_status().expect("status").conflicts;
+                match pick(&conflicts, conflict) {
+                    Some(c) if c.kind == "after-signature" && keep_lost => self
+                        .journal
+                        .adopt_as_correction(
+                            c.lost_op_id.parse().expect("uuid"),
+                            "Kom efter signeringen",
+                        )
+                        .map(drop),
+                    Some(c) => self.journal.resolve_conflict(
+                        c.lost_op_id.parse().expect("uuid"),
+                        if keep_lost { Keep::Lost } else { Keep::Current },
+                    ),
+                    None => Ok(()),
+                }
+            }
+            Step::Sync { .. } | Step::Restart => Ok(()),
+        };
+    }
+}
+
+fn dev_of(step: &Step) -> Option<usize> {
+    match step {
+        Step::Register { dev, .. }
+        | Step::Draft { dev, .. }
+        | Step::Edit { dev, .. }
+        | Step::Sign { dev, .. }
+        | Step::Correct { dev, .. }
+        | Step::Guardian { dev, .. }
+        | Step::Phone { dev, .. }
+        | Step::Plan { dev, .. }
+        | Step::Status { dev, .. }
+        | Step::Checkin { dev, .. }
+        | Step::Close { dev, .. }
+        | Step::Resolve { dev, .. }
+        | Step::Sync { dev, .. } => Some(*dev),
+        Step::Restart => None,
+    }
+}
+
+fn sync(laptop: &mut Laptop, server: &Server, device: Uuid, cut: Cut) -> Result<(), String> {
+    let link = Link {
+        server,
+        device,
+        cut,
+        pushes: Cell::new(0),
+        pulls: Cell::new(0),
+    };
+    match laptop.journal.sync(&link) {
+        Ok(_) => Ok(()),
+        Err(SyncError::Unreachable(_)) if !matches!(cut, Cut::None) => Ok(()),
+        Err(e) => Err(format!("sync failed: {e}")),
+    }
+}
+
+fn run(s: &Scenario, root: &Path, case_no: usize) -> Result<(), TestCaseError> {
+    let t = templates();
+    let dir: PathBuf = root.join(format!("case-{case_no}"));
+    let used: Vec<&Template> = t.iter().take(s.devices).collect();
+    let mut laptops: Vec<Laptop> = used
+        .iter()
+        .enumerate()
+        .map(|(i, tpl)| {
+            let to = dir.join(format!("laptop-{i}"));
+            copy_journal(tpl.dir.path(), &to);
+            Laptop {
+                journal: Journal::open_copy(&to, &tpl.key).expect("open copy"),
+            }
+        })
+        .collect();
+    let server = Server::start(&used);
+    let late_from = s.steps.len() * 2 / 3;
+    for (n, step) in s.steps.iter().enumerate() {
+        let Some(dev) = dev_of(step).map(|d| d % s.devices) else {
+            server.restart();
+            continue;
+        };
+        if s.late == Some(dev) && n < late_from {
+            continue;
+        }
+        match step {
+            Step::Sync { cut, .. } => sync(&mut laptops[dev], &server, used[dev].device_id, *cut)
+                .map_err(TestCaseError::fail)?,
+            _ => laptops[dev].work(step),
+        }
+    }
+    // The final full sync: everyone pushes, then everyone pulls.
+    for _ in 0..2 {
+        for (i, l) in laptops.iter_mut().enumerate() {
+            sync(l, &server, used[i].device_id, Cut::None).map_err(TestCaseError::fail)?;
+        }
+    }
+    let all: BTreeSet<String> = laptops
+        .iter()
+        .flat_map(|l| l.journal.operations().expect("ops"))
+        .map(|s| s.op.id.to_string())
+        .collect();
+    let first = laptops[0].journal.canonical_dump().expect("dump");
+    for (i, l) in laptops.iter().enumerate() {
+        let status = l.journal.sync_status().expect("status");
+        prop_assert_eq!(status.pending, 0, "laptop {} has unpushed work", i);
+        prop_assert!(
+            status.quarantined.iter().all(|q| q.direction == "replay"),
+            "laptop {} refused operations: {:?}",
+            i,
+            status.quarantined
+        );
+        let mine: BTreeSet<String> = l
+            .journal
+            .operations()
+            .expect("ops")
+            .into_iter()
+            .map(|s| s.op.id.to_string())
+            .collect();
+        prop_assert_eq!(&mine, &all, "laptop {} misses operations", i);
+        if let Err(e) = l.journal.check_replay() {
+            return Err(TestCaseError::fail(format!("laptop {i}: {e}")));
+        }
+        let dump = l.journal.canonical_dump().expect("dump");
+        if dump != first {
+            let diff: Vec<_> = dump
+                .iter()
+                .zip(&first)
+                .filter(|(a, b)| a != b)
+                .take(3)
+                .collect();
+            return Err(TestCaseError::fail(format!(
+                "laptop {i} differs from laptop 0 ({} vs {} rows): {diff:?}",
+                dump.len(),
+                first.len()
+            )));
+        }
+    }
+    drop(laptops);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+#[test]
+fn every_laptop_ends_with_the_same_journal() {
+    let cases = std::env::var("BRYGGA_CONVERGENCE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut runner = TestRunner::new(Config {
+        cases,
+        // Shrunk failing cases are kept here and run first, every time.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "regressions/convergence.txt",
+        ))),
+        ..Config::default()
+    });
+    let counter = Cell::new(0usize);
+    runner
+        .run(&scenario(), |s| {
+            counter.set(counter.get() + 1);
+            run(&s, root.path(), counter.get())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
