@@ -3,4 +3,12 @@
 /**
  * A value that lost a concurrent edit, with what it belongs to.
  */
-export type FieldConflict = { object_type: string, object_id: string, current_value: string | null, field: string, lost_value: string, lost_author: string, lost_at: string, };
+export type FieldConflict = { object_type: string, object_id: string, field: string, 
+/**
+ * `concurrent` or `after-signature`.
+ */
+kind: string, current_value: string | null, 
+/**
+ * The operation whose value is kept for review, and the one shown.
+ */
+lost_op_id: string, won_op_id: string, lost_value: string, lost_author: string, lost_at: string, };
