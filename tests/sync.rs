@@ -201,16 +201,12 @@ fn a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes(backend: Backend
     sync(&mut b);
     assert_eq!(b.journal.list_entries(case).expect("entries").len(), 40);
     // A change larger than any batch is refused when it is written.
-    let mut fields = BTreeMap::new();
-    for k in 0..4 {
-        fields.insert(format!("extra{k}"), long.clone());
-    }
     let err = a
         .journal
         .draft_entry(
             case,
             NewEntry {
-                fields,
+                participants: vec![long.clone(); 3],
                 ..note(&long)
             },
         )
