@@ -1,4 +1,4 @@
-//! Client ↔ server scenarios of DESIGN.md §Sync, each run against the
+//! Client ↔ server scenarios of docs/sync.md, each run against the
 //! embedded SQLite store and against PostgreSQL. Real processes, real TLS
 //! on loopback, real SQLCipher journals. All people here are fictional.
 

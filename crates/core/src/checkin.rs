@@ -1,5 +1,5 @@
 //! The morning check-in board: many pupils in one go, one signed
-//! `morning-checkin` entry per pupil (DESIGN.md §1).
+//! `morning-checkin` entry per pupil (docs/entry-kinds.md).
 
 use crate::audit::{Action, Event};
 use crate::entries::NewEntry;

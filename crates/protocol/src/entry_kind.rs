@@ -1,4 +1,4 @@
-//! The kinds of journal entry (DESIGN.md §2).
+//! The kinds of journal entry (docs/entry-kinds.md).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
