@@ -185,22 +185,39 @@ pub(super) fn edit(
         lww::settle_seen(conn, &seen.to_string())?;
     }
     if !sequential {
-        let lost = version_content(conn, entry_id, &current.version_op)?;
-        let (author, hlc) = version_author(conn, &current.version_op)?;
-        lww::keep_conflict(
+        keep_shown_version(
             conn,
-            &subject,
-            Loser {
-                op_id: current.version_op.clone(),
-                value: &lost.text,
-                author: &author,
-                hlc,
-            },
+            entry_id,
+            &current.version_op,
             &op.id.to_string(),
             lww::CONCURRENT,
         )?;
     }
     Ok(())
+}
+
+/// Keeps version `lost` of an entry for review: it no longer shows.
+fn keep_shown_version(
+    conn: &Connection,
+    entry_id: &Uuid,
+    lost: &str,
+    won_op_id: &str,
+    kind: &str,
+) -> Result<()> {
+    let content = version_content(conn, entry_id, lost)?;
+    let (author, hlc) = version_author(conn, lost)?;
+    lww::keep_conflict(
+        conn,
+        &lww::Field::new(OBJECT, entry_id, FIELD),
+        Loser {
+            op_id: lost.to_owned(),
+            value: &content.text,
+            author: &author,
+            hlc,
+        },
+        won_op_id,
+        kind,
+    )
 }
 
 fn version_author(conn: &Connection, op_id: &str) -> Result<(String, String)> {
@@ -269,17 +286,10 @@ pub(super) fn sign(
         params![OBJECT, entry_id.to_string(), AFTER_SIGNATURE, version],
     )?;
     if current.version_op != version {
-        let lost = version_content(conn, entry_id, &current.version_op)?;
-        let (author, hlc) = version_author(conn, &current.version_op)?;
-        lww::keep_conflict(
+        keep_shown_version(
             conn,
-            &subject,
-            Loser {
-                op_id: current.version_op.clone(),
-                value: &lost.text,
-                author: &author,
-                hlc,
-            },
+            entry_id,
+            &current.version_op,
             &version,
             AFTER_SIGNATURE,
         )?;
