@@ -10,7 +10,9 @@
 //! real replay; the server's store is called in-process instead of over
 //! HTTPS (tests/sync.rs covers the real processes).
 //!
-//! BRYGGA_CONVERGENCE_CASES sets the number of cases (CI: 500).
+//! BRYGGA_CONVERGENCE_CASES sets the number of cases on SQLite (CI: 500),
+//! BRYGGA_CONVERGENCE_POSTGRES_CASES on PostgreSQL (CI: 40, in the
+//! server_postgres stage; each case gets a database of its own).
 //! All people here are fictional.
 
 use brygga_core::sync::{plan::Remote, PulledPage, PushVerdict, SyncError, Transport};
@@ -78,13 +80,72 @@ fn copy_journal(from: &Path, to: &Path) {
 
 // ------------------------------------------------------------ the server --
 
+/// Where the server's store lives.
+enum Backend {
+    Sqlite,
+    /// A PostgreSQL server's URL; each case creates a database there.
+    Postgres(String),
+}
+
+/// A case's fresh, empty server database: a file in a temporary directory,
+/// or a PostgreSQL database dropped again when the case ends.
+enum Database {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Database {
+    fn new(backend: &Backend) -> Database {
+        match backend {
+            Backend::Sqlite => Database::Sqlite(tempfile::tempdir().expect("tempdir")),
+            Backend::Postgres(url) => {
+                let name = format!("convergence_{}", Uuid::now_v7().simple());
+                psql(url, &format!("CREATE DATABASE {name}"));
+                Database::Postgres {
+                    admin_url: url.clone(),
+                    name,
+                }
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Database::Sqlite(dir) => format!("sqlite:{}", dir.path().join("server.db").display()),
+            Database::Postgres { admin_url, name } => {
+                let (server, _db) = admin_url.rsplit_once('/').expect("a database in the URL");
+                format!("{server}/{name}")
+            }
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Database::Postgres { admin_url, name } = self {
+            psql(
+                admin_url,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
+    }
+}
+
+fn psql(url: &str, sql: &str) {
+    let status = std::process::Command::new("psql")
+        .args(["-q", url, "-c", sql])
+        .status()
+        .expect("run psql");
+    assert!(status.success(), "{sql} failed");
+}
+
 /// The server's store, called in-process; restarts reopen it.
 struct Server {
     rt: tokio::runtime::Runtime,
-    url: String,
     store: RefCell<Option<DynStore>>,
     team_id: i64,
-    _dir: Option<tempfile::TempDir>,
+    // Dropped last: the store closes before its database goes.
+    db: Database,
 }
 
 fn audit(action: &str) -> AuditRecord {
@@ -98,28 +159,22 @@ fn audit(action: &str) -> AuditRecord {
 }
 
 impl Server {
-    fn start(devices: &[&Template]) -> Server {
+    fn start(devices: &[&Template], backend: &Backend) -> Server {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
-        let (url, dir, team) = match std::env::var("BRYGGA_CONVERGENCE_POSTGRES") {
-            Ok(url) if !url.is_empty() => (url, None, format!("team-{}", Uuid::now_v7())),
-            _ => {
-                let dir = tempfile::tempdir().expect("tempdir");
-                let url = format!("sqlite:{}", dir.path().join("server.db").display());
-                (url, Some(dir), "team".to_owned())
-            }
-        };
-        let store = rt.block_on(store::open(&url)).expect("store");
+        let db = Database::new(backend);
+        let team = "team";
+        let store = rt.block_on(store::open(&db.url())).expect("store");
         let team_id = rt
-            .block_on(store.add_team(&team, audit("team.add")))
+            .block_on(store.add_team(team, audit("team.add")))
             .expect("team")
             .id;
         for (i, t) in devices.iter().enumerate() {
             let user = format!("{team}-user{i}");
             rt.block_on(async {
-                store.add_user(&user, &team, audit("user.add")).await?;
+                store.add_user(&user, team, audit("user.add")).await?;
                 let code = format!("{:064x}", Uuid::now_v7().as_u128());
                 store
                     .add_enroll_code(&user, &code, i64::MAX, audit("code"))
@@ -141,10 +196,9 @@ impl Server {
         }
         Server {
             rt,
-            url,
             store: RefCell::new(Some(store)),
             team_id,
-            _dir: dir,
+            db,
         }
     }
 
@@ -154,7 +208,10 @@ impl Server {
 
     fn restart(&self) {
         drop(self.store.borrow_mut().take());
-        let store = self.rt.block_on(store::open(&self.url)).expect("reopen");
+        let store = self
+            .rt
+            .block_on(store::open(&self.db.url()))
+            .expect("reopen");
         *self.store.borrow_mut() = Some(store);
     }
 }
@@ -630,7 +687,7 @@ fn sync(laptop: &mut Laptop, server: &Server, device: Uuid, cut: Cut) -> Result<
     }
 }
 
-fn run(s: &Scenario, root: &Path, case_no: usize) -> Result<(), TestCaseError> {
+fn run(s: &Scenario, backend: &Backend, root: &Path, case_no: usize) -> Result<(), TestCaseError> {
     let t = templates();
     let dir: PathBuf = root.join(format!("case-{case_no}"));
     let used: Vec<&Template> = t.iter().take(s.devices).collect();
@@ -645,7 +702,7 @@ fn run(s: &Scenario, root: &Path, case_no: usize) -> Result<(), TestCaseError> {
             }
         })
         .collect();
-    let server = Server::start(&used);
+    let server = Server::start(&used, backend);
     let late_from = s.steps.len() * 2 / 3;
     for (n, step) in s.steps.iter().enumerate() {
         let Some(dev) = dev_of(step).map(|d| d % s.devices) else {
@@ -713,12 +770,9 @@ fn run(s: &Scenario, root: &Path, case_no: usize) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-#[test]
-fn every_laptop_ends_with_the_same_journal() {
-    let cases = std::env::var("BRYGGA_CONVERGENCE_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
+/// Runs `cases` random scenarios (after the kept regressions) against one
+/// kind of server store.
+fn converge(backend: Backend, cases: u32) {
     let root = tempfile::tempdir().expect("tempdir");
     let mut runner = TestRunner::new(Config {
         cases,
@@ -732,7 +786,38 @@ fn every_laptop_ends_with_the_same_journal() {
     runner
         .run(&scenario(), |s| {
             counter.set(counter.get() + 1);
-            run(&s, root.path(), counter.get())
+            run(&s, &backend, root.path(), counter.get())
         })
         .unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn cases(var: &str, default: u32) -> u32 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn every_laptop_ends_with_the_same_journal() {
+    converge(Backend::Sqlite, cases("BRYGGA_CONVERGENCE_CASES", 500));
+}
+
+/// The same on PostgreSQL (scripts/postgres-test.sh sets the URL; the
+/// server_postgres stage runs it). Outside CI, without a URL, it is skipped
+/// loudly; in CI a missing URL fails.
+#[test]
+fn postgres_every_laptop_ends_with_the_same_journal() {
+    match std::env::var("BRYGGA_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => converge(
+            Backend::Postgres(url),
+            cases("BRYGGA_CONVERGENCE_POSTGRES_CASES", 40),
+        ),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("BRYGGA_TEST_POSTGRES_URL is not set but CI=true: run it through scripts/postgres-test.sh")
+        }
+        _ => eprintln!(
+            "\n!!!!!!!! SKIPPED: PostgreSQL convergence (set BRYGGA_TEST_POSTGRES_URL) !!!!!!!!\n"
+        ),
+    }
 }
