@@ -88,6 +88,14 @@ fn a_signature_and_a_concurrent_edit_read_the_same_on_both_laptops(backend: Back
             conflicts[0].lost_value,
             "Hembesök: eleven och mamma var hemma"
         );
+        // The entry itself carries it, as the case view shows it.
+        assert_eq!(
+            e.conflicts
+                .iter()
+                .map(|c| (c.lost_op_id.as_str(), c.kind.as_str()))
+                .collect::<Vec<_>>(),
+            [(conflicts[0].lost_op_id.as_str(), "after-signature")]
+        );
     }
     same_journal(&a, &b);
     // b adopts its text as a correction; a receives the choice.
@@ -102,6 +110,7 @@ fn a_signature_and_a_concurrent_edit_read_the_same_on_both_laptops(backend: Back
     sync(&mut a);
     let e = a.journal.entry(entry).expect("entry");
     assert_eq!(e.corrections.len(), 1);
+    assert!(e.conflicts.is_empty(), "{:?}", e.conflicts);
     assert!(a
         .journal
         .sync_status()

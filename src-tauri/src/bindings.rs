@@ -17,7 +17,7 @@ use crate::state::{LockReason, Settings};
 use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
 use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
-use brygga_core::{ActionStatus, CaseloadItem, CheckinRow, DemoSummary};
+use brygga_core::{ActionStatus, CaseloadItem, CheckinRow, DemoSummary, Keep};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -60,6 +60,7 @@ fn generate(dir: &Path) {
     one::<PlanInput>(dir);
     one::<ConcernInput>(dir);
     one::<ActionStatus>(dir);
+    one::<Keep>(dir);
 }
 
 fn read_all(dir: &Path) -> BTreeMap<String, String> {

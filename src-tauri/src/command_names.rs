@@ -38,6 +38,8 @@ pub const ALL: &[&str] = &[
     "search",
     "load_demo",
     "sync_status",
+    "resolve_conflict",
+    "adopt_conflict_as_correction",
     "sync_now",
     "enroll",
     "absence_overview",

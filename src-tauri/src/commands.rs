@@ -25,6 +25,8 @@ use std::collections::BTreeMap;
 use tauri::{AppHandle, Emitter, Manager, State};
 use uuid::Uuid;
 
+pub mod conflicts;
+
 /// The event the UI listens to: the journal was locked (payload: why).
 pub const LOCKED_EVENT: &str = "brygga://locked";
 /// Most search hits returned at once.

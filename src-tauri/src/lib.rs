@@ -117,6 +117,8 @@ pub fn run() {
             commands::search,
             commands::load_demo,
             commands::sync_status,
+            commands::conflicts::resolve_conflict,
+            commands::conflicts::adopt_conflict_as_correction,
             commands::sync_now,
             commands::enroll,
             commands::absence_overview,

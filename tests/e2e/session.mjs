@@ -19,9 +19,30 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * An X display of its own (`Xvfb -displayfd`), so that a second app
+ * instance's screenshots show its window alone.
+ */
+export async function startXvfb() {
+  const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+  });
+  const number = await new Promise((resolve, reject) => {
+    let seen = '';
+    proc.stdio[3].on('data', (d) => {
+      seen += d;
+      if (seen.includes('\n')) resolve(seen.trim());
+    });
+    proc.on('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it named its display`)));
+  });
+  return { display: `:${number}`, stop: () => proc.kill() };
+}
+
 export class Session {
-  constructor(port) {
+  /** `display`: the X display of this instance (default: $DISPLAY). */
+  constructor(port, { display } = {}) {
     this.port = port;
+    this.display = display;
   }
 
   async start() {
@@ -31,6 +52,7 @@ export class Session {
     this.proc = spawn('tauri-driver', ['--port', String(this.port), '--native-port', String(this.port + 1)], {
       env: {
         ...process.env,
+        ...(this.display ? { DISPLAY: this.display } : {}),
         BRYGGA_DATA_DIR: this.dataDir,
         WEBKIT_DISABLE_COMPOSITING_MODE: '1',
         WEBKIT_DISABLE_DMABUF_RENDERER: '1',
@@ -62,7 +84,8 @@ export class Session {
   /** The whole Xvfb display (WebDriver's own screenshot hangs here). */
   async screenshot(name) {
     await sleep(400);
-    execFileSync('import', ['-window', 'root', join(shots, `${name}.png`)]);
+    const display = this.display ? ['-display', this.display] : [];
+    execFileSync('import', ['-window', 'root', ...display, join(shots, `${name}.png`)]);
   }
 
   async testId(id) {

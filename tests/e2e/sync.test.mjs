@@ -1,72 +1,31 @@
 // The real app against a real brygga-server on loopback: an admin makes a
 // team, a user and a one-time code with the server's admin commands; the
-// therapist enrols from Settings and syncs. Skipped when no brygga-server
-// binary is built (BRYGGA_SERVER, else target/{debug,release}).
+// therapist enrols from Settings and syncs (server.mjs says which binary).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Session, WAIT, root, sleep } from './session.mjs';
+import { Session, WAIT } from './session.mjs';
+import { TestServer, needsServer } from './server.mjs';
 
-const serverBin = [process.env.BRYGGA_SERVER, join(root, 'target/debug/brygga-server'), join(root, 'target/release/brygga-server')].find(
-  (p) => p && existsSync(p),
-);
 const session = new Session(Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 20);
+const server = new TestServer();
 let driver;
-let server;
-let serverDir;
-let port;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function admin(...args) {
-  return execFileSync(serverBin, ['--data-dir', serverDir, ...args], { encoding: 'utf8' }).trim();
-}
-
-async function listening(p) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((r) => {
-      const c = connect(p, '127.0.0.1', () => (c.end(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error('brygga-server did not start listening');
-}
-
-describe('Brygga desktop: enrolment and sync with a real server', { skip: serverBin ? false : 'no brygga-server binary built' }, () => {
+describe('Brygga desktop: enrolment and sync with a real server', { skip: needsServer }, () => {
   before(async () => {
-    serverDir = mkdtempSync(join(tmpdir(), 'brygga-e2e-server-'));
-    port = await freePort();
-    server = spawn(serverBin, ['--data-dir', serverDir, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
-    await listening(port);
+    await server.start();
     driver = await session.start();
   });
 
   after(async () => {
     await session.stop();
-    server?.kill('SIGTERM');
-    if (serverDir) rmSync(serverDir, { recursive: true, force: true });
+    server.stop();
   });
 
   it('enrols from Settings with a one-time code, then syncs', async () => {
-    admin('team', 'add', 'Fiktivt team');
-    admin('user', 'add', 'fiktiv.handlaggare', '--team', 'Fiktivt team');
-    const code = admin('device', 'enroll-code', '--user', 'fiktiv.handlaggare').split('\n').at(-1).trim();
+    server.admin('team', 'add', 'Fiktivt team');
+    server.admin('user', 'add', 'fiktiv.handlaggare', '--team', 'Fiktivt team');
+    const code = server.enrollCode('fiktiv.handlaggare');
 
     await session.testId('first-run');
     await session.fill('author', 'Fiktiv Handläggare');
@@ -78,7 +37,7 @@ describe('Brygga desktop: enrolment and sync with a real server', { skip: server
 
     await session.button('Inställningar');
     await session.testId('enroll-form');
-    await session.fill('server-url', `https://127.0.0.1:${port}`);
+    await session.fill('server-url', server.url);
     await session.fill('enroll-code', code);
     await (await session.testId('enroll')).click();
     const enrolled = await session.testId('enrolled');

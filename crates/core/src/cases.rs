@@ -267,23 +267,7 @@ impl Journal {
                 |r| r.get(0),
             )
             .optional()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT field, lost_value, lost_author, lost_hlc FROM field_conflicts
-             WHERE object_type = ?1 AND object_id = ?2 AND field = ?3 ORDER BY lost_hlc",
-        )?;
-        let conflicts = stmt
-            .query_map(params![object_type, id, field], |r| {
-                let hlc: String = r.get(3)?;
-                Ok(ConflictView {
-                    field: r.get(0)?,
-                    lost_value: r.get(1)?,
-                    lost_author: r.get(2)?,
-                    lost_at: brygga_protocol::hlc::Hlc::from_sortable(&hlc)
-                        .map(crate::replay::op_time)
-                        .unwrap_or(hlc),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let conflicts = self.conflicts_of(object_type, id, field)?;
         Ok(FieldState { value, conflicts })
     }
 

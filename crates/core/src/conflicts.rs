@@ -5,12 +5,15 @@
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::journal::Journal;
+use crate::views::ConflictView;
+use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{ConflictSubject, GuardianField, Payload};
 use rusqlite::{params, OptionalExtension};
 use uuid::Uuid;
 
 /// Which value of a conflict stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Keep {
     /// The value shown now.
@@ -31,6 +34,35 @@ fn uuid(s: &str) -> Result<Uuid> {
 }
 
 impl Journal {
+    /// The values that lost on one field of one object, oldest first.
+    pub(crate) fn conflicts_of(
+        &self,
+        object_type: &str,
+        id: &str,
+        field: &str,
+    ) -> Result<Vec<ConflictView>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lost_op_id, field, kind, lost_value, lost_author, lost_hlc FROM field_conflicts
+             WHERE object_type = ?1 AND object_id = ?2 AND field = ?3 ORDER BY lost_hlc, lost_op_id",
+        )?;
+        let rows = stmt
+            .query_map(params![object_type, id, field], |r| {
+                let hlc: String = r.get(5)?;
+                Ok(ConflictView {
+                    lost_op_id: r.get(0)?,
+                    field: r.get(1)?,
+                    kind: r.get(2)?,
+                    lost_value: r.get(3)?,
+                    lost_author: r.get(4)?,
+                    lost_at: Hlc::from_sortable(&hlc)
+                        .map(crate::replay::op_time)
+                        .unwrap_or(hlc),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     fn conflict(&self, lost_op: &Uuid) -> Result<Conflict> {
         self.conn
             .query_row(

@@ -77,6 +77,7 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryView> {
         signed_at: r.get(10)?,
         signed_by: r.get(11)?,
         corrections: Vec::new(),
+        conflicts: Vec::new(),
     })
 }
 
@@ -258,6 +259,17 @@ impl Journal {
         Ok(rows)
     }
 
+    /// An entry's corrections and the texts that lost to it.
+    fn fill_review(&self, entry: &mut EntryView) -> Result<()> {
+        entry.corrections = self.corrections_of(&entry.id)?;
+        entry.conflicts = self.conflicts_of(
+            crate::replay::ENTRY_OBJECT,
+            &entry.id,
+            crate::replay::ENTRY_FIELD,
+        )?;
+        Ok(())
+    }
+
     /// One entry with its corrections.
     pub fn entry(&self, entry_id: Uuid) -> Result<EntryView> {
         let mut entry = self
@@ -269,7 +281,7 @@ impl Journal {
             )
             .optional()?
             .ok_or_else(|| Error::not_found("entry", entry_id))?;
-        entry.corrections = self.corrections_of(&entry.id)?;
+        self.fill_review(&mut entry)?;
         let case_id = Uuid::parse_str(&entry.case_id)
             .map_err(|_| Error::Damaged(format!("entry {entry_id} has a bad case id")))?;
         self.record(self.entry_event(Action::Read, &entry_id, &case_id, String::new())?)?;
@@ -300,7 +312,7 @@ impl Journal {
             .query_map(params![case_id.to_string()], entry_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for entry in &mut entries {
-            entry.corrections = self.corrections_of(&entry.id)?;
+            self.fill_review(entry)?;
         }
         Ok(entries)
     }

@@ -63,12 +63,19 @@ pub struct EntryView {
     pub signed_at: Option<String>,
     pub signed_by: Option<String>,
     pub corrections: Vec<CorrectionView>,
+    /// Texts of other laptops that lost to the one shown, for review.
+    pub conflicts: Vec<ConflictView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictView {
+    /// The operation whose value lost: what a resolution names.
+    pub lost_op_id: String,
     pub field: String,
+    /// `concurrent` (two edits at once) or `after-signature` (a text that
+    /// came after the entry was signed: only a correction can add it).
+    pub kind: String,
     pub lost_value: String,
     pub lost_author: String,
     pub lost_at: String,

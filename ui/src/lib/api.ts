@@ -16,6 +16,7 @@ import type { EntryInput } from './bindings/EntryInput';
 import type { EntryView } from './bindings/EntryView';
 import type { GuardianInput } from './bindings/GuardianInput';
 import type { IpcError } from './bindings/IpcError';
+import type { Keep } from './bindings/Keep';
 import type { LockReason } from './bindings/LockReason';
 import type { PupilInput } from './bindings/PupilInput';
 import type { SearchHit } from './bindings/SearchHit';
@@ -85,6 +86,9 @@ export const api = {
   loadDemo: () => call<DemoSummary>('load_demo'),
   syncStatus: () => call<SyncStatus>('sync_status'),
   syncNow: () => call<SyncReport>('sync_now'),
+  resolveConflict: (lostOpId: string, keep: Keep) => call<null>('resolve_conflict', { lostOpId, keep }),
+  adoptConflictAsCorrection: (lostOpId: string, reason: string) =>
+    call<string>('adopt_conflict_as_correction', { lostOpId, reason }),
   enroll: (serverUrl: string, code: string) => call<Enrollment>('enroll', { serverUrl, code }),
   absenceOverview: () => call<AbsenceOverviewItem[]>('absence_overview'),
   absenceChart: (pupilId: string) => call<AbsenceChart>('absence_chart', { pupilId }),

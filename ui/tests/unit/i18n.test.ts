@@ -5,6 +5,18 @@ import { placeholders, translate } from '../../src/lib/i18n/translate';
 import { KIND_FIELDS, KINDS } from '../../src/lib/entryKinds';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { operationName, quarantineReason } from '../../src/lib/syncWords';
+
+// The operation types of the protocol, read from its source: a new
+// payload without words fails here.
+const OPERATION_TYPES: string[] = (() => {
+  const src = readFileSync(join(__dirname, '../../../crates/protocol/src/op.rs'), 'utf8');
+  const body = src.slice(src.indexOf('pub enum Payload {'));
+  const end = body.indexOf('\n}\n');
+  return [...body.slice(0, end).matchAll(/^ {4}([A-Z][A-Za-z]+) *[{(,]/gmu)].map((m) =>
+    (m[1] ?? '').replace(/[A-Z]/gu, (c, i: number) => (i === 0 ? '' : '-') + c.toLowerCase()),
+  );
+})();
 
 describe('i18n', () => {
   it('sv and en have exactly the same keys', () => {
@@ -64,6 +76,30 @@ describe('i18n', () => {
           .filter((s) => /\p{L}{2,}/u.test(s) && s !== 'Brygga');
         expect(text, file).toEqual([]);
       }
+    }
+  });
+});
+
+describe('sync words', () => {
+  it('words a quarantine code with its parameters in both languages', () => {
+    const q = { code: 'bad-signature', params: { device: 'd-1' }, reason: 'the signature does not match device d-1' };
+    expect(quarantineReason(q, 'sv')).toBe(
+      'Signaturen stämmer inte med datorn d-1. Ändringen kan ha manipulerats och används inte.',
+    );
+    expect(quarantineReason(q, 'en')).toContain('does not match device d-1');
+  });
+
+  it('falls back to the core’s English for a code it has no words for', () => {
+    const q = { code: 'from-a-newer-build', params: {}, reason: 'something new' };
+    expect(quarantineReason(q, 'sv')).toBe('something new');
+  });
+
+  it('names every operation type the protocol has', () => {
+    expect(OPERATION_TYPES).toContain('conflict-resolved');
+    expect(OPERATION_TYPES.length).toBeGreaterThanOrEqual(16);
+    for (const type of OPERATION_TYPES) {
+      expect(operationName(type, 'sv')).not.toBe(type);
+      expect(operationName(type, 'en')).not.toBe(type);
     }
   });
 });

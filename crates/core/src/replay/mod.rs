@@ -29,7 +29,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
 pub(crate) use dump::{check, dump};
-pub(crate) use entries::AFTER_SIGNATURE;
+pub(crate) use entries::{AFTER_SIGNATURE, FIELD as ENTRY_FIELD, OBJECT as ENTRY_OBJECT};
 
 /// The time an operation was made, as stored in `*_at` columns.
 pub(crate) fn op_time(hlc: Hlc) -> String {

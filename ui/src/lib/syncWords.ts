@@ -1,0 +1,49 @@
+// Words for what the sync panel lists: the core hands over stable codes
+// (a quarantine reason and its parameters, an operation type, the kind of
+// object a conflict is on) and the UI words them in the user's language.
+// A code this build has no words for yet falls back to the core's English.
+
+import { translate, type Key, type Lang } from './i18n/translate';
+import { dictionaries } from './i18n/translate';
+import type { QuarantinedOp } from './bindings/QuarantinedOp';
+
+function known(key: string): key is Key {
+  return key in dictionaries.sv;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+/** Why an operation is in quarantine, in `lang`. */
+export function quarantineReason(q: Pick<QuarantinedOp, 'code' | 'params' | 'reason'>, lang: Lang): string {
+  const key = `quarantine.${q.code}`;
+  if (!known(key)) return q.reason;
+  const params = Object.fromEntries(Object.entries(q.params).map(([k, v]) => [k, text(v)]));
+  return translate(lang, key, params);
+}
+
+/** An operation type (`entry-signed`) as a reader names it. */
+export function operationName(type: string, lang: Lang): string {
+  const key = `op.${type}`;
+  return known(key) ? translate(lang, key) : type;
+}
+
+/** What a conflict is on (`entry`, `guardian` …). */
+export function objectName(type: string, lang: Lang): string {
+  const key = `object.${type}`;
+  return known(key) ? translate(lang, key) : type;
+}
+
+/** The field of a conflict (`guardian`, `phone`). */
+export function fieldName(objectType: string, field: string, lang: Lang): string {
+  const key = `field_of.${objectType}.${field}`;
+  return known(key) ? translate(lang, key) : field;
+}
+
+/** A conflict's value as a reader sees it: an action's status is a code. */
+export function conflictValue(objectType: string, value: string | null, lang: Lang): string {
+  if (value === null || value === '') return translate(lang, 'sync.empty_value');
+  const key = `plan.status_${value}`;
+  return objectType === 'plan-action' && known(key) ? translate(lang, key) : value;
+}
