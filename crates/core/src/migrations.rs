@@ -14,6 +14,7 @@ const STEPS: &[&str] = &[
     include_str!("migrations/v2.sql"),
     include_str!("migrations/v3.sql"),
     include_str!("migrations/v4.sql"),
+    include_str!("migrations/v5.sql"),
 ];
 
 pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
@@ -195,6 +196,28 @@ mod tests {
             .expect("count");
         assert_eq!((pupils, waiting), (1, 0), "replayed once, nothing left");
         crate::replay::check(&conn, &[op]).expect("the tables are a replay of the log");
+    }
+
+    #[test]
+    fn step_5_lists_where_each_entry_text_of_a_v4_journal_is_indexed() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..4]).expect("v4");
+        // A v4 journal's index: two entries' texts and a correction.
+        conn.execute_batch(
+            "INSERT INTO search_index (rowid, text, entry_id, correction_id)
+               VALUES (3, 'Hembesök', 'e1', NULL), (5, 'Elevsamtal', 'e2', NULL),
+                      (8, 'Rättelse', 'e1', 'c1');",
+        )
+        .expect("v4 fixture");
+        migrate_with(&mut conn, &STEPS[..5]).expect("to version 5");
+        let rows: Vec<(String, i64)> = conn
+            .prepare("SELECT entry_id, fts_rowid FROM search_rows ORDER BY entry_id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(rows, vec![("e1".to_owned(), 3), ("e2".to_owned(), 5)]);
     }
 
     #[test]

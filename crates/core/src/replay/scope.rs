@@ -14,6 +14,7 @@
 
 use super::apply;
 use crate::error::{Error, Result};
+use crate::store;
 use brygga_protocol::auth::Target;
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -40,13 +41,13 @@ fn scope_of(conn: &Connection, payload: &Payload) -> Result<Option<String>> {
         Target::Pupil(id) | Target::Case(id) => id,
         Target::Object(o) => o.id,
     };
-    Ok(conn
-        .query_row(
-            "SELECT scope FROM object_scopes WHERE object_id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(store::row(
+        conn,
+        "SELECT scope FROM object_scopes WHERE object_id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
 
 /// Puts a logged operation in its scope, with the objects it creates;
@@ -55,7 +56,8 @@ fn place(conn: &Connection, op: &Operation) -> Result<Option<String>> {
     let Some(scope) = scope_of(conn, &op.payload)? else {
         return Ok(None);
     };
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT OR IGNORE INTO op_scopes (op_id, scope) VALUES (?1, ?2)",
         params![op.id.to_string(), scope],
     )?;
@@ -192,7 +194,8 @@ fn place_waiting(conn: &Connection) -> Result<()> {
 
 /// Replays what is new in `scope`; true when it had to start again.
 fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
-    let first_new: Option<String> = conn.query_row(
+    let first_new: Option<String> = store::row(
+        conn,
         &format!(
             "SELECT min({SQL_KEY}) FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
              JOIN oplog o ON o.op_id = u.op_id WHERE s.scope = ?1"
@@ -203,13 +206,13 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
     let Some(first_new) = first_new else {
         return Ok(false);
     };
-    let last: Option<String> = conn
-        .query_row(
-            "SELECT last_key FROM scope_replayed WHERE scope = ?1",
-            [scope],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let last: Option<String> = store::row(
+        conn,
+        "SELECT last_key FROM scope_replayed WHERE scope = ?1",
+        [scope],
+        |r| r.get(0),
+    )
+    .optional()?;
     let again = last.is_some_and(|last| first_new < last);
     let sql = if again {
         clear(conn, scope)?;
@@ -224,13 +227,11 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
         .prepare(sql)?
         .query_map([scope], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut last_key = None;
-    for body in &bodies {
-        let signed = read_op(body)?;
-        apply_or_reject(conn, &signed.op)?;
-        last_key = Some(order_key(&signed.op));
-    }
-    conn.execute(
+    let ops: Vec<SignedOperation> = bodies.iter().map(|b| read_op(b)).collect::<Result<_>>()?;
+    apply_all(conn, &ops)?;
+    let last_key = ops.last().map(|s| order_key(&s.op));
+    store::exec(
+        conn,
         "DELETE FROM unreplayed WHERE op_id IN (SELECT op_id FROM op_scopes WHERE scope = ?1)",
         [scope],
     )?;
@@ -240,17 +241,43 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
     Ok(again)
 }
 
+/// Applies `ops` in order, each in its place (see [`apply_or_reject`]).
+/// Usually every one applies: they are applied under one savepoint, as a
+/// savepoint makes the search index write out what it holds, which per
+/// operation costs more than the operation. When one does not apply, the
+/// whole run is rolled back and done again an operation at a time, with
+/// exactly the outcome of doing so from the start.
+fn apply_all(conn: &Connection, ops: &[SignedOperation]) -> Result<()> {
+    store::exec(conn, "SAVEPOINT replay_ops", [])?;
+    for signed in ops {
+        if let Err(e) = apply(conn, &signed.op) {
+            store::exec(conn, "ROLLBACK TO replay_ops", [])?;
+            store::exec(conn, "RELEASE replay_ops", [])?;
+            if rejection(&e).is_none() {
+                return Err(e);
+            }
+            for signed in ops {
+                apply_or_reject(conn, &signed.op)?;
+            }
+            return Ok(());
+        }
+    }
+    store::exec(conn, "RELEASE replay_ops", [])?;
+    Ok(())
+}
+
 /// Applies `op` in its place; one that does not apply there is recorded
 /// with its reason and leaves no trace in the tables.
 fn apply_or_reject(conn: &Connection, op: &Operation) -> Result<()> {
-    conn.execute_batch("SAVEPOINT replay_op")?;
+    store::exec(conn, "SAVEPOINT replay_op", [])?;
     match apply(conn, op) {
         Ok(()) => {
-            conn.execute_batch("RELEASE replay_op")?;
+            store::exec(conn, "RELEASE replay_op", [])?;
             Ok(())
         }
         Err(e) => {
-            conn.execute_batch("ROLLBACK TO replay_op; RELEASE replay_op")?;
+            store::exec(conn, "ROLLBACK TO replay_op", [])?;
+            store::exec(conn, "RELEASE replay_op", [])?;
             let (code, params) = rejection(&e).ok_or(e)?;
             let reason = format!("{}", RejectionText(code, &params));
             conn.prepare_cached(
@@ -302,11 +329,12 @@ impl std::fmt::Display for RejectionText<'_> {
 /// Removes every row a scope's operations made, so that they can be
 /// replayed again.
 fn clear(conn: &Connection, scope: &str) -> Result<()> {
-    conn.execute("INSERT INTO replaying (scope) VALUES (?1)", [scope])?;
+    store::exec(conn, "INSERT INTO replaying (scope) VALUES (?1)", [scope])?;
     let objects = "SELECT object_id FROM object_scopes WHERE scope = ?1";
     let ops = "SELECT op_id FROM op_scopes WHERE scope = ?1";
     for sql in [
         format!("DELETE FROM search_index WHERE entry_id IN ({objects})"),
+        format!("DELETE FROM search_rows WHERE entry_id IN ({objects})"),
         format!("DELETE FROM field_conflicts WHERE lost_op_id IN ({ops})"),
         format!("DELETE FROM replay_rejections WHERE op_id IN ({ops})"),
         format!("DELETE FROM mutable_fields WHERE object_id IN ({objects})"),
@@ -323,8 +351,8 @@ fn clear(conn: &Connection, scope: &str) -> Result<()> {
         format!("DELETE FROM pupil_aliases WHERE alias_id IN ({objects})"),
         format!("DELETE FROM pupils WHERE id IN ({objects})"),
     ] {
-        conn.execute(&sql, [scope])?;
+        store::exec(conn, &sql, [scope])?;
     }
-    conn.execute("DELETE FROM replaying WHERE scope = ?1", [scope])?;
+    store::exec(conn, "DELETE FROM replaying WHERE scope = ?1", [scope])?;
     Ok(())
 }

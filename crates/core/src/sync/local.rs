@@ -7,6 +7,7 @@ use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::journal::Journal;
 use crate::replay::scope;
+use crate::store;
 use crate::{clock, replay};
 use brygga_protocol::api::{DirectoryEntry, MAX_PUSH_BYTES};
 use brygga_protocol::hlc::Hlc;
@@ -160,7 +161,8 @@ fn op_id_of(value: &serde_json::Value) -> String {
 
 impl Journal {
     pub(crate) fn last_own_seq(&self) -> Result<u64> {
-        let seq: i64 = self.conn.query_row(
+        let seq: i64 = store::row(
+            &self.conn,
             "SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1",
             [self.device.id.to_string()],
             |r| r.get(0),
@@ -320,7 +322,8 @@ impl Journal {
                 Intake::Refused(_) => false,
             };
             if settled {
-                tx.execute(
+                store::exec(
+                    &tx,
                     "DELETE FROM quarantine WHERE op_id = ?1 AND direction = 'pull'",
                     [op_id_of(value)],
                 )?;
