@@ -12,8 +12,8 @@
 mod command_names;
 pub mod commands;
 pub mod error;
-mod locking;
 mod export_dir;
+mod locking;
 pub mod state;
 pub mod sync_loop;
 mod sync_task;

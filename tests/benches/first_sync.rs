@@ -175,6 +175,9 @@ fn write_cases(journal: &mut Journal, range: std::ops::Range<usize>, sizes: &Siz
                 case_id: case,
                 name: format!("{} {}", FIRST[(i + 7) % FIRST.len()], LAST[i % LAST.len()]),
                 relation: "vårdnadshavare".into(),
+                phone: None,
+                email: None,
+                address: None,
             })
             .expect("guardian");
         for n in 0..sizes.signed_notes {
