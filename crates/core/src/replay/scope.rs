@@ -141,31 +141,31 @@ fn read_op(body: &str) -> Result<SignedOperation> {
         .map_err(|e| Error::Damaged(format!("unreadable operation in the log: {e}")))
 }
 
-/// What [`catch_up`] did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CatchUp {
-    /// Scopes replayed again from their start.
-    pub replayed_again: u32,
-}
-
 /// Places operations that were waiting for an object, then replays every
 /// scope that has operations logged and not yet replayed.
-pub(crate) fn catch_up(conn: &Connection) -> Result<CatchUp> {
+pub(crate) fn catch_up(conn: &Connection) -> Result<()> {
+    while catch_up_step(conn, usize::MAX)? {}
+    Ok(())
+}
+
+/// One step of [`catch_up`]: places what waited, then replays at most
+/// `max_scopes` scopes. True while scopes are left. A first sync of
+/// thousands of operations replays step by step, each in its own short
+/// transaction, so the window's commands run between the steps.
+pub(crate) fn catch_up_step(conn: &Connection, max_scopes: usize) -> Result<bool> {
     place_waiting(conn)?;
+    let limit = i64::try_from(max_scopes.saturating_add(1)).unwrap_or(i64::MAX);
     let scopes: Vec<String> = conn
-        .prepare(
+        .prepare_cached(
             "SELECT DISTINCT s.scope FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
-             ORDER BY s.scope",
+             ORDER BY s.scope LIMIT ?1",
         )?
-        .query_map([], |r| r.get(0))?
+        .query_map([limit], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut done = CatchUp::default();
-    for scope in &scopes {
-        if replay_scope(conn, scope)? {
-            done.replayed_again += 1;
-        }
+    for scope in scopes.iter().take(max_scopes) {
+        replay_scope(conn, scope)?;
     }
-    Ok(done)
+    Ok(scopes.len() > max_scopes)
 }
 
 /// Operations whose object was unknown when they were logged, placed now
@@ -192,8 +192,9 @@ fn place_waiting(conn: &Connection) -> Result<()> {
     }
 }
 
-/// Replays what is new in `scope`; true when it had to start again.
-fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
+/// Replays what is new in `scope`: in place when it all comes after what
+/// was replayed, else the whole scope again from its start.
+fn replay_scope(conn: &Connection, scope: &str) -> Result<()> {
     let first_new: Option<String> = store::row(
         conn,
         &format!(
@@ -204,7 +205,7 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
         |r| r.get(0),
     )?;
     let Some(first_new) = first_new else {
-        return Ok(false);
+        return Ok(());
     };
     let last: Option<String> = store::row(
         conn,
@@ -238,7 +239,7 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
     if let Some(key) = last_key {
         set_replayed(conn, scope, &key)?;
     }
-    Ok(again)
+    Ok(())
 }
 
 /// Applies `ops` in order, each in its place (see [`apply_or_reject`]).
