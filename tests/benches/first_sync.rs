@@ -266,18 +266,37 @@ impl Timed<'_> {
     }
 }
 
-impl Transport for Timed<'_> {
+impl Around for Timed<'_> {
+    fn inner(&self) -> &HttpTransport {
+        self.inner
+    }
+
+    fn around<T>(&self, call: impl FnOnce() -> T) -> T {
+        self.time(call)
+    }
+}
+
+/// What a wrapper of the HTTPS transport does around each request.
+trait Around {
+    fn inner(&self) -> &HttpTransport;
+    fn around<T>(&self, call: impl FnOnce() -> T) -> T;
+}
+
+/// The HTTPS transport with `A` around each of its requests.
+struct Wrapped<A>(A);
+
+impl<A: Around> Transport for Wrapped<A> {
     fn status(&self) -> Result<Remote, SyncError> {
-        self.time(|| self.inner.status())
+        self.0.around(|| self.0.inner().status())
     }
     fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError> {
-        self.time(|| self.inner.devices())
+        self.0.around(|| self.0.inner().devices())
     }
     fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
-        self.time(|| self.inner.push(ops))
+        self.0.around(|| self.0.inner().push(ops))
     }
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
-        self.time(|| self.inner.pull(after, limit))
+        self.0.around(|| self.0.inner().pull(after, limit))
     }
 }
 
@@ -294,22 +313,23 @@ fn check_usable(journal: &Journal, cases: usize) {
 fn pull_into_empty(server: &Server, user: &str, sizes: &Sizes, quick: bool) -> f64 {
     let mut device = Device::enrolled(server, user);
     let transport = device.journal.server_transport().expect("transport");
-    let timed = Timed {
+    let timed = Wrapped(Timed {
         inner: &transport,
         waiting: Mutex::new(Duration::ZERO),
         last_answer: Mutex::new(None),
-    };
+    });
     let (start, cpu) = (Instant::now(), cpu_time());
     let report = device.journal.sync(&timed).expect("first sync");
     let elapsed = start.elapsed();
     let cpu = cpu_time() - cpu;
     let after_last_answer = timed
+        .0
         .last_answer
         .lock()
         .expect("lock")
         .map(|t| t.elapsed())
         .unwrap_or_default();
-    let waiting = *timed.waiting.lock().expect("lock");
+    let waiting = *timed.0.waiting.lock().expect("lock");
     let ops = report.pulled.applied as usize;
     assert_eq!(ops, sizes.ops(), "every operation is taken in: {report:?}");
     assert_eq!(report.pulled.quarantined, 0);
@@ -406,18 +426,13 @@ impl Slow<'_> {
     }
 }
 
-impl Transport for Slow<'_> {
-    fn status(&self) -> Result<Remote, SyncError> {
-        self.slowly(|| self.inner.status())
+impl Around for Slow<'_> {
+    fn inner(&self) -> &HttpTransport {
+        self.inner
     }
-    fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError> {
-        self.slowly(|| self.inner.devices())
-    }
-    fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
-        self.slowly(|| self.inner.push(ops))
-    }
-    fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
-        self.slowly(|| self.inner.pull(after, limit))
+
+    fn around<T>(&self, call: impl FnOnce() -> T) -> T {
+        self.slowly(call)
     }
 }
 
@@ -473,12 +488,12 @@ fn commands_during_slow_sync(server: &Server, user: &str, sizes: &Sizes) {
     let case = journal.open_case(pupil).expect("case");
     let transport = journal.server_transport().expect("transport");
     let (requests, in_flight) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let slow = Slow {
+    let slow = Wrapped(Slow {
         inner: &transport,
         delay: sizes.slow,
         requests: &requests,
         in_flight: &in_flight,
-    };
+    });
     let journal = Mutex::new(Some(journal));
     let access = Holds {
         journal: &journal,
@@ -494,7 +509,7 @@ fn commands_during_slow_sync(server: &Server, user: &str, sizes: &Sizes) {
         let mut n = 0;
         while !sync.is_finished() {
             std::thread::sleep(Duration::from_millis(25));
-            let before = slow.waiting_on();
+            let before = slow.0.waiting_on();
             let t = Instant::now();
             {
                 let mut guard = journal.lock().expect("journal");
@@ -503,7 +518,7 @@ fn commands_during_slow_sync(server: &Server, user: &str, sizes: &Sizes) {
                     .expect("draft during the sync");
             }
             let latency = t.elapsed();
-            let within = before.is_some() && slow.waiting_on() == before;
+            let within = before.is_some() && slow.0.waiting_on() == before;
             samples.push((latency, within));
             n += 1;
         }

@@ -545,10 +545,29 @@ describe('Brygga UI with mocked IPC', () => {
       last_attempt_at: '2026-11-20T08:20:00.000Z',
       last_error: 'server unreachable: connection refused',
       quarantined: [
-        { op_id: '0190a000-0000-7000-8000-00000000ff01', direction: 'pull', op_type: 'entry.signed', reason: 'the signature does not verify', at: '2026-11-19T10:00:00.000Z' },
+        {
+          op_id: '0190a000-0000-7000-8000-00000000ff01',
+          direction: 'pull',
+          op_type: 'entry-signed',
+          code: 'bad-signature',
+          params: { device: '0190a000-0000-7000-8000-00000000ee01' },
+          reason: 'the signature does not match device 0190a000-0000-7000-8000-00000000ee01',
+          at: '2026-11-19T10:00:00.000Z',
+        },
       ],
       conflicts: [
-        { object_type: 'guardian', object_id: '0190a000-0000-7000-8000-00000000ff02', current_value: '070-000 00 09', field: 'phone', lost_value: '070-000 00 08', lost_author: 'Fiktiv Kollega', lost_at: '2026-11-19T09:00:00.000Z' },
+        {
+          object_type: 'guardian',
+          object_id: '0190a000-0000-7000-8000-00000000ff02',
+          field: 'phone',
+          kind: 'concurrent',
+          current_value: '070-000 00 09',
+          lost_op_id: '0190a000-0000-7000-8000-00000000ff03',
+          won_op_id: '0190a000-0000-7000-8000-00000000ff04',
+          lost_value: '070-000 00 08',
+          lost_author: 'Fiktiv Kollega',
+          lost_at: '2026-11-19T09:00:00.000Z',
+        },
       ],
     };
     ({ context, page } = await openApp({ sync }));
@@ -558,16 +577,19 @@ describe('Brygga UI with mocked IPC', () => {
     assert.match(area, /3 ändringar väntar på synk/u);
     assert.match(area, /Senast synkad 20 nov\. 2026/u);
     assert.match(area, /lyckas inte/u);
-    assert.match(await page.getByTestId('sync-badge').innerText(), /1 i karantän.*1 konflikter/su);
+    assert.match(await page.getByTestId('sync-badge').innerText(), /1 i karantän.*1 konflikt$/su);
     await audit(page, '18-sync-status');
     await page.getByTestId('sync-badge').click();
     await page.getByTestId('sync-panel').waitFor();
     const q = await page.getByTestId('quarantine').innerText();
-    assert.match(q, /entry\.signed/u);
+    // Worded in Swedish from the code and its parameters, not the core's English.
+    assert.match(q, /Signering/u);
     assert.match(q, /hämtad/u);
-    assert.match(q, /signature does not verify/u);
+    assert.match(q, /Signaturen stämmer inte med datorn 0190a000-0000-7000-8000-00000000ee01/u);
+    assert.doesNotMatch(q, /does not match/u);
     const c = await page.getByTestId('conflicts').innerText();
-    for (const want of [/phone/u, /070-000 00 09/u, /070-000 00 08/u, /Fiktiv Kollega/u]) assert.match(c, want);
+    for (const want of [/Vårdnadshavare/u, /Telefon/u, /070-000 00 09/u, /070-000 00 08/u, /Fiktiv Kollega/u]) assert.match(c, want);
+    assert.ok(await page.getByTestId('conflict-keep-lost').isVisible(), 'the conflict can be settled here');
     await audit(page, '19-sync-panel');
 
     // Sync now: the loop's event updates the header too.
