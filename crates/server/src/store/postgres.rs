@@ -17,6 +17,7 @@ use super::{
     PullPage, PushBatch, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
+use brygga_migrate::Step;
 use brygga_protocol::auth::ObjectKind;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::collections::{HashMap, HashSet};
@@ -26,10 +27,19 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
-/// Versioned migrations, recorded in `schema_migrations`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/postgres/0001_init.sql"),
-    include_str!("../../migrations/postgres/0002_revocation_last_seq.sql"),
+/// The schema steps (docs/adr/0011-shared-migrations.md); released ones
+/// are pinned in the tests of [`super`].
+pub(super) const STEPS: &[Step] = &[
+    Step::new(
+        1,
+        "init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    Step::new(
+        2,
+        "revocation_last_seq",
+        include_str!("../../migrations/postgres/0002_revocation_last_seq.sql"),
+    ),
 ];
 
 /// Advisory lock keys ("brygga" in ASCII, plus a suffix).
@@ -406,47 +416,12 @@ impl PgStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        let known = MIGRATIONS.len() as i64;
         let mut client = self.pool.get().await?;
-        loop {
-            let tx = client.transaction().await?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_MIGRATE])
+        let outcome =
+            brygga_migrate::postgres::run(&mut client, STEPS, LOCK_MIGRATE, crate::clock::now_ms())
                 .await?;
-            tx.batch_execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations \
-                 (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-            )
-            .await?;
-            let version: i64 = tx
-                .query_one(
-                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                    &[],
-                )
-                .await?
-                .get(0);
-            if version > known {
-                return Err(StoreError::SchemaTooNew {
-                    found: version,
-                    known,
-                });
-            }
-            if version == known {
-                tx.commit().await?;
-                return Ok(());
-            }
-            tx.batch_execute(MIGRATIONS[version as usize]).await?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                &[&(version + 1), &crate::clock::now_ms()],
-            )
-            .await?;
-            tx.commit().await?;
-            tracing::info!(
-                backend = "postgres",
-                version = version + 1,
-                "migrated schema"
-            );
-        }
+        super::log_migration("postgres", &outcome);
+        Ok(())
     }
 
     async fn team_by_name(client: &impl GenericClient, name: &str) -> Result<Team> {
@@ -779,11 +754,12 @@ impl Store for PgStore {
 mod tests {
     use super::*;
 
-    /// Devices revoked under schema v1 get their last seq from step 2. Runs
-    /// in a schema of its own (the test database is shared), only when
+    /// A database of every earlier schema, as the runner before the shared
+    /// one left it, opens with its rows (fictional). Each in a schema of
+    /// its own (the test database is shared), only when
     /// BRYGGA_TEST_POSTGRES_URL is set.
     #[tokio::test]
-    async fn step_2_records_the_last_seq_of_devices_revoked_before_it() {
+    async fn a_database_of_every_earlier_schema_opens_with_its_rows() {
         let Some(url) = std::env::var("BRYGGA_TEST_POSTGRES_URL")
             .ok()
             .filter(|u| !u.is_empty())
@@ -795,83 +771,67 @@ mod tests {
             eprintln!("SKIPPED: PostgreSQL migration test (set BRYGGA_TEST_POSTGRES_URL)");
             return;
         };
-        let schema = format!("migrate_{}", Uuid::now_v7().simple());
         let (client, connection) = tokio_postgres::connect(&url, NoTls).await.expect("connect");
         tokio::spawn(connection);
-        client
-            .batch_execute(&format!(
-                "CREATE SCHEMA {schema}; SET search_path TO {schema};"
-            ))
-            .await
-            .expect("schema");
-        client
-            .batch_execute(MIGRATIONS[0])
-            .await
-            .expect("schema v1");
-        client
-            .batch_execute(
-                "CREATE TABLE schema_migrations \
-                 (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL);
-                 INSERT INTO schema_migrations VALUES (1, 0);
-                 INSERT INTO teams (name, created_at) VALUES ('Fiktivt team', 0);
-                 INSERT INTO users (name, team_id, created_at)
-                 SELECT 'fiktiv', id, 0 FROM teams;
-                 INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
-                 SELECT d.id::uuid, u.id, u.team_id, '\\x00', d.name, 0, d.revoked_at
-                 FROM users u, (VALUES
-                     ('00000000-0000-0000-0000-000000000001', 'revoked, ops', 5::bigint),
-                     ('00000000-0000-0000-0000-000000000002', 'revoked, none', 5),
-                     ('00000000-0000-0000-0000-000000000003', 'active', NULL)
-                 ) AS d(id, name, revoked_at);
-                 INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
-                 SELECT o.op_id::uuid, o.device_id::uuid, o.seq, t.id, 't', '{}', 0
-                 FROM teams t, (VALUES
-                     ('00000000-0000-0000-0000-00000000000a',
-                      '00000000-0000-0000-0000-000000000001', 1::bigint),
-                     ('00000000-0000-0000-0000-00000000000b',
-                      '00000000-0000-0000-0000-000000000001', 7),
-                     ('00000000-0000-0000-0000-00000000000c',
-                      '00000000-0000-0000-0000-000000000003', 9)
-                 ) AS o(op_id, device_id, seq);",
-            )
-            .await
-            .expect("v1 rows");
-        // The store, on that schema, migrates it.
-        let sep = if url.contains('?') { '&' } else { '?' };
-        let store = PgStore::open(&format!("{url}{sep}options=-csearch_path%3D{schema}"))
-            .await
-            .expect("open and migrate");
-        let team_id: i64 = client
-            .query_one("SELECT id FROM teams", &[])
-            .await
-            .expect("team")
-            .get(0);
-        let got: Vec<(String, Option<i64>)> = store
-            .team_devices(team_id)
-            .await
-            .expect("devices")
-            .into_iter()
-            .map(|d| (d.name, d.last_seq_at_revocation))
-            .collect();
-        let version: i64 = client
-            .query_one("SELECT MAX(version) FROM schema_migrations", &[])
-            .await
-            .expect("version")
-            .get(0);
-        client
-            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-            .await
-            .expect("drop schema");
-        assert_eq!(version, MIGRATIONS.len() as i64);
-        let want = [
-            ("revoked, ops", Some(7)),
-            ("revoked, none", Some(0)),
-            ("active", None),
-        ];
-        assert_eq!(
-            got,
-            want.map(|(n, s)| (n.to_string(), s)),
-            "the highest stored seq of a revoked device, 0 without ops, nothing while active"
-        );
+        for version in 1..STEPS.len() {
+            let schema = format!("migrate_{}", Uuid::now_v7().simple());
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA {schema}; SET search_path TO {schema};"
+                ))
+                .await
+                .expect("schema");
+            brygga_migrate::postgres::legacy_fixture(&client, &STEPS[..version])
+                .await
+                .expect("old steps");
+            client
+                .batch_execute(
+                    "INSERT INTO teams (name, created_at) VALUES ('Fiktivt team', 0);
+                     INSERT INTO users (name, team_id, created_at)
+                     SELECT 'fiktiv', id, 0 FROM teams;
+                     INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
+                     SELECT d.id::uuid, u.id, u.team_id, '\\x00', d.name, 0, d.revoked_at
+                     FROM users u, (VALUES
+                         ('00000000-0000-0000-0000-000000000001', 'revoked, ops', 5::bigint),
+                         ('00000000-0000-0000-0000-000000000002', 'revoked, none', 5),
+                         ('00000000-0000-0000-0000-000000000003', 'active', NULL)
+                     ) AS d(id, name, revoked_at);
+                     INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
+                     SELECT o.op_id::uuid, o.device_id::uuid, o.seq, t.id, 't', '{}', 0
+                     FROM teams t, (VALUES
+                         ('00000000-0000-0000-0000-00000000000a',
+                          '00000000-0000-0000-0000-000000000001', 1::bigint),
+                         ('00000000-0000-0000-0000-00000000000b',
+                          '00000000-0000-0000-0000-000000000001', 7),
+                         ('00000000-0000-0000-0000-00000000000c',
+                          '00000000-0000-0000-0000-000000000003', 9)
+                     ) AS o(op_id, device_id, seq);",
+                )
+                .await
+                .expect("old rows");
+            // The store, on that schema, migrates it.
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let store = PgStore::open(&format!("{url}{sep}options=-csearch_path%3D{schema}"))
+                .await
+                .expect("open and migrate");
+            super::super::fixture::assert_upgraded(&store, version).await;
+            let record: Vec<(i64, String)> = client
+                .query(
+                    "SELECT version, checksum FROM schema_migrations ORDER BY version",
+                    &[],
+                )
+                .await
+                .expect("record")
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            let want: Vec<(i64, String)> =
+                STEPS.iter().map(|s| (s.version, s.checksum())).collect();
+            assert_eq!(record, want, "from version {version}");
+            client
+                .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+                .await
+                .expect("drop schema");
+        }
     }
 }

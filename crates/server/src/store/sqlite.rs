@@ -12,6 +12,7 @@ use super::{
     PullPage, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
+use brygga_migrate::Step;
 use brygga_protocol::auth::ObjectKind;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::collections::HashMap;
@@ -20,10 +21,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use uuid::Uuid;
 
-/// Versioned migrations: step N brings `user_version` from N-1 to N.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-    include_str!("../../migrations/sqlite/0002_revocation_last_seq.sql"),
+/// The schema steps (docs/adr/0011-shared-migrations.md); released ones
+/// are pinned in the tests of [`super`].
+pub(super) const STEPS: &[Step] = &[
+    Step::new(
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    Step::new(
+        2,
+        "revocation_last_seq",
+        include_str!("../../migrations/sqlite/0002_revocation_last_seq.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -91,24 +101,9 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let known = MIGRATIONS.len() as i64;
-    loop {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version > known {
-            return Err(StoreError::SchemaTooNew {
-                found: version,
-                known,
-            });
-        }
-        if version == known {
-            return Ok(());
-        }
-        tx.execute_batch(MIGRATIONS[version as usize])?;
-        tx.pragma_update(None, "user_version", version + 1)?;
-        tx.commit()?;
-        tracing::info!(backend = "sqlite", version = version + 1, "migrated schema");
-    }
+    let outcome = brygga_migrate::sqlite::run(conn, STEPS, crate::clock::now_ms())?;
+    super::log_migration("sqlite", &outcome);
+    Ok(())
 }
 
 fn uuid_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
@@ -682,51 +677,38 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
-    /// Devices revoked under schema v1 get their last seq from step 2.
-    #[test]
-    fn step_2_records_the_last_seq_of_devices_revoked_before_it() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut conn = Connection::open(dir.path().join("v1.db")).expect("open");
-        conn.execute_batch(MIGRATIONS[0]).expect("schema v1");
-        conn.pragma_update(None, "user_version", 1)
-            .expect("version 1");
-        conn.execute_batch(
-            "INSERT INTO teams (id, name, created_at) VALUES (1, 'Fiktivt team', 0);
-             INSERT INTO users (id, name, team_id, created_at) VALUES (1, 'fiktiv', 1, 0);
-             INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
-             VALUES ('00000000-0000-0000-0000-000000000001', 1, 1, x'00', 'revoked, ops', 0, 5),
-                    ('00000000-0000-0000-0000-000000000002', 1, 1, x'00', 'revoked, none', 0, 5),
-                    ('00000000-0000-0000-0000-000000000003', 1, 1, x'00', 'active', 0, NULL);
-             INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
-             VALUES ('00000000-0000-0000-0000-00000000000a',
-                     '00000000-0000-0000-0000-000000000001', 1, 1, 't', '{}', 0),
-                    ('00000000-0000-0000-0000-00000000000b',
-                     '00000000-0000-0000-0000-000000000001', 7, 1, 't', '{}', 0),
-                    ('00000000-0000-0000-0000-00000000000c',
-                     '00000000-0000-0000-0000-000000000003', 9, 1, 't', '{}', 0);",
-        )
-        .expect("v1 rows");
-        migrate(&mut conn).expect("migrate");
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .expect("version");
-        assert_eq!(version, MIGRATIONS.len() as i64);
-        let rows: Vec<(String, Option<i64>)> = conn
-            .prepare("SELECT name, last_seq_at_revocation FROM devices ORDER BY id")
-            .expect("prepare")
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("rows");
-        let want = [
-            ("revoked, ops", Some(7)),
-            ("revoked, none", Some(0)),
-            ("active", None),
-        ];
-        assert_eq!(
-            rows,
-            want.map(|(n, s)| (n.to_string(), s)),
-            "the highest stored seq of a revoked device, 0 without ops, nothing while active"
-        );
+    /// A database of every earlier schema, as the runner before the shared
+    /// one left it, opens with its rows (fictional).
+    #[tokio::test]
+    async fn a_database_of_every_earlier_schema_opens_with_its_rows() {
+        for version in 1..STEPS.len() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("old.db");
+            let conn = Connection::open(&path).expect("open");
+            brygga_migrate::sqlite::legacy_fixture(&conn, &STEPS[..version]).expect("old steps");
+            conn.execute_batch(
+                "INSERT INTO teams (id, name, created_at) VALUES (1, 'Fiktivt team', 0);
+                 INSERT INTO users (id, name, team_id, created_at) VALUES (1, 'fiktiv', 1, 0);
+                 INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
+                 VALUES ('00000000-0000-0000-0000-000000000001', 1, 1, x'00', 'revoked, ops', 0, 5),
+                        ('00000000-0000-0000-0000-000000000002', 1, 1, x'00', 'revoked, none', 0, 5),
+                        ('00000000-0000-0000-0000-000000000003', 1, 1, x'00', 'active', 0, NULL);
+                 INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
+                 VALUES ('00000000-0000-0000-0000-00000000000a',
+                         '00000000-0000-0000-0000-000000000001', 1, 1, 't', '{}', 0),
+                        ('00000000-0000-0000-0000-00000000000b',
+                         '00000000-0000-0000-0000-000000000001', 7, 1, 't', '{}', 0),
+                        ('00000000-0000-0000-0000-00000000000c',
+                         '00000000-0000-0000-0000-000000000003', 9, 1, 't', '{}', 0);",
+            )
+            .expect("old rows");
+            drop(conn);
+            let store = SqliteStore::open(&path).await.expect("open and migrate");
+            super::super::fixture::assert_upgraded(&store, version).await;
+            let recorded: i64 = lock(&store.writer)
+                .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+                .expect("record");
+            assert_eq!(recorded, STEPS.len() as i64, "from version {version}");
+        }
     }
 }
