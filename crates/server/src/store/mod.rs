@@ -1,8 +1,10 @@
 //! Storage: one trait ([`Store`]), two backends ([`sqlite`], [`postgres`]).
 //!
-//! The backends only move rows; every decision about an operation
-//! (duplicate, rejected, which case and team it belongs to) is made by the
-//! backend-independent planner in [`plan`], so both behave the same.
+//! The backends only move rows; the decisions are made once, in [`plan`],
+//! so both behave the same: about an operation (duplicate, rejected, which
+//! case and team it belongs to), about a request (admitted, or refused for
+//! its device or its nonce), an enrolment code (one device, until it
+//! expires), a pull's page, and what a revocation records.
 //!
 //! Writes that the HTTP layer makes go through [`Store::write`]: each
 //! authenticated request is one [`RequestWrite`] (its nonce, and its push or

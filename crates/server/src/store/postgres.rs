@@ -11,10 +11,10 @@
 //! The connection is made without TLS: run the database on the same host
 //! or a trusted network (see the crate README).
 
-use super::plan::{self, Lookups, StoredOp};
+use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::{
-    Admission, AdmittedWrites, AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow,
-    PullPage, PushBatch, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
+    AdmittedWrites, AuditRecord, AuditRow, Device, NewDevice, ObjectRow, PullPage, PushBatch,
+    Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
@@ -255,35 +255,25 @@ async fn write_tx(client: &deadpool_postgres::Object, batch: WriteBatch) -> Resu
         objects
     )?;
 
-    // Admission, in batch order (of two requests with one nonce, the
-    // first wins): a device row has no nonce, a remembered nonce row has.
-    let mut states: HashMap<Uuid, Option<i64>> = HashMap::new();
+    // The rows of the admission statement: a device row has no nonce, a
+    // nonce it stored (new, for an active device) has. Of two requests
+    // with one nonce the statement stored it once: the first to take it
+    // from `fresh` is the one admitted.
+    let mut revoked_at: HashMap<Uuid, Option<i64>> = HashMap::new();
     let mut fresh: HashSet<(Uuid, String)> = HashSet::new();
     for r in &admit {
         match r.get::<_, Option<String>>(2) {
             None => {
-                states.insert(r.get(0), r.get(1));
+                revoked_at.insert(r.get(0), r.get(1));
             }
             Some(nonce) => {
                 fresh.insert((r.get(0), nonce));
             }
         }
     }
-    let refused: Vec<Option<Admission>> = batch
-        .requests
-        .iter()
-        .map(|r| match states.get(&r.nonce.device_id) {
-            None => Some(Admission::UnknownDevice),
-            Some(Some(_)) => Some(Admission::Revoked),
-            Some(None) => {
-                if fresh.remove(&(r.nonce.device_id, r.nonce.nonce.clone())) {
-                    None
-                } else {
-                    Some(Admission::Replayed)
-                }
-            }
-        })
-        .collect();
+    let refused = plan::admit(&batch.requests, &revoked_at, |n| {
+        Ok::<_, StoreError>(fresh.remove(&(n.device_id, n.nonce.clone())))
+    })?;
     drop(pushes);
     let batch = AdmittedWrites::split(batch, refused)?;
 
@@ -561,20 +551,20 @@ impl Store for PgStore {
         // FOR UPDATE: two devices racing for one code cannot both win.
         let code = tx
             .query_opt(
-                "SELECT c.user_id, c.expires_at, c.used_at, u.team_id FROM enroll_codes c \
+                "SELECT c.user_id, u.team_id, c.expires_at, c.used_at FROM enroll_codes c \
                  JOIN users u ON u.id = c.user_id WHERE c.code_hash = $1 FOR UPDATE OF c",
                 &[&code_hash],
             )
             .await?
-            .ok_or(StoreError::InvalidCode(CodeProblem::Unknown))?;
-        let (user_id, expires_at, used_at, team_id): (i64, i64, Option<i64>, i64) =
-            (code.get(0), code.get(1), code.get(2), code.get(3));
-        if used_at.is_some() {
-            return Err(StoreError::InvalidCode(CodeProblem::Used));
-        }
-        if now_ms >= expires_at {
-            return Err(StoreError::InvalidCode(CodeProblem::Expired));
-        }
+            .map(|r| EnrollCode {
+                user_id: r.get(0),
+                team_id: r.get(1),
+                expires_at_ms: r.get(2),
+                used_at_ms: r.get(3),
+            });
+        let EnrollCode {
+            user_id, team_id, ..
+        } = plan::usable_code(code, now_ms)?;
         tx.execute(
             "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -655,22 +645,23 @@ impl Store for PgStore {
         // before the revocation could commit a seq above the recorded one.
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_OPS])
             .await?;
-        let row = tx
+        let revoked_at: Option<Option<i64>> = tx
             .query_opt(
                 "SELECT revoked_at FROM devices WHERE id = $1 FOR UPDATE",
                 &[&id],
             )
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("device {id}")))?;
-        let revoked_at: Option<i64> = row.get(0);
-        if revoked_at.is_some() {
+            .map(|r| r.get(0));
+        let max_seq: Option<i64> = tx
+            .query_one("SELECT MAX(seq) FROM ops WHERE device_id = $1", &[&id])
+            .await?
+            .get(0);
+        let Some(revocation) = plan::revocation(id, revoked_at, max_seq, now_ms)? else {
             return Ok(Revoked::Already);
-        }
+        };
         tx.execute(
-            "UPDATE devices SET revoked_at = $1, last_seq_at_revocation = \
-             (SELECT COALESCE(MAX(seq), 0) FROM ops WHERE device_id = $2) \
-             WHERE id = $2",
-            &[&now_ms, &id],
+            "UPDATE devices SET revoked_at = $1, last_seq_at_revocation = $2 WHERE id = $3",
+            &[&revocation.revoked_at_ms, &revocation.last_seq, &id],
         )
         .await?;
         insert_audits(&tx, &[&audit]).await?;
@@ -698,15 +689,13 @@ impl Store for PgStore {
                  ORDER BY server_seq LIMIT $3",
             )
             .await?;
-        let mut ops: Vec<(i64, String)> = client
-            .query(&st, &[&team_id, &after, &(i64::from(limit) + 1)])
+        let ops: Vec<(i64, String)> = client
+            .query(&st, &[&team_id, &after, &plan::page_rows(limit)])
             .await?
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect();
-        let more = ops.len() > limit as usize;
-        ops.truncate(limit as usize);
-        Ok(PullPage { ops, more })
+        Ok(plan::page(ops, limit))
     }
 
     async fn latest_server_seq(&self, team_id: i64) -> Result<i64> {
