@@ -79,8 +79,14 @@ stage_test() {
 # a full `cargo bench -p brygga-core --features bench-plaintext`).
 # `--bench '*'` selects the bench targets only, so the library's unit tests
 # are not run a second time in the bench profile.
+#
+# Then the first-sync bench of the end-to-end crate, small (10 cases): it
+# starts the release-built brygga-server, which `cargo bench -p brygga-e2e`
+# does not build by itself (README.md has the full run).
 stage_bench() {
     cargo bench -p brygga-core --features bench-plaintext --bench '*' -- --test
+    cargo build --release -p brygga-server
+    cargo bench -p brygga-e2e --bench first_sync -- --test
 }
 
 stage_ui() {

@@ -551,6 +551,9 @@ impl Laptop {
                         case_id: c,
                         name: "Fiktiv Förälder".into(),
                         relation: "mamma".into(),
+                        phone: None,
+                        email: None,
+                        address: None,
                     })
                     .map(drop),
                 None => Ok(()),

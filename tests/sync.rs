@@ -372,6 +372,9 @@ fn what_one_device_signs_the_other_receives_and_concurrent_edits_converge(backen
             case_id: case,
             name: "Fiktiv Förälder".into(),
             relation: "mamma".into(),
+            phone: None,
+            email: None,
+            address: None,
         })
         .expect("guardian");
     a.journal

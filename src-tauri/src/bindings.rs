@@ -8,16 +8,18 @@
 //!
 //! (scripts/desktop-bindings.sh does exactly that).
 
-use crate::commands::{
-    ActionInput, CheckinInput, ConcernInput, ConsentInput, EntryInput, ExportRequest, ExportResult,
-    GuardianInput, ImportInput, LeaveOutInput, PlanInput, PupilInput, SessionState,
-};
+use crate::commands::attendance::ImportInput;
+use crate::commands::exports::{ExportRequest, ExportResult};
+use crate::commands::session::SessionState;
 use crate::error::IpcError;
 use crate::state::{LockReason, Settings};
 use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
 use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
-use brygga_core::{ActionStatus, CaseloadItem, CheckinRow, DemoSummary, Keep};
+use brygga_core::{
+    ActionStatus, CaseloadItem, CheckinRow, DemoSummary, Keep, LeaveOut, NewAction, NewCheckin,
+    NewConcern, NewConsent, NewEntry, NewGuardian, NewPlan, NewPupil,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -48,17 +50,17 @@ fn generate(dir: &Path) {
     one::<AbsenceChart>(dir);
     one::<ImportReport>(dir);
     one::<ImportInput>(dir);
-    one::<LeaveOutInput>(dir);
+    one::<LeaveOut>(dir);
     one::<ExportRequest>(dir);
     one::<ExportResult>(dir);
-    one::<EntryInput>(dir);
-    one::<PupilInput>(dir);
-    one::<GuardianInput>(dir);
-    one::<CheckinInput>(dir);
-    one::<ConsentInput>(dir);
-    one::<ActionInput>(dir);
-    one::<PlanInput>(dir);
-    one::<ConcernInput>(dir);
+    one::<NewEntry>(dir);
+    one::<NewPupil>(dir);
+    one::<NewGuardian>(dir);
+    one::<NewCheckin>(dir);
+    one::<NewConsent>(dir);
+    one::<NewAction>(dir);
+    one::<NewPlan>(dir);
+    one::<NewConcern>(dir);
     one::<ActionStatus>(dir);
     one::<Keep>(dir);
 }

@@ -13,8 +13,10 @@ mod command_names;
 pub mod commands;
 pub mod error;
 mod export_dir;
+mod locking;
 pub mod state;
 pub mod sync_loop;
+mod sync_task;
 mod system_lock;
 
 use state::{AppState, LockReason};
@@ -59,7 +61,7 @@ fn spawn_idle_timer(app: tauri::AppHandle) {
             std::thread::sleep(IDLE_CHECK);
             let state = app.state::<AppState>();
             if state.lock_if_idle() {
-                commands::lock_and_tell(&app, &state, LockReason::Idle);
+                locking::lock_and_tell(&app, &state, LockReason::Idle);
             }
         })
         .expect("the idle timer thread starts");
@@ -87,44 +89,44 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::ui_ready,
-            commands::journal_exists,
-            commands::create_journal,
-            commands::unlock,
-            commands::lock,
-            commands::session_state,
-            commands::activity,
-            commands::get_settings,
-            commands::set_idle_minutes,
-            commands::caseload,
-            commands::case_detail,
-            commands::list_entries,
-            commands::draft_entry,
-            commands::edit_draft,
-            commands::sign_entry,
-            commands::correct_entry,
-            commands::add_pupil,
-            commands::open_case,
-            commands::add_guardian,
-            commands::record_consent,
-            commands::withdraw_consent,
-            commands::create_plan,
-            commands::set_action_status,
-            commands::report_concern,
-            commands::close_case,
-            commands::checkin_board,
-            commands::record_checkins,
-            commands::search,
-            commands::load_demo,
-            commands::sync_status,
+            commands::session::ui_ready,
+            commands::session::journal_exists,
+            commands::session::create_journal,
+            commands::session::unlock,
+            commands::session::lock,
+            commands::session::session_state,
+            commands::session::activity,
+            commands::session::get_settings,
+            commands::session::set_idle_minutes,
+            commands::cases::caseload,
+            commands::cases::case_detail,
+            commands::entries::list_entries,
+            commands::entries::draft_entry,
+            commands::entries::edit_draft,
+            commands::entries::sign_entry,
+            commands::entries::correct_entry,
+            commands::cases::add_pupil,
+            commands::cases::open_case,
+            commands::cases::add_guardian,
+            commands::consents::record_consent,
+            commands::consents::withdraw_consent,
+            commands::plans::create_plan,
+            commands::plans::set_action_status,
+            commands::cases::report_concern,
+            commands::cases::close_case,
+            commands::checkin::checkin_board,
+            commands::checkin::record_checkins,
+            commands::cases::search,
+            commands::cases::load_demo,
+            commands::sync::sync_status,
             commands::conflicts::resolve_conflict,
             commands::conflicts::adopt_conflict_as_correction,
-            commands::sync_now,
-            commands::enroll,
-            commands::absence_overview,
-            commands::absence_chart,
-            commands::import_absence,
-            commands::export_file,
+            commands::sync::sync_now,
+            commands::sync::enroll,
+            commands::attendance::absence_overview,
+            commands::attendance::absence_chart,
+            commands::attendance::import_absence,
+            commands::exports::export_file,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Brygga window runs");
@@ -144,7 +146,7 @@ mod tests {
             .expect("the invoke handler list");
         let registered: Vec<_> = handler
             .split(',')
-            .map(|s| s.trim().trim_start_matches("commands::"))
+            .filter_map(|s| s.trim().rsplit("::").next())
             .filter(|s| !s.is_empty())
             .collect();
         assert_eq!(registered, ALL, "generate_handler! and command_names::ALL");

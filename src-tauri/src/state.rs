@@ -5,7 +5,7 @@
 //! no passphrase or key is kept anywhere in the shell.
 
 use crate::error::{IpcError, IpcResult};
-use crate::sync_loop::SyncTask;
+use crate::sync_task::SyncTask;
 use brygga_core::{Journal, JournalPaths};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -24,8 +24,9 @@
 //! Background rounds do not count as user activity: the idle lock still
 //! locks a journal that only syncs.
 
-use crate::commands::lock_and_tell;
+use crate::locking::lock_and_tell;
 use crate::state::{AppState, LockReason};
+use crate::sync_task::SyncTask;
 use brygga_core::sync::{SyncError, SyncReport, SyncStatus};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -43,23 +44,6 @@ pub const BACKOFF_MAX: Duration = Duration::from_secs(5 * 60);
 /// How often a failing loop checks whether the server is reachable again.
 pub const NETWORK_POLL: Duration = Duration::from_secs(15);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// The running task and its trigger.
-pub struct SyncTask {
-    trigger: Arc<Notify>,
-    handle: tauri::async_runtime::JoinHandle<()>,
-}
-
-impl SyncTask {
-    /// Asks for a round now (coalesced: several triggers make one round).
-    pub fn trigger(&self) {
-        self.trigger.notify_one();
-    }
-
-    pub fn stop(self) {
-        self.handle.abort();
-    }
-}
 
 /// What one round came to: the sync result and the status after it
 /// (None when the journal was wiped).

@@ -35,7 +35,7 @@ pub fn spawn(app: AppHandle) {
         };
         let lock = move |app: &AppHandle| {
             let state = app.state::<AppState>();
-            crate::commands::lock_and_tell(app, &state, LockReason::SystemSuspend);
+            crate::locking::lock_and_tell(app, &state, LockReason::SystemSuspend);
         };
         if system {
             let a = app.clone();

@@ -128,6 +128,7 @@ describe('Two laptops of one team: a conflict shown and resolved in the window',
     const conflict = await b.testId('conflict');
     assert.match(await conflict.getText(), /Fiktiv Anna/u);
     assert.match(await (await b.testId('conflict-value')).getText(), /Annas version/u);
+    await b.driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', conflict);
     await b.screenshot('31-team-conflict-shown');
 
     // Bo chooses Anna's text: the choice is a signed change of its own.
@@ -135,6 +136,7 @@ describe('Two laptops of one team: a conflict shown and resolved in the window',
     await b.driver.wait(until.stalenessOf(conflict), WAIT);
     await b.driver.wait(until.elementTextMatches(await b.testId('entry'), /Annas version/u), WAIT);
     assert.equal((await b.driver.findElements(By.css('[data-testid="conflict"]'))).length, 0);
+    await b.driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', await b.testId('entry'));
     await b.screenshot('32-team-conflict-resolved');
     await syncNow(b);
 
@@ -145,6 +147,7 @@ describe('Two laptops of one team: a conflict shown and resolved in the window',
     assert.doesNotMatch(await annas.getText(), /Bos version/u);
     assert.equal((await a.driver.findElements(By.css('[data-testid="conflict"]'))).length, 0);
     assert.equal((await a.driver.findElements(By.css('[data-testid="sync-badge"]'))).length, 0);
+    await a.driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', annas);
     await a.screenshot('33-team-agreed');
   });
 });

@@ -10,16 +10,29 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use uuid::Uuid;
 
-#[derive(Clone, Debug)]
+/// A guardian as the user enters it: name, relation and whatever contact
+/// details are known (set in the same transaction).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewGuardian {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub case_id: Uuid,
     pub name: String,
     pub relation: String,
+    /// Contact details known when the guardian is added; blank or None:
+    /// not known yet.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+/// A report of concern (orosanmälan); `reported_at` is RFC 3339.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewConcern {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub case_id: Uuid,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub reported_at: DateTime<Utc>,
     pub to_whom: String,
     pub by_whom: String,
@@ -178,21 +191,44 @@ impl Journal {
         self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
         let guardian_id = Uuid::now_v7();
-        self.commit(
+        let event = |action, detail: &str| Event {
+            action,
+            object_type: "guardian",
+            object_id: Some(guardian_id.to_string()),
+            pupil_id: Some(pupil_id.clone()),
+            detail: detail.to_owned(),
+        };
+        let mut ops = vec![(
             Payload::GuardianAdded {
                 guardian_id,
                 case_id: new.case_id,
                 name: text::required("name", &new.name)?,
                 relation: text::required("relation", &new.relation)?,
             },
-            Event {
-                action: Action::Create,
-                object_type: "guardian",
-                object_id: Some(guardian_id.to_string()),
-                pupil_id: Some(pupil_id),
-                detail: String::new(),
-            },
-        )?;
+            event(Action::Create, ""),
+        )];
+        let contact = [
+            (GuardianField::Phone, &new.phone),
+            (GuardianField::Email, &new.email),
+            (GuardianField::Address, &new.address),
+        ];
+        for (field, value) in contact {
+            let value = value.as_deref().map(str::trim).unwrap_or_default();
+            if value.is_empty() {
+                continue;
+            }
+            ops.push((
+                Payload::GuardianFieldSet {
+                    guardian_id,
+                    field,
+                    value: text::bounded(field.as_str(), value)?,
+                    replaces: None,
+                },
+                event(Action::Update, field.as_str()),
+            ));
+        }
+        // The guardian and its contact details: all or none.
+        self.commit_batch(ops, None)?;
         Ok(guardian_id)
     }
 

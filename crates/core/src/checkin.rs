@@ -15,8 +15,10 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 /// One pupil's check-in as marked on the board.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewCheckin {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub case_id: Uuid,
     /// `arrived`, `late` or `not-seen` ([`entry_fields::ARRIVAL`]).
     pub arrival: String,

@@ -11,16 +11,22 @@ use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
-#[derive(Clone, Debug)]
+/// A consent as given (dates YYYY-MM-DD).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewConsent {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub case_id: Uuid,
     /// None when the pupil gives the consent.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub guardian_id: Option<Uuid>,
     pub scope: String,
     pub recipient: String,
     pub purpose: String,
     pub form: ConsentForm,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub given_on: NaiveDate,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub valid_until: Option<NaiveDate>,
 }
 

@@ -84,10 +84,18 @@ fn with_participants(mut e: NewEntry, who: &[&str]) -> NewEntry {
 }
 
 impl Journal {
-    /// Fills an empty journal with a fictional caseload of 20 pupils.
-    /// Refused when the journal already has pupils, so demo data never
-    /// mixes with real data.
+    /// Fills an empty journal with a fictional caseload of 20 pupils and
+    /// their weekly absence, in one transaction. Refused when the journal
+    /// already has pupils, so demo data never mixes with real data.
     pub fn load_demo(&mut self) -> Result<DemoSummary> {
+        self.atomically(|j| {
+            let summary = j.demo_caseload()?;
+            j.load_demo_absence()?;
+            Ok(summary)
+        })
+    }
+
+    fn demo_caseload(&mut self) -> Result<DemoSummary> {
         let pupils: i64 = self
             .conn
             .query_row("SELECT count(*) FROM pupils", [], |r| r.get(0))?;
@@ -134,6 +142,9 @@ impl Journal {
             case_id: alva,
             name: "Karin Lindqvist (fiktiv)".into(),
             relation: "mamma".into(),
+            phone: None,
+            email: None,
+            address: None,
         })?;
         self.set_guardian_field(mum, GuardianField::Phone, "070-000 00 01")?;
         self.set_guardian_field(
@@ -145,6 +156,9 @@ impl Journal {
             case_id: alva,
             name: "Johan Lindqvist (fiktiv)".into(),
             relation: "pappa".into(),
+            phone: None,
+            email: None,
+            address: None,
         })?;
         self.set_guardian_field(dad, GuardianField::Email, "johan@example.invalid")?;
         self.record_consent(NewConsent {
@@ -237,6 +251,9 @@ impl Journal {
             case_id: noah,
             name: "Sara Berglund (fiktiv)".into(),
             relation: "mamma".into(),
+            phone: None,
+            email: None,
+            address: None,
         })?;
         self.record_consent(NewConsent {
             case_id: noah,
@@ -275,6 +292,9 @@ impl Journal {
             case_id: elsa,
             name: "Vårdnadshavare (fiktiv)".into(),
             relation: "mamma".into(),
+            phone: None,
+            email: None,
+            address: None,
         })?;
         self.set_guardian_field(elsa_g, GuardianField::Address, "Skyddad adress (fiktiv)")?;
         self.record_consent(NewConsent {
@@ -395,6 +415,14 @@ mod journal_tests {
             "Fiktiv Handläggare",
         )
         .expect("create");
+        // A step that fails inside the one transaction leaves nothing.
+        let failed = j.atomically(|j| {
+            j.demo_caseload()?;
+            Err::<(), _>(Error::invalid("fiktivt fel"))
+        });
+        assert!(failed.is_err());
+        assert!(j.list_pupils().expect("pupils").is_empty());
+        assert!(j.operations().expect("ops").is_empty(), "no operation left");
         let summary = j.load_demo().expect("demo");
         assert_eq!(summary.pupils, 20);
         assert_eq!(summary.cases, 20);

@@ -13,9 +13,12 @@ use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-#[derive(Clone, Debug)]
+/// A journal entry as the user writes it; `event_at` is RFC 3339.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewEntry {
     pub kind: EntryKind,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub event_at: DateTime<Utc>,
     pub participants: Vec<String>,
     pub fields: BTreeMap<String, String>,

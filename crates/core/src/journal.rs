@@ -215,6 +215,24 @@ impl Journal {
     /// absence must not stop half-way). Each operation gets its own audit
     /// row; `summary`, when given, is one more audit row after them (what
     /// the batch was as a whole), written in the same transaction.
+    /// Runs `f` as ONE transaction: every operation it commits, or none.
+    /// For a user action made of several core steps (the demo caseload
+    /// and its absence weeks), where a failure half-way must leave nothing.
+    pub(crate) fn atomically<T>(&mut self, f: impl FnOnce(&mut Journal) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(value) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The error that made us roll back is the one to report.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     pub(crate) fn commit_batch(
         &mut self,
         items: Vec<(Payload, Event<'_>)>,
@@ -223,9 +241,7 @@ impl Journal {
         let device_id = self.device.id;
         let author = self.device.author.clone();
         let now = clock::now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = Step::begin(&mut self.conn)?;
         let mut last_seq: i64 = tx.query_row(
             "SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1",
             [device_id.to_string()],
@@ -423,5 +439,41 @@ fn unlock_key(paths: &JournalPaths, pass: &Passphrase) -> Result<Key32> {
             reason: "the key file is missing".into(),
         }),
         (true, true) => keys::unlock(&paths.key_file, pass),
+    }
+}
+
+/// A commit's transaction: its own, or a savepoint inside the transaction
+/// of [`Journal::atomically`].
+enum Step<'c> {
+    Own(rusqlite::Transaction<'c>),
+    Nested(rusqlite::Savepoint<'c>),
+}
+
+impl<'c> Step<'c> {
+    fn begin(conn: &'c mut rusqlite::Connection) -> Result<Step<'c>> {
+        Ok(if conn.is_autocommit() {
+            Step::Own(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+        } else {
+            Step::Nested(conn.savepoint()?)
+        })
+    }
+
+    fn commit(self) -> Result<()> {
+        match self {
+            Step::Own(tx) => tx.commit()?,
+            Step::Nested(sp) => sp.commit()?,
+        }
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Step<'_> {
+    type Target = rusqlite::Connection;
+
+    fn deref(&self) -> &rusqlite::Connection {
+        match self {
+            Step::Own(tx) => tx,
+            Step::Nested(sp) => sp,
+        }
     }
 }

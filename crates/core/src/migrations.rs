@@ -16,6 +16,7 @@ const STEPS: &[Step] = &[
     Step::new(2, "sync_state", include_str!("migrations/v2.sql")),
     Step::new(3, "absence_weeks", include_str!("migrations/v3.sql")),
     Step::new(4, "team_record", include_str!("migrations/v4.sql")),
+    Step::new(5, "search_rows", include_str!("migrations/v5.sql")),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -204,6 +205,28 @@ mod tests {
     }
 
     #[test]
+    fn step_5_lists_where_each_entry_text_of_a_v4_journal_is_indexed() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..4]).expect("v4");
+        // A v4 journal's index: two entries' texts and a correction.
+        conn.execute_batch(
+            "INSERT INTO search_index (rowid, text, entry_id, correction_id)
+               VALUES (3, 'Hembesök', 'e1', NULL), (5, 'Elevsamtal', 'e2', NULL),
+                      (8, 'Rättelse', 'e1', 'c1');",
+        )
+        .expect("v4 fixture");
+        migrate_with(&mut conn, &STEPS[..5]).expect("to version 5");
+        let rows: Vec<(String, i64)> = conn
+            .prepare("SELECT entry_id, fts_rowid FROM search_rows ORDER BY entry_id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(rows, vec![("e1".to_owned(), 3), ("e2".to_owned(), 5)]);
+    }
+
+    #[test]
     fn migrating_twice_changes_nothing() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate(&mut conn).expect("first");
@@ -360,6 +383,10 @@ mod tests {
                 (
                     4,
                     "79dc7a94532adce674ac53a66def3219e287007d0d9aac004679696d23888d80",
+                ),
+                (
+                    5,
+                    "dd217f09a0fca77f1f9dd85b49538daf279a5541712963a9d9e174480c5094aa",
                 ),
             ],
         );

@@ -10,20 +10,27 @@ use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
-#[derive(Clone, Debug)]
+/// One action of a plan: who does what, by when (YYYY-MM-DD).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewAction {
     pub who: String,
     pub what: String,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub due_on: Option<NaiveDate>,
 }
 
-#[derive(Clone, Debug)]
+/// A collaboration plan (samverkansplan).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewPlan {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub case_id: Uuid,
     pub needs: String,
     /// Measurable goals, one per item.
     pub goals: Vec<String>,
     pub lead_party: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub follow_up_on: NaiveDate,
     pub actions: Vec<NewAction>,
 }

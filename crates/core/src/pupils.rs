@@ -13,7 +13,8 @@ use uuid::Uuid;
 /// Grades of the compulsory school's upper stage (högstadiet).
 pub const GRADES: std::ops::RangeInclusive<u8> = 7..=9;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewPupil {
     pub name: String,
     pub personnummer: String,

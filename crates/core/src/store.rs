@@ -78,7 +78,35 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA temp_store = MEMORY;
          PRAGMA busy_timeout = 5000;",
     )?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
+}
+
+/// Statements kept prepared per connection: replay and the intake of a
+/// pull run the same few dozen statements for every operation, and
+/// preparing one (parsing it against the schema) costs more than running
+/// it.
+const STATEMENT_CACHE: usize = 128;
+
+/// Runs one statement, prepared once per connection (like
+/// [`Connection::execute`], which prepares it again every time).
+pub(crate) fn exec(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
+/// One row, by a statement prepared once per connection (like
+/// [`Connection::query_row`]).
+pub(crate) fn row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(sql)?.query_row(params, f)
 }
 
 /// A database without the SQLCipher key: plain SQLite. Only for measuring

@@ -128,6 +128,9 @@ fn the_case_journal_pdf_has_signed_entries_corrections_and_leaves_out_what_it_is
             case_id: case,
             name: "Fiktiv Förälder".into(),
             relation: "mamma".into(),
+            phone: None,
+            email: None,
+            address: None,
         })
         .expect("guardian");
     j.set_guardian_field(
@@ -272,6 +275,9 @@ fn the_esf_list_has_personnummer_and_case_dates_only() {
             case_id: case_a,
             name: "Fiktiv Förälder".into(),
             relation: "pappa".into(),
+            phone: None,
+            email: None,
+            address: None,
         })
         .expect("guardian");
     j.set_guardian_field(g, GuardianField::Address, SECRET_ADDRESS)

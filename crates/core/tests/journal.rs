@@ -87,6 +87,9 @@ fn every_kind_of_record_replays_from_the_log_to_the_same_tables() {
             case_id: case,
             name: "Fiktiv Förälder".into(),
             relation: "mamma".into(),
+            phone: None,
+            email: None,
+            address: None,
         })
         .expect("guardian");
     j.set_guardian_field(g, GuardianField::Phone, "070-000 00 00")
@@ -309,6 +312,9 @@ fn a_closed_case_takes_nothing_new_and_waits_for_drafts() {
             case_id: case,
             name: "Fiktiv Förälder".into(),
             relation: "pappa".into(),
+            phone: None,
+            email: None,
+            address: None,
         })
         .map(drop),
     ];
@@ -372,6 +378,9 @@ fn protected_identity_hides_school_and_address_everywhere() {
             case_id: case,
             name: "Fiktiv Förälder".into(),
             relation: "pappa".into(),
+            phone: None,
+            email: None,
+            address: None,
         })
         .expect("guardian");
     j.set_guardian_field(g, GuardianField::Address, "Hemliga gatan 1")

@@ -4,10 +4,10 @@
 // to the field, without losing anything typed. Kept apart from the
 // components so it can be unit tested.
 
-import type { ActionInput } from './bindings/ActionInput';
+import type { NewAction } from './bindings/NewAction';
 import type { ConsentForm } from './bindings/ConsentForm';
-import type { ConsentInput } from './bindings/ConsentInput';
-import type { PlanInput } from './bindings/PlanInput';
+import type { NewConsent } from './bindings/NewConsent';
+import type { NewPlan } from './bindings/NewPlan';
 
 /** A problem with one field; the form shows `form.problem_<name>`. */
 export type Problem = 'required' | 'choice' | 'date' | 'future' | 'before_given' | 'goal' | 'action' | 'datetime' | 'time';
@@ -68,7 +68,7 @@ export function consentProblems(c: ConsentDraft, today = todayIso()): Problems {
   return p;
 }
 
-export function consentInput(caseId: string, c: ConsentDraft): ConsentInput {
+export function consentInput(caseId: string, c: ConsentDraft): NewConsent {
   return {
     case_id: caseId,
     guardian_id: c.givenBy === PUPIL ? null : c.givenBy,
@@ -122,8 +122,8 @@ export function planProblems(plan: PlanDraft): Problems {
   return p;
 }
 
-export function planInput(caseId: string, plan: PlanDraft): PlanInput {
-  const actions: ActionInput[] = plan.actions
+export function planInput(caseId: string, plan: PlanDraft): NewPlan {
+  const actions: NewAction[] = plan.actions
     .filter((a) => !emptyAction(a))
     .map((a) => ({ who: a.who.trim(), what: a.what.trim(), due_on: blank(a.dueOn) ? null : a.dueOn.trim() }));
   return {

@@ -15,13 +15,14 @@ pub fn run(ctx: &Context, cmd: GuardianCommand) -> Result<()> {
             relation,
             contact,
         } => {
-            let mut journal = ctx.open()?;
-            let id = journal.add_guardian(NewGuardian {
+            let id = ctx.open()?.add_guardian(NewGuardian {
                 case_id: case,
                 name,
                 relation,
+                phone: contact.phone,
+                email: contact.email,
+                address: contact.address,
             })?;
-            set_contact(&mut journal, id, &contact)?;
             output::created(id)
         }
         GuardianCommand::Set { id, contact } => {

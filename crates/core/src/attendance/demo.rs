@@ -3,7 +3,7 @@
 //!
 //! The figures are made up and go through the real importer (as a CSV
 //! file named "demo (fiktiv)"), so the demo exercises the same path as a
-//! school's export. Call after `Journal::load_demo`.
+//! school's export. `Journal::load_demo` runs it.
 
 use super::import::{ImportOptions, ImportReport};
 use super::values::{iso_week_label, monday_of};

@@ -22,8 +22,10 @@ use crate::views::{CaseDetail, EntryView};
 use uuid::Uuid;
 
 /// An entry to leave out of an export, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LeaveOut {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub entry_id: Uuid,
     pub reason: String,
 }

@@ -8,6 +8,7 @@
 use super::lww::{self, Loser};
 use super::{ensure_exists, index_text, op_time, utc};
 use crate::error::{Error, Result};
+use crate::store;
 use brygga_protocol::op::{EntryContent, Operation};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
@@ -24,7 +25,8 @@ struct Shown {
 }
 
 fn shown(conn: &Connection, entry_id: &Uuid) -> Result<Shown> {
-    conn.query_row(
+    store::row(
+        conn,
         "SELECT e.status, e.version_op, v.device_id FROM entries e
          JOIN entry_versions v ON v.op_id = e.version_op WHERE e.id = ?1",
         [entry_id.to_string()],
@@ -46,7 +48,7 @@ fn keep_version(
     entry_id: &Uuid,
     content: &EntryContent,
 ) -> Result<()> {
-    conn.execute(
+    store::exec(conn,
         "INSERT INTO entry_versions (op_id, entry_id, content_hash, content, device_id, author, hlc)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -71,7 +73,8 @@ fn show(
     content: &EntryContent,
     sign: Option<&Operation>,
 ) -> Result<()> {
-    let n = conn.execute(
+    let n = store::exec(
+        conn,
         "UPDATE entries SET kind = ?2, event_at = ?3, participants = ?4, fields = ?5, text = ?6,
                             version_op = ?7,
                             status = CASE WHEN ?8 IS NULL THEN status ELSE 'signed' END,
@@ -94,8 +97,12 @@ fn show(
             "entry {entry_id} is signed and cannot change"
         )));
     }
-    conn.execute(
-        "DELETE FROM search_index WHERE entry_id = ?1 AND correction_id IS NULL",
+    store::exec(
+        conn,
+        // By rowid (search_rows): a condition on entry_id would read the
+        // whole index.
+        "DELETE FROM search_index
+         WHERE rowid = (SELECT fts_rowid FROM search_rows WHERE entry_id = ?1)",
         [entry_id.to_string()],
     )?;
     index_text(conn, entry_id, None, &content.text)
@@ -106,17 +113,17 @@ pub(crate) fn version_content(
     entry_id: &Uuid,
     op_id: &str,
 ) -> Result<EntryContent> {
-    let json: String = conn
-        .query_row(
-            "SELECT content FROM entry_versions WHERE op_id = ?1 AND entry_id = ?2",
-            params![op_id, entry_id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| Error::NotFound {
-            what: "entry version",
-            id: op_id.to_owned(),
-        })?;
+    let json: String = store::row(
+        conn,
+        "SELECT content FROM entry_versions WHERE op_id = ?1 AND entry_id = ?2",
+        params![op_id, entry_id.to_string()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        what: "entry version",
+        id: op_id.to_owned(),
+    })?;
     serde_json::from_str(&json)
         .map_err(|e| Error::Damaged(format!("entry version {op_id} is unreadable: {e}")))
 }
@@ -128,7 +135,8 @@ pub(super) fn draft(
     case_id: &Uuid,
     content: &EntryContent,
 ) -> Result<()> {
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO entries (id, case_id, kind, status, event_at, written_at, author,
                               participants, fields, text, version_op)
          VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -221,7 +229,8 @@ fn keep_shown_version(
 }
 
 fn version_author(conn: &Connection, op_id: &str) -> Result<(String, String)> {
-    Ok(conn.query_row(
+    Ok(store::row(
+        conn,
         "SELECT author, hlc FROM entry_versions WHERE op_id = ?1",
         [op_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -239,7 +248,8 @@ fn signed_version(
     let Some(hash) = hash else {
         return Ok(current.version_op.clone());
     };
-    conn.query_row(
+    store::row(
+        conn,
         "SELECT op_id FROM entry_versions WHERE entry_id = ?1 AND content_hash = ?2
          ORDER BY op_id = ?3 DESC, hlc DESC, op_id DESC LIMIT 1",
         params![entry_id.to_string(), hash, current.version_op],
@@ -280,7 +290,8 @@ pub(super) fn sign(
     // The signed version stands; every other version still to review now
     // lost to the signature, and so does the one shown until now.
     lww::settle_seen(conn, &version)?;
-    conn.execute(
+    store::exec(
+        conn,
         "UPDATE field_conflicts SET kind = ?3, won_op_id = ?4
          WHERE object_type = ?1 AND object_id = ?2",
         params![OBJECT, entry_id.to_string(), AFTER_SIGNATURE, version],
@@ -311,7 +322,8 @@ pub(super) fn correct(
             "entry {entry_id} is not signed; only signed entries are corrected"
         )));
     }
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO corrections (id, entry_id, text, reason, written_at, author)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![

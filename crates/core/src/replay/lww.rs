@@ -8,6 +8,7 @@
 
 use super::{ensure_exists, entries, op_time, pupils};
 use crate::error::{Error, Result};
+use crate::store;
 use brygga_protocol::op::{ConflictSubject, Operation, Payload};
 use chrono::Datelike;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -56,7 +57,8 @@ pub(crate) fn keep_conflict(
     won_op_id: &str,
     kind: &str,
 ) -> Result<()> {
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT OR REPLACE INTO field_conflicts (lost_op_id, object_type, object_id, field,
                                                 lost_value, lost_author, lost_hlc, won_op_id, kind)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -77,7 +79,11 @@ pub(crate) fn keep_conflict(
 
 /// The writer saw `op_id` and replaced it knowingly: not a conflict.
 pub(crate) fn settle_seen(conn: &Connection, op_id: &str) -> Result<()> {
-    conn.execute("DELETE FROM field_conflicts WHERE lost_op_id = ?1", [op_id])?;
+    store::exec(
+        conn,
+        "DELETE FROM field_conflicts WHERE lost_op_id = ?1",
+        [op_id],
+    )?;
     Ok(())
 }
 
@@ -91,22 +97,22 @@ struct Stored {
 }
 
 fn stored(conn: &Connection, field: &Field) -> Result<Option<Stored>> {
-    Ok(conn
-        .query_row(
-            "SELECT value, device_id, op_id, author, hlc FROM mutable_fields
+    Ok(store::row(
+        conn,
+        "SELECT value, device_id, op_id, author, hlc FROM mutable_fields
              WHERE object_type = ?1 AND object_id = ?2 AND field = ?3",
-            params![field.object_type, field.object_id, field.field],
-            |r| {
-                Ok(Stored {
-                    value: r.get(0)?,
-                    device_id: r.get(1)?,
-                    op_id: r.get(2)?,
-                    author: r.get(3)?,
-                    hlc: r.get(4)?,
-                })
-            },
-        )
-        .optional()?)
+        params![field.object_type, field.object_id, field.field],
+        |r| {
+            Ok(Stored {
+                value: r.get(0)?,
+                device_id: r.get(1)?,
+                op_id: r.get(2)?,
+                author: r.get(3)?,
+                hlc: r.get(4)?,
+            })
+        },
+    )
+    .optional()?)
 }
 
 fn write_field(
@@ -116,7 +122,8 @@ fn write_field(
     value: &str,
     replaces: Option<&str>,
 ) -> Result<()> {
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO mutable_fields (object_type, object_id, field, value, hlc, device_id,
                                      op_id, replaces, author)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -192,22 +199,22 @@ struct Week {
 }
 
 fn stored_week(conn: &Connection, pupil: &str, start: &str) -> Result<Option<Week>> {
-    Ok(conn
-        .query_row(
-            "SELECT scheduled_min, valid_min, invalid_min, device_id, op_id, recorded_by, hlc
+    Ok(store::row(
+        conn,
+        "SELECT scheduled_min, valid_min, invalid_min, device_id, op_id, recorded_by, hlc
              FROM absence_weeks WHERE pupil_id = ?1 AND week_start = ?2",
-            params![pupil, start],
-            |r| {
-                Ok(Week {
-                    figures: (r.get(0)?, r.get(1)?, r.get(2)?),
-                    device_id: r.get(3)?,
-                    op_id: r.get(4)?,
-                    author: r.get(5)?,
-                    hlc: r.get(6)?,
-                })
-            },
-        )
-        .optional()?)
+        params![pupil, start],
+        |r| {
+            Ok(Week {
+                figures: (r.get(0)?, r.get(1)?, r.get(2)?),
+                device_id: r.get(3)?,
+                op_id: r.get(4)?,
+                author: r.get(5)?,
+                hlc: r.get(6)?,
+            })
+        },
+    )
+    .optional()?)
 }
 
 /// The figures a week-of-absence operation carries.
@@ -254,7 +261,8 @@ fn write_week(
     f: &Figures<'_>,
     replaces: Option<&str>,
 ) -> Result<()> {
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO absence_weeks (pupil_id, week_start, scheduled_min, valid_min,
                                     invalid_min, source, hlc, device_id, op_id, replaces,
                                     recorded_at, recorded_by)
@@ -331,14 +339,14 @@ fn logged(conn: &Connection, op_id: &Uuid) -> Result<Operation> {
 }
 
 fn logged_op(conn: &Connection, op_id: &Uuid) -> Result<Operation> {
-    let body: String = conn
-        .query_row(
-            "SELECT body FROM oplog WHERE op_id = ?1",
-            [op_id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| Error::not_found("operation", op_id))?;
+    let body: String = store::row(
+        conn,
+        "SELECT body FROM oplog WHERE op_id = ?1",
+        [op_id.to_string()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| Error::not_found("operation", op_id))?;
     let signed: brygga_protocol::op::SignedOperation = serde_json::from_str(&body)
         .map_err(|e| Error::Damaged(format!("unreadable operation in the log: {e}")))?;
     Ok(signed.op)

@@ -22,6 +22,7 @@ pub(crate) mod scope;
 pub(crate) mod dump;
 
 use crate::error::{Error, Result};
+use crate::store;
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -50,7 +51,8 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         Payload::PupilRegistered { .. } => pupils::register(conn, op),
         Payload::CaseOpened { case_id, pupil_id } => {
             let pupil = pupils::resolve(conn, pupil_id)?;
-            conn.execute(
+            store::exec(
+                conn,
                 "INSERT INTO cases (id, pupil_id, status, opened_at, opened_by)
                  VALUES (?1, ?2, 'open', ?3, ?4)",
                 params![case_id.to_string(), pupil, at, who],
@@ -60,7 +62,7 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         // Closing twice (two laptops at once) closes once: the first stands.
         Payload::CaseClosed { case_id } => {
             ensure_exists(conn, "cases", "case", case_id)?;
-            conn.execute(
+            store::exec(conn,
                 "UPDATE cases SET status = 'closed', closed_at = ?2 WHERE id = ?1 AND status = 'open'",
                 params![case_id.to_string(), at],
             )?;
@@ -72,7 +74,8 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             name,
             relation,
         } => {
-            conn.execute(
+            store::exec(
+                conn,
                 "INSERT INTO guardians (id, case_id, name, relation) VALUES (?1, ?2, ?3, ?4)",
                 params![guardian_id.to_string(), case_id.to_string(), name, relation],
             )?;
@@ -108,7 +111,8 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            conn.execute(
+            store::exec(
+                conn,
                 "INSERT INTO consents (id, case_id, guardian_id, scope, recipient, purpose, form,
                                        given_on, valid_until, recorded_at, recorded_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -135,7 +139,8 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             withdrawn_on,
         } => {
             ensure_exists(conn, "consents", "consent", consent_id)?;
-            conn.execute(
+            store::exec(
+                conn,
                 "UPDATE consents SET withdrawn_on = ?2 WHERE id = ?1 AND withdrawn_on IS NULL",
                 params![consent_id.to_string(), withdrawn_on.to_string()],
             )?;
@@ -170,7 +175,7 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             follow_up_on,
             actions,
         } => {
-            conn.execute(
+            store::exec(conn,
                 "INSERT INTO plans (id, case_id, needs, goals, lead_party, follow_up_on, created_at, author)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
@@ -185,7 +190,8 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 ],
             )?;
             for (position, a) in actions.iter().enumerate() {
-                conn.execute(
+                store::exec(
+                    conn,
                     "INSERT INTO plan_actions (id, plan_id, position, who, what, due_on)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![
@@ -222,7 +228,8 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             by_whom,
             summary,
         } => {
-            conn.execute(
+            store::exec(
+                conn,
                 "INSERT INTO concern_reports (id, case_id, reported_at, to_whom, by_whom, summary,
                                               recorded_at, recorded_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -254,13 +261,13 @@ pub(crate) fn ensure_exists(
     what: &'static str,
     id: &Uuid,
 ) -> Result<()> {
-    let found: Option<i64> = conn
-        .query_row(
-            &format!("SELECT 1 FROM {table} WHERE id = ?1"),
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let found: Option<i64> = store::row(
+        conn,
+        &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+        [id.to_string()],
+        |r| r.get(0),
+    )
+    .optional()?;
     found.map(|_| ()).ok_or_else(|| Error::not_found(what, id))
 }
 
@@ -270,10 +277,18 @@ pub(crate) fn index_text(
     correction: Option<&Uuid>,
     text: &str,
 ) -> Result<()> {
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO search_index (text, entry_id, correction_id) VALUES (?1, ?2, ?3)",
         params![text, entry.to_string(), correction.map(|c| c.to_string())],
     )?;
+    if correction.is_none() {
+        store::exec(
+            conn,
+            "INSERT OR REPLACE INTO search_rows (entry_id, fts_rowid) VALUES (?1, ?2)",
+            params![entry.to_string(), conn.last_insert_rowid()],
+        )?;
+    }
     Ok(())
 }
 

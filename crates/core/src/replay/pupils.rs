@@ -6,6 +6,7 @@
 
 use super::op_time;
 use crate::error::{Error, Result};
+use crate::store;
 use brygga_protocol::op::{Operation, Payload};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
@@ -23,15 +24,16 @@ pub(super) fn register(conn: &Connection, op: &Operation) -> Result<()> {
         return Err(Error::Damaged("not a pupil registration".into()));
     };
     let at = op_time(op.hlc);
-    let first: Option<String> = conn
-        .query_row(
-            "SELECT id FROM pupils WHERE personnummer = ?1",
-            [personnummer],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let first: Option<String> = store::row(
+        conn,
+        "SELECT id FROM pupils WHERE personnummer = ?1",
+        [personnummer],
+        |r| r.get(0),
+    )
+    .optional()?;
     let Some(first) = first else {
-        conn.execute(
+        store::exec(
+            conn,
             "INSERT INTO pupils (id, name, personnummer, school, grade, protected_identity,
                                  registered_at, registered_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -53,7 +55,8 @@ pub(super) fn register(conn: &Connection, op: &Operation) -> Result<()> {
             "pupil {pupil_id} is already registered"
         )));
     }
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO pupil_aliases (alias_id, pupil_id, name, school, grade, registered_at,
                                     registered_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -69,7 +72,8 @@ pub(super) fn register(conn: &Connection, op: &Operation) -> Result<()> {
     )?;
     // Either laptop's word that the identity is protected protects it.
     if *protected_identity {
-        conn.execute(
+        store::exec(
+            conn,
             "UPDATE pupils SET protected_identity = 1 WHERE id = ?1",
             [&first],
         )?;
@@ -80,13 +84,13 @@ pub(super) fn register(conn: &Connection, op: &Operation) -> Result<()> {
 /// The pupil an id stands for: itself, or the pupil it is an alias of.
 /// Fails when neither is known.
 pub(crate) fn resolve(conn: &Connection, id: &Uuid) -> Result<String> {
-    let found: Option<String> = conn
-        .query_row(
-            "SELECT id FROM pupils WHERE id = ?1
+    let found: Option<String> = store::row(
+        conn,
+        "SELECT id FROM pupils WHERE id = ?1
              UNION ALL SELECT pupil_id FROM pupil_aliases WHERE alias_id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
+        [id.to_string()],
+        |r| r.get(0),
+    )
+    .optional()?;
     found.ok_or_else(|| Error::not_found("pupil", id))
 }

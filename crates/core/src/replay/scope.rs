@@ -14,6 +14,7 @@
 
 use super::apply;
 use crate::error::{Error, Result};
+use crate::store;
 use brygga_protocol::auth::Target;
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -40,13 +41,13 @@ fn scope_of(conn: &Connection, payload: &Payload) -> Result<Option<String>> {
         Target::Pupil(id) | Target::Case(id) => id,
         Target::Object(o) => o.id,
     };
-    Ok(conn
-        .query_row(
-            "SELECT scope FROM object_scopes WHERE object_id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(store::row(
+        conn,
+        "SELECT scope FROM object_scopes WHERE object_id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
 
 /// Puts a logged operation in its scope, with the objects it creates;
@@ -55,7 +56,8 @@ fn place(conn: &Connection, op: &Operation) -> Result<Option<String>> {
     let Some(scope) = scope_of(conn, &op.payload)? else {
         return Ok(None);
     };
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT OR IGNORE INTO op_scopes (op_id, scope) VALUES (?1, ?2)",
         params![op.id.to_string(), scope],
     )?;
@@ -139,31 +141,31 @@ fn read_op(body: &str) -> Result<SignedOperation> {
         .map_err(|e| Error::Damaged(format!("unreadable operation in the log: {e}")))
 }
 
-/// What [`catch_up`] did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CatchUp {
-    /// Scopes replayed again from their start.
-    pub replayed_again: u32,
-}
-
 /// Places operations that were waiting for an object, then replays every
 /// scope that has operations logged and not yet replayed.
-pub(crate) fn catch_up(conn: &Connection) -> Result<CatchUp> {
+pub(crate) fn catch_up(conn: &Connection) -> Result<()> {
+    while catch_up_step(conn, usize::MAX)? {}
+    Ok(())
+}
+
+/// One step of [`catch_up`]: places what waited, then replays at most
+/// `max_scopes` scopes. True while scopes are left. A first sync of
+/// thousands of operations replays step by step, each in its own short
+/// transaction, so the window's commands run between the steps.
+pub(crate) fn catch_up_step(conn: &Connection, max_scopes: usize) -> Result<bool> {
     place_waiting(conn)?;
+    let limit = i64::try_from(max_scopes.saturating_add(1)).unwrap_or(i64::MAX);
     let scopes: Vec<String> = conn
-        .prepare(
+        .prepare_cached(
             "SELECT DISTINCT s.scope FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
-             ORDER BY s.scope",
+             ORDER BY s.scope LIMIT ?1",
         )?
-        .query_map([], |r| r.get(0))?
+        .query_map([limit], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut done = CatchUp::default();
-    for scope in &scopes {
-        if replay_scope(conn, scope)? {
-            done.replayed_again += 1;
-        }
+    for scope in scopes.iter().take(max_scopes) {
+        replay_scope(conn, scope)?;
     }
-    Ok(done)
+    Ok(scopes.len() > max_scopes)
 }
 
 /// Operations whose object was unknown when they were logged, placed now
@@ -190,9 +192,11 @@ fn place_waiting(conn: &Connection) -> Result<()> {
     }
 }
 
-/// Replays what is new in `scope`; true when it had to start again.
-fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
-    let first_new: Option<String> = conn.query_row(
+/// Replays what is new in `scope`: in place when it all comes after what
+/// was replayed, else the whole scope again from its start.
+fn replay_scope(conn: &Connection, scope: &str) -> Result<()> {
+    let first_new: Option<String> = store::row(
+        conn,
         &format!(
             "SELECT min({SQL_KEY}) FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
              JOIN oplog o ON o.op_id = u.op_id WHERE s.scope = ?1"
@@ -201,15 +205,15 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
         |r| r.get(0),
     )?;
     let Some(first_new) = first_new else {
-        return Ok(false);
+        return Ok(());
     };
-    let last: Option<String> = conn
-        .query_row(
-            "SELECT last_key FROM scope_replayed WHERE scope = ?1",
-            [scope],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let last: Option<String> = store::row(
+        conn,
+        "SELECT last_key FROM scope_replayed WHERE scope = ?1",
+        [scope],
+        |r| r.get(0),
+    )
+    .optional()?;
     let again = last.is_some_and(|last| first_new < last);
     let sql = if again {
         clear(conn, scope)?;
@@ -224,33 +228,57 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<bool> {
         .prepare(sql)?
         .query_map([scope], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut last_key = None;
-    for body in &bodies {
-        let signed = read_op(body)?;
-        apply_or_reject(conn, &signed.op)?;
-        last_key = Some(order_key(&signed.op));
-    }
-    conn.execute(
+    let ops: Vec<SignedOperation> = bodies.iter().map(|b| read_op(b)).collect::<Result<_>>()?;
+    apply_all(conn, &ops)?;
+    let last_key = ops.last().map(|s| order_key(&s.op));
+    store::exec(
+        conn,
         "DELETE FROM unreplayed WHERE op_id IN (SELECT op_id FROM op_scopes WHERE scope = ?1)",
         [scope],
     )?;
     if let Some(key) = last_key {
         set_replayed(conn, scope, &key)?;
     }
-    Ok(again)
+    Ok(())
+}
+
+/// Applies `ops` in order, each in its place (see [`apply_or_reject`]).
+/// Usually every one applies: they are applied under one savepoint, as a
+/// savepoint makes the search index write out what it holds, which per
+/// operation costs more than the operation. When one does not apply, the
+/// whole run is rolled back and done again an operation at a time, with
+/// exactly the outcome of doing so from the start.
+fn apply_all(conn: &Connection, ops: &[SignedOperation]) -> Result<()> {
+    store::exec(conn, "SAVEPOINT replay_ops", [])?;
+    for signed in ops {
+        if let Err(e) = apply(conn, &signed.op) {
+            store::exec(conn, "ROLLBACK TO replay_ops", [])?;
+            store::exec(conn, "RELEASE replay_ops", [])?;
+            if rejection(&e).is_none() {
+                return Err(e);
+            }
+            for signed in ops {
+                apply_or_reject(conn, &signed.op)?;
+            }
+            return Ok(());
+        }
+    }
+    store::exec(conn, "RELEASE replay_ops", [])?;
+    Ok(())
 }
 
 /// Applies `op` in its place; one that does not apply there is recorded
 /// with its reason and leaves no trace in the tables.
 fn apply_or_reject(conn: &Connection, op: &Operation) -> Result<()> {
-    conn.execute_batch("SAVEPOINT replay_op")?;
+    store::exec(conn, "SAVEPOINT replay_op", [])?;
     match apply(conn, op) {
         Ok(()) => {
-            conn.execute_batch("RELEASE replay_op")?;
+            store::exec(conn, "RELEASE replay_op", [])?;
             Ok(())
         }
         Err(e) => {
-            conn.execute_batch("ROLLBACK TO replay_op; RELEASE replay_op")?;
+            store::exec(conn, "ROLLBACK TO replay_op", [])?;
+            store::exec(conn, "RELEASE replay_op", [])?;
             let (code, params) = rejection(&e).ok_or(e)?;
             let reason = format!("{}", RejectionText(code, &params));
             conn.prepare_cached(
@@ -302,11 +330,12 @@ impl std::fmt::Display for RejectionText<'_> {
 /// Removes every row a scope's operations made, so that they can be
 /// replayed again.
 fn clear(conn: &Connection, scope: &str) -> Result<()> {
-    conn.execute("INSERT INTO replaying (scope) VALUES (?1)", [scope])?;
+    store::exec(conn, "INSERT INTO replaying (scope) VALUES (?1)", [scope])?;
     let objects = "SELECT object_id FROM object_scopes WHERE scope = ?1";
     let ops = "SELECT op_id FROM op_scopes WHERE scope = ?1";
     for sql in [
         format!("DELETE FROM search_index WHERE entry_id IN ({objects})"),
+        format!("DELETE FROM search_rows WHERE entry_id IN ({objects})"),
         format!("DELETE FROM field_conflicts WHERE lost_op_id IN ({ops})"),
         format!("DELETE FROM replay_rejections WHERE op_id IN ({ops})"),
         format!("DELETE FROM mutable_fields WHERE object_id IN ({objects})"),
@@ -323,8 +352,8 @@ fn clear(conn: &Connection, scope: &str) -> Result<()> {
         format!("DELETE FROM pupil_aliases WHERE alias_id IN ({objects})"),
         format!("DELETE FROM pupils WHERE id IN ({objects})"),
     ] {
-        conn.execute(&sql, [scope])?;
+        store::exec(conn, &sql, [scope])?;
     }
-    conn.execute("DELETE FROM replaying WHERE scope = ?1", [scope])?;
+    store::exec(conn, "DELETE FROM replaying WHERE scope = ?1", [scope])?;
     Ok(())
 }

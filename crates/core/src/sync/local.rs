@@ -7,6 +7,7 @@ use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::journal::Journal;
 use crate::replay::scope;
+use crate::store;
 use crate::{clock, replay};
 use brygga_protocol::api::{DirectoryEntry, MAX_PUSH_BYTES};
 use brygga_protocol::hlc::Hlc;
@@ -158,9 +159,14 @@ fn op_id_of(value: &serde_json::Value) -> String {
         })
 }
 
+/// Scopes (pupils) replayed per lock taken after a pull: a few hundred
+/// operations, so a command waits at most a fraction of a second.
+const REPLAY_STEP_SCOPES: usize = 8;
+
 impl Journal {
     pub(crate) fn last_own_seq(&self) -> Result<u64> {
-        let seq: i64 = self.conn.query_row(
+        let seq: i64 = store::row(
+            &self.conn,
             "SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1",
             [self.device.id.to_string()],
             |r| r.get(0),
@@ -286,8 +292,8 @@ impl Journal {
     }
 
     /// After a pull: takes in again what waited for a device key or a
-    /// newer build, and replays everything logged. Returns how many
-    /// waiting operations came in.
+    /// newer build. Returns how many waiting operations came in; the
+    /// replay follows in steps ([`Journal::replay_step`]).
     pub(crate) fn finish_pull(&mut self) -> Result<u32> {
         let own = (self.device.id, self.device.public_key().to_vec());
         let tx = self
@@ -320,15 +326,28 @@ impl Journal {
                 Intake::Refused(_) => false,
             };
             if settled {
-                tx.execute(
+                store::exec(
+                    &tx,
                     "DELETE FROM quarantine WHERE op_id = ?1 AND direction = 'pull'",
                     [op_id_of(value)],
                 )?;
             }
         }
-        scope::catch_up(&tx)?;
         tx.commit()?;
         Ok(came_in)
+    }
+
+    /// Replays up to [`REPLAY_STEP_SCOPES`] pupils' scopes of what was
+    /// logged and not yet replayed, in one transaction; true while more is
+    /// left. The sync round calls it until done, taking the journal's lock
+    /// for one step at a time.
+    pub(crate) fn replay_step(&mut self) -> Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let more = scope::catch_up_step(&tx, REPLAY_STEP_SCOPES)?;
+        tx.commit()?;
+        Ok(more)
     }
 
     pub(crate) fn note_attempt(&self, error: Option<&str>) -> Result<()> {

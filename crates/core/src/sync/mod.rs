@@ -147,9 +147,11 @@ fn run_round(
             plan::Step::Pull { after } => pull_all(access, transport, after, &mut report)?,
         }
     }
-    // Replays what the pull logged, and tries again what waited for a
-    // device key or a newer build.
+    // Tries again what waited for a device key or a newer build, then
+    // replays what the pull logged, a few pupils per lock, so the window
+    // is never held for the whole of a first sync.
     report.pulled.applied += locked(access, |j| j.finish_pull())??;
+    while locked(access, |j| j.replay_step())?? {}
     Ok(report)
 }
 

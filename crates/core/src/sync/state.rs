@@ -2,6 +2,7 @@
 //! tables.
 
 use crate::error::{Error, Result};
+use crate::store;
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub(crate) const SERVER_URL: &str = "server_url";
@@ -15,15 +16,18 @@ pub(crate) const LAST_ATTEMPT_AT: &str = "last_attempt_at";
 pub(crate) const LAST_ERROR: &str = "last_error";
 
 pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    Ok(store::row(
+        conn,
+        "SELECT value FROM sync_state WHERE key = ?1",
+        [key],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
 
 pub(crate) fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
@@ -32,7 +36,7 @@ pub(crate) fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 }
 
 pub(crate) fn clear(conn: &Connection, key: &str) -> Result<()> {
-    conn.execute("DELETE FROM sync_state WHERE key = ?1", [key])?;
+    store::exec(conn, "DELETE FROM sync_state WHERE key = ?1", [key])?;
     Ok(())
 }
 
@@ -58,7 +62,8 @@ pub(crate) struct Quarantined<'a> {
 }
 
 pub(crate) fn quarantine(conn: &Connection, q: &Quarantined<'_>) -> Result<()> {
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT OR REPLACE INTO quarantine (op_id, direction, body, reason, at, code, params)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![

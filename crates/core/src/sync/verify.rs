@@ -8,6 +8,7 @@
 //! device's clock is only its own claim, its seq is what the server saw).
 
 use crate::error::{Error, Result};
+use crate::store;
 use brygga_protocol::api::DirectoryEntry;
 use brygga_protocol::op::SignedOperation;
 use brygga_protocol::signing::{self, SignedMessage};
@@ -92,19 +93,19 @@ pub(crate) fn pin_directory(
             changed.push(d.device_id);
             continue;
         };
-        let pinned: Option<Vec<u8>> = conn
-            .query_row(
-                "SELECT public_key FROM device_keys WHERE device_id = ?1",
-                [d.device_id.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let pinned: Option<Vec<u8>> = store::row(
+            conn,
+            "SELECT public_key FROM device_keys WHERE device_id = ?1",
+            [d.device_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
         match pinned {
             Some(p) if p != key => changed.push(d.device_id),
             _ => {}
         }
         // First sight pins; a revocation, once seen, is never undone.
-        conn.execute(
+        store::exec(conn,
             "INSERT INTO device_keys (device_id, public_key, user, pinned_at, revoked_at_ms, last_seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (device_id) DO UPDATE SET

@@ -2,9 +2,9 @@
 import type { ConsentForm } from "./ConsentForm";
 
 /**
- * A consent as the UI sends it (dates YYYY-MM-DD).
+ * A consent as given (dates YYYY-MM-DD).
  */
-export type ConsentInput = { case_id: string, 
+export type NewConsent = { case_id: string, 
 /**
  * None when the pupil gives the consent.
  */

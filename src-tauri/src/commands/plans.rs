@@ -1,0 +1,21 @@
+//! Collaboration plans (samverkansplaner) and their actions.
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+use brygga_core::{ActionStatus, NewPlan};
+use tauri::State;
+use uuid::Uuid;
+
+#[tauri::command]
+pub async fn create_plan(state: State<'_, AppState>, plan: NewPlan) -> IpcResult<String> {
+    state.with(|j| j.create_plan(plan).map(|i| i.to_string()))
+}
+
+#[tauri::command]
+pub async fn set_action_status(
+    state: State<'_, AppState>,
+    action_id: Uuid,
+    status: ActionStatus,
+) -> IpcResult<()> {
+    state.with(|j| j.set_action_status(action_id, status))
+}
