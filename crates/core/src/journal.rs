@@ -131,7 +131,7 @@ impl Journal {
         })
     }
 
-    fn open_with_key(paths: JournalPaths, data_key: &Key32) -> Result<Journal> {
+    pub(crate) fn open_with_key(paths: JournalPaths, data_key: &Key32) -> Result<Journal> {
         let mut conn = store::open(&paths.db, data_key, false)?;
         migrations::migrate(&mut conn)?;
         // What a pull cut off by a crash (or a migration) logged but did

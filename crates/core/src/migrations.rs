@@ -1,42 +1,40 @@
-//! Schema migrations by `PRAGMA user_version`.
-//!
-//! Step N takes a database at version N-1 to version N inside one
-//! IMMEDIATE transaction, so a crash or an error leaves the database at
-//! N-1, never in between. Steps are never edited once released; a change
-//! is a new step with a test that starts from a fixture of the old schema.
+//! The journal's schema steps, run by the one migration mechanism
+//! ([`brygga_migrate`], docs/adr/0011-shared-migrations.md): each step in
+//! its own IMMEDIATE transaction with its bookkeeping row, so a crash or an
+//! error leaves the journal at the step before. A released step is never
+//! edited (its checksum is pinned in the tests below); a change is a new
+//! step, with a fixture of the schema before it.
 
+use crate::clock;
 use crate::error::{Error, Result};
-use rusqlite::{Connection, TransactionBehavior};
+use brygga_migrate::{PlanError, Step};
+use rusqlite::Connection;
 
-/// The SQL of each step; index 0 is step 1.
-const STEPS: &[&str] = &[
-    include_str!("migrations/v1.sql"),
-    include_str!("migrations/v2.sql"),
-    include_str!("migrations/v3.sql"),
-    include_str!("migrations/v4.sql"),
-    include_str!("migrations/v5.sql"),
+/// Version N takes a journal from N-1 to N.
+const STEPS: &[Step] = &[
+    Step::new(1, "journal", include_str!("migrations/v1.sql")),
+    Step::new(2, "sync_state", include_str!("migrations/v2.sql")),
+    Step::new(3, "absence_weeks", include_str!("migrations/v3.sql")),
+    Step::new(4, "team_record", include_str!("migrations/v4.sql")),
+    Step::new(5, "search_rows", include_str!("migrations/v5.sql")),
 ];
-
-pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
-}
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     migrate_with(conn, STEPS)
 }
 
-fn migrate_with(conn: &mut Connection, steps: &[&str]) -> Result<()> {
-    let known = steps.len() as i64;
-    let found = user_version(conn)?;
-    if found > known {
-        return Err(Error::SchemaTooNew { found, known });
-    }
-    for (index, sql) in steps.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
-        tx.commit()?;
-    }
+fn migrate_with(conn: &mut Connection, steps: &[Step]) -> Result<()> {
+    brygga_migrate::sqlite::run(conn, steps, clock::now().timestamp_millis()).map_err(|e| {
+        match e {
+            brygga_migrate::Error::Database(e) => Error::Storage(e),
+            brygga_migrate::Error::Plan(PlanError::TooNew { found, known }) => {
+                Error::SchemaTooNew { found, known }
+            }
+            // An edited step or a gap: this journal's history is not one
+            // this build made, and running more steps on it could damage it.
+            brygga_migrate::Error::Plan(other) => Error::Damaged(other.to_string()),
+        }
+    })?;
     Ok(())
 }
 
@@ -45,6 +43,14 @@ mod tests {
     use super::*;
 
     const LATEST: i64 = STEPS.len() as i64;
+
+    /// The newest step the journal records.
+    fn version_of(conn: &Connection) -> i64 {
+        conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
+        .expect("version")
+    }
 
     fn tables(conn: &Connection) -> Vec<String> {
         let mut stmt = conn
@@ -60,7 +66,7 @@ mod tests {
     fn step_1_from_an_empty_database_creates_the_schema() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate(&mut conn).expect("migrate");
-        assert_eq!(user_version(&conn).expect("v"), LATEST);
+        assert_eq!(version_of(&conn), LATEST);
         let t = tables(&conn);
         for needed in [
             "audit",
@@ -108,7 +114,7 @@ mod tests {
         )
         .expect("v2 fixture");
         migrate_with(&mut conn, &STEPS[..3]).expect("to version 3");
-        assert_eq!(user_version(&conn).expect("v"), 3);
+        assert_eq!(version_of(&conn), 3);
         let t = tables(&conn);
         assert!(t.contains(&"absence_weeks".to_string()) && t.contains(&"settings".to_string()));
         let kept: i64 = conn
@@ -240,16 +246,149 @@ mod tests {
         ));
     }
 
+    /// A journal at schema `version` as the builds of that version left it:
+    /// the steps run one by one, `user_version` their only record (the
+    /// runner before the shared one), in a SQLCipher file keyed like every
+    /// journal, with a device, a pupil registered by it (the signed
+    /// operation and its row) and, from version 2, a sync setting. Every
+    /// row is fictional.
+    fn old_journal(dir: &std::path::Path, key: &crate::secret::Key32, version: usize) {
+        use brygga_protocol::hlc::Hlc;
+        use brygga_protocol::op::{Operation, Payload};
+        use ring::signature::{Ed25519KeyPair, KeyPair};
+        let paths = crate::journal::JournalPaths::in_dir(dir);
+        let conn = crate::store::open(&paths.db, key, true).expect("open");
+        brygga_migrate::sqlite::legacy_fixture(&conn, &STEPS[..version]).expect("old steps");
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("key");
+        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse");
+        let device = uuid::Uuid::from_u128(1);
+        conn.execute(
+            "INSERT INTO device VALUES (?1, 'Fiktiv Handläggare', ?2, ?3, '2026-01-01T00:00:00Z')",
+            rusqlite::params![
+                device.to_string(),
+                pkcs8.as_ref(),
+                key.public_key().as_ref()
+            ],
+        )
+        .expect("device");
+        let pupil = uuid::Uuid::from_u128(2);
+        let op = brygga_protocol::signing::sign(
+            Operation {
+                version: brygga_protocol::PROTOCOL_VERSION,
+                id: uuid::Uuid::from_u128(7),
+                device_id: device,
+                seq: 1,
+                hlc: Hlc {
+                    wall_ms: 1,
+                    counter: 0,
+                },
+                author: "Fiktiv Handläggare".into(),
+                payload: Payload::PupilRegistered {
+                    pupil_id: pupil,
+                    name: "Fiktiv Elev".into(),
+                    personnummer: "201204179939".into(),
+                    school: "Fiktiva skolan".into(),
+                    grade: 8,
+                    protected_identity: false,
+                },
+            },
+            &key,
+        );
+        conn.execute(
+            "INSERT INTO oplog VALUES (?1, ?2, 1, ?3, 'pupil-registered', ?4)",
+            rusqlite::params![
+                op.op.id.to_string(),
+                device.to_string(),
+                op.op.hlc.to_sortable(),
+                serde_json::to_string(&op).expect("json")
+            ],
+        )
+        .expect("op");
+        conn.execute(
+            "INSERT INTO pupils VALUES (?1, 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, \
+             '1970-01-01T00:00:00.001Z', 'Fiktiv Handläggare')",
+            [pupil.to_string()],
+        )
+        .expect("pupil");
+        if version >= 2 {
+            conn.execute(
+                "INSERT INTO sync_state VALUES ('server_url', 'https://example.invalid')",
+                [],
+            )
+            .expect("sync setting");
+        }
+    }
+
+    /// Every earlier schema upgrades when today's build opens the journal,
+    /// and its data is there: from version 3 and before through the replay
+    /// of its log that step 4 asks for.
     #[test]
-    fn a_failing_step_rolls_back_to_the_previous_version() {
-        let mut conn = Connection::open_in_memory().expect("db");
-        let steps = [
-            "CREATE TABLE a(x);",
-            "CREATE TABLE b(x); INSERT INTO nowhere VALUES (1);",
-        ];
-        assert!(migrate_with(&mut conn, &steps).is_err());
-        assert_eq!(user_version(&conn).expect("v"), 1);
-        let t = tables(&conn);
-        assert!(t.contains(&"a".to_string()) && !t.contains(&"b".to_string()));
+    fn a_journal_of_every_earlier_schema_opens_with_its_data() {
+        for version in 1..STEPS.len() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let key = crate::secret::Key32::random();
+            old_journal(dir.path(), &key, version);
+            let paths = crate::journal::JournalPaths::in_dir(dir.path());
+            let journal = crate::Journal::open_with_key(paths, &key)
+                .unwrap_or_else(|e| panic!("open a version {version} journal: {e}"));
+            assert_eq!(version_of(&journal.conn), LATEST, "from version {version}");
+            let pupils = journal.list_pupils().expect("pupils");
+            assert_eq!(
+                pupils.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+                ["Fiktiv Elev"],
+                "the pupil of a version {version} journal"
+            );
+            let (ops, waiting, server): (i64, i64, Option<String>) = journal
+                .conn
+                .query_row(
+                    "SELECT (SELECT count(*) FROM oplog), (SELECT count(*) FROM unreplayed), \
+                     (SELECT value FROM sync_state WHERE key = 'server_url')",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .expect("rows");
+            assert_eq!(
+                (ops, waiting),
+                (1, 0),
+                "the log of version {version}, replayed"
+            );
+            assert_eq!(
+                server.is_some(),
+                version >= 2,
+                "the sync setting of version {version}"
+            );
+        }
+    }
+
+    /// The steps on main, by their checksums: a released step is never
+    /// edited, so that a journal migrated by one build means the same
+    /// schema to every other.
+    #[test]
+    fn released_steps_are_unchanged() {
+        brygga_migrate::assert_released(
+            STEPS,
+            &[
+                (
+                    1,
+                    "a162c844c06ac575990c24515e915fabd6d2504600d2b3a67d99aa533785ed2b",
+                ),
+                (
+                    2,
+                    "a4e8a40176814422de0d0085bc3be01d711ffb7f7a6b6e4af417e87f5920de94",
+                ),
+                (
+                    3,
+                    "84d2b0f6e591c89e4d6a6550a6ffe44b360c0fa862162169f6d5a5c3a2e8b15b",
+                ),
+                (
+                    4,
+                    "79dc7a94532adce674ac53a66def3219e287007d0d9aac004679696d23888d80",
+                ),
+                (
+                    5,
+                    "dd217f09a0fca77f1f9dd85b49538daf279a5541712963a9d9e174480c5094aa",
+                ),
+            ],
+        );
     }
 }

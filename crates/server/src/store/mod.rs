@@ -1,8 +1,10 @@
 //! Storage: one trait ([`Store`]), two backends ([`sqlite`], [`postgres`]).
 //!
-//! The backends only move rows; every decision about an operation
-//! (duplicate, rejected, which case and team it belongs to) is made by the
-//! backend-independent planner in [`plan`], so both behave the same.
+//! The backends only move rows; the decisions are made once, in [`plan`],
+//! so both behave the same: about an operation (duplicate, rejected, which
+//! case and team it belongs to), about a request (admitted, or refused for
+//! its device or its nonce), an enrolment code (one device, until it
+//! expires), a pull's page, and what a revocation records.
 //!
 //! Writes that the HTTP layer makes go through [`Store::write`]: each
 //! authenticated request is one [`RequestWrite`] (its nonce, and its push or
@@ -13,6 +15,8 @@
 //! only after its transaction committed; the UNIQUE constraints on
 //! `(device_id, seq)` and `op_id` stay as the last line of defence.
 
+#[cfg(test)]
+mod fixture;
 pub mod plan;
 pub mod postgres;
 pub mod sqlite;
@@ -76,6 +80,35 @@ impl From<tokio_postgres::Error> for StoreError {
 impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         StoreError::Database(format!("connection pool: {e}"))
+    }
+}
+
+impl<E> From<brygga_migrate::Error<E>> for StoreError
+where
+    StoreError: From<E>,
+{
+    fn from(e: brygga_migrate::Error<E>) -> Self {
+        match e {
+            brygga_migrate::Error::Database(e) => e.into(),
+            brygga_migrate::Error::Plan(brygga_migrate::PlanError::TooNew { found, known }) => {
+                StoreError::SchemaTooNew { found, known }
+            }
+            brygga_migrate::Error::Plan(other) => StoreError::Database(other.to_string()),
+        }
+    }
+}
+
+/// Logs what a backend's migration did, the same way for both.
+fn log_migration(backend: &'static str, outcome: &brygga_migrate::Outcome) {
+    if let Some(version) = outcome.adopted {
+        tracing::info!(
+            backend,
+            version,
+            "recorded the checksums of the schema steps applied before"
+        );
+    }
+    for version in &outcome.ran {
+        tracing::info!(backend, version, "migrated schema");
     }
 }
 
@@ -391,5 +424,41 @@ pub async fn open(url: &str) -> Result<DynStore> {
         // Never echo the whole URL: it may hold a password.
         let scheme = url.split(':').next().unwrap_or_default();
         Err(StoreError::BadUrl(format!("scheme '{scheme}'")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The steps on main, by their checksums, of both backends: a released
+    /// step is never edited (a server's database migrated by one build
+    /// must mean the same schema to the next).
+    #[test]
+    fn released_steps_are_unchanged() {
+        brygga_migrate::assert_released(
+            super::sqlite::STEPS,
+            &[
+                (
+                    1,
+                    "5faa2ac137cb73d2e8331c982e40f9533823902b4627e5580d6bafebaa3b4dae",
+                ),
+                (
+                    2,
+                    "8d896342b70509057bff11a60e442c3ac6120751bb09e37228028b53533e5238",
+                ),
+            ],
+        );
+        brygga_migrate::assert_released(
+            super::postgres::STEPS,
+            &[
+                (
+                    1,
+                    "c20d12388199b61406f3303482c9c64f4b9355b59138954bfdb63b4bc0e97006",
+                ),
+                (
+                    2,
+                    "93962e58a0c6cb4beab3a8ed22b12b4d6f64af35b4b6d2177fbb3ad42b93f204",
+                ),
+            ],
+        );
     }
 }

@@ -1,13 +1,22 @@
-//! The backend-independent decisions of a push: duplicate, rejected or
-//! accepted, and for an accepted operation its team, case and the objects
-//! it creates in the index object → case → team.
+//! The backend-independent decisions of the store, so that the backends
+//! only move rows and both decide alike.
 //!
-//! A backend (inside its write transaction) fetches the rows named by
+//! A push: duplicate, rejected or accepted, and for an accepted operation
+//! its team, case and the objects it creates in the index object → case →
+//! team. A backend (inside its write transaction) fetches the rows named by
 //! [`keys`], calls [`plan`], inserts [`Plan::inserts`] in order (which
 //! assigns their `server_seq`s) and [`Plan::objects`], then calls
 //! [`Plan::finish`] for the per-operation outcomes and the audit rows.
+//!
+//! Around it: which requests are admitted ([`admit`]), whether an
+//! enrolment code may be used ([`usable_code`]), the page of a pull
+//! ([`page_rows`], [`page`]) and what a revocation records
+//! ([`revocation`]).
 
-use super::{AuditRecord, ObjectRow, PreparedOp, PushBatch, StoredOutcome};
+use super::{
+    Admission, AuditRecord, CodeProblem, NonceRecord, ObjectRow, PreparedOp, PullPage, PushBatch,
+    RequestWrite, StoreError, StoredOutcome,
+};
 use brygga_protocol::auth::{ObjectKind, ObjectRef, Target};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -419,6 +428,92 @@ impl<'a> Planner<'a, '_> {
     }
 }
 
+/// Which requests are admitted, in batch order: a request needs an
+/// enrolled, active device and a nonce never seen. `revoked_at` holds the
+/// `revoked_at` of every request's device the store found (None: active);
+/// `remember` stores the nonce of a request of an active device and says
+/// whether it was new. It is called for those requests only and in batch
+/// order, so a revoked or unknown device's nonce is never stored and of two
+/// requests with one nonce the first wins.
+pub fn admit<E>(
+    requests: &[RequestWrite],
+    revoked_at: &HashMap<Uuid, Option<i64>>,
+    mut remember: impl FnMut(&NonceRecord) -> Result<bool, E>,
+) -> Result<Vec<Option<Admission>>, E> {
+    requests
+        .iter()
+        .map(|r| {
+            Ok(match revoked_at.get(&r.nonce.device_id) {
+                None => Some(Admission::UnknownDevice),
+                Some(Some(_)) => Some(Admission::Revoked),
+                Some(None) => (!remember(&r.nonce)?).then_some(Admission::Replayed),
+            })
+        })
+        .collect()
+}
+
+/// A stored enrolment code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnrollCode {
+    pub user_id: i64,
+    pub team_id: i64,
+    pub expires_at_ms: i64,
+    pub used_at_ms: Option<i64>,
+}
+
+/// The code a device may enrol with at `now_ms`: known, never used (a code
+/// is for one device), not expired.
+pub fn usable_code(code: Option<EnrollCode>, now_ms: i64) -> Result<EnrollCode, StoreError> {
+    let code = code.ok_or(StoreError::InvalidCode(CodeProblem::Unknown))?;
+    if code.used_at_ms.is_some() {
+        return Err(StoreError::InvalidCode(CodeProblem::Used));
+    }
+    if now_ms >= code.expires_at_ms {
+        return Err(StoreError::InvalidCode(CodeProblem::Expired));
+    }
+    Ok(code)
+}
+
+/// The rows to fetch for a page of at most `limit`: one more, which says
+/// whether more follow.
+pub fn page_rows(limit: u32) -> i64 {
+    i64::from(limit) + 1
+}
+
+/// A page of at most `limit` from rows fetched with [`page_rows`].
+pub fn page(mut ops: Vec<(i64, String)>, limit: u32) -> PullPage {
+    let more = ops.len() > limit as usize;
+    ops.truncate(limit as usize);
+    PullPage { ops, more }
+}
+
+/// What revoking a device writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revocation {
+    pub revoked_at_ms: i64,
+    /// The highest seq of the device's stored operations, 0 when none.
+    pub last_seq: i64,
+}
+
+/// What revoking device `id` at `now_ms` writes, given its stored
+/// `revoked_at` (None: no such device) and the highest seq stored of it:
+/// nothing for a device revoked already (its first revocation stands).
+pub fn revocation(
+    id: Uuid,
+    revoked_at: Option<Option<i64>>,
+    max_seq: Option<i64>,
+    now_ms: i64,
+) -> Result<Option<Revocation>, StoreError> {
+    match revoked_at {
+        None => Err(StoreError::NotFound(format!("device {id}"))),
+        Some(Some(_)) => Ok(None),
+        Some(None) => Ok(Some(Revocation {
+            revoked_at_ms: now_ms,
+            last_seq: max_seq.unwrap_or(0),
+        })),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -700,5 +795,115 @@ mod tests {
         k.object_ids.sort();
         assert_eq!(k.object_ids, vec![id(1), id(2)]);
         assert_eq!(k.device_seqs, vec![(dev, 1)]);
+    }
+
+    fn request(device: Uuid, nonce: &str) -> RequestWrite {
+        RequestWrite::nonce_only(NonceRecord {
+            device_id: device,
+            nonce: nonce.into(),
+            expires_at_ms: 9,
+        })
+    }
+
+    #[test]
+    fn admission_needs_an_active_device_and_a_fresh_nonce() {
+        let (active, revoked, unknown) = (id(1), id(2), id(3));
+        let devices = HashMap::from([(active, None), (revoked, Some(5))]);
+        let requests = [
+            request(active, "n1"),
+            request(revoked, "n2"),
+            request(unknown, "n3"),
+            request(active, "n1"),
+        ];
+        let mut remembered = Vec::new();
+        let admitted = admit(&requests, &devices, |n| {
+            let fresh = !remembered.contains(&n.nonce);
+            remembered.push(n.nonce.clone());
+            Ok::<_, ()>(fresh)
+        })
+        .expect("admit");
+        assert_eq!(
+            admitted,
+            [
+                None,
+                Some(Admission::Revoked),
+                Some(Admission::UnknownDevice),
+                Some(Admission::Replayed)
+            ]
+        );
+        assert_eq!(
+            remembered,
+            ["n1", "n1"],
+            "only an active device's nonces, in order"
+        );
+    }
+
+    #[test]
+    fn an_enrolment_code_is_for_one_device_until_it_expires() {
+        let code = EnrollCode {
+            user_id: 1,
+            team_id: 2,
+            expires_at_ms: 100,
+            used_at_ms: None,
+        };
+        assert_eq!(usable_code(Some(code), 99), Ok(code));
+        assert_eq!(
+            usable_code(Some(code), 100),
+            Err(StoreError::InvalidCode(CodeProblem::Expired))
+        );
+        let used = EnrollCode {
+            used_at_ms: Some(50),
+            ..code
+        };
+        assert_eq!(
+            usable_code(Some(used), 60),
+            Err(StoreError::InvalidCode(CodeProblem::Used))
+        );
+        assert_eq!(
+            usable_code(None, 60),
+            Err(StoreError::InvalidCode(CodeProblem::Unknown))
+        );
+    }
+
+    #[test]
+    fn a_page_says_whether_more_follow() {
+        let rows = |n: i64| (1..=n).map(|s| (s, String::new())).collect::<Vec<_>>();
+        assert_eq!(page_rows(2), 3);
+        assert_eq!(
+            page(rows(3), 2),
+            PullPage {
+                ops: rows(2),
+                more: true
+            }
+        );
+        assert_eq!(
+            page(rows(2), 2),
+            PullPage {
+                ops: rows(2),
+                more: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_revocation_records_the_last_seq_once() {
+        let dev = id(1);
+        assert_eq!(
+            revocation(dev, Some(None), Some(7), 50),
+            Ok(Some(Revocation {
+                revoked_at_ms: 50,
+                last_seq: 7
+            }))
+        );
+        assert_eq!(
+            revocation(dev, Some(None), None, 50).map(|r| r.map(|r| r.last_seq)),
+            Ok(Some(0)),
+            "0 without operations"
+        );
+        assert_eq!(revocation(dev, Some(Some(5)), Some(7), 50), Ok(None));
+        assert!(matches!(
+            revocation(dev, None, None, 50),
+            Err(StoreError::NotFound(_))
+        ));
     }
 }

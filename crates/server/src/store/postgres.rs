@@ -11,12 +11,13 @@
 //! The connection is made without TLS: run the database on the same host
 //! or a trusted network (see the crate README).
 
-use super::plan::{self, Lookups, StoredOp};
+use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::{
-    Admission, AdmittedWrites, AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow,
-    PullPage, PushBatch, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
+    AdmittedWrites, AuditRecord, AuditRow, Device, NewDevice, ObjectRow, PullPage, PushBatch,
+    Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
+use brygga_migrate::Step;
 use brygga_protocol::auth::ObjectKind;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::collections::{HashMap, HashSet};
@@ -26,10 +27,19 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
-/// Versioned migrations, recorded in `schema_migrations`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/postgres/0001_init.sql"),
-    include_str!("../../migrations/postgres/0002_revocation_last_seq.sql"),
+/// The schema steps (docs/adr/0011-shared-migrations.md); released ones
+/// are pinned in the tests of [`super`].
+pub(super) const STEPS: &[Step] = &[
+    Step::new(
+        1,
+        "init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    Step::new(
+        2,
+        "revocation_last_seq",
+        include_str!("../../migrations/postgres/0002_revocation_last_seq.sql"),
+    ),
 ];
 
 /// Advisory lock keys ("brygga" in ASCII, plus a suffix).
@@ -245,35 +255,25 @@ async fn write_tx(client: &deadpool_postgres::Object, batch: WriteBatch) -> Resu
         objects
     )?;
 
-    // Admission, in batch order (of two requests with one nonce, the
-    // first wins): a device row has no nonce, a remembered nonce row has.
-    let mut states: HashMap<Uuid, Option<i64>> = HashMap::new();
+    // The rows of the admission statement: a device row has no nonce, a
+    // nonce it stored (new, for an active device) has. Of two requests
+    // with one nonce the statement stored it once: the first to take it
+    // from `fresh` is the one admitted.
+    let mut revoked_at: HashMap<Uuid, Option<i64>> = HashMap::new();
     let mut fresh: HashSet<(Uuid, String)> = HashSet::new();
     for r in &admit {
         match r.get::<_, Option<String>>(2) {
             None => {
-                states.insert(r.get(0), r.get(1));
+                revoked_at.insert(r.get(0), r.get(1));
             }
             Some(nonce) => {
                 fresh.insert((r.get(0), nonce));
             }
         }
     }
-    let refused: Vec<Option<Admission>> = batch
-        .requests
-        .iter()
-        .map(|r| match states.get(&r.nonce.device_id) {
-            None => Some(Admission::UnknownDevice),
-            Some(Some(_)) => Some(Admission::Revoked),
-            Some(None) => {
-                if fresh.remove(&(r.nonce.device_id, r.nonce.nonce.clone())) {
-                    None
-                } else {
-                    Some(Admission::Replayed)
-                }
-            }
-        })
-        .collect();
+    let refused = plan::admit(&batch.requests, &revoked_at, |n| {
+        Ok::<_, StoreError>(fresh.remove(&(n.device_id, n.nonce.clone())))
+    })?;
     drop(pushes);
     let batch = AdmittedWrites::split(batch, refused)?;
 
@@ -406,47 +406,12 @@ impl PgStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        let known = MIGRATIONS.len() as i64;
         let mut client = self.pool.get().await?;
-        loop {
-            let tx = client.transaction().await?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_MIGRATE])
+        let outcome =
+            brygga_migrate::postgres::run(&mut client, STEPS, LOCK_MIGRATE, crate::clock::now_ms())
                 .await?;
-            tx.batch_execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations \
-                 (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-            )
-            .await?;
-            let version: i64 = tx
-                .query_one(
-                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                    &[],
-                )
-                .await?
-                .get(0);
-            if version > known {
-                return Err(StoreError::SchemaTooNew {
-                    found: version,
-                    known,
-                });
-            }
-            if version == known {
-                tx.commit().await?;
-                return Ok(());
-            }
-            tx.batch_execute(MIGRATIONS[version as usize]).await?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                &[&(version + 1), &crate::clock::now_ms()],
-            )
-            .await?;
-            tx.commit().await?;
-            tracing::info!(
-                backend = "postgres",
-                version = version + 1,
-                "migrated schema"
-            );
-        }
+        super::log_migration("postgres", &outcome);
+        Ok(())
     }
 
     async fn team_by_name(client: &impl GenericClient, name: &str) -> Result<Team> {
@@ -586,20 +551,20 @@ impl Store for PgStore {
         // FOR UPDATE: two devices racing for one code cannot both win.
         let code = tx
             .query_opt(
-                "SELECT c.user_id, c.expires_at, c.used_at, u.team_id FROM enroll_codes c \
+                "SELECT c.user_id, u.team_id, c.expires_at, c.used_at FROM enroll_codes c \
                  JOIN users u ON u.id = c.user_id WHERE c.code_hash = $1 FOR UPDATE OF c",
                 &[&code_hash],
             )
             .await?
-            .ok_or(StoreError::InvalidCode(CodeProblem::Unknown))?;
-        let (user_id, expires_at, used_at, team_id): (i64, i64, Option<i64>, i64) =
-            (code.get(0), code.get(1), code.get(2), code.get(3));
-        if used_at.is_some() {
-            return Err(StoreError::InvalidCode(CodeProblem::Used));
-        }
-        if now_ms >= expires_at {
-            return Err(StoreError::InvalidCode(CodeProblem::Expired));
-        }
+            .map(|r| EnrollCode {
+                user_id: r.get(0),
+                team_id: r.get(1),
+                expires_at_ms: r.get(2),
+                used_at_ms: r.get(3),
+            });
+        let EnrollCode {
+            user_id, team_id, ..
+        } = plan::usable_code(code, now_ms)?;
         tx.execute(
             "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -680,22 +645,23 @@ impl Store for PgStore {
         // before the revocation could commit a seq above the recorded one.
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_OPS])
             .await?;
-        let row = tx
+        let revoked_at: Option<Option<i64>> = tx
             .query_opt(
                 "SELECT revoked_at FROM devices WHERE id = $1 FOR UPDATE",
                 &[&id],
             )
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("device {id}")))?;
-        let revoked_at: Option<i64> = row.get(0);
-        if revoked_at.is_some() {
+            .map(|r| r.get(0));
+        let max_seq: Option<i64> = tx
+            .query_one("SELECT MAX(seq) FROM ops WHERE device_id = $1", &[&id])
+            .await?
+            .get(0);
+        let Some(revocation) = plan::revocation(id, revoked_at, max_seq, now_ms)? else {
             return Ok(Revoked::Already);
-        }
+        };
         tx.execute(
-            "UPDATE devices SET revoked_at = $1, last_seq_at_revocation = \
-             (SELECT COALESCE(MAX(seq), 0) FROM ops WHERE device_id = $2) \
-             WHERE id = $2",
-            &[&now_ms, &id],
+            "UPDATE devices SET revoked_at = $1, last_seq_at_revocation = $2 WHERE id = $3",
+            &[&revocation.revoked_at_ms, &revocation.last_seq, &id],
         )
         .await?;
         insert_audits(&tx, &[&audit]).await?;
@@ -723,15 +689,13 @@ impl Store for PgStore {
                  ORDER BY server_seq LIMIT $3",
             )
             .await?;
-        let mut ops: Vec<(i64, String)> = client
-            .query(&st, &[&team_id, &after, &(i64::from(limit) + 1)])
+        let ops: Vec<(i64, String)> = client
+            .query(&st, &[&team_id, &after, &plan::page_rows(limit)])
             .await?
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect();
-        let more = ops.len() > limit as usize;
-        ops.truncate(limit as usize);
-        Ok(PullPage { ops, more })
+        Ok(plan::page(ops, limit))
     }
 
     async fn latest_server_seq(&self, team_id: i64) -> Result<i64> {
@@ -779,11 +743,12 @@ impl Store for PgStore {
 mod tests {
     use super::*;
 
-    /// Devices revoked under schema v1 get their last seq from step 2. Runs
-    /// in a schema of its own (the test database is shared), only when
+    /// A database of every earlier schema, as the runner before the shared
+    /// one left it, opens with its rows (fictional). Each in a schema of
+    /// its own (the test database is shared), only when
     /// BRYGGA_TEST_POSTGRES_URL is set.
     #[tokio::test]
-    async fn step_2_records_the_last_seq_of_devices_revoked_before_it() {
+    async fn a_database_of_every_earlier_schema_opens_with_its_rows() {
         let Some(url) = std::env::var("BRYGGA_TEST_POSTGRES_URL")
             .ok()
             .filter(|u| !u.is_empty())
@@ -795,83 +760,67 @@ mod tests {
             eprintln!("SKIPPED: PostgreSQL migration test (set BRYGGA_TEST_POSTGRES_URL)");
             return;
         };
-        let schema = format!("migrate_{}", Uuid::now_v7().simple());
         let (client, connection) = tokio_postgres::connect(&url, NoTls).await.expect("connect");
         tokio::spawn(connection);
-        client
-            .batch_execute(&format!(
-                "CREATE SCHEMA {schema}; SET search_path TO {schema};"
-            ))
-            .await
-            .expect("schema");
-        client
-            .batch_execute(MIGRATIONS[0])
-            .await
-            .expect("schema v1");
-        client
-            .batch_execute(
-                "CREATE TABLE schema_migrations \
-                 (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL);
-                 INSERT INTO schema_migrations VALUES (1, 0);
-                 INSERT INTO teams (name, created_at) VALUES ('Fiktivt team', 0);
-                 INSERT INTO users (name, team_id, created_at)
-                 SELECT 'fiktiv', id, 0 FROM teams;
-                 INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
-                 SELECT d.id::uuid, u.id, u.team_id, '\\x00', d.name, 0, d.revoked_at
-                 FROM users u, (VALUES
-                     ('00000000-0000-0000-0000-000000000001', 'revoked, ops', 5::bigint),
-                     ('00000000-0000-0000-0000-000000000002', 'revoked, none', 5),
-                     ('00000000-0000-0000-0000-000000000003', 'active', NULL)
-                 ) AS d(id, name, revoked_at);
-                 INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
-                 SELECT o.op_id::uuid, o.device_id::uuid, o.seq, t.id, 't', '{}', 0
-                 FROM teams t, (VALUES
-                     ('00000000-0000-0000-0000-00000000000a',
-                      '00000000-0000-0000-0000-000000000001', 1::bigint),
-                     ('00000000-0000-0000-0000-00000000000b',
-                      '00000000-0000-0000-0000-000000000001', 7),
-                     ('00000000-0000-0000-0000-00000000000c',
-                      '00000000-0000-0000-0000-000000000003', 9)
-                 ) AS o(op_id, device_id, seq);",
-            )
-            .await
-            .expect("v1 rows");
-        // The store, on that schema, migrates it.
-        let sep = if url.contains('?') { '&' } else { '?' };
-        let store = PgStore::open(&format!("{url}{sep}options=-csearch_path%3D{schema}"))
-            .await
-            .expect("open and migrate");
-        let team_id: i64 = client
-            .query_one("SELECT id FROM teams", &[])
-            .await
-            .expect("team")
-            .get(0);
-        let got: Vec<(String, Option<i64>)> = store
-            .team_devices(team_id)
-            .await
-            .expect("devices")
-            .into_iter()
-            .map(|d| (d.name, d.last_seq_at_revocation))
-            .collect();
-        let version: i64 = client
-            .query_one("SELECT MAX(version) FROM schema_migrations", &[])
-            .await
-            .expect("version")
-            .get(0);
-        client
-            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-            .await
-            .expect("drop schema");
-        assert_eq!(version, MIGRATIONS.len() as i64);
-        let want = [
-            ("revoked, ops", Some(7)),
-            ("revoked, none", Some(0)),
-            ("active", None),
-        ];
-        assert_eq!(
-            got,
-            want.map(|(n, s)| (n.to_string(), s)),
-            "the highest stored seq of a revoked device, 0 without ops, nothing while active"
-        );
+        for version in 1..STEPS.len() {
+            let schema = format!("migrate_{}", Uuid::now_v7().simple());
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA {schema}; SET search_path TO {schema};"
+                ))
+                .await
+                .expect("schema");
+            brygga_migrate::postgres::legacy_fixture(&client, &STEPS[..version])
+                .await
+                .expect("old steps");
+            client
+                .batch_execute(
+                    "INSERT INTO teams (name, created_at) VALUES ('Fiktivt team', 0);
+                     INSERT INTO users (name, team_id, created_at)
+                     SELECT 'fiktiv', id, 0 FROM teams;
+                     INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
+                     SELECT d.id::uuid, u.id, u.team_id, '\\x00', d.name, 0, d.revoked_at
+                     FROM users u, (VALUES
+                         ('00000000-0000-0000-0000-000000000001', 'revoked, ops', 5::bigint),
+                         ('00000000-0000-0000-0000-000000000002', 'revoked, none', 5),
+                         ('00000000-0000-0000-0000-000000000003', 'active', NULL)
+                     ) AS d(id, name, revoked_at);
+                     INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
+                     SELECT o.op_id::uuid, o.device_id::uuid, o.seq, t.id, 't', '{}', 0
+                     FROM teams t, (VALUES
+                         ('00000000-0000-0000-0000-00000000000a',
+                          '00000000-0000-0000-0000-000000000001', 1::bigint),
+                         ('00000000-0000-0000-0000-00000000000b',
+                          '00000000-0000-0000-0000-000000000001', 7),
+                         ('00000000-0000-0000-0000-00000000000c',
+                          '00000000-0000-0000-0000-000000000003', 9)
+                     ) AS o(op_id, device_id, seq);",
+                )
+                .await
+                .expect("old rows");
+            // The store, on that schema, migrates it.
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let store = PgStore::open(&format!("{url}{sep}options=-csearch_path%3D{schema}"))
+                .await
+                .expect("open and migrate");
+            super::super::fixture::assert_upgraded(&store, version).await;
+            let record: Vec<(i64, String)> = client
+                .query(
+                    "SELECT version, checksum FROM schema_migrations ORDER BY version",
+                    &[],
+                )
+                .await
+                .expect("record")
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            let want: Vec<(i64, String)> =
+                STEPS.iter().map(|s| (s.version, s.checksum())).collect();
+            assert_eq!(record, want, "from version {version}");
+            client
+                .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+                .await
+                .expect("drop schema");
+        }
     }
 }

@@ -6,12 +6,13 @@
 //! [`crate::writer`] groups them) and a few reader connections, each behind
 //! a mutex and used from `spawn_blocking`.
 
-use super::plan::{self, Lookups, StoredOp};
+use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::{
-    Admission, AdmittedWrites, AuditRecord, AuditRow, CodeProblem, Device, NewDevice, ObjectRow,
-    PullPage, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
+    AdmittedWrites, AuditRecord, AuditRow, Device, NewDevice, ObjectRow, PullPage, Result, Revoked,
+    Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
+use brygga_migrate::Step;
 use brygga_protocol::auth::ObjectKind;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::collections::HashMap;
@@ -20,10 +21,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use uuid::Uuid;
 
-/// Versioned migrations: step N brings `user_version` from N-1 to N.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-    include_str!("../../migrations/sqlite/0002_revocation_last_seq.sql"),
+/// The schema steps (docs/adr/0011-shared-migrations.md); released ones
+/// are pinned in the tests of [`super`].
+pub(super) const STEPS: &[Step] = &[
+    Step::new(
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    Step::new(
+        2,
+        "revocation_last_seq",
+        include_str!("../../migrations/sqlite/0002_revocation_last_seq.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -91,24 +101,9 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let known = MIGRATIONS.len() as i64;
-    loop {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version > known {
-            return Err(StoreError::SchemaTooNew {
-                found: version,
-                known,
-            });
-        }
-        if version == known {
-            return Ok(());
-        }
-        tx.execute_batch(MIGRATIONS[version as usize])?;
-        tx.pragma_update(None, "user_version", version + 1)?;
-        tx.commit()?;
-        tracing::info!(backend = "sqlite", version = version + 1, "migrated schema");
-    }
+    let outcome = brygga_migrate::sqlite::run(conn, STEPS, crate::clock::now_ms())?;
+    super::log_migration("sqlite", &outcome);
+    Ok(())
 }
 
 fn uuid_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
@@ -181,38 +176,31 @@ fn write_tx(conn: &mut Connection, batch: WriteBatch) -> Result<WriteResult> {
     // admin CLI, another process) is either visible below or comes after
     // this whole transaction.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut refused = Vec::with_capacity(batch.requests.len());
-    {
+    let refused = {
         let mut device_st = tx.prepare_cached("SELECT revoked_at FROM devices WHERE id = ?1")?;
+        let mut revoked_at: HashMap<Uuid, Option<i64>> = HashMap::new();
+        for r in &batch.requests {
+            let id = r.nonce.device_id;
+            if revoked_at.contains_key(&id) {
+                continue;
+            }
+            if let Some(state) = device_st
+                .query_row([id.to_string()], |row| row.get::<_, Option<i64>>(0))
+                .optional()?
+            {
+                revoked_at.insert(id, state);
+            }
+        }
         let mut nonce_st = tx.prepare_cached(
             "INSERT INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT DO NOTHING",
         )?;
-        // device -> None (unknown) or Some(revoked_at)
-        let mut states: HashMap<Uuid, Option<Option<i64>>> = HashMap::new();
-        for r in &batch.requests {
-            let n = &r.nonce;
-            let id = n.device_id.to_string();
-            let state = match states.get(&n.device_id) {
-                Some(state) => *state,
-                None => {
-                    let state = device_st
-                        .query_row([&id], |row| row.get::<_, Option<i64>>(0))
-                        .optional()?;
-                    states.insert(n.device_id, state);
-                    state
-                }
-            };
-            refused.push(match state {
-                None => Some(Admission::UnknownDevice),
-                Some(Some(_)) => Some(Admission::Revoked),
-                Some(None) => {
-                    let fresh = nonce_st.execute(params![id, n.nonce, n.expires_at_ms])? == 1;
-                    (!fresh).then_some(Admission::Replayed)
-                }
-            });
-        }
-    }
+        plan::admit(&batch.requests, &revoked_at, |n| {
+            Ok::<_, StoreError>(
+                nonce_st.execute(params![n.device_id.to_string(), n.nonce, n.expires_at_ms])? == 1,
+            )
+        })?
+    };
     let batch = AdmittedWrites::split(batch, refused)?;
 
     let keys = plan::keys(&batch.pushes);
@@ -506,22 +494,24 @@ impl Store for SqliteStore {
         let code_hash = code_hash.to_string();
         self.write_with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let code: Option<(i64, i64, Option<i64>, i64)> = tx
+            let code = tx
                 .query_row(
-                    "SELECT c.user_id, c.expires_at, c.used_at, u.team_id FROM enroll_codes c \
+                    "SELECT c.user_id, u.team_id, c.expires_at, c.used_at FROM enroll_codes c \
                      JOIN users u ON u.id = c.user_id WHERE c.code_hash = ?1",
                     [&code_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| {
+                        Ok(EnrollCode {
+                            user_id: r.get(0)?,
+                            team_id: r.get(1)?,
+                            expires_at_ms: r.get(2)?,
+                            used_at_ms: r.get(3)?,
+                        })
+                    },
                 )
                 .optional()?;
-            let (user_id, expires_at, used_at, team_id) =
-                code.ok_or(StoreError::InvalidCode(CodeProblem::Unknown))?;
-            if used_at.is_some() {
-                return Err(StoreError::InvalidCode(CodeProblem::Used));
-            }
-            if now_ms >= expires_at {
-                return Err(StoreError::InvalidCode(CodeProblem::Expired));
-            }
+            let EnrollCode {
+                user_id, team_id, ..
+            } = plan::usable_code(code, now_ms)?;
             let inserted = tx.execute(
                 "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -598,22 +588,25 @@ impl Store for SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?;
-            let result = match revoked_at {
-                None => return Err(StoreError::NotFound(format!("device {id}"))),
-                Some(Some(_)) => Revoked::Already,
-                Some(None) => {
-                    tx.execute(
-                        "UPDATE devices SET revoked_at = ?1, last_seq_at_revocation = \
-                         (SELECT COALESCE(MAX(seq), 0) FROM ops WHERE device_id = ?2) \
-                         WHERE id = ?2",
-                        params![now_ms, id.to_string()],
-                    )?;
-                    insert_audit(&tx, &audit)?;
-                    Revoked::Now
-                }
+            let max_seq: Option<i64> = tx.query_row(
+                "SELECT MAX(seq) FROM ops WHERE device_id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )?;
+            let Some(revocation) = plan::revocation(id, revoked_at, max_seq, now_ms)? else {
+                return Ok(Revoked::Already);
             };
+            tx.execute(
+                "UPDATE devices SET revoked_at = ?1, last_seq_at_revocation = ?2 WHERE id = ?3",
+                params![
+                    revocation.revoked_at_ms,
+                    revocation.last_seq,
+                    id.to_string()
+                ],
+            )?;
+            insert_audit(&tx, &audit)?;
             tx.commit()?;
-            Ok(result)
+            Ok(Revoked::Now)
         })
         .await
     }
@@ -628,14 +621,12 @@ impl Store for SqliteStore {
                 "SELECT server_seq, body FROM ops WHERE team_id = ?1 AND server_seq > ?2 \
                  ORDER BY server_seq LIMIT ?3",
             )?;
-            let mut ops = st
-                .query_map(params![team_id, after, i64::from(limit) + 1], |r| {
+            let ops = st
+                .query_map(params![team_id, after, plan::page_rows(limit)], |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })?
                 .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
-            let more = ops.len() > limit as usize;
-            ops.truncate(limit as usize);
-            Ok(PullPage { ops, more })
+            Ok(plan::page(ops, limit))
         })
         .await
     }
@@ -682,51 +673,38 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
-    /// Devices revoked under schema v1 get their last seq from step 2.
-    #[test]
-    fn step_2_records_the_last_seq_of_devices_revoked_before_it() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut conn = Connection::open(dir.path().join("v1.db")).expect("open");
-        conn.execute_batch(MIGRATIONS[0]).expect("schema v1");
-        conn.pragma_update(None, "user_version", 1)
-            .expect("version 1");
-        conn.execute_batch(
-            "INSERT INTO teams (id, name, created_at) VALUES (1, 'Fiktivt team', 0);
-             INSERT INTO users (id, name, team_id, created_at) VALUES (1, 'fiktiv', 1, 0);
-             INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
-             VALUES ('00000000-0000-0000-0000-000000000001', 1, 1, x'00', 'revoked, ops', 0, 5),
-                    ('00000000-0000-0000-0000-000000000002', 1, 1, x'00', 'revoked, none', 0, 5),
-                    ('00000000-0000-0000-0000-000000000003', 1, 1, x'00', 'active', 0, NULL);
-             INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
-             VALUES ('00000000-0000-0000-0000-00000000000a',
-                     '00000000-0000-0000-0000-000000000001', 1, 1, 't', '{}', 0),
-                    ('00000000-0000-0000-0000-00000000000b',
-                     '00000000-0000-0000-0000-000000000001', 7, 1, 't', '{}', 0),
-                    ('00000000-0000-0000-0000-00000000000c',
-                     '00000000-0000-0000-0000-000000000003', 9, 1, 't', '{}', 0);",
-        )
-        .expect("v1 rows");
-        migrate(&mut conn).expect("migrate");
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .expect("version");
-        assert_eq!(version, MIGRATIONS.len() as i64);
-        let rows: Vec<(String, Option<i64>)> = conn
-            .prepare("SELECT name, last_seq_at_revocation FROM devices ORDER BY id")
-            .expect("prepare")
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("rows");
-        let want = [
-            ("revoked, ops", Some(7)),
-            ("revoked, none", Some(0)),
-            ("active", None),
-        ];
-        assert_eq!(
-            rows,
-            want.map(|(n, s)| (n.to_string(), s)),
-            "the highest stored seq of a revoked device, 0 without ops, nothing while active"
-        );
+    /// A database of every earlier schema, as the runner before the shared
+    /// one left it, opens with its rows (fictional).
+    #[tokio::test]
+    async fn a_database_of_every_earlier_schema_opens_with_its_rows() {
+        for version in 1..STEPS.len() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("old.db");
+            let conn = Connection::open(&path).expect("open");
+            brygga_migrate::sqlite::legacy_fixture(&conn, &STEPS[..version]).expect("old steps");
+            conn.execute_batch(
+                "INSERT INTO teams (id, name, created_at) VALUES (1, 'Fiktivt team', 0);
+                 INSERT INTO users (id, name, team_id, created_at) VALUES (1, 'fiktiv', 1, 0);
+                 INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at, revoked_at)
+                 VALUES ('00000000-0000-0000-0000-000000000001', 1, 1, x'00', 'revoked, ops', 0, 5),
+                        ('00000000-0000-0000-0000-000000000002', 1, 1, x'00', 'revoked, none', 0, 5),
+                        ('00000000-0000-0000-0000-000000000003', 1, 1, x'00', 'active', 0, NULL);
+                 INSERT INTO ops (op_id, device_id, seq, team_id, type, body, received_at)
+                 VALUES ('00000000-0000-0000-0000-00000000000a',
+                         '00000000-0000-0000-0000-000000000001', 1, 1, 't', '{}', 0),
+                        ('00000000-0000-0000-0000-00000000000b',
+                         '00000000-0000-0000-0000-000000000001', 7, 1, 't', '{}', 0),
+                        ('00000000-0000-0000-0000-00000000000c',
+                         '00000000-0000-0000-0000-000000000003', 9, 1, 't', '{}', 0);",
+            )
+            .expect("old rows");
+            drop(conn);
+            let store = SqliteStore::open(&path).await.expect("open and migrate");
+            super::super::fixture::assert_upgraded(&store, version).await;
+            let recorded: i64 = lock(&store.writer)
+                .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+                .expect("record");
+            assert_eq!(recorded, STEPS.len() as i64, "from version {version}");
+        }
     }
 }

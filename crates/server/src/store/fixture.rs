@@ -1,0 +1,46 @@
+//! What a database of an earlier schema holds, and must still hold once a
+//! backend has opened (and migrated) it: the upgrade tests of both
+//! backends write these rows in their own SQL and check them here.
+
+use super::Store;
+
+/// The fixture's devices, ordered by id: name, and the last seq step 2
+/// records for it (a revoked device's highest stored seq, 0 without ops,
+/// nothing while active).
+const DEVICES: [(&str, Option<i64>); 3] = [
+    ("revoked, ops", Some(7)),
+    ("revoked, none", Some(0)),
+    ("active", None),
+];
+
+/// Checks the fixture's rows in `store`, opened on a database built at
+/// schema `from`.
+pub(crate) async fn assert_upgraded(store: &dyn Store, from: usize) {
+    let team = store
+        .teams()
+        .await
+        .expect("teams")
+        .into_iter()
+        .find(|t| t.name == "Fiktivt team")
+        .unwrap_or_else(|| panic!("the team of a version {from} database"));
+    let user = store.user("fiktiv").await.expect("user");
+    assert_eq!(
+        user.map(|u| u.team),
+        Some(team.clone()),
+        "from version {from}"
+    );
+    let devices = store.team_devices(team.id).await.expect("devices");
+    let names: Vec<&str> = devices.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, DEVICES.map(|d| d.0), "from version {from}");
+    if from < 2 {
+        let last_seqs: Vec<Option<i64>> =
+            devices.iter().map(|d| d.last_seq_at_revocation).collect();
+        assert_eq!(
+            last_seqs,
+            DEVICES.map(|d| d.1),
+            "step 2, from version {from}"
+        );
+    }
+    let page = store.pull(team.id, 0, 10).await.expect("pull");
+    assert_eq!(page.ops.len(), 3, "the operations of version {from}");
+}
