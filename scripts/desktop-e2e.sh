@@ -18,6 +18,11 @@ fi
 rm -rf "$root/test-artifacts/screenshots"
 mkdir -p "$root/test-artifacts/screenshots"
 export BRYGGA_APP="$app_bin"
+# The server the sync and team tests start: the test stage's debug build,
+# in the same target folder as the app (CARGO_TARGET_DIR is respected).
+if [ -z "${BRYGGA_SERVER:-}" ] && [ -x "$target_dir/debug/brygga-server" ]; then
+    export BRYGGA_SERVER="$target_dir/debug/brygga-server"
+fi
 # A private D-Bus as both the session and the system bus of the app, so
 # that the test can send the suspend and screen-lock signals the shell
 # listens for (src-tauri/src/system_lock.rs).
