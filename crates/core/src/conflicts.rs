@@ -6,7 +6,6 @@ use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::journal::Journal;
 use crate::views::ConflictView;
-use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{ConflictSubject, GuardianField, Payload};
 use rusqlite::{params, OptionalExtension};
 use uuid::Uuid;
@@ -54,9 +53,7 @@ impl Journal {
                     kind: r.get(2)?,
                     lost_value: r.get(3)?,
                     lost_author: r.get(4)?,
-                    lost_at: Hlc::from_sortable(&hlc)
-                        .map(crate::replay::op_time)
-                        .unwrap_or(hlc),
+                    lost_at: crate::replay::stored_op_time(hlc),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

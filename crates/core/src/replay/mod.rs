@@ -39,6 +39,12 @@ pub(crate) fn op_time(hlc: Hlc) -> String {
         .to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// [`op_time`] of an HLC as stored (its sortable text); the text itself if
+/// it does not read as one.
+pub(crate) fn stored_op_time(hlc: String) -> String {
+    Hlc::from_sortable(&hlc).map(op_time).unwrap_or(hlc)
+}
+
 pub(crate) fn utc(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -144,33 +144,34 @@ fn read_op(body: &str) -> Result<SignedOperation> {
 /// Places operations that were waiting for an object, then replays every
 /// scope that has operations logged and not yet replayed.
 pub(crate) fn catch_up(conn: &Connection) -> Result<()> {
-    while catch_up_step(conn, usize::MAX)? {}
-    Ok(())
+    place_waiting(conn)?;
+    replay_scopes(conn, &pending_scopes(conn)?)
 }
 
-/// One step of [`catch_up`]: places what waited, then replays at most
-/// `max_scopes` scopes. True while scopes are left. A first sync of
-/// thousands of operations replays step by step, each in its own short
-/// transaction, so the window's commands run between the steps.
-pub(crate) fn catch_up_step(conn: &Connection, max_scopes: usize) -> Result<bool> {
-    place_waiting(conn)?;
-    let limit = i64::try_from(max_scopes.saturating_add(1)).unwrap_or(i64::MAX);
-    let scopes: Vec<String> = conn
+/// The scopes with operations logged and not yet replayed.
+pub(crate) fn pending_scopes(conn: &Connection) -> Result<Vec<String>> {
+    Ok(conn
         .prepare_cached(
             "SELECT DISTINCT s.scope FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
-             ORDER BY s.scope LIMIT ?1",
+             ORDER BY s.scope",
         )?
-        .query_map([limit], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for scope in scopes.iter().take(max_scopes) {
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Replays what is new in each of `scopes` (one with nothing new is left
+/// as it is). A first sync replays its scopes a few at a time, each few in
+/// a short transaction of its own, so the window's commands run between.
+pub(crate) fn replay_scopes(conn: &Connection, scopes: &[String]) -> Result<()> {
+    for scope in scopes {
         replay_scope(conn, scope)?;
     }
-    Ok(scopes.len() > max_scopes)
+    Ok(())
 }
 
 /// Operations whose object was unknown when they were logged, placed now
 /// that it may have come (repeated, as one placed may be another's parent).
-fn place_waiting(conn: &Connection) -> Result<()> {
+pub(crate) fn place_waiting(conn: &Connection) -> Result<()> {
     loop {
         let waiting: Vec<String> = conn
             .prepare(

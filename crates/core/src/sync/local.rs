@@ -10,7 +10,6 @@ use crate::replay::scope;
 use crate::store;
 use crate::{clock, replay};
 use brygga_protocol::api::{DirectoryEntry, MAX_PUSH_BYTES};
-use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::SignedOperation;
 use brygga_protocol::PROTOCOL_VERSION;
 use chrono::SecondsFormat;
@@ -159,10 +158,6 @@ fn op_id_of(value: &serde_json::Value) -> String {
         })
 }
 
-/// Scopes (pupils) replayed per lock taken after a pull: a few hundred
-/// operations, so a command waits at most a fraction of a second.
-const REPLAY_STEP_SCOPES: usize = 8;
-
 impl Journal {
     pub(crate) fn last_own_seq(&self) -> Result<u64> {
         let seq: i64 = store::row(
@@ -292,8 +287,9 @@ impl Journal {
     }
 
     /// After a pull: takes in again what waited for a device key or a
-    /// newer build. Returns how many waiting operations came in; the
-    /// replay follows in steps ([`Journal::replay_step`]).
+    /// newer build, and places what waited for an object. Returns how many
+    /// waiting operations came in; the replay follows, a few scopes at a
+    /// time ([`Journal::replay_scopes`]).
     pub(crate) fn finish_pull(&mut self) -> Result<u32> {
         let own = (self.device.id, self.device.public_key().to_vec());
         let tx = self
@@ -333,21 +329,24 @@ impl Journal {
                 )?;
             }
         }
+        scope::place_waiting(&tx)?;
         tx.commit()?;
         Ok(came_in)
     }
 
-    /// Replays up to [`REPLAY_STEP_SCOPES`] pupils' scopes of what was
-    /// logged and not yet replayed, in one transaction; true while more is
-    /// left. The sync round calls it until done, taking the journal's lock
-    /// for one step at a time.
-    pub(crate) fn replay_step(&mut self) -> Result<bool> {
+    /// The pupils' scopes with operations logged and not yet replayed.
+    pub(crate) fn pending_scopes(&self) -> Result<Vec<String>> {
+        scope::pending_scopes(&self.conn)
+    }
+
+    /// Replays what is new in `scopes`, in one transaction.
+    pub(crate) fn replay_scopes(&mut self, scopes: &[String]) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let more = scope::catch_up_step(&tx, REPLAY_STEP_SCOPES)?;
+        scope::replay_scopes(&tx, scopes)?;
         tx.commit()?;
-        Ok(more)
+        Ok(())
     }
 
     pub(crate) fn note_attempt(&self, error: Option<&str>) -> Result<()> {
@@ -461,7 +460,7 @@ impl Journal {
                     won_op_id: r.get(5)?,
                     lost_value: r.get(6)?,
                     lost_author: r.get(7)?,
-                    lost_at: Hlc::from_sortable(&hlc).map(replay::op_time).unwrap_or(hlc),
+                    lost_at: replay::stored_op_time(hlc),
                     current_value: r.get(9)?,
                 })
             })?

@@ -130,6 +130,10 @@ pub fn sync_detached(
     }
 }
 
+/// Scopes (pupils) replayed per lock taken after a pull: a few hundred
+/// operations, so a command waits at most a fraction of a second.
+const REPLAY_STEP_SCOPES: usize = 8;
+
 fn run_round(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
@@ -151,7 +155,10 @@ fn run_round(
     // replays what the pull logged, a few pupils per lock, so the window
     // is never held for the whole of a first sync.
     report.pulled.applied += locked(access, |j| j.finish_pull())??;
-    while locked(access, |j| j.replay_step())?? {}
+    let scopes = locked(access, |j| j.pending_scopes())??;
+    for step in scopes.chunks(REPLAY_STEP_SCOPES) {
+        locked(access, |j| j.replay_scopes(step))??;
+    }
     Ok(report)
 }
 
