@@ -19,8 +19,10 @@ cd "$root"
 STAGES=(setup fmt clippy test bench server_postgres ui desktop_e2e)
 #   ui               - the Svelte UI: svelte-check + tsc, vitest unit tests,
 #                      the production build, and headless-Chromium tests of
-#                      the built UI with mocked IPC (axe audit of every screen,
-#                      the keyboard-only check-in board)
+#                      the built UI on the real app (brygga-ui-bridge: the
+#                      desktop app's commands on Tauri's mock runtime over a
+#                      real journal) and a real brygga-server (axe audit of
+#                      every screen, the keyboard-only check-in board)
 #   desktop_e2e      - the release app under Xvfb, driven through tauri-driver /
 #                      WebKitWebDriver (scripts/desktop-e2e.sh); screenshots in
 #                      test-artifacts/screenshots/
@@ -29,8 +31,9 @@ STAGES=(setup fmt clippy test bench server_postgres ui desktop_e2e)
 
 # Features the workspace is checked and tested with. bench-plaintext only
 # lets the benchmark open an unkeyed database to measure the encryption
-# overhead; it is never part of a shipped binary.
-FEATURES=(--features brygga-core/bench-plaintext)
+# overhead; ui-bridge builds brygga-ui-bridge for the UI's browser tests
+# (and so has clippy check it). Neither is part of a shipped binary.
+FEATURES=(--features brygga-core/bench-plaintext,brygga-desktop/ui-bridge)
 
 banner() {
     printf '\n==== test.sh: %s ====\n' "$*"
@@ -98,6 +101,9 @@ stage_ui() {
         npm run check
         npm test
         npm run build
+        # The same features as the test stage, so that nothing is rebuilt.
+        cargo build "${FEATURES[@]}" -p brygga-desktop --bin brygga-ui-bridge -p brygga-server --bin brygga-server
+        export BRYGGA_UI_BRIDGE="$target_dir/debug/brygga-ui-bridge" BRYGGA_SERVER="$target_dir/debug/brygga-server"
         npm run test:browser
     )
 }

@@ -1,5 +1,6 @@
 //! The TypeScript types of everything that crosses IPC, generated from the
-//! Rust types with ts-rs into ui/src/lib/bindings/.
+//! Rust types with ts-rs into ui/src/lib/bindings/, and the core's rules the
+//! UI checks forms with (entryRules.ts: the fields of each kind of entry).
 //!
 //! This test fails when the committed files differ from what the Rust types
 //! generate. Regenerate them with
@@ -14,6 +15,7 @@ use crate::commands::session::SessionState;
 use crate::error::IpcError;
 use crate::state::{LockReason, Settings};
 use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
+use brygga_core::entry_fields::{self, KindRules};
 use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
@@ -63,6 +65,20 @@ fn generate(dir: &Path) {
     one::<NewConcern>(dir);
     one::<ActionStatus>(dir);
     one::<Keep>(dir);
+    one::<KindRules>(dir);
+    write_entry_rules(dir);
+}
+
+/// The core's entry field table as a TypeScript constant.
+fn write_entry_rules(dir: &Path) {
+    let json = serde_json::to_string_pretty(&entry_fields::rules()).expect("the rules serialise");
+    let text = format!(
+        "// Generated from brygga-core's entry field table (entry_fields::rules) by\n\
+         // src-tauri's bindings test: scripts/desktop-bindings.sh. Do not edit.\n\n\
+         import type {{ KindRules }} from './KindRules';\n\n\
+         export const ENTRY_RULES: readonly KindRules[] = {json};\n"
+    );
+    std::fs::write(dir.join("entryRules.ts"), text).expect("write entryRules.ts");
 }
 
 fn read_all(dir: &Path) -> BTreeMap<String, String> {

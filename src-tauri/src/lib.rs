@@ -13,7 +13,7 @@ mod command_names;
 pub mod commands;
 pub mod error;
 mod export_dir;
-mod locking;
+pub mod locking;
 pub mod state;
 pub mod sync_loop;
 mod sync_task;
@@ -23,7 +23,7 @@ use state::{AppState, LockReason};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tauri::Manager;
+use tauri::{AppHandle, Builder, Manager, Runtime};
 
 /// How often the idle timer looks.
 const IDLE_CHECK: Duration = Duration::from_secs(5);
@@ -54,7 +54,7 @@ pub(crate) fn log_ui_ready() {
     });
 }
 
-fn spawn_idle_timer(app: tauri::AppHandle) {
+fn spawn_idle_timer<R: Runtime>(app: AppHandle<R>) {
     std::thread::Builder::new()
         .name("brygga-idle-lock".into())
         .spawn(move || loop {
@@ -67,22 +67,13 @@ fn spawn_idle_timer(app: tauri::AppHandle) {
         .expect("the idle timer thread starts");
 }
 
-pub fn run() {
-    STARTED.get_or_init(Instant::now);
-    // Without these WebKitGTK may paint a blank window under Xvfb or on
-    // some GPUs; software compositing is plenty for forms and lists.
-    #[cfg(target_os = "linux")]
-    for var in [
-        "WEBKIT_DISABLE_COMPOSITING_MODE",
-        "WEBKIT_DISABLE_DMABUF_RENDERER",
-    ] {
-        if std::env::var_os(var).is_none() {
-            // Set before any other thread exists.
-            std::env::set_var(var, "1");
-        }
-    }
-    tauri::Builder::default()
-        .manage(AppState::new(data_dir()))
+/// The app on any Tauri runtime: its state over the journal folder
+/// `data_dir`, the idle timer and system-lock listener, and every command.
+/// The window runs it on WebKitGTK ([`run`]); the browser tests run the
+/// same app on Tauri's mock runtime (src/bin/ui_bridge.rs).
+pub fn with_commands<R: Runtime>(builder: Builder<R>, data_dir: PathBuf) -> Builder<R> {
+    builder
+        .manage(AppState::new(data_dir))
         .setup(|app| {
             spawn_idle_timer(app.handle().clone());
             system_lock::spawn(app.handle().clone());
@@ -128,7 +119,30 @@ pub fn run() {
             commands::attendance::import_absence,
             commands::exports::export_file,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"))
+}
+
+/// The app's configuration, capabilities (the commands the window may
+/// call) and bundled UI, from tauri.conf.json.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!("../tauri.conf.json")
+}
+
+pub fn run() {
+    STARTED.get_or_init(Instant::now);
+    // Without these WebKitGTK may paint a blank window under Xvfb or on
+    // some GPUs; software compositing is plenty for forms and lists.
+    #[cfg(target_os = "linux")]
+    for var in [
+        "WEBKIT_DISABLE_COMPOSITING_MODE",
+        "WEBKIT_DISABLE_DMABUF_RENDERER",
+    ] {
+        if std::env::var_os(var).is_none() {
+            // Set before any other thread exists.
+            std::env::set_var(var, "1");
+        }
+    }
+    with_commands(tauri::Builder::default(), data_dir())
+        .run(context())
         .expect("the Brygga window runs");
 }
 

@@ -53,7 +53,7 @@ impl Settings {
 
 /// Why the journal was locked; sent to the UI with the `brygga://locked`
 /// event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LockReason {

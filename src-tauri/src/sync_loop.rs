@@ -30,7 +30,7 @@ use crate::sync_task::SyncTask;
 use brygga_core::sync::{SyncError, SyncReport, SyncStatus};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
 
 /// The event carrying the new [`SyncStatus`] after each round.
@@ -66,8 +66,8 @@ pub fn round_blocking(state: &AppState) -> Option<Round> {
 
 /// After a round: emit the status, or drop a wiped journal. Returns false
 /// when the journal is gone.
-pub fn publish(
-    app: &AppHandle,
+pub fn publish<R: Runtime>(
+    app: &AppHandle<R>,
     report: &Result<SyncReport, SyncError>,
     status: Option<SyncStatus>,
 ) -> bool {
@@ -84,7 +84,7 @@ pub fn publish(
 }
 
 /// Starts the loop for a freshly unlocked journal (stopping any old one).
-pub fn start(app: &AppHandle) {
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
     let trigger = Arc::new(Notify::new());
     let handle = tauri::async_runtime::spawn(run(app.clone(), trigger.clone()));
     app.state::<AppState>()
@@ -158,7 +158,7 @@ async fn wait(trigger: &Notify, total: Duration, probe: Option<&str>) {
     }
 }
 
-async fn run(app: AppHandle, trigger: Arc<Notify>) {
+async fn run<R: Runtime>(app: AppHandle<R>, trigger: Arc<Notify>) {
     let mut backoff: Option<Duration> = None;
     loop {
         let for_round = app.clone();

@@ -17,23 +17,23 @@
 //! is locked the moment it wakes. On other platforms only the idle timer
 //! applies.
 
-use tauri::AppHandle;
+use tauri::{AppHandle, Runtime};
 
 #[cfg(target_os = "linux")]
-pub fn spawn(app: AppHandle) {
+pub fn spawn<R: Runtime>(app: AppHandle<R>) {
     use crate::state::{AppState, LockReason};
     use dbus::blocking::Connection;
     use dbus::message::MatchRule;
     use std::time::Duration;
     use tauri::Manager;
 
-    fn listen(app: AppHandle, system: bool) -> Result<(), dbus::Error> {
+    fn listen<R: Runtime>(app: AppHandle<R>, system: bool) -> Result<(), dbus::Error> {
         let conn = if system {
             Connection::new_system()?
         } else {
             Connection::new_session()?
         };
-        let lock = move |app: &AppHandle| {
+        let lock = move |app: &AppHandle<R>| {
             let state = app.state::<AppState>();
             crate::locking::lock_and_tell(app, &state, LockReason::SystemSuspend);
         };
@@ -100,4 +100,4 @@ pub fn spawn(app: AppHandle) {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn spawn(_app: AppHandle) {}
+pub fn spawn<R: Runtime>(_app: AppHandle<R>) {}

@@ -7,8 +7,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { root, sleep } from './session.mjs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// Also used by the UI's browser tests (ui/tests/browser/), which have no
+// WebDriver: nothing here may need one.
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
 export const serverBin = [
   process.env.BRYGGA_SERVER,
@@ -49,11 +54,23 @@ export class TestServer {
     this.dir = mkdtempSync(join(tmpdir(), 'brygga-e2e-server-'));
     this.port = await freePort();
     this.url = `https://127.0.0.1:${this.port}`;
+    await this.resume();
+    return this;
+  }
+
+  /** Starts the process (again) on its port and data folder. */
+  async resume() {
     this.proc = spawn(serverBin, ['--data-dir', this.dir, 'serve', '--listen', `127.0.0.1:${this.port}`], {
       stdio: 'ignore',
     });
     await listening(this.port);
-    return this;
+  }
+
+  /** Stops the process, keeping its data: to the laptops, the network is gone. */
+  async halt() {
+    const proc = this.proc;
+    proc.kill('SIGTERM');
+    if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r));
   }
 
   admin(...args) {
@@ -63,6 +80,14 @@ export class TestServer {
   /** A one-time enrolment code for `user` (the last line the command prints). */
   enrollCode(user) {
     return this.admin('device', 'enroll-code', '--user', user).split('\n').at(-1).trim();
+  }
+
+  /**
+   * Runs one SQL statement on the server's database behind its back, as
+   * someone with access to the server's disk could.
+   */
+  tamperSql(sql) {
+    execFileSync('sqlite3', [join(this.dir, 'server.db'), sql]);
   }
 
   stop() {

@@ -3,19 +3,106 @@
 //! Fields are checked when a draft is written, so what is signed is always
 //! complete for its kind. Unknown keys are refused rather than stored: a
 //! typo in a field name must not become a silently ignored fact.
+//!
+//! [`rules`] hands the same table to the UI (generated into
+//! ui/src/lib/bindings/entryRules.ts), so that the entry form asks for and
+//! checks exactly what this module will accept.
 
 use crate::error::{Error, Result};
 use brygga_protocol::entry_kind::EntryKind;
+use serde::Serialize;
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+
+/// The minutes a session may last.
+const MINUTES: RangeInclusive<u32> = 1..=600;
 
 #[derive(Clone, Copy, Debug)]
 enum Check {
+    /// A few words.
     Text,
+    /// Free text of a paragraph or more; checked as [`Check::Text`], asked
+    /// for in a larger box.
+    Paragraph,
     OneOf(&'static [&'static str]),
-    /// Whole minutes, 1..=600.
+    /// Whole minutes, within [`MINUTES`].
     Minutes,
     /// HH:MM, 24-hour clock.
     TimeOfDay,
+}
+
+impl Check {
+    fn input(self) -> FieldInput {
+        match self {
+            Check::Text => FieldInput::Text,
+            Check::Paragraph => FieldInput::Longtext,
+            Check::OneOf(options) => FieldInput::Choice {
+                options: options.iter().map(|o| (*o).to_owned()).collect(),
+            },
+            Check::Minutes => FieldInput::Minutes {
+                min: *MINUTES.start(),
+                max: *MINUTES.end(),
+            },
+            Check::TimeOfDay => FieldInput::Time,
+        }
+    }
+}
+
+/// How a field is asked for and what it accepts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum FieldInput {
+    Text,
+    Longtext,
+    Choice {
+        options: Vec<String>,
+    },
+    /// Whole minutes from `min` to `max`.
+    Minutes {
+        min: u32,
+        max: u32,
+    },
+    /// HH:MM, 24-hour clock.
+    Time,
+}
+
+/// One field of a kind of entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldRule {
+    pub key: String,
+    pub required: bool,
+    pub input: FieldInput,
+}
+
+/// What an entry of one kind needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KindRules {
+    pub kind: EntryKind,
+    pub text_required: bool,
+    pub fields: Vec<FieldRule>,
+}
+
+/// Every kind's fields, in [`EntryKind::ALL`] order: what [`validate`]
+/// checks, as data for the UI.
+pub fn rules() -> Vec<KindRules> {
+    EntryKind::ALL
+        .into_iter()
+        .map(|kind| KindRules {
+            kind,
+            text_required: text_required(kind),
+            fields: specs(kind)
+                .iter()
+                .map(|s| FieldRule {
+                    key: s.key.to_owned(),
+                    required: s.required,
+                    input: s.check.input(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -57,7 +144,7 @@ const DIRECTION: &[&str] = &["incoming", "outgoing"];
 const HOME_VISIT: &[FieldSpec] = &[
     req("place", Check::Text),
     req("purpose", Check::Text),
-    opt("agreed", Check::Text),
+    opt("agreed", Check::Paragraph),
 ];
 const MORNING_CHECKIN: &[FieldSpec] = &[
     req("arrival", Check::OneOf(ARRIVAL)),
@@ -73,8 +160,10 @@ const CONSULTATION: &[FieldSpec] = &[
     req("staff_role", Check::OneOf(STAFF)),
     opt("topic", Check::Text),
 ];
-const COLLABORATION_MEETING: &[FieldSpec] =
-    &[req("parties", Check::Text), opt("outcome", Check::Text)];
+const COLLABORATION_MEETING: &[FieldSpec] = &[
+    req("parties", Check::Text),
+    opt("outcome", Check::Paragraph),
+];
 const PHONE_CALL: &[FieldSpec] = &[
     req("with_whom", Check::Text),
     opt("direction", Check::OneOf(DIRECTION)),
@@ -100,18 +189,22 @@ pub fn text_required(kind: EntryKind) -> bool {
 
 fn check_value(key: &str, value: &str, check: Check) -> Result<()> {
     let ok = match check {
-        Check::Text => !value.trim().is_empty(),
+        Check::Text | Check::Paragraph => !value.trim().is_empty(),
         Check::OneOf(allowed) => allowed.contains(&value),
-        Check::Minutes => value.parse::<u32>().is_ok_and(|m| (1..=600).contains(&m)),
+        Check::Minutes => value.parse::<u32>().is_ok_and(|m| MINUTES.contains(&m)),
         Check::TimeOfDay => chrono::NaiveTime::parse_from_str(value, "%H:%M").is_ok(),
     };
     if ok {
         return Ok(());
     }
     let expected = match check {
-        Check::Text => "some text".to_owned(),
+        Check::Text | Check::Paragraph => "some text".to_owned(),
         Check::OneOf(allowed) => format!("one of {}", allowed.join(", ")),
-        Check::Minutes => "whole minutes from 1 to 600".to_owned(),
+        Check::Minutes => format!(
+            "whole minutes from {} to {}",
+            MINUTES.start(),
+            MINUTES.end()
+        ),
         Check::TimeOfDay => "a time as HH:MM".to_owned(),
     };
     Err(Error::invalid(format!(
@@ -205,6 +298,31 @@ mod tests {
         assert!(checkin("late", "08:20").is_ok());
         assert!(checkin("maybe", "08:20").is_err());
         assert!(checkin("late", "25:00").is_err());
+    }
+
+    #[test]
+    fn the_rules_for_the_ui_are_the_table_validate_checks() {
+        for rules in rules() {
+            let all: BTreeMap<String, String> = rules
+                .fields
+                .iter()
+                .map(|f| {
+                    let value = match &f.input {
+                        FieldInput::Choice { options } => options[0].clone(),
+                        FieldInput::Minutes { max, .. } => max.to_string(),
+                        FieldInput::Time => "23:59".to_owned(),
+                        FieldInput::Text | FieldInput::Longtext => "något".to_owned(),
+                    };
+                    (f.key.clone(), value)
+                })
+                .collect();
+            validate(rules.kind, &all).expect("every field filled as its rule says");
+            for field in rules.fields.iter().filter(|f| f.required) {
+                let mut without = all.clone();
+                without.remove(&field.key);
+                assert!(validate(rules.kind, &without).is_err(), "{}", field.key);
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::state::{AppState, LockReason, Settings};
 use crate::sync_loop;
 use brygga_core::{Journal, Passphrase};
 use serde::Serialize;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -41,8 +41,8 @@ pub async fn session_state(state: State<'_, AppState>) -> IpcResult<SessionState
 }
 
 #[tauri::command]
-pub async fn create_journal(
-    app: AppHandle,
+pub async fn create_journal<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     passphrase: String,
     author: String,
@@ -54,8 +54,8 @@ pub async fn create_journal(
 }
 
 #[tauri::command]
-pub async fn unlock(
-    app: AppHandle,
+pub async fn unlock<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     passphrase: String,
 ) -> IpcResult<()> {
@@ -66,7 +66,7 @@ pub async fn unlock(
 }
 
 #[tauri::command]
-pub async fn lock(app: AppHandle, state: State<'_, AppState>) -> IpcResult<()> {
+pub async fn lock<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<()> {
     lock_and_tell(&app, &state, LockReason::User);
     Ok(())
 }

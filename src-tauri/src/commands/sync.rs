@@ -4,7 +4,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use crate::sync_loop;
 use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
@@ -14,7 +14,7 @@ pub async fn sync_status(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
 /// One round now (the button in the sync panel). The background loop
 /// keeps its own schedule; the new status is emitted like its rounds'.
 #[tauri::command]
-pub async fn sync_now(app: AppHandle) -> IpcResult<SyncReport> {
+pub async fn sync_now<R: Runtime>(app: AppHandle<R>) -> IpcResult<SyncReport> {
     let for_round = app.clone();
     let round = tauri::async_runtime::spawn_blocking(move || {
         sync_loop::round_blocking(&for_round.state::<AppState>())
@@ -29,8 +29,8 @@ pub async fn sync_now(app: AppHandle) -> IpcResult<SyncReport> {
 /// Enrols this device with the municipality's server using an admin's
 /// one-time code, then asks the background loop for a first round.
 #[tauri::command]
-pub async fn enroll(
-    app: AppHandle,
+pub async fn enroll<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     server_url: String,
     code: String,

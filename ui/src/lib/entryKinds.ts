@@ -1,78 +1,57 @@
-// The kinds of journal entry and their fields, as in docs/entry-kinds.md
-// and crates/core/src/entry_fields.rs (the core checks them again).
+// The kinds of journal entry and their fields: the core's own table
+// (generated into bindings/entryRules.ts), and the form's checks of a
+// draft against it before the shell is called (the core checks again).
 
 import type { EntryKind } from './bindings/EntryKind';
+import type { FieldRule } from './bindings/FieldRule';
+import { ENTRY_RULES } from './bindings/entryRules';
 
-export type FieldInput =
-  | { type: 'text' }
-  | { type: 'longtext' }
-  | { type: 'choice'; options: readonly string[] }
-  | { type: 'minutes' }
-  | { type: 'time' };
+export type FieldSpec = FieldRule;
+export type FieldInput = FieldRule['input'];
 
-export interface FieldSpec {
-  key: string;
-  required: boolean;
-  input: FieldInput;
+export const KINDS: readonly EntryKind[] = ENTRY_RULES.map((r) => r.kind);
+
+function fieldsByKind(): Record<EntryKind, readonly FieldSpec[]> {
+  const byKind = {} as Record<EntryKind, readonly FieldSpec[]>;
+  for (const r of ENTRY_RULES) byKind[r.kind] = r.fields;
+  return byKind;
 }
 
-export const KINDS: readonly EntryKind[] = [
-  'home-visit',
-  'morning-checkin',
-  'apartment-session',
-  'consultation',
-  'collaboration-meeting',
-  'phone-call',
-  'note',
-];
+export const KIND_FIELDS = fieldsByKind();
 
-export const ARRIVALS = ['arrived', 'late', 'not-seen'] as const;
-export type Arrival = (typeof ARRIVALS)[number];
+const TEXT_REQUIRED = new Set(ENTRY_RULES.filter((r) => r.text_required).map((r) => r.kind));
 
-const text = { type: 'text' } as const;
-const longtext = { type: 'longtext' } as const;
+/** The check-in board's keys mark these (checkin.ts); a unit test holds
+ *  them to the core's options for the field. */
+export type Arrival = 'arrived' | 'late' | 'not-seen';
 
-export const KIND_FIELDS: Record<EntryKind, readonly FieldSpec[]> = {
-  'home-visit': [
-    { key: 'place', required: true, input: text },
-    { key: 'purpose', required: true, input: text },
-    { key: 'agreed', required: false, input: longtext },
-  ],
-  'morning-checkin': [
-    { key: 'arrival', required: true, input: { type: 'choice', options: ARRIVALS } },
-    { key: 'time', required: false, input: { type: 'time' } },
-    { key: 'mood', required: false, input: text },
-  ],
-  'apartment-session': [
-    { key: 'teacher_present', required: true, input: { type: 'choice', options: ['yes', 'no'] } },
-    { key: 'step', required: true, input: text },
-    { key: 'duration_min', required: true, input: { type: 'minutes' } },
-  ],
-  consultation: [
-    {
-      key: 'staff_role',
-      required: true,
-      input: { type: 'choice', options: ['teacher', 'mentor', 'nurse', 'counsellor', 'principal', 'other'] },
-    },
-    { key: 'topic', required: false, input: text },
-  ],
-  'collaboration-meeting': [
-    { key: 'parties', required: true, input: text },
-    { key: 'outcome', required: false, input: longtext },
-  ],
-  'phone-call': [
-    { key: 'with_whom', required: true, input: text },
-    { key: 'direction', required: false, input: { type: 'choice', options: ['incoming', 'outgoing'] } },
-  ],
-  note: [],
-};
+function options(kind: EntryKind, key: string): readonly string[] {
+  const input = KIND_FIELDS[kind].find((f) => f.key === key)?.input;
+  return input?.type === 'choice' ? input.options : [];
+}
 
-/** Every kind needs text except the morning check-in. */
+export const ARRIVALS = options('morning-checkin', 'arrival') as readonly Arrival[];
+
 export function textRequired(kind: EntryKind): boolean {
-  return kind !== 'morning-checkin';
+  return TEXT_REQUIRED.has(kind);
 }
 
 export type FieldProblem = 'required' | 'choice' | 'minutes' | 'time';
+
+function inputProblem(input: FieldInput, value: string): FieldProblem | null {
+  switch (input.type) {
+    case 'choice':
+      return input.options.includes(value) ? null : 'choice';
+    case 'minutes': {
+      const ok = /^\d+$/u.test(value) && Number(value) >= input.min && Number(value) <= input.max;
+      return ok ? null : 'minutes';
+    }
+    case 'time':
+      return /^([01]\d|2[0-3]):[0-5]\d$/u.test(value) ? null : 'time';
+    default:
+      return null;
+  }
+}
 
 /** Problems per field key (and 'text'), empty when the entry may be saved. */
 export function entryProblems(
@@ -83,15 +62,8 @@ export function entryProblems(
   const problems: Record<string, FieldProblem> = {};
   for (const spec of KIND_FIELDS[kind]) {
     const value = (fields[spec.key] ?? '').trim();
-    if (value === '') {
-      if (spec.required) problems[spec.key] = 'required';
-      continue;
-    }
-    const input = spec.input;
-    if (input.type === 'choice' && !input.options.includes(value)) problems[spec.key] = 'choice';
-    if (input.type === 'minutes' && !(/^\d+$/u.test(value) && Number(value) >= 1 && Number(value) <= 600))
-      problems[spec.key] = 'minutes';
-    if (input.type === 'time' && !/^([01]\d|2[0-3]):[0-5]\d$/u.test(value)) problems[spec.key] = 'time';
+    const problem = value === '' ? (spec.required ? 'required' : null) : inputProblem(spec.input, value);
+    if (problem) problems[spec.key] = problem;
   }
   if (textRequired(kind) && body.trim() === '') problems.text = 'required';
   return problems;

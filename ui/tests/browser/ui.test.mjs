@@ -1,9 +1,12 @@
 // UI tests in headless Chromium (Debian's /usr/bin/chromium, driven by
-// playwright-core) against the built UI (ui/dist) with a mocked Tauri IPC
-// (mock-ipc.js). Served with the app's own CSP, so a style or script the
-// CSP would block in the real app fails here too.
+// playwright-core) against the built UI (ui/dist) and the real app: every
+// call goes to brygga-ui-bridge, the desktop app's commands on Tauri's mock
+// runtime over a real SQLCipher journal (bridge.mjs). Served with the app's
+// own CSP, so a style or script the CSP would block in the real app fails
+// here too. The sync test runs a real brygga-server (tests/e2e/server.mjs).
 //
-//   npm run build && npm run test:browser
+//   npm run build && cargo build -p brygga-desktop --features ui-bridge \
+//     --bin brygga-ui-bridge && cargo build -p brygga-server && npm run test:browser
 //
 // Every screen gets an axe-core audit (WCAG 2.1 A/AA rules): no serious or
 // critical violation is allowed.
@@ -12,15 +15,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { Bridge } from './bridge.mjs';
+import { TestServer, needsServer } from '../../../tests/e2e/server.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dist = join(here, '../../dist');
-const mockScript = join(here, 'mock-ipc.js');
 const shots = process.env.BRYGGA_UI_SHOTS ?? join(here, '../../../test-artifacts/ui-screenshots');
 const PASS = 'kanel cykel fönster hav';
 
@@ -41,6 +46,7 @@ let server;
 let base;
 let browser;
 const cspViolations = [];
+const bridges = [];
 
 before(async () => {
   assert.ok(existsSync(join(dist, 'index.html')), 'build the UI first: npm run build');
@@ -75,19 +81,49 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  await Promise.all(bridges.map((b) => b.stop()));
 });
 
-async function openApp(config = {}) {
+/** A new app over an empty journal folder (or, with `journal`, a locked journal). */
+async function startApp({ journal = false } = {}) {
+  const bridge = await Bridge.start();
+  bridges.push(bridge);
+  if (journal) {
+    await bridge.invoke('create_journal', { passphrase: PASS, author: 'Fiktiv Handläggare' });
+    await bridge.invoke('lock');
+  }
+  return bridge;
+}
+
+/** The window: the built UI in Chromium, talking to `bridge`. */
+async function openApp(options = {}) {
+  const bridge = options.bridge ?? (await startApp(options));
   const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, locale: 'sv-SE' });
   const page = await context.newPage();
   page.on('console', (m) => {
     if (/Content Security Policy/u.test(m.text())) cspViolations.push(m.text());
   });
   page.on('pageerror', (e) => cspViolations.push(`page error: ${e.message}`));
-  await page.addInitScript(`window.__MOCK_CONFIG__ = ${JSON.stringify(config)};`);
-  await page.addInitScript({ path: mockScript });
+  await bridge.attach(page);
   await page.goto(base);
-  return { context, page };
+  return { context, page, bridge };
+}
+
+/**
+ * Waits for a list the app fills from the journal to have `n` items (the
+ * screen shows before its data), then holds it to exactly that.
+ */
+async function hasCount(locator, n) {
+  const deadline = Date.now() + 20_000;
+  while ((await locator.count()) !== n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await locator.count(), n);
+}
+
+/** The case id of the pupil named `name` in the caseload. */
+async function caseOf(bridge, name) {
+  const item = (await bridge.invoke('caseload')).find((c) => c.pupil_name === name);
+  assert.ok(item, `${name} is in the caseload`);
+  return item.case_id;
 }
 
 async function audit(page, name) {
@@ -109,7 +145,9 @@ async function createWithDemo(page) {
   await page.getByTestId('caseload').waitFor();
 }
 
-describe('Brygga UI with mocked IPC', () => {
+// Each test has its own app, journal and browser context; they run side by
+// side, as most of their time is spent waiting on the other processes.
+describe('Brygga UI on the real core', { concurrency: 5 }, () => {
   it('first run: strength feedback, no-recovery warning, create with demo data', async () => {
     const { context, page } = await openApp();
     await page.getByTestId('first-run').waitFor();
@@ -126,9 +164,15 @@ describe('Brygga UI with mocked IPC', () => {
     await audit(page, '02-first-run-problems');
     await createWithDemo(page);
     const items = page.getByTestId('caseload-list').locator('li');
-    assert.equal(await items.count(), 20);
+    await hasCount(items, 20);
     // Most urgent first: the overdue follow-up.
     assert.match(await items.first().innerText(), /Uppföljning försenad/u);
+    // A consent ending within the core's warning window is flagged:
+    // Noah's ends in 5 days, Alva's in 12 (the demo's dates).
+    for (const [name, days] of [['Noah Berglund', 5], ['Alva Lindqvist', 12]]) {
+      const item = items.filter({ hasText: name });
+      assert.match(await item.innerText(), new RegExp(`Samtycke upphör .*\\(om ${days} dagar\\)`, 'u'), name);
+    }
     await audit(page, '03-caseload');
     await context.close();
   });
@@ -188,7 +232,7 @@ describe('Brygga UI with mocked IPC', () => {
   });
 
   it('morning check-in of 20 pupils with the keyboard alone, well under a minute', async () => {
-    const { context, page } = await openApp();
+    const { context, page, bridge } = await openApp();
     await createWithDemo(page);
     await page.getByRole('button', { name: 'Morgonincheckning' }).first().click();
     await page.getByTestId('checkin-board').waitFor();
@@ -214,8 +258,14 @@ describe('Brygga UI with mocked IPC', () => {
     await page.getByTestId('checkin-saved').waitFor();
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 60_000, `took ${elapsed} ms`);
-    const call = (await page.evaluate(() => window.__MOCK__.calls)).find((c) => c.cmd === 'record_checkins');
+    const call = bridge.callsOf('record_checkins')[0];
     assert.equal(call.args.checkins.length, 20);
+    // The core signed them: the board of today says so, pupil by pupil.
+    const board = await bridge.invoke('checkin_board');
+    assert.deepEqual(
+      board.map((r) => r.today?.arrival),
+      call.args.checkins.map((c) => c.arrival),
+    );
     const arrivals = call.args.checkins.map((c) => c.arrival);
     assert.equal(arrivals.filter((a) => a === 'arrived').length, 14);
     assert.equal(arrivals.filter((a) => a === 'late').length, 3);
@@ -247,25 +297,29 @@ describe('Brygga UI with mocked IPC', () => {
     await page.getByTestId('checkin-notice').waitFor();
     assert.match(await rows.nth(4).getByTestId('checkin-corrected').innerText(), /Rättad: Sen \d{2}:\d{2}\./u);
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'checkin-row');
-    const log = await page.evaluate(() => window.__MOCK__.calls);
-    assert.equal(log.filter((c) => c.cmd === 'record_checkins').length, 1, 'no second check-in was written');
-    const corr = log.find((c) => c.cmd === 'correct_entry');
+    assert.equal(bridge.callsOf('record_checkins').length, 1, 'no second check-in was written');
     const fifth = call.args.checkins[4];
     assert.equal(fifth.arrival, 'not-seen');
-    const entry = await page.evaluate((caseId) => window.__MOCK__.state.entries.find((e) => e.case_id === caseId && e.kind === 'morning-checkin').id, fifth.case_id);
-    assert.equal(corr.args.entryId, entry);
-    assert.equal(corr.args.reason, 'Kom efter incheckningen');
+    const today = (await bridge.invoke('checkin_board')).find((r) => r.case_id === fifth.case_id).today;
+    assert.equal(today.arrival, 'not-seen', 'the signed check-in stays as it was');
+    const entry = (await bridge.invoke('list_entries', { caseId: fifth.case_id })).find((e) => e.id === today.entry_id);
+    assert.equal(entry.status, 'signed');
+    assert.deepEqual(
+      entry.corrections.map((c) => c.reason),
+      ['Kom efter incheckningen'],
+    );
+    assert.match(entry.corrections[0].text, /^Sen \d{2}:\d{2}\.$/u);
     // Escape leaves a correction without writing anything.
     await page.keyboard.press('1');
     await form.waitFor();
     await page.keyboard.press('Escape');
     await form.waitFor({ state: 'detached' });
-    assert.equal((await page.evaluate(() => window.__MOCK__.calls)).filter((c) => c.cmd === 'correct_entry').length, 1);
+    assert.equal(bridge.callsOf('correct_entry').length, 1);
     await context.close();
   });
 
   it('check-in: a pupil checked in meanwhile elsewhere is refused whole, and no mark is lost', async () => {
-    const { context, page } = await openApp();
+    const { context, page, bridge } = await openApp();
     await createWithDemo(page);
     await page.getByRole('button', { name: 'Morgonincheckning' }).first().click();
     await page.getByTestId('checkin-row').first().waitFor();
@@ -274,17 +328,16 @@ describe('Brygga UI with mocked IPC', () => {
     await page.keyboard.type('Glad i dag');
     await page.keyboard.press('Escape');
     await page.keyboard.press('2');
-    // Meanwhile the first pupil is checked in from another computer (synced).
-    await page.evaluate(async () => {
-      const board = await window.__TAURI_INTERNALS__.invoke('checkin_board');
-      await window.__TAURI_INTERNALS__.invoke('record_checkins', {
-        checkins: [{ case_id: board[0].case_id, arrival: 'late', time: '08:20', note: '' }],
-      });
+    // Meanwhile the first pupil is checked in by a colleague (as a sync
+    // would bring it): the journal has it, the open board does not.
+    const first = (await bridge.invoke('checkin_board'))[0];
+    await bridge.invoke('record_checkins', {
+      checkins: [{ case_id: first.case_id, arrival: 'late', time: '08:20', note: '' }],
     });
-    const before = (await page.evaluate(() => window.__MOCK__.state.entries.length));
+    const before = await bridge.invoke('checkin_board');
     await page.getByTestId('checkin-save').click();
     await page.getByTestId('checkin-refused').waitFor();
-    assert.equal(await page.evaluate(() => window.__MOCK__.state.entries.length), before, 'nothing written');
+    assert.deepEqual(await bridge.invoke('checkin_board'), before, 'nothing written');
     const rows = page.getByTestId('checkin-row');
     assert.equal(await rows.nth(0).getAttribute('data-today'), 'late');
     assert.match(await rows.nth(0).innerText(), /din markering sparas inte/u);
@@ -294,14 +347,18 @@ describe('Brygga UI with mocked IPC', () => {
     // Saving again writes the second pupil only.
     await page.getByTestId('checkin-save').click();
     await page.getByTestId('checkin-saved').waitFor();
-    const last = (await page.evaluate(() => window.__MOCK__.calls)).filter((c) => c.cmd === 'record_checkins').at(-1);
+    const last = bridge.callsOf('record_checkins').at(-1);
     assert.equal(last.args.checkins.length, 1);
     assert.equal(last.args.checkins[0].note, 'Glad i dag');
+    const second = (await bridge.invoke('checkin_board'))[1];
+    assert.equal(second.today.arrival, 'late');
+    const written = (await bridge.invoke('list_entries', { caseId: second.case_id })).find((e) => e.id === second.today.entry_id);
+    assert.equal(written.text, 'Glad i dag');
     await context.close();
   });
 
   it('case view: guardian, consent and its withdrawal, plan and action status, concern report, closing the case', async () => {
-    const { context, page } = await openApp();
+    const { context, page, bridge } = await openApp();
     await createWithDemo(page);
     await page.getByText('Noah Berglund').click();
     await page.getByTestId('case-title').waitFor();
@@ -341,28 +398,33 @@ describe('Brygga UI with mocked IPC', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'record-consent');
     await page.getByTestId('record-consent').click();
     assert.equal(await consent.getByLabel('Omfattning').inputValue(), 'närvaro och mående');
-    await page.evaluate(() => window.__MOCK__.failNext('record_consent', 'invalid', 'invalid input: scope is too long'));
+    // A scope longer than the core takes: refused there, nothing typed lost.
+    await consent.getByLabel('Omfattning').fill('närvaro '.repeat(6300));
     await consent.getByTestId('save-consent').click();
     await consent.locator('[data-testid=error][data-code=invalid]').waitFor();
     assert.equal(await consent.getByLabel('Syfte').inputValue(), 'planera skolgången');
+    await consent.getByLabel('Omfattning').fill('närvaro och mående');
     await consent.getByTestId('save-consent').click();
     await consent.waitFor({ state: 'hidden' });
-    const consentCall = (await page.evaluate(() => window.__MOCK__.calls)).filter((c) => c.cmd === 'record_consent').at(-1);
-    assert.equal(consentCall.args.consent.form, 'written');
-    assert.equal(consentCall.args.consent.valid_until, null);
-    assert.match(consentCall.args.consent.guardian_id, /^0190a000-/u);
+    const noah = await caseOf(bridge, 'Noah Berglund');
+    const detail = await bridge.invoke('case_detail', { caseId: noah });
+    const father = detail.guardians.find((g) => g.name === 'Fiktiv Förälder');
+    const recorded = detail.consents.find((c) => c.scope === 'närvaro och mående');
+    assert.equal(recorded.form, 'written');
+    assert.equal(recorded.valid_until, null);
+    assert.equal(recorded.guardian_id, father.id);
     assert.match(await page.locator('main').innerText(), /Samtycket är registrerat/u);
     assert.match(await page.getByRole('region', { name: 'Samtycke' }).innerText(), /Aktivt/u);
 
     // Withdrawn from today.
-    await page.getByTestId('withdraw-consent').click();
+    await page.getByTestId('withdraw-consent').and(page.getByRole('button', { name: /Fiktiv Förälder/u })).click();
     const withdraw = page.getByTestId('withdraw-dialog');
     await withdraw.waitFor();
     assert.match(await withdraw.innerText(), /närvaro och mående/u);
     await audit(page, '29-consent-withdraw');
     await withdraw.getByTestId('confirm-withdraw').click();
     await withdraw.waitFor({ state: 'hidden' });
-    assert.match(await page.getByRole('region', { name: 'Samtycke' }).innerText(), /Återkallat/u);
+    await page.getByRole('region', { name: 'Samtycke' }).getByText('Återkallat').waitFor();
     await page.waitForFunction(() => document.activeElement?.id === 'h-consent');
 
     // A collaboration plan with two goals and an action.
@@ -385,14 +447,15 @@ describe('Brygga UI with mocked IPC', () => {
     await plan.locator('#plan-action-0-what').fill('Ringer hem vid frånvaro');
     await plan.getByTestId('save-plan').click();
     await plan.waitFor({ state: 'hidden' });
-    const planCall = (await page.evaluate(() => window.__MOCK__.calls)).find((c) => c.cmd === 'create_plan');
-    assert.deepEqual(planCall.args.plan.goals, ['Närvaro minst 80 % fyra veckor i rad', 'Äter frukost hemma']);
-    assert.deepEqual(planCall.args.plan.actions, [{ who: 'Mentor', what: 'Ringer hem vid frånvaro', due_on: null }]);
-    assert.equal(planCall.args.plan.follow_up_on, '2027-01-15');
     await page.getByLabel('Status för insatsen: Ringer hem vid frånvaro').selectOption('ongoing');
     await page.getByText('Insatsens status är nu ”pågår”.').waitFor();
-    const statusCall = (await page.evaluate(() => window.__MOCK__.calls)).find((c) => c.cmd === 'set_action_status');
-    assert.equal(statusCall.args.status, 'ongoing');
+    const plans = (await bridge.invoke('case_detail', { caseId: noah })).plans;
+    const made = plans.find((p) => p.follow_up_on === '2027-01-15');
+    assert.deepEqual(made.goals, ['Närvaro minst 80 % fyra veckor i rad', 'Äter frukost hemma']);
+    assert.deepEqual(
+      made.actions.map((a) => [a.who, a.what, a.due_on, a.status]),
+      [['Mentor', 'Ringer hem vid frånvaro', null, 'ongoing']],
+    );
 
     // A report of concern: sensitive, the summary shown only on request.
     await page.getByTestId('record-concern').click();
@@ -407,7 +470,7 @@ describe('Brygga UI with mocked IPC', () => {
     await concern.getByTestId('save-concern').click();
     await concern.waitFor({ state: 'hidden' });
     const concerns = page.getByTestId('concerns');
-    assert.match(await concerns.innerText(), /mottagningsgrupp/u);
+    await concerns.getByText(/mottagningsgrupp/u).waitFor();
     assert.equal(await concerns.getByText('oro för hemsituationen').isVisible(), false);
     await concerns.getByText('Visa sammanfattningen').click();
     assert.equal(await concerns.getByText('oro för hemsituationen').isVisible(), true);
@@ -426,11 +489,11 @@ describe('Brygga UI with mocked IPC', () => {
     await close.getByTestId('confirm-close').click();
     await page.getByTestId('caseload').waitFor();
     assert.match(await page.locator('main').innerText(), /Ärendet för Noah Berglund är avslutat/u);
-    assert.equal(await page.getByTestId('caseload-list').locator('li').count(), 19);
+    await hasCount(page.getByTestId('caseload-list').locator('li'), 19);
     assert.doesNotMatch(await page.getByTestId('caseload-list').innerText(), /Noah Berglund/u);
     await page.getByRole('button', { name: 'Morgonincheckning' }).first().click();
     await page.getByTestId('checkin-row').first().waitFor();
-    assert.equal(await page.getByTestId('checkin-row').count(), 19);
+    await hasCount(page.getByTestId('checkin-row'), 19);
 
     // A case with an unsigned draft cannot be closed until it is signed.
     await page.getByRole('button', { name: 'Ärenden' }).first().click();
@@ -479,7 +542,7 @@ describe('Brygga UI with mocked IPC', () => {
   });
 
   it('unlock screen: wrong passphrase refused, right one opens; Ctrl+L and the shell lock it', async () => {
-    const { context, page } = await openApp({ exists: true, passphrase: PASS });
+    const { context, page, bridge } = await openApp({ journal: true });
     await page.getByTestId('unlock-screen').waitFor();
     await audit(page, '14-unlock');
     await page.getByLabel('Lösenfras').fill('fel lösenfras');
@@ -498,7 +561,7 @@ describe('Brygga UI with mocked IPC', () => {
     await page.getByTestId('caseload').waitFor();
 
     // The shell's idle timer locks and tells the window: the screen clears.
-    await page.evaluate(() => window.__MOCK__.lockFromShell('idle'));
+    await bridge.shell('lock', 'idle');
     await page.getByTestId('unlock-screen').waitFor();
     assert.match(await page.locator('main').innerText(), /5 minuter utan aktivitet/u);
     await audit(page, '16-locked-idle');
@@ -514,135 +577,161 @@ describe('Brygga UI with mocked IPC', () => {
     await context.close();
   });
 
-  it('sync: status area, badges, sync panel with quarantine and conflicts, enrolment, wipe', async () => {
-    // Not enrolled: the header says so; Settings offers enrolment.
-    let { context, page } = await openApp();
-    await page.getByTestId('first-run').waitFor();
-    await createWithDemo(page);
-    assert.match(await page.getByTestId('sync-status').innerText(), /Inte ansluten/u);
-    await page.getByRole('button', { name: 'Inställningar' }).click();
-    await page.getByTestId('enroll-form').waitFor();
-    await audit(page, '17-sync-enroll');
-    await page.getByLabel('Serverns adress').fill('http://fel.example');
-    await page.getByLabel('Engångskod').fill('KOD-1234');
-    await page.getByTestId('enroll').click();
-    await page.getByTestId('error').waitFor();
-    await page.getByLabel('Serverns adress').fill('https://brygga.example.se:8443');
-    await page.getByTestId('enroll').click();
-    await page.getByTestId('enrolled').waitFor();
-    assert.match(await page.getByTestId('enrolled').innerText(), /fiktiv\.handlaggare i team Fiktivt team/u);
-    await page.getByTestId('sync-server').waitFor();
-    await context.close();
+  it('sync with a real server: enrolment, badges, sync panel with quarantine and conflicts, wipe', { skip: needsServer }, async () => {
+    const server = await new TestServer().start();
+    try {
+      server.admin('team', 'add', 'Fiktivt team');
+      for (const user of ['fiktiv.handlaggare', 'fiktiv.kollega']) server.admin('user', 'add', user, '--team', 'Fiktivt team');
 
-    // Enrolled, with pending changes, a quarantined op and a conflict.
-    const sync = {
-      enrolled: true,
-      server_url: 'https://brygga.example.se:8443',
-      user: 'fiktiv.handlaggare',
-      team: 'Fiktivt team',
-      pending: 3,
-      last_success_at: '2026-11-20T08:15:00.000Z',
-      last_attempt_at: '2026-11-20T08:20:00.000Z',
-      last_error: 'server unreachable: connection refused',
-      quarantined: [
-        {
-          op_id: '0190a000-0000-7000-8000-00000000ff01',
-          direction: 'pull',
-          op_type: 'entry-signed',
-          code: 'bad-signature',
-          params: { device: '0190a000-0000-7000-8000-00000000ee01' },
-          reason: 'the signature does not match device 0190a000-0000-7000-8000-00000000ee01',
-          at: '2026-11-19T10:00:00.000Z',
-        },
-      ],
-      conflicts: [
-        {
-          object_type: 'guardian',
-          object_id: '0190a000-0000-7000-8000-00000000ff02',
-          field: 'phone',
-          kind: 'concurrent',
-          current_value: '070-000 00 09',
-          lost_op_id: '0190a000-0000-7000-8000-00000000ff03',
-          won_op_id: '0190a000-0000-7000-8000-00000000ff04',
-          lost_value: '070-000 00 08',
-          lost_author: 'Fiktiv Kollega',
-          lost_at: '2026-11-19T09:00:00.000Z',
-        },
-      ],
-    };
-    ({ context, page } = await openApp({ sync }));
-    await page.getByTestId('first-run').waitFor();
-    await createWithDemo(page);
-    const area = await page.getByTestId('sync-status').innerText();
-    assert.match(area, /3 ändringar väntar på synk/u);
-    assert.match(area, /Senast synkad 20 nov\. 2026/u);
-    assert.match(area, /lyckas inte/u);
-    assert.match(await page.getByTestId('sync-badge').innerText(), /1 i karantän.*1 konflikt$/su);
-    await audit(page, '18-sync-status');
-    await page.getByTestId('sync-badge').click();
-    await page.getByTestId('sync-panel').waitFor();
-    const q = await page.getByTestId('quarantine').innerText();
-    // Worded in Swedish from the code and its parameters, not the core's English.
-    assert.match(q, /Signering/u);
-    assert.match(q, /hämtad/u);
-    assert.match(q, /Signaturen stämmer inte med datorn 0190a000-0000-7000-8000-00000000ee01/u);
-    assert.doesNotMatch(q, /does not match/u);
-    const c = await page.getByTestId('conflicts').innerText();
-    for (const want of [/Vårdnadshavare/u, /Telefon/u, /070-000 00 09/u, /070-000 00 08/u, /Fiktiv Kollega/u]) assert.match(c, want);
-    assert.ok(await page.getByTestId('conflict-keep-lost').isVisible(), 'the conflict can be settled here');
-    await audit(page, '19-sync-panel');
+      // Not enrolled: the header says so; Settings offers enrolment.
+      const { context, page, bridge: mine } = await openApp();
+      await page.getByTestId('first-run').waitFor();
+      await createWithDemo(page);
+      assert.match(await page.getByTestId('sync-status').innerText(), /Inte ansluten/u);
+      await page.getByRole('button', { name: 'Inställningar' }).click();
+      await page.getByTestId('enroll-form').waitFor();
+      await audit(page, '17-sync-enroll');
+      await page.getByLabel('Serverns adress').fill('http://fel.example');
+      await page.getByLabel('Engångskod').fill(server.enrollCode('fiktiv.handlaggare'));
+      await page.getByTestId('enroll').click();
+      await page.getByTestId('error').waitFor();
+      await page.getByLabel('Serverns adress').fill(server.url);
+      await page.getByTestId('enroll').click();
+      await page.getByTestId('enrolled').waitFor();
+      assert.match(await page.getByTestId('enrolled').innerText(), /fiktiv\.handlaggare i team Fiktivt team/u);
+      await page.getByTestId('sync-server').waitFor();
+      await mine.invoke('sync_now');
 
-    // Sync now: the loop's event updates the header too.
-    await page.getByTestId('sync-now').click();
-    await page.getByTestId('sync-done').waitFor();
-    assert.match(await page.getByTestId('sync-done').innerText(), /3 skickade, 2 hämtade/u);
-    assert.match(await page.getByTestId('sync-status').innerText(), /Allt är synkat/u);
-    assert.match(await page.getByTestId('sync-panel-pending').innerText(), /^0$/u);
+      // A colleague's laptop of the same team takes the caseload in.
+      const theirs = await startApp();
+      await theirs.invoke('create_journal', { passphrase: PASS, author: 'Fiktiv Kollega' });
+      await theirs.invoke('enroll', { serverUrl: server.url, code: server.enrollCode('fiktiv.kollega') });
+      await theirs.invoke('sync_now');
+      const alva = await caseOf(theirs, 'Alva Lindqvist');
+      const draftOf = async (bridge) => (await bridge.invoke('list_entries', { caseId: alva })).find((e) => e.status === 'draft');
+      const draft = await draftOf(theirs);
+      assert.ok(draft, "the colleague has Alva's draft");
 
-    // English.
-    await page.getByRole('button', { name: 'English' }).first().click();
-    await page.getByRole('heading', { name: 'Quarantined changes' }).waitFor();
-    await audit(page, '20-sync-panel-en');
+      // Both edit Alva's draft before either syncs: a conflict on both.
+      const edit = (text) => ({ kind: draft.kind, event_at: draft.event_at, participants: draft.participants, fields: draft.fields, text });
+      await theirs.invoke('edit_draft', { entryId: draft.id, entry: edit('Fiktivt: kollegans version av utkastet.') });
+      await mine.invoke('edit_draft', { entryId: draft.id, entry: edit('Fiktivt: min version av utkastet.') });
+      await theirs.invoke('sync_now');
+      // And the colleague signs a note whose text someone then edits in the
+      // server's database: its signature no longer matches.
+      const note = await theirs.invoke('draft_entry', {
+        caseId: alva,
+        entry: { kind: 'note', event_at: new Date().toISOString(), participants: [], fields: {}, text: 'Fiktiv anteckning från kollegan.' },
+      });
+      await theirs.invoke('sign_entry', { entryId: note });
+      await theirs.invoke('sync_now');
+      server.tamperSql("UPDATE ops SET body = replace(body, 'anteckning från kollegan', 'förfalskad anteckning') WHERE type = 'entry-drafted'");
 
-    // Revoked: the shell wipes the journal and says so; first-run screen.
-    await page.evaluate(() => {
-      window.__MOCK__.state.exists = false;
-      window.__MOCK__.lockFromShell('wiped');
-    });
-    await page.getByTestId('wiped').waitFor();
-    await page.getByTestId('first-run').waitFor();
-    await audit(page, '21-wiped');
-    await context.close();
+      // The network goes; two changes wait on this laptop.
+      await server.halt();
+      await mine.invoke('edit_draft', { entryId: draft.id, entry: edit('Fiktivt: min version av utkastet, igen.') });
+      await mine.invoke('record_checkins', { checkins: [{ case_id: alva, arrival: 'arrived', time: '08:05', note: '' }] });
+      await assert.rejects(mine.invoke('sync_now'));
+      const area = await page.getByTestId('sync-status').innerText();
+      assert.match(area, /\d+ ändringar väntar på synk/u);
+      assert.match(area, /lyckas inte/u);
+      await audit(page, '18-sync-status');
+
+      // The network is back: a round from the panel sends and takes in.
+      await server.resume();
+      await page.getByTestId('sync-badge').click();
+      await page.getByTestId('sync-panel').waitFor();
+      await page.getByTestId('sync-now').click();
+      await page.getByTestId('sync-done').waitFor();
+      // (The background loop may have sent them first, as the server came back.)
+      assert.match(await page.getByTestId('sync-done').innerText(), /\d+ skickade, \d+ hämtade/u);
+      assert.match(await page.getByTestId('sync-panel-pending').innerText(), /^0$/u);
+      // The forged draft, and its signature that needs it, wait in quarantine.
+      const status = await mine.invoke('sync_status');
+      assert.ok(status.quarantined.some((op) => op.code === 'bad-signature'));
+      const badge = new RegExp(`${status.quarantined.length} i karantän.*1 konflikt$`, 'su');
+      assert.match(await page.getByTestId('sync-badge').innerText(), badge);
+      const q = await page.getByTestId('quarantine').innerText();
+      // Worded in Swedish from the code and its parameters, not the core's English.
+      assert.match(q, /hämtad/u);
+      assert.match(q, /Signaturen stämmer inte med datorn [0-9a-f-]{36}/u);
+      assert.doesNotMatch(q, /does not match/u);
+      const c = await page.getByTestId('conflicts').innerText();
+      for (const want of [/kollegans version av utkastet/u, /Fiktiv Kollega/u]) assert.match(c, want);
+      assert.match(await page.getByTestId('sync-status').innerText(), /Allt är synkat/u);
+      await audit(page, '19-sync-panel');
+
+      // Settled here: the colleague's text is kept; that choice syncs too.
+      await page.getByTestId('conflict-keep-lost').first().click();
+      await page.getByTestId('conflicts').waitFor({ state: 'detached' });
+      assert.equal((await draftOf(mine)).text, 'Fiktivt: kollegans version av utkastet.');
+      await mine.invoke('sync_now');
+      await theirs.invoke('sync_now');
+      assert.equal((await draftOf(theirs)).text, 'Fiktivt: kollegans version av utkastet.');
+      assert.deepEqual((await theirs.invoke('sync_status')).conflicts, []);
+
+      // English.
+      await page.getByRole('button', { name: 'English' }).first().click();
+      await page.getByRole('heading', { name: 'Quarantined changes' }).waitFor();
+      await audit(page, '20-sync-panel-en');
+      await page.getByRole('button', { name: 'Svenska' }).first().click();
+
+      // Revoked by the administrator: at its next round the laptop wipes
+      // the journal and says so; first-run screen.
+      const devices = JSON.parse(server.admin('device', 'list', '--json'));
+      const device = devices.find((d) => d.user === 'fiktiv.handlaggare');
+      server.admin('device', 'revoke', device.id);
+      await page.getByTestId('sync-now').click();
+      await page.getByTestId('wiped').waitFor();
+      await page.getByTestId('first-run').waitFor();
+      assert.equal(await mine.invoke('journal_exists'), false);
+      await audit(page, '21-wiped');
+      await context.close();
+    } finally {
+      server.stop();
+    }
   });
 
   it('attendance: caseload sort, trend chart with table, journal export, import with mapping, project exports', async () => {
-    const { context, page } = await openApp();
+    const { context, page, bridge } = await openApp();
     await page.getByTestId('first-run').waitFor();
     await createWithDemo(page);
-    // Sorted by absence: the first pupil (high absence) is on top.
+    // Sorted by absence: the pupil with the most absence of the last four
+    // weeks, as the core counts it, is on top, with that figure.
     await page.getByLabel('Sortera').selectOption('absence');
+    const overview = await bridge.invoke('absence_overview');
+    const most = overview.reduce((a, b) => ((b.last4_total_pct ?? -1) > (a.last4_total_pct ?? -1) ? b : a));
+    const top = (await bridge.invoke('caseload')).find((c) => c.pupil_id === most.pupil_id);
     const first = page.getByTestId('caseload-list').locator('li').first();
-    assert.match(await first.innerText(), /Alva Lindqvist/u);
-    assert.match(await first.getByTestId('absence-badge').innerText(), /Frånvaro \d+,\d %/u);
+    assert.match(await first.innerText(), new RegExp(top.pupil_name, 'u'));
+    const pct = most.last4_total_pct.toFixed(1).replace('.', ',');
+    assert.match(await first.getByTestId('absence-badge').innerText(), new RegExp(`Frånvaro ${pct} %`, 'u'));
     await page.getByLabel('Sortera').selectOption('trend');
     await audit(page, '22-caseload-sorted-by-trend');
 
-    // The case's chart and its text alternative.
-    await page.getByLabel('Sortera').selectOption('absence');
-    await first.getByRole('button').click();
+    // Alva's chart and its text alternative: the core's time axis, its
+    // weeks without figures left empty, its interventions in their weeks.
+    const alvaCase = await bridge.invoke('case_detail', { caseId: await caseOf(bridge, 'Alva Lindqvist') });
+    const chart = await bridge.invoke('absence_chart', { pupilId: alvaCase.pupil.id });
+    const weeks = chart.axis.length;
+    await page.getByText('Alva Lindqvist').click();
     await page.getByTestId('absence-chart').waitFor();
     const label = await page.getByTestId('absence-chart').getAttribute('aria-label');
-    // 12 imported weeks and, two weeks before them, the case's opening:
-    // 14 weeks, the one between empty.
-    assert.match(label, /14 veckor/u);
+    assert.match(label, new RegExp(`${weeks} veckor`, 'u'));
     await page.getByText('Visa som tabell').click();
     const table = await page.getByTestId('absence-table').innerText();
     assert.match(table, /Hembesök/u);
     assert.match(table, /Samverkansplan/u);
     const rows = page.getByTestId('absence-table').locator('tbody tr');
-    assert.equal(await rows.count(), 14);
-    assert.match(await rows.first().innerText(), /ingen data.*Ärendet öppnat/su);
-    assert.match(await rows.nth(1).innerText(), /ingen data/u);
+    await hasCount(rows, weeks);
+    for (const [i, week] of chart.axis.entries()) {
+      const row = await rows.nth(i).innerText();
+      if (week.figures === null) assert.match(row, /ingen data/u, `week ${week.week}`);
+      else assert.doesNotMatch(row, /ingen data/u, `week ${week.week}`);
+    }
+    const openedIn = chart.interventions.find((i) => i.kind === 'case_opened').week_start;
+    const openedRow = chart.axis.findIndex((w) => w.week_start === openedIn);
+    assert.match(await rows.nth(openedRow).innerText(), /Ärendet öppnat/u);
     const pixels = await page.evaluate(() => {
       const c = document.querySelector('[data-testid="absence-chart"] canvas');
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -660,8 +749,10 @@ describe('Brygga UI with mocked IPC', () => {
     await page.getByLabel('Skäl till att utelämna').fill('Menprövning: uppgifter om tredje man.');
     await page.getByTestId('export-journal').click();
     await page.getByTestId('export-result').waitFor();
-    assert.match(await page.getByTestId('export-result').innerText(), /Sparad: .*brygga-journal-\d{4}-\d{2}-\d{2}\.pdf/u);
-    const req = await page.evaluate(() => window.__MOCK__.calls.filter((c) => c.cmd === 'export_file').at(-1).args);
+    const saved = /Sparad: (\S*brygga-journal-\d{4}-\d{2}-\d{2}\.pdf)/u.exec(await page.getByTestId('export-result').innerText());
+    assert.ok(saved, 'the export names its file');
+    assert.equal(readFileSync(saved[1]).subarray(0, 5).toString(), '%PDF-', 'a PDF was written');
+    const req = bridge.callsOf('export_file').at(-1).args;
     assert.equal(req.request.leave_out.length, 1);
     assert.match(req.request.leave_out[0].reason, /Menprövning/u);
     await audit(page, '24-journal-export');
@@ -669,7 +760,8 @@ describe('Brygga UI with mocked IPC', () => {
     // Import: unknown header → mapping step → preview → import.
     await page.getByRole('button', { name: 'Frånvaro' }).click();
     await page.getByTestId('attendance').waitFor();
-    const csv = 'Elev-id;Vecka;Schemalagd tid (min);Giltig frånvaro (min);Ogiltig frånvaro (min)\n110110-9970;v46;1680;60;120\n110110-9970;v47;1680;x;0\n';
+    const alva = (await bridge.invoke('case_detail', { caseId: await caseOf(bridge, 'Alva Lindqvist') })).pupil.personnummer;
+    const csv = `Elev-id;Vecka;Schemalagd tid (min);Giltig frånvaro (min);Ogiltig frånvaro (min)\n${alva};2026-W10;1680;60;120\n${alva};2026-W11;1680;x;0\n`;
     await page.getByTestId('import-file').setInputFiles({ name: 'franvaro-v46.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByTestId('import-problems').waitFor();
     assert.match(await page.getByTestId('import-problems').innerText(), /personnummer/u);
@@ -678,7 +770,7 @@ describe('Brygga UI with mocked IPC', () => {
     await page.getByLabel('Personnummer').selectOption('Elev-id');
     await page.getByTestId('import-recheck').click();
     await page.getByText('Rad 3').waitFor();
-    assert.match(await page.getByTestId('import-problems').innerText(), /Rad 3: not a number/u);
+    assert.match(await page.getByTestId('import-problems').innerText(), /Rad 3: .*'x'/u);
     const good = csv.split('\n').slice(0, 2).join('\n') + '\n';
     await page.getByTestId('import-file').setInputFiles({ name: 'franvaro-v46.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
     await page.getByTestId('import-mapping').waitFor();
@@ -689,20 +781,21 @@ describe('Brygga UI with mocked IPC', () => {
     await audit(page, '26-import-preview');
     await page.getByTestId('import-commit').click();
     await page.getByRole('heading', { name: 'Importerad' }).waitFor();
-    const imports = await page.evaluate(() => window.__MOCK__.calls.filter((c) => c.cmd === 'import_absence').map((c) => c.args.input.dry_run));
+    const imports = bridge.callsOf('import_absence').map((c) => c.args.input.dry_run);
     assert.deepEqual(imports.slice(-2), [true, false]);
 
     // Project exports to a chosen folder.
-    await page.getByLabel('Mapp att spara i').fill('/tmp/fiktiv-export');
+    const folder = mkdtempSync(join(tmpdir(), 'fiktiv-export-'));
+    await page.getByLabel('Mapp att spara i').fill(folder);
     await page.getByTestId('export-esf').click();
-    await page.getByText(/Sparad: \/tmp\/fiktiv-export\/brygga-esf-deltagare-/u).waitFor();
+    await page.getByText(new RegExp(`Sparad: ${folder}/brygga-esf-deltagare-`, 'u')).waitFor();
     await page.getByTestId('export-outcomes-pdf').click();
     await page.getByText(/brygga-uppfoljning-.*\.pdf/u).waitFor();
     await audit(page, '27-project-exports');
     await context.close();
   });
 
-  it('the CSP blocked nothing and no page error happened', () => {
-    assert.deepEqual(cspViolations, []);
+  after(() => {
+    assert.deepEqual(cspViolations, [], 'the CSP blocked nothing and no page error happened');
   });
 });

@@ -2,7 +2,7 @@ import { headerCells, missingRoles } from '../../src/lib/absence';
 import { describe, expect, it } from 'vitest';
 import { initials, showName, showPersonnummer, HIDDEN } from '../../src/lib/privacy';
 import { acceptable, passphraseStrength } from '../../src/lib/strength';
-import { entryProblems, cleanFields } from '../../src/lib/entryKinds';
+import { ARRIVALS, entryProblems, cleanFields } from '../../src/lib/entryKinds';
 import { noteKey, rowKey } from '../../src/lib/checkin';
 import { localInputToRfc3339, snippetParts } from '../../src/lib/format';
 import { IdleTracker } from '../../src/lib/idle';
@@ -137,5 +137,12 @@ describe('absence import helpers', () => {
   it('reads the header cells of the first non-blank line', () => {
     expect(headerCells('\uFEFF;;;\n"Elev-id";Vecka; Giltig (min)\n1;2;3', null)).toEqual(['Elev-id', 'Vecka', 'Giltig (min)']);
     expect(headerCells('a,b,c\n', ',')).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe("the check-in board's keys", () => {
+  it('mark exactly the arrivals the core accepts', () => {
+    const marked = ['1', '2', '3'].map((key) => rowKey({ key })).map((a) => (a?.type === 'mark' ? a.arrival : null));
+    expect([...marked].sort()).toEqual([...ARRIVALS].sort());
   });
 });
