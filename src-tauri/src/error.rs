@@ -1,11 +1,11 @@
 //! Errors at the IPC edge: `{code, message}`.
 //!
-//! `code` is a core [`ErrorCode`] (snake_case) or one of the shell's own
-//! [`ShellCode`]s; the UI translates by code and shows `message` only as a
+//! `code` is a core [`ErrorCode`] (snake_case), a [`SyncErrorCode`] or the
+//! shell's own [`ShellCode`]; the UI translates by code and shows `message` only as a
 //! detail. Messages never contain a passphrase or key material (the core's
 //! messages do not; the shell adds none).
 
-use brygga_core::sync::SyncError;
+use brygga_core::sync::{SyncError, SyncErrorCode};
 use brygga_core::{Error, ErrorCode};
 use serde::Serialize;
 
@@ -16,14 +16,6 @@ use serde::Serialize;
 pub enum ShellCode {
     /// The journal is locked: unlock it first.
     Locked,
-    /// Sync: the server could not be reached (no network, server down, TLS).
-    Unreachable,
-    /// Sync: the server answered with an error.
-    Refused,
-    /// Sync: this device was revoked (the journal has been wiped).
-    Revoked,
-    /// Sync: this device is not enrolled with a server.
-    NotEnrolled,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -31,6 +23,8 @@ pub enum ShellCode {
 #[serde(untagged)]
 pub enum IpcCode {
     Core(ErrorCode),
+    /// The core's words for a failed sync round, the same a status shows.
+    Sync(SyncErrorCode),
     Shell(ShellCode),
 }
 
@@ -42,6 +36,13 @@ pub struct IpcError {
 }
 
 impl IpcError {
+    fn of(e: &Error) -> Self {
+        IpcError {
+            code: IpcCode::Core(e.code()),
+            message: e.to_string(),
+        }
+    }
+
     pub fn locked() -> Self {
         IpcError {
             code: IpcCode::Shell(ShellCode::Locked),
@@ -66,26 +67,18 @@ impl IpcError {
 
 impl From<Error> for IpcError {
     fn from(e: Error) -> Self {
-        IpcError {
-            code: IpcCode::Core(e.code()),
-            message: e.to_string(),
-        }
+        IpcError::of(&e)
     }
 }
 
 impl From<SyncError> for IpcError {
     fn from(e: SyncError) -> Self {
-        let shell = |code, e: &SyncError| IpcError {
-            code: IpcCode::Shell(code),
-            message: e.to_string(),
-        };
-        match e {
-            SyncError::Local(e) => e.into(),
-            SyncError::Unreachable(_) => shell(ShellCode::Unreachable, &e),
-            SyncError::Refused(_) => shell(ShellCode::Refused, &e),
-            SyncError::Revoked => shell(ShellCode::Revoked, &e),
-            SyncError::NotEnrolled => shell(ShellCode::NotEnrolled, &e),
-            SyncError::Locked => shell(ShellCode::Locked, &e),
+        match e.sync_code() {
+            Ok(code) => IpcError {
+                code: IpcCode::Sync(code),
+                message: e.to_string(),
+            },
+            Err(local) => IpcError::of(local),
         }
     }
 }
@@ -107,5 +100,23 @@ mod tests {
             serde_json::to_value(IpcError::locked()).expect("json")["code"],
             "locked"
         );
+    }
+
+    #[test]
+    fn a_failed_sync_has_the_code_its_status_shows() {
+        for e in [
+            SyncError::Unreachable("connection refused".into()),
+            SyncError::Refused("HTTP 502".into()),
+            SyncError::Revoked,
+            SyncError::NotEnrolled,
+            SyncError::Locked,
+            SyncError::Local(Error::WrongPassphrase),
+        ] {
+            let code = e.failure().code;
+            assert_eq!(
+                serde_json::to_value(IpcError::from(e)).expect("json")["code"],
+                code
+            );
+        }
     }
 }

@@ -501,7 +501,7 @@ impl Render for brygga_core::sync::SyncStatus {
             or_dash(&self.last_attempt_at),
         );
         if let Some(e) = &self.last_error {
-            out.push_str(&format!("last error: {}\n", cell(e)));
+            out.push_str(&format!("last error: {}\n", cell(&e.message)));
         }
         for q in &self.quarantined {
             out.push_str(&format!(

@@ -23,23 +23,25 @@ impl Personnummer {
     /// after `today`; `+` marks someone aged 100 or more.
     pub fn parse(input: &str, today: NaiveDate) -> Result<Personnummer> {
         // The input is not echoed: error texts end up in logs.
-        let bad = |why: &str| Error::invalid(format!("personnummer: {why}"));
+        Personnummer::check(input, today)
+            .map_err(|why| Error::invalid(format!("personnummer: {}", why.explain())))
+    }
+
+    /// As [`Personnummer::parse`], saying which rule the input breaks.
+    pub(crate) fn check(input: &str, today: NaiveDate) -> std::result::Result<Personnummer, Flaw> {
         let trimmed: String = input.chars().filter(|c| !c.is_whitespace()).collect();
-        let (digits, hundred_plus) = split_divider(&trimmed)
-            .ok_or_else(|| bad("expected YYYYMMDD-NNNC, YYMMDD-NNNC or 10/12 digits"))?;
+        let (digits, hundred_plus) = split_divider(&trimmed).ok_or(Flaw::Form)?;
         let twelve = match digits.len() {
             12 => digits,
-            10 => with_century(&digits, hundred_plus, today)
-                .ok_or_else(|| bad("the date does not exist"))?,
-            _ => return Err(bad("expected 10 or 12 digits")),
+            10 => with_century(&digits, hundred_plus, today).ok_or(Flaw::Date)?,
+            _ => return Err(Flaw::Length),
         };
-        let parsed = personnummer::Personnummer::parse(&twelve)
-            .map_err(|_| bad("the date does not exist"))?;
+        let parsed = personnummer::Personnummer::parse(&twelve).map_err(|_| Flaw::Date)?;
         if parsed.serial() == 0 {
-            return Err(bad("the serial number 000 is never issued"));
+            return Err(Flaw::Serial);
         }
         if !luhn_ok(&twelve[2..]) {
-            return Err(bad("the check digit is wrong (typo?)"));
+            return Err(Flaw::CheckDigit);
         }
         Ok(Personnummer(twelve))
     }
@@ -99,6 +101,28 @@ impl TryFrom<String> for Personnummer {
             )));
         }
         Ok(Personnummer(s))
+    }
+}
+
+/// The rule a personnummer breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flaw {
+    Form,
+    Date,
+    Length,
+    Serial,
+    CheckDigit,
+}
+
+impl Flaw {
+    pub(crate) fn explain(self) -> &'static str {
+        match self {
+            Flaw::Form => "expected YYYYMMDD-NNNC, YYMMDD-NNNC or 10/12 digits",
+            Flaw::Date => "the date does not exist",
+            Flaw::Length => "expected 10 or 12 digits",
+            Flaw::Serial => "the serial number 000 is never issued",
+            Flaw::CheckDigit => "the check digit is wrong (typo?)",
+        }
     }
 }
 

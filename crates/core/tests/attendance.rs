@@ -236,6 +236,7 @@ fn a_missing_column_is_named_and_nothing_is_written() {
     assert_eq!(r.problems[0].line, 1);
     assert!(
         r.problems[0]
+            .note
             .message
             .contains("invalid absence (ogiltig/oanmäld frånvaro)"),
         "{:?}",
@@ -283,11 +284,11 @@ fn an_unknown_pupil_fails_the_import_unless_skipped() {
     let lines: Vec<u64> = r.problems.iter().map(|p| p.line).collect();
     assert_eq!(lines, vec![4, 5], "Leo's rows: {:?}", r.problems);
     assert!(
-        r.problems[0].message.contains("121008-9882"),
+        r.problems[0].note.message.contains("121008-9882"),
         "{:?}",
         r.problems
     );
-    assert!(r.problems[0].message.contains("--skip-unknown"));
+    assert!(r.problems[0].note.message.contains("--skip-unknown"));
     assert_eq!(op_count(&j), ops, "nothing written");
 
     let mut skip = options("s.csv");
@@ -321,7 +322,10 @@ fn a_broken_line_in_the_middle_imports_nothing_and_names_the_line() {
     assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
     assert_eq!(r.problems[0].line, 4);
     assert!(
-        r.problems[0].message.contains("'16x0' is not a number"),
+        r.problems[0]
+            .note
+            .message
+            .contains("'16x0' is not a number"),
         "{:?}",
         r.problems
     );

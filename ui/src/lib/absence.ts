@@ -1,10 +1,14 @@
 // Helpers for the absence screens: percentages, trend words, which import
-// roles are required, and the trend chart's lines along its time axis.
+// roles are required, an import's problems in words, and the trend
+// chart's lines along its time axis.
 
 import type { ChartWeek } from './bindings/ChartWeek';
 import type { Intervention } from './bindings/Intervention';
+import type { LineNote } from './bindings/LineNote';
 import type { Role } from './bindings/Role';
 import type { WeekFigures } from './bindings/WeekFigures';
+import { translate, type Lang } from './i18n/translate';
+import { known, worded } from './words';
 
 export const ROLES: readonly Role[] = ['personnummer', 'week', 'year', 'from', 'to', 'scheduled', 'valid', 'invalid'];
 
@@ -15,6 +19,19 @@ export function missingRoles(found: readonly Role[]): Role[] {
   for (const r of ['personnummer', 'scheduled', 'valid', 'invalid'] as const) if (!has.has(r)) missing.push(r);
   if (!has.has('week') && !has.has('from')) missing.push('week');
   return missing;
+}
+
+/** An import's problem or note in `lang`; a role or unit in it is worded too. */
+export function importNote(n: Pick<LineNote, 'code' | 'params' | 'message'>, lang: Lang): string {
+  const { column, role, unit, ...rest } = n.params;
+  const params: Record<string, string> = { ...rest };
+  if (role !== undefined) params.role = worded(`import.role_${role}`, {}, role, lang);
+  if (unit !== undefined) params.unit = worded(`import.unit_${unit}`, {}, unit, lang);
+  const key = `import.note.${n.code}`;
+  // Without words for the code, the core's English names its column itself.
+  if (!known(key)) return n.message;
+  const said = worded(key, params, n.message, lang);
+  return column === undefined ? said : `${translate(lang, 'import.in_column', { column })}: ${said}`;
 }
 
 /** The header cells of a CSV file's first non-blank line. */

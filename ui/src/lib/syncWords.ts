@@ -1,26 +1,22 @@
 // Words for what the sync panel lists: the core hands over stable codes
-// (a quarantine reason and its parameters, an operation type, the kind of
-// object a conflict is on) and the UI words them in the user's language.
-// A code this build has no words for yet falls back to the core's English.
+// (a quarantine reason and its parameters, why the last sync failed, an
+// operation type, the kind of object a conflict is on) and the UI words
+// them in the user's language. A code this build has no words for yet
+// falls back to the core's English.
 
-import { translate, type Key, type Lang } from './i18n/translate';
-import { dictionaries } from './i18n/translate';
+import { translate, type Lang } from './i18n/translate';
 import type { QuarantinedOp } from './bindings/QuarantinedOp';
-
-function known(key: string): key is Key {
-  return key in dictionaries.sv;
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
-}
+import type { SyncFailure } from './bindings/SyncFailure';
+import { known, worded } from './words';
 
 /** Why an operation is in quarantine, in `lang`. */
 export function quarantineReason(q: Pick<QuarantinedOp, 'code' | 'params' | 'reason'>, lang: Lang): string {
-  const key = `quarantine.${q.code}`;
-  if (!known(key)) return q.reason;
-  const params = Object.fromEntries(Object.entries(q.params).map(([k, v]) => [k, text(v)]));
-  return translate(lang, key, params);
+  return worded(`quarantine.${q.code}`, q.params, q.reason, lang);
+}
+
+/** Why the last sync failed, in `lang`: the same words as for a failed "sync now". */
+export function syncFailure(f: SyncFailure, lang: Lang): string {
+  return worded(`error.${f.code}`, f.params, f.message, lang);
 }
 
 /** An operation type (`entry-signed`) as a reader names it. */

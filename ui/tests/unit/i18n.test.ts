@@ -5,7 +5,15 @@ import { placeholders, translate } from '../../src/lib/i18n/translate';
 import { KIND_FIELDS, KINDS } from '../../src/lib/entryKinds';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { operationName, quarantineReason } from '../../src/lib/syncWords';
+import { operationName, quarantineReason, syncFailure } from '../../src/lib/syncWords';
+import { importNote } from '../../src/lib/absence';
+import type { LineNote } from '../../src/lib/bindings/LineNote';
+
+/** The string values of a generated union type (`"a" | "b"`). */
+function codesOf(binding: string): string[] {
+  const src = readFileSync(join(__dirname, '../../src/lib/bindings', binding), 'utf8');
+  return [...src.matchAll(/"([a-z_-]+)"/gu)].map((m) => m[1] ?? '');
+}
 
 // The operation types of the protocol, read from its source: a new
 // payload without words fails here.
@@ -49,12 +57,19 @@ describe('i18n', () => {
     }
   });
 
-  it('has a message for every error code the shell can send', () => {
-    const codes = readFileSync(join(__dirname, '../../src/lib/bindings/ErrorCode.ts'), 'utf8');
-    const shell = readFileSync(join(__dirname, '../../src/lib/bindings/ShellCode.ts'), 'utf8');
-    const all = [...`${codes}${shell}`.matchAll(/"([a-z_]+)"/gu)].map((m) => m[1]);
-    expect(all.length).toBeGreaterThan(5);
+  it('has a message for every error code the shell can send and a sync status can show', () => {
+    const all = ['ErrorCode.ts', 'ShellCode.ts', 'SyncErrorCode.ts'].flatMap(codesOf);
+    expect(all).toContain('unreachable');
+    expect(all).toContain('unknown');
+    expect(all.length).toBeGreaterThan(10);
     for (const code of all) expect(Object.keys(sv), code).toContain(`error.${code}`);
+  });
+
+  it('has words for every problem and note an absence import can report', () => {
+    const all = codesOf('NoteCode.ts');
+    expect(all).toContain('not-a-number');
+    expect(all.length).toBeGreaterThanOrEqual(30);
+    for (const code of all) expect(Object.keys(sv), code).toContain(`import.note.${code}`);
   });
 
   it('no component shows a hard-coded string: text between tags is a t() call', () => {
@@ -94,6 +109,22 @@ describe('sync words', () => {
     expect(quarantineReason(q, 'sv')).toBe('something new');
   });
 
+  it('words why the last sync failed and keeps the technical detail out of it', () => {
+    const f = {
+      code: 'unreachable',
+      params: { detail: 'connection refused' },
+      message: 'server unreachable: connection refused',
+    };
+    expect(syncFailure(f, 'sv')).toBe('Servern gick inte att nå. Brygga försöker igen av sig själv.');
+    expect(syncFailure(f, 'en')).toBe('The server could not be reached. Brygga tries again by itself.');
+  });
+
+  it('words an earlier version’s stored text, and a code from a newer core in its English', () => {
+    const old = { code: 'unknown', params: { detail: 'server refused: HTTP 500' }, message: 'server refused: HTTP 500' };
+    expect(syncFailure(old, 'sv')).toBe('Synken misslyckades.');
+    expect(syncFailure({ code: 'from_the_future', params: {}, message: 'something new' }, 'sv')).toBe('something new');
+  });
+
   it('names every operation type the protocol has', () => {
     expect(OPERATION_TYPES).toContain('conflict-resolved');
     expect(OPERATION_TYPES.length).toBeGreaterThanOrEqual(16);
@@ -101,5 +132,32 @@ describe('sync words', () => {
       expect(operationName(type, 'sv')).not.toBe(type);
       expect(operationName(type, 'en')).not.toBe(type);
     }
+  });
+});
+
+describe('import words', () => {
+  it('words a problem in its column, with the role and unit in words', () => {
+    const n = {
+      code: 'not-a-number' as const,
+      params: { value: 'abc', column: 'Giltig frånvaro' },
+      message: "column 'Giltig frånvaro': 'abc' is not a number",
+    };
+    expect(importNote(n, 'sv')).toBe('Kolumn ”Giltig frånvaro”: ”abc” är inte ett tal.');
+    expect(importNote(n, 'en')).toBe('Column “Giltig frånvaro”: “abc” is not a number.');
+    const missing = {
+      code: 'no-column' as const,
+      params: { role: 'invalid', headers: 'Personnummer, Vecka' },
+      message: 'no column for invalid absence',
+    };
+    expect(importNote(missing, 'sv')).toBe(
+      'Ingen kolumn för ”Ogiltig frånvaro”. Välj den under Koppla kolumner. Filens kolumner: Personnummer, Vecka.',
+    );
+    const unit = { code: 'scheduled-too-large' as const, params: { amount: '1680', unit: 'hours' }, message: '' };
+    expect(importNote(unit, 'sv')).toMatch(/^1680 timmar schemalagd tid/u);
+  });
+
+  it('keeps the core’s English for a code it has no words for', () => {
+    const n = { code: 'from-a-newer-core', params: { column: 'X' }, message: "column 'X': something new" };
+    expect(importNote(n as unknown as LineNote, 'sv')).toBe("column 'X': something new");
   });
 });

@@ -88,7 +88,11 @@ impl Render for ImportReport {
             ));
         }
         for n in &self.notes {
-            out.push_str(&format!("note, line {}: {}\n", n.line, cell(&n.message)));
+            out.push_str(&format!(
+                "note, line {}: {}\n",
+                n.line,
+                cell(&n.note.message)
+            ));
         }
         for s in &self.skipped {
             out.push_str(&format!(
@@ -97,7 +101,11 @@ impl Render for ImportReport {
             ));
         }
         for p in &self.problems {
-            out.push_str(&format!("PROBLEM, line {}: {}\n", p.line, cell(&p.message)));
+            out.push_str(&format!(
+                "PROBLEM, line {}: {}\n",
+                p.line,
+                cell(&p.note.message)
+            ));
         }
         let counts = format!(
             "{} new, {} updated, {} unchanged, {} skipped",

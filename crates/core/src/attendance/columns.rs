@@ -9,6 +9,7 @@
 //! unknown; the desktop app fills it in its mapping step, the CLI from
 //! `--map ROLE=HEADER`.
 
+use super::note::{Note, NoteCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -263,21 +264,26 @@ fn is_name(header: &str) -> bool {
 
 /// Finds the column of every role. Every problem is returned at once, in
 /// words that name the column (and what to pass to `--map`).
-pub(crate) fn recognise(
-    headers: &[String],
-    mapping: &ColumnMapping,
-) -> Result<Layout, Vec<String>> {
+pub(crate) fn recognise(headers: &[String], mapping: &ColumnMapping) -> Result<Layout, Vec<Note>> {
     let mut problems = Vec::new();
+    let all = headers.join(", ");
     let mut found: BTreeMap<Role, usize> = BTreeMap::new();
     for (role, wanted) in &mapping.columns {
         match headers.iter().position(|h| normal(h) == normal(wanted)) {
             Some(i) => {
                 found.insert(*role, i);
             }
-            None => problems.push(format!(
-                "the mapping names '{wanted}' for {}, but the header has no such column (it has: {})",
-                role.describe(),
-                headers.join(", ")
+            None => problems.push(Note::new(
+                NoteCode::MappedColumnMissing,
+                [
+                    ("header", wanted.clone()),
+                    ("role", role.as_str().into()),
+                    ("headers", all.clone()),
+                ],
+                format!(
+                    "the mapping names '{wanted}' for {}, but the header has no such column (it has: {all})",
+                    role.describe(),
+                ),
             )),
         }
     }
@@ -299,11 +305,18 @@ pub(crate) fn recognise(
                 .iter()
                 .map(|i| format!("'{}'", headers[*i]))
                 .collect();
-            problems.push(format!(
-                "the columns {} all look like {}; choose one with --map {}=HEADER",
-                names.join(" and "),
-                role.describe(),
-                role.as_str()
+            problems.push(Note::new(
+                NoteCode::AmbiguousColumns,
+                [
+                    ("columns", names.join(", ")),
+                    ("role", role.as_str().into()),
+                ],
+                format!(
+                    "the columns {} all look like {}; choose one with --map {}=HEADER",
+                    names.join(" and "),
+                    role.describe(),
+                    role.as_str()
+                ),
             ));
         }
     }
@@ -322,10 +335,13 @@ pub(crate) fn recognise(
             year: found.get(&Role::Year).copied(),
         }),
         (None, None) => {
-            problems.push(format!(
-                "no column for the week: expected a week column ('Vecka') or a date range ('Från' and 'Till'); \
-                 name it with --map week=HEADER or --map from=HEADER (the header has: {})",
-                headers.join(", ")
+            problems.push(Note::new(
+                NoteCode::NoWeekColumn,
+                [("headers", all.clone())],
+                format!(
+                    "no column for the week: expected a week column ('Vecka') or a date range ('Från' and 'Till'); \
+                     name it with --map week=HEADER or --map from=HEADER (the header has: {all})"
+                ),
             ));
             None
         }
@@ -337,11 +353,14 @@ pub(crate) fn recognise(
         Role::Invalid,
     ] {
         if !found.contains_key(&role) {
-            problems.push(format!(
-                "no column for {}; name it with --map {}=HEADER (the header has: {})",
-                role.describe(),
-                role.as_str(),
-                headers.join(", ")
+            problems.push(Note::new(
+                NoteCode::NoColumn,
+                [("role", role.as_str().into()), ("headers", all.clone())],
+                format!(
+                    "no column for {}; name it with --map {}=HEADER (the header has: {all})",
+                    role.describe(),
+                    role.as_str(),
+                ),
             ));
         }
     }
@@ -486,15 +505,19 @@ mod tests {
         let problems = recognise(&h, &ColumnMapping::default()).expect_err("missing");
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
-            problems[0].contains("invalid absence (ogiltig/oanmäld frånvaro)"),
-            "{}",
             problems[0]
+                .message
+                .contains("invalid absence (ogiltig/oanmäld frånvaro)"),
+            "{}",
+            problems[0].message
         );
         assert!(
-            problems[0].contains("--map invalid=HEADER"),
+            problems[0].message.contains("--map invalid=HEADER"),
             "{}",
-            problems[0]
+            problems[0].message
         );
+        assert_eq!(problems[0].code, NoteCode::NoColumn);
+        assert_eq!(problems[0].params["role"], "invalid");
     }
 
     #[test]
@@ -521,7 +544,7 @@ mod tests {
         );
         m.columns.insert(Role::Scheduled, "Saknas".into());
         let problems = recognise(&h, &m).expect_err("unknown header");
-        assert!(problems[0].contains("'Saknas'"), "{problems:?}");
+        assert!(problems[0].message.contains("'Saknas'"), "{problems:?}");
     }
 
     #[test]
@@ -548,6 +571,9 @@ mod tests {
             ';',
         );
         let problems = recognise(&h, &ColumnMapping::default()).expect_err("ambiguous");
-        assert!(problems[0].contains("--map invalid=HEADER"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("--map invalid=HEADER"),
+            "{problems:?}"
+        );
     }
 }

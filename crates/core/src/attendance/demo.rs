@@ -66,7 +66,7 @@ impl Journal {
             None => Ok(report),
             Some(p) => Err(Error::Damaged(format!(
                 "the demo absence does not import: {}",
-                p.message
+                p.note.message
             ))),
         }
     }

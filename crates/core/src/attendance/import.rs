@@ -11,6 +11,7 @@
 //! alone. The audit log never gets a personnummer, only pupil ids.
 
 use super::columns::{ColumnMapping, ColumnUse};
+use super::note::{Note, NoteCode};
 use super::parse::{parse, LineNote, Row, WeekMinutes};
 use super::values::iso_week_label;
 use crate::audit::{Action, Event};
@@ -184,11 +185,15 @@ impl Journal {
                         personnummer: row.personnummer.display(),
                     });
                 } else {
+                    let pnr = row.personnummer.display();
                     report.problems.push(LineNote {
                         line: row.line,
-                        message: format!(
-                            "no pupil with personnummer {} on this device; register the pupil, or skip such rows (--skip-unknown)",
-                            row.personnummer.display()
+                        note: Note::new(
+                            NoteCode::UnknownPupil,
+                            [("personnummer", pnr.clone())],
+                            format!(
+                                "no pupil with personnummer {pnr} on this device; register the pupil, or skip such rows (--skip-unknown)"
+                            ),
                         ),
                     });
                 }

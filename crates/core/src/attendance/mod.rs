@@ -17,6 +17,7 @@ mod decode;
 mod demo;
 mod figures;
 mod import;
+mod note;
 mod parse;
 mod store;
 mod values;
@@ -28,6 +29,7 @@ pub use figures::{
     WindowKind,
 };
 pub use import::{ImportOptions, ImportReport, ImportedWeek, SkippedRow, WeekStatus};
+pub use note::{Note, NoteCode};
 pub use parse::{LineNote, WeekMinutes};
 
 pub(crate) use figures::{round1, sum, weeks_back, StoredWeek, Sums};

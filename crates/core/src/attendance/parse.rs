@@ -22,8 +22,9 @@
 
 use super::columns::{recognise, ColumnMapping, ColumnUse, Layout, Period, TimeColumn};
 use super::decode::decode;
+use super::note::{Note, NoteCode};
 use super::values::{self, monday_of, MAX_SCHEDULED_MIN_PER_WEEK};
-use crate::personnummer::Personnummer;
+use crate::personnummer::{Flaw, Personnummer};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -34,7 +35,8 @@ use std::collections::HashMap;
 pub struct LineNote {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub line: u64,
-    pub message: String,
+    #[serde(flatten)]
+    pub note: Note,
 }
 
 /// One week's figures, in minutes.
@@ -111,33 +113,49 @@ fn realign(
     headers: &[String],
     layout: &Layout,
     sep: char,
-) -> Result<(Vec<String>, Option<String>), String> {
+) -> Result<(Vec<String>, Option<Note>), Note> {
     let surplus = fields.len().saturating_sub(layout.width);
+    let counts = || {
+        [
+            ("fields", fields.len().to_string()),
+            ("columns", layout.width.to_string()),
+        ]
+    };
+    let said = format!(
+        "the line has {} fields but the header has {} columns",
+        fields.len(),
+        layout.width
+    );
     if fields.len() < layout.width {
-        return Err(format!(
-            "the line has {} fields but the header has {} columns",
-            fields.len(),
-            layout.width
-        ));
+        return Err(Note::new(NoteCode::TooFewFields, counts(), said));
     }
     if surplus == 0 {
         return Ok((fields, None));
     }
     let Some(k) = layout.free_text.filter(|k| *k < layout.personnummer) else {
-        return Err(format!(
-            "the line has {} fields but the header has {} columns; put quotes around a value that contains the separator",
-            fields.len(),
-            layout.width
+        return Err(Note::new(
+            NoteCode::TooManyFields,
+            counts(),
+            format!("{said}; put quotes around a value that contains the separator"),
         ));
     };
     let mut out = fields;
     let joined: Vec<String> = out.drain(k..=k + surplus).collect();
     out.insert(k, joined.join(&sep.to_string()));
-    let note = format!(
-        "{surplus} more field(s) than the header has columns: the unquoted '{sep}' in column '{}' was read as part of its text",
-        headers[k].trim_start_matches('\u{feff}').trim()
-    );
+    let note = Note::new(
+        NoteCode::JoinedFields,
+        [("surplus", surplus.to_string()), ("separator", sep.to_string())],
+        format!(
+            "{surplus} more field(s) than the header has columns: the unquoted '{sep}' was read as part of its text"
+        ),
+    )
+    .in_column(header_text(&headers[k]));
     Ok((out, Some(note)))
+}
+
+/// A header as the user wrote it, without a byte-order mark.
+fn header_text(header: &str) -> &str {
+    header.trim_start_matches('\u{feff}').trim()
 }
 
 struct RowReader<'a> {
@@ -151,20 +169,23 @@ impl RowReader<'_> {
         fields[index].trim()
     }
 
-    fn at(&self, index: usize, message: String) -> String {
-        format!(
-            "column '{}': {message}",
-            self.headers[index].trim_start_matches('\u{feff}').trim()
-        )
+    fn at(&self, index: usize, note: Note) -> Note {
+        note.in_column(header_text(&self.headers[index]))
     }
 
-    fn week_start(&self, fields: &[String]) -> Result<NaiveDate, String> {
+    fn week_start(&self, fields: &[String]) -> Result<NaiveDate, Note> {
         match self.layout.period {
             Period::Week { week, year } => {
                 let year = match year {
                     Some(y) if !self.cell(fields, y).is_empty() => {
-                        Some(self.cell(fields, y).parse::<i32>().map_err(|_| {
-                            self.at(y, format!("'{}' is not a year", self.cell(fields, y)))
+                        let raw = self.cell(fields, y);
+                        Some(raw.parse::<i32>().map_err(|_| {
+                            let note = Note::new(
+                                NoteCode::NotAYear,
+                                [("value", raw.to_owned())],
+                                format!("'{raw}' is not a year"),
+                            );
+                            self.at(y, note)
                         })?)
                     }
                     _ => None,
@@ -177,8 +198,12 @@ impl RowReader<'_> {
                 if let Some(to) = to {
                     let last = values::date(self.cell(fields, to)).map_err(|e| self.at(to, e))?;
                     if last < first || monday_of(last) != monday_of(first) {
-                        return Err(format!(
-                            "the period {first} – {last} is not within one week; Brygga keeps weekly figures"
+                        return Err(Note::new(
+                            NoteCode::PeriodOverWeeks,
+                            [("from", first.to_string()), ("to", last.to_string())],
+                            format!(
+                                "the period {first} – {last} is not within one week; Brygga keeps weekly figures"
+                            ),
                         ));
                     }
                 }
@@ -194,7 +219,7 @@ impl RowReader<'_> {
         fields: &[String],
         col: TimeColumn,
         empty_is_zero: bool,
-    ) -> Result<u32, String> {
+    ) -> Result<u32, Note> {
         let raw = self.cell(fields, col.index);
         if raw.is_empty() && empty_is_zero {
             return Ok(0);
@@ -203,15 +228,10 @@ impl RowReader<'_> {
     }
 
     /// Every problem of one row, or the row.
-    fn read(&self, line: u64, fields: &[String]) -> Result<Row, Vec<String>> {
+    fn read(&self, line: u64, fields: &[String]) -> Result<Row, Vec<Note>> {
         let mut problems = Vec::new();
-        let pnr = Personnummer::parse(self.cell(fields, self.layout.personnummer), self.today)
-            .map_err(|e| {
-                self.at(
-                    self.layout.personnummer,
-                    e.to_string().replace("invalid input: ", ""),
-                )
-            });
+        let pnr = Personnummer::check(self.cell(fields, self.layout.personnummer), self.today)
+            .map_err(|flaw| self.at(self.layout.personnummer, personnummer_note(flaw)));
         let week = self.week_start(fields);
         let scheduled = self.minutes(fields, self.layout.scheduled, false);
         let valid = self.minutes(fields, self.layout.valid, true);
@@ -235,24 +255,37 @@ impl RowReader<'_> {
         };
         if *scheduled > MAX_SCHEDULED_MIN_PER_WEEK {
             let unit = self.layout.scheduled.unit;
-            problems.push(self.at(
-                self.layout.scheduled.index,
+            let amount = f64::from(*scheduled) / f64::from(unit.minutes());
+            let note = Note::new(
+                NoteCode::ScheduledTooLarge,
+                [("amount", amount.to_string()), ("unit", unit.as_str().into())],
                 format!(
-                    "{} {} scheduled in one week cannot be right; is the column in another unit? \
+                    "{amount} {} scheduled in one week cannot be right; is the column in another unit? \
                      Name the unit in the header, e.g. '(min)', or pass --unit",
-                    f64::from(*scheduled) / f64::from(unit.minutes()),
                     unit.as_str()
+                ),
+            );
+            problems.push(self.at(self.layout.scheduled.index, note));
+        }
+        if valid + invalid > *scheduled {
+            problems.push(Note::new(
+                NoteCode::AbsenceOverScheduled,
+                [
+                    ("valid", valid.to_string()),
+                    ("invalid", invalid.to_string()),
+                    ("scheduled", scheduled.to_string()),
+                ],
+                format!(
+                    "the absence ({valid} min valid + {invalid} min invalid) is more than the scheduled time ({scheduled} min)"
                 ),
             ));
         }
-        if valid + invalid > *scheduled {
-            problems.push(format!(
-                "the absence ({} min valid + {} min invalid) is more than the scheduled time ({} min)",
-                valid, invalid, scheduled
-            ));
-        }
         if *week_start > monday_of(self.today) {
-            problems.push(format!("the week of {week_start} has not begun yet"));
+            problems.push(Note::new(
+                NoteCode::WeekNotBegun,
+                [("week", values::iso_week_label(*week_start))],
+                format!("the week of {week_start} has not begun yet"),
+            ));
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -270,6 +303,19 @@ impl RowReader<'_> {
     }
 }
 
+/// What is wrong with a personnummer in a row (the number itself is not
+/// repeated: the line says where it is).
+fn personnummer_note(flaw: Flaw) -> Note {
+    let code = match flaw {
+        Flaw::Form => NoteCode::PersonnummerForm,
+        Flaw::Date => NoteCode::PersonnummerDate,
+        Flaw::Length => NoteCode::PersonnummerLength,
+        Flaw::Serial => NoteCode::PersonnummerSerial,
+        Flaw::CheckDigit => NoteCode::PersonnummerCheckDigit,
+    };
+    Note::new(code, [], flaw.explain().to_owned())
+}
+
 /// Reads a whole file. `today` places weeks written without a year and
 /// 10-digit personnummer.
 pub(crate) fn parse(bytes: &[u8], mapping: &ColumnMapping, today: NaiveDate) -> Parsed {
@@ -278,20 +324,26 @@ pub(crate) fn parse(bytes: &[u8], mapping: &ColumnMapping, today: NaiveDate) -> 
         encoding: decoded.encoding,
         ..Parsed::default()
     };
-    let problem = |line: u64, message: String| LineNote { line, message };
+    let problem = |line: u64, note: Note| LineNote { line, note };
+    let plain = |line: u64, code: NoteCode, message: &str| {
+        problem(line, Note::new(code, [], message.into()))
+    };
     let Some((header_index, header_line)) = decoded
         .text
         .lines()
         .enumerate()
         .find(|(_, l)| !l.trim().is_empty())
     else {
-        parsed.problems.push(problem(1, "the file is empty".into()));
+        parsed
+            .problems
+            .push(plain(1, NoteCode::EmptyFile, "the file is empty"));
         return parsed;
     };
     let Some(sep) = separator(header_line) else {
-        parsed.problems.push(problem(
+        parsed.problems.push(plain(
             header_index as u64 + 1,
-            "the header line has no ';', ',' or tab between its columns".into(),
+            NoteCode::NoSeparator,
+            "the header line has no ';', ',' or tab between its columns",
         ));
         return parsed;
     };
@@ -311,9 +363,12 @@ pub(crate) fn parse(bytes: &[u8], mapping: &ColumnMapping, today: NaiveDate) -> 
                     .position()
                     .map(|p| line_at(&decoded.text, p.byte()))
                     .unwrap_or(0);
-                parsed
-                    .problems
-                    .push(problem(line, format!("the line cannot be read: {e}")));
+                let note = Note::new(
+                    NoteCode::UnreadableLine,
+                    [("detail", e.to_string())],
+                    format!("the line cannot be read: {e}"),
+                );
+                parsed.problems.push(problem(line, note));
                 continue;
             }
         };
@@ -361,13 +416,13 @@ pub(crate) fn parse(bytes: &[u8], mapping: &ColumnMapping, today: NaiveDate) -> 
             Ok(row) => {
                 let key = (row.personnummer.as_str().to_owned(), row.week_start);
                 if let Some(first) = seen.get(&key) {
-                    parsed.problems.push(problem(
-                        line,
-                        format!(
-                            "the same pupil and week ({}) is also on line {first}; keep one of them",
-                            values::iso_week_label(row.week_start)
-                        ),
-                    ));
+                    let week = values::iso_week_label(row.week_start);
+                    let note = Note::new(
+                        NoteCode::DuplicateRow,
+                        [("week", week.clone()), ("first_line", first.to_string())],
+                        format!("the same pupil and week ({week}) is also on line {first}; keep one of them"),
+                    );
+                    parsed.problems.push(problem(line, note));
                 } else {
                     seen.insert(key, line);
                     parsed.rows.push(row);
@@ -381,7 +436,7 @@ pub(crate) fn parse(bytes: &[u8], mapping: &ColumnMapping, today: NaiveDate) -> 
     if header.is_none() {
         parsed
             .problems
-            .push(problem(1, "the file has no header line".into()));
+            .push(plain(1, NoteCode::NoHeader, "the file has no header line"));
     }
     parsed
 }
@@ -408,6 +463,14 @@ mod tests {
         assert_eq!(p.separator, Some(','));
         assert_eq!(p.rows.len(), 4);
         assert_eq!(p.notes.len(), 4, "every row had its name joined back");
+        let joined = &p.notes[0].note;
+        assert_eq!(joined.code, NoteCode::JoinedFields);
+        assert_eq!(joined.params["column"], "Elev");
+        assert!(
+            joined.message.starts_with("column 'Elev': 1 more field(s)"),
+            "{}",
+            joined.message
+        );
         let first = &p.rows[0];
         assert_eq!(
             (first.line, first.personnummer.as_str()),
@@ -471,7 +534,7 @@ mod tests {
         assert!(p.rows.is_empty());
         assert!(p.problems.iter().all(|n| n.line == 2), "{:?}", p.problems);
         assert!(
-            p.problems[0].message.contains("Personnummer"),
+            p.problems[0].note.message.contains("Personnummer"),
             "{:?}",
             p.problems
         );
@@ -489,13 +552,31 @@ mod tests {
         );
         let lines: Vec<u64> = p.problems.iter().map(|n| n.line).collect();
         assert_eq!(lines, vec![3, 3, 4, 5, 6], "{:?}", p.problems);
-        assert!(p.problems[0].message.contains("check digit"));
-        assert!(p.problems[1].message.contains("'abc' is not a number"));
-        assert!(p.problems[2].message.contains("also on line 2"));
+        assert!(p.problems[0].note.message.contains("check digit"));
+        assert!(p.problems[1].note.message.contains("'abc' is not a number"));
+        assert!(p.problems[2].note.message.contains("also on line 2"));
         assert!(p.problems[3]
+            .note
             .message
             .contains("more than the scheduled time"));
-        assert!(p.problems[4].message.contains("3 fields"));
+        assert!(p.problems[4].note.message.contains("3 fields"));
+        let codes: Vec<NoteCode> = p.problems.iter().map(|n| n.note.code).collect();
+        assert_eq!(
+            codes,
+            [
+                NoteCode::PersonnummerCheckDigit,
+                NoteCode::NotANumber,
+                NoteCode::DuplicateRow,
+                NoteCode::AbsenceOverScheduled,
+                NoteCode::TooFewFields
+            ]
+        );
+        let abc = &p.problems[1].note.params;
+        assert_eq!(
+            (abc["column"].as_str(), abc["value"].as_str()),
+            ("Schemalagd (min)", "abc")
+        );
+        assert_eq!(p.problems[2].note.params["first_line"], "2");
     }
 
     #[test]
@@ -505,7 +586,7 @@ mod tests {
         );
         assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
         assert!(
-            p.problems[0].message.contains("another unit"),
+            p.problems[0].note.message.contains("another unit"),
             "{:?}",
             p.problems
         );
@@ -519,12 +600,12 @@ mod tests {
              201204179939;2026-12-07;2026-12-11;1680;0;0\n",
         );
         assert!(
-            p.problems[0].message.contains("not within one week"),
+            p.problems[0].note.message.contains("not within one week"),
             "{:?}",
             p.problems
         );
         assert!(
-            p.problems[1].message.contains("has not begun"),
+            p.problems[1].note.message.contains("has not begun"),
             "{:?}",
             p.problems
         );
@@ -544,8 +625,9 @@ mod tests {
 
     #[test]
     fn no_separator_or_no_header() {
-        assert!(parse_str("").problems[0].message.contains("empty"));
+        assert!(parse_str("").problems[0].note.message.contains("empty"));
         assert!(parse_str("bara text\n").problems[0]
+            .note
             .message
             .contains("no ';'"));
     }

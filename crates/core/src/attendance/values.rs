@@ -1,10 +1,11 @@
 //! The values in a row of an absence export: numbers with a decimal comma
 //! or point, dates, and weeks written in the many ways school systems do.
 //!
-//! Each parser returns a message in plain words on failure; the importer
-//! adds the line number and the column.
+//! Each parser returns a [`Note`] on failure; the importer adds the line
+//! number and the column.
 
 use crate::attendance::columns::TimeUnit;
+use crate::attendance::note::{Note, NoteCode};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// No pupil is scheduled more than this in one week (a school week is
@@ -15,13 +16,17 @@ pub(crate) const MAX_SCHEDULED_MIN_PER_WEEK: u32 = 60 * 60;
 /// A non-negative number: decimal comma or point, spaces (also no-break
 /// spaces) between thousands. When both `,` and `.` occur, the last one is
 /// the decimal separator and the other separates thousands.
-pub(crate) fn number(raw: &str) -> Result<f64, String> {
+pub(crate) fn number(raw: &str) -> Result<f64, Note> {
     let compact: String = raw
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
         .collect();
     if compact.is_empty() {
-        return Err("the cell is empty".into());
+        return Err(Note::new(
+            NoteCode::EmptyCell,
+            [],
+            "the cell is empty".into(),
+        ));
     }
     let decimal_at = compact.rfind([',', '.']);
     if let Some(at) = decimal_at {
@@ -29,7 +34,7 @@ pub(crate) fn number(raw: &str) -> Result<f64, String> {
         // kind ("1,5,2") is not a number.
         let separator = char::from(compact.as_bytes()[at]);
         if compact.matches(separator).count() > 1 {
-            return Err(format!("'{raw}' is not a number"));
+            return Err(not_a_number(raw));
         }
     }
     let normal: String = compact
@@ -40,34 +45,54 @@ pub(crate) fn number(raw: &str) -> Result<f64, String> {
             c => Some(c),
         })
         .collect();
-    let value: f64 = normal
-        .parse()
-        .map_err(|_| format!("'{raw}' is not a number"))?;
+    let value: f64 = normal.parse().map_err(|_| not_a_number(raw))?;
     if !value.is_finite() || value < 0.0 {
-        return Err(format!("'{raw}' is not a number of zero or more"));
+        return Err(Note::new(
+            NoteCode::Negative,
+            [("value", raw.to_owned())],
+            format!("'{raw}' is not a number of zero or more"),
+        ));
     }
     Ok(value)
 }
 
+fn not_a_number(raw: &str) -> Note {
+    Note::new(
+        NoteCode::NotANumber,
+        [("value", raw.to_owned())],
+        format!("'{raw}' is not a number"),
+    )
+}
+
 /// A time in `unit`, as whole minutes (half a minute rounds up).
-pub(crate) fn minutes(raw: &str, unit: TimeUnit) -> Result<u32, String> {
+pub(crate) fn minutes(raw: &str, unit: TimeUnit) -> Result<u32, Note> {
     let value = number(raw)?;
     let minutes = (value * f64::from(unit.minutes())).round();
     if minutes > f64::from(u32::MAX) {
-        return Err(format!("'{raw}' is far too large"));
+        return Err(Note::new(
+            NoteCode::TooLarge,
+            [("value", raw.to_owned())],
+            format!("'{raw}' is far too large"),
+        ));
     }
     Ok(minutes as u32)
 }
 
 /// A calendar date: `YYYY-MM-DD`, `YYYYMMDD` or `YYYY/MM/DD`; a time after
 /// the date (`2026-10-05 08:00`, `2026-10-05T08:00`) is ignored.
-pub(crate) fn date(raw: &str) -> Result<NaiveDate, String> {
+pub(crate) fn date(raw: &str) -> Result<NaiveDate, Note> {
     let s = raw.trim();
     let day = s.split([' ', 'T']).next().unwrap_or(s);
     ["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(day, f).ok())
-        .ok_or_else(|| format!("'{raw}' is not a date; expected YYYY-MM-DD"))
+        .ok_or_else(|| {
+            Note::new(
+                NoteCode::NotADate,
+                [("value", raw.to_owned())],
+                format!("'{raw}' is not a date; expected YYYY-MM-DD"),
+            )
+        })
 }
 
 /// The Monday of the ISO week `date` falls in.
@@ -86,8 +111,14 @@ pub(crate) fn iso_week_label(monday: NaiveDate) -> String {
 /// year takes `year` (a year column) or else the latest year in which that
 /// week has begun by `today`, the way a 10-digit personnummer gets its
 /// century: an export is about weeks that have been.
-pub(crate) fn week(raw: &str, year: Option<i32>, today: NaiveDate) -> Result<NaiveDate, String> {
-    let bad = || format!("'{raw}' is not a week; expected e.g. 41, v41 or 2026-W41");
+pub(crate) fn week(raw: &str, year: Option<i32>, today: NaiveDate) -> Result<NaiveDate, Note> {
+    let bad = || {
+        Note::new(
+            NoteCode::NotAWeek,
+            [("value", raw.to_owned())],
+            format!("'{raw}' is not a week; expected e.g. 41, v41 or 2026-W41"),
+        )
+    };
     let lower = raw.trim().to_lowercase();
     let words = lower
         .replace("vecka", " ")
@@ -117,7 +148,13 @@ pub(crate) fn week(raw: &str, year: Option<i32>, today: NaiveDate) -> Result<Nai
         _ => return Err(bad()),
     };
     let monday = |y: i32| NaiveDate::from_isoywd_opt(y, week_no, Weekday::Mon);
-    let no_such = |y: i32| format!("{y} has no week {week_no}");
+    let no_such = |y: i32| {
+        Note::new(
+            NoteCode::NoSuchWeek,
+            [("year", y.to_string()), ("week", week_no.to_string())],
+            format!("{y} has no week {week_no}"),
+        )
+    };
     if let Some(y) = year_in_cell.or(year) {
         return monday(y).ok_or_else(|| no_such(y));
     }

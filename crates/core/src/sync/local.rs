@@ -1,6 +1,7 @@
 //! The device side of sync that needs no network: what to push, taking in
 //! pulled operations, the status shown to the therapist, and the wipe.
 
+use super::failure::SyncFailure;
 use super::state;
 use super::verify::{self, Refusal};
 use crate::audit::{Action, Event};
@@ -30,7 +31,8 @@ pub struct SyncStatus {
     /// The last sync that completed; failed attempts never move it.
     pub last_success_at: Option<String>,
     pub last_attempt_at: Option<String>,
-    pub last_error: Option<String>,
+    /// Why the last attempt failed; empty once a round completes.
+    pub last_error: Option<SyncFailure>,
     pub quarantined: Vec<QuarantinedOp>,
     pub conflicts: Vec<FieldConflict>,
 }
@@ -349,10 +351,10 @@ impl Journal {
         Ok(())
     }
 
-    pub(crate) fn note_attempt(&self, error: Option<&str>) -> Result<()> {
+    pub(crate) fn note_attempt(&self, error: Option<&SyncFailure>) -> Result<()> {
         state::set(&self.conn, state::LAST_ATTEMPT_AT, &now_text())?;
         match error {
-            Some(e) => state::set(&self.conn, state::LAST_ERROR, e),
+            Some(e) => state::set(&self.conn, state::LAST_ERROR, &e.to_stored()),
             None => {
                 state::clear(&self.conn, state::LAST_ERROR)?;
                 state::set(&self.conn, state::LAST_SUCCESS_AT, &now_text())
@@ -389,7 +391,9 @@ impl Journal {
             pending,
             last_success_at: get(state::LAST_SUCCESS_AT)?,
             last_attempt_at: get(state::LAST_ATTEMPT_AT)?,
-            last_error: get(state::LAST_ERROR)?,
+            last_error: get(state::LAST_ERROR)?
+                .as_deref()
+                .map(SyncFailure::from_stored),
             quarantined: self.quarantined()?,
             conflicts: self.field_conflicts()?,
         })

@@ -14,6 +14,7 @@
 //! it cannot forge or alter one unnoticed.
 
 mod access;
+mod failure;
 mod http;
 mod local;
 pub mod plan;
@@ -21,6 +22,7 @@ mod state;
 mod verify;
 
 pub use access::JournalAccess;
+pub use failure::{SyncErrorCode, SyncFailure};
 pub use http::HttpTransport;
 pub use local::{FieldConflict, PullOutcome, QuarantinedOp, SyncStatus};
 pub(crate) use verify::verify_logged;
@@ -124,7 +126,7 @@ pub fn sync_detached(
         Err(SyncError::Locked) => Err(SyncError::Locked),
         Err(e) => {
             // The round failed already; a failure to note it adds nothing.
-            let _ = locked(access, |j| j.note_attempt(Some(&e.to_string())));
+            let _ = locked(access, |j| j.note_attempt(Some(&e.failure())));
             Err(e)
         }
     }

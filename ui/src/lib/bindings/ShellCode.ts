@@ -3,4 +3,4 @@
 /**
  * What only the shell can go wrong with.
  */
-export type ShellCode = "locked" | "unreachable" | "refused" | "revoked" | "not_enrolled";
+export type ShellCode = "locked";
