@@ -762,7 +762,7 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     // Import: unknown header → mapping step → preview → import.
     await page.getByRole('button', { name: 'Frånvaro' }).click();
     await page.getByTestId('attendance').waitFor();
-    const alva = (await bridge.invoke('case_detail', { caseId: await caseOf(bridge, 'Alva Lindqvist') })).pupil.personnummer;
+    const alva = alvaCase.pupil.personnummer;
     const csv = `Elev-id;Vecka;Schemalagd tid (min);Giltig frånvaro (min);Ogiltig frånvaro (min)\n${alva};2026-W10;1680;60;120\n${alva};2026-W11;1680;x;0\n`;
     await page.getByTestId('import-file').setInputFiles({ name: 'franvaro-v46.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByTestId('import-problems').waitFor();
