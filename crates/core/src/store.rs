@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::secret::Key32;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use std::io::Read;
 use std::path::Path;
@@ -78,7 +79,17 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA temp_store = MEMORY;
          PRAGMA busy_timeout = 5000;",
     )?;
+    keep_statements(conn)
+}
+
+/// Keeps statements prepared: the replay and the intake of a pull run the
+/// same few dozen for every operation. Also used for the in-memory
+/// database the replay check replays into.
+pub(crate) fn keep_statements(conn: &Connection) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // Query plans that do not depend on the values bound: otherwise SQLite
+    // prepares a kept statement with a join again at every new value.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 
@@ -164,6 +175,23 @@ mod tests {
             open(&path, &Key32::random(), false),
             Err(Error::NotEncrypted(_))
         ));
+    }
+
+    #[test]
+    fn a_kept_statement_is_not_prepared_again_for_new_values() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conn = open(&dir.path().join("j.db"), &Key32::random(), true).expect("create");
+        conn.execute_batch(
+            "CREATE TABLE a (id TEXT PRIMARY KEY, b TEXT);
+             CREATE TABLE b (id TEXT PRIMARY KEY, x TEXT);",
+        )
+        .expect("schema");
+        let sql = "SELECT b.x FROM a JOIN b ON b.id = a.b WHERE a.id = ?1";
+        for i in 0..3 {
+            let _ = row(&conn, sql, [format!("id-{i}")], |r| r.get::<_, String>(0));
+        }
+        let stmt = conn.prepare_cached(sql).expect("kept");
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
     }
 
     #[test]

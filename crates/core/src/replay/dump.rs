@@ -71,10 +71,15 @@ pub(crate) fn dump(conn: &Connection) -> Result<Vec<String>> {
 /// with `live`'s. Reports the first table that differs.
 pub(crate) fn check(live: &Connection, ops: &[SignedOperation]) -> Result<()> {
     let mut fresh = Connection::open_in_memory()?;
+    crate::store::keep_statements(&fresh)?;
     crate::migrations::migrate(&mut fresh)?;
     let tx = fresh.transaction()?;
     for signed in ops {
-        scope::log(&tx, signed)?;
+        scope::log(
+            &tx,
+            signed,
+            &serde_json::to_string(signed).expect("operation serialises"),
+        )?;
     }
     scope::catch_up(&tx)?;
     let (mine, replayed) = (dump(live)?, dump(&tx)?);

@@ -6,7 +6,7 @@
 //! of kind `after-signature`, offered to the user as a correction.
 
 use super::lww::{self, Loser};
-use super::{ensure_exists, index_text, op_time, utc};
+use super::{ensure_exists, index, op_time, utc};
 use crate::error::{Error, Result};
 use crate::store;
 use brygga_protocol::op::{EntryContent, Operation};
@@ -22,12 +22,13 @@ struct Shown {
     status: String,
     version_op: String,
     version_device: String,
+    version_hash: String,
 }
 
 fn shown(conn: &Connection, entry_id: &Uuid) -> Result<Shown> {
     store::row(
         conn,
-        "SELECT e.status, e.version_op, v.device_id FROM entries e
+        "SELECT e.status, e.version_op, v.device_id, v.content_hash FROM entries e
          JOIN entry_versions v ON v.op_id = e.version_op WHERE e.id = ?1",
         [entry_id.to_string()],
         |r| {
@@ -35,6 +36,7 @@ fn shown(conn: &Connection, entry_id: &Uuid) -> Result<Shown> {
                 status: r.get(0)?,
                 version_op: r.get(1)?,
                 version_device: r.get(2)?,
+                version_hash: r.get(3)?,
             })
         },
     )
@@ -73,7 +75,7 @@ fn show(
     content: &EntryContent,
     sign: Option<&Operation>,
 ) -> Result<()> {
-    let n = store::exec(
+    let updated = store::exec(
         conn,
         "UPDATE entries SET kind = ?2, event_at = ?3, participants = ?4, fields = ?5, text = ?6,
                             version_op = ?7,
@@ -92,20 +94,30 @@ fn show(
             sign.map(|s| s.author.as_str()),
         ],
     )?;
-    if n != 1 {
-        return Err(Error::not_allowed(format!(
-            "entry {entry_id} is signed and cannot change"
-        )));
-    }
-    store::exec(
+    still_draft(entry_id, updated)?;
+    index::entry(conn, entry_id)
+}
+
+/// Signs the shown version of a draft, whose text is already in place
+/// and in the search index.
+fn mark_signed(conn: &Connection, entry_id: &Uuid, op: &Operation) -> Result<()> {
+    let updated = store::exec(
         conn,
-        // By rowid (search_rows): a condition on entry_id would read the
-        // whole index.
-        "DELETE FROM search_index
-         WHERE rowid = (SELECT fts_rowid FROM search_rows WHERE entry_id = ?1)",
-        [entry_id.to_string()],
+        "UPDATE entries SET status = 'signed', signed_at = ?2, signed_by = ?3
+         WHERE id = ?1 AND status = 'draft'",
+        params![entry_id.to_string(), op_time(op.hlc), op.author],
     )?;
-    index_text(conn, entry_id, None, &content.text)
+    still_draft(entry_id, updated)
+}
+
+/// An update of a draft that changed no row met a signed entry.
+fn still_draft(entry_id: &Uuid, updated: usize) -> Result<()> {
+    if updated == 1 {
+        return Ok(());
+    }
+    Err(Error::not_allowed(format!(
+        "entry {entry_id} is signed and cannot change"
+    )))
 }
 
 pub(crate) fn version_content(
@@ -154,7 +166,7 @@ pub(super) fn draft(
         ],
     )?;
     keep_version(conn, op, entry_id, content)?;
-    index_text(conn, entry_id, None, &content.text)
+    index::entry(conn, entry_id)
 }
 
 fn loser_of<'a>(op: &'a Operation, text: &'a str) -> Loser<'a> {
@@ -245,7 +257,7 @@ fn signed_version(
     current: &Shown,
     hash: Option<&str>,
 ) -> Result<String> {
-    let Some(hash) = hash else {
+    let Some(hash) = hash.filter(|h| *h != current.version_hash) else {
         return Ok(current.version_op.clone());
     };
     store::row(
@@ -285,8 +297,13 @@ pub(super) fn sign(
             AFTER_SIGNATURE,
         );
     }
-    let content = version_content(conn, entry_id, &version)?;
-    show(conn, entry_id, &version, &content, Some(op))?;
+    if version == current.version_op {
+        // The usual case: the text signed is the one shown and indexed.
+        mark_signed(conn, entry_id, op)?;
+    } else {
+        let content = version_content(conn, entry_id, &version)?;
+        show(conn, entry_id, &version, &content, Some(op))?;
+    }
     // The signed version stands; every other version still to review now
     // lost to the signature, and so does the one shown until now.
     lww::settle_seen(conn, &version)?;
@@ -335,7 +352,7 @@ pub(super) fn correct(
             op.author
         ],
     )?;
-    index_text(conn, entry_id, Some(correction_id), text)
+    index::correction(conn, entry_id, correction_id)
 }
 
 /// A person chose `chosen` among an entry's versions. A draft shows it; a

@@ -15,6 +15,7 @@
 //! no edit can change a signed entry ([`entries`]).
 
 mod entries;
+pub(crate) mod index;
 pub(crate) mod lww;
 mod pupils;
 pub(crate) mod scope;
@@ -275,27 +276,6 @@ pub(crate) fn ensure_exists(
     )
     .optional()?;
     found.map(|_| ()).ok_or_else(|| Error::not_found(what, id))
-}
-
-pub(crate) fn index_text(
-    conn: &Connection,
-    entry: &Uuid,
-    correction: Option<&Uuid>,
-    text: &str,
-) -> Result<()> {
-    store::exec(
-        conn,
-        "INSERT INTO search_index (text, entry_id, correction_id) VALUES (?1, ?2, ?3)",
-        params![text, entry.to_string(), correction.map(|c| c.to_string())],
-    )?;
-    if correction.is_none() {
-        store::exec(
-            conn,
-            "INSERT OR REPLACE INTO search_rows (entry_id, fts_rowid) VALUES (?1, ?2)",
-            params![entry.to_string(), conn.last_insert_rowid()],
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -82,7 +82,8 @@ pub(crate) fn is_logged(conn: &Connection, op: &Operation) -> Result<bool> {
         .is_some())
 }
 
-fn insert_oplog(conn: &Connection, signed: &SignedOperation) -> Result<()> {
+/// Appends an operation to the log, as `body` (its JSON).
+fn insert_oplog(conn: &Connection, signed: &SignedOperation, body: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -92,18 +93,18 @@ fn insert_oplog(conn: &Connection, signed: &SignedOperation) -> Result<()> {
         signed.op.seq as i64,
         signed.op.hlc.to_sortable(),
         signed.op.payload.type_name(),
-        serde_json::to_string(signed).expect("operation serialises")
+        body
     ])?;
     Ok(())
 }
 
-/// Logs an operation received from elsewhere, to be replayed by
-/// [`catch_up`]. False when the log already holds it.
-pub(crate) fn log(conn: &Connection, signed: &SignedOperation) -> Result<bool> {
+/// Logs an operation received from elsewhere as `body` (its JSON), to be
+/// replayed by [`catch_up`]. False when the log already holds it.
+pub(crate) fn log(conn: &Connection, signed: &SignedOperation, body: &str) -> Result<bool> {
     if is_logged(conn, &signed.op)? {
         return Ok(false);
     }
-    insert_oplog(conn, signed)?;
+    insert_oplog(conn, signed, body)?;
     conn.prepare_cached("INSERT INTO unreplayed (op_id) VALUES (?1)")?
         .execute([signed.op.id.to_string()])?;
     place(conn, &signed.op)?;
@@ -115,12 +116,13 @@ pub(crate) fn log(conn: &Connection, signed: &SignedOperation) -> Result<bool> {
 /// catches up on anything logged in it and not yet replayed).
 pub(crate) fn commit_own(conn: &Connection, signed: &SignedOperation) -> Result<()> {
     let op = &signed.op;
-    let scope = scope_of(conn, &op.payload)?;
-    if let Some(scope) = &scope {
-        replay_scope(conn, scope)?;
+    if let Some(scope) = scope_of(conn, &op.payload)? {
+        replay_scopes(conn, &[scope])?;
     }
     apply(conn, op)?;
-    insert_oplog(conn, signed)?;
+    super::index::write(conn)?;
+    let body = serde_json::to_string(signed).expect("operation serialises");
+    insert_oplog(conn, signed, &body)?;
     let scope = place(conn, op)?.ok_or_else(|| {
         Error::Damaged(format!("operation {} names an object with no scope", op.id))
     })?;
@@ -162,10 +164,36 @@ pub(crate) fn pending_scopes(conn: &Connection) -> Result<Vec<String>> {
 /// Replays what is new in each of `scopes` (one with nothing new is left
 /// as it is). A first sync replays its scopes a few at a time, each few in
 /// a short transaction of its own, so the window's commands run between.
+///
+/// Usually every operation applies: all of them are applied under one
+/// savepoint, since each savepoint makes the search index write out what
+/// it holds, which costs more than the operations. When one does not
+/// apply, the whole run is rolled back and done again an operation at a
+/// time, with exactly the outcome of doing so from the start.
 pub(crate) fn replay_scopes(conn: &Connection, scopes: &[String]) -> Result<()> {
+    let mut pending = Vec::new();
     for scope in scopes {
-        replay_scope(conn, scope)?;
+        pending.extend(new_in(conn, scope)?);
     }
+    if pending.is_empty() {
+        return Ok(());
+    }
+    store::exec(conn, "SAVEPOINT replay_ops", [])?;
+    for p in &pending {
+        if let Err(e) = replay_scope(conn, p, apply) {
+            store::exec(conn, "ROLLBACK TO replay_ops", [])?;
+            store::exec(conn, "RELEASE replay_ops", [])?;
+            if rejection(&e).is_none() {
+                return Err(e);
+            }
+            for p in &pending {
+                replay_scope(conn, p, apply_or_reject)?;
+            }
+            return super::index::write(conn);
+        }
+    }
+    super::index::write(conn)?;
+    store::exec(conn, "RELEASE replay_ops", [])?;
     Ok(())
 }
 
@@ -173,9 +201,11 @@ pub(crate) fn replay_scopes(conn: &Connection, scopes: &[String]) -> Result<()> 
 /// that it may have come (repeated, as one placed may be another's parent).
 pub(crate) fn place_waiting(conn: &Connection) -> Result<()> {
     loop {
+        // CROSS JOIN keeps the unreplayed operations the outer loop: read
+        // by the replay order instead, the whole log would be scanned.
         let waiting: Vec<String> = conn
-            .prepare(
-                "SELECT o.body FROM unreplayed u JOIN oplog o ON o.op_id = u.op_id
+            .prepare_cached(
+                "SELECT o.body FROM unreplayed u CROSS JOIN oplog o ON o.op_id = u.op_id
                  WHERE NOT EXISTS (SELECT 1 FROM op_scopes s WHERE s.op_id = u.op_id)
                  ORDER BY o.hlc, o.device_id, o.seq",
             )?
@@ -193,9 +223,14 @@ pub(crate) fn place_waiting(conn: &Connection) -> Result<()> {
     }
 }
 
-/// Replays what is new in `scope`: in place when it all comes after what
-/// was replayed, else the whole scope again from its start.
-fn replay_scope(conn: &Connection, scope: &str) -> Result<()> {
+/// A scope with operations logged and not replayed, and whether they all
+/// come after what it replayed (else it is replayed again from its start).
+struct NewIn<'a> {
+    scope: &'a str,
+    again: bool,
+}
+
+fn new_in<'a>(conn: &Connection, scope: &'a str) -> Result<Option<NewIn<'a>>> {
     let first_new: Option<String> = store::row(
         conn,
         &format!(
@@ -206,7 +241,7 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<()> {
         |r| r.get(0),
     )?;
     let Some(first_new) = first_new else {
-        return Ok(());
+        return Ok(None);
     };
     let last: Option<String> = store::row(
         conn,
@@ -215,9 +250,22 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<()> {
         |r| r.get(0),
     )
     .optional()?;
-    let again = last.is_some_and(|last| first_new < last);
-    let sql = if again {
-        clear(conn, scope)?;
+    Ok(Some(NewIn {
+        scope,
+        again: last.is_some_and(|last| first_new < last),
+    }))
+}
+
+/// Replays what is new in a scope with `each` operation: in place when it
+/// all comes after what was replayed, else the whole scope again from its
+/// start.
+fn replay_scope(
+    conn: &Connection,
+    new: &NewIn<'_>,
+    each: fn(&Connection, &Operation) -> Result<()>,
+) -> Result<()> {
+    let sql = if new.again {
+        clear(conn, new.scope)?;
         "SELECT o.body FROM op_scopes s JOIN oplog o ON o.op_id = s.op_id
          WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq"
     } else {
@@ -226,45 +274,23 @@ fn replay_scope(conn: &Connection, scope: &str) -> Result<()> {
          WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq"
     };
     let bodies: Vec<String> = conn
-        .prepare(sql)?
-        .query_map([scope], |r| r.get(0))?
+        .prepare_cached(sql)?
+        .query_map([new.scope], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let ops: Vec<SignedOperation> = bodies.iter().map(|b| read_op(b)).collect::<Result<_>>()?;
-    apply_all(conn, &ops)?;
-    let last_key = ops.last().map(|s| order_key(&s.op));
+    let mut last_key = None;
+    for body in &bodies {
+        let op = read_op(body)?.op;
+        each(conn, &op)?;
+        last_key = Some(order_key(&op));
+    }
     store::exec(
         conn,
         "DELETE FROM unreplayed WHERE op_id IN (SELECT op_id FROM op_scopes WHERE scope = ?1)",
-        [scope],
+        [new.scope],
     )?;
     if let Some(key) = last_key {
-        set_replayed(conn, scope, &key)?;
+        set_replayed(conn, new.scope, &key)?;
     }
-    Ok(())
-}
-
-/// Applies `ops` in order, each in its place (see [`apply_or_reject`]).
-/// Usually every one applies: they are applied under one savepoint, as a
-/// savepoint makes the search index write out what it holds, which per
-/// operation costs more than the operation. When one does not apply, the
-/// whole run is rolled back and done again an operation at a time, with
-/// exactly the outcome of doing so from the start.
-fn apply_all(conn: &Connection, ops: &[SignedOperation]) -> Result<()> {
-    store::exec(conn, "SAVEPOINT replay_ops", [])?;
-    for signed in ops {
-        if let Err(e) = apply(conn, &signed.op) {
-            store::exec(conn, "ROLLBACK TO replay_ops", [])?;
-            store::exec(conn, "RELEASE replay_ops", [])?;
-            if rejection(&e).is_none() {
-                return Err(e);
-            }
-            for signed in ops {
-                apply_or_reject(conn, &signed.op)?;
-            }
-            return Ok(());
-        }
-    }
-    store::exec(conn, "RELEASE replay_ops", [])?;
     Ok(())
 }
 

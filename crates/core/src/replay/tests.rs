@@ -106,7 +106,7 @@ fn replay_arriving(ops: &[&SignedOperation]) -> Vec<String> {
     let mut conn = Connection::open_in_memory().expect("db");
     crate::migrations::migrate(&mut conn).expect("schema");
     for op in ops {
-        scope::log(&conn, op).expect("log");
+        scope::log(&conn, op, &serde_json::to_string(op).expect("json")).expect("log");
         scope::catch_up(&conn).expect("replay");
     }
     let lines = super::dump(&conn).expect("dump");
@@ -338,7 +338,7 @@ fn the_replay_check_finds_a_table_that_differs_from_the_log() {
     let mut conn = Connection::open_in_memory().expect("db");
     crate::migrations::migrate(&mut conn).expect("schema");
     for op in &o.ops {
-        scope::log(&conn, op).expect("log");
+        scope::log(&conn, op, &serde_json::to_string(op).expect("json")).expect("log");
     }
     scope::catch_up(&conn).expect("replay");
     super::check(&conn, &o.ops).expect("as replayed");

@@ -18,7 +18,8 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use std::sync::Arc;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -119,8 +120,19 @@ fn failure(e: ureq::Error) -> SyncError {
     }
 }
 
+/// The most an answer may hold: a full page of the largest operations.
+/// A server that sends more is cut off there rather than filling memory.
+const MAX_ANSWER_BYTES: u64 = api::MAX_PULL_LIMIT as u64 * api::MAX_OP_BYTES as u64 + (1 << 20);
+
+/// Reads the whole answer, then parses it: parsing from the socket's
+/// reader goes byte by byte and cost more than the rest of a pull.
 fn read_json<T: serde::de::DeserializeOwned>(r: ureq::Response) -> Result<T, SyncError> {
-    r.into_json()
+    let mut body = Vec::new();
+    r.into_reader()
+        .take(MAX_ANSWER_BYTES)
+        .read_to_end(&mut body)
+        .map_err(|e| SyncError::Unreachable(format!("the answer was cut off: {e}")))?;
+    serde_json::from_slice(&body)
         .map_err(|e| SyncError::Refused(format!("unreadable answer from the server: {e}")))
 }
 
@@ -143,15 +155,30 @@ pub(crate) fn enroll(
 
 /// A signed-request client for one enrolled device.
 pub struct HttpTransport {
+    client: Client,
+    /// The next page of a pull, asked for while the last one is taken in.
+    ahead: Mutex<Option<Ahead>>,
+}
+
+/// What a request needs; cloned into the thread that fetches ahead.
+#[derive(Clone)]
+struct Client {
     agent: ureq::Agent,
     base: String,
     device: Arc<Device>,
 }
 
+/// A pull request under way in the background.
+struct Ahead {
+    after: i64,
+    limit: u32,
+    page: std::thread::JoinHandle<Result<PulledPage, SyncError>>,
+}
+
 impl std::fmt::Debug for HttpTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpTransport")
-            .field("base", &self.base)
+            .field("base", &self.client.base)
             .finish_non_exhaustive()
     }
 }
@@ -163,12 +190,48 @@ impl HttpTransport {
         device: Arc<Device>,
     ) -> Result<Self, SyncError> {
         Ok(HttpTransport {
-            agent: agent(cert_sha256_hex)?,
-            base: base(server_url),
-            device,
+            client: Client {
+                agent: agent(cert_sha256_hex)?,
+                base: base(server_url),
+                device,
+            },
+            ahead: Mutex::new(None),
         })
     }
 
+    fn send(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Result<ureq::Response, SyncError> {
+        self.client.send(method, path_and_query, body)
+    }
+
+    /// The page fetched ahead for exactly this request, if there is one.
+    fn take_ahead(&self, after: i64, limit: u32) -> Option<Result<PulledPage, SyncError>> {
+        let ahead = self.ahead.lock().ok()?.take()?;
+        (ahead.after == after && ahead.limit == limit).then(|| {
+            ahead.page.join().unwrap_or_else(|_| {
+                Err(SyncError::Unreachable(
+                    "the page fetched ahead was lost".into(),
+                ))
+            })
+        })
+    }
+
+    /// Asks for the page after `after` in the background: the server
+    /// reads and sends it while this device takes in the last one.
+    fn fetch_ahead(&self, after: i64, limit: u32) {
+        let client = self.client.clone();
+        let page = std::thread::spawn(move || client.pull(after, limit));
+        if let Ok(mut slot) = self.ahead.lock() {
+            *slot = Some(Ahead { after, limit, page });
+        }
+    }
+}
+
+impl Client {
     fn send(
         &self,
         method: &str,
@@ -197,6 +260,18 @@ impl HttpTransport {
             request.send_bytes(body)
         };
         sent.map_err(failure)
+    }
+
+    fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
+        let query = PullQuery {
+            after,
+            limit: Some(limit),
+        };
+        let page: RawPullResponse = read_json(self.send("GET", &query.path_and_query(), &[])?)?;
+        Ok(PulledPage {
+            ops: page.ops.into_iter().map(|p| (p.server_seq, p.op)).collect(),
+            more: page.more,
+        })
     }
 }
 
@@ -236,16 +311,17 @@ impl Transport for HttpTransport {
             .collect())
     }
 
+    /// While a page says more follow, the next one is already asked for
+    /// when it is returned.
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
-        let query = PullQuery {
-            after,
-            limit: Some(limit),
+        let page = match self.take_ahead(after, limit) {
+            Some(page) => page?,
+            None => self.client.pull(after, limit)?,
         };
-        let page: RawPullResponse = read_json(self.send("GET", &query.path_and_query(), &[])?)?;
-        Ok(PulledPage {
-            ops: page.ops.into_iter().map(|p| (p.server_seq, p.op)).collect(),
-            more: page.more,
-        })
+        if let Some(last) = page.ops.last().map(|(seq, _)| *seq).filter(|_| page.more) {
+            self.fetch_ahead(last, limit);
+        }
+        Ok(page)
     }
 }
 
@@ -261,5 +337,5 @@ struct RawPullResponse {
 #[derive(serde::Deserialize)]
 struct RawPulledOp {
     server_seq: i64,
-    op: serde_json::Value,
+    op: Box<serde_json::value::RawValue>,
 }

@@ -3,7 +3,8 @@
 
 use super::failure::SyncFailure;
 use super::state;
-use super::verify::{self, Refusal};
+use super::verify::{self, Keys, Refusal};
+use super::PulledPage;
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::journal::Journal;
@@ -95,69 +96,106 @@ enum Intake {
     Refused(Refusal),
 }
 
-/// Reads a pulled operation as this build knows operations. One it cannot
-/// read, or would read with parts missing (fields of a newer build, which
-/// its signature covers), is kept for a newer build.
-fn read_pulled(value: &serde_json::Value) -> std::result::Result<SignedOperation, Refusal> {
-    let what = value["op"]["payload"]["type"]
-        .as_str()
-        .unwrap_or("unknown")
-        .to_owned();
-    let signed: SignedOperation =
-        serde_json::from_value(value.clone()).map_err(|_| Refusal::newer_format(&what))?;
-    if signed.op.version != PROTOCOL_VERSION
-        || serde_json::to_value(&signed).ok().as_ref() != Some(value)
-    {
-        return Err(Refusal::newer_format(&what));
-    }
-    Ok(signed)
+/// A pulled operation as this build reads it, and the JSON to log.
+struct Readable {
+    signed: SignedOperation,
+    body: String,
 }
 
-/// Verifies and logs pulled operations (in one transaction the caller
-/// holds); replay follows in [`scope::catch_up`].
-fn take_in(
-    conn: &Connection,
-    own: (uuid::Uuid, &[u8]),
-    values: &[&serde_json::Value],
-) -> Result<Vec<Intake>> {
-    let mut out: Vec<Option<Intake>> = Vec::with_capacity(values.len());
-    let mut readable: Vec<(usize, SignedOperation)> = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        match read_pulled(v) {
-            Err(r) => out.push(Some(Intake::Refused(r))),
-            Ok(s) if s.op.device_id == own.0 || scope::is_logged(conn, &s.op)? => {
-                out.push(Some(Intake::Skipped))
-            }
-            Ok(s) => {
-                out.push(None);
-                readable.push((i, s));
-            }
+/// Reads a pulled operation (the JSON text it came as) as this build
+/// knows operations. One it cannot read, or would read with parts missing
+/// (fields of a newer build, which its signature covers), is kept for a
+/// newer build.
+fn read_pulled(raw: &str) -> std::result::Result<Readable, Refusal> {
+    let newer = || {
+        let value: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
+        Refusal::newer_format(value["op"]["payload"]["type"].as_str().unwrap_or("unknown"))
+    };
+    let signed: SignedOperation = serde_json::from_str(raw).map_err(|_| newer())?;
+    if signed.op.version != PROTOCOL_VERSION {
+        return Err(newer());
+    }
+    let body = serde_json::to_string(&signed).expect("operation serialises");
+    // Written back exactly as it came: nothing was dropped. Otherwise
+    // (another spacing or field order) compare what the two mean.
+    if body != raw {
+        let came: serde_json::Value = serde_json::from_str(raw).map_err(|_| newer())?;
+        if serde_json::to_value(&signed).ok() != Some(came) {
+            return Err(newer());
         }
     }
-    let refs: Vec<&SignedOperation> = readable.iter().map(|(_, s)| s).collect();
-    let verdicts = verify::check(conn, own, &refs)?;
-    for ((i, signed), verdict) in readable.iter().zip(verdicts) {
-        out[*i] = Some(match verdict {
-            Some(refusal) => Intake::Refused(refusal),
-            None if scope::log(conn, signed)? => Intake::Logged,
-            None => Intake::Skipped,
-        });
-    }
-    Ok(out.into_iter().flatten().collect())
+    Ok(Readable { signed, body })
+}
+
+/// A pulled operation read and checked, not yet logged.
+enum Checked {
+    Refused(Refusal),
+    /// Written by this device, which holds it already.
+    Own,
+    /// Read, with why its check failed if it did.
+    Read(Box<Readable>, Option<Refusal>),
+}
+
+/// Reads and checks pulled operations against `keys`. Needs no journal: a
+/// pull checks a page while the one before is logged.
+fn check_all(keys: &Keys, raws: &[&str]) -> Vec<Checked> {
+    let read: Vec<std::result::Result<Readable, Refusal>> =
+        raws.iter().map(|raw| read_pulled(raw)).collect();
+    let theirs: Vec<&SignedOperation> = read
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| &r.signed)
+        .filter(|s| s.op.device_id != keys.own())
+        .collect();
+    let mut verdicts = verify::check(keys, &theirs).into_iter();
+    read.into_iter()
+        .map(|r| match r {
+            Err(refusal) => Checked::Refused(refusal),
+            Ok(r) if r.signed.op.device_id == keys.own() => Checked::Own,
+            Ok(r) => Checked::Read(Box::new(r), verdicts.next().flatten()),
+        })
+        .collect()
+}
+
+/// Logs checked operations (in one transaction the caller holds); replay
+/// follows in [`scope::catch_up`]. One the log holds already is skipped,
+/// whatever its check said.
+fn log_checked(conn: &Connection, checked: &[Checked]) -> Result<Vec<Intake>> {
+    checked
+        .iter()
+        .map(|c| {
+            Ok(match c {
+                Checked::Refused(r) => Intake::Refused(r.clone()),
+                Checked::Own => Intake::Skipped,
+                Checked::Read(r, _) if scope::is_logged(conn, &r.signed.op)? => Intake::Skipped,
+                Checked::Read(_, Some(refusal)) => Intake::Refused(refusal.clone()),
+                Checked::Read(r, None) if scope::log(conn, &r.signed, &r.body)? => Intake::Logged,
+                Checked::Read(..) => Intake::Skipped,
+            })
+        })
+        .collect()
+}
+
+/// One page of pulled operations, read and checked ([`check_page`]).
+pub(crate) struct CheckedPage {
+    page: PulledPage,
+    checked: Vec<Checked>,
+}
+
+/// Reads and checks a pulled page against `keys`, without the journal.
+pub(crate) fn check_page(keys: &Keys, page: PulledPage) -> CheckedPage {
+    let raws: Vec<&str> = page.ops.iter().map(|(_, v)| v.get()).collect();
+    let checked = check_all(keys, &raws);
+    CheckedPage { page, checked }
 }
 
 /// A quarantine row's key: the operation id, or for one unreadable here a
 /// hash of what came.
-fn op_id_of(value: &serde_json::Value) -> String {
-    value["op"]["id"]
-        .as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            hex::encode(ring::digest::digest(
-                &ring::digest::SHA256,
-                value.to_string().as_bytes(),
-            ))
-        })
+fn op_id_of(raw: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| v["op"]["id"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| hex::encode(ring::digest::digest(&ring::digest::SHA256, raw.as_bytes())))
 }
 
 impl Journal {
@@ -262,23 +300,21 @@ impl Journal {
     /// cursor, in one transaction. A refused operation is quarantined with
     /// its reason; the rest of the page goes on. Replay follows once the
     /// pull is done ([`Journal::finish_pull`]).
-    pub(crate) fn take_pulled(&mut self, page: &[(i64, serde_json::Value)]) -> Result<PullOutcome> {
-        let own = (self.device.id, self.device.public_key().to_vec());
+    pub(crate) fn take_pulled(&mut self, checked: &CheckedPage) -> Result<PullOutcome> {
         let at = now_text();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut cursor = state::get_number(&tx, state::PULL_CURSOR)?;
-        let values: Vec<&serde_json::Value> = page.iter().map(|(_, v)| v).collect();
-        let intake = take_in(&tx, (own.0, &own.1), &values)?;
+        let intake = log_checked(&tx, &checked.checked)?;
         let mut outcome = PullOutcome::default();
-        for ((server_seq, value), result) in page.iter().zip(intake) {
+        for ((server_seq, value), result) in checked.page.ops.iter().zip(intake) {
             cursor = cursor.max(*server_seq);
             match result {
                 Intake::Logged => outcome.applied += 1,
                 Intake::Skipped => outcome.skipped += 1,
                 Intake::Refused(r) => {
-                    quarantine_pulled(&tx, value, &r, &at)?;
+                    quarantine_pulled(&tx, value.get(), &r, &at)?;
                     outcome.quarantined += 1;
                 }
             }
@@ -288,12 +324,16 @@ impl Journal {
         Ok(outcome)
     }
 
+    /// The keys pulled operations are checked against.
+    pub(crate) fn pull_keys(&self) -> Result<Keys> {
+        Keys::read(&self.conn, (self.device.id, self.device.public_key()))
+    }
+
     /// After a pull: takes in again what waited for a device key or a
     /// newer build, and places what waited for an object. Returns how many
     /// waiting operations came in; the replay follows, a few scopes at a
     /// time ([`Journal::replay_scopes`]).
     pub(crate) fn finish_pull(&mut self) -> Result<u32> {
-        let own = (self.device.id, self.device.public_key().to_vec());
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -304,13 +344,11 @@ impl Journal {
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let values: Vec<serde_json::Value> = waiting
-            .iter()
-            .filter_map(|(_, body)| serde_json::from_str(body).ok())
-            .collect();
-        let refs: Vec<&serde_json::Value> = values.iter().collect();
+        let raws: Vec<&str> = waiting.iter().map(|(_, body)| body.as_str()).collect();
+        let keys = Keys::read(&tx, (self.device.id, self.device.public_key()))?;
+        let intake = log_checked(&tx, &check_all(&keys, &raws))?;
         let mut came_in = 0;
-        for (value, result) in values.iter().zip(take_in(&tx, (own.0, &own.1), &refs)?) {
+        for (raw, result) in raws.iter().zip(intake) {
             let settled = match result {
                 Intake::Logged => {
                     came_in += 1;
@@ -318,7 +356,7 @@ impl Journal {
                 }
                 Intake::Skipped => true,
                 Intake::Refused(r) if !Refusal::retryable(r.code) => {
-                    quarantine_pulled(&tx, value, &r, &now_text())?;
+                    quarantine_pulled(&tx, raw, &r, &now_text())?;
                     false
                 }
                 Intake::Refused(_) => false,
@@ -327,7 +365,7 @@ impl Journal {
                 store::exec(
                     &tx,
                     "DELETE FROM quarantine WHERE op_id = ?1 AND direction = 'pull'",
-                    [op_id_of(value)],
+                    [op_id_of(raw)],
                 )?;
             }
         }
@@ -508,18 +546,13 @@ impl Journal {
     }
 }
 
-fn quarantine_pulled(
-    conn: &Connection,
-    value: &serde_json::Value,
-    refusal: &Refusal,
-    at: &str,
-) -> Result<()> {
+fn quarantine_pulled(conn: &Connection, raw: &str, refusal: &Refusal, at: &str) -> Result<()> {
     state::quarantine(
         conn,
         &state::Quarantined {
-            op_id: op_id_of(value),
+            op_id: op_id_of(raw),
             direction: "pull",
-            body: value.to_string(),
+            body: raw.to_owned(),
             code: refusal.code,
             params: refusal.params.clone(),
             reason: refusal.reason.clone(),

@@ -33,6 +33,7 @@ use access::locked;
 use brygga_protocol::api::DirectoryEntry;
 use brygga_protocol::op::SignedOperation;
 use serde::Serialize;
+use std::sync::mpsc;
 use uuid::Uuid;
 
 /// Most own operations sent in one push request (and at most
@@ -49,11 +50,11 @@ pub enum PushVerdict {
     Rejected(String),
 }
 
-/// One page of operations from the server, each as the JSON it came in
-/// (an operation of a type this build does not know is kept as it is).
+/// One page of operations from the server, each as the JSON text it came
+/// in (an operation of a type this build does not know is kept as it is).
 #[derive(Clone, Debug)]
 pub struct PulledPage {
-    pub ops: Vec<(i64, serde_json::Value)>,
+    pub ops: Vec<(i64, Box<serde_json::value::RawValue>)>,
     pub more: bool,
 }
 
@@ -205,26 +206,85 @@ fn push_range(
     Ok(())
 }
 
+/// Pulls every page after `after`. A page is read and its signatures
+/// checked on a thread of its own, without the journal, while the page
+/// before it is logged; so checking and logging use two cores, and the
+/// journal is held only to log.
 fn pull_all(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
     after: i64,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
-    let mut cursor = after;
-    loop {
-        let page = transport.pull(cursor, PULL_PAGE)?;
-        let (outcome, next) = locked(access, |j| -> Result<(PullOutcome, i64)> {
-            let outcome = j.take_pulled(&page.ops)?;
-            Ok((outcome, j.pull_cursor()?))
-        })??;
-        report.pulled.applied += outcome.applied;
-        report.pulled.skipped += outcome.skipped;
-        report.pulled.quarantined += outcome.quarantined;
-        if !page.more || next <= cursor {
-            return Ok(());
+    let keys = locked(access, |j| j.pull_keys())??;
+    std::thread::scope(|s| {
+        let (to_check, pages) = mpsc::sync_channel::<PulledPage>(1);
+        let (to_log, checked) = mpsc::sync_channel::<local::CheckedPage>(1);
+        s.spawn(move || {
+            for page in pages {
+                if to_log.send(local::check_page(&keys, page)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut fetch = Fetch::new(after);
+        let mut in_check = 0;
+        let mut failure = None;
+        while fetch.more || in_check > 0 {
+            // One page is checked while the next is fetched.
+            if fetch.more && in_check < 2 {
+                match transport.pull(fetch.cursor, PULL_PAGE) {
+                    Ok(page) => {
+                        fetch.next(&page);
+                        // The checker stops only when this side is gone.
+                        let _ = to_check.send(page);
+                        in_check += 1;
+                    }
+                    Err(e) => {
+                        fetch.more = false;
+                        failure = Some(e);
+                    }
+                }
+                continue;
+            }
+            // The checker answers every page it was sent.
+            let Ok(page) = checked.recv() else { break };
+            in_check -= 1;
+            // What was fetched before a failure is still taken in.
+            let outcome = locked(access, |j| j.take_pulled(&page))??;
+            report.pulled.applied += outcome.applied;
+            report.pulled.skipped += outcome.skipped;
+            report.pulled.quarantined += outcome.quarantined;
         }
-        cursor = next;
+        failure.map_or(Ok(()), Err)
+    })
+}
+
+/// Where a pull stands: the cursor to ask after, and whether more follow.
+struct Fetch {
+    cursor: i64,
+    more: bool,
+}
+
+impl Fetch {
+    fn new(after: i64) -> Fetch {
+        Fetch {
+            cursor: after,
+            more: true,
+        }
+    }
+
+    /// After `page`: more follow only when it says so and moved the cursor
+    /// (a server that repeats itself does not loop the round).
+    fn next(&mut self, page: &PulledPage) {
+        let last = page
+            .ops
+            .iter()
+            .map(|(seq, _)| *seq)
+            .max()
+            .unwrap_or(self.cursor);
+        self.more = page.more && last > self.cursor;
+        self.cursor = self.cursor.max(last);
     }
 }
 

@@ -124,40 +124,59 @@ pub(crate) fn pin_directory(
     Ok(changed)
 }
 
-fn pinned(conn: &Connection, device: Uuid) -> Result<Option<Pinned>> {
-    Ok(conn
-        .prepare_cached("SELECT public_key, last_seq FROM device_keys WHERE device_id = ?1")?
-        .query_row([device.to_string()], |r| {
-            Ok(Pinned {
-                public_key: r.get(0)?,
-                last_seq: r.get::<_, Option<i64>>(1)?.map(|s| s as u64),
+/// The keys operations are checked against: this device's own and every
+/// pinned one, read once, so that checking needs no journal (a pull
+/// checks a page while the last one is logged).
+#[derive(Clone, Debug)]
+pub(crate) struct Keys {
+    own: Uuid,
+    pinned: HashMap<Uuid, Pinned>,
+}
+
+impl Keys {
+    pub(crate) fn read(conn: &Connection, own: (Uuid, &[u8])) -> Result<Keys> {
+        let mut pinned: HashMap<Uuid, Pinned> = conn
+            .prepare_cached("SELECT device_id, public_key, last_seq FROM device_keys")?
+            .query_map([], |r| {
+                let id: String = r.get(0)?;
+                Ok((
+                    id,
+                    Pinned {
+                        public_key: r.get(1)?,
+                        last_seq: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
+                    },
+                ))
+            })?
+            .filter_map(|row| match row {
+                Ok((id, key)) => Uuid::parse_str(&id).ok().map(|id| Ok((id, key))),
+                Err(e) => Some(Err(e)),
             })
-        })
-        .optional()?)
+            .collect::<rusqlite::Result<_>>()?;
+        pinned.insert(
+            own.0,
+            Pinned {
+                public_key: own.1.to_vec(),
+                last_seq: None,
+            },
+        );
+        Ok(Keys { own: own.0, pinned })
+    }
+
+    pub(crate) fn own(&self) -> Uuid {
+        self.own
+    }
 }
 
 /// Checks each operation against its device's pinned key (all of one
 /// device in one batch): None where it holds, else why not.
-pub(crate) fn check(
-    conn: &Connection,
-    own: (Uuid, &[u8]),
-    ops: &[&SignedOperation],
-) -> Result<Vec<Option<Refusal>>> {
+pub(crate) fn check(keys: &Keys, ops: &[&SignedOperation]) -> Vec<Option<Refusal>> {
     let mut verdicts: Vec<Option<Refusal>> = vec![None; ops.len()];
     let mut by_device: HashMap<Uuid, Vec<usize>> = HashMap::new();
     for (i, s) in ops.iter().enumerate() {
         by_device.entry(s.op.device_id).or_default().push(i);
     }
     for (device, indexes) in by_device {
-        let key = if device == own.0 {
-            Some(Pinned {
-                public_key: own.1.to_vec(),
-                last_seq: None,
-            })
-        } else {
-            pinned(conn, device)?
-        };
-        let Some(key) = key else {
+        let Some(key) = keys.pinned.get(&device) else {
             for i in indexes {
                 verdicts[i] = Some(Refusal::unknown_device(device));
             }
@@ -186,7 +205,7 @@ pub(crate) fn check(
             }
         }
     }
-    Ok(verdicts)
+    verdicts
 }
 
 /// Every operation in the log verifies with its author's pinned key (the
@@ -198,7 +217,7 @@ pub(crate) fn verify_logged(
     ops: &[SignedOperation],
 ) -> Result<()> {
     let refs: Vec<&SignedOperation> = ops.iter().collect();
-    let verdicts = check(conn, (own, own_key), &refs)?;
+    let verdicts = check(&Keys::read(conn, (own, own_key))?, &refs);
     match ops
         .iter()
         .zip(verdicts)
