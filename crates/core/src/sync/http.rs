@@ -199,15 +199,6 @@ impl HttpTransport {
         })
     }
 
-    fn send(
-        &self,
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
-    ) -> Result<ureq::Response, SyncError> {
-        self.client.send(method, path_and_query, body)
-    }
-
     /// The page fetched ahead for exactly this request, if there is one.
     fn take_ahead(&self, after: i64, limit: u32) -> Option<Result<PulledPage, SyncError>> {
         let ahead = self.ahead.lock().ok()?.take()?;
@@ -279,21 +270,22 @@ impl Transport for HttpTransport {
     fn status(&self) -> Result<Remote, SyncError> {
         // A revoked device gets 403 device_revoked here, which `failure`
         // turns into SyncError::Revoked.
-        let status: StatusResponse = read_json(self.send("GET", api::PATH_STATUS, &[])?)?;
+        let status: StatusResponse = read_json(self.client.send("GET", api::PATH_STATUS, &[])?)?;
         Ok(Remote {
             latest_server_seq: status.latest_server_seq,
         })
     }
 
     fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError> {
-        let directory: DeviceDirectory = read_json(self.send("GET", api::PATH_DEVICES, &[])?)?;
+        let directory: DeviceDirectory =
+            read_json(self.client.send("GET", api::PATH_DEVICES, &[])?)?;
         Ok(directory.devices)
     }
 
     fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
         let body =
             serde_json::to_vec(&PushRequest { ops: ops.to_vec() }).expect("operations serialise");
-        let answer: PushResponse = read_json(self.send("POST", api::PATH_PUSH, &body)?)?;
+        let answer: PushResponse = read_json(self.client.send("POST", api::PATH_PUSH, &body)?)?;
         Ok(answer
             .results
             .into_iter()
