@@ -24,7 +24,7 @@ mod verify;
 pub use access::JournalAccess;
 pub use failure::{SyncErrorCode, SyncFailure};
 pub use http::HttpTransport;
-pub use local::{FieldConflict, PullOutcome, QuarantinedOp, SyncStatus};
+pub use local::{PullOutcome, QuarantinedOp, SyncStatus};
 pub(crate) use verify::verify_logged;
 
 use crate::error::Result;
