@@ -3,7 +3,7 @@
 //! ([`Payload::ConflictResolved`]) that syncs and converges like any other.
 
 use crate::audit::{Action, Event};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::views::ConflictView;
 use brygga_protocol::op::{ConflictSubject, GuardianField, Payload};
@@ -191,6 +191,7 @@ impl Journal {
         let c = self.conflict(&lost_op)?;
         if keep == Keep::Lost && c.kind == crate::replay::AFTER_SIGNATURE {
             return Err(Error::not_allowed(
+                ReasonCode::EntryTextStands,
                 "the entry is signed and its text stands; adopt the other text as a correction instead",
             ));
         }
@@ -229,6 +230,7 @@ impl Journal {
         let c = self.conflict(&lost_op)?;
         if c.kind != crate::replay::AFTER_SIGNATURE {
             return Err(Error::not_allowed(
+                ReasonCode::OnlyAfterSignature,
                 "only a text that came after the signature becomes a correction",
             ));
         }

@@ -214,7 +214,9 @@ impl Journal {
     }
 
     /// Records the server's answer for own ops up to `seq`; `rejected`
-    /// ones go to quarantine with the server's reason.
+    /// ones go to quarantine with the server's reason. The protocol gives
+    /// that reason as English text, not as a code, so it is a technical
+    /// `detail` the window shows only on request.
     pub(crate) fn record_pushed(
         &mut self,
         seq: u64,
@@ -230,7 +232,7 @@ impl Journal {
                     direction: "push",
                     body: serde_json::to_string(op).expect("operation serialises"),
                     code: "refused-by-server",
-                    params: serde_json::json!({ "reason": reason }),
+                    params: serde_json::json!({ "detail": reason }),
                     reason: format!("the server refused it: {reason}"),
                     at: &at,
                 },
