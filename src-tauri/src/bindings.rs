@@ -1,6 +1,7 @@
 //! The TypeScript types of everything that crosses IPC, generated from the
 //! Rust types with ts-rs into ui/src/lib/bindings/, and the core's rules the
-//! UI checks forms with (entryRules.ts: the fields of each kind of entry).
+//! UI checks forms with (entryRules.ts: the fields of each kind of entry;
+//! caseFormRules.ts: the fields of the case view's forms).
 //!
 //! This test fails when the committed files differ from what the Rust types
 //! generate. Regenerate them with
@@ -12,15 +13,16 @@
 use crate::commands::attendance::ImportInput;
 use crate::commands::exports::{ExportRequest, ExportResult};
 use crate::commands::session::SessionState;
-use crate::error::IpcError;
+use crate::error::{IpcError, ShellReason};
 use crate::state::{LockReason, Settings};
 use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
 use brygga_core::entry_fields::{self, KindRules};
+use brygga_core::form_rules::{self, FormProblem, FormRules};
 use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
     ActionStatus, CaseloadItem, CheckinRow, DemoSummary, Keep, LeaveOut, NewAction, NewCheckin,
-    NewConcern, NewConsent, NewEntry, NewGuardian, NewPlan, NewPupil,
+    NewConcern, NewConsent, NewEntry, NewGuardian, NewPlan, NewPupil, ReasonCode,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,19 +68,48 @@ fn generate(dir: &Path) {
     one::<ActionStatus>(dir);
     one::<Keep>(dir);
     one::<KindRules>(dir);
-    write_entry_rules(dir);
+    one::<FormRules>(dir);
+    one::<FormProblem>(dir);
+    one::<ReasonCode>(dir);
+    one::<ShellReason>(dir);
+    write_rules(
+        dir,
+        "entryRules.ts",
+        "entry field table (entry_fields::rules)",
+        "ENTRY_RULES: readonly KindRules[]",
+        &entry_fields::rules(),
+    );
+    write_rules(
+        dir,
+        "caseFormRules.ts",
+        "case forms' table (form_rules::rules)",
+        "FORM_RULES: readonly FormRules[]",
+        &form_rules::rules(),
+    );
 }
 
-/// The core's entry field table as a TypeScript constant.
-fn write_entry_rules(dir: &Path) {
-    let json = serde_json::to_string_pretty(&entry_fields::rules()).expect("the rules serialise");
+/// One of the core's rule tables as a TypeScript constant `declaration`
+/// (its name and type, the type imported from its binding).
+fn write_rules(
+    dir: &Path,
+    file: &str,
+    what: &str,
+    declaration: &str,
+    rules: &impl serde::Serialize,
+) {
+    let json = serde_json::to_string_pretty(rules).expect("the rules serialise");
+    let ty = declaration
+        .rsplit(' ')
+        .next()
+        .and_then(|t| t.strip_suffix("[]"))
+        .expect("a declaration of the form `NAME: readonly Type[]`");
     let text = format!(
-        "// Generated from brygga-core's entry field table (entry_fields::rules) by\n\
+        "// Generated from brygga-core's {what} by\n\
          // src-tauri's bindings test: scripts/desktop-bindings.sh. Do not edit.\n\n\
-         import type {{ KindRules }} from './KindRules';\n\n\
-         export const ENTRY_RULES: readonly KindRules[] = {json};\n"
+         import type {{ {ty} }} from './{ty}';\n\n\
+         export const {declaration} = {json};\n"
     );
-    std::fs::write(dir.join("entryRules.ts"), text).expect("write entryRules.ts");
+    std::fs::write(dir.join(file), text).expect("write a rule table");
 }
 
 fn read_all(dir: &Path) -> BTreeMap<String, String> {

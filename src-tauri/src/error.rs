@@ -1,13 +1,17 @@
-//! Errors at the IPC edge: `{code, message}`.
+//! Errors at the IPC edge: `{code, params, message}`.
 //!
 //! `code` is a core [`ErrorCode`] (snake_case), a [`SyncErrorCode`] or the
-//! shell's own [`ShellCode`]; the UI translates by code and shows `message` only as a
-//! detail. Messages never contain a passphrase or key material (the core's
-//! messages do not; the shell adds none).
+//! shell's own [`ShellCode`]; `params` are the code's parameters, with the
+//! broken rule of a refused input or action as `reason` (a core
+//! `ReasonCode` or a [`ShellReason`]). The UI words code and parameters in
+//! the user's language; `message` is English for logs and the developer
+//! console, never shown. Messages never contain a passphrase or key
+//! material (the core's messages do not; the shell adds none).
 
 use brygga_core::sync::{SyncError, SyncErrorCode};
-use brygga_core::{Error, ErrorCode};
+use brygga_core::{code_name, Error, ErrorCode};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// What only the shell can go wrong with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -16,6 +20,21 @@ use serde::Serialize;
 pub enum ShellCode {
     /// The journal is locked: unlock it first.
     Locked,
+}
+
+/// Which rule of the shell's own an input broke (`reason.<code>` in the UI,
+/// as the core's `ReasonCode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum ShellReason {
+    /// Params `min` and `max`.
+    IdleMinutes,
+    /// Param `max_mb`.
+    FileTooLarge,
+    NotAFolder,
+    CannotWrite,
+    TooManyExports,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -32,6 +51,8 @@ pub enum IpcCode {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct IpcError {
     pub code: IpcCode,
+    #[cfg_attr(test, ts(type = "Record<string, string>"))]
+    pub params: BTreeMap<String, String>,
     pub message: String,
 }
 
@@ -39,29 +60,38 @@ impl IpcError {
     fn of(e: &Error) -> Self {
         IpcError {
             code: IpcCode::Core(e.code()),
+            params: e.params(),
             message: e.to_string(),
         }
     }
 
-    pub fn locked() -> Self {
+    fn new(code: IpcCode, message: impl Into<String>) -> Self {
         IpcError {
-            code: IpcCode::Shell(ShellCode::Locked),
-            message: "the journal is locked; unlock it first".into(),
+            code,
+            params: BTreeMap::new(),
+            message: message.into(),
         }
     }
 
-    pub fn invalid(message: impl Into<String>) -> Self {
-        IpcError {
-            code: IpcCode::Core(ErrorCode::Invalid),
-            message: message.into(),
-        }
+    pub fn locked() -> Self {
+        IpcError::new(
+            IpcCode::Shell(ShellCode::Locked),
+            "the journal is locked; unlock it first",
+        )
+    }
+
+    pub fn invalid(reason: ShellReason, message: impl Into<String>) -> Self {
+        IpcError::new(IpcCode::Core(ErrorCode::Invalid), message).with("reason", code_name(reason))
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        IpcError {
-            code: IpcCode::Core(ErrorCode::Internal),
-            message: message.into(),
-        }
+        IpcError::new(IpcCode::Core(ErrorCode::Internal), message)
+    }
+
+    /// Adds a parameter the UI's words use.
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.params.insert(key.to_owned(), value.to_string());
+        self
     }
 }
 
@@ -76,6 +106,7 @@ impl From<SyncError> for IpcError {
         match e.sync_code() {
             Ok(code) => IpcError {
                 code: IpcCode::Sync(code),
+                params: e.failure().params,
                 message: e.to_string(),
             },
             Err(local) => IpcError::of(local),
@@ -94,7 +125,7 @@ mod tests {
         let e = IpcError::from(Error::WrongPassphrase);
         assert_eq!(
             serde_json::to_value(&e).expect("json"),
-            serde_json::json!({"code": "wrong_passphrase", "message": "wrong passphrase"})
+            serde_json::json!({"code": "wrong_passphrase", "params": {}, "message": "wrong passphrase"})
         );
         assert_eq!(
             serde_json::to_value(IpcError::locked()).expect("json")["code"],

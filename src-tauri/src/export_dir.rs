@@ -3,7 +3,7 @@
 //! The webview only names a folder; the file name is the shell's own and an
 //! existing file is never replaced (`-2`, `-3`, … are added instead).
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{IpcError, IpcResult, ShellReason};
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,9 +15,10 @@ pub fn resolve(folder: Option<&str>, data_dir: &Path) -> IpcResult<PathBuf> {
         Some(f) => {
             let p = PathBuf::from(f);
             if !p.is_absolute() || !p.is_dir() {
-                return Err(IpcError::invalid(format!(
-                    "'{f}' is not an existing folder"
-                )));
+                return Err(IpcError::invalid(
+                    ShellReason::NotAFolder,
+                    format!("'{f}' is not an existing folder"),
+                ));
             }
             Ok(p)
         }
@@ -53,14 +54,15 @@ pub fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> IpcResult<P
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(IpcError::invalid(format!(
-                    "could not write in {}: {e}",
-                    dir.display()
-                )))
+                return Err(IpcError::invalid(
+                    ShellReason::CannotWrite,
+                    format!("could not write in {}: {e}", dir.display()),
+                ))
             }
         }
     }
     Err(IpcError::invalid(
+        ShellReason::TooManyExports,
         "too many exports of that name in the folder",
     ))
 }

@@ -4,7 +4,7 @@
 //! closes the SQLCipher connection (and with it the key SQLCipher holds);
 //! no passphrase or key is kept anywhere in the shell.
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{IpcError, IpcResult, ShellReason};
 use crate::sync_task::SyncTask;
 use brygga_core::{Journal, JournalPaths};
 use serde::{Deserialize, Serialize};
@@ -209,11 +209,16 @@ impl AppState {
 
     pub fn set_idle_minutes(&self, minutes: u32) -> IpcResult<Settings> {
         if !IDLE_MINUTES_RANGE.contains(&minutes) {
-            return Err(IpcError::invalid(format!(
-                "the idle time must be {} to {} minutes",
-                IDLE_MINUTES_RANGE.start(),
-                IDLE_MINUTES_RANGE.end()
-            )));
+            return Err(IpcError::invalid(
+                ShellReason::IdleMinutes,
+                format!(
+                    "the idle time must be {} to {} minutes",
+                    IDLE_MINUTES_RANGE.start(),
+                    IDLE_MINUTES_RANGE.end()
+                ),
+            )
+            .with("min", IDLE_MINUTES_RANGE.start())
+            .with("max", IDLE_MINUTES_RANGE.end()));
         }
         let mut settings = self.settings.lock().map_err(poisoned)?;
         settings.idle_minutes = minutes;

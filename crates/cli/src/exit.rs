@@ -165,6 +165,7 @@ fn summarise_clap(rendered: &str, command: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use brygga_core::{Reason, ReasonCode};
 
     #[test]
     fn clap_errors_become_one_line_with_the_command_to_ask() {
@@ -187,8 +188,14 @@ mod tests {
             code(Error::SchemaTooNew { found: 9, known: 1 }),
             Code::Damaged
         );
-        assert_eq!(code(Error::Invalid("x".into())), Code::Usage);
-        assert_eq!(code(Error::NotAllowed("x".into())), Code::Usage);
+        assert_eq!(
+            code(Error::Invalid(Reason::new(ReasonCode::SearchEmpty, "x"))),
+            Code::Usage
+        );
+        assert_eq!(
+            code(Error::NotAllowed(Reason::new(ReasonCode::CaseClosed, "x"))),
+            Code::Usage
+        );
         assert_eq!(
             code(Error::NotFound {
                 what: "entry",

@@ -1,7 +1,8 @@
 //! Cases (ärenden) and what hangs on them: guardians and concern reports.
 
 use crate::audit::{Action, Event};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
+use crate::form_rules::{self, Form, Value, Values};
 use crate::journal::Journal;
 use crate::text;
 use crate::views::{CaseDetail, CaseView, ConcernView, ConflictView, GuardianView};
@@ -39,6 +40,18 @@ pub struct NewConcern {
     pub summary: String,
 }
 
+impl NewConcern {
+    /// The values [`form_rules`] checks.
+    pub(crate) fn form_values(&self) -> Values<'_> {
+        vec![
+            ("reported_at", Value::Moment(self.reported_at)),
+            ("to_whom", Value::Text(&self.to_whom)),
+            ("by_whom", Value::Text(&self.by_whom)),
+            ("summary", Value::Text(&self.summary)),
+        ]
+    }
+}
+
 const CASE_COLUMNS: &str =
     "c.id, c.pupil_id, p.name, p.personnummer, c.status, c.opened_at, c.closed_at,
      (SELECT count(*) FROM entries e WHERE e.case_id = c.id AND e.status = 'draft'),
@@ -73,9 +86,10 @@ impl Journal {
     pub fn open_case(&mut self, pupil_id: Uuid) -> Result<Uuid> {
         let pupil = self.pupil_view(&pupil_id.to_string())?;
         if let Some(open) = pupil.open_case_id {
-            return Err(Error::not_allowed(format!(
-                "the pupil already has an open case ({open})"
-            )));
+            return Err(Error::not_allowed(
+                ReasonCode::CaseAlreadyOpen,
+                format!("the pupil already has an open case ({open})"),
+            ));
         }
         let case_id = Uuid::now_v7();
         self.commit(
@@ -102,9 +116,10 @@ impl Journal {
             |r| r.get(0),
         )?;
         if status != "open" {
-            return Err(Error::not_allowed(format!(
-                "case {case_id} is already closed"
-            )));
+            return Err(Error::not_allowed(
+                ReasonCode::CaseAlreadyClosed,
+                format!("case {case_id} is already closed"),
+            ));
         }
         let drafts: i64 = self.conn.query_row(
             "SELECT count(*) FROM entries WHERE case_id = ?1 AND status = 'draft'",
@@ -112,9 +127,11 @@ impl Journal {
             |r| r.get(0),
         )?;
         if drafts > 0 {
-            return Err(Error::not_allowed(format!(
-                "case {case_id} has {drafts} unsigned draft(s); sign them before closing"
-            )));
+            return Err(Error::not_allowed(
+                ReasonCode::CaseHasDrafts,
+                format!("case {case_id} has {drafts} unsigned draft(s); sign them before closing"),
+            )
+            .with("drafts", drafts));
         }
         self.commit(
             Payload::CaseClosed { case_id },
@@ -353,6 +370,7 @@ impl Journal {
     }
 
     pub fn report_concern(&mut self, new: NewConcern) -> Result<Uuid> {
+        form_rules::check(Form::Concern, &new.form_values())?;
         self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
         let report_id = Uuid::now_v7();
@@ -361,9 +379,9 @@ impl Journal {
                 report_id,
                 case_id: new.case_id,
                 reported_at: new.reported_at,
-                to_whom: text::required("to whom", &new.to_whom)?,
-                by_whom: text::required("by whom", &new.by_whom)?,
-                summary: text::required("summary", &new.summary)?,
+                to_whom: new.to_whom.trim().to_owned(),
+                by_whom: new.by_whom.trim().to_owned(),
+                summary: new.summary.trim().to_owned(),
             },
             Event {
                 action: Action::Create,

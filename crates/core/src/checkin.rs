@@ -4,7 +4,7 @@
 use crate::audit::{Action, Event};
 use crate::entries::NewEntry;
 use crate::entry_fields;
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::{clock, text};
 use brygga_protocol::entry_kind::EntryKind;
@@ -163,17 +163,20 @@ impl Journal {
         checkins: Vec<NewCheckin>,
     ) -> Result<Vec<Uuid>> {
         if checkins.is_empty() {
-            return Err(Error::invalid("the check-in has no pupils in it"));
+            return Err(Error::invalid(
+                ReasonCode::CheckinEmpty,
+                "the check-in has no pupils in it",
+            ));
         }
         let (day_from, day_to) = day_bounds(event_at.with_timezone(&Local).date_naive());
         let mut seen = HashSet::new();
         let mut prepared = Vec::with_capacity(checkins.len());
         for checkin in checkins {
             if !seen.insert(checkin.case_id) {
-                return Err(Error::invalid(format!(
-                    "case {} is in the check-in twice",
-                    checkin.case_id
-                )));
+                return Err(Error::invalid(
+                    ReasonCode::CheckinCaseTwice,
+                    format!("case {} is in the check-in twice", checkin.case_id),
+                ));
             }
             self.ensure_case_open(&checkin.case_id)?;
             let already: Option<String> = self
@@ -188,12 +191,15 @@ impl Journal {
                 )
                 .optional()?;
             if let Some(entry_id) = already {
-                return Err(Error::not_allowed(format!(
-                    "case {} already has a signed morning check-in on {} (entry {entry_id}); \
+                return Err(Error::not_allowed(
+                    ReasonCode::CheckinAlreadySigned,
+                    format!(
+                        "case {} already has a signed morning check-in on {} (entry {entry_id}); \
                      correct that entry instead of writing a second one",
-                    checkin.case_id,
-                    event_at.with_timezone(&Local).date_naive()
-                )));
+                        checkin.case_id,
+                        event_at.with_timezone(&Local).date_naive()
+                    ),
+                ));
             }
             let case_id = checkin.case_id;
             prepared.push((case_id, checkin.into_entry(event_at)?));
@@ -330,7 +336,9 @@ mod tests {
             ],
         );
         match again {
-            Err(Error::NotAllowed(m)) => {
+            Err(Error::NotAllowed(r)) => {
+                assert_eq!(r.code, ReasonCode::CheckinAlreadySigned);
+                let m = r.message;
                 assert!(m.contains(&cases[0].to_string()), "names the case: {m}");
                 assert!(m.contains(&first.to_string()), "names the entry: {m}");
                 assert!(m.contains("correct"), "says what to do: {m}");

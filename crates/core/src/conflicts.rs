@@ -3,7 +3,7 @@
 //! ([`Payload::ConflictResolved`]) that syncs and converges like any other.
 
 use crate::audit::{Action, Event};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::views::ConflictView;
 use brygga_protocol::op::{ConflictSubject, GuardianField, Payload};
@@ -40,20 +40,52 @@ impl Journal {
         id: &str,
         field: &str,
     ) -> Result<Vec<ConflictView>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT lost_op_id, field, kind, lost_value, lost_author, lost_hlc FROM field_conflicts
-             WHERE object_type = ?1 AND object_id = ?2 AND field = ?3 ORDER BY lost_hlc, lost_op_id",
-        )?;
+        self.conflicts_where(
+            "WHERE c.object_type = ?1 AND c.object_id = ?2 AND c.field = ?3",
+            params![object_type, id, field],
+        )
+    }
+
+    /// Every value that lost, oldest first: what the sync status lists.
+    pub(crate) fn all_conflicts(&self) -> Result<Vec<ConflictView>> {
+        self.conflicts_where("", params![])
+    }
+
+    /// One query for both lists, so that a conflict reads the same beside
+    /// its field and in the sync status.
+    fn conflicts_where(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<ConflictView>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT c.object_type, c.object_id, c.field, c.kind, c.lost_op_id, c.won_op_id,
+                    c.lost_value, c.lost_author, c.lost_hlc,
+                    COALESCE(m.value, e.text, CASE WHEN w.op_id IS NULL THEN NULL
+                        ELSE 'scheduled ' || w.scheduled_min || ' min, valid ' || w.valid_min
+                             || ' min, invalid ' || w.invalid_min || ' min' END)
+             FROM field_conflicts c
+             LEFT JOIN mutable_fields m ON m.object_type = c.object_type
+                  AND m.object_id = c.object_id AND m.field = c.field
+             LEFT JOIN entries e ON c.object_type = 'entry' AND e.id = c.object_id
+             LEFT JOIN absence_weeks w ON c.object_type = 'absence-week'
+                  AND w.pupil_id || '/' || w.week_start = c.object_id
+             {filter} ORDER BY c.lost_hlc, c.lost_op_id"
+        ))?;
         let rows = stmt
-            .query_map(params![object_type, id, field], |r| {
-                let hlc: String = r.get(5)?;
+            .query_map(args, |r| {
+                let hlc: String = r.get(8)?;
                 Ok(ConflictView {
-                    lost_op_id: r.get(0)?,
-                    field: r.get(1)?,
-                    kind: r.get(2)?,
-                    lost_value: r.get(3)?,
-                    lost_author: r.get(4)?,
+                    object_type: r.get(0)?,
+                    object_id: r.get(1)?,
+                    field: r.get(2)?,
+                    kind: r.get(3)?,
+                    lost_op_id: r.get(4)?,
+                    won_op_id: r.get(5)?,
+                    lost_value: r.get(6)?,
+                    lost_author: r.get(7)?,
                     lost_at: crate::replay::stored_op_time(hlc),
+                    current_value: r.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -159,6 +191,7 @@ impl Journal {
         let c = self.conflict(&lost_op)?;
         if keep == Keep::Lost && c.kind == crate::replay::AFTER_SIGNATURE {
             return Err(Error::not_allowed(
+                ReasonCode::EntryTextStands,
                 "the entry is signed and its text stands; adopt the other text as a correction instead",
             ));
         }
@@ -197,6 +230,7 @@ impl Journal {
         let c = self.conflict(&lost_op)?;
         if c.kind != crate::replay::AFTER_SIGNATURE {
             return Err(Error::not_allowed(
+                ReasonCode::OnlyAfterSignature,
                 "only a text that came after the signature becomes a correction",
             ));
         }

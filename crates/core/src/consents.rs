@@ -2,10 +2,11 @@
 //! withdrawable.
 
 use crate::audit::{Action, Event};
-use crate::error::{Error, Result};
+use crate::clock;
+use crate::error::{Error, ReasonCode, Result};
+use crate::form_rules::{self, Form, Value, Values};
 use crate::journal::Journal;
 use crate::views::ConsentView;
-use crate::{clock, text};
 use brygga_protocol::op::{ConsentForm, Payload};
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
@@ -30,8 +31,32 @@ pub struct NewConsent {
     pub valid_until: Option<NaiveDate>,
 }
 
+impl NewConsent {
+    /// The values [`form_rules`] checks: the types have made the choices.
+    pub(crate) fn form_values(&self) -> Values<'_> {
+        vec![
+            ("guardian_id", Value::Chosen),
+            ("scope", Value::Text(&self.scope)),
+            ("recipient", Value::Text(&self.recipient)),
+            ("purpose", Value::Text(&self.purpose)),
+            ("form", Value::Chosen),
+            ("given_on", Value::Date(Some(self.given_on))),
+            ("valid_until", Value::Date(self.valid_until)),
+        ]
+    }
+}
+
+/// The values of a withdrawal on `on` of a consent given on `given_on`.
+pub(crate) fn withdrawal_values<'a>(on: NaiveDate, given_on: Option<NaiveDate>) -> Values<'a> {
+    vec![
+        ("on", Value::Date(Some(on))),
+        ("given_on", Value::Date(given_on)),
+    ]
+}
+
 impl Journal {
     pub fn record_consent(&mut self, new: NewConsent) -> Result<Uuid> {
+        form_rules::check(Form::Consent, &new.form_values())?;
         self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
         if let Some(g) = new.guardian_id {
@@ -47,21 +72,15 @@ impl Journal {
                 return Err(Error::not_found("guardian in this case", g));
             }
         }
-        if new.valid_until.is_some_and(|end| end < new.given_on) {
-            return Err(Error::invalid("the consent ends before it was given"));
-        }
-        if new.given_on > clock::today() {
-            return Err(Error::invalid("a consent cannot be given in the future"));
-        }
         let consent_id = Uuid::now_v7();
         self.commit(
             Payload::ConsentRecorded {
                 consent_id,
                 case_id: new.case_id,
                 guardian_id: new.guardian_id,
-                scope: text::required("scope", &new.scope)?,
-                recipient: text::required("recipient", &new.recipient)?,
-                purpose: text::required("purpose", &new.purpose)?,
+                scope: new.scope.trim().to_owned(),
+                recipient: new.recipient.trim().to_owned(),
+                purpose: new.purpose.trim().to_owned(),
                 form: new.form,
                 given_on: new.given_on,
                 valid_until: new.valid_until,
@@ -89,20 +108,16 @@ impl Journal {
         let (case_id, given_on, withdrawn) =
             row.ok_or_else(|| Error::not_found("consent", consent_id))?;
         if let Some(day) = withdrawn {
-            return Err(Error::not_allowed(format!(
-                "consent {consent_id} was already withdrawn on {day}"
-            )));
+            return Err(Error::not_allowed(
+                ReasonCode::ConsentAlreadyWithdrawn,
+                format!("consent {consent_id} was already withdrawn on {day}"),
+            )
+            .with("on", day));
         }
-        if on > clock::today() {
-            return Err(Error::invalid(
-                "a consent cannot be withdrawn in the future",
-            ));
-        }
-        if on.to_string() < given_on {
-            return Err(Error::invalid(format!(
-                "the consent was given on {given_on}; it cannot be withdrawn before that"
-            )));
-        }
+        let given_on = given_on
+            .parse()
+            .map_err(|_| Error::Damaged(format!("consent {consent_id} has a bad date")))?;
+        form_rules::check(Form::Withdrawal, &withdrawal_values(on, Some(given_on)))?;
         let case_id = Uuid::parse_str(&case_id)
             .map_err(|_| Error::Damaged(format!("consent {consent_id} has a bad case id")))?;
         self.commit(

@@ -10,7 +10,7 @@ use crate::cases::NewGuardian;
 use crate::clock;
 use crate::consents::NewConsent;
 use crate::entries::NewEntry;
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::plans::{NewAction, NewPlan};
 use crate::pupils::NewPupil;
@@ -101,6 +101,7 @@ impl Journal {
             .query_row("SELECT count(*) FROM pupils", [], |r| r.get(0))?;
         if pupils > 0 {
             return Err(Error::not_allowed(
+                ReasonCode::DemoNotEmpty,
                 "demo data is only loaded into an empty journal; this one already has pupils",
             ));
         }
@@ -113,7 +114,8 @@ impl Journal {
         };
         let mut cases = Vec::new();
         for (i, (first, last)) in NAMES.iter().enumerate() {
-            let n = u32::try_from(i).map_err(|_| Error::invalid("too many demo pupils"))?;
+            let n = u32::try_from(i)
+                .map_err(|_| Error::invalid(ReasonCode::DemoTooLarge, "too many demo pupils"))?;
             let year = 2011 + i32::try_from(n % 3).unwrap_or(0);
             let pupil_id = self.add_pupil(NewPupil {
                 name: format!("{first} {last}"),
@@ -418,7 +420,7 @@ mod journal_tests {
         // A step that fails inside the one transaction leaves nothing.
         let failed = j.atomically(|j| {
             j.demo_caseload()?;
-            Err::<(), _>(Error::invalid("fiktivt fel"))
+            Err::<(), _>(Error::invalid(ReasonCode::DemoTooLarge, "fiktivt fel"))
         });
         assert!(failed.is_err());
         assert!(j.list_pupils().expect("pupils").is_empty());

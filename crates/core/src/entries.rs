@@ -2,7 +2,7 @@
 
 use crate::audit::{Action, Event};
 use crate::entry_fields;
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::text;
 use crate::views::{CorrectionView, EntryView};
@@ -129,9 +129,10 @@ impl Journal {
             .optional()?;
         match status.as_deref() {
             Some("open") => Ok(()),
-            Some(_) => Err(Error::not_allowed(format!(
-                "case {case_id} is closed; nothing new is written in a closed case"
-            ))),
+            Some(_) => Err(Error::not_allowed(
+                ReasonCode::CaseClosed,
+                format!("case {case_id} is closed; nothing new is written in a closed case"),
+            )),
             None => Err(Error::not_found("case", case_id)),
         }
     }
@@ -178,9 +179,10 @@ impl Journal {
     pub fn edit_draft(&mut self, entry_id: Uuid, new: NewEntry) -> Result<()> {
         let state = self.entry_state(&entry_id)?;
         if state.status == "signed" {
-            return Err(Error::not_allowed(format!(
-                "entry {entry_id} is signed and cannot change; write a correction instead"
-            )));
+            return Err(Error::not_allowed(
+                ReasonCode::EntrySigned,
+                format!("entry {entry_id} is signed and cannot change; write a correction instead"),
+            ));
         }
         let content = new.into_content()?;
         let event = self.entry_event(Action::Update, &entry_id, &state.case_id, String::new())?;
@@ -199,9 +201,10 @@ impl Journal {
     pub fn sign_entry(&mut self, entry_id: Uuid) -> Result<()> {
         let state = self.entry_state(&entry_id)?;
         if state.status == "signed" {
-            return Err(Error::not_allowed(format!(
-                "entry {entry_id} is already signed"
-            )));
+            return Err(Error::not_allowed(
+                ReasonCode::EntryAlreadySigned,
+                format!("entry {entry_id} is already signed"),
+            ));
         }
         let event = self.entry_event(Action::Sign, &entry_id, &state.case_id, String::new())?;
         self.commit(
@@ -218,9 +221,12 @@ impl Journal {
     pub fn correct_entry(&mut self, entry_id: Uuid, text: &str, reason: &str) -> Result<Uuid> {
         let state = self.entry_state(&entry_id)?;
         if state.status != "signed" {
-            return Err(Error::not_allowed(format!(
+            return Err(Error::not_allowed(
+                ReasonCode::EntryNotSigned,
+                format!(
                 "entry {entry_id} is a draft; edit or sign it — only signed entries are corrected"
-            )));
+            ),
+            ));
         }
         let text = text::required("correction text", text)?;
         let reason = text::required("reason", reason)?;

@@ -8,7 +8,7 @@
 //! ui/src/lib/bindings/entryRules.ts), so that the entry form asks for and
 //! checks exactly what this module will accept.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use brygga_protocol::entry_kind::EntryKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -207,9 +207,11 @@ fn check_value(key: &str, value: &str, check: Check) -> Result<()> {
         ),
         Check::TimeOfDay => "a time as HH:MM".to_owned(),
     };
-    Err(Error::invalid(format!(
-        "field '{key}' is '{value}', expected {expected}"
-    )))
+    Err(Error::invalid(
+        ReasonCode::FieldValue,
+        format!("field '{key}' is '{value}', expected {expected}"),
+    )
+    .with("field", key))
 }
 
 /// Checks `fields` against what `kind` requires and allows.
@@ -217,23 +219,28 @@ pub fn validate(kind: EntryKind, fields: &BTreeMap<String, String>) -> Result<()
     let specs = specs(kind);
     if let Some(unknown) = fields.keys().find(|k| !specs.iter().any(|s| s.key == *k)) {
         let allowed: Vec<_> = specs.iter().map(|s| s.key).collect();
-        return Err(Error::invalid(format!(
-            "field '{unknown}' does not belong to a {kind} entry (allowed: {})",
-            if allowed.is_empty() {
-                "none".to_owned()
-            } else {
-                allowed.join(", ")
-            }
-        )));
+        return Err(Error::invalid(
+            ReasonCode::FieldUnknown,
+            format!(
+                "field '{unknown}' does not belong to a {kind} entry (allowed: {})",
+                if allowed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    allowed.join(", ")
+                }
+            ),
+        )
+        .with("field", unknown));
     }
     for spec in specs {
         match fields.get(spec.key) {
             Some(value) => check_value(spec.key, value, spec.check)?,
             None if spec.required => {
-                return Err(Error::invalid(format!(
-                    "a {kind} entry needs the field '{}'",
-                    spec.key
-                )))
+                return Err(Error::invalid(
+                    ReasonCode::FieldMissing,
+                    format!("a {kind} entry needs the field '{}'", spec.key),
+                )
+                .with("field", spec.key))
             }
             None => {}
         }

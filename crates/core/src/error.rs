@@ -2,9 +2,13 @@
 //!
 //! Every variant maps to an [`ErrorCode`], the stable name the CLI turns
 //! into an exit code and the desktop shell sends over IPC as `{code,
-//! message}`. Messages are English and say what to do; the UI translates
-//! by code, never by parsing the message.
+//! params, message}`. A refused input or action also carries a
+//! [`ReasonCode`] with its parameters ([`Error::params`]), so that the UI
+//! can say which rule was broken in the user's language. Messages are
+//! English and say what to do, for logs and the CLI; the UI words by code,
+//! never by parsing the message.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,11 +28,11 @@ pub enum Error {
     #[error("the journal was written by a newer Brygga (schema {found}, this build knows up to {known}); update Brygga")]
     SchemaTooNew { found: i64, known: i64 },
     #[error("invalid input: {0}")]
-    Invalid(String),
+    Invalid(Reason),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     #[error("not allowed: {0}")]
-    NotAllowed(String),
+    NotAllowed(Reason),
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("file error: {0}")]
@@ -53,6 +57,81 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// Which rule an input or an action broke: the words the UI shows for an
+/// [`ErrorCode::Invalid`] or [`ErrorCode::NotAllowed`] (`reason.<code>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum ReasonCode {
+    /// A field of a case form breaks its rule (`form_rules`): params
+    /// `form`, `field` and `problem`.
+    FormField,
+    /// Free text that must not be empty is; param `field` (English).
+    TextEmpty,
+    /// Free text longer than `max` characters.
+    TextTooLong,
+    /// An entry field's value is not what its kind accepts; param `field`.
+    FieldValue,
+    /// A field that the entry's kind does not have; param `field`.
+    FieldUnknown,
+    /// A required field of the entry's kind is missing; param `field`.
+    FieldMissing,
+    /// Param `flaw`: `form`, `date`, `length`, `serial` or `check-digit`.
+    Personnummer,
+    /// Params `min` and `max`.
+    GradeOutOfRange,
+    /// Param `min`.
+    PassphraseTooShort,
+    AuthorEmpty,
+    KeyDerivation,
+    /// Params `size_kib` and `max_kib`.
+    ChangeTooLarge,
+    Thresholds,
+    SearchEmpty,
+    CheckinEmpty,
+    CheckinCaseTwice,
+    CheckinAlreadySigned,
+    LeaveOutDraft,
+    LeaveOutTwice,
+    NotAnAbsenceWeek,
+    WeekNotMonday,
+    NotAFigureOfThisWeek,
+    NotThisField,
+    ServerUrlNotHttps,
+    ServerUrlInvalid,
+    AlreadyEnrolled,
+    DemoNotEmpty,
+    DemoTooLarge,
+    PupilAlreadyRegistered,
+    CaseAlreadyOpen,
+    CaseAlreadyClosed,
+    /// Param `drafts`: how many.
+    CaseHasDrafts,
+    CaseClosed,
+    EntrySigned,
+    EntryAlreadySigned,
+    EntryNotSigned,
+    EntrySignedVersionStands,
+    EntryTextStands,
+    OnlyAfterSignature,
+    /// Param `on`: the day it was withdrawn.
+    ConsentAlreadyWithdrawn,
+}
+
+/// A [`ReasonCode`] with its parameters and the English message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    pub code: ReasonCode,
+    pub params: BTreeMap<&'static str, String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -70,12 +149,39 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
-        Error::Invalid(msg.into())
+    /// What the UI words an error with, besides its code: for a refused
+    /// input or action its `reason` and that reason's parameters; for a
+    /// damaged journal or a failure inside Brygga the English text as a
+    /// technical `detail`, which the window shows only on request.
+    pub fn params(&self) -> BTreeMap<String, String> {
+        match self {
+            Error::Damaged(_) | Error::Storage(_) | Error::Io(_) => {
+                BTreeMap::from([("detail".to_owned(), self.to_string())])
+            }
+            Error::Invalid(r) | Error::NotAllowed(r) => r
+                .params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .chain([("reason".to_owned(), code_name(r.code))])
+                .collect(),
+            _ => BTreeMap::new(),
+        }
     }
 
-    pub(crate) fn not_allowed(msg: impl Into<String>) -> Self {
-        Error::NotAllowed(msg.into())
+    pub(crate) fn invalid(code: ReasonCode, message: impl Into<String>) -> Self {
+        Error::Invalid(Reason::new(code, message))
+    }
+
+    pub(crate) fn not_allowed(code: ReasonCode, message: impl Into<String>) -> Self {
+        Error::NotAllowed(Reason::new(code, message))
+    }
+
+    /// Adds a parameter to a refused input or action's reason.
+    pub(crate) fn with(mut self, key: &'static str, value: impl ToString) -> Self {
+        if let Error::Invalid(r) | Error::NotAllowed(r) = &mut self {
+            r.params.insert(key, value.to_string());
+        }
+        self
     }
 
     pub(crate) fn not_found(what: &'static str, id: impl ToString) -> Self {
@@ -83,6 +189,25 @@ impl Error {
             what,
             id: id.to_string(),
         }
+    }
+}
+
+impl Reason {
+    pub fn new(code: ReasonCode, message: impl Into<String>) -> Self {
+        Reason {
+            code,
+            params: BTreeMap::new(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A code's name as it is serialised (`not_enrolled`, `form-field`): what
+/// the UI words it by.
+pub fn code_name(code: impl serde::Serialize) -> String {
+    match serde_json::to_value(code) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("codes serialise as strings"),
     }
 }
 

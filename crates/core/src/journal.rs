@@ -10,7 +10,7 @@
 
 use crate::audit::{self, Action, AuditFilter, AuditReport, AuditRow, Event};
 use crate::device::{self, Device};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::keys::{self, KdfParams};
 use crate::secret::{Key32, Passphrase};
 use crate::{clock, migrations, replay, store};
@@ -61,9 +61,11 @@ impl std::fmt::Debug for Journal {
 
 fn check_passphrase(pass: &Passphrase) -> Result<()> {
     if pass.char_count() < MIN_PASSPHRASE_CHARS {
-        return Err(Error::invalid(format!(
-            "the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"
-        )));
+        return Err(Error::invalid(
+            ReasonCode::PassphraseTooShort,
+            format!("the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"),
+        )
+        .with("min", MIN_PASSPHRASE_CHARS));
     }
     Ok(())
 }
@@ -85,7 +87,10 @@ impl Journal {
         check_passphrase(pass)?;
         let author = author.trim();
         if author.is_empty() {
-            return Err(Error::invalid("the author name is empty"));
+            return Err(Error::invalid(
+                ReasonCode::AuthorEmpty,
+                "the author name is empty",
+            ));
         }
         let paths = JournalPaths::in_dir(dir);
         // A key file without a database is what an interrupted `create`
@@ -377,11 +382,13 @@ fn check_size(signed: &SignedOperation) -> Result<()> {
         .expect("operation serialises")
         .len();
     if size > brygga_protocol::api::MAX_OP_BYTES {
-        return Err(Error::invalid(format!(
+        return Err(Error::invalid(ReasonCode::ChangeTooLarge, format!(
             "this change is too large to sync ({} KiB; at most {} KiB): shorten the text or split it",
             size / 1024,
             brygga_protocol::api::MAX_OP_BYTES / 1024
-        )));
+        ))
+        .with("size_kib", size / 1024)
+        .with("max_kib", brygga_protocol::api::MAX_OP_BYTES / 1024));
     }
     Ok(())
 }

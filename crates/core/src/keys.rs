@@ -12,7 +12,7 @@
 //! does not open); a SHA-256 checksum catches accidental damage first.
 //! Changing the passphrase rewraps the data key; the database is untouched.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::secret::{Key32, Passphrase};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -106,13 +106,17 @@ struct Derived {
 }
 
 fn derive_master(pass: &Passphrase, salt: &[u8], p: KdfParams) -> Result<Key32> {
-    let params = argon2::Params::new(p.m_cost_kib, p.t_cost, p.p_cost, Some(32))
-        .map_err(|e| Error::invalid(format!("key derivation parameters: {e}")))?;
+    let params = argon2::Params::new(p.m_cost_kib, p.t_cost, p.p_cost, Some(32)).map_err(|e| {
+        Error::invalid(
+            ReasonCode::KeyDerivation,
+            format!("key derivation parameters: {e}"),
+        )
+    })?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut out = [0u8; 32];
     argon
         .hash_password_into(pass.as_bytes(), salt, &mut out)
-        .map_err(|e| Error::invalid(format!("key derivation: {e}")))?;
+        .map_err(|e| Error::invalid(ReasonCode::KeyDerivation, format!("key derivation: {e}")))?;
     let key = Key32::from_bytes(out);
     zeroize::Zeroize::zeroize(&mut out);
     Ok(key)

@@ -18,6 +18,7 @@ mod entries;
 pub mod entry_fields;
 mod error;
 pub mod export;
+pub mod form_rules;
 mod journal;
 mod keys;
 mod migrations;
@@ -42,7 +43,7 @@ pub use conflicts::Keep;
 pub use consents::NewConsent;
 pub use demo::{DemoSummary, DEMO_SCHOOL};
 pub use entries::NewEntry;
-pub use error::{Error, ErrorCode, Result};
+pub use error::{code_name, Error, ErrorCode, Reason, ReasonCode, Result};
 pub use export::LeaveOut;
 #[cfg(feature = "test-support")]
 pub use journal::CopyKey;

@@ -7,7 +7,7 @@
 //! every valid samordningsnummer, so the check digit is verified here over
 //! the ten digits as written (docs/adr/0004-personnummer.md).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -23,8 +23,13 @@ impl Personnummer {
     /// after `today`; `+` marks someone aged 100 or more.
     pub fn parse(input: &str, today: NaiveDate) -> Result<Personnummer> {
         // The input is not echoed: error texts end up in logs.
-        Personnummer::check(input, today)
-            .map_err(|why| Error::invalid(format!("personnummer: {}", why.explain())))
+        Personnummer::check(input, today).map_err(|why| {
+            Error::invalid(
+                ReasonCode::Personnummer,
+                format!("personnummer: {}", why.explain()),
+            )
+            .with("flaw", why.code())
+        })
     }
 
     /// As [`Personnummer::parse`], saying which rule the input breaks.
@@ -96,9 +101,10 @@ impl TryFrom<String> for Personnummer {
     /// Only the stored 12-digit form; no century guessing on the way back in.
     fn try_from(s: String) -> Result<Self> {
         if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::invalid(format!(
-                "stored personnummer '{s}' is not 12 digits"
-            )));
+            return Err(Error::invalid(
+                ReasonCode::Personnummer,
+                format!("stored personnummer '{s}' is not 12 digits"),
+            ));
         }
         Ok(Personnummer(s))
     }
@@ -115,6 +121,17 @@ pub(crate) enum Flaw {
 }
 
 impl Flaw {
+    /// The stable name the UI words (`reason.personnummer.<flaw>`).
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Flaw::Form => "form",
+            Flaw::Date => "date",
+            Flaw::Length => "length",
+            Flaw::Serial => "serial",
+            Flaw::CheckDigit => "check-digit",
+        }
+    }
+
     pub(crate) fn explain(self) -> &'static str {
         match self {
             Flaw::Form => "expected YYYYMMDD-NNNC, YYMMDD-NNNC or 10/12 digits",

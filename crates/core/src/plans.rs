@@ -2,8 +2,8 @@
 
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
+use crate::form_rules::{self, Form, Value, Values};
 use crate::journal::Journal;
-use crate::text;
 use crate::views::{ActionView, PlanView};
 use brygga_protocol::op::{ActionStatus, Payload, PlanAction};
 use chrono::NaiveDate;
@@ -35,38 +35,64 @@ pub struct NewPlan {
     pub actions: Vec<NewAction>,
 }
 
+impl NewAction {
+    fn form_values(&self) -> Values<'_> {
+        vec![
+            ("who", Value::Text(&self.who)),
+            ("what", Value::Text(&self.what)),
+            ("due_on", Value::Date(self.due_on)),
+        ]
+    }
+}
+
+impl NewPlan {
+    /// The values [`form_rules`] checks.
+    pub(crate) fn form_values(&self) -> Values<'_> {
+        vec![
+            ("needs", Value::Text(&self.needs)),
+            ("goals", Value::Items(&self.goals)),
+            ("lead_party", Value::Text(&self.lead_party)),
+            ("follow_up_on", Value::Date(Some(self.follow_up_on))),
+            (
+                "actions",
+                Value::Rows(self.actions.iter().map(NewAction::form_values).collect()),
+            ),
+        ]
+    }
+}
+
 impl Journal {
     pub fn create_plan(&mut self, new: NewPlan) -> Result<Uuid> {
+        form_rules::check(Form::Plan, &new.form_values())?;
         self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
+        // As the form's rules say: blank goals and blank rows are left out.
         let goals = new
             .goals
             .iter()
-            .map(|g| text::required("goal", g))
-            .collect::<Result<Vec<_>>>()?;
-        if goals.is_empty() {
-            return Err(Error::invalid("a plan needs at least one goal"));
-        }
+            .map(|g| g.trim())
+            .filter(|g| !g.is_empty())
+            .map(str::to_owned)
+            .collect();
         let actions = new
             .actions
             .iter()
-            .map(|a| {
-                Ok(PlanAction {
-                    action_id: Uuid::now_v7(),
-                    who: text::required("who", &a.who)?,
-                    what: text::required("what", &a.what)?,
-                    due_on: a.due_on,
-                })
+            .filter(|a| !form_rules::row_blank(&a.form_values()))
+            .map(|a| PlanAction {
+                action_id: Uuid::now_v7(),
+                who: a.who.trim().to_owned(),
+                what: a.what.trim().to_owned(),
+                due_on: a.due_on,
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         let plan_id = Uuid::now_v7();
         self.commit(
             Payload::PlanCreated {
                 plan_id,
                 case_id: new.case_id,
-                needs: text::required("needs", &new.needs)?,
+                needs: new.needs.trim().to_owned(),
                 goals,
-                lead_party: text::required("lead party", &new.lead_party)?,
+                lead_party: new.lead_party.trim().to_owned(),
                 follow_up_on: new.follow_up_on,
                 actions,
             },

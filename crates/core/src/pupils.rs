@@ -1,7 +1,7 @@
 //! Pupils (elever).
 
 use crate::audit::{Action, Event};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::personnummer::Personnummer;
 use crate::views::PupilView;
@@ -49,12 +49,17 @@ impl Journal {
         let school = text::required("school", &new.school)?;
         let pnr = Personnummer::parse(&new.personnummer, clock::today())?;
         if !GRADES.contains(&new.grade) {
-            return Err(Error::invalid(format!(
-                "grade {} is outside åk {}–{}",
-                new.grade,
-                GRADES.start(),
-                GRADES.end()
-            )));
+            return Err(Error::invalid(
+                ReasonCode::GradeOutOfRange,
+                format!(
+                    "grade {} is outside åk {}–{}",
+                    new.grade,
+                    GRADES.start(),
+                    GRADES.end()
+                ),
+            )
+            .with("min", GRADES.start())
+            .with("max", GRADES.end()));
         }
         let existing: Option<String> = self
             .conn
@@ -65,9 +70,10 @@ impl Journal {
             )
             .optional()?;
         if let Some(id) = existing {
-            return Err(Error::not_allowed(format!(
-                "a pupil with personnummer {pnr} is already registered ({id})"
-            )));
+            return Err(Error::not_allowed(
+                ReasonCode::PupilAlreadyRegistered,
+                format!("a pupil with personnummer {pnr} is already registered ({id})"),
+            ));
         }
         let pupil_id = Uuid::now_v7();
         self.commit(

@@ -2,7 +2,7 @@
 //! encrypted database).
 
 use crate::audit::{Action, Event};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::views::SearchHit;
 use rusqlite::params;
@@ -21,8 +21,9 @@ fn to_fts_query(input: &str) -> Option<String> {
 
 impl Journal {
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
-        let fts =
-            to_fts_query(query).ok_or_else(|| Error::invalid("the search has no words in it"))?;
+        let fts = to_fts_query(query).ok_or_else(|| {
+            Error::invalid(ReasonCode::SearchEmpty, "the search has no words in it")
+        })?;
         // Newest text first, limited inside the index: the join and the
         // snippets are made only for the rows shown. Ranking every match by
         // relevance first costs a scan of all matches, which at 100k entries

@@ -1,6 +1,6 @@
 //! Checks on free text from users.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 
 /// Longest free text accepted in one field: a long home-visit note is a few
 /// thousand characters; this bound only stops pasted accidents.
@@ -10,7 +10,9 @@ pub const MAX_CHARS: usize = 50_000;
 pub(crate) fn required(field: &str, value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(Error::invalid(format!("{field} is empty")));
+        return Err(
+            Error::invalid(ReasonCode::TextEmpty, format!("{field} is empty")).with("field", field),
+        );
     }
     bounded(field, trimmed)
 }
@@ -19,9 +21,12 @@ pub(crate) fn required(field: &str, value: &str) -> Result<String> {
 pub(crate) fn bounded(field: &str, value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.chars().count() > MAX_CHARS {
-        return Err(Error::invalid(format!(
-            "{field} is longer than {MAX_CHARS} characters"
-        )));
+        return Err(Error::invalid(
+            ReasonCode::TextTooLong,
+            format!("{field} is longer than {MAX_CHARS} characters"),
+        )
+        .with("field", field)
+        .with("max", MAX_CHARS));
     }
     Ok(trimmed.to_owned())
 }

@@ -67,15 +67,24 @@ pub struct EntryView {
     pub conflicts: Vec<ConflictView>,
 }
 
+/// A value that lost an edit made at the same time, kept for review: shown
+/// beside its field (an entry, a guardian, a plan action) and listed in the
+/// sync status.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictView {
-    /// The operation whose value lost: what a resolution names.
-    pub lost_op_id: String,
+    pub object_type: String,
+    pub object_id: String,
     pub field: String,
     /// `concurrent` (two edits at once) or `after-signature` (a text that
     /// came after the entry was signed: only a correction can add it).
     pub kind: String,
+    /// The value that stands now.
+    pub current_value: Option<String>,
+    /// The operation whose value lost: what a resolution names.
+    pub lost_op_id: String,
+    /// The operation whose value stands.
+    pub won_op_id: String,
     pub lost_value: String,
     pub lost_author: String,
     pub lost_at: String,

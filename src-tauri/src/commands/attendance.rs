@@ -1,6 +1,6 @@
 //! Weekly absence: the overview, a pupil's chart, importing a school's file.
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{IpcError, IpcResult, ShellReason};
 use crate::state::AppState;
 use brygga_core::attendance::{
     AbsenceChart, AbsenceOverviewItem, ColumnMapping, ImportOptions, ImportReport,
@@ -40,7 +40,10 @@ pub async fn import_absence(
     input: ImportInput,
 ) -> IpcResult<ImportReport> {
     if input.bytes.len() > MAX_IMPORT_BYTES {
-        return Err(IpcError::invalid("the file is larger than 10 MB"));
+        return Err(
+            IpcError::invalid(ShellReason::FileTooLarge, "the file is larger than 10 MB")
+                .with("max_mb", MAX_IMPORT_BYTES / (1024 * 1024)),
+        );
     }
     let options = ImportOptions {
         dry_run: input.dry_run,

@@ -36,17 +36,17 @@ export const LOCKED_EVENT = 'brygga://locked';
 export const SYNC_EVENT = 'brygga://sync';
 
 function isIpcError(e: unknown): e is IpcError {
-  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+  return typeof e === 'object' && e !== null && 'code' in e && 'params' in e && 'message' in e;
 }
 
-/** Every failure as {code, message}; anything unexpected is `internal`. */
+/** Every failure as {code, params, message}; anything unexpected is `internal`. */
 export function toIpcError(e: unknown): IpcError {
   if (isIpcError(e)) return e;
   const message = e instanceof Error ? e.message : String(e);
   // Tauri refuses arguments that do not parse into the core's types (an id,
   // a date) before the command runs; for the user that is invalid input.
-  if (message.startsWith('invalid args')) return { code: 'invalid', message };
-  return { code: 'internal', message };
+  if (message.startsWith('invalid args')) return { code: 'invalid', params: {}, message };
+  return { code: 'internal', params: { detail: message }, message };
 }
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {

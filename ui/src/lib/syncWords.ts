@@ -7,16 +7,26 @@
 import { translate, type Lang } from './i18n/translate';
 import type { QuarantinedOp } from './bindings/QuarantinedOp';
 import type { SyncFailure } from './bindings/SyncFailure';
-import { known, worded } from './words';
+import { errorWords, known, reasonWords, worded } from './words';
 
-/** Why an operation is in quarantine, in `lang`. */
+/** Why an operation is in quarantine, in `lang`: the code's words with
+ *  the object or operation type it names worded too, then the rule of
+ *  the core it broke. What the server or SQLite said is only a technical
+ *  `detail`, shown apart. */
 export function quarantineReason(q: Pick<QuarantinedOp, 'code' | 'params' | 'reason'>, lang: Lang): string {
-  return worded(`quarantine.${q.code}`, q.params, q.reason, lang);
+  const what = typeof q.params.what === 'string' ? q.params.what : '';
+  const params = {
+    ...q.params,
+    what: q.code === 'newer-format' ? operationName(what, lang) : objectName(what.replaceAll(' ', '-'), lang),
+  };
+  const said = worded(`quarantine.${q.code}`, params, q.reason, lang);
+  const reason = reasonWords(q.params, '', lang);
+  return reason === '' ? said : `${said} ${reason}`;
 }
 
 /** Why the last sync failed, in `lang`: the same words as for a failed "sync now". */
 export function syncFailure(f: SyncFailure, lang: Lang): string {
-  return worded(`error.${f.code}`, f.params, f.message, lang);
+  return errorWords(f, lang);
 }
 
 /** An operation type (`entry-signed`) as a reader names it. */

@@ -398,10 +398,10 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'record-consent');
     await page.getByTestId('record-consent').click();
     assert.equal(await consent.getByLabel('Omfattning').inputValue(), 'närvaro och mående');
-    // A scope longer than the core takes: refused there, nothing typed lost.
+    // A scope longer than the core takes: its table says so next to the field.
     await consent.getByLabel('Omfattning').fill('närvaro '.repeat(6300));
     await consent.getByTestId('save-consent').click();
-    await consent.locator('[data-testid=error][data-code=invalid]').waitFor();
+    assert.match(await consent.locator('#c-scope-problem').innerText(), /Texten är för lång/u);
     assert.equal(await consent.getByLabel('Syfte').inputValue(), 'planera skolgången');
     await consent.getByLabel('Omfattning').fill('närvaro och mående');
     await consent.getByTestId('save-consent').click();
@@ -426,6 +426,22 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     await withdraw.waitFor({ state: 'hidden' });
     await page.getByRole('region', { name: 'Samtycke' }).getByText('Återkallat').waitFor();
     await page.waitForFunction(() => document.activeElement?.id === 'h-consent');
+
+    // Withdrawn elsewhere meanwhile: the core refuses, and the window says
+    // why in Swedish from the reason's code and parameters, not its English.
+    await page.getByTestId('withdraw-consent').and(page.getByRole('button', { name: /Sara Berglund/u })).click();
+    await withdraw.waitFor();
+    const saras = (await bridge.invoke('case_detail', { caseId: noah })).consents.find((c) => c.scope === 'närvaro');
+    await bridge.invoke('withdraw_consent', { consentId: saras.id, on: saras.given_on });
+    await withdraw.getByTestId('confirm-withdraw').click();
+    const refused = withdraw.locator('[data-testid=error][data-code=not_allowed][data-reason=consent-already-withdrawn]');
+    await refused.waitFor();
+    assert.equal(
+      await refused.innerText(),
+      `Det går inte att göra så. Samtycket återkallades redan ${saras.given_on}.`,
+    );
+    await page.keyboard.press('Escape');
+    await withdraw.waitFor({ state: 'hidden' });
 
     // A collaboration plan with two goals and an action.
     await page.getByTestId('new-plan').click();

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  FIELD_LABELS,
+  formFields,
   concernProblems,
   consentInput,
   consentProblems,
@@ -13,6 +17,8 @@ import {
   type PlanDraft,
 } from '../../src/lib/caseForms';
 import { correctionProblems, isClockTime, suggestCorrection } from '../../src/lib/checkin';
+import { FORM_RULES } from '../../src/lib/bindings/caseFormRules';
+import { sv } from '../../src/lib/i18n/sv';
 
 const TODAY = '2026-11-25';
 
@@ -62,7 +68,7 @@ describe('consent form', () => {
   });
   it('refuses a consent given in the future or ending before it was given', () => {
     expect(consentProblems(consent({ givenOn: '2026-11-26' }), TODAY)).toEqual({ givenOn: 'future' });
-    expect(consentProblems(consent({ validUntil: '2026-11-19' }), TODAY)).toEqual({ validUntil: 'before_given' });
+    expect(consentProblems(consent({ validUntil: '2026-11-19' }), TODAY)).toEqual({ validUntil: 'before' });
     expect(consentProblems(consent({ validUntil: '30 juni' }), TODAY)).toEqual({ validUntil: 'date' });
   });
   it('sends the pupil as no guardian and an empty end as none', () => {
@@ -73,7 +79,7 @@ describe('consent form', () => {
   it('withdraws from a date not in the future and not before the consent', () => {
     expect(withdrawProblem('2026-11-25', '2026-11-20', TODAY)).toBeNull();
     expect(withdrawProblem('2026-11-26', '2026-11-20', TODAY)).toBe('future');
-    expect(withdrawProblem('2026-11-19', '2026-11-20', TODAY)).toBe('before_given');
+    expect(withdrawProblem('2026-11-19', '2026-11-20', TODAY)).toBe('before');
     expect(withdrawProblem('', '2026-11-20', TODAY)).toBe('required');
   });
 });
@@ -91,10 +97,10 @@ describe('collaboration plan form', () => {
     );
     expect(p).toEqual({
       needs: 'required',
-      goals: 'goal',
+      goals: 'items',
       leadParty: 'required',
       followUpOn: 'date',
-      'action-0-what': 'action',
+      'action-0-what': 'row',
       'action-0-dueOn': 'date',
     });
   });
@@ -111,6 +117,41 @@ describe('concern form', () => {
       summary: 'required',
     });
     expect(concernProblems({ reportedAt: '2026-11-26T09:30', toWhom: 'M', byWhom: 'F', summary: 'O' }, now)).toEqual({ reportedAt: 'future' });
+  });
+});
+
+describe('the core’s form rules', () => {
+  it('are the table the forms check with', () => {
+    expect(FORM_RULES.map((r) => r.form)).toEqual(['consent', 'withdrawal', 'plan', 'concern']);
+    const consentRules = formFields('consent');
+    expect(consentRules.find((f) => f.key === 'given_on')?.check).toEqual({ type: 'date', not_future: true, not_before: null });
+    expect(consentRules.find((f) => f.key === 'valid_until')).toMatchObject({
+      required: false,
+      check: { type: 'date', not_future: false, not_before: 'given_on' },
+    });
+    expect(formFields('concern').find((f) => f.key === 'reported_at')?.check).toEqual({ type: 'moment', slack_seconds: 60 });
+  });
+  it('ask for every required field the core asks for', () => {
+    const empty = consentProblems(consent({ givenBy: '', scope: '', recipient: '', purpose: '', form: '', givenOn: '' }), TODAY);
+    const required = formFields('consent').filter((f) => f.required).map((f) => f.key);
+    expect(Object.keys(empty).length).toBe(required.length);
+  });
+  it('refuse text longer than the core takes', () => {
+    const max = formFields('plan').find((f) => f.key === 'needs')?.check;
+    expect(max?.type).toBe('text');
+    const long = 'a'.repeat(max?.type === 'text' ? max.max_chars + 1 : 0);
+    expect(planProblems(plan({ needs: long }))).toEqual({ needs: 'too_long' });
+  });
+  it('have a label for every field and words for every problem', () => {
+    const keys = new Set(Object.keys(sv));
+    for (const rules of FORM_RULES) {
+      for (const f of rules.fields) {
+        expect(keys.has(FIELD_LABELS[rules.form][f.key] ?? ''), `${rules.form}.${f.key}`).toBe(true);
+      }
+    }
+    const problems = [...readFileSync(join(__dirname, '../../src/lib/bindings/FormProblem.ts'), 'utf8').matchAll(/"([a-z_]+)"/gu)];
+    expect(problems.length).toBeGreaterThanOrEqual(9);
+    for (const [, p] of problems) expect(keys.has(`form.problem_${p}`), p).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { operationName, quarantineReason, syncFailure } from '../../src/lib/syncWords';
 import { importNote } from '../../src/lib/absence';
+import { errorWords } from '../../src/lib/words';
 import type { LineNote } from '../../src/lib/bindings/LineNote';
 
 /** The string values of a generated union type (`"a" | "b"`). */
@@ -65,6 +66,14 @@ describe('i18n', () => {
     for (const code of all) expect(Object.keys(sv), code).toContain(`error.${code}`);
   });
 
+  it('has words for every rule the core and the shell can say an input or action broke', () => {
+    const all = ['ReasonCode.ts', 'ShellReason.ts'].flatMap(codesOf);
+    expect(all).toContain('form-field');
+    expect(all).toContain('idle-minutes');
+    expect(all.length).toBeGreaterThan(40);
+    for (const code of all) expect(Object.keys(sv), code).toContain(`reason.${code}`);
+  });
+
   it('has words for every problem and note an absence import can report', () => {
     const all = codesOf('NoteCode.ts');
     expect(all).toContain('not-a-number');
@@ -95,6 +104,32 @@ describe('i18n', () => {
   });
 });
 
+describe('error words', () => {
+  it('words a refusal of the core from its code and reason, never its English', () => {
+    const e = {
+      code: 'invalid' as const,
+      params: { reason: 'form-field', form: 'consent', field: 'given_on', problem: 'future' },
+      message: 'invalid input: consent given_on is in the future',
+    };
+    expect(errorWords(e, 'sv')).toBe('Något i formuläret är inte giltigt. Givet: Det kan inte ligga i framtiden.');
+    expect(errorWords(e, 'en')).not.toContain('invalid input');
+    const drafts = { code: 'not_allowed' as const, params: { reason: 'case-has-drafts', drafts: '2' }, message: 'not allowed: …' };
+    expect(errorWords(drafts, 'sv')).toBe(
+      'Det går inte att göra så. Ärendet har 2 osignerade utkast. Signera dem innan ärendet avslutas.',
+    );
+    const pnr = { code: 'invalid' as const, params: { reason: 'personnummer', flaw: 'check-digit' }, message: '' };
+    expect(errorWords(pnr, 'sv')).toMatch(/kontrollsiffra/u);
+  });
+
+  it('words a code without a reason alone and keeps a newer core’s reason in its English', () => {
+    expect(errorWords({ code: 'damaged', params: { detail: 'torn page' }, message: 'damaged: torn page' }, 'sv')).toBe(
+      'Journalen är skadad. Kontakta IT-supporten.',
+    );
+    const newer = { code: 'invalid', params: { reason: 'from-a-newer-core' }, message: 'invalid input: something new' };
+    expect(errorWords(newer, 'sv')).toBe('Något i formuläret är inte giltigt. invalid input: something new');
+  });
+});
+
 describe('sync words', () => {
   it('words a quarantine code with its parameters in both languages', () => {
     const q = { code: 'bad-signature', params: { device: 'd-1' }, reason: 'the signature does not match device d-1' };
@@ -102,6 +137,17 @@ describe('sync words', () => {
       'Signaturen stämmer inte med datorn d-1. Ändringen kan ha manipulerats och används inte.',
     );
     expect(quarantineReason(q, 'en')).toContain('does not match device d-1');
+  });
+
+  it('words the core’s reason an operation did not apply, and the server’s text only as a detail', () => {
+    const q = { code: 'not-applicable', params: { reason: 'entry-signed' }, reason: 'entry x is signed and cannot change' };
+    expect(quarantineReason(q, 'sv')).toBe(
+      'Ändringen går inte att göra i journalen som den ser ut. Anteckningen är signerad och kan inte ändras. Skriv en rättelse i stället.',
+    );
+    const refused = { code: 'refused-by-server', params: { detail: 'unknown case' }, reason: 'the server refused it: unknown case' };
+    expect(quarantineReason(refused, 'sv')).toBe('Servern tog inte emot ändringen.');
+    const missing = { code: 'missing-object', params: { what: 'plan action', id: 'a1' }, reason: 'plan action a1 is not here (yet)' };
+    expect(quarantineReason(missing, 'sv')).toBe('Det ändringen gäller finns inte här (Åtgärd i planen a1).');
   });
 
   it('falls back to the core’s English for a code it has no words for', () => {

@@ -15,7 +15,7 @@
 
 use super::parse::WeekMinutes;
 use super::values::{iso_week_label, monday_of};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +31,7 @@ impl Thresholds {
     pub fn new(levels: [u8; 3]) -> Result<Thresholds> {
         let ascending = levels.windows(2).all(|w| w[0] < w[1]);
         if !ascending || levels[0] == 0 || levels[2] > 100 {
-            return Err(Error::invalid(format!(
+            return Err(Error::invalid(ReasonCode::Thresholds, format!(
                 "absence thresholds must be three ascending percentages between 1 and 100, e.g. 10,15,20 (got {},{},{})",
                 levels[0], levels[1], levels[2]
             )));
@@ -41,7 +41,12 @@ impl Thresholds {
 
     /// `10,15,20` (spaces and a `%` allowed).
     pub fn parse(s: &str) -> Result<Thresholds> {
-        let bad = || Error::invalid(format!("'{s}' is not three percentages such as 10,15,20"));
+        let bad = || {
+            Error::invalid(
+                ReasonCode::Thresholds,
+                format!("'{s}' is not three percentages such as 10,15,20"),
+            )
+        };
         let parts = s
             .split(',')
             .map(|p| p.trim().trim_end_matches('%').trim().parse::<u8>())

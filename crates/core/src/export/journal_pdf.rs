@@ -15,7 +15,7 @@ use super::kind_label;
 use super::pdf::{Document, Style};
 use crate::audit::{Action, Event};
 use crate::clock;
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::text;
 use crate::views::{CaseDetail, EntryView};
@@ -45,14 +45,18 @@ fn left_out_by_reason(
             .find(|e| e.id == id)
             .ok_or_else(|| Error::not_found("entry", l.entry_id))?;
         if entry.status != "signed" {
-            return Err(Error::invalid(format!(
+            return Err(Error::invalid(
+                ReasonCode::LeaveOutDraft,
+                format!(
                 "entry {id} is a draft; drafts are never in the export, so it need not be left out"
-            )));
+            ),
+            ));
         }
         if seen.contains(&id) {
-            return Err(Error::invalid(format!(
-                "entry {id} is to be left out twice"
-            )));
+            return Err(Error::invalid(
+                ReasonCode::LeaveOutTwice,
+                format!("entry {id} is to be left out twice"),
+            ));
         }
         seen.push(id);
         let reason = text::required("reason for leaving out an entry", &l.reason)?;

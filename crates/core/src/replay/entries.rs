@@ -7,7 +7,7 @@
 
 use super::lww::{self, Loser};
 use super::{ensure_exists, index, op_time, utc};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::store;
 use brygga_protocol::op::{EntryContent, Operation};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -115,9 +115,10 @@ fn still_draft(entry_id: &Uuid, updated: usize) -> Result<()> {
     if updated == 1 {
         return Ok(());
     }
-    Err(Error::not_allowed(format!(
-        "entry {entry_id} is signed and cannot change"
-    )))
+    Err(Error::not_allowed(
+        ReasonCode::EntrySigned,
+        format!("entry {entry_id} is signed and cannot change"),
+    ))
 }
 
 pub(crate) fn version_content(
@@ -335,9 +336,10 @@ pub(super) fn correct(
 ) -> Result<()> {
     ensure_exists(conn, "entries", "entry", entry_id)?;
     if shown(conn, entry_id)?.status != "signed" {
-        return Err(Error::not_allowed(format!(
-            "entry {entry_id} is not signed; only signed entries are corrected"
-        )));
+        return Err(Error::not_allowed(
+            ReasonCode::EntryNotSigned,
+            format!("entry {entry_id} is not signed; only signed entries are corrected"),
+        ));
     }
     store::exec(
         conn,
@@ -361,9 +363,10 @@ pub(super) fn choose(conn: &Connection, entry_id: &Uuid, chosen: &str) -> Result
     let current = shown(conn, entry_id)?;
     if current.status == "signed" {
         if chosen != current.version_op {
-            return Err(Error::not_allowed(format!(
-                "entry {entry_id} is signed; only its signed version can stand"
-            )));
+            return Err(Error::not_allowed(
+                ReasonCode::EntrySignedVersionStands,
+                format!("entry {entry_id} is signed; only its signed version can stand"),
+            ));
         }
         return Ok(());
     }

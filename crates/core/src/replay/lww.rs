@@ -7,7 +7,7 @@
 //! weeks of absence and (through [`keep_conflict`]) entry versions.
 
 use super::{ensure_exists, entries, op_time, pupils};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::store;
 use brygga_protocol::op::{ConflictSubject, Operation, Payload};
 use chrono::Datelike;
@@ -238,12 +238,16 @@ fn figures_of<'a>(conn: &Connection, payload: &'a Payload) -> Result<Figures<'a>
         ..
     } = payload
     else {
-        return Err(Error::invalid("not a week of absence"));
+        return Err(Error::invalid(
+            ReasonCode::NotAnAbsenceWeek,
+            "not a week of absence",
+        ));
     };
     if week_start.weekday() != chrono::Weekday::Mon {
-        return Err(Error::invalid(format!(
-            "a week of absence starts on a Monday, not on {week_start}"
-        )));
+        return Err(Error::invalid(
+            ReasonCode::WeekNotMonday,
+            format!("a week of absence starts on a Monday, not on {week_start}"),
+        ));
     }
     Ok(Figures {
         pupil: pupils::resolve(conn, pupil_id)?,
@@ -296,7 +300,10 @@ fn write_week(
 /// `PUPIL/WEEK`.
 pub(crate) fn record_absence_week(conn: &Connection, op: &Operation) -> Result<()> {
     let Payload::AbsenceWeekRecorded { replaces, .. } = &op.payload else {
-        return Err(Error::invalid("not a week of absence"));
+        return Err(Error::invalid(
+            ReasonCode::NotAnAbsenceWeek,
+            "not a week of absence",
+        ));
     };
     let f = figures_of(conn, &op.payload)?;
     let cur = stored_week(conn, &f.pupil, &f.start)?;
@@ -404,9 +411,10 @@ pub(crate) fn resolve(
                 let picked = logged(conn, &chosen)?;
                 let f = figures_of(conn, &picked.payload)?;
                 if f.pupil != pupil || f.start != start {
-                    return Err(Error::invalid(format!(
-                        "operation {chosen} is not a figure of this week"
-                    )));
+                    return Err(Error::invalid(
+                        ReasonCode::NotAFigureOfThisWeek,
+                        format!("operation {chosen} is not a figure of this week"),
+                    ));
                 }
                 write_week(conn, op, &f, Some(&chosen_text))?;
             }
@@ -434,10 +442,13 @@ fn choose_field(
         return Ok(());
     }
     let value = value_of(&logged(conn, chosen)?.payload).ok_or_else(|| {
-        Error::invalid(format!(
-            "operation {chosen} did not write {} of {}",
-            target.field, target.object_id
-        ))
+        Error::invalid(
+            ReasonCode::NotThisField,
+            format!(
+                "operation {chosen} did not write {} of {}",
+                target.field, target.object_id
+            ),
+        )
     })?;
     write_field(conn, op, target, &value, Some(&chosen.to_string()))
 }

@@ -5,7 +5,7 @@
 //! for it, and every device comes to the same choice.
 
 use super::op_time;
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::store;
 use brygga_protocol::op::{Operation, Payload};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -51,9 +51,10 @@ pub(super) fn register(conn: &Connection, op: &Operation) -> Result<()> {
         return Ok(());
     };
     if first == pupil_id.to_string() {
-        return Err(Error::not_allowed(format!(
-            "pupil {pupil_id} is already registered"
-        )));
+        return Err(Error::not_allowed(
+            ReasonCode::PupilAlreadyRegistered,
+            format!("pupil {pupil_id} is already registered"),
+        ));
     }
     store::exec(
         conn,

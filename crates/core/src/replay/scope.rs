@@ -306,8 +306,7 @@ fn apply_or_reject(conn: &Connection, op: &Operation) -> Result<()> {
         Err(e) => {
             store::exec(conn, "ROLLBACK TO replay_op", [])?;
             store::exec(conn, "RELEASE replay_op", [])?;
-            let (code, params) = rejection(&e).ok_or(e)?;
-            let reason = format!("{}", RejectionText(code, &params));
+            let (code, params, reason) = rejection(&e).ok_or(e)?;
             conn.prepare_cached(
                 "INSERT OR REPLACE INTO replay_rejections (op_id, code, params, reason)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -318,39 +317,32 @@ fn apply_or_reject(conn: &Connection, op: &Operation) -> Result<()> {
     }
 }
 
-/// The stable code and parameters of an operation that does not apply;
-/// None for a failure of this device (storage, a damaged file), which
-/// must stop the replay instead.
-fn rejection(e: &Error) -> Option<(&'static str, serde_json::Value)> {
+/// The stable code, parameters and English reason (for logs and the CLI)
+/// of an operation that does not apply; None for a failure of this device
+/// (storage, a damaged file), which must stop the replay instead. A
+/// refused input or action carries the core's reason code and its
+/// parameters (the UI words `reason.<code>`); SQLite's own text is only a
+/// technical `detail`.
+fn rejection(e: &Error) -> Option<(&'static str, serde_json::Value, String)> {
     match e {
-        Error::NotFound { what, id } => Some(("missing-object", json!({"what": what, "id": id}))),
-        Error::NotAllowed(m) => Some(("not-applicable", json!({"message": m}))),
-        Error::Invalid(m) => Some(("invalid", json!({"message": m}))),
+        Error::NotFound { what, id } => Some((
+            "missing-object",
+            json!({"what": what, "id": id}),
+            format!("{what} {id} is not here (yet)"),
+        )),
+        Error::NotAllowed(r) => Some(("not-applicable", json!(e.params()), r.message.clone())),
+        Error::Invalid(r) => Some(("invalid", json!(e.params()), r.message.clone())),
         Error::Storage(rusqlite::Error::SqliteFailure(f, m))
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
+            let detail = m.clone().unwrap_or_default();
             Some((
                 "conflicting-ids",
-                json!({"message": m.clone().unwrap_or_default()}),
+                json!({ "detail": detail }),
+                format!("its ids clash with another operation: {detail}"),
             ))
         }
         _ => None,
-    }
-}
-
-/// An English reason for logs and the CLI.
-struct RejectionText<'a>(&'static str, &'a serde_json::Value);
-
-impl std::fmt::Display for RejectionText<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let p = |k: &str| self.1[k].as_str().unwrap_or_default().to_owned();
-        match self.0 {
-            "missing-object" => write!(f, "{} {} is not here (yet)", p("what"), p("id")),
-            "conflicting-ids" => {
-                write!(f, "its ids clash with another operation: {}", p("message"))
-            }
-            _ => f.write_str(&p("message")),
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! language: a code, its parameters, and the same in English.
 
 use super::SyncError;
+use crate::error::code_name;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -35,14 +36,6 @@ pub struct SyncFailure {
     pub message: String,
 }
 
-/// A code's name as it is serialised (`not_enrolled`).
-fn name_of(code: impl Serialize) -> String {
-    match serde_json::to_value(code) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => unreachable!("codes serialise as strings"),
-    }
-}
-
 impl SyncError {
     /// The sync code of this failure, or the journal's own error when that
     /// is what failed (it has the core's [`crate::ErrorCode`]).
@@ -59,18 +52,22 @@ impl SyncError {
 
     /// What a status shows of this failure.
     pub fn failure(&self) -> SyncFailure {
-        let (code, detail) = match self.sync_code() {
-            Ok(code) => (name_of(code), self.detail()),
-            Err(local) => (name_of(local.code()), Some(local.to_string())),
+        let (code, params) = match self.sync_code() {
+            Ok(code) => (
+                code_name(code),
+                self.detail().map(detail_param).unwrap_or_default(),
+            ),
+            Err(local) => (code_name(local.code()), local.params()),
         };
         SyncFailure {
             code,
-            params: detail.map(detail_param).unwrap_or_default(),
+            params,
             message: self.to_string(),
         }
     }
 
-    /// What the network or the server said, when it said anything.
+    /// What the network or the server said, when it said anything (the
+    /// journal's own failures carry theirs in [`crate::Error::params`]).
     fn detail(&self) -> Option<String> {
         match self {
             SyncError::Unreachable(d) | SyncError::Refused(d) => Some(d.clone()),
@@ -89,7 +86,7 @@ impl SyncFailure {
     /// until the next round replaces it.
     pub(crate) fn from_stored(stored: &str) -> SyncFailure {
         serde_json::from_str(stored).unwrap_or_else(|_| SyncFailure {
-            code: name_of(SyncErrorCode::Unknown),
+            code: code_name(SyncErrorCode::Unknown),
             params: detail_param(stored.to_owned()),
             message: stored.to_owned(),
         })
@@ -103,7 +100,7 @@ impl SyncFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
+    use crate::error::{Error, ReasonCode};
 
     #[test]
     fn a_failure_has_its_code_and_the_technical_detail_apart() {
@@ -113,6 +110,15 @@ mod tests {
         assert_eq!(f.message, "server unreachable: connection refused");
         assert_eq!(SyncError::NotEnrolled.failure().code, "not_enrolled");
         assert!(SyncError::Revoked.failure().params.is_empty());
+    }
+
+    #[test]
+    fn a_refusing_journal_keeps_the_core_code_and_reason() {
+        let f =
+            SyncError::Local(Error::invalid(ReasonCode::ServerUrlNotHttps, "https only")).failure();
+        assert_eq!(f.code, "invalid");
+        assert_eq!(f.params["reason"], "server-url-not-https");
+        assert!(!f.params.contains_key("detail"));
     }
 
     #[test]

@@ -6,11 +6,12 @@ use super::state;
 use super::verify::{self, Keys, Refusal};
 use super::PulledPage;
 use crate::audit::{Action, Event};
+use crate::clock;
 use crate::error::{Error, Result};
 use crate::journal::Journal;
 use crate::replay::scope;
 use crate::store;
-use crate::{clock, replay};
+use crate::views::ConflictView;
 use brygga_protocol::api::{DirectoryEntry, MAX_PUSH_BYTES};
 use brygga_protocol::op::SignedOperation;
 use brygga_protocol::PROTOCOL_VERSION;
@@ -35,7 +36,7 @@ pub struct SyncStatus {
     /// Why the last attempt failed; empty once a round completes.
     pub last_error: Option<SyncFailure>,
     pub quarantined: Vec<QuarantinedOp>,
-    pub conflicts: Vec<FieldConflict>,
+    pub conflicts: Vec<ConflictView>,
 }
 
 /// An operation that is not (or not yet) in the journal, and why.
@@ -56,24 +57,6 @@ pub struct QuarantinedOp {
     /// The same in English, for logs and the CLI.
     pub reason: String,
     pub at: String,
-}
-
-/// A value that lost a concurrent edit, with what it belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct FieldConflict {
-    pub object_type: String,
-    pub object_id: String,
-    pub field: String,
-    /// `concurrent` or `after-signature`.
-    pub kind: String,
-    pub current_value: Option<String>,
-    /// The operation whose value is kept for review, and the one shown.
-    pub lost_op_id: String,
-    pub won_op_id: String,
-    pub lost_value: String,
-    pub lost_author: String,
-    pub lost_at: String,
 }
 
 /// The outcome of taking in pulled operations.
@@ -269,7 +252,9 @@ impl Journal {
     }
 
     /// Records the server's answer for own ops up to `seq`; `rejected`
-    /// ones go to quarantine with the server's reason.
+    /// ones go to quarantine with the server's reason. The protocol gives
+    /// that reason as English text, not as a code, so it is a technical
+    /// `detail` the window shows only on request.
     pub(crate) fn record_pushed(
         &mut self,
         seq: u64,
@@ -285,7 +270,7 @@ impl Journal {
                     direction: "push",
                     body: serde_json::to_string(op).expect("operation serialises"),
                     code: "refused-by-server",
-                    params: serde_json::json!({ "reason": reason }),
+                    params: serde_json::json!({ "detail": reason }),
                     reason: format!("the server refused it: {reason}"),
                     at: &at,
                 },
@@ -433,7 +418,7 @@ impl Journal {
                 .as_deref()
                 .map(SyncFailure::from_stored),
             quarantined: self.quarantined()?,
-            conflicts: self.field_conflicts()?,
+            conflicts: self.all_conflicts()?,
         })
     }
 
@@ -469,41 +454,6 @@ impl Journal {
                     params: serde_json::from_str(&params).unwrap_or_default(),
                     reason: r.get(5)?,
                     at: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    pub(crate) fn field_conflicts(&self) -> Result<Vec<FieldConflict>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT c.object_type, c.object_id, c.field, c.kind, c.lost_op_id, c.won_op_id,
-                    c.lost_value, c.lost_author, c.lost_hlc,
-                    COALESCE(m.value, e.text, CASE WHEN w.op_id IS NULL THEN NULL
-                        ELSE 'scheduled ' || w.scheduled_min || ' min, valid ' || w.valid_min
-                             || ' min, invalid ' || w.invalid_min || ' min' END)
-             FROM field_conflicts c
-             LEFT JOIN mutable_fields m ON m.object_type = c.object_type
-                  AND m.object_id = c.object_id AND m.field = c.field
-             LEFT JOIN entries e ON c.object_type = 'entry' AND e.id = c.object_id
-             LEFT JOIN absence_weeks w ON c.object_type = 'absence-week'
-                  AND w.pupil_id || '/' || w.week_start = c.object_id
-             ORDER BY c.lost_hlc, c.lost_op_id",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                let hlc: String = r.get(8)?;
-                Ok(FieldConflict {
-                    object_type: r.get(0)?,
-                    object_id: r.get(1)?,
-                    field: r.get(2)?,
-                    kind: r.get(3)?,
-                    lost_op_id: r.get(4)?,
-                    won_op_id: r.get(5)?,
-                    lost_value: r.get(6)?,
-                    lost_author: r.get(7)?,
-                    lost_at: replay::stored_op_time(hlc),
-                    current_value: r.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -24,10 +24,10 @@ mod verify;
 pub use access::JournalAccess;
 pub use failure::{SyncErrorCode, SyncFailure};
 pub use http::HttpTransport;
-pub use local::{FieldConflict, PullOutcome, QuarantinedOp, SyncStatus};
+pub use local::{PullOutcome, QuarantinedOp, SyncStatus};
 pub(crate) use verify::verify_logged;
 
-use crate::error::Result;
+use crate::error::{ReasonCode, Result};
 use crate::journal::Journal;
 use access::locked;
 use brygga_protocol::api::DirectoryEntry;
@@ -313,19 +313,24 @@ impl Journal {
         device_name: &str,
     ) -> Result<Enrollment, SyncError> {
         if let Some(existing) = state::get(&self.conn, state::SERVER_URL)? {
-            return Err(SyncError::Local(crate::error::Error::not_allowed(format!(
-                "this device is already enrolled with {existing}"
-            ))));
+            return Err(SyncError::Local(crate::error::Error::not_allowed(
+                ReasonCode::AlreadyEnrolled,
+                format!("this device is already enrolled with {existing}"),
+            )));
         }
         if !server_url.starts_with("https://") {
             return Err(SyncError::Local(crate::error::Error::invalid(
+                ReasonCode::ServerUrlNotHttps,
                 "the server address must start with https://",
             )));
         }
         let code: brygga_protocol::api::EnrollCode =
             code.parse()
                 .map_err(|e: brygga_protocol::api::EnrollCodeError| {
-                    SyncError::Local(crate::error::Error::invalid(e.to_string()))
+                    SyncError::Local(crate::error::Error::invalid(
+                        ReasonCode::ServerUrlInvalid,
+                        e.to_string(),
+                    ))
                 })?;
         let answer = http::enroll(
             server_url,
