@@ -6,6 +6,7 @@ use super::SyncError;
 use crate::journal::Journal;
 use std::cell::RefCell;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// Something that can lend the journal for a moment.
 pub trait JournalAccess {
@@ -13,19 +14,31 @@ pub trait JournalAccess {
     fn with_journal(&self, f: &mut dyn FnMut(&mut Journal)) -> bool;
 }
 
+/// How long a sync round stays off the desktop app's journal after each
+/// hold. The standard mutex is not fair: a round that takes it again at
+/// once wins it over a command that has waited, so without this pause a
+/// save in the window could wait for every step of a first sync (seconds)
+/// instead of one step. A waiting command is woken at the release and
+/// takes the journal well within it.
+const HAND_OVER: Duration = Duration::from_millis(1);
+
 /// The desktop app's journal: `None` while locked.
 impl JournalAccess for Mutex<Option<Journal>> {
     fn with_journal(&self, f: &mut dyn FnMut(&mut Journal)) -> bool {
-        // A poisoned lock still holds a consistent journal: every change
-        // is one transaction.
-        let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
-        match guard.as_mut() {
-            Some(journal) => {
-                f(journal);
-                true
+        let found = {
+            // A poisoned lock still holds a consistent journal: every
+            // change is one transaction.
+            let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
+            match guard.as_mut() {
+                Some(journal) => {
+                    f(journal);
+                    true
+                }
+                None => false,
             }
-            None => false,
-        }
+        };
+        std::thread::sleep(HAND_OVER);
+        found
     }
 }
 
