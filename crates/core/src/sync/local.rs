@@ -319,6 +319,7 @@ impl Journal {
     /// waiting operations came in; the replay follows, a few scopes at a
     /// time ([`Journal::replay_scopes`]).
     pub(crate) fn finish_pull(&mut self) -> Result<u32> {
+        let keys = self.pull_keys()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -330,7 +331,6 @@ impl Journal {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let raws: Vec<&str> = waiting.iter().map(|(_, body)| body.as_str()).collect();
-        let keys = Keys::read(&tx, (self.device.id, self.device.public_key()))?;
         let intake = log_checked(&tx, &check_all(&keys, &raws))?;
         let mut came_in = 0;
         for (raw, result) in raws.iter().zip(intake) {
