@@ -8,12 +8,11 @@
 //! anchored) is what makes that visible (docs/threat-model.md).
 
 use crate::error::Result;
+pub use brygga_protocol::audit::AuditRow;
+use brygga_protocol::audit::GENESIS;
 use chrono::{DateTime, SecondsFormat, Utc};
-use ring::digest;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What happened, in the words the review screen filters by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -66,40 +65,6 @@ pub(crate) struct Event<'a> {
     pub detail: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AuditRow {
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub device_id: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: Option<String>,
-    pub pupil_id: Option<String>,
-    pub detail: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-impl AuditRow {
-    fn compute_hash(&self) -> String {
-        let canonical = serde_json::to_vec(&(
-            self.seq,
-            &self.at,
-            &self.actor,
-            &self.device_id,
-            &self.action,
-            &self.object_type,
-            &self.object_id,
-            &self.pupil_id,
-            &self.detail,
-            &self.prev_hash,
-        ))
-        .expect("audit row serialises");
-        hex::encode(digest::digest(&digest::SHA256, &canonical))
-    }
-}
-
 /// Filters for reviewing the log by user, pupil and date.
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
@@ -132,6 +97,22 @@ fn head(conn: &Connection) -> Result<(i64, String)> {
         )
         .optional()?
         .unwrap_or((0, GENESIS.to_owned())))
+}
+
+/// The seq of the newest row, 0 when the log is empty.
+pub(crate) fn last_seq(conn: &Connection) -> Result<i64> {
+    Ok(head(conn)?.0)
+}
+
+/// At most `limit` rows with seq above `after`, in seq order.
+pub(crate) fn after(conn: &Connection, after: i64, limit: u32) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+    ))?;
+    let rows = stmt
+        .query_map(params![after, limit], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// Appends `event`. Call inside the transaction of the write it records,
@@ -257,7 +238,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
                 ),
             ));
         }
-        if row.compute_hash() != row.hash {
+        if !row.hash_is_valid() {
             return Ok(broken(
                 row.seq,
                 row.seq,
@@ -382,6 +363,17 @@ mod tests {
         .expect("tamper");
         let report = verify(&conn).expect("verify");
         assert_eq!(report.first_bad_seq, Some(2), "{report:?}");
+    }
+
+    #[test]
+    fn rows_after_a_seq_come_in_order_and_limited() {
+        let conn = db_with_rows(5);
+        assert_eq!(last_seq(&conn).expect("head"), 5);
+        let rows = after(&conn, 2, 2).expect("rows");
+        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, vec![3, 4]);
+        assert!(rows.iter().all(AuditRow::hash_is_valid));
+        assert!(after(&conn, 5, 10).expect("rows").is_empty());
     }
 
     #[test]

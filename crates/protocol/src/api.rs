@@ -17,9 +17,11 @@
 //! | GET | `/v1/pull?after=CURSOR&limit=N` | device | [`PullQuery`] | [`PullResponse`] |
 //! | GET | `/v1/status` | device | – | [`StatusResponse`] |
 //! | GET | `/v1/devices` | device | – | [`DeviceDirectory`] |
+//! | POST | `/v1/audit` | device | [`AuditPushRequest`] | [`AuditPushResponse`] |
 //! | GET | `/openapi.json` | none | – | OpenAPI 3 document |
 //! | GET | `/metrics` | none | – | Prometheus text |
 
+use crate::audit::AuditRow;
 use crate::op::SignedOperation;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -74,6 +76,18 @@ pub const PATH_STATUS: &str = "/v1/status";
 /// the authentication errors, 500 `internal`.
 pub const PATH_DEVICES: &str = "/v1/devices";
 
+/// `POST /v1/audit` — authenticated. Uploads the next rows of the
+/// requesting device's audit log, at most [`MAX_AUDIT_ROWS`], in ascending
+/// `seq`, every row with the requester's `device_id`. The server checks
+/// them against the chain it holds for the device and stores every row,
+/// also one that breaks the chain (it records the break for the admin and
+/// names it in the answer). Idempotent: a row the server holds already is
+/// a duplicate. When the answer is not 200, push the same rows again.
+/// Body [`AuditPushRequest`], answer [`AuditPushResponse`]. Errors: 400
+/// `bad_request` (a row of another device, rows out of order), 413
+/// `batch_too_large`, the authentication errors, 500 `internal`.
+pub const PATH_AUDIT: &str = "/v1/audit";
+
 /// `GET /openapi.json` — unauthenticated. The OpenAPI 3 document of this API.
 pub const PATH_OPENAPI: &str = "/openapi.json";
 
@@ -88,12 +102,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", PATH_PULL),
     ("GET", PATH_STATUS),
     ("GET", PATH_DEVICES),
+    ("POST", PATH_AUDIT),
     ("GET", PATH_OPENAPI),
     ("GET", PATH_METRICS),
 ];
 
 /// Most operations accepted in one push; a larger batch gets 413.
 pub const MAX_PUSH_OPS: usize = 1000;
+/// Most audit rows accepted in one `POST /v1/audit`; more get 413.
+pub const MAX_AUDIT_ROWS: usize = 1000;
 /// Most operations one pull page returns.
 pub const MAX_PULL_LIMIT: u32 = 1000;
 /// Page size when `limit` is not given.
@@ -327,6 +344,80 @@ pub struct DeviceDirectory {
     pub devices: Vec<DirectoryEntry>,
 }
 
+/// Body of `POST /v1/audit`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPushRequest {
+    /// In ascending `seq`, each of the requesting device.
+    pub rows: Vec<AuditRow>,
+}
+
+/// How a device's audit chain broke, as the server saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BreakKind {
+    /// Rows are missing before this one.
+    Gap,
+    /// The server holds another row at this seq, written earlier.
+    Changed,
+    /// The server holds another row at this seq, and this one is newer
+    /// than every row it holds: the log went back (e.g. a laptop restored
+    /// from an old copy) and is written again from there.
+    WentBack,
+    /// The row does not name the hash of the row before it.
+    Unlinked,
+    /// The row's hash is not what its fields hash to.
+    BadHash,
+}
+
+impl BreakKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakKind::Gap => "gap",
+            BreakKind::Changed => "changed",
+            BreakKind::WentBack => "went-back",
+            BreakKind::Unlinked => "unlinked",
+            BreakKind::BadHash => "bad-hash",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BreakKind> {
+        [
+            BreakKind::Gap,
+            BreakKind::Changed,
+            BreakKind::WentBack,
+            BreakKind::Unlinked,
+            BreakKind::BadHash,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A break the server found in a pushed batch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditBreak {
+    /// The seq of the first row after the break.
+    pub seq: i64,
+    pub kind: BreakKind,
+    /// A readable explanation (English), seqs and hashes only.
+    pub detail: String,
+}
+
+/// Answer of `POST /v1/audit`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPushResponse {
+    /// The server now holds this device's rows up to this seq: send the
+    /// rows after it next time.
+    pub held_seq: i64,
+    /// Rows stored now.
+    pub accepted: u32,
+    /// Rows the server held already.
+    pub duplicate: u32,
+    /// The breaks found in this batch (each is reported once: pushing the
+    /// same rows again finds them held).
+    pub breaks: Vec<AuditBreak>,
+}
+
 /// The one-time enrolment code an admin hands to a therapist, as printed by
 /// `brygga-server device enroll-code`:
 ///
@@ -460,6 +551,24 @@ mod tests {
             serde_json::from_str::<DeviceDirectory>(&text).expect("parse"),
             dir
         );
+    }
+
+    #[test]
+    fn break_kinds_round_trip_through_their_names() {
+        for kind in [
+            BreakKind::Gap,
+            BreakKind::Changed,
+            BreakKind::WentBack,
+            BreakKind::Unlinked,
+            BreakKind::BadHash,
+        ] {
+            assert_eq!(BreakKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(
+                serde_json::to_value(kind).expect("serialise"),
+                kind.as_str()
+            );
+        }
+        assert_eq!(BreakKind::parse("other"), None);
     }
 
     #[test]

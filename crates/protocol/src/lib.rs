@@ -9,6 +9,7 @@
 //! operation whose version it does not know instead of guessing.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod entry_kind;
 pub mod hlc;

@@ -2,7 +2,8 @@
 
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::store::{AuditRecord, AuditRow, Device, Revoked, Store, Team, User};
+use crate::review::{review, ReviewFilter, ReviewRow};
+use crate::store::{AuditRecord, ChainBreak, Device, Revoked, Store, Team, User};
 use brygga_protocol::api::EnrollCode;
 use brygga_protocol::auth::sha256_hex;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -113,8 +114,19 @@ pub async fn revoke_device(store: &dyn Store, id: Uuid) -> Result<Revoked> {
         .await?)
 }
 
-pub async fn audit_rows(store: &dyn Store) -> Result<Vec<AuditRow>> {
-    Ok(store.audit_rows().await?)
+/// The devices' audit rows and the server's own, filtered, oldest first.
+pub async fn audit_list(store: &dyn Store, filter: &ReviewFilter) -> Result<Vec<ReviewRow>> {
+    Ok(review(
+        store.device_audit_rows().await?,
+        store.audit_rows().await?,
+        &store.devices().await?,
+        filter,
+    ))
+}
+
+/// The breaks found in the devices' audit chains, oldest first.
+pub async fn audit_breaks(store: &dyn Store) -> Result<Vec<ChainBreak>> {
+    Ok(store.audit_breaks().await?)
 }
 
 #[cfg(test)]

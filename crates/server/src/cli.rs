@@ -3,6 +3,7 @@
 use crate::admin;
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
+use crate::review::{parse_time, DayEnd, ReviewFilter, Source};
 use crate::store::{self, DynStore, Revoked};
 use crate::tls::{self, TlsFiles};
 use clap::{Args, Parser, Subcommand};
@@ -59,11 +60,9 @@ pub enum Command {
     /// Devices: enrolment codes, listing, revocation
     #[command(subcommand)]
     Device(DeviceCommand),
-    /// Show the server's audit trail
-    Audit {
-        #[arg(long)]
-        json: bool,
-    },
+    /// The audit trail: the devices' rows and the server's own
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// The TLS certificate
     #[command(subcommand)]
     Cert(CertCommand),
@@ -114,6 +113,39 @@ pub enum DeviceCommand {
     },
     /// Revoke a device: at its next contact it wipes its local journal
     Revoke { id: Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The devices' audit rows (reads included) and the server's own,
+    /// oldest first
+    List {
+        /// Rows of devices enrolled to this user, or with this actor
+        #[arg(long, value_name = "U")]
+        user: Option<String>,
+        /// Rows about this pupil (device rows only)
+        #[arg(long, value_name = "ID")]
+        pupil: Option<String>,
+        /// Rows of this device, and the server's rows of its requests
+        #[arg(long, value_name = "ID")]
+        device: Option<Uuid>,
+        /// Rows of this action, e.g. read, push, audit.break
+        #[arg(long, value_name = "A")]
+        action: Option<String>,
+        /// From this date (YYYY-MM-DD, UTC) or RFC 3339 time, inclusive
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Up to this date (the whole day) or RFC 3339 time, inclusive
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Breaks found in the devices' audit chains, oldest first
+    Breaks {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -263,39 +295,88 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Audit { json } => {
+        Command::Audit(AuditCommand::List {
+            user,
+            pupil,
+            device,
+            action,
+            from,
+            to,
+            json,
+        }) => {
+            let filter = ReviewFilter {
+                user: user.clone(),
+                pupil: pupil.clone(),
+                device: *device,
+                action: action.clone(),
+                from_ms: from
+                    .as_deref()
+                    .map(|t| parse_time(t, DayEnd::Start))
+                    .transpose()?,
+                to_ms: to
+                    .as_deref()
+                    .map(|t| parse_time(t, DayEnd::End))
+                    .transpose()?,
+            };
             let store = open_store(&cli, &dir).await?;
-            let rows = admin::audit_rows(store.as_ref()).await?;
+            let rows = admin::audit_list(store.as_ref(), &filter).await?;
             if *json {
-                let list: Vec<serde_json::Value> = rows
+                let value = serde_json::to_value(&rows)
+                    .map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
+                return print_json(&value);
+            }
+            for r in rows {
+                println!(
+                    "{}  {:<6}  {:<36}  {:<20}  {:<18}  {:<44}  {}{}",
+                    r.at,
+                    match r.source {
+                        Source::Device => "device",
+                        Source::Server => "server",
+                    },
+                    r.device_id.map_or("-".to_string(), |d| d.to_string()),
+                    r.actor,
+                    r.action,
+                    r.object.as_deref().unwrap_or("-"),
+                    r.detail,
+                    if r.after_break {
+                        "  [after a break]"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Breaks { json }) => {
+            let store = open_store(&cli, &dir).await?;
+            let breaks = admin::audit_breaks(store.as_ref()).await?;
+            if *json {
+                let list: Vec<serde_json::Value> = breaks
                     .iter()
-                    .map(|r| {
+                    .map(|b| {
                         serde_json::json!({
-                            "id": r.id,
-                            "at": rfc3339(r.record.at_ms),
-                            "at_ms": r.record.at_ms,
-                            "actor": r.record.actor,
-                            "action": r.record.action,
-                            "subject": r.record.subject,
-                            "detail": r.record.detail,
+                            "device_id": b.device_id,
+                            "seq": b.seq,
+                            "kind": b.kind.as_str(),
+                            "detail": b.detail,
+                            "at": rfc3339(b.at_ms),
+                            "at_ms": b.at_ms,
                         })
                     })
                     .collect();
-                print_json(&serde_json::Value::Array(list))
-            } else {
-                for r in rows {
-                    println!(
-                        "{:>6}  {}  {:<44}  {:<18}  {:<38}  {}",
-                        r.id,
-                        rfc3339(r.record.at_ms),
-                        r.record.actor,
-                        r.record.action,
-                        r.record.subject.as_deref().unwrap_or("-"),
-                        r.record.detail
-                    );
-                }
-                Ok(())
+                return print_json(&serde_json::Value::Array(list));
             }
+            for b in breaks {
+                println!(
+                    "{}  {}  row {:<8}  {:<10}  {}",
+                    rfc3339(b.at_ms),
+                    b.device_id,
+                    b.seq,
+                    b.kind.as_str(),
+                    b.detail
+                );
+            }
+            Ok(())
         }
         Command::Cert(CertCommand::Fingerprint { tls_cert }) => {
             println!("{}", tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?);

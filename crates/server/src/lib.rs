@@ -6,7 +6,8 @@
 //! - [`http`]: the axum routes of the API described in
 //!   [`brygga_protocol::api`], request authentication, metrics and logs.
 //! - [`tls`]: certificate loading, self-signed generation, fingerprints.
-//! - [`admin`] and [`cli`]: the admin commands.
+//! - [`admin`] and [`cli`]: the admin commands; [`review`]: the audit
+//!   review, the devices' rows and the server's own together.
 //!
 //! Journal data never appears in logs, audit rows or error messages: the
 //! server logs ids, counts and outcomes only.
@@ -17,6 +18,7 @@ pub mod clock;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod review;
 pub mod store;
 pub mod tls;
 pub mod writer;

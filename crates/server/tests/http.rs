@@ -45,6 +45,7 @@ both_backends!(
     kill_9_mid_push_loses_nothing_and_duplicates_nothing,
     the_device_directory_lists_the_team_and_revocations,
     an_operation_over_max_op_bytes_is_rejected_alone,
+    audit_rows_are_checked_against_the_chain_the_server_holds,
 );
 
 /// A server, a team, a user, and one enrolled device.
@@ -110,7 +111,7 @@ async fn enrolment_codes_are_one_time_and_expire(pg: Option<&str>) {
         .expect("array")
         .iter()
         .any(|d| d["id"] == a.id.to_string() && d["status"] == "active" && d["team"] == team));
-    let audit = home.admin(&["audit", "--json"]);
+    let audit = home.admin(&["audit", "list", "--json"]);
     assert!(audit.contains("device.enroll") && audit.contains(&a.id.to_string()));
 }
 
@@ -394,7 +395,7 @@ async fn a_revoked_device_is_told_to_wipe(pg: Option<&str>) {
         .clone();
     assert_eq!(entry["status"], "revoked");
     assert!(entry["revoked_at"].is_string());
-    assert!(home.admin(&["audit"]).contains("device.revoke"));
+    assert!(home.admin(&["audit", "list"]).contains("device.revoke"));
     let unknown = home.admin_raw(&["device", "revoke", &Uuid::now_v7().to_string()]);
     assert!(!unknown.status.success());
 }
@@ -628,7 +629,7 @@ async fn the_device_directory_lists_the_team_and_revocations(pg: Option<&str>) {
     // Each directory request is audited, without any device's key. Other
     // tests share the PostgreSQL database: count this test's devices only.
     let audit: serde_json::Value =
-        serde_json::from_str(&home.admin(&["audit", "--json"])).expect("json");
+        serde_json::from_str(&home.admin(&["audit", "list", "--json"])).expect("json");
     let ours = [a.id, b.id, c.id].map(|id| format!("device:{id}"));
     let rows: Vec<&serde_json::Value> = audit
         .as_array()
@@ -637,9 +638,11 @@ async fn the_device_directory_lists_the_team_and_revocations(pg: Option<&str>) {
         .filter(|r| r["action"] == "devices" && ours.iter().any(|o| r["actor"] == o.as_str()))
         .collect();
     assert_eq!(rows.len(), 5, "{rows:?}");
-    assert!(rows.iter().any(
-        |r| r["actor"] == format!("device:{}", b.id) && r["subject"] == format!("team:{team}")
-    ));
+    assert!(
+        rows.iter()
+            .any(|r| r["actor"] == format!("device:{}", b.id)
+                && r["object"] == format!("team:{team}"))
+    );
     let text = audit.to_string();
     assert!(!text.contains(&a.public_key_hex()) && !text.contains(&b.public_key_hex()));
 }
@@ -733,4 +736,72 @@ async fn openapi_and_metrics_are_served() {
     assert_eq!(missing.status().as_u16(), 404);
     let body: brygga_protocol::api::ErrorBody = missing.json().await.expect("json");
     assert_eq!(body.code, codes::NOT_FOUND);
+}
+
+/// A device's audit rows: stored once, a gap recorded as a break (once)
+/// with the rows after it kept, another device's rows and disorder refused,
+/// and the admin's review shows them with the server's own rows.
+async fn audit_rows_are_checked_against_the_chain_the_server_holds(pg: Option<&str>) {
+    let (home, _server, user, dev) = setup(pg).await;
+    let rows = dev.audit_chain(6);
+    let first = dev.audit(&rows[..3]).await;
+    assert_eq!((first.held_seq, first.accepted, first.duplicate), (3, 3, 0));
+    assert!(first.breaks.is_empty());
+    let again = dev.audit(&rows[1..4]).await;
+    assert_eq!((again.held_seq, again.accepted, again.duplicate), (4, 1, 2));
+
+    // Row 5 never arrives: a gap, recorded once, and row 6 is kept.
+    let gap = dev.audit(&rows[5..]).await;
+    assert_eq!(gap.held_seq, 6);
+    let kinds: Vec<_> = gap.breaks.iter().map(|b| (b.seq, b.kind)).collect();
+    assert_eq!(kinds, vec![(6, api::BreakKind::Gap)]);
+    let resent = dev.audit(&rows[5..]).await;
+    assert!(resent.breaks.is_empty() && resent.duplicate == 1);
+
+    // Only the device's own rows, in order, at most MAX_AUDIT_ROWS.
+    let other = Device::new(&_server);
+    let foreign = dev.audit_raw(&other.audit_chain(1)).await;
+    assert_eq!(foreign.status, 400);
+    assert_eq!(foreign.error().code, codes::BAD_REQUEST);
+    let backwards = dev.audit_raw(&[rows[1].clone(), rows[0].clone()]).await;
+    assert_eq!(backwards.status, 400);
+    let many = dev.audit_chain(api::MAX_AUDIT_ROWS as i64 + 1);
+    assert_eq!(dev.audit_raw(&many).await.status, 413);
+
+    // The admin sees the break, and the device's rows with the server's.
+    let breaks: serde_json::Value =
+        serde_json::from_str(&home.admin(&["audit", "breaks", "--json"])).expect("json");
+    let ours: Vec<&serde_json::Value> = breaks
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|b| b["device_id"] == dev.id.to_string())
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(
+        (&ours[0]["seq"], &ours[0]["kind"]),
+        (&6.into(), &"gap".into())
+    );
+    let id = dev.id.to_string();
+    let listed: serde_json::Value = serde_json::from_str(
+        &home.admin(&["audit", "list", "--device", &id, "--user", &user, "--json"]),
+    )
+    .expect("json");
+    let listed = listed.as_array().expect("array");
+    let device_seqs: Vec<i64> = listed
+        .iter()
+        .filter(|r| r["source"] == "device")
+        .map(|r| r["seq"].as_i64().expect("seq"))
+        .collect();
+    assert_eq!(device_seqs, vec![1, 2, 3, 4, 6]);
+    assert!(listed
+        .iter()
+        .any(|r| r["source"] == "server" && r["action"] == "audit.break"));
+    assert!(listed
+        .iter()
+        .any(|r| r["seq"] == 6 && r["after_break"] == true));
+    let by_pupil = home.admin(&["audit", "list", "--pupil", "p1", "--action", "read"]);
+    assert!(by_pupil.contains(&id));
+    let text = home.admin(&["audit", "breaks"]);
+    assert!(text.contains(&id) && text.contains("gap"));
 }

@@ -9,9 +9,10 @@ use super::plan::Remote;
 use super::{PulledPage, PushVerdict, SyncError, Transport};
 use crate::device::Device;
 use brygga_protocol::api::{
-    self, DeviceDirectory, DirectoryEntry, EnrollRequest, EnrollResponse, ErrorBody, Outcome,
-    PullQuery, PushRequest, PushResponse, StatusResponse,
+    self, AuditPushRequest, AuditPushResponse, DeviceDirectory, DirectoryEntry, EnrollRequest,
+    EnrollResponse, ErrorBody, Outcome, PullQuery, PushRequest, PushResponse, StatusResponse,
 };
+use brygga_protocol::audit::AuditRow;
 use brygga_protocol::auth;
 use brygga_protocol::op::SignedOperation;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -301,6 +302,14 @@ impl Transport for HttpTransport {
                 (r.op_id, verdict)
             })
             .collect())
+    }
+
+    fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
+        let body = serde_json::to_vec(&AuditPushRequest {
+            rows: rows.to_vec(),
+        })
+        .expect("audit rows serialise");
+        read_json(self.client.send("POST", api::PATH_AUDIT, &body)?)
     }
 
     /// While a page says more follow, the next one is already asked for

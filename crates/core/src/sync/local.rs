@@ -5,7 +5,7 @@ use super::failure::SyncFailure;
 use super::state;
 use super::verify::{self, Keys, Refusal};
 use super::PulledPage;
-use crate::audit::{Action, Event};
+use crate::audit::{Action, AuditRow, Event};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::journal::Journal;
@@ -205,7 +205,19 @@ impl Journal {
             last_seq: self.last_own_seq()?,
             pushed_seq: self.pushed_seq()?,
             pull_cursor: self.pull_cursor()?,
+            audit_last_seq: crate::audit::last_seq(&self.conn)?,
+            audit_pushed_seq: state::get_number(&self.conn, state::AUDIT_PUSHED_SEQ)?,
         })
+    }
+
+    /// The next audit rows after seq `after`, at most [`super::AUDIT_BATCH`].
+    pub(crate) fn audit_batch(&self, after: i64) -> Result<Vec<AuditRow>> {
+        crate::audit::after(&self.conn, after, super::AUDIT_BATCH)
+    }
+
+    /// Remembers that the server holds the audit rows up to `held_seq`.
+    pub(crate) fn record_audit_pushed(&self, held_seq: i64) -> Result<()> {
+        state::set(&self.conn, state::AUDIT_PUSHED_SEQ, &held_seq.to_string())
     }
 
     /// Pins the keys of the team's devices (see [`verify::pin_directory`]);
@@ -388,8 +400,13 @@ impl Journal {
     pub(crate) fn note_success(&self, report: &super::SyncReport) -> Result<()> {
         self.note_attempt(None)?;
         self.record_sync(format!(
-            "pushed {}, rejected {}, pulled {}, quarantined {}",
-            report.pushed, report.rejected, report.pulled.applied, report.pulled.quarantined
+            "pushed {}, rejected {}, pulled {}, quarantined {}, audit rows sent {}, audit breaks found by the server {}",
+            report.pushed,
+            report.rejected,
+            report.pulled.applied,
+            report.pulled.quarantined,
+            report.audit_pushed,
+            report.audit_breaks
         ))
     }
 

@@ -30,7 +30,8 @@ pub(crate) use verify::verify_logged;
 use crate::error::{ReasonCode, Result};
 use crate::journal::Journal;
 use access::locked;
-use brygga_protocol::api::DirectoryEntry;
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
+use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use serde::Serialize;
 use std::sync::mpsc;
@@ -41,6 +42,10 @@ use uuid::Uuid;
 pub const PUSH_BATCH: u32 = 200;
 /// Operations asked for in one pull request.
 pub const PULL_PAGE: u32 = 1000;
+/// Most audit rows sent in one request (the server takes
+/// [`brygga_protocol::api::MAX_AUDIT_ROWS`]).
+pub const AUDIT_BATCH: u32 = 500;
+const _: () = assert!(AUDIT_BATCH as usize <= brygga_protocol::api::MAX_AUDIT_ROWS);
 
 /// The server's verdict on one pushed operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +94,8 @@ pub trait Transport {
     /// One verdict per op, in order.
     fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError>;
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError>;
+    /// Sends the next rows of this device's audit log.
+    fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError>;
 }
 
 /// What a completed round did.
@@ -98,6 +105,11 @@ pub struct SyncReport {
     pub pushed: u32,
     pub rejected: u32,
     pub pulled: PullOutcome,
+    /// Audit rows the server took in this round (new or held already).
+    pub audit_pushed: u32,
+    /// Breaks the server found in this device's audit chain this round
+    /// (the admin sees them with `brygga-server audit breaks`).
+    pub audit_breaks: u32,
     /// True when the device was revoked and the journal has been wiped.
     pub wiped: bool,
 }
@@ -151,6 +163,7 @@ fn run_round(
     for step in plan::plan(local, remote) {
         match step {
             plan::Step::Push { from, to } => push_range(access, transport, from, to, &mut report)?,
+            plan::Step::PushAudit { after } => push_audit(access, transport, after, &mut report)?,
             plan::Step::Pull { after } => pull_all(access, transport, after, &mut report)?,
         }
     }
@@ -204,6 +217,37 @@ fn push_range(
         next = last + 1;
     }
     Ok(())
+}
+
+/// Sends the audit rows after seq `after`, a batch at a time, and
+/// remembers after each answer how far the server holds them: a cut
+/// network loses nothing, and a batch sent again is only duplicates.
+fn push_audit(
+    access: &dyn JournalAccess,
+    transport: &dyn Transport,
+    after: i64,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let mut after = after;
+    loop {
+        let rows = locked(access, |j| j.audit_batch(after))??;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            return Ok(());
+        };
+        let answer = transport.push_audit(&rows)?;
+        // The server stores every row it is sent, also after a break, so
+        // it holds the batch; anything else would resend it forever.
+        if answer.held_seq != last {
+            return Err(SyncError::Refused(format!(
+                "the server holds the audit log up to row {}, not {last}",
+                answer.held_seq
+            )));
+        }
+        report.audit_pushed += rows.len() as u32;
+        report.audit_breaks += answer.breaks.len() as u32;
+        locked(access, |j| j.record_audit_pushed(last))??;
+        after = last;
+    }
 }
 
 /// Pulls every page after `after`. A page is read and its signatures

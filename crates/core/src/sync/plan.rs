@@ -14,6 +14,10 @@ pub struct Local {
     pub pushed_seq: u64,
     /// Highest server_seq pulled and logged (or quarantined).
     pub pull_cursor: i64,
+    /// Highest seq in this device's audit log.
+    pub audit_last_seq: i64,
+    /// Highest audit seq the server holds, as it last answered.
+    pub audit_pushed_seq: i64,
 }
 
 /// The server's side, from its status answer.
@@ -27,18 +31,27 @@ pub struct Remote {
 pub enum Step {
     /// Push own ops with seq in `from..=to`.
     Push { from: u64, to: u64 },
+    /// Push the audit rows with seq above `after`.
+    PushAudit { after: i64 },
     /// Pull everything after `after`.
     Pull { after: i64 },
 }
 
 /// Push before pull, so that what the therapist wrote reaches the server
-/// even if the pull is cut off.
+/// even if the pull is cut off; the audit rows right after the operations,
+/// so that the server's copy of the log (docs/audit.md) is never held up
+/// by a long pull.
 pub fn plan(local: Local, remote: Remote) -> Vec<Step> {
     let mut steps = Vec::new();
     if local.last_seq > local.pushed_seq {
         steps.push(Step::Push {
             from: local.pushed_seq + 1,
             to: local.last_seq,
+        });
+    }
+    if local.audit_last_seq > local.audit_pushed_seq {
+        steps.push(Step::PushAudit {
+            after: local.audit_pushed_seq,
         });
     }
     if remote.latest_server_seq > local.pull_cursor {
@@ -58,6 +71,8 @@ mod tests {
             last_seq,
             pushed_seq,
             pull_cursor,
+            audit_last_seq: 0,
+            audit_pushed_seq: 0,
         }
     }
 
@@ -93,6 +108,23 @@ mod tests {
         assert_eq!(
             plan(local(2, 0, 0), remote(4)),
             vec![Step::Push { from: 1, to: 2 }, Step::Pull { after: 0 }]
+        );
+    }
+
+    #[test]
+    fn new_audit_rows_go_after_the_operations_and_before_the_pull() {
+        let local = Local {
+            audit_last_seq: 12,
+            audit_pushed_seq: 8,
+            ..local(2, 0, 0)
+        };
+        assert_eq!(
+            plan(local, remote(4)),
+            vec![
+                Step::Push { from: 1, to: 2 },
+                Step::PushAudit { after: 8 },
+                Step::Pull { after: 0 }
+            ]
         );
     }
 }

@@ -11,6 +11,8 @@ pub(crate) const ENROLLED_USER: &str = "enrolled_user";
 pub(crate) const TEAM: &str = "team";
 pub(crate) const PUSHED_SEQ: &str = "pushed_seq";
 pub(crate) const PULL_CURSOR: &str = "pull_cursor";
+/// Highest seq of this device's audit log the server said it holds.
+pub(crate) const AUDIT_PUSHED_SEQ: &str = "audit_pushed_seq";
 pub(crate) const LAST_SUCCESS_AT: &str = "last_success_at";
 pub(crate) const LAST_ATTEMPT_AT: &str = "last_attempt_at";
 pub(crate) const LAST_ERROR: &str = "last_error";

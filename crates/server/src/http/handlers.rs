@@ -3,15 +3,16 @@
 
 use super::{AppState, Authed, SignedRequest, OPENAPI_JSON};
 use crate::error::{Error, Result};
-use crate::store::{AuditRecord, NewDevice, PreparedOp, PushBatch, StoredOutcome};
+use crate::store::{AuditPush, AuditRecord, NewDevice, PreparedOp, PushBatch, StoredOutcome};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use brygga_protocol::api::{
-    self, DeviceDirectory, DeviceStatus, DirectoryEntry, EnrollCode, EnrollRequest, EnrollResponse,
-    OpResult, Outcome, PullQuery, PushRequest, PushResponse, StatusResponse,
+    self, AuditPushRequest, AuditPushResponse, DeviceDirectory, DeviceStatus, DirectoryEntry,
+    EnrollCode, EnrollRequest, EnrollResponse, OpResult, Outcome, PullQuery, PushRequest,
+    PushResponse, StatusResponse,
 };
 use brygga_protocol::auth::sha256_hex;
 use brygga_protocol::op::SignedOperation;
@@ -415,6 +416,73 @@ pub async fn devices(
         .collect::<Result<Vec<_>>>()?;
     tracing::info!(count = devices.len(), revoked, "devices");
     Ok(Json(DeviceDirectory { devices }))
+}
+
+/// Checks that an audit push holds only `device`'s rows, in ascending seq
+/// from 1 up, and not too many of them.
+fn parse_audit_push(device: uuid::Uuid, body: &[u8]) -> Result<AuditPushRequest> {
+    let req: AuditPushRequest = parse_json(body)?;
+    if req.rows.len() > api::MAX_AUDIT_ROWS {
+        return Err(Error::TooLarge(format!(
+            "an audit push holds at most {} rows, this one {}",
+            api::MAX_AUDIT_ROWS,
+            req.rows.len()
+        )));
+    }
+    let device = device.to_string();
+    if let Some(other) = req.rows.iter().find(|r| r.device_id != device) {
+        return Err(Error::BadRequest(format!(
+            "audit row {} of device {} pushed by device {device}",
+            other.seq, other.device_id
+        )));
+    }
+    let ascending = req.rows.first().is_none_or(|r| r.seq >= 1)
+        && req.rows.windows(2).all(|w| w[0].seq < w[1].seq);
+    if !ascending {
+        return Err(Error::BadRequest(
+            "audit rows must come in ascending seq from 1 up".into(),
+        ));
+    }
+    Ok(req)
+}
+
+/// `POST /v1/audit`
+pub async fn audit(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Json<AuditPushResponse>> {
+    let req = match parse_audit_push(authed.device.id, &authed.body) {
+        Ok(req) => req,
+        Err(e) => return Err(authed.refuse(&state, e).await),
+    };
+    // Admitted first (nonce, revocation); the rows are then checked
+    // against the device's chain in a transaction of their own, which a
+    // push sent again finds held.
+    authed.admit(&state, None, None).await?;
+    let answer = state
+        .store
+        .push_audit(AuditPush {
+            device_id: authed.device.id,
+            received_at_ms: crate::clock::now_ms(),
+            rows: req.rows,
+        })
+        .await?;
+    for b in &answer.breaks {
+        tracing::warn!(
+            seq = b.seq,
+            kind = b.kind.as_str(),
+            detail = %b.detail,
+            "break in a device's audit chain"
+        );
+    }
+    tracing::info!(
+        accepted = answer.accepted,
+        duplicate = answer.duplicate,
+        breaks = answer.breaks.len(),
+        held_seq = answer.held_seq,
+        "audit push"
+    );
+    Ok(Json(answer))
 }
 
 /// `GET /openapi.json`

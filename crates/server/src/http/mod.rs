@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route(api::PATH_PULL, get(handlers::pull))
         .route(api::PATH_STATUS, get(handlers::status))
         .route(api::PATH_DEVICES, get(handlers::devices))
+        .route(api::PATH_AUDIT, post(handlers::audit))
         .route(api::PATH_OPENAPI, get(handlers::openapi))
         .route(api::PATH_METRICS, get(handlers::metrics))
         .fallback(handlers::not_found)

@@ -43,4 +43,8 @@ pub(crate) async fn assert_upgraded(store: &dyn Store, from: usize) {
     }
     let page = store.pull(team.id, 0, 10).await.expect("pull");
     assert_eq!(page.ops.len(), 3, "the operations of version {from}");
+    // Step 3: the devices' audit logs, empty.
+    let held = store.device_audit_rows().await.expect("device audit rows");
+    let breaks = store.audit_breaks().await.expect("audit breaks");
+    assert!(held.is_empty() && breaks.is_empty(), "from version {from}");
 }

@@ -22,6 +22,8 @@ pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use brygga_protocol::api::{AuditPushResponse, BreakKind};
+pub use brygga_protocol::audit::AuditRow as DeviceAuditRow;
 use brygga_protocol::auth::{ObjectKind, Scope};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -177,6 +179,37 @@ pub struct AuditRecord {
 pub struct AuditRow {
     pub id: i64,
     pub record: AuditRecord,
+}
+
+/// The rows of one `POST /v1/audit`, checked by the HTTP layer to be the
+/// device's own and in ascending seq.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditPush {
+    pub device_id: Uuid,
+    pub received_at_ms: i64,
+    pub rows: Vec<DeviceAuditRow>,
+}
+
+/// A device's audit row as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldAuditRow {
+    pub row: DeviceAuditRow,
+    /// The row's time, unix milliseconds, for sorting.
+    pub at_ms: i64,
+    pub received_at_ms: i64,
+    /// It came at or after a break in the batch that brought it.
+    pub after_break: bool,
+}
+
+/// A break in a device's audit chain, as recorded for the admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub device_id: Uuid,
+    pub seq: i64,
+    pub kind: BreakKind,
+    pub detail: String,
+    /// When the server found it, unix milliseconds.
+    pub at_ms: i64,
 }
 
 /// A request nonce to remember until `expires_at_ms`.
@@ -408,6 +441,15 @@ pub trait Store: Send + Sync + 'static {
     async fn prune_nonces(&self, now_ms: i64) -> Result<u64>;
 
     async fn audit_rows(&self) -> Result<Vec<AuditRow>>;
+
+    /// Checks a device's audit rows against the chain held for it and
+    /// stores them ([`plan::audit`]), its breaks and the server's own audit
+    /// rows of it, in one transaction that holds the device's chain.
+    async fn push_audit(&self, push: AuditPush) -> Result<AuditPushResponse>;
+    /// Every device audit row held, in the order they were stored.
+    async fn device_audit_rows(&self) -> Result<Vec<HeldAuditRow>>;
+    /// Every chain break recorded, oldest first.
+    async fn audit_breaks(&self) -> Result<Vec<ChainBreak>>;
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -445,6 +487,10 @@ mod tests {
                     2,
                     "8d896342b70509057bff11a60e442c3ac6120751bb09e37228028b53533e5238",
                 ),
+                (
+                    3,
+                    "973f5b7eae47733f0b53d7e08c24354972c7ca4cf43975da94f76d238e2bff3b",
+                ),
             ],
         );
         brygga_migrate::assert_released(
@@ -457,6 +503,10 @@ mod tests {
                 (
                     2,
                     "93962e58a0c6cb4beab3a8ed22b12b4d6f64af35b4b6d2177fbb3ad42b93f204",
+                ),
+                (
+                    3,
+                    "6f5fd43c96f4fc0cea740ff676c658c4e32a2bc86b2a35ee239a3e73de91fc23",
                 ),
             ],
         );

@@ -12,6 +12,10 @@
 //! enrolment code may be used ([`usable_code`]), the page of a pull
 //! ([`page_rows`], [`page`]) and what a revocation records
 //! ([`revocation`]).
+//!
+//! A device's audit chain as it grows on the server: [`audit`].
+
+pub mod audit;
 
 use super::{
     Admission, AuditRecord, CodeProblem, NonceRecord, ObjectRow, PreparedOp, PullPage, PushBatch,

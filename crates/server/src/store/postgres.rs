@@ -11,13 +11,16 @@
 //! The connection is made without TLS: run the database on the same host
 //! or a trusted network (see the crate README).
 
+use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::{
-    AdmittedWrites, AuditRecord, AuditRow, Device, NewDevice, ObjectRow, PullPage, PushBatch,
-    Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
+    AdmittedWrites, AuditPush, AuditRecord, AuditRow, ChainBreak, Device, DeviceAuditRow,
+    HeldAuditRow, NewDevice, ObjectRow, PullPage, PushBatch, Result, Revoked, Store, StoreError,
+    Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
+use brygga_protocol::api::{AuditPushResponse, BreakKind};
 use brygga_protocol::auth::ObjectKind;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::collections::{HashMap, HashSet};
@@ -39,6 +42,11 @@ pub(super) const STEPS: &[Step] = &[
         2,
         "revocation_last_seq",
         include_str!("../../migrations/postgres/0002_revocation_last_seq.sql"),
+    ),
+    Step::new(
+        3,
+        "device_audit",
+        include_str!("../../migrations/postgres/0003_device_audit.sql"),
     ),
 ];
 
@@ -382,6 +390,97 @@ async fn write_tx(client: &deadpool_postgres::Object, batch: WriteBatch) -> Resu
     let commit = client.batch_execute("COMMIT");
     tokio::try_join!(insert_ops, insert_objects, insert_audits, commit)?;
     Ok(batch.finish(outcomes))
+}
+
+/// Checks and stores one device's audit rows (see [`Store::push_audit`]).
+async fn push_audit_tx(
+    client: &mut deadpool_postgres::Object,
+    push: AuditPush,
+) -> Result<AuditPushResponse> {
+    let tx = client.transaction().await?;
+    let device = push.device_id;
+    // The device's row stands for its chain: two pushes of one device are
+    // checked one after the other. NO KEY: the foreign keys of its
+    // operations (a push stored meanwhile) are not held up.
+    tx.execute(
+        "SELECT 1 FROM devices WHERE id = $1 FOR NO KEY UPDATE",
+        &[&device],
+    )
+    .await?;
+    let head = tx
+        .query_opt(
+            "SELECT seq, hash, at FROM audit_chains WHERE device_id = $1",
+            &[&device],
+        )
+        .await?
+        .map(|r| ChainHead {
+            seq: r.get(0),
+            hash: r.get(1),
+            at: r.get(2),
+        });
+    let seqs = chain::held_seqs(head.as_ref(), &push.rows);
+    let mut held: HashMap<i64, Vec<String>> = seqs.iter().map(|s| (*s, Vec::new())).collect();
+    for r in tx
+        .query(
+            "SELECT seq, hash FROM device_audit WHERE device_id = $1 AND seq = ANY($2)",
+            &[&device, &seqs],
+        )
+        .await?
+    {
+        held.entry(r.get(0)).or_default().push(r.get(1));
+    }
+    let plan = chain::check(&ChainState { head, held }, &push.rows, push.received_at_ms);
+    let insert = tx
+        .prepare(
+            "INSERT INTO device_audit (device_id, seq, at, at_ms, actor, action, object_type, \
+             object_id, pupil_id, detail, prev_hash, hash, received_at, after_break) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .await?;
+    for i in &plan.inserts {
+        let r = i.row;
+        tx.execute(
+            &insert,
+            &[
+                &device,
+                &r.seq,
+                &r.at,
+                &i.at_ms,
+                &r.actor,
+                &r.action,
+                &r.object_type,
+                &r.object_id,
+                &r.pupil_id,
+                &r.detail,
+                &r.prev_hash,
+                &r.hash,
+                &push.received_at_ms,
+                &i.after_break,
+            ],
+        )
+        .await?;
+    }
+    for b in &plan.breaks {
+        tx.execute(
+            "INSERT INTO audit_breaks (device_id, seq, kind, detail, at) VALUES ($1, $2, $3, $4, $5)",
+            &[&device, &b.seq, &b.kind.as_str(), &b.detail, &push.received_at_ms],
+        )
+        .await?;
+    }
+    if let Some(h) = &plan.head {
+        tx.execute(
+            "INSERT INTO audit_chains (device_id, seq, hash, at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, \
+             at = excluded.at",
+            &[&device, &h.seq, &h.hash, &h.at],
+        )
+        .await?;
+    }
+    let audits = plan.audits(device, push.rows.len(), push.received_at_ms);
+    insert_audits(&tx, &audits.iter().collect::<Vec<_>>()).await?;
+    let response = plan.response(push.rows.last().map_or(0, |r| r.seq));
+    tx.commit().await?;
+    Ok(response)
 }
 
 impl PgStore {
@@ -736,6 +835,67 @@ impl Store for PgStore {
                 },
             })
             .collect())
+    }
+
+    async fn push_audit(&self, push: AuditPush) -> Result<AuditPushResponse> {
+        let mut client = self.pool.get().await?;
+        push_audit_tx(&mut client, push).await
+    }
+
+    async fn device_audit_rows(&self) -> Result<Vec<HeldAuditRow>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT device_id, seq, at, at_ms, actor, action, object_type, object_id, \
+                 pupil_id, detail, prev_hash, hash, received_at, after_break \
+                 FROM device_audit ORDER BY id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| HeldAuditRow {
+                row: DeviceAuditRow {
+                    device_id: r.get::<_, Uuid>(0).to_string(),
+                    seq: r.get(1),
+                    at: r.get(2),
+                    actor: r.get(4),
+                    action: r.get(5),
+                    object_type: r.get(6),
+                    object_id: r.get(7),
+                    pupil_id: r.get(8),
+                    detail: r.get(9),
+                    prev_hash: r.get(10),
+                    hash: r.get(11),
+                },
+                at_ms: r.get(3),
+                received_at_ms: r.get(12),
+                after_break: r.get(13),
+            })
+            .collect())
+    }
+
+    async fn audit_breaks(&self) -> Result<Vec<ChainBreak>> {
+        let client = self.pool.get().await?;
+        client
+            .query(
+                "SELECT device_id, seq, kind, detail, at FROM audit_breaks ORDER BY id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                let kind: String = r.get(2);
+                Ok(ChainBreak {
+                    device_id: r.get(0),
+                    seq: r.get(1),
+                    kind: BreakKind::parse(&kind).ok_or_else(|| {
+                        StoreError::Database(format!("unknown break kind '{kind}'"))
+                    })?,
+                    detail: r.get(3),
+                    at_ms: r.get(4),
+                })
+            })
+            .collect()
     }
 }
 

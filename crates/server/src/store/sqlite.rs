@@ -6,13 +6,16 @@
 //! [`crate::writer`] groups them) and a few reader connections, each behind
 //! a mutex and used from `spawn_blocking`.
 
+use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::{
-    AdmittedWrites, AuditRecord, AuditRow, Device, NewDevice, ObjectRow, PullPage, Result, Revoked,
-    Store, StoreError, Team, User, WriteBatch, WriteResult,
+    AdmittedWrites, AuditPush, AuditRecord, AuditRow, ChainBreak, Device, DeviceAuditRow,
+    HeldAuditRow, NewDevice, ObjectRow, PullPage, Result, Revoked, Store, StoreError, Team, User,
+    WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
+use brygga_protocol::api::{AuditPushResponse, BreakKind};
 use brygga_protocol::auth::ObjectKind;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::collections::HashMap;
@@ -33,6 +36,11 @@ pub(super) const STEPS: &[Step] = &[
         2,
         "revocation_last_seq",
         include_str!("../../migrations/sqlite/0002_revocation_last_seq.sql"),
+    ),
+    Step::new(
+        3,
+        "device_audit",
+        include_str!("../../migrations/sqlite/0003_device_audit.sql"),
     ),
 ];
 
@@ -298,6 +306,127 @@ fn write_tx(conn: &mut Connection, batch: WriteBatch) -> Result<WriteResult> {
     }
     tx.commit()?;
     Ok(batch.finish(outcomes))
+}
+
+/// Checks and stores one device's audit rows (see [`Store::push_audit`]).
+/// IMMEDIATE: the write lock is the device's chain, so two pushes of one
+/// device are checked one after the other.
+fn push_audit_tx(conn: &mut Connection, push: AuditPush) -> Result<AuditPushResponse> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let device = push.device_id.to_string();
+    let head = tx
+        .prepare_cached("SELECT seq, hash, at FROM audit_chains WHERE device_id = ?1")?
+        .query_row([&device], |r| {
+            Ok(ChainHead {
+                seq: r.get(0)?,
+                hash: r.get(1)?,
+                at: r.get(2)?,
+            })
+        })
+        .optional()?;
+    let mut held: HashMap<i64, Vec<String>> = HashMap::new();
+    {
+        let mut st =
+            tx.prepare_cached("SELECT hash FROM device_audit WHERE device_id = ?1 AND seq = ?2")?;
+        for seq in chain::held_seqs(head.as_ref(), &push.rows) {
+            let hashes = st
+                .query_map(params![device, seq], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            held.insert(seq, hashes);
+        }
+    }
+    let plan = chain::check(&ChainState { head, held }, &push.rows, push.received_at_ms);
+    {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO device_audit (device_id, seq, at, at_ms, actor, action, object_type, \
+             object_id, pupil_id, detail, prev_hash, hash, received_at, after_break) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        for i in &plan.inserts {
+            let r = i.row;
+            st.execute(params![
+                device,
+                r.seq,
+                r.at,
+                i.at_ms,
+                r.actor,
+                r.action,
+                r.object_type,
+                r.object_id,
+                r.pupil_id,
+                r.detail,
+                r.prev_hash,
+                r.hash,
+                push.received_at_ms,
+                i.after_break,
+            ])?;
+        }
+        let mut st = tx.prepare_cached(
+            "INSERT INTO audit_breaks (device_id, seq, kind, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for b in &plan.breaks {
+            st.execute(params![
+                device,
+                b.seq,
+                b.kind.as_str(),
+                b.detail,
+                push.received_at_ms
+            ])?;
+        }
+    }
+    if let Some(h) = &plan.head {
+        tx.execute(
+            "INSERT INTO audit_chains (device_id, seq, hash, at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, \
+             at = excluded.at",
+            params![device, h.seq, h.hash, h.at],
+        )?;
+    }
+    for a in plan.audits(push.device_id, push.rows.len(), push.received_at_ms) {
+        insert_audit(&tx, &a)?;
+    }
+    let last = push.rows.last().map_or(0, |r| r.seq);
+    let response = plan.response(last);
+    tx.commit()?;
+    Ok(response)
+}
+
+fn held_audit_row(r: &Row<'_>) -> rusqlite::Result<HeldAuditRow> {
+    Ok(HeldAuditRow {
+        row: DeviceAuditRow {
+            device_id: r.get(0)?,
+            seq: r.get(1)?,
+            at: r.get(2)?,
+            actor: r.get(4)?,
+            action: r.get(5)?,
+            object_type: r.get(6)?,
+            object_id: r.get(7)?,
+            pupil_id: r.get(8)?,
+            detail: r.get(9)?,
+            prev_hash: r.get(10)?,
+            hash: r.get(11)?,
+        },
+        at_ms: r.get(3)?,
+        received_at_ms: r.get(12)?,
+        after_break: r.get(13)?,
+    })
+}
+
+fn chain_break(r: &Row<'_>) -> rusqlite::Result<ChainBreak> {
+    let kind: String = r.get(2)?;
+    Ok(ChainBreak {
+        device_id: uuid_col(r, 0)?,
+        seq: r.get(1)?,
+        kind: BreakKind::parse(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Text,
+                format!("unknown break kind '{kind}'").into(),
+            )
+        })?,
+        detail: r.get(3)?,
+        at_ms: r.get(4)?,
+    })
 }
 
 impl SqliteStore {
@@ -663,6 +792,33 @@ impl Store for SqliteStore {
                     },
                 })
             })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn push_audit(&self, push: AuditPush) -> Result<AuditPushResponse> {
+        self.write_with(move |conn| push_audit_tx(conn, push)).await
+    }
+
+    async fn device_audit_rows(&self) -> Result<Vec<HeldAuditRow>> {
+        self.read_with(|conn| {
+            let mut st = conn.prepare(
+                "SELECT device_id, seq, at, at_ms, actor, action, object_type, object_id, \
+                 pupil_id, detail, prev_hash, hash, received_at, after_break \
+                 FROM device_audit ORDER BY id",
+            )?;
+            let rows = st.query_map([], held_audit_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn audit_breaks(&self) -> Result<Vec<ChainBreak>> {
+        self.read_with(|conn| {
+            let mut st = conn
+                .prepare("SELECT device_id, seq, kind, detail, at FROM audit_breaks ORDER BY id")?;
+            let rows = st.query_map([], chain_break)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await

@@ -4,9 +4,11 @@
 #![allow(dead_code)]
 
 use brygga_protocol::api::{
-    DeviceDirectory, EnrollRequest, EnrollResponse, ErrorBody, PullQuery, PullResponse,
-    PushRequest, PushResponse, StatusResponse, PATH_DEVICES, PATH_ENROLL, PATH_PUSH, PATH_STATUS,
+    AuditPushRequest, AuditPushResponse, DeviceDirectory, EnrollRequest, EnrollResponse, ErrorBody,
+    PullQuery, PullResponse, PushRequest, PushResponse, StatusResponse, PATH_AUDIT, PATH_DEVICES,
+    PATH_ENROLL, PATH_PUSH, PATH_STATUS,
 };
+use brygga_protocol::audit::{AuditRow, GENESIS};
 use brygga_protocol::auth::{new_nonce, sign_request, AuthHeaders};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
@@ -253,6 +255,45 @@ impl Device {
 
     pub async fn directory(&self) -> DeviceDirectory {
         let a = self.directory_raw().await;
+        assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+        a.json()
+    }
+
+    /// This device's audit rows `1..=n`, chained (fictional reads).
+    pub fn audit_chain(&self, n: i64) -> Vec<AuditRow> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let mut row = AuditRow {
+                    seq,
+                    at: format!("2026-03-02T08:00:{:02}.000Z", seq % 60),
+                    actor: "Fiktiv Handläggare".into(),
+                    device_id: self.id.to_string(),
+                    action: "read".into(),
+                    object_type: "entry".into(),
+                    object_id: Some(format!("e{seq}")),
+                    pupil_id: Some("p1".into()),
+                    detail: String::new(),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                row.hash = row.compute_hash();
+                prev = row.hash.clone();
+                row
+            })
+            .collect()
+    }
+
+    pub async fn audit_raw(&self, rows: &[AuditRow]) -> Answer {
+        let body = serde_json::to_vec(&AuditPushRequest {
+            rows: rows.to_vec(),
+        })
+        .expect("json");
+        self.send("POST", PATH_AUDIT, body).await
+    }
+
+    pub async fn audit(&self, rows: &[AuditRow]) -> AuditPushResponse {
+        let a = self.audit_raw(rows).await;
         assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
         a.json()
     }

@@ -1,0 +1,43 @@
+-- brygga-server schema v3 (PostgreSQL): the devices' audit logs
+-- (docs/adr/0018-audit-log-on-the-server.md). Every row a device sends is
+-- kept, also one after a break in its chain: two rows may share a seq
+-- (a laptop restored from an old copy writes its seqs again), never a
+-- seq and a hash. `at` is the device's own text, `at_ms` the same time
+-- for sorting; `after_break` marks the rows from a break to the end of
+-- the batch that brought it.
+CREATE TABLE device_audit (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_id   UUID NOT NULL REFERENCES devices(id),
+    seq         BIGINT NOT NULL,
+    at          TEXT NOT NULL,
+    at_ms       BIGINT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id   TEXT,
+    pupil_id    TEXT,
+    detail      TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    after_break BOOLEAN NOT NULL,
+    UNIQUE (device_id, seq, hash)
+);
+CREATE INDEX device_audit_by_time ON device_audit (at_ms);
+-- Where each device's chain ends as the server holds it: the next row
+-- must follow it.
+CREATE TABLE audit_chains (
+    device_id UUID PRIMARY KEY REFERENCES devices(id),
+    seq       BIGINT NOT NULL,
+    hash      TEXT NOT NULL,
+    at        TEXT NOT NULL
+);
+-- Breaks in a device's chain, for the admin; each recorded once.
+CREATE TABLE audit_breaks (
+    id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_id UUID NOT NULL REFERENCES devices(id),
+    seq       BIGINT NOT NULL,
+    kind      TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    at        BIGINT NOT NULL
+);
