@@ -20,7 +20,8 @@ use brygga_core::{
     ActionStatus, CopyKey, EntryKind, GuardianField, Journal, Keep, NewAction, NewCheckin,
     NewEntry, NewGuardian, NewPlan, NewPupil, Passphrase,
 };
-use brygga_protocol::api::DirectoryEntry;
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
+use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use brygga_server::store::{
     self, Admission, AuditRecord, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch,
@@ -350,6 +351,17 @@ impl Transport for Link<'_> {
                 .collect(),
             more: page.more,
         })
+    }
+
+    fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
+        self.server
+            .rt
+            .block_on(self.server.store().push_audit(store::AuditPush {
+                device_id: self.device,
+                received_at_ms: Utc::now().timestamp_millis(),
+                rows: rows.to_vec(),
+            }))
+            .map_err(|e| SyncError::Refused(e.to_string()))
     }
 }
 

@@ -5,9 +5,12 @@
 use brygga_core::sync::{
     plan::Remote, HttpTransport, PulledPage, PushVerdict, SyncError, Transport,
 };
-use brygga_core::{EntryKind, GuardianField, NewEntry, NewGuardian, NewPupil};
+use brygga_core::{
+    AuditFilter, EntryKind, GuardianField, Journal, NewEntry, NewGuardian, NewPupil,
+};
 use brygga_e2e::{cli, unique, Backend, Device, Server};
-use brygga_protocol::api::DirectoryEntry;
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
+use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use chrono::Utc;
 use std::collections::BTreeMap;
@@ -40,6 +43,8 @@ on_both_backends!(
     an_operation_edited_in_the_server_database_is_refused_by_a_new_laptop,
     a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes,
     a_command_completes_while_a_slow_server_is_still_answering,
+    audit_rows_reach_the_server_once_with_their_chain,
+    a_laptop_restored_from_an_old_copy_is_a_break_the_admin_sees,
 );
 
 /// Both laptops hold the same journal, and each passes its replay check.
@@ -247,6 +252,10 @@ impl Transport for Slow<'_> {
         let _ = self.asked.send(());
         let _ = self.answer.lock().expect("lock").recv();
         self.inner.pull(after, limit)
+    }
+
+    fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
+        self.inner.push_audit(rows)
     }
 }
 
@@ -566,6 +575,10 @@ impl Transport for Tampering<'_> {
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
         self.inner.pull(after, limit)
     }
+
+    fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
+        self.inner.push_audit(rows)
+    }
 }
 
 fn a_tampered_operation_is_quarantined_and_the_rest_lands(backend: Backend) {
@@ -664,4 +677,187 @@ fn a_revoked_device_wipes_its_journal_at_next_sync(backend: Backend) {
         left.is_empty(),
         "the journal and its key are gone: {left:?}"
     );
+}
+
+// ------------------------------------------------- the audit log on the server --
+
+/// The server's review of one device: `audit list --device ID --json`.
+fn server_audit(server: &Server, device: &str) -> Vec<serde_json::Value> {
+    let text = server.admin(&["audit", "list", "--device", device, "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&text).expect("json");
+    rows.as_array().expect("array").clone()
+}
+
+/// The seqs of the device rows the server holds, in the review's order.
+fn held_seqs(rows: &[serde_json::Value]) -> Vec<i64> {
+    rows.iter()
+        .filter(|r| r["source"] == "device")
+        .map(|r| r["seq"].as_i64().expect("seq"))
+        .collect()
+}
+
+/// The chain breaks the server recorded for one device.
+fn breaks_of(server: &Server, device: &str) -> Vec<serde_json::Value> {
+    let text = server.admin(&["audit", "breaks", "--json"]);
+    let all: serde_json::Value = serde_json::from_str(&text).expect("json");
+    all.as_array()
+        .expect("array")
+        .iter()
+        .filter(|b| b["device_id"] == device)
+        .cloned()
+        .collect()
+}
+
+/// This laptop's device id, as its audit rows carry it.
+fn device_id(journal: &Journal) -> String {
+    journal
+        .audit_list(&AuditFilter::default())
+        .expect("audit")
+        .first()
+        .expect("the first row")
+        .device_id
+        .clone()
+}
+
+/// Sends the audit rows but loses every answer, as a cut network would.
+struct LosesAuditAnswers<'a> {
+    inner: &'a HttpTransport,
+}
+
+impl Transport for LosesAuditAnswers<'_> {
+    fn status(&self) -> Result<Remote, SyncError> {
+        self.inner.status()
+    }
+
+    fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError> {
+        self.inner.devices()
+    }
+
+    fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
+        self.inner.push(ops)
+    }
+
+    fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
+        self.inner.pull(after, limit)
+    }
+
+    fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
+        self.inner.push_audit(rows)?;
+        Err(SyncError::Unreachable("connection cut (test)".into()))
+    }
+}
+
+fn audit_rows_reach_the_server_once_with_their_chain(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna"]);
+    let mut a = Device::enrolled(&server, &users[0]);
+    let case = open_case(&mut a, "20121008-9882");
+    signed_notes(&mut a, case, 2, "Samtal");
+    a.journal.case_detail(case).expect("a read");
+    let id = device_id(&a.journal);
+
+    // The answers are lost: the rows reach the server, the laptop does
+    // not know it and sends them again.
+    let transport = a.journal.server_transport().expect("transport");
+    let cut = a.journal.sync(&LosesAuditAnswers { inner: &transport });
+    assert!(matches!(cut, Err(SyncError::Unreachable(_))), "{cut:?}");
+    let report = sync(&mut a);
+    assert_eq!(report.audit_breaks, 0, "{report:?}");
+    assert!(report.audit_pushed > 0);
+
+    // Every row of the laptop, once, in order; reads included; none after
+    // a break, and no break recorded.
+    let on_laptop: Vec<i64> = a
+        .journal
+        .audit_list(&AuditFilter::default())
+        .expect("audit")
+        .iter()
+        .map(|r| r.seq)
+        .collect();
+    let rows = server_audit(&server, &id);
+    let held = held_seqs(&rows);
+    assert_eq!(held, on_laptop[..held.len()].to_vec());
+    assert_eq!(held, (1..=held.len() as i64).collect::<Vec<_>>());
+    assert!(rows
+        .iter()
+        .any(|r| r["source"] == "device" && r["action"] == "read" && r["pupil_id"].is_string()));
+    assert!(rows
+        .iter()
+        .any(|r| r["source"] == "server" && r["action"] == "audit.push"));
+    assert!(rows.iter().all(|r| r["after_break"] == false));
+    let times: Vec<i64> = rows
+        .iter()
+        .map(|r| r["at_ms"].as_i64().expect("time"))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "sorted by time");
+    assert!(breaks_of(&server, &id).is_empty());
+
+    // The next round sends only what is new (the rows of the last round).
+    let next = sync(&mut a);
+    assert!(next.audit_pushed <= 3, "{next:?}");
+    assert!(breaks_of(&server, &id).is_empty());
+}
+
+/// Copies a journal's files (no write under way), as a backup would.
+fn copy_journal(from: &std::path::Path) -> tempfile::TempDir {
+    let to = tempfile::tempdir().expect("copy dir");
+    for entry in std::fs::read_dir(from).expect("journal dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), to.path().join(entry.file_name())).expect("copy");
+        }
+    }
+    to
+}
+
+fn a_laptop_restored_from_an_old_copy_is_a_break_the_admin_sees(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna"]);
+    let mut a = Device::enrolled(&server, &users[0]);
+    let case = open_case(&mut a, "20121008-9882");
+    sync(&mut a);
+    let old_copy = copy_journal(a.dir.path());
+    // The laptop works on and syncs: the server holds rows the copy lacks.
+    for _ in 0..3 {
+        a.journal.case_detail(case).expect("a read");
+    }
+    sync(&mut a);
+    let id = device_id(&a.journal);
+    let held_before = held_seqs(&server_audit(&server, &id)).len();
+    drop(a);
+
+    // The laptop is restored from the copy, and reads again.
+    let mut restored = Device {
+        journal: Journal::open(old_copy.path(), &brygga_e2e::pass()).expect("open the copy"),
+        dir: old_copy,
+    };
+    restored.journal.case_detail(case).expect("a read");
+    let report = sync(&mut restored);
+    assert_eq!(report.audit_breaks, 1, "{report:?}");
+    let breaks = breaks_of(&server, &id);
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+    assert_eq!(breaks[0]["kind"], "went-back");
+    let seq = breaks[0]["seq"].as_i64().expect("seq");
+    assert!(
+        seq as usize <= held_before,
+        "{seq} within the {held_before} rows held"
+    );
+
+    // Nothing is lost: the server keeps both versions of the rewritten
+    // rows, the new ones marked; and the laptop goes on without a new
+    // break.
+    let rows = server_audit(&server, &id);
+    assert!(rows
+        .iter()
+        .any(|r| r["seq"] == seq && r["after_break"] == true));
+    assert!(rows
+        .iter()
+        .any(|r| r["seq"] == seq && r["after_break"] == false));
+    assert!(rows
+        .iter()
+        .any(|r| r["source"] == "server" && r["action"] == "audit.break"));
+    restored.journal.case_detail(case).expect("a read");
+    let next = sync(&mut restored);
+    assert_eq!(next.audit_breaks, 0, "{next:?}");
+    assert_eq!(breaks_of(&server, &id).len(), 1, "recorded once");
 }

@@ -34,7 +34,8 @@ use brygga_core::sync::{
 };
 use brygga_core::{EntryKind, Journal, NewEntry, NewGuardian, NewPupil, Personnummer};
 use brygga_e2e::{unique, Backend, Device, Server};
-use brygga_protocol::api::DirectoryEntry;
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
+use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use brygga_protocol::signing;
 use chrono::{Duration as Days, NaiveDate, Utc};
@@ -298,6 +299,9 @@ impl<A: Around> Transport for Wrapped<A> {
     }
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
         self.0.around(|| self.0.inner().pull(after, limit))
+    }
+    fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
+        self.0.around(|| self.0.inner().push_audit(rows))
     }
 }
 
