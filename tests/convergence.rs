@@ -739,6 +739,13 @@ fn run(s: &Scenario, backend: &Backend, root: &Path, case_no: usize) -> Result<(
             sync(l, &server, used[i].device_id, Cut::None).map_err(TestCaseError::fail)?;
         }
     }
+    // Cut rounds, restarts and rows sent again never look like a break
+    // in a laptop's audit chain.
+    let breaks = server
+        .rt
+        .block_on(server.store().audit_breaks())
+        .expect("breaks");
+    prop_assert!(breaks.is_empty(), "audit chains broke: {:?}", breaks);
     let all: BTreeSet<String> = laptops
         .iter()
         .flat_map(|l| l.journal.operations().expect("ops"))

@@ -834,6 +834,8 @@ fn a_laptop_restored_from_an_old_copy_is_a_break_the_admin_sees(backend: Backend
     restored.journal.case_detail(case).expect("a read");
     let report = sync(&mut restored);
     assert_eq!(report.audit_breaks, 1, "{report:?}");
+    let status = restored.journal.sync_status().expect("status");
+    assert_eq!(status.audit_breaks, 1, "the sync panel shows it");
     let breaks = breaks_of(&server, &id);
     assert_eq!(breaks.len(), 1, "{breaks:?}");
     assert_eq!(breaks[0]["kind"], "went-back");

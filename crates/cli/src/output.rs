@@ -477,14 +477,22 @@ impl Render for brygga_core::sync::Enrollment {
 
 impl Render for brygga_core::sync::SyncReport {
     fn render(&self) -> String {
-        format!(
-            "pushed {}, rejected {} (quarantined), pulled {}, skipped {}, quarantined on pull {}\n",
+        let mut out = format!(
+            "pushed {}, rejected {} (quarantined), pulled {}, skipped {}, quarantined on pull {}, audit rows sent {}\n",
             self.pushed,
             self.rejected,
             self.pulled.applied,
             self.pulled.skipped,
-            self.pulled.quarantined
-        )
+            self.pulled.quarantined,
+            self.audit_pushed
+        );
+        if self.audit_breaks > 0 {
+            out.push_str(&format!(
+                "the server found {} break(s) in this device's audit log; the municipality's administrator sees them\n",
+                self.audit_breaks
+            ));
+        }
+        out
     }
 }
 
@@ -502,6 +510,12 @@ impl Render for brygga_core::sync::SyncStatus {
         );
         if let Some(e) = &self.last_error {
             out.push_str(&format!("last error: {}\n", cell(&e.message)));
+        }
+        if self.audit_breaks > 0 {
+            out.push_str(&format!(
+                "breaks the server found in this device's audit log: {}\n",
+                self.audit_breaks
+            ));
         }
         for q in &self.quarantined {
             out.push_str(&format!(

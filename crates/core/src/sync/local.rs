@@ -35,6 +35,9 @@ pub struct SyncStatus {
     pub last_attempt_at: Option<String>,
     /// Why the last attempt failed; empty once a round completes.
     pub last_error: Option<SyncFailure>,
+    /// Breaks the server has found in this device's audit log, over all
+    /// rounds (docs/audit.md); the municipality's administrator sees them.
+    pub audit_breaks: u32,
     pub quarantined: Vec<QuarantinedOp>,
     pub conflicts: Vec<ConflictView>,
 }
@@ -215,9 +218,17 @@ impl Journal {
         crate::audit::after(&self.conn, after, super::AUDIT_BATCH)
     }
 
-    /// Remembers that the server holds the audit rows up to `held_seq`.
-    pub(crate) fn record_audit_pushed(&self, held_seq: i64) -> Result<()> {
-        state::set(&self.conn, state::AUDIT_PUSHED_SEQ, &held_seq.to_string())
+    /// Remembers that the server holds the audit rows up to `held_seq`,
+    /// and counts the `breaks` it found in them.
+    pub(crate) fn record_audit_pushed(&mut self, held_seq: i64, breaks: usize) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        state::set(&tx, state::AUDIT_PUSHED_SEQ, &held_seq.to_string())?;
+        if breaks > 0 {
+            let total = state::get_number(&tx, state::AUDIT_BREAKS)? + breaks as i64;
+            state::set(&tx, state::AUDIT_BREAKS, &total.to_string())?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Pins the keys of the team's devices (see [`verify::pin_directory`]);
@@ -434,6 +445,8 @@ impl Journal {
             last_error: get(state::LAST_ERROR)?
                 .as_deref()
                 .map(SyncFailure::from_stored),
+            audit_breaks: u32::try_from(state::get_number(&self.conn, state::AUDIT_BREAKS)?)
+                .unwrap_or(u32::MAX),
             quarantined: self.quarantined()?,
             conflicts: self.all_conflicts()?,
         })

@@ -245,7 +245,7 @@ fn push_audit(
         }
         report.audit_pushed += rows.len() as u32;
         report.audit_breaks += answer.breaks.len() as u32;
-        locked(access, |j| j.record_audit_pushed(last))??;
+        locked(access, |j| j.record_audit_pushed(last, answer.breaks.len()))??;
         after = last;
     }
 }

@@ -13,6 +13,8 @@ pub(crate) const PUSHED_SEQ: &str = "pushed_seq";
 pub(crate) const PULL_CURSOR: &str = "pull_cursor";
 /// Highest seq of this device's audit log the server said it holds.
 pub(crate) const AUDIT_PUSHED_SEQ: &str = "audit_pushed_seq";
+/// Breaks the server has found in this device's audit log, all rounds.
+pub(crate) const AUDIT_BREAKS: &str = "audit_breaks";
 pub(crate) const LAST_SUCCESS_AT: &str = "last_success_at";
 pub(crate) const LAST_ATTEMPT_AT: &str = "last_attempt_at";
 pub(crate) const LAST_ERROR: &str = "last_error";

@@ -14,6 +14,10 @@
 //! many requests. An operation is acknowledged
 //! only after its transaction committed; the UNIQUE constraints on
 //! `(device_id, seq)` and `op_id` stay as the last line of defence.
+//!
+//! A device's audit rows ([`Store::push_audit`]) go in a transaction of
+//! their own, after their request was admitted: it holds the device's
+//! chain while [`plan::audit`] checks them against it.
 
 #[cfg(test)]
 mod fixture;

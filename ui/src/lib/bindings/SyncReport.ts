@@ -6,6 +6,15 @@ import type { PullOutcome } from "./PullOutcome";
  */
 export type SyncReport = { pushed: number, rejected: number, pulled: PullOutcome, 
 /**
+ * Audit rows the server took in this round (new or held already).
+ */
+audit_pushed: number, 
+/**
+ * Breaks the server found in this device's audit chain this round
+ * (the admin sees them with `brygga-server audit breaks`).
+ */
+audit_breaks: number, 
+/**
  * True when the device was revoked and the journal has been wiped.
  */
 wiped: boolean, };

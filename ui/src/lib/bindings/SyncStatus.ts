@@ -18,4 +18,9 @@ last_success_at: string | null, last_attempt_at: string | null,
 /**
  * Why the last attempt failed; empty once a round completes.
  */
-last_error: SyncFailure | null, quarantined: Array<QuarantinedOp>, conflicts: Array<ConflictView>, };
+last_error: SyncFailure | null, 
+/**
+ * Breaks the server has found in this device's audit log, over all
+ * rounds (docs/audit.md); the municipality's administrator sees them.
+ */
+audit_breaks: number, quarantined: Array<QuarantinedOp>, conflicts: Array<ConflictView>, };

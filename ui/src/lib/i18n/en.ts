@@ -409,6 +409,8 @@ export const en: Record<keyof typeof sv, string> = {
   'sync.last_success_label': "Last successful sync",
   'sync.last_attempt': "Last attempt",
   'sync.last_error': "Last error",
+  'sync.audit_breaks_label': "Audit log",
+  'sync.audit_breaks': "The server found {n} break(s) in the chain of this computer’s audit log. The municipality’s administrator sees them.",
   'sync.never': "never",
   'sync.now': "Sync now",
   'sync.syncing': "Syncing …",

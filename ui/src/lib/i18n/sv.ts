@@ -409,6 +409,8 @@ export const sv = {
   'sync.last_success_label': "Senast lyckade synk",
   'sync.last_attempt': "Senaste försök",
   'sync.last_error': "Senaste fel",
+  'sync.audit_breaks_label': "Loggen över åtkomster",
+  'sync.audit_breaks': "Servern har hittat {n} avbrott i kedjan i den här datorns logg över åtkomster. Kommunens administratör ser dem.",
   'sync.never': "aldrig",
   'sync.now': "Synka nu",
   'sync.syncing': "Synkar …",
