@@ -742,7 +742,7 @@ async fn openapi_and_metrics_are_served() {
 /// with the rows after it kept, another device's rows and disorder refused,
 /// and the admin's review shows them with the server's own rows.
 async fn audit_rows_are_checked_against_the_chain_the_server_holds(pg: Option<&str>) {
-    let (home, _server, user, dev) = setup(pg).await;
+    let (home, server, user, dev) = setup(pg).await;
     let rows = dev.audit_chain(6);
     let first = dev.audit(&rows[..3]).await;
     assert_eq!((first.held_seq, first.accepted, first.duplicate), (3, 3, 0));
@@ -759,7 +759,7 @@ async fn audit_rows_are_checked_against_the_chain_the_server_holds(pg: Option<&s
     assert!(resent.breaks.is_empty() && resent.duplicate == 1);
 
     // Only the device's own rows, in order, at most MAX_AUDIT_ROWS.
-    let other = Device::new(&_server);
+    let other = Device::new(&server);
     let foreign = dev.audit_raw(&other.audit_chain(1)).await;
     assert_eq!(foreign.status, 400);
     assert_eq!(foreign.error().code, codes::BAD_REQUEST);
