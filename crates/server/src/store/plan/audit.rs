@@ -85,10 +85,12 @@ fn break_at(head: Option<&ChainHead>, row: &AuditRow) -> Option<(BreakKind, Stri
         });
     }
     if seq > top + 1 {
-        return Some((
-            BreakKind::Gap,
-            format!("rows {} to {} are missing", top + 1, seq - 1),
-        ));
+        let missing = if seq == top + 2 {
+            format!("row {} is missing", top + 1)
+        } else {
+            format!("rows {} to {} are missing", top + 1, seq - 1)
+        };
+        return Some((BreakKind::Gap, missing));
     }
     if row.prev_hash != prev {
         return Some((
@@ -295,6 +297,7 @@ mod tests {
         let rows = chain(1, 3, GENESIS, T0);
         let plan = check(&ChainState::default(), &rows[1..], 0);
         assert_eq!(kinds(&plan), vec![(2, BreakKind::Gap)]);
+        assert_eq!(plan.breaks[0].detail, "row 1 is missing");
     }
 
     #[test]
