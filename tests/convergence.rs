@@ -239,13 +239,18 @@ fn lost() -> SyncError {
 
 impl Transport for Link<'_> {
     fn status(&self) -> Result<Remote, SyncError> {
-        let latest = self
+        let store = self.server.store();
+        let (latest, epoch) = self
             .server
             .rt
-            .block_on(self.server.store().latest_server_seq(self.server.team_id))
+            .block_on(async {
+                let latest = store.latest_server_seq(self.server.team_id).await?;
+                Ok::<_, brygga_server::store::StoreError>((latest, store.history_epoch().await?))
+            })
             .map_err(|e| SyncError::Refused(e.to_string()))?;
         Ok(Remote {
             latest_server_seq: latest,
+            history_epoch: epoch,
         })
     }
 

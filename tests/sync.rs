@@ -40,6 +40,7 @@ on_both_backends!(
     an_operation_edited_in_the_server_database_is_refused_by_a_new_laptop,
     a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes,
     a_command_completes_while_a_slow_server_is_still_answering,
+    a_server_restored_from_a_backup_gets_back_what_it_lost,
 );
 
 /// Both laptops hold the same journal, and each passes its replay check.
@@ -664,4 +665,73 @@ fn a_revoked_device_wipes_its_journal_at_next_sync(backend: Backend) {
         left.is_empty(),
         "the journal and its key are gone: {left:?}"
     );
+}
+
+/// docs/backup.md: the server is restored to a backup made before some
+/// work was pushed, a laptop was enrolled and another revoked. The admin
+/// log brings back the enrolment and the revocation; the laptops see the
+/// new history epoch and push again what the server lost.
+fn a_server_restored_from_a_backup_gets_back_what_it_lost(backend: Backend) {
+    let mut server = Server::start(backend.own_database());
+    let users = server.team(&unique("team"), &["anna", "bo"]);
+    let mut a = Device::enrolled(&server, &users[0]);
+    let case = open_case(&mut a, "20121008-9882");
+    signed_notes(&mut a, case, 2, "Före säkerhetskopian");
+    let before = sync(&mut a).pushed;
+    let backup = server.backup();
+
+    signed_notes(&mut a, case, 3, "Efter säkerhetskopian");
+    let after = sync(&mut a).pushed;
+    let mut b = Device::enrolled(&server, &users[1]);
+    sync(&mut b);
+    let mut c = Device::enrolled(&server, &users[1]);
+    sync(&mut c);
+    let c_id = c.journal.device_id().to_string();
+    server.admin(&["device", "revoke", &c_id]);
+    let all = signed_ids(&a, case);
+    assert_eq!((all.len(), signed_ids(&b, case)), (5, all.clone()));
+
+    let printed = server.restore(&backup);
+    let b_id = b.journal.device_id().to_string();
+    let line_of = |id: &str, action: &str| {
+        printed
+            .lines()
+            .find(|l| l.contains(id) && l.contains(action))
+            .unwrap_or_else(|| panic!("no {action} of {id} in:\n{printed}"))
+            .to_owned()
+    };
+    assert!(line_of(&b_id, "device-enroll").contains("re-applied"));
+    assert!(line_of(&c_id, "device-revoke").contains("re-applied"));
+
+    // The first laptop pushes again every operation it wrote (the server
+    // had lost those of the last three notes).
+    let report = sync(&mut a);
+    assert_eq!(
+        (report.pushed, report.rejected),
+        (before + after, 0),
+        "{report:?}"
+    );
+    // The laptop enrolled after the backup still reaches the server.
+    sync(&mut b);
+    assert_eq!(signed_ids(&b, case), all);
+    // A new laptop gets the whole case from the restored server.
+    let mut d = Device::enrolled(&server, &users[1]);
+    sync(&mut d);
+    assert_eq!(signed_ids(&d, case), all);
+    // The revocation made after the backup still stands.
+    assert!(
+        sync(&mut c).wiped,
+        "the revoked laptop is wiped at its next sync"
+    );
+    let devices = server.admin(&["device", "list", "--json"]);
+    let devices: serde_json::Value = serde_json::from_str(&devices).expect("json");
+    let status_of = |id: &str| {
+        devices
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|d| d["id"] == id)
+            .map(|d| d["status"].clone())
+    };
+    assert_eq!(status_of(&c_id), Some("revoked".into()));
 }

@@ -61,7 +61,8 @@ pub const PATH_PUSH: &str = "/v1/push";
 pub const PATH_PULL: &str = "/v1/pull";
 
 /// `GET /v1/status` — authenticated. Whether the device is active, its
-/// team, the newest `server_seq` of the team and the server's clock.
+/// team, the newest `server_seq` of the team, the server's clock and its
+/// history epoch (see [`StatusResponse::history_epoch`]).
 /// Answer [`StatusResponse`]. A revoked device gets 403 `device_revoked`.
 pub const PATH_STATUS: &str = "/v1/status";
 
@@ -298,6 +299,12 @@ pub struct StatusResponse {
     pub latest_server_seq: i64,
     /// Server clock, unix milliseconds.
     pub server_time_ms: i64,
+    /// A random id of the server's history of operations. It changes when
+    /// the server's database is restored from a backup: a device that sees
+    /// it change pushes again what it holds and pulls from the start.
+    /// Empty from a server that predates it.
+    #[serde(default)]
+    pub history_epoch: String,
 }
 
 /// One device of a team, as `GET /v1/devices` lists it.

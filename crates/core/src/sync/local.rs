@@ -205,7 +205,27 @@ impl Journal {
             last_seq: self.last_own_seq()?,
             pushed_seq: self.pushed_seq()?,
             pull_cursor: self.pull_cursor()?,
+            history_epoch: state::get(&self.conn, state::HISTORY_EPOCH)?,
         })
+    }
+
+    /// Takes in that the server was restored to an older copy: everything
+    /// is to be pushed and pulled again, under the new epoch. One
+    /// transaction, so a round cut short after it starts from the top.
+    pub(crate) fn server_restored(&mut self, epoch: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        state::set(&tx, state::PUSHED_SEQ, "0")?;
+        state::set(&tx, state::PULL_CURSOR, "0")?;
+        state::set(&tx, state::HISTORY_EPOCH, epoch)?;
+        tx.commit()?;
+        self.record_sync(format!(
+            "the server was restored from a backup (history epoch {epoch}); \
+             everything held here is pushed and pulled again"
+        ))
+    }
+
+    pub(crate) fn remember_epoch(&self, epoch: &str) -> Result<()> {
+        state::set(&self.conn, state::HISTORY_EPOCH, epoch)
     }
 
     /// Pins the keys of the team's devices (see [`verify::pin_directory`]);

@@ -150,6 +150,10 @@ fn run_round(
     let mut report = SyncReport::default();
     for step in plan::plan(local, remote) {
         match step {
+            plan::Step::ServerRestored { epoch } => {
+                locked(access, |j| j.server_restored(&epoch))??;
+            }
+            plan::Step::RememberEpoch { epoch } => locked(access, |j| j.remember_epoch(&epoch))??,
             plan::Step::Push { from, to } => push_range(access, transport, from, to, &mut report)?,
             plan::Step::Pull { after } => pull_all(access, transport, after, &mut report)?,
         }

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// This device's side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Local {
     /// Highest seq in this device's own op log.
     pub last_seq: u64,
@@ -14,17 +14,29 @@ pub struct Local {
     pub pushed_seq: u64,
     /// Highest server_seq pulled and logged (or quarantined).
     pub pull_cursor: i64,
+    /// The server's history epoch this device last saw; None before the
+    /// first round with a server that has one.
+    pub history_epoch: Option<String>,
 }
 
 /// The server's side, from its status answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Remote {
     pub latest_server_seq: i64,
+    /// Empty from a server without one.
+    pub history_epoch: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "kebab-case")]
 pub enum Step {
+    /// The server's database was restored from a backup (its history
+    /// epoch changed): it may have lost operations this device pushed or
+    /// holds, and numbers what comes next anew. Forget how far this device
+    /// pushed and pulled, and remember the new epoch.
+    ServerRestored { epoch: String },
+    /// The first round that sees the server's epoch: remember it.
+    RememberEpoch { epoch: String },
     /// Push own ops with seq in `from..=to`.
     Push { from: u64, to: u64 },
     /// Pull everything after `after`.
@@ -32,9 +44,22 @@ pub enum Step {
 }
 
 /// Push before pull, so that what the therapist wrote reaches the server
-/// even if the pull is cut off.
-pub fn plan(local: Local, remote: Remote) -> Vec<Step> {
+/// even if the pull is cut off. After a restore of the server, everything
+/// is pushed and pulled again (the server answers what it holds as
+/// duplicates, and this device skips what it holds).
+pub fn plan(mut local: Local, remote: Remote) -> Vec<Step> {
     let mut steps = Vec::new();
+    let epoch = remote.history_epoch;
+    match local.history_epoch {
+        _ if epoch.is_empty() => {}
+        None => steps.push(Step::RememberEpoch { epoch }),
+        Some(known) if known != epoch => {
+            steps.push(Step::ServerRestored { epoch });
+            local.pushed_seq = 0;
+            local.pull_cursor = 0;
+        }
+        Some(_) => {}
+    }
     if local.last_seq > local.pushed_seq {
         steps.push(Step::Push {
             from: local.pushed_seq + 1,
@@ -53,17 +78,21 @@ pub fn plan(local: Local, remote: Remote) -> Vec<Step> {
 mod tests {
     use super::*;
 
+    const EPOCH: &str = "4f1c";
+
     fn local(last_seq: u64, pushed_seq: u64, pull_cursor: i64) -> Local {
         Local {
             last_seq,
             pushed_seq,
             pull_cursor,
+            history_epoch: Some(EPOCH.into()),
         }
     }
 
     fn remote(latest: i64) -> Remote {
         Remote {
             latest_server_seq: latest,
+            history_epoch: EPOCH.into(),
         }
     }
 
@@ -93,6 +122,47 @@ mod tests {
         assert_eq!(
             plan(local(2, 0, 0), remote(4)),
             vec![Step::Push { from: 1, to: 2 }, Step::Pull { after: 0 }]
+        );
+    }
+
+    #[test]
+    fn a_restored_server_gets_everything_pushed_and_pulled_again() {
+        let restored = Remote {
+            history_epoch: "9a02".into(),
+            ..remote(4)
+        };
+        assert_eq!(
+            plan(local(7, 7, 9), restored),
+            vec![
+                Step::ServerRestored {
+                    epoch: "9a02".into()
+                },
+                Step::Push { from: 1, to: 7 },
+                Step::Pull { after: 0 }
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_epoch_seen_is_remembered_and_changes_nothing_else() {
+        let first = Local {
+            history_epoch: None,
+            ..local(5, 5, 9)
+        };
+        assert_eq!(
+            plan(first, remote(9)),
+            vec![Step::RememberEpoch {
+                epoch: EPOCH.into()
+            }]
+        );
+        let old_server = Remote {
+            history_epoch: String::new(),
+            ..remote(9)
+        };
+        assert_eq!(
+            plan(local(5, 5, 9), old_server),
+            vec![],
+            "a server without epochs"
         );
     }
 }

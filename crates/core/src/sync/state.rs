@@ -11,6 +11,7 @@ pub(crate) const ENROLLED_USER: &str = "enrolled_user";
 pub(crate) const TEAM: &str = "team";
 pub(crate) const PUSHED_SEQ: &str = "pushed_seq";
 pub(crate) const PULL_CURSOR: &str = "pull_cursor";
+pub(crate) const HISTORY_EPOCH: &str = "history_epoch";
 pub(crate) const LAST_SUCCESS_AT: &str = "last_success_at";
 pub(crate) const LAST_ATTEMPT_AT: &str = "last_attempt_at";
 pub(crate) const LAST_ERROR: &str = "last_error";

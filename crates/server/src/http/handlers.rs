@@ -2,6 +2,7 @@
 //! writer, and shapes the answer.
 
 use super::{AppState, Authed, SignedRequest, OPENAPI_JSON};
+use crate::admin_log::AdminAction;
 use crate::error::{Error, Result};
 use crate::store::{AuditRecord, NewDevice, PreparedOp, PushBatch, StoredOutcome};
 use axum::body::Bytes;
@@ -76,12 +77,30 @@ pub async fn enroll(State(state): State<AppState>, body: Bytes) -> Result<Json<E
         )
         .await?;
     tracing::info!(device = %device.id, team = %device.team.name, "device enrolled");
+    log_enrolment(&state, &device, now);
     Ok(Json(EnrollResponse {
         device_id: device.id,
         user: device.user,
         team: device.team.name,
         server_time_ms: now,
     }))
+}
+
+/// Logs an enrolment for a restore to re-apply. The device is enrolled
+/// whatever happens here (its code is spent): a failure is an error in
+/// the server's log, and a restore to an older backup would then need the
+/// device enrolled again.
+fn log_enrolment(state: &AppState, device: &crate::store::Device, now: i64) {
+    let Some(log) = &state.admin_log else { return };
+    let action = AdminAction::DeviceEnroll {
+        device_id: device.id,
+        user: device.user.clone(),
+        public_key_hex: hex::encode(&device.public_key),
+        name: device.name.clone(),
+    };
+    if let Err(e) = log.append(now, action) {
+        tracing::error!(device = %device.id, error = %e, "enrolment not in the admin log");
+    }
 }
 
 /// Checks one operation of a push from `device`, whose signature was
@@ -350,8 +369,12 @@ pub async fn pull(State(state): State<AppState>, uri: Uri, authed: Authed) -> Re
 
 /// `GET /v1/status`
 pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Json<StatusResponse>> {
-    let latest = match state.store.latest_server_seq(authed.device.team.id).await {
-        Ok(latest) => latest,
+    let read = async {
+        let latest = state.store.latest_server_seq(authed.device.team.id).await?;
+        Ok::<_, crate::store::StoreError>((latest, state.store.history_epoch().await?))
+    };
+    let (latest, history_epoch) = match read.await {
+        Ok(read) => read,
         Err(e) => return Err(authed.refuse(&state, e.into()).await),
     };
     authed.admit(&state, None, None).await?;
@@ -360,6 +383,7 @@ pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Jso
         team: authed.device.team.name.clone(),
         latest_server_seq: latest,
         server_time_ms: crate::clock::now_ms(),
+        history_epoch,
     }))
 }
 

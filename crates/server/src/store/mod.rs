@@ -390,9 +390,27 @@ pub trait Store: Send + Sync + 'static {
     /// Revokes the device and records, in the same transaction, the
     /// highest `seq` of its stored operations (0 when none) as its
     /// `last_seq_at_revocation`; no push of the device is stored after it.
-    /// A device revoked already keeps its first revocation. Errors
-    /// `NotFound` for an unknown device.
-    async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked>;
+    /// A device revoked already keeps its first revocation. `asked` gives
+    /// the time, and a `last_seq` to record at least (a revocation
+    /// re-applied after a restore keeps the seq it had; 0 for a new one).
+    /// Errors `NotFound` for an unknown device.
+    async fn revoke_device(
+        &self,
+        id: Uuid,
+        asked: plan::Revocation,
+        audit: AuditRecord,
+    ) -> Result<Revoked>;
+    /// Enrols `device` for `user` as the admin log recorded it, when the
+    /// database does not know it (a restore to a backup older than its
+    /// enrolment); false when it was known. Errors `NotFound` for an
+    /// unknown user.
+    async fn reenroll(
+        &self,
+        user: &str,
+        device: NewDevice,
+        enrolled_at_ms: i64,
+        audit: AuditRecord,
+    ) -> Result<bool>;
 
     /// Admits the requests of `batch` (device active, nonce fresh), stores
     /// what the admitted ones carry, and the audit rows, in one
@@ -408,6 +426,12 @@ pub trait Store: Send + Sync + 'static {
     async fn prune_nonces(&self, now_ms: i64) -> Result<u64>;
 
     async fn audit_rows(&self) -> Result<Vec<AuditRow>>;
+
+    /// The history epoch: a random id of this database's history, which a
+    /// restore changes (devices then push again what it may have lost).
+    async fn history_epoch(&self) -> Result<String>;
+    /// Gives the database the history epoch `epoch`, with its audit row.
+    async fn set_history_epoch(&self, epoch: &str, audit: AuditRecord) -> Result<()>;
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -445,6 +469,10 @@ mod tests {
                     2,
                     "8d896342b70509057bff11a60e442c3ac6120751bb09e37228028b53533e5238",
                 ),
+                (
+                    3,
+                    "41ae51fcfac9faed5b03d8c65c7fa94ba2aa57f51a2566cba7b28ba83001904f",
+                ),
             ],
         );
         brygga_migrate::assert_released(
@@ -457,6 +485,10 @@ mod tests {
                 (
                     2,
                     "93962e58a0c6cb4beab3a8ed22b12b4d6f64af35b4b6d2177fbb3ad42b93f204",
+                ),
+                (
+                    3,
+                    "80bd3963315329b76c48cb57126e5f17362db78fd1aadd050d4709f172ba0b05",
                 ),
             ],
         );
