@@ -668,9 +668,10 @@ fn a_revoked_device_wipes_its_journal_at_next_sync(backend: Backend) {
 }
 
 /// docs/backup.md: the server is restored to a backup made before some
-/// work was pushed, a laptop was enrolled and another revoked. The admin
-/// log brings back the enrolment and the revocation; the laptops see the
-/// new history epoch and push again what the server lost.
+/// work was pushed, two laptops were enrolled and one of them, after
+/// writing, revoked. The admin log brings back the enrolments and the
+/// revocation; the laptops see the new history epoch and push again what
+/// they hold, the revoked laptop's work included.
 fn a_server_restored_from_a_backup_gets_back_what_it_lost(backend: Backend) {
     let mut server = Server::start(backend.own_database());
     let users = server.team(&unique("team"), &["anna", "bo"]);
@@ -683,13 +684,19 @@ fn a_server_restored_from_a_backup_gets_back_what_it_lost(backend: Backend) {
     signed_notes(&mut a, case, 3, "Efter säkerhetskopian");
     let after = sync(&mut a).pushed;
     let mut b = Device::enrolled(&server, &users[1]);
-    sync(&mut b);
     let mut c = Device::enrolled(&server, &users[1]);
     sync(&mut c);
+    signed_notes(&mut c, case, 2, "Från datorn som spärras");
+    sync(&mut c);
+    sync(&mut b);
     let c_id = c.journal.device_id().to_string();
     server.admin(&["device", "revoke", &c_id]);
-    let all = signed_ids(&a, case);
-    assert_eq!((all.len(), signed_ids(&b, case)), (5, all.clone()));
+    let all = signed_ids(&b, case);
+    assert_eq!(
+        all.len(),
+        7,
+        "five notes of the first laptop, two of the revoked one"
+    );
 
     let printed = server.restore(&backup);
     let b_id = b.journal.device_id().to_string();
@@ -703,16 +710,18 @@ fn a_server_restored_from_a_backup_gets_back_what_it_lost(backend: Backend) {
     assert!(line_of(&b_id, "device-enroll").contains("re-applied"));
     assert!(line_of(&c_id, "device-revoke").contains("re-applied"));
 
-    // The first laptop pushes again every operation it wrote (the server
-    // had lost those of the last three notes).
+    // The first laptop pushes again every operation it holds, all its own
+    // (the server had lost those of its last three notes).
     let report = sync(&mut a);
     assert_eq!(
         (report.pushed, report.rejected),
         (before + after, 0),
         "{report:?}"
     );
-    // The laptop enrolled after the backup still reaches the server.
-    sync(&mut b);
+    // The laptop enrolled after the backup still reaches the server, and
+    // pushes again what it holds of the revoked laptop's work.
+    let report = sync(&mut b);
+    assert_eq!(report.rejected, 0, "{report:?}");
     assert_eq!(signed_ids(&b, case), all);
     // A new laptop gets the whole case from the restored server.
     let mut d = Device::enrolled(&server, &users[1]);

@@ -40,7 +40,11 @@ pub const PATH_ENROLL: &str = "/v1/enroll";
 /// `POST /v1/push` — authenticated. Uploads a batch of signed operations of
 /// the requesting device, at most [`MAX_PUSH_OPS`], in the device's `seq`
 /// order (parents before children), each at most [`MAX_OP_BYTES`]
-/// serialised. Body [`PushRequest`], answer
+/// serialised. A batch may also hold operations of other devices of the
+/// requester's team (a device pushes again all it holds after the server
+/// was restored, see [`StatusResponse::history_epoch`]): each is checked
+/// against its author's key, and a revoked author's is rejected above its
+/// [`DirectoryEntry::last_seq`]. Body [`PushRequest`], answer
 /// [`PushResponse`] with exactly one [`OpResult`] per operation, in order.
 /// Idempotent by `(device_id, seq)`: pushing an operation again answers
 /// `duplicate` with the original `server_seq`. One bad operation is

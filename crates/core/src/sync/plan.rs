@@ -17,6 +17,8 @@ pub struct Local {
     /// The server's history epoch this device last saw; None before the
     /// first round with a server that has one.
     pub history_epoch: Option<String>,
+    /// Every held operation is being pushed again after a restore.
+    pub held_push: bool,
 }
 
 /// The server's side, from its status answer.
@@ -32,9 +34,13 @@ pub struct Remote {
 pub enum Step {
     /// The server's database was restored from a backup (its history
     /// epoch changed): it may have lost operations this device pushed or
-    /// holds, and numbers what comes next anew. Forget how far this device
-    /// pushed and pulled, and remember the new epoch.
+    /// holds, and numbers what comes next anew. Start a push of every held
+    /// operation, pull from the start, and remember the new epoch.
     ServerRestored { epoch: String },
+    /// Push every operation held here, of any device, in replay order
+    /// (parents first), from where the last such push stopped; then own
+    /// operations count as pushed.
+    PushHeld,
     /// The first round that sees the server's epoch: remember it.
     RememberEpoch { epoch: String },
     /// Push own ops with seq in `from..=to`.
@@ -45,8 +51,8 @@ pub enum Step {
 
 /// Push before pull, so that what the therapist wrote reaches the server
 /// even if the pull is cut off. After a restore of the server, everything
-/// is pushed and pulled again (the server answers what it holds as
-/// duplicates, and this device skips what it holds).
+/// held is pushed and everything pulled again (the server answers what it
+/// holds as duplicates, and this device skips what it holds).
 pub fn plan(mut local: Local, remote: Remote) -> Vec<Step> {
     let mut steps = Vec::new();
     let epoch = remote.history_epoch;
@@ -55,12 +61,14 @@ pub fn plan(mut local: Local, remote: Remote) -> Vec<Step> {
         None => steps.push(Step::RememberEpoch { epoch }),
         Some(known) if known != epoch => {
             steps.push(Step::ServerRestored { epoch });
-            local.pushed_seq = 0;
+            local.held_push = true;
             local.pull_cursor = 0;
         }
         Some(_) => {}
     }
-    if local.last_seq > local.pushed_seq {
+    if local.held_push {
+        steps.push(Step::PushHeld);
+    } else if local.last_seq > local.pushed_seq {
         steps.push(Step::Push {
             from: local.pushed_seq + 1,
             to: local.last_seq,
@@ -86,6 +94,7 @@ mod tests {
             pushed_seq,
             pull_cursor,
             history_epoch: Some(EPOCH.into()),
+            held_push: false,
         }
     }
 
@@ -137,9 +146,21 @@ mod tests {
                 Step::ServerRestored {
                     epoch: "9a02".into()
                 },
-                Step::Push { from: 1, to: 7 },
+                Step::PushHeld,
                 Step::Pull { after: 0 }
             ]
+        );
+    }
+
+    #[test]
+    fn a_push_of_held_operations_cut_short_goes_on_in_the_next_round() {
+        let cut = Local {
+            held_push: true,
+            ..local(7, 2, 0)
+        };
+        assert_eq!(
+            plan(cut, remote(4)),
+            vec![Step::PushHeld, Step::Pull { after: 0 }]
         );
     }
 

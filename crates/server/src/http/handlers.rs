@@ -1,6 +1,7 @@
 //! The route handlers: thin, each parses its input, calls the store or the
 //! writer, and shapes the answer.
 
+use super::relay::{self, Checked};
 use super::{AppState, Authed, SignedRequest, OPENAPI_JSON};
 use crate::admin_log::AdminAction;
 use crate::error::{Error, Result};
@@ -103,21 +104,14 @@ fn log_enrolment(state: &AppState, device: &crate::store::Device, now: i64) {
     }
 }
 
-/// Checks one operation of a push from `device`, whose signature was
-/// checked already (`signature`): the verified operation ready to store, or
-/// the reason it is rejected.
-fn prepare(
-    device: &crate::store::Device,
+/// Checks one operation of a push whose signature was checked already
+/// (`signature`, against its author's key): the verified operation ready
+/// to store, or the reason it is rejected.
+pub(super) fn prepare(
     signed: &SignedOperation,
     signature: std::result::Result<(), signing::VerifyError>,
 ) -> std::result::Result<PreparedOp, String> {
     let op = &signed.op;
-    if op.device_id != device.id {
-        return Err(format!(
-            "operation of device {} pushed by device {}",
-            op.device_id, device.id
-        ));
-    }
     let seq = i64::try_from(op.seq)
         .ok()
         .filter(|s| *s >= 1)
@@ -141,10 +135,9 @@ fn prepare(
     })
 }
 
-type CheckedOp = std::result::Result<PreparedOp, String>;
-
-/// A push's operations each checked, or why the body is not a push.
-type CheckedPush = Result<(PushRequest, Vec<CheckedOp>)>;
+/// A push's operations each checked (those of other devices still to
+/// check), or why the body is not a push.
+type CheckedPush = Result<(PushRequest, Vec<Checked>)>;
 
 fn parse_push(body: &[u8]) -> Result<PushRequest> {
     let req: PushRequest = parse_json(body)?;
@@ -170,13 +163,18 @@ fn check_push(state: &AppState, signed: SignedRequest) -> Result<(Authed, Checke
             return Ok((authed, Err(e)));
         }
     };
-    // Each operation well-formed or not; the well-formed ones' messages
-    // go to the batch.
+    // The device's own operations, well-formed or not; the well-formed
+    // ones' messages go to the batch with the request's. Those of other
+    // devices are checked against their authors' keys later (relay).
+    let requester = signed.device.id;
     let mut messages = Vec::with_capacity(req.ops.len());
     let parsed: Vec<_> = req
         .ops
         .iter()
-        .map(|op| signing::signed_message(op).map(|m| messages.push(m)))
+        .map(|op| {
+            (op.op.device_id == requester)
+                .then(|| signing::signed_message(op).map(|m| messages.push(m)))
+        })
         .collect();
     let (authed, verified) = signed.verify(state, messages)?;
     let mut verified = verified.into_iter();
@@ -184,12 +182,15 @@ fn check_push(state: &AppState, signed: SignedRequest) -> Result<(Authed, Checke
         .ops
         .iter()
         .zip(parsed)
-        .map(|(op, parsed)| {
-            let signature = parsed.and_then(|_| match verified.next() {
-                Some(true) => Ok(()),
-                _ => Err(signing::VerifyError::BadSignature),
-            });
-            prepare(&authed.device, op, signature)
+        .map(|(op, parsed)| match parsed {
+            None => Checked::Relayed,
+            Some(parsed) => {
+                let signature = parsed.and_then(|_| match verified.next() {
+                    Some(true) => Ok(()),
+                    _ => Err(signing::VerifyError::BadSignature),
+                });
+                Checked::Done(prepare(op, signature))
+            }
         })
         .collect();
     Ok((authed, Ok((req, checked))))
@@ -211,6 +212,10 @@ pub async fn push(
         check_push(&state, signed)?
     };
     let (req, checked) = match checked {
+        Ok(checked) => checked,
+        Err(e) => return Err(authed.refuse(&state, e).await),
+    };
+    let checked = match relay::settle(&state, &authed.device, &req.ops, checked).await {
         Ok(checked) => checked,
         Err(e) => return Err(authed.refuse(&state, e).await),
     };

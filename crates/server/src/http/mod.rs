@@ -3,6 +3,7 @@
 
 mod authn;
 mod handlers;
+mod relay;
 
 pub use authn::{Authed, DeviceCache, SignedRequest};
 
