@@ -223,12 +223,7 @@ fn quarantine_refused(tx: &Connection, rejected: &[(SignedOperation, String)]) -
 
 impl Journal {
     pub(crate) fn last_own_seq(&self) -> Result<u64> {
-        let seq: i64 = store::row(
-            &self.conn,
-            "SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1",
-            [self.device.id.to_string()],
-            |r| r.get(0),
-        )?;
+        let (seq, _) = crate::journal::high_water(&self.conn, &self.device.id)?;
         Ok(u64::try_from(seq).unwrap_or(0))
     }
 
