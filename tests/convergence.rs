@@ -1,7 +1,8 @@
 //! The team's record converges: a property test over random work on 3–5
 //! laptops and random sync schedules against a real server store (SQLite;
 //! PostgreSQL too when BRYGGA_TEST_POSTGRES_URL is set), with pushes and
-//! pulls cut midway, server restarts and a laptop that joins late. After a
+//! pulls cut midway, server restarts, the server restored to an earlier
+//! backup (docs/backup.md) and a laptop that joins late. After a
 //! final full sync every laptop has the same canonical dump, holds every
 //! operation, and passes its replay check (every signature verified).
 //!
@@ -145,6 +146,11 @@ struct Server {
     rt: tokio::runtime::Runtime,
     store: RefCell<Option<DynStore>>,
     team_id: i64,
+    /// The newest backup, if one was made.
+    backup: RefCell<Option<PathBuf>>,
+    /// Where backups go (and the admin log, empty: every laptop is
+    /// enrolled before the first backup).
+    backups: tempfile::TempDir,
     // Dropped last: the store closes before its database goes.
     db: Database,
 }
@@ -199,6 +205,8 @@ impl Server {
             rt,
             store: RefCell::new(Some(store)),
             team_id,
+            backup: RefCell::new(None),
+            backups: tempfile::tempdir().expect("backup dir"),
             db,
         }
     }
@@ -215,6 +223,68 @@ impl Server {
             .expect("reopen");
         *self.store.borrow_mut() = Some(store);
     }
+
+    /// A backup of the database as it is now, as docs/backup.md says.
+    fn back_up(&self) {
+        let file = self
+            .backups
+            .path()
+            .join(format!("backup-{}", Uuid::now_v7().simple()));
+        match &self.db {
+            Database::Sqlite(dir) => {
+                brygga_server::backup::backup_sqlite(&dir.path().join("server.db"), &file)
+                    .expect("backup");
+            }
+            Database::Postgres { .. } => run_ok(std::process::Command::new("pg_dump").args([
+                "--format=custom",
+                "--file",
+                &file.display().to_string(),
+                &self.db.url(),
+            ])),
+        }
+        *self.backup.borrow_mut() = Some(file);
+    }
+
+    /// The server stopped, its database put back to the newest backup (a
+    /// restart when there is none) and started again with a new history
+    /// epoch.
+    fn restore(&self) {
+        let Some(file) = self.backup.borrow().clone() else {
+            return self.restart();
+        };
+        drop(self.store.borrow_mut().take());
+        match &self.db {
+            Database::Sqlite(dir) => {
+                brygga_server::backup::restore_sqlite(&file, &dir.path().join("server.db"))
+                    .expect("restore");
+            }
+            Database::Postgres { .. } => run_ok(std::process::Command::new("pg_restore").args([
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--dbname",
+                &self.db.url(),
+                &file.display().to_string(),
+            ])),
+        }
+        self.restart();
+        let log = brygga_server::admin_log::AdminLog::at(self.backups.path().join("admin-log"));
+        self.rt
+            .block_on(brygga_server::backup::after_restore(
+                self.store().as_ref(),
+                &log,
+            ))
+            .expect("after the restore");
+    }
+}
+
+fn run_ok(command: &mut std::process::Command) {
+    let out = command.output().expect("run a command");
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Where a round is cut: the n-th push or pull call of the round fails
@@ -240,13 +310,18 @@ fn lost() -> SyncError {
 
 impl Transport for Link<'_> {
     fn status(&self) -> Result<Remote, SyncError> {
-        let latest = self
+        let store = self.server.store();
+        let (latest, epoch) = self
             .server
             .rt
-            .block_on(self.server.store().latest_server_seq(self.server.team_id))
+            .block_on(async {
+                let latest = store.latest_server_seq(self.server.team_id).await?;
+                Ok::<_, brygga_server::store::StoreError>((latest, store.history_epoch().await?))
+            })
             .map_err(|e| SyncError::Refused(e.to_string()))?;
         Ok(Remote {
             latest_server_seq: latest,
+            history_epoch: epoch,
         })
     }
 
@@ -429,6 +504,8 @@ enum Step {
         cut: Cut,
     },
     Restart,
+    Backup,
+    Restore,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -450,6 +527,8 @@ fn step() -> impl Strategy<Value = Step> {
         4 => (dev, prop_oneof![3 => Just(Cut::None), 1 => (1..3u8).prop_map(Cut::Push), 1 => (1..4u8).prop_map(Cut::Pull)])
             .prop_map(|(dev, cut)| Step::Sync { dev, cut }),
         1 => Just(Step::Restart),
+        1 => Just(Step::Backup),
+        1 => Just(Step::Restore),
     ]
 }
 
@@ -663,7 +742,7 @@ impl Laptop {
                     None => Ok(()),
                 }
             }
-            Step::Sync { .. } | Step::Restart => Ok(()),
+            Step::Sync { .. } | Step::Restart | Step::Backup | Step::Restore => Ok(()),
         };
     }
 }
@@ -683,7 +762,7 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::Close { dev, .. }
         | Step::Resolve { dev, .. }
         | Step::Sync { dev, .. } => Some(*dev),
-        Step::Restart => None,
+        Step::Restart | Step::Backup | Step::Restore => None,
     }
 }
 
@@ -721,7 +800,11 @@ fn run(s: &Scenario, backend: &Backend, root: &Path, case_no: usize) -> Result<(
     let late_from = s.steps.len() * 2 / 3;
     for (n, step) in s.steps.iter().enumerate() {
         let Some(dev) = dev_of(step).map(|d| d % s.devices) else {
-            server.restart();
+            match step {
+                Step::Backup => server.back_up(),
+                Step::Restore => server.restore(),
+                _ => server.restart(),
+            }
             continue;
         };
         if s.late == Some(dev) && n < late_from {

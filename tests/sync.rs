@@ -45,6 +45,7 @@ on_both_backends!(
     a_command_completes_while_a_slow_server_is_still_answering,
     audit_rows_reach_the_server_once_with_their_chain,
     a_laptop_restored_from_an_old_copy_is_a_break_the_admin_sees,
+    a_server_restored_from_a_backup_gets_back_what_it_lost,
 );
 
 /// Both laptops hold the same journal, and each passes its replay check.
@@ -862,4 +863,96 @@ fn a_laptop_restored_from_an_old_copy_is_a_break_the_admin_sees(backend: Backend
     let next = sync(&mut restored);
     assert_eq!(next.audit_breaks, 0, "{next:?}");
     assert_eq!(breaks_of(&server, &id).len(), 1, "recorded once");
+}
+
+/// docs/backup.md: the server is restored to a backup made before some
+/// work was pushed, two laptops were enrolled and one of them, after
+/// writing, revoked. The admin log brings back the enrolments and the
+/// revocation; the laptops see the new history epoch and push again what
+/// they hold, the revoked laptop's work included.
+fn a_server_restored_from_a_backup_gets_back_what_it_lost(backend: Backend) {
+    let mut server = Server::start(backend.own_database());
+    let users = server.team(&unique("team"), &["anna", "bo"]);
+    let mut a = Device::enrolled(&server, &users[0]);
+    let case = open_case(&mut a, "20121008-9882");
+    signed_notes(&mut a, case, 2, "Före säkerhetskopian");
+    let before = sync(&mut a).pushed;
+    let backup = server.backup();
+
+    signed_notes(&mut a, case, 3, "Efter säkerhetskopian");
+    let after = sync(&mut a).pushed;
+    let mut b = Device::enrolled(&server, &users[1]);
+    let mut c = Device::enrolled(&server, &users[1]);
+    sync(&mut c);
+    signed_notes(&mut c, case, 2, "Från datorn som spärras");
+    sync(&mut c);
+    sync(&mut b);
+    let c_id = c.journal.device_id().to_string();
+    server.admin(&["device", "revoke", &c_id]);
+    let all = signed_ids(&b, case);
+    assert_eq!(
+        all.len(),
+        7,
+        "five notes of the first laptop, two of the revoked one"
+    );
+
+    let printed = server.restore(&backup);
+    let b_id = b.journal.device_id().to_string();
+    let line_of = |id: &str, action: &str| {
+        printed
+            .lines()
+            .find(|l| l.contains(id) && l.contains(action))
+            .unwrap_or_else(|| panic!("no {action} of {id} in:\n{printed}"))
+            .to_owned()
+    };
+    assert!(line_of(&b_id, "device-enroll").contains("re-applied"));
+    assert!(line_of(&c_id, "device-revoke").contains("re-applied"));
+
+    // The first laptop pushes again every operation it holds, all its own
+    // (the server had lost those of its last three notes), and its whole
+    // audit log: the rows the backup held are duplicates, the rest extend
+    // the chain, and nothing is a break.
+    let report = sync(&mut a);
+    assert_eq!(
+        (report.pushed, report.rejected, report.audit_breaks),
+        (before + after, 0, 0),
+        "{report:?}"
+    );
+    // The laptop enrolled after the backup still reaches the server, and
+    // pushes again what it holds of the revoked laptop's work.
+    let report = sync(&mut b);
+    assert_eq!(report.rejected, 0, "{report:?}");
+    assert_eq!(signed_ids(&b, case), all);
+    // A new laptop gets the whole case from the restored server.
+    let mut d = Device::enrolled(&server, &users[1]);
+    sync(&mut d);
+    assert_eq!(signed_ids(&d, case), all);
+    // The revocation made after the backup still stands.
+    assert!(
+        sync(&mut c).wiped,
+        "the revoked laptop is wiped at its next sync"
+    );
+    let devices = server.admin(&["device", "list", "--json"]);
+    let devices: serde_json::Value = serde_json::from_str(&devices).expect("json");
+    let status_of = |id: &str| {
+        devices
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|d| d["id"] == id)
+            .map(|d| d["status"].clone())
+    };
+    assert_eq!(status_of(&c_id), Some("revoked".into()));
+    let a_id = a.journal.device_id().to_string();
+    let held = server_audit(&server, &a_id);
+    let on_laptop = a
+        .journal
+        .audit_list(&AuditFilter::default())
+        .expect("audit");
+    assert_eq!(
+        held_seqs(&held)[..],
+        on_laptop.iter().map(|r| r.seq).collect::<Vec<_>>()[..held_seqs(&held).len()],
+        "the server holds the first laptop's audit log again, in order"
+    );
+    assert!(breaks_of(&server, &a_id).is_empty());
 }

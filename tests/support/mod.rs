@@ -37,6 +37,39 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// The same backend, on a database of its own: a scenario that restores
+    /// the whole database must not take other scenarios' data with it.
+    pub fn own_database(self) -> Backend {
+        match self {
+            Backend::Sqlite => Backend::Sqlite,
+            Backend::Postgres(url) => {
+                let name = format!("brygga_{}", uuid::Uuid::now_v7().simple());
+                run_ok(Command::new("psql").args([
+                    url.as_str(),
+                    "-c",
+                    &format!("CREATE DATABASE {name}"),
+                ]));
+                let (server, _) = url.rsplit_once('/').expect("a database in the URL");
+                Backend::Postgres(format!("{server}/{name}"))
+            }
+        }
+    }
+}
+
+fn run_ok(command: &mut Command) -> String {
+    let out = command.output().expect("run a command");
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
 /// target/<profile>/ of this test binary.
 fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
@@ -136,20 +169,54 @@ impl Server {
 
     /// Runs an admin command and returns its stdout, trimmed.
     pub fn admin(&self, args: &[&str]) -> String {
-        let out = Command::new(bin("brygga-server"))
-            .args(self.global_args())
-            .args(args)
-            .output()
-            .expect("run brygga-server admin command");
-        assert!(
-            out.status.success(),
-            "brygga-server {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .expect("utf-8")
-            .trim()
-            .to_owned()
+        run_ok(
+            Command::new(bin("brygga-server"))
+                .args(self.global_args())
+                .args(args),
+        )
+    }
+
+    /// A backup of the database as it is now, made while the server runs:
+    /// `brygga-server backup`, or `pg_dump` for PostgreSQL.
+    pub fn backup(&self) -> PathBuf {
+        let out = self
+            .dir
+            .path()
+            .join(format!("backup-{}", uuid::Uuid::now_v7().simple()));
+        let file = out.display().to_string();
+        match &self.backend {
+            Backend::Sqlite => {
+                self.admin(&["backup", "--out", &file]);
+            }
+            Backend::Postgres(url) => {
+                run_ok(Command::new("pg_dump").args(["--format=custom", "--file", &file, url]));
+            }
+        }
+        out
+    }
+
+    /// Stops the server, puts `backup` back as docs/backup.md says
+    /// (`brygga-server restore FILE`, or `pg_restore` then `brygga-server
+    /// restore`), starts it again and returns what `restore` printed.
+    pub fn restore(&mut self, backup: &Path) -> String {
+        self.kill();
+        let file = backup.display().to_string();
+        let printed = match &self.backend {
+            Backend::Sqlite => self.admin(&["restore", &file]),
+            Backend::Postgres(url) => {
+                run_ok(Command::new("pg_restore").args([
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--dbname",
+                    url,
+                    &file,
+                ]));
+                self.admin(&["restore"])
+            }
+        };
+        self.restart();
+        printed
     }
 
     /// Creates a team and one user per name; returns the user names.

@@ -17,7 +17,7 @@ use crate::{clock, migrations, replay, store};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
 use brygga_protocol::{signing, PROTOCOL_VERSION};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
@@ -247,17 +247,7 @@ impl Journal {
         let author = self.device.author.clone();
         let now = clock::now();
         let tx = Step::begin(&mut self.conn)?;
-        let mut last_seq: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1",
-            [device_id.to_string()],
-            |r| r.get(0),
-        )?;
-        let last_hlc: Option<String> =
-            tx.query_row("SELECT MAX(hlc) FROM oplog", [], |r| r.get(0))?;
-        let mut last_hlc = last_hlc
-            .as_deref()
-            .and_then(Hlc::from_sortable)
-            .unwrap_or(Hlc::ZERO);
+        let (mut last_seq, mut last_hlc) = high_water(&tx, &device_id)?;
         let mut committed = Vec::with_capacity(items.len());
         for (payload, event) in items {
             last_seq += 1;
@@ -280,6 +270,11 @@ impl Journal {
         if let Some(event) = summary {
             audit::append(&tx, &author, &device_id.to_string(), now, event)?;
         }
+        store::exec(
+            &tx,
+            "UPDATE high_water SET last_seq = ?1, last_hlc = ?2",
+            params![last_seq, last_hlc.to_sortable()],
+        )?;
         tx.commit()?;
         Ok(committed)
     }
@@ -483,4 +478,24 @@ impl std::ops::Deref for Step<'_> {
             Step::Nested(sp) => sp,
         }
     }
+}
+
+/// The last seq this device wrote and the clock its next operation must
+/// pass: the kept high-water marks (migration 6), or the log where it is
+/// further on (the clock of operations pulled from other laptops).
+pub(crate) fn high_water(conn: &Connection, device_id: &Uuid) -> Result<(i64, Hlc)> {
+    let (kept_seq, kept_hlc, log_seq, log_hlc): (i64, String, i64, Option<String>) = store::row(
+        conn,
+        "SELECT h.last_seq, h.last_hlc,
+                    (SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1),
+                    (SELECT MAX(hlc) FROM oplog)
+             FROM high_water h",
+        [device_id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let hlc = kept_hlc.max(log_hlc.unwrap_or_default());
+    Ok((
+        kept_seq.max(log_seq),
+        Hlc::from_sortable(&hlc).unwrap_or(Hlc::ZERO),
+    ))
 }

@@ -17,6 +17,7 @@ const STEPS: &[Step] = &[
     Step::new(3, "absence_weeks", include_str!("migrations/v3.sql")),
     Step::new(4, "team_record", include_str!("migrations/v4.sql")),
     Step::new(5, "search_rows", include_str!("migrations/v5.sql")),
+    Step::new(6, "high_water", include_str!("migrations/v6.sql")),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -227,6 +228,27 @@ mod tests {
     }
 
     #[test]
+    fn step_6_keeps_the_high_water_marks_of_this_device_not_of_others() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..5]).expect("v5");
+        // A v5 journal of device d1 holding its own ops and a newer one of d2.
+        conn.execute_batch(
+            "INSERT INTO device VALUES ('d1', 'Fiktiv Handläggare', x'00', x'00', '2026-01-01T00:00:00Z');
+             INSERT INTO oplog VALUES ('o1', 'd1', 1, '000000000000001-0000000000', 'pupil-registered', '{}'),
+                                      ('o2', 'd1', 2, '000000000000005-0000000000', 'case-opened', '{}'),
+                                      ('o3', 'd2', 9, '000000000000009-0000000000', 'case-opened', '{}');",
+        )
+        .expect("v5 fixture");
+        migrate_with(&mut conn, &STEPS[..6]).expect("to version 6");
+        let marks: (i64, String) = conn
+            .query_row("SELECT last_seq, last_hlc FROM high_water", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("marks");
+        assert_eq!(marks, (2, "000000000000005-0000000000".to_owned()));
+    }
+
+    #[test]
     fn migrating_twice_changes_nothing() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate(&mut conn).expect("first");
@@ -387,6 +409,10 @@ mod tests {
                 (
                     5,
                     "dd217f09a0fca77f1f9dd85b49538daf279a5541712963a9d9e174480c5094aa",
+                ),
+                (
+                    6,
+                    "3e90d21d85855f33bfc35dadfb57d7250d387b4152e443e44aaa64c5555f6d56",
                 ),
             ],
         );

@@ -42,7 +42,11 @@ pub const PATH_ENROLL: &str = "/v1/enroll";
 /// `POST /v1/push` — authenticated. Uploads a batch of signed operations of
 /// the requesting device, at most [`MAX_PUSH_OPS`], in the device's `seq`
 /// order (parents before children), each at most [`MAX_OP_BYTES`]
-/// serialised. Body [`PushRequest`], answer
+/// serialised. A batch may also hold operations of other devices of the
+/// requester's team (a device pushes again all it holds after the server
+/// was restored, see [`StatusResponse::history_epoch`]): each is checked
+/// against its author's key, and a revoked author's is rejected above its
+/// [`DirectoryEntry::last_seq`]. Body [`PushRequest`], answer
 /// [`PushResponse`] with exactly one [`OpResult`] per operation, in order.
 /// Idempotent by `(device_id, seq)`: pushing an operation again answers
 /// `duplicate` with the original `server_seq`. One bad operation is
@@ -63,7 +67,8 @@ pub const PATH_PUSH: &str = "/v1/push";
 pub const PATH_PULL: &str = "/v1/pull";
 
 /// `GET /v1/status` — authenticated. Whether the device is active, its
-/// team, the newest `server_seq` of the team and the server's clock.
+/// team, the newest `server_seq` of the team, the server's clock and its
+/// history epoch (see [`StatusResponse::history_epoch`]).
 /// Answer [`StatusResponse`]. A revoked device gets 403 `device_revoked`.
 pub const PATH_STATUS: &str = "/v1/status";
 
@@ -315,6 +320,12 @@ pub struct StatusResponse {
     pub latest_server_seq: i64,
     /// Server clock, unix milliseconds.
     pub server_time_ms: i64,
+    /// A random id of the server's history of operations. It changes when
+    /// the server's database is restored from a backup: a device that sees
+    /// it change pushes again what it holds and pulls from the start.
+    /// Empty from a server that predates it.
+    #[serde(default)]
+    pub history_epoch: String,
 }
 
 /// One device of a team, as `GET /v1/devices` lists it.

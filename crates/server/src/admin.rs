@@ -1,8 +1,10 @@
 //! The admin actions behind the CLI; each leaves an audit row.
 
+use crate::admin_log::{AdminAction, AdminLog};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::review::{review, ReviewFilter, ReviewRow};
+use crate::store::plan::Revocation;
 use crate::store::{AuditRecord, ChainBreak, Device, Revoked, Store, Team, User};
 use brygga_protocol::api::EnrollCode;
 use brygga_protocol::auth::sha256_hex;
@@ -31,22 +33,37 @@ fn valid_name(kind: &str, name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-pub async fn add_team(store: &dyn Store, name: &str) -> Result<Team> {
+pub async fn add_team(store: &dyn Store, log: &AdminLog, name: &str) -> Result<Team> {
     let name = valid_name("team", name)?;
-    Ok(store
+    let team = store
         .add_team(&name, audit("team.add", &name, String::new()))
-        .await?)
+        .await?;
+    log.append(
+        now_ms(),
+        AdminAction::TeamAdd {
+            name: team.name.clone(),
+        },
+    )?;
+    Ok(team)
 }
 
-pub async fn add_user(store: &dyn Store, name: &str, team: &str) -> Result<User> {
+pub async fn add_user(store: &dyn Store, log: &AdminLog, name: &str, team: &str) -> Result<User> {
     let name = valid_name("user", name)?;
-    Ok(store
+    let user = store
         .add_user(
             &name,
             team,
             audit("user.add", &name, format!("team={team}")),
         )
-        .await?)
+        .await?;
+    log.append(
+        now_ms(),
+        AdminAction::UserAdd {
+            name: user.name.clone(),
+            team: user.team.name.clone(),
+        },
+    )?;
+    Ok(user)
 }
 
 /// RFC 4648 base32 without padding.
@@ -104,14 +121,26 @@ pub async fn devices(store: &dyn Store) -> Result<Vec<Device>> {
     Ok(store.devices().await?)
 }
 
-pub async fn revoke_device(store: &dyn Store, id: Uuid) -> Result<Revoked> {
-    Ok(store
+/// Revokes the device and logs it, with the seq the server recorded (also
+/// when it was revoked already: the log may have missed it then).
+pub async fn revoke_device(store: &dyn Store, log: &AdminLog, id: Uuid) -> Result<Revoked> {
+    let now = now_ms();
+    let revoked = store
         .revoke_device(
             id,
-            now_ms(),
+            Revocation::now(now),
             audit("device.revoke", &id.to_string(), String::new()),
         )
-        .await?)
+        .await?;
+    let device = store.device(id).await?;
+    log.append(
+        device.as_ref().and_then(|d| d.revoked_at_ms).unwrap_or(now),
+        AdminAction::DeviceRevoke {
+            device_id: id,
+            last_seq: device.and_then(|d| d.last_seq_at_revocation).unwrap_or(0),
+        },
+    )?;
+    Ok(revoked)
 }
 
 /// The devices' audit rows and the server's own, filtered, oldest first.

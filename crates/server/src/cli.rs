@@ -1,6 +1,8 @@
 //! The command line: `brygga-server [--database URL] [--data-dir DIR] <cmd>`.
 
 use crate::admin;
+use crate::admin_log::AdminLog;
+use crate::backup::Reapplied;
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
 use crate::review::{parse_time, DayEnd, ReviewFilter, Source};
@@ -36,6 +38,16 @@ pub struct Cli {
         value_name = "DIR"
     )]
     pub data_dir: Option<PathBuf>,
+    /// The admin log (teams, users, enrolments, revocations), re-applied
+    /// by `restore`; keep it beside the backups
+    /// [default: <data dir>/admin-log.jsonl]
+    #[arg(
+        long,
+        global = true,
+        env = "BRYGGA_SERVER_ADMIN_LOG",
+        value_name = "FILE"
+    )]
+    pub admin_log: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -66,6 +78,16 @@ pub enum Command {
     /// The TLS certificate
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Copy the SQLite database to a new FILE while the server runs
+    /// (PostgreSQL: pg_dump, see docs/backup.md)
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Put a backup back (server stopped), re-apply the admin log and start
+    /// a new history epoch; with PostgreSQL, run pg_restore first and this
+    /// without FILE
+    Restore { file: Option<PathBuf> },
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +199,20 @@ pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
         .ok_or_else(|| Error::Usage("no home directory: give --data-dir".into()))
 }
 
+fn admin_log(cli: &Cli, data_dir: &Path) -> AdminLog {
+    AdminLog::at(
+        cli.admin_log
+            .clone()
+            .unwrap_or_else(|| data_dir.join("admin-log.jsonl")),
+    )
+}
+
+/// The SQLite database file of a `sqlite:` URL; None for PostgreSQL.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    url.strip_prefix("sqlite:")
+        .map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
+}
+
 fn database_url(cli: &Cli, data_dir: &Path) -> String {
     cli.database
         .clone()
@@ -214,17 +250,17 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "TLS certificate"
             );
             let store = open_store(&cli, &dir).await?;
-            crate::http::serve(store, *listen, config).await
+            crate::http::serve(store, admin_log(&cli, &dir), *listen, config).await
         }
         Command::Team(TeamCommand::Add { name }) => {
             let store = open_store(&cli, &dir).await?;
-            let team = admin::add_team(store.as_ref(), name).await?;
+            let team = admin::add_team(store.as_ref(), &admin_log(&cli, &dir), name).await?;
             println!("team '{}' added", team.name);
             Ok(())
         }
         Command::User(UserCommand::Add { name, team }) => {
             let store = open_store(&cli, &dir).await?;
-            let user = admin::add_user(store.as_ref(), name, team).await?;
+            let user = admin::add_user(store.as_ref(), &admin_log(&cli, &dir), name, team).await?;
             println!("user '{}' added to team '{}'", user.name, user.team.name);
             Ok(())
         }
@@ -289,7 +325,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Device(DeviceCommand::Revoke { id }) => {
             let store = open_store(&cli, &dir).await?;
-            match admin::revoke_device(store.as_ref(), *id).await? {
+            match admin::revoke_device(store.as_ref(), &admin_log(&cli, &dir), *id).await? {
                 Revoked::Now => println!("device {id} revoked"),
                 Revoked::Already => println!("device {id} was already revoked"),
             }
@@ -378,6 +414,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Backup { out } => {
+            let url = database_url(&cli, &dir);
+            let Some(db) = sqlite_path(&url) else {
+                return Err(Error::Usage(
+                    "a PostgreSQL database is backed up with pg_dump (docs/backup.md)".into(),
+                ));
+            };
+            crate::backup::backup_sqlite(&db, out)?;
+            println!("backup written to {}", out.display());
+            Ok(())
+        }
+        Command::Restore { file } => restore(&cli, &dir, file.as_deref()).await,
         Command::Cert(CertCommand::Fingerprint { tls_cert }) => {
             println!("{}", tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?);
             Ok(())
@@ -399,4 +447,51 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `restore [FILE]`: the SQLite file put back, or (PostgreSQL) what
+/// pg_restore put back taken as it is; then the admin log re-applied and a
+/// new history epoch, each action listed.
+async fn restore(cli: &Cli, dir: &Path, file: Option<&Path>) -> Result<()> {
+    let url = database_url(cli, dir);
+    match (sqlite_path(&url), file) {
+        (Some(db), Some(file)) => {
+            let aside = crate::backup::restore_sqlite(file, &db)?;
+            println!(
+                "restored {} (the database it replaced is kept as {})",
+                file.display(),
+                aside.display()
+            );
+        }
+        (Some(_), None) => {
+            return Err(Error::Usage("give the backup FILE to restore".into()));
+        }
+        (None, Some(_)) => {
+            return Err(Error::Usage(
+                "restore a PostgreSQL dump with pg_restore, then run `restore` without FILE \
+                 (docs/backup.md)"
+                    .into(),
+            ));
+        }
+        (None, None) => {}
+    }
+    let store = open_store(cli, dir).await?;
+    let log = admin_log(cli, dir);
+    let restored = crate::backup::after_restore(store.as_ref(), &log).await?;
+    println!("admin log {}:", log.path().display());
+    for (logged, outcome) in &restored.actions {
+        let what = serde_json::to_string(&logged.action)
+            .map_err(|e| Error::Usage(format!("admin log action: {e}")))?;
+        let outcome = match outcome {
+            Reapplied::Applied => "re-applied".to_string(),
+            Reapplied::AlreadyThere => "in the backup".to_string(),
+            Reapplied::NotPossible(why) => format!("NOT re-applied: {why}"),
+        };
+        println!("  {}  {outcome:<14}  {what}", rfc3339(logged.at_ms));
+    }
+    println!(
+        "new history epoch {}: devices push again what they hold at their next sync",
+        restored.epoch
+    );
+    Ok(())
 }

@@ -7,12 +7,16 @@
 //!   [`brygga_protocol::api`], request authentication, metrics and logs.
 //! - [`tls`]: certificate loading, self-signed generation, fingerprints.
 //! - [`admin`] and [`cli`]: the admin commands; [`review`]: the audit
-//!   review, the devices' rows and the server's own together.
+//!   review, the devices' rows and the server's own together;
+//!   [`admin_log`]: what the admin changed, kept for a restore;
+//!   [`backup`]: backup and restore.
 //!
 //! Journal data never appears in logs, audit rows or error messages: the
 //! server logs ids, counts and outcomes only.
 
 pub mod admin;
+pub mod admin_log;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod error;

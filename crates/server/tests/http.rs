@@ -161,7 +161,9 @@ async fn a_batch_lands_around_a_tampered_operation(pg: Option<&str>) {
     assert_eq!(again.results[2].outcome, Outcome::Duplicate);
     assert_eq!(again.results[2].server_seq, Some(seqs[1]));
 
-    // An operation of another device id, and one touching an unknown case.
+    // An operation of a device this server does not know (one of a team
+    // mate would be checked against its author's key), and one touching
+    // an unknown case.
     let mut foreign = dev.op(Payload::CaseClosed { case_id: case });
     foreign.op.device_id = Uuid::now_v7();
     let unknown = dev.op(Payload::CaseClosed { case_id: case });
@@ -170,7 +172,7 @@ async fn a_batch_lands_around_a_tampered_operation(pg: Option<&str>) {
         .reason
         .as_deref()
         .expect("reason")
-        .contains("pushed by device"));
+        .contains("is not of this team"));
     assert!(r.results[1]
         .reason
         .as_deref()

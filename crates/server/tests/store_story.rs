@@ -7,6 +7,7 @@ mod common;
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload};
 use brygga_protocol::{signing, PROTOCOL_VERSION};
+use brygga_server::store::plan::Revocation;
 use brygga_server::store::{
     self, Admission, AuditRecord, CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp,
     PushBatch, RequestWrite, Revoked, StoreError, StoredOutcome, WriteBatch,
@@ -387,18 +388,20 @@ async fn story(store: DynStore) {
 
     // Revocation.
     assert_eq!(
-        store.revoke_device(a.id, now, audit("device.revoke")).await,
+        store
+            .revoke_device(a.id, Revocation::now(now), audit("device.revoke"))
+            .await,
         Ok(Revoked::Now)
     );
     assert_eq!(
         store
-            .revoke_device(a.id, now + 1, audit("device.revoke"))
+            .revoke_device(a.id, Revocation::now(now + 1), audit("device.revoke"))
             .await,
         Ok(Revoked::Already)
     );
     assert!(matches!(
         store
-            .revoke_device(Uuid::now_v7(), now, audit("device.revoke"))
+            .revoke_device(Uuid::now_v7(), Revocation::now(now), audit("device.revoke"))
             .await,
         Err(StoreError::NotFound(_))
     ));
@@ -408,7 +411,9 @@ async fn story(store: DynStore) {
     // rejected and 5 never admitted. A second revocation changes nothing.
     assert_eq!(revoked.last_seq_at_revocation, Some(3));
     assert_eq!(
-        store.revoke_device(c.id, now, audit("device.revoke")).await,
+        store
+            .revoke_device(c.id, Revocation::now(now), audit("device.revoke"))
+            .await,
         Ok(Revoked::Now)
     );
     let dir_a = store.team_devices(team_a.id).await.expect("team a devices");
@@ -452,6 +457,61 @@ async fn story(store: DynStore) {
     // Expired nonces are forgotten.
     assert!(store.prune_nonces(now + 2000).await.expect("prune") >= 3);
 
+    // What a restore re-applies from the admin log: an enrolment the
+    // backup did not hold, once; a revocation with the seq it had.
+    let d = Dev::new();
+    let laptop = NewDevice {
+        id: d.id,
+        public_key: d.key.public_key().as_ref().to_vec(),
+        name: "Fiktiv laptop".into(),
+    };
+    assert_eq!(
+        store
+            .reenroll(&user_a, laptop.clone(), now, audit("enroll"))
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        store
+            .reenroll(&user_a, laptop.clone(), now, audit("enroll"))
+            .await,
+        Ok(false)
+    );
+    assert!(matches!(
+        store
+            .reenroll(&unique("nobody"), laptop, now, audit("enroll"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let recorded = Revocation {
+        revoked_at_ms: now - 5,
+        last_seq: 9,
+    };
+    assert_eq!(
+        store
+            .revoke_device(d.id, recorded, audit("device.revoke"))
+            .await,
+        Ok(Revoked::Now)
+    );
+    let d_row = store.device(d.id).await.expect("device").expect("exists");
+    assert_eq!(
+        (
+            d_row.team.id,
+            d_row.revoked_at_ms,
+            d_row.last_seq_at_revocation
+        ),
+        (team_a.id, Some(now - 5), Some(9))
+    );
+    // The history epoch: random at first, new after a restore.
+    let epoch = store.history_epoch().await.expect("epoch");
+    assert_eq!(epoch.len(), 32, "{epoch}");
+    let next = unique("epoch");
+    store
+        .set_history_epoch(&next, audit("server.restore"))
+        .await
+        .expect("new epoch");
+    assert_eq!(store.history_epoch().await, Ok(next));
+
     // The audit trail has the admin actions and the pushes, no payloads.
     let rows = store.audit_rows().await.expect("audit");
     let actions: Vec<&str> = rows.iter().map(|r| r.record.action.as_str()).collect();
@@ -463,6 +523,7 @@ async fn story(store: DynStore) {
         "push",
         "pull",
         "device.revoke",
+        "server.restore",
     ] {
         assert!(actions.contains(&want), "no {want} in the audit");
     }
@@ -485,15 +546,15 @@ async fn sqlite_store_story() {
     // Everything is still there after reopening the file.
     let again = store::open(&url).await.expect("reopen");
     let devices = again.devices().await.expect("devices");
-    assert_eq!(devices.len(), 3);
+    assert_eq!(devices.len(), 4);
     assert_eq!(
         devices.iter().filter(|d| d.revoked_at_ms.is_some()).count(),
-        2
+        3
     );
     let mut last_seqs: Vec<Option<i64>> =
         devices.iter().map(|d| d.last_seq_at_revocation).collect();
     last_seqs.sort();
-    assert_eq!(last_seqs, [None, Some(0), Some(3)]);
+    assert_eq!(last_seqs, [None, Some(0), Some(3), Some(9)]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

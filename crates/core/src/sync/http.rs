@@ -274,6 +274,7 @@ impl Transport for HttpTransport {
         let status: StatusResponse = read_json(self.client.send("GET", api::PATH_STATUS, &[])?)?;
         Ok(Remote {
             latest_server_seq: status.latest_server_seq,
+            history_epoch: status.history_epoch,
         })
     }
 

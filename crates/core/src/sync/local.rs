@@ -184,14 +184,49 @@ fn op_id_of(raw: &str) -> String {
         .unwrap_or_else(|| hex::encode(ring::digest::digest(&ring::digest::SHA256, raw.as_bytes())))
 }
 
+/// Operation bodies from `rows` (one column), up to [`MAX_PUSH_BYTES`]
+/// together and always at least one.
+fn batch_of(mut rows: rusqlite::Rows<'_>) -> Result<Vec<SignedOperation>> {
+    let (mut batch, mut bytes) = (Vec::new(), 0usize);
+    while let Some(r) = rows.next()? {
+        let body: String = r.get(0)?;
+        if !batch.is_empty() && bytes + body.len() > MAX_PUSH_BYTES {
+            break;
+        }
+        bytes += body.len();
+        batch.push(
+            serde_json::from_str(&body)
+                .map_err(|e| Error::Damaged(format!("unreadable operation in the log: {e}")))?,
+        );
+    }
+    Ok(batch)
+}
+
+/// Quarantines what the server refused of a push, with its reason. The
+/// protocol gives that reason as English text, not as a code, so it is a
+/// technical `detail` the window shows only on request.
+fn quarantine_refused(tx: &Connection, rejected: &[(SignedOperation, String)]) -> Result<()> {
+    let at = now_text();
+    for (op, reason) in rejected {
+        state::quarantine(
+            tx,
+            &state::Quarantined {
+                op_id: op.op.id.to_string(),
+                direction: "push",
+                body: serde_json::to_string(op).expect("operation serialises"),
+                code: "refused-by-server",
+                params: serde_json::json!({ "detail": reason }),
+                reason: format!("the server refused it: {reason}"),
+                at: &at,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 impl Journal {
     pub(crate) fn last_own_seq(&self) -> Result<u64> {
-        let seq: i64 = store::row(
-            &self.conn,
-            "SELECT COALESCE(MAX(seq), 0) FROM oplog WHERE device_id = ?1",
-            [self.device.id.to_string()],
-            |r| r.get(0),
-        )?;
+        let (seq, _) = crate::journal::high_water(&self.conn, &self.device.id)?;
         Ok(u64::try_from(seq).unwrap_or(0))
     }
 
@@ -210,6 +245,8 @@ impl Journal {
             pull_cursor: self.pull_cursor()?,
             audit_last_seq: crate::audit::last_seq(&self.conn)?,
             audit_pushed_seq: state::get_number(&self.conn, state::AUDIT_PUSHED_SEQ)?,
+            history_epoch: state::get(&self.conn, state::HISTORY_EPOCH)?,
+            held_push: self.held_cursor()?.is_some(),
         })
     }
 
@@ -229,6 +266,27 @@ impl Journal {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Takes in that the server was restored to an older copy: everything
+    /// held, and the whole audit log, is to be pushed and everything pulled
+    /// again, under the new epoch. One transaction, so a round cut short
+    /// after it goes on from there.
+    pub(crate) fn server_restored(&mut self, epoch: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        state::set(&tx, state::HELD_PUSH_CURSOR, r#"["","",0]"#)?;
+        state::set(&tx, state::AUDIT_PUSHED_SEQ, "0")?;
+        state::set(&tx, state::PULL_CURSOR, "0")?;
+        state::set(&tx, state::HISTORY_EPOCH, epoch)?;
+        tx.commit()?;
+        self.record_sync(format!(
+            "the server was restored from a backup (history epoch {epoch}); \
+             everything held here is pushed and pulled again"
+        ))
+    }
+
+    pub(crate) fn remember_epoch(&self, epoch: &str) -> Result<()> {
+        state::set(&self.conn, state::HISTORY_EPOCH, epoch)
     }
 
     /// Pins the keys of the team's devices (see [`verify::pin_directory`]);
@@ -253,52 +311,80 @@ impl Journal {
             "SELECT body FROM oplog WHERE device_id = ?1 AND seq BETWEEN ?2 AND ?3
              ORDER BY seq LIMIT ?4",
         )?;
-        let mut rows = stmt.query(params![
+        let rows = stmt.query(params![
             self.device.id.to_string(),
             from as i64,
             to as i64,
             super::PUSH_BATCH
         ])?;
-        let (mut batch, mut bytes) = (Vec::new(), 0usize);
-        while let Some(r) = rows.next()? {
-            let body: String = r.get(0)?;
-            if !batch.is_empty() && bytes + body.len() > MAX_PUSH_BYTES {
-                break;
-            }
-            bytes += body.len();
-            batch
-                .push(serde_json::from_str(&body).map_err(|e| {
-                    Error::Damaged(format!("unreadable operation in the log: {e}"))
-                })?);
-        }
-        Ok(batch)
+        batch_of(rows)
+    }
+
+    /// After the server was restored: the next operations this laptop
+    /// holds, of any device, after the held-push cursor, in replay order
+    /// (an operation's parents come before it, whoever wrote them); None
+    /// when no such push is under way.
+    pub(crate) fn held_batch(&self) -> Result<Option<Vec<SignedOperation>>> {
+        let Some(cursor) = self.held_cursor()? else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT body FROM oplog WHERE (hlc, device_id, seq) > (?1, ?2, ?3)
+             ORDER BY hlc, device_id, seq LIMIT ?4",
+        )?;
+        let rows = stmt.query(params![cursor.0, cursor.1, cursor.2, super::PUSH_BATCH])?;
+        batch_of(rows).map(Some)
+    }
+
+    fn held_cursor(&self) -> Result<Option<(String, String, i64)>> {
+        state::get(&self.conn, state::HELD_PUSH_CURSOR)?
+            .map(|text| {
+                serde_json::from_str(&text)
+                    .map_err(|_| Error::Damaged("the held-push cursor is not understood".into()))
+            })
+            .transpose()
+    }
+
+    /// Records the server's answer for a batch of held operations: the
+    /// cursor moves past `last`, refused ones are quarantined.
+    pub(crate) fn record_held_pushed(
+        &mut self,
+        last: &SignedOperation,
+        rejected: &[(SignedOperation, String)],
+    ) -> Result<()> {
+        let cursor = serde_json::to_string(&(
+            last.op.hlc.to_sortable(),
+            last.op.device_id.to_string(),
+            last.op.seq,
+        ))
+        .expect("a cursor serialises");
+        let tx = self.conn.transaction()?;
+        quarantine_refused(&tx, rejected)?;
+        state::set(&tx, state::HELD_PUSH_CURSOR, &cursor)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every held operation was answered: the held push is over, and every
+    /// own operation written so far with it.
+    pub(crate) fn finish_held_push(&mut self) -> Result<()> {
+        let last = self.last_own_seq()?;
+        let tx = self.conn.transaction()?;
+        state::clear(&tx, state::HELD_PUSH_CURSOR)?;
+        state::set(&tx, state::PUSHED_SEQ, &last.to_string())?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Records the server's answer for own ops up to `seq`; `rejected`
-    /// ones go to quarantine with the server's reason. The protocol gives
-    /// that reason as English text, not as a code, so it is a technical
-    /// `detail` the window shows only on request.
+    /// ones go to quarantine with the server's reason.
     pub(crate) fn record_pushed(
         &mut self,
         seq: u64,
         rejected: &[(SignedOperation, String)],
     ) -> Result<()> {
-        let at = now_text();
         let tx = self.conn.transaction()?;
-        for (op, reason) in rejected {
-            state::quarantine(
-                &tx,
-                &state::Quarantined {
-                    op_id: op.op.id.to_string(),
-                    direction: "push",
-                    body: serde_json::to_string(op).expect("operation serialises"),
-                    code: "refused-by-server",
-                    params: serde_json::json!({ "detail": reason }),
-                    reason: format!("the server refused it: {reason}"),
-                    at: &at,
-                },
-            )?;
-        }
+        quarantine_refused(&tx, rejected)?;
         state::set(&tx, state::PUSHED_SEQ, &seq.to_string())?;
         tx.commit()?;
         Ok(())

@@ -162,6 +162,11 @@ fn run_round(
     let mut report = SyncReport::default();
     for step in plan::plan(local, remote) {
         match step {
+            plan::Step::ServerRestored { epoch } => {
+                locked(access, |j| j.server_restored(&epoch))??;
+            }
+            plan::Step::RememberEpoch { epoch } => locked(access, |j| j.remember_epoch(&epoch))??,
+            plan::Step::PushHeld => push_held(access, transport, &mut report)?,
             plan::Step::Push { from, to } => push_range(access, transport, from, to, &mut report)?,
             plan::Step::PushAudit { after } => push_audit(access, transport, after, &mut report)?,
             plan::Step::Pull { after } => pull_all(access, transport, after, &mut report)?,
@@ -191,28 +196,7 @@ fn push_range(
         let Some(last) = batch.last().map(|s| s.op.seq) else {
             break;
         };
-        let verdicts = transport.push(&batch)?;
-        if verdicts.len() != batch.len() {
-            return Err(SyncError::Refused(format!(
-                "the server answered {} of {} operations",
-                verdicts.len(),
-                batch.len()
-            )));
-        }
-        let rejected: Vec<(SignedOperation, String)> = batch
-            .iter()
-            .filter_map(|s| {
-                verdicts
-                    .iter()
-                    .find(|(id, _)| *id == s.op.id)
-                    .and_then(|(_, v)| match v {
-                        PushVerdict::Rejected(reason) => Some((s.clone(), reason.clone())),
-                        _ => None,
-                    })
-            })
-            .collect();
-        report.pushed += (batch.len() - rejected.len()) as u32;
-        report.rejected += rejected.len() as u32;
+        let rejected = send(transport, &batch, report)?;
         locked(access, |j| j.record_pushed(last, &rejected))??;
         next = last + 1;
     }
@@ -248,6 +232,55 @@ fn push_audit(
         locked(access, |j| j.record_audit_pushed(last, answer.breaks.len()))??;
         after = last;
     }
+}
+
+/// Pushes every held operation again, batch by batch from where the last
+/// round stopped, until none is left.
+fn push_held(
+    access: &dyn JournalAccess,
+    transport: &dyn Transport,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    loop {
+        let batch = locked(access, |j| j.held_batch())??.unwrap_or_default();
+        let Some(last) = batch.last() else {
+            return Ok(locked(access, |j| j.finish_held_push())??);
+        };
+        let rejected = send(transport, &batch, report)?;
+        locked(access, |j| j.record_held_pushed(last, &rejected))??;
+    }
+}
+
+/// Pushes `batch` and counts the answers: the operations the server
+/// rejected, with its reasons.
+fn send(
+    transport: &dyn Transport,
+    batch: &[SignedOperation],
+    report: &mut SyncReport,
+) -> Result<Vec<(SignedOperation, String)>, SyncError> {
+    let verdicts = transport.push(batch)?;
+    if verdicts.len() != batch.len() {
+        return Err(SyncError::Refused(format!(
+            "the server answered {} of {} operations",
+            verdicts.len(),
+            batch.len()
+        )));
+    }
+    let rejected: Vec<(SignedOperation, String)> = batch
+        .iter()
+        .filter_map(|s| {
+            verdicts
+                .iter()
+                .find(|(id, _)| *id == s.op.id)
+                .and_then(|(_, v)| match v {
+                    PushVerdict::Rejected(reason) => Some((s.clone(), reason.clone())),
+                    _ => None,
+                })
+        })
+        .collect();
+    report.pushed += (batch.len() - rejected.len()) as u32;
+    report.rejected += rejected.len() as u32;
+    Ok(rejected)
 }
 
 /// Pulls every page after `after`. A page is read and its signatures

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// This device's side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Local {
     /// Highest seq in this device's own op log.
     pub last_seq: u64,
@@ -18,17 +18,35 @@ pub struct Local {
     pub audit_last_seq: i64,
     /// Highest audit seq the server holds, as it last answered.
     pub audit_pushed_seq: i64,
+    /// The server's history epoch this device last saw; None before the
+    /// first round with a server that has one.
+    pub history_epoch: Option<String>,
+    /// Every held operation is being pushed again after a restore.
+    pub held_push: bool,
 }
 
 /// The server's side, from its status answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Remote {
     pub latest_server_seq: i64,
+    /// Empty from a server without one.
+    pub history_epoch: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "kebab-case")]
 pub enum Step {
+    /// The server's database was restored from a backup (its history
+    /// epoch changed): it may have lost operations this device pushed or
+    /// holds, and numbers what comes next anew. Start a push of every held
+    /// operation, pull from the start, and remember the new epoch.
+    ServerRestored { epoch: String },
+    /// Push every operation held here, of any device, in replay order
+    /// (parents first), from where the last such push stopped; then own
+    /// operations count as pushed.
+    PushHeld,
+    /// The first round that sees the server's epoch: remember it.
+    RememberEpoch { epoch: String },
     /// Push own ops with seq in `from..=to`.
     Push { from: u64, to: u64 },
     /// Push the audit rows with seq above `after`.
@@ -40,10 +58,27 @@ pub enum Step {
 /// Push before pull, so that what the therapist wrote reaches the server
 /// even if the pull is cut off; the audit rows right after the operations,
 /// so that the server's copy of the log (docs/audit.md) is never held up
-/// by a long pull.
-pub fn plan(local: Local, remote: Remote) -> Vec<Step> {
+/// by a long pull. After a restore of the server, everything held and the
+/// whole audit log are pushed and everything pulled again (the server
+/// answers what it holds as duplicates, and this device skips what it
+/// holds).
+pub fn plan(mut local: Local, remote: Remote) -> Vec<Step> {
     let mut steps = Vec::new();
-    if local.last_seq > local.pushed_seq {
+    let epoch = remote.history_epoch;
+    match local.history_epoch {
+        _ if epoch.is_empty() => {}
+        None => steps.push(Step::RememberEpoch { epoch }),
+        Some(known) if known != epoch => {
+            steps.push(Step::ServerRestored { epoch });
+            local.held_push = true;
+            local.audit_pushed_seq = 0;
+            local.pull_cursor = 0;
+        }
+        Some(_) => {}
+    }
+    if local.held_push {
+        steps.push(Step::PushHeld);
+    } else if local.last_seq > local.pushed_seq {
         steps.push(Step::Push {
             from: local.pushed_seq + 1,
             to: local.last_seq,
@@ -66,6 +101,8 @@ pub fn plan(local: Local, remote: Remote) -> Vec<Step> {
 mod tests {
     use super::*;
 
+    const EPOCH: &str = "4f1c";
+
     fn local(last_seq: u64, pushed_seq: u64, pull_cursor: i64) -> Local {
         Local {
             last_seq,
@@ -73,12 +110,15 @@ mod tests {
             pull_cursor,
             audit_last_seq: 0,
             audit_pushed_seq: 0,
+            history_epoch: Some(EPOCH.into()),
+            held_push: false,
         }
     }
 
     fn remote(latest: i64) -> Remote {
         Remote {
             latest_server_seq: latest,
+            history_epoch: EPOCH.into(),
         }
     }
 
@@ -125,6 +165,65 @@ mod tests {
                 Step::PushAudit { after: 8 },
                 Step::Pull { after: 0 }
             ]
+        );
+    }
+
+    #[test]
+    fn a_restored_server_gets_everything_pushed_and_pulled_again() {
+        let restored = Remote {
+            history_epoch: "9a02".into(),
+            ..remote(4)
+        };
+        let pushed_all = Local {
+            audit_last_seq: 30,
+            audit_pushed_seq: 30,
+            ..local(7, 7, 9)
+        };
+        assert_eq!(
+            plan(pushed_all, restored),
+            vec![
+                Step::ServerRestored {
+                    epoch: "9a02".into()
+                },
+                Step::PushHeld,
+                Step::PushAudit { after: 0 },
+                Step::Pull { after: 0 }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_push_of_held_operations_cut_short_goes_on_in_the_next_round() {
+        let cut = Local {
+            held_push: true,
+            ..local(7, 2, 0)
+        };
+        assert_eq!(
+            plan(cut, remote(4)),
+            vec![Step::PushHeld, Step::Pull { after: 0 }]
+        );
+    }
+
+    #[test]
+    fn the_first_epoch_seen_is_remembered_and_changes_nothing_else() {
+        let first = Local {
+            history_epoch: None,
+            ..local(5, 5, 9)
+        };
+        assert_eq!(
+            plan(first, remote(9)),
+            vec![Step::RememberEpoch {
+                epoch: EPOCH.into()
+            }]
+        );
+        let old_server = Remote {
+            history_epoch: String::new(),
+            ..remote(9)
+        };
+        assert_eq!(
+            plan(local(5, 5, 9), old_server),
+            vec![],
+            "a server without epochs"
         );
     }
 }

@@ -15,6 +15,10 @@ pub(crate) const PULL_CURSOR: &str = "pull_cursor";
 pub(crate) const AUDIT_PUSHED_SEQ: &str = "audit_pushed_seq";
 /// Breaks the server has found in this device's audit log, all rounds.
 pub(crate) const AUDIT_BREAKS: &str = "audit_breaks";
+pub(crate) const HISTORY_EPOCH: &str = "history_epoch";
+/// While every held operation is pushed again after a restore: the
+/// replay-order key `[hlc, device_id, seq]` of the last one answered.
+pub(crate) const HELD_PUSH_CURSOR: &str = "held_push_cursor";
 pub(crate) const LAST_SUCCESS_AT: &str = "last_success_at";
 pub(crate) const LAST_ATTEMPT_AT: &str = "last_attempt_at";
 pub(crate) const LAST_ERROR: &str = "last_error";

@@ -1,7 +1,9 @@
 //! The route handlers: thin, each parses its input, calls the store or the
 //! writer, and shapes the answer.
 
+use super::relay::{self, Checked};
 use super::{AppState, Authed, SignedRequest, OPENAPI_JSON};
+use crate::admin_log::AdminAction;
 use crate::error::{Error, Result};
 use crate::store::{AuditPush, AuditRecord, NewDevice, PreparedOp, PushBatch, StoredOutcome};
 use axum::body::Bytes;
@@ -77,6 +79,7 @@ pub async fn enroll(State(state): State<AppState>, body: Bytes) -> Result<Json<E
         )
         .await?;
     tracing::info!(device = %device.id, team = %device.team.name, "device enrolled");
+    log_enrolment(&state, &device, now);
     Ok(Json(EnrollResponse {
         device_id: device.id,
         user: device.user,
@@ -85,21 +88,31 @@ pub async fn enroll(State(state): State<AppState>, body: Bytes) -> Result<Json<E
     }))
 }
 
-/// Checks one operation of a push from `device`, whose signature was
-/// checked already (`signature`): the verified operation ready to store, or
-/// the reason it is rejected.
-fn prepare(
-    device: &crate::store::Device,
+/// Logs an enrolment for a restore to re-apply. The device is enrolled
+/// whatever happens here (its code is spent): a failure is an error in
+/// the server's log, and a restore to an older backup would then need the
+/// device enrolled again.
+fn log_enrolment(state: &AppState, device: &crate::store::Device, now: i64) {
+    let Some(log) = &state.admin_log else { return };
+    let action = AdminAction::DeviceEnroll {
+        device_id: device.id,
+        user: device.user.clone(),
+        public_key_hex: hex::encode(&device.public_key),
+        name: device.name.clone(),
+    };
+    if let Err(e) = log.append(now, action) {
+        tracing::error!(device = %device.id, error = %e, "enrolment not in the admin log");
+    }
+}
+
+/// Checks one operation of a push whose signature was checked already
+/// (`signature`, against its author's key): the verified operation ready
+/// to store, or the reason it is rejected.
+pub(super) fn prepare(
     signed: &SignedOperation,
     signature: std::result::Result<(), signing::VerifyError>,
 ) -> std::result::Result<PreparedOp, String> {
     let op = &signed.op;
-    if op.device_id != device.id {
-        return Err(format!(
-            "operation of device {} pushed by device {}",
-            op.device_id, device.id
-        ));
-    }
     let seq = i64::try_from(op.seq)
         .ok()
         .filter(|s| *s >= 1)
@@ -123,10 +136,9 @@ fn prepare(
     })
 }
 
-type CheckedOp = std::result::Result<PreparedOp, String>;
-
-/// A push's operations each checked, or why the body is not a push.
-type CheckedPush = Result<(PushRequest, Vec<CheckedOp>)>;
+/// A push's operations each checked (those of other devices still to
+/// check), or why the body is not a push.
+type CheckedPush = Result<(PushRequest, Vec<Checked>)>;
 
 fn parse_push(body: &[u8]) -> Result<PushRequest> {
     let req: PushRequest = parse_json(body)?;
@@ -152,13 +164,18 @@ fn check_push(state: &AppState, signed: SignedRequest) -> Result<(Authed, Checke
             return Ok((authed, Err(e)));
         }
     };
-    // Each operation well-formed or not; the well-formed ones' messages
-    // go to the batch.
+    // The device's own operations, well-formed or not; the well-formed
+    // ones' messages go to the batch with the request's. Those of other
+    // devices are checked against their authors' keys later (relay).
+    let requester = signed.device.id;
     let mut messages = Vec::with_capacity(req.ops.len());
     let parsed: Vec<_> = req
         .ops
         .iter()
-        .map(|op| signing::signed_message(op).map(|m| messages.push(m)))
+        .map(|op| {
+            (op.op.device_id == requester)
+                .then(|| signing::signed_message(op).map(|m| messages.push(m)))
+        })
         .collect();
     let (authed, verified) = signed.verify(state, messages)?;
     let mut verified = verified.into_iter();
@@ -166,12 +183,15 @@ fn check_push(state: &AppState, signed: SignedRequest) -> Result<(Authed, Checke
         .ops
         .iter()
         .zip(parsed)
-        .map(|(op, parsed)| {
-            let signature = parsed.and_then(|_| match verified.next() {
-                Some(true) => Ok(()),
-                _ => Err(signing::VerifyError::BadSignature),
-            });
-            prepare(&authed.device, op, signature)
+        .map(|(op, parsed)| match parsed {
+            None => Checked::Relayed,
+            Some(parsed) => {
+                let signature = parsed.and_then(|_| match verified.next() {
+                    Some(true) => Ok(()),
+                    _ => Err(signing::VerifyError::BadSignature),
+                });
+                Checked::Done(prepare(op, signature))
+            }
         })
         .collect();
     Ok((authed, Ok((req, checked))))
@@ -193,6 +213,10 @@ pub async fn push(
         check_push(&state, signed)?
     };
     let (req, checked) = match checked {
+        Ok(checked) => checked,
+        Err(e) => return Err(authed.refuse(&state, e).await),
+    };
+    let checked = match relay::settle(&state, &authed.device, &req.ops, checked).await {
         Ok(checked) => checked,
         Err(e) => return Err(authed.refuse(&state, e).await),
     };
@@ -351,8 +375,12 @@ pub async fn pull(State(state): State<AppState>, uri: Uri, authed: Authed) -> Re
 
 /// `GET /v1/status`
 pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Json<StatusResponse>> {
-    let latest = match state.store.latest_server_seq(authed.device.team.id).await {
-        Ok(latest) => latest,
+    let read = async {
+        let latest = state.store.latest_server_seq(authed.device.team.id).await?;
+        Ok::<_, crate::store::StoreError>((latest, state.store.history_epoch().await?))
+    };
+    let (latest, history_epoch) = match read.await {
+        Ok(read) => read,
         Err(e) => return Err(authed.refuse(&state, e.into()).await),
     };
     authed.admit(&state, None, None).await?;
@@ -361,6 +389,7 @@ pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Jso
         team: authed.device.team.name.clone(),
         latest_server_seq: latest,
         server_time_ms: crate::clock::now_ms(),
+        history_epoch,
     }))
 }
 

@@ -3,9 +3,11 @@
 
 mod authn;
 mod handlers;
+mod relay;
 
 pub use authn::{Authed, DeviceCache, SignedRequest};
 
+use crate::admin_log::AdminLog;
 use crate::metrics::Metrics;
 use crate::store::DynStore;
 use crate::writer::Writer;
@@ -32,6 +34,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Allowed distance between a request's time and the server clock.
     pub max_skew_ms: i64,
+    /// Where enrolments are logged for a restore (none in tests that do
+    /// not restore).
+    pub admin_log: Option<Arc<AdminLog>>,
 }
 
 impl AppState {
@@ -43,6 +48,15 @@ impl AppState {
             devices: Arc::new(DeviceCache::default()),
             metrics: Arc::new(Metrics::default()),
             max_skew_ms: brygga_protocol::auth::MAX_SKEW_MS,
+            admin_log: None,
+        }
+    }
+
+    /// Logs each enrolment to `log` too.
+    pub fn with_admin_log(self, log: AdminLog) -> AppState {
+        AppState {
+            admin_log: Some(Arc::new(log)),
+            ..self
         }
     }
 }
@@ -97,10 +111,11 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 /// `listening on ADDR` (the bound address) on stdout once ready.
 pub async fn serve(
     store: DynStore,
+    admin_log: AdminLog,
     listen: std::net::SocketAddr,
     tls: rustls::ServerConfig,
 ) -> crate::error::Result<()> {
-    let state = AppState::new(Arc::clone(&store));
+    let state = AppState::new(Arc::clone(&store)).with_admin_log(admin_log);
     let app = router(state);
     let handle = axum_server::Handle::new();
     tokio::spawn(prune_nonces(Arc::clone(&store)));
@@ -215,6 +230,7 @@ mod tests {
             team: "t".into(),
             latest_server_seq: 0,
             server_time_ms: 0,
+            history_epoch: String::new(),
         })
         .expect("json");
         assert_eq!(keys(&status), keys(&schema("StatusResponse")));

@@ -427,9 +427,27 @@ pub trait Store: Send + Sync + 'static {
     /// Revokes the device and records, in the same transaction, the
     /// highest `seq` of its stored operations (0 when none) as its
     /// `last_seq_at_revocation`; no push of the device is stored after it.
-    /// A device revoked already keeps its first revocation. Errors
-    /// `NotFound` for an unknown device.
-    async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked>;
+    /// A device revoked already keeps its first revocation. `asked` gives
+    /// the time, and a `last_seq` to record at least (a revocation
+    /// re-applied after a restore keeps the seq it had; 0 for a new one).
+    /// Errors `NotFound` for an unknown device.
+    async fn revoke_device(
+        &self,
+        id: Uuid,
+        asked: plan::Revocation,
+        audit: AuditRecord,
+    ) -> Result<Revoked>;
+    /// Enrols `device` for `user` as the admin log recorded it, when the
+    /// database does not know it (a restore to a backup older than its
+    /// enrolment); false when it was known. Errors `NotFound` for an
+    /// unknown user.
+    async fn reenroll(
+        &self,
+        user: &str,
+        device: NewDevice,
+        enrolled_at_ms: i64,
+        audit: AuditRecord,
+    ) -> Result<bool>;
 
     /// Admits the requests of `batch` (device active, nonce fresh), stores
     /// what the admitted ones carry, and the audit rows, in one
@@ -454,6 +472,12 @@ pub trait Store: Send + Sync + 'static {
     async fn device_audit_rows(&self) -> Result<Vec<HeldAuditRow>>;
     /// Every chain break recorded, oldest first.
     async fn audit_breaks(&self) -> Result<Vec<ChainBreak>>;
+
+    /// The history epoch: a random id of this database's history, which a
+    /// restore changes (devices then push again what it may have lost).
+    async fn history_epoch(&self) -> Result<String>;
+    /// Gives the database the history epoch `epoch`, with its audit row.
+    async fn set_history_epoch(&self, epoch: &str, audit: AuditRecord) -> Result<()>;
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -495,6 +519,10 @@ mod tests {
                     3,
                     "973f5b7eae47733f0b53d7e08c24354972c7ca4cf43975da94f76d238e2bff3b",
                 ),
+                (
+                    4,
+                    "9690d81c0f47ada1ceff5ac4bc308167baa4133b2eb9e0083ef323bbcc504745",
+                ),
             ],
         );
         brygga_migrate::assert_released(
@@ -511,6 +539,10 @@ mod tests {
                 (
                     3,
                     "6f5fd43c96f4fc0cea740ff676c658c4e32a2bc86b2a35ee239a3e73de91fc23",
+                ),
+                (
+                    4,
+                    "0161194e9ca3830256c6c50c6c7ce9301a8d3f300bf67853d0bcd30323badadf",
                 ),
             ],
         );

@@ -499,21 +499,34 @@ pub struct Revocation {
     pub last_seq: i64,
 }
 
-/// What revoking device `id` at `now_ms` writes, given its stored
+impl Revocation {
+    /// A revocation asked for now, of whatever the server holds.
+    pub fn now(now_ms: i64) -> Revocation {
+        Revocation {
+            revoked_at_ms: now_ms,
+            last_seq: 0,
+        }
+    }
+}
+
+/// What revoking device `id` as `asked` writes, given its stored
 /// `revoked_at` (None: no such device) and the highest seq stored of it:
 /// nothing for a device revoked already (its first revocation stands).
+/// The seq recorded is the higher of the stored one and the one asked: a
+/// revocation re-applied after a restore keeps the seq it had, so the
+/// device's operations below it that other devices push again still land.
 pub fn revocation(
     id: Uuid,
     revoked_at: Option<Option<i64>>,
     max_seq: Option<i64>,
-    now_ms: i64,
+    asked: Revocation,
 ) -> Result<Option<Revocation>, StoreError> {
     match revoked_at {
         None => Err(StoreError::NotFound(format!("device {id}"))),
         Some(Some(_)) => Ok(None),
         Some(None) => Ok(Some(Revocation {
-            revoked_at_ms: now_ms,
-            last_seq: max_seq.unwrap_or(0),
+            revoked_at_ms: asked.revoked_at_ms,
+            last_seq: max_seq.unwrap_or(0).max(asked.last_seq),
         })),
     }
 }
@@ -892,22 +905,40 @@ mod tests {
     #[test]
     fn a_revocation_records_the_last_seq_once() {
         let dev = id(1);
+        let now = Revocation::now(50);
         assert_eq!(
-            revocation(dev, Some(None), Some(7), 50),
+            revocation(dev, Some(None), Some(7), now),
             Ok(Some(Revocation {
                 revoked_at_ms: 50,
                 last_seq: 7
             }))
         );
         assert_eq!(
-            revocation(dev, Some(None), None, 50).map(|r| r.map(|r| r.last_seq)),
+            revocation(dev, Some(None), None, now).map(|r| r.map(|r| r.last_seq)),
             Ok(Some(0)),
             "0 without operations"
         );
-        assert_eq!(revocation(dev, Some(Some(5)), Some(7), 50), Ok(None));
+        assert_eq!(revocation(dev, Some(Some(5)), Some(7), now), Ok(None));
         assert!(matches!(
-            revocation(dev, None, None, 50),
+            revocation(dev, None, None, now),
             Err(StoreError::NotFound(_))
         ));
+    }
+
+    #[test]
+    fn a_revocation_re_applied_after_a_restore_keeps_its_seq_and_time() {
+        let recorded = Revocation {
+            revoked_at_ms: 40,
+            last_seq: 9,
+        };
+        assert_eq!(
+            revocation(id(1), Some(None), Some(4), recorded),
+            Ok(Some(recorded)),
+            "the backup held fewer of its operations than the server had"
+        );
+        assert_eq!(
+            revocation(id(1), Some(None), Some(12), recorded).map(|r| r.map(|r| r.last_seq)),
+            Ok(Some(12))
+        );
     }
 }

@@ -48,6 +48,11 @@ pub(super) const STEPS: &[Step] = &[
         "device_audit",
         include_str!("../../migrations/postgres/0003_device_audit.sql"),
     ),
+    Step::new(
+        4,
+        "history_epoch",
+        include_str!("../../migrations/postgres/0004_history_epoch.sql"),
+    ),
 ];
 
 /// Advisory lock keys ("brygga" in ASCII, plus a suffix).
@@ -58,6 +63,30 @@ const POOL_SIZE: usize = 16;
 
 pub struct PgStore {
     pool: Pool,
+}
+
+/// Inserts `device` of (user id, team id); false when its id is taken.
+async fn insert_device(
+    tx: &impl GenericClient,
+    device: &NewDevice,
+    (user_id, team_id): (i64, i64),
+    enrolled_at_ms: i64,
+) -> Result<bool> {
+    let inserted = tx
+        .execute(
+            "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+            &[
+                &device.id,
+                &user_id,
+                &team_id,
+                &device.public_key,
+                &device.name,
+                &enrolled_at_ms,
+            ],
+        )
+        .await?;
+    Ok(inserted == 1)
 }
 
 fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
@@ -664,26 +693,9 @@ impl Store for PgStore {
         let EnrollCode {
             user_id, team_id, ..
         } = plan::usable_code(code, now_ms)?;
-        tx.execute(
-            "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &device.id,
-                &user_id,
-                &team_id,
-                &device.public_key,
-                &device.name,
-                &now_ms,
-            ],
-        )
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::AlreadyExists(format!("device {}", device.id))
-            } else {
-                e.into()
-            }
-        })?;
+        if !insert_device(&tx, &device, (user_id, team_id), now_ms).await? {
+            return Err(StoreError::AlreadyExists(format!("device {}", device.id)));
+        }
         tx.execute(
             "UPDATE enroll_codes SET used_at = $1, device_id = $2 WHERE code_hash = $3",
             &[&now_ms, &device.id, &code_hash],
@@ -734,7 +746,12 @@ impl Store for PgStore {
             .collect())
     }
 
-    async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked> {
+    async fn revoke_device(
+        &self,
+        id: Uuid,
+        asked: plan::Revocation,
+        audit: AuditRecord,
+    ) -> Result<Revoked> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // The lock every write transaction that stores operations takes
@@ -755,7 +772,7 @@ impl Store for PgStore {
             .query_one("SELECT MAX(seq) FROM ops WHERE device_id = $1", &[&id])
             .await?
             .get(0);
-        let Some(revocation) = plan::revocation(id, revoked_at, max_seq, now_ms)? else {
+        let Some(revocation) = plan::revocation(id, revoked_at, max_seq, asked)? else {
             return Ok(Revoked::Already);
         };
         tx.execute(
@@ -896,6 +913,49 @@ impl Store for PgStore {
                 })
             })
             .collect()
+    }
+
+    async fn reenroll(
+        &self,
+        user: &str,
+        device: NewDevice,
+        enrolled_at_ms: i64,
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let (user_id, team_id): (i64, i64) = tx
+            .query_opt("SELECT id, team_id FROM users WHERE name = $1", &[&user])
+            .await?
+            .map(|r| (r.get(0), r.get(1)))
+            .ok_or_else(|| StoreError::NotFound(format!("user '{user}'")))?;
+        let inserted = insert_device(&tx, &device, (user_id, team_id), enrolled_at_ms).await?;
+        if inserted {
+            insert_audits(&tx, &[&audit]).await?;
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    async fn history_epoch(&self) -> Result<String> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_one("SELECT epoch FROM history WHERE id = 1", &[])
+            .await?
+            .get(0))
+    }
+
+    async fn set_history_epoch(&self, epoch: &str, audit: AuditRecord) -> Result<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "UPDATE history SET epoch = $1, started_at = $2 WHERE id = 1",
+            &[&epoch, &audit.at_ms],
+        )
+        .await?;
+        insert_audits(&tx, &[&audit]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

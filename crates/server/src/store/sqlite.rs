@@ -42,6 +42,11 @@ pub(super) const STEPS: &[Step] = &[
         "device_audit",
         include_str!("../../migrations/sqlite/0003_device_audit.sql"),
     ),
+    Step::new(
+        4,
+        "history_epoch",
+        include_str!("../../migrations/sqlite/0004_history_epoch.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -157,6 +162,29 @@ fn insert_audit(tx: &Transaction<'_>, a: &AuditRecord) -> Result<()> {
     )?
     .execute(params![a.at_ms, a.actor, a.action, a.subject, a.detail])?;
     Ok(())
+}
+
+/// Inserts `device` of (user id, team id); false when its id is taken.
+fn insert_device(
+    tx: &Transaction<'_>,
+    device: &NewDevice,
+    (user_id, team_id): (i64, i64),
+    enrolled_at_ms: i64,
+) -> Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            device.id.to_string(),
+            user_id,
+            team_id,
+            device.public_key,
+            device.name,
+            enrolled_at_ms
+        ])?;
+    Ok(inserted == 1)
 }
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
@@ -641,24 +669,9 @@ impl Store for SqliteStore {
             let EnrollCode {
                 user_id, team_id, ..
             } = plan::usable_code(code, now_ms)?;
-            let inserted = tx.execute(
-                "INSERT INTO devices (id, user_id, team_id, public_key, name, enrolled_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    device.id.to_string(),
-                    user_id,
-                    team_id,
-                    device.public_key,
-                    device.name,
-                    now_ms
-                ],
-            );
-            match inserted {
-                Err(e) if is_unique_violation(&e) => {
-                    return Err(StoreError::AlreadyExists(format!("device {}", device.id)))
-                }
-                other => other?,
-            };
+            if !insert_device(&tx, &device, (user_id, team_id), now_ms)? {
+                return Err(StoreError::AlreadyExists(format!("device {}", device.id)));
+            }
             tx.execute(
                 "UPDATE enroll_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
                 params![now_ms, device.id.to_string(), code_hash],
@@ -705,7 +718,12 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn revoke_device(&self, id: Uuid, now_ms: i64, audit: AuditRecord) -> Result<Revoked> {
+    async fn revoke_device(
+        &self,
+        id: Uuid,
+        asked: plan::Revocation,
+        audit: AuditRecord,
+    ) -> Result<Revoked> {
         // IMMEDIATE: no push is stored between reading the last seq and the
         // revocation (pushes are admitted under the same write lock).
         self.write_with(move |conn| {
@@ -722,7 +740,7 @@ impl Store for SqliteStore {
                 [id.to_string()],
                 |r| r.get(0),
             )?;
-            let Some(revocation) = plan::revocation(id, revoked_at, max_seq, now_ms)? else {
+            let Some(revocation) = plan::revocation(id, revoked_at, max_seq, asked)? else {
                 return Ok(Revoked::Already);
             };
             tx.execute(
@@ -820,6 +838,56 @@ impl Store for SqliteStore {
                 .prepare("SELECT device_id, seq, kind, detail, at FROM audit_breaks ORDER BY id")?;
             let rows = st.query_map([], chain_break)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn reenroll(
+        &self,
+        user: &str,
+        device: NewDevice,
+        enrolled_at_ms: i64,
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        let user = user.to_string();
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (user_id, team_id): (i64, i64) = tx
+                .query_row(
+                    "SELECT id, team_id FROM users WHERE name = ?1",
+                    [&user],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("user '{user}'")))?;
+            let inserted = insert_device(&tx, &device, (user_id, team_id), enrolled_at_ms)?;
+            if inserted {
+                insert_audit(&tx, &audit)?;
+            }
+            tx.commit()?;
+            Ok(inserted)
+        })
+        .await
+    }
+
+    async fn history_epoch(&self) -> Result<String> {
+        self.read_with(|conn| {
+            Ok(conn.query_row("SELECT epoch FROM history WHERE id = 1", [], |r| r.get(0))?)
+        })
+        .await
+    }
+
+    async fn set_history_epoch(&self, epoch: &str, audit: AuditRecord) -> Result<()> {
+        let epoch = epoch.to_string();
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE history SET epoch = ?1, started_at = ?2 WHERE id = 1",
+                params![epoch, audit.at_ms],
+            )?;
+            insert_audit(&tx, &audit)?;
+            tx.commit()?;
+            Ok(())
         })
         .await
     }

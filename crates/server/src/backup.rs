@@ -1,0 +1,369 @@
+//! Backup and restore (docs/backup.md).
+//!
+//! A backup of the SQLite database is made while the server runs, with
+//! `VACUUM INTO`: one read transaction, so the copy is the database as it
+//! stood at one moment, whatever the server writes meanwhile. PostgreSQL is
+//! backed up with its own `pg_dump`.
+//!
+//! After a database is put back (by [`restore_sqlite`], or by `pg_restore`)
+//! [`after_restore`] re-applies the admin log and gives the database a new
+//! history epoch: devices see it change in the status answer and push again
+//! what the server lost.
+
+use crate::admin_log::{AdminAction, AdminLog, Logged};
+use crate::clock::now_ms;
+use crate::error::{Error, Result};
+use crate::store::plan::Revocation;
+use crate::store::{AuditRecord, NewDevice, Revoked, Store, StoreError};
+use ring::rand::{SecureRandom, SystemRandom};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+/// Copies the database at `db` to a new file `out`, while the server may
+/// be running. The copy is written beside `out` and renamed into place
+/// once it is whole and on disk, so `out` is never a partial backup.
+pub fn backup_sqlite(db: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        return Err(Error::Usage(format!(
+            "{} exists already; give a new file name",
+            out.display()
+        )));
+    }
+    let partial = with_suffix(out, ".partial");
+    let _ = std::fs::remove_file(&partial);
+    let conn = open_read_only(db)?;
+    conn.execute("VACUUM INTO ?1", [partial.display().to_string()])
+        .map_err(|e| Error::Usage(format!("backing up {}: {e}", db.display())))?;
+    drop(conn);
+    check_backup(&partial)?;
+    sync_file(&partial)?;
+    std::fs::rename(&partial, out).map_err(|source| Error::Io {
+        what: format!("moving the backup into place at {}", out.display()),
+        source,
+    })?;
+    sync_parent(out)
+}
+
+/// Puts the backup `backup` in place of the database at `db`. The server
+/// must be stopped (checked: the database is locked for the whole step).
+/// Nothing is deleted: the database it replaces is moved aside, with its
+/// WAL, to the returned path.
+pub fn restore_sqlite(backup: &Path, db: &Path) -> Result<PathBuf> {
+    check_backup(backup)?;
+    let _lock = lock_stopped(db)?;
+    let aside = with_suffix(
+        db,
+        &format!(
+            ".before-restore-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ),
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let from = with_suffix(db, suffix);
+        if from.exists() {
+            std::fs::rename(&from, with_suffix(&aside, suffix)).map_err(|source| Error::Io {
+                what: format!("moving {} aside", from.display()),
+                source,
+            })?;
+        }
+    }
+    let partial = with_suffix(db, ".partial");
+    std::fs::copy(backup, &partial).map_err(|source| Error::Io {
+        what: format!("copying {} to {}", backup.display(), partial.display()),
+        source,
+    })?;
+    sync_file(&partial)?;
+    std::fs::rename(&partial, db).map_err(|source| Error::Io {
+        what: format!(
+            "moving the restored database into place at {}",
+            db.display()
+        ),
+        source,
+    })?;
+    sync_parent(db)?;
+    Ok(aside)
+}
+
+/// What became of one logged action when it was applied again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reapplied {
+    /// The restored database did not hold it; now it does.
+    Applied,
+    /// The restored database held it already.
+    AlreadyThere,
+    /// It cannot be applied (e.g. a revocation of a device neither the
+    /// backup nor the log knows).
+    NotPossible(String),
+}
+
+/// What [`after_restore`] did.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    pub actions: Vec<(Logged, Reapplied)>,
+    pub epoch: String,
+}
+
+/// Re-applies the admin log to a restored database, oldest action first,
+/// then gives it a new history epoch. Safe to run again.
+pub async fn after_restore(store: &dyn Store, log: &AdminLog) -> Result<Restored> {
+    let mut actions = Vec::new();
+    for logged in log.read()? {
+        let outcome = reapply(store, &logged).await?;
+        actions.push((logged, outcome));
+    }
+    let epoch = new_epoch()?;
+    store
+        .set_history_epoch(
+            &epoch,
+            audit(
+                "server.restore",
+                "history",
+                format!(
+                    "new history epoch; {} logged admin actions re-applied",
+                    actions
+                        .iter()
+                        .filter(|(_, o)| *o == Reapplied::Applied)
+                        .count()
+                ),
+            ),
+        )
+        .await?;
+    Ok(Restored { actions, epoch })
+}
+
+async fn reapply(store: &dyn Store, logged: &Logged) -> Result<Reapplied> {
+    const DETAIL: &str = "re-applied from the admin log after a restore";
+    let outcome = match &logged.action {
+        AdminAction::TeamAdd { name } => store
+            .add_team(name, audit("team.add", name, DETAIL.into()))
+            .await
+            .map(|_| Reapplied::Applied),
+        AdminAction::UserAdd { name, team } => store
+            .add_user(name, team, audit("user.add", name, DETAIL.into()))
+            .await
+            .map(|_| Reapplied::Applied),
+        AdminAction::DeviceEnroll {
+            device_id,
+            user,
+            public_key_hex,
+            name,
+        } => {
+            let public_key = hex::decode(public_key_hex).map_err(|e| {
+                Error::Usage(format!("the admin log's key of device {device_id}: {e}"))
+            })?;
+            let device = NewDevice {
+                id: *device_id,
+                public_key,
+                name: name.clone(),
+            };
+            let subject = device_id.to_string();
+            store
+                .reenroll(
+                    user,
+                    device,
+                    logged.at_ms,
+                    audit("enroll", &subject, DETAIL.into()),
+                )
+                .await
+                .map(|new| {
+                    if new {
+                        Reapplied::Applied
+                    } else {
+                        Reapplied::AlreadyThere
+                    }
+                })
+        }
+        AdminAction::DeviceRevoke {
+            device_id,
+            last_seq,
+        } => {
+            let asked = Revocation {
+                revoked_at_ms: logged.at_ms,
+                last_seq: *last_seq,
+            };
+            let subject = device_id.to_string();
+            store
+                .revoke_device(
+                    *device_id,
+                    asked,
+                    audit("device.revoke", &subject, DETAIL.into()),
+                )
+                .await
+                .map(|r| match r {
+                    Revoked::Now => Reapplied::Applied,
+                    Revoked::Already => Reapplied::AlreadyThere,
+                })
+        }
+    };
+    match outcome {
+        Ok(done) => Ok(done),
+        Err(StoreError::AlreadyExists(_)) => Ok(Reapplied::AlreadyThere),
+        Err(StoreError::NotFound(what)) => Ok(Reapplied::NotPossible(format!("{what} is unknown"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn audit(action: &str, subject: &str, detail: String) -> AuditRecord {
+    AuditRecord {
+        at_ms: now_ms(),
+        actor: "admin".into(),
+        action: action.into(),
+        subject: Some(subject.into()),
+        detail,
+    }
+}
+
+fn new_epoch() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::Usage("no randomness for the history epoch".into()))?;
+    Ok(hex::encode(bytes))
+}
+
+fn open_read_only(path: &Path) -> Result<Connection> {
+    if !path.exists() {
+        return Err(Error::Usage(format!("{} does not exist", path.display())));
+    }
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::Usage(format!("opening {}: {e}", path.display())))
+}
+
+/// A whole SQLite file of a brygga-server database, or why not.
+fn check_backup(path: &Path) -> Result<()> {
+    let not_one = |why: String| {
+        Error::Usage(format!(
+            "{} is not a brygga-server backup: {why}",
+            path.display()
+        ))
+    };
+    let conn = open_read_only(path)?;
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| not_one(e.to_string()))?;
+    if check != "ok" {
+        return Err(not_one(format!("damaged ({check})")));
+    }
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+             AND name IN ('schema_migrations', 'devices', 'ops')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| not_one(e.to_string()))?;
+    if tables != 3 {
+        return Err(not_one("it has no devices and operations".into()));
+    }
+    Ok(())
+}
+
+/// Holds the database locked so no server can open it meanwhile, or says
+/// that one has it open. A running server keeps its connections open, and
+/// an exclusive lock is refused while any is.
+fn lock_stopped(db: &Path) -> Result<Option<Connection>> {
+    if !db.exists() {
+        return Ok(None);
+    }
+    let conn =
+        Connection::open(db).map_err(|e| Error::Usage(format!("opening {}: {e}", db.display())))?;
+    let locked = conn
+        .pragma_update(None, "locking_mode", "EXCLUSIVE")
+        .and_then(|()| conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;"));
+    match locked {
+        Ok(()) => Ok(Some(conn)),
+        Err(e) => Err(Error::Usage(format!(
+            "{} is in use ({e}): stop brygga-server before restoring",
+            db.display()
+        ))),
+    }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn sync_file(path: &Path) -> Result<()> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| Error::Io {
+            what: format!("writing {} to disk", path.display()),
+            source,
+        })
+}
+
+/// The rename of a file is on disk once its directory is.
+fn sync_parent(path: &Path) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    sync_file(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database(path: &Path) -> Connection {
+        let conn = Connection::open(path).expect("open");
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE schema_migrations (version INTEGER);
+             CREATE TABLE devices (id TEXT);
+             CREATE TABLE ops (body TEXT);
+             INSERT INTO ops VALUES ('before the backup');",
+        )
+        .expect("tables");
+        conn
+    }
+
+    fn ops(path: &Path) -> Vec<String> {
+        let conn = open_read_only(path).expect("open");
+        let mut st = conn.prepare("SELECT body FROM ops").expect("prepare");
+        st.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn a_backup_is_the_database_at_one_moment_and_restores_with_the_old_one_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("server.db");
+        let live = database(&db);
+        let out = dir.path().join("backup.db");
+        backup_sqlite(&db, &out).expect("backup while the database is open");
+        assert!(
+            backup_sqlite(&db, &out).is_err(),
+            "an existing backup is never overwritten"
+        );
+        live.execute("INSERT INTO ops VALUES ('after the backup')", [])
+            .expect("write");
+        assert!(
+            matches!(restore_sqlite(&out, &db), Err(Error::Usage(m)) if m.contains("stop brygga-server")),
+            "refused while a connection has the database open"
+        );
+        drop(live);
+        let aside = restore_sqlite(&out, &db).expect("restore");
+        assert_eq!(ops(&db), vec!["before the backup"]);
+        assert_eq!(
+            ops(&aside),
+            vec!["before the backup", "after the backup"],
+            "the replaced database is kept, with what its WAL held"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_backup_is_refused_and_nothing_moves() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("server.db");
+        drop(database(&db));
+        let other = dir.path().join("notes.txt");
+        std::fs::write(&other, "not a database").expect("write");
+        assert!(restore_sqlite(&other, &db).is_err());
+        assert_eq!(ops(&db), vec!["before the backup"]);
+    }
+}
