@@ -6,7 +6,7 @@
 
 use crate::error::{IpcError, IpcResult, ShellReason};
 use crate::sync_task::SyncTask;
-use brygga_core::{Journal, JournalPaths};
+use brygga_core::{Journal, JournalPaths, SetAside};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -226,6 +226,26 @@ impl AppState {
             .save(&self.data_dir)
             .map_err(|e| IpcError::internal(format!("could not save the settings: {e}")))?;
         Ok(settings.clone())
+    }
+
+    /// Moves the journal aside (brygga_core::set_aside) so that a new one
+    /// can be created in its place; refused while it is unlocked, as one
+    /// who can open it has no need to start again.
+    pub fn set_aside(&self) -> IpcResult<SetAside> {
+        let journal = self.journal.lock().map_err(poisoned)?;
+        if journal.is_some() {
+            return Err(IpcError::not_allowed(
+                ShellReason::JournalUnlocked,
+                "the journal is unlocked; lock it before starting again",
+            ));
+        }
+        let aside = brygga_core::set_aside(&self.data_dir)?;
+        // The settings went aside with the folder; they are this laptop's,
+        // not the journal's, so they stay.
+        self.settings()
+            .save(&self.data_dir)
+            .map_err(|e| IpcError::internal(format!("could not save the settings: {e}")))?;
+        Ok(aside)
     }
 
     /// Locks when unlocked and idle longer than the setting. Returns
