@@ -276,6 +276,31 @@ mod tests {
     }
 
     #[test]
+    fn starting_again_is_refused_while_unlocked_and_keeps_the_settings() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("brygga");
+        let state = AppState::new(dir.clone());
+        state.set_idle_minutes(12).expect("saved");
+        let journal = Journal::create(
+            &dir,
+            &Passphrase::new("fiktivt lösenord 123".into()),
+            "Fiktiv Handläggare",
+        )
+        .expect("create");
+        let id = journal.device_id();
+        state.set_journal(journal).expect("set");
+        let refused = state.set_aside().expect_err("unlocked");
+        assert_eq!(refused.params["reason"], "journal-unlocked");
+
+        state.lock(LockReason::User);
+        let aside = state.set_aside().expect("set aside");
+        assert_eq!(aside.card.map(|c| c.device_id), Some(id));
+        assert!(aside.folder.join("journal.db").exists());
+        assert!(!state.journal_exists());
+        assert_eq!(AppState::new(dir).settings().idle_minutes, 12);
+    }
+
+    #[test]
     fn locked_journal_answers_locked_and_idle_locks() {
         let dir = tempfile::tempdir().expect("tempdir");
         let state = AppState::new(dir.path().to_owned());
