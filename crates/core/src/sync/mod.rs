@@ -465,3 +465,21 @@ pub fn sync_with_server_detached(
     let transport = locked(access, |j| j.server_transport())??;
     sync_detached(access, &transport, progress)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_progress_counts_from_the_cursor_and_never_runs_over() {
+        let span = Span::new(100, 1100);
+        let at = |seq| {
+            let p = span.at(seq);
+            (p.done, p.total)
+        };
+        assert_eq!(at(100), (0, 1000));
+        assert_eq!(at(600), (500, 1000));
+        // Operations added while the pull ran came along.
+        assert_eq!(at(1300), (1000, 1000));
+    }
+}
