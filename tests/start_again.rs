@@ -101,8 +101,7 @@ fn a_forgotten_passphrase_starts_again_from_the_server_and_loses_only_what_was_n
     );
     let last = stderr
         .lines()
-        .filter(|l| l.starts_with("fetching the team's changes: "))
-        .last()
+        .rfind(|l| l.starts_with("fetching the team's changes: "))
         .unwrap_or_else(|| panic!("no progress in: {stderr}"));
     let (done, total) = line_value(last, "fetching the team's changes: ")
         .split_once(" of ")
