@@ -280,7 +280,7 @@ fn a_command_completes_while_a_slow_server_is_still_answering(backend: Backend) 
     let (done_tx, done) = std::sync::mpsc::channel();
     std::thread::scope(|s| {
         s.spawn(|| {
-            let report = brygga_core::sync::sync_detached(&journal, &slow);
+            let report = brygga_core::sync::sync_detached(&journal, &slow, &|_| {});
             let _ = done_tx.send(report.map(|r| r.pulled.applied));
         });
         asked.recv().expect("the round reached the server");

@@ -16,13 +16,14 @@ use crate::commands::session::SessionState;
 use crate::error::{IpcError, ShellReason};
 use crate::state::{LockReason, Settings};
 use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
+use brygga_core::device_card::DeviceCard;
 use brygga_core::entry_fields::{self, KindRules};
 use brygga_core::form_rules::{self, FormProblem, FormRules};
-use brygga_core::sync::{Enrollment, SyncReport, SyncStatus};
+use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
     ActionStatus, CaseloadItem, CheckinRow, DemoSummary, Keep, LeaveOut, NewAction, NewCheckin,
-    NewConcern, NewConsent, NewEntry, NewGuardian, NewPlan, NewPupil, ReasonCode,
+    NewConcern, NewConsent, NewEntry, NewGuardian, NewPlan, NewPupil, ReasonCode, SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,9 @@ fn generate(dir: &Path) {
     one::<SyncStatus>(dir);
     one::<SyncReport>(dir);
     one::<Enrollment>(dir);
+    one::<SyncProgress>(dir);
+    one::<DeviceCard>(dir);
+    one::<SetAside>(dir);
     one::<AbsenceOverviewItem>(dir);
     one::<AbsenceChart>(dir);
     one::<ImportReport>(dir);

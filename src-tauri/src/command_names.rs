@@ -17,6 +17,8 @@ pub const ALL: &[&str] = &[
     "activity",
     "get_settings",
     "set_idle_minutes",
+    "device_card",
+    "set_journal_aside",
     "caseload",
     "case_detail",
     "list_entries",

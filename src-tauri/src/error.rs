@@ -35,6 +35,8 @@ pub enum ShellReason {
     NotAFolder,
     CannotWrite,
     TooManyExports,
+    /// Starting again while the journal is open: lock it first.
+    JournalUnlocked,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -82,6 +84,11 @@ impl IpcError {
 
     pub fn invalid(reason: ShellReason, message: impl Into<String>) -> Self {
         IpcError::new(IpcCode::Core(ErrorCode::Invalid), message).with("reason", code_name(reason))
+    }
+
+    pub fn not_allowed(reason: ShellReason, message: impl Into<String>) -> Self {
+        IpcError::new(IpcCode::Core(ErrorCode::NotAllowed), message)
+            .with("reason", code_name(reason))
     }
 
     pub fn internal(message: impl Into<String>) -> Self {

@@ -89,6 +89,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, data_dir: PathBuf) -> Buil
             commands::session::activity,
             commands::session::get_settings,
             commands::session::set_idle_minutes,
+            commands::start_again::device_card,
+            commands::start_again::set_journal_aside,
             commands::cases::caseload,
             commands::cases::case_detail,
             commands::entries::list_entries,

@@ -6,7 +6,7 @@
 
 use crate::error::{IpcError, IpcResult, ShellReason};
 use crate::sync_task::SyncTask;
-use brygga_core::{Journal, JournalPaths};
+use brygga_core::{Journal, JournalPaths, SetAside};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -228,6 +228,26 @@ impl AppState {
         Ok(settings.clone())
     }
 
+    /// Moves the journal aside (brygga_core::set_aside) so that a new one
+    /// can be created in its place; refused while it is unlocked, as one
+    /// who can open it has no need to start again.
+    pub fn set_aside(&self) -> IpcResult<SetAside> {
+        let journal = self.journal.lock().map_err(poisoned)?;
+        if journal.is_some() {
+            return Err(IpcError::not_allowed(
+                ShellReason::JournalUnlocked,
+                "the journal is unlocked; lock it before starting again",
+            ));
+        }
+        let aside = brygga_core::set_aside(&self.data_dir)?;
+        // The settings went aside with the folder; they are this laptop's,
+        // not the journal's, so they stay.
+        self.settings()
+            .save(&self.data_dir)
+            .map_err(|e| IpcError::internal(format!("could not save the settings: {e}")))?;
+        Ok(aside)
+    }
+
     /// Locks when unlocked and idle longer than the setting. Returns
     /// whether it locked.
     pub fn lock_if_idle(&self) -> bool {
@@ -253,6 +273,31 @@ mod tests {
         );
         assert!(state.set_idle_minutes(0).is_err());
         assert!(state.set_idle_minutes(61).is_err());
+    }
+
+    #[test]
+    fn starting_again_is_refused_while_unlocked_and_keeps_the_settings() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("brygga");
+        let state = AppState::new(dir.clone());
+        state.set_idle_minutes(12).expect("saved");
+        let journal = Journal::create(
+            &dir,
+            &Passphrase::new("fiktivt lösenord 123".into()),
+            "Fiktiv Handläggare",
+        )
+        .expect("create");
+        let id = journal.device_id();
+        state.set_journal(journal).expect("set");
+        let refused = state.set_aside().expect_err("unlocked");
+        assert_eq!(refused.params["reason"], "journal-unlocked");
+
+        state.lock(LockReason::User);
+        let aside = state.set_aside().expect("set aside");
+        assert_eq!(aside.card.map(|c| c.device_id), Some(id));
+        assert!(aside.folder.join("journal.db").exists());
+        assert!(!state.journal_exists());
+        assert_eq!(AppState::new(dir).settings().idle_minutes, 12);
     }
 
     #[test]

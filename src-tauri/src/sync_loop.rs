@@ -16,6 +16,8 @@
 //!   plain TCP connect (2 s timeout, no TLS, no data) to the server's host
 //!   and port; when it succeeds the next round starts at once instead of
 //!   waiting out the backoff;
+//! - during a round its progress is emitted as [`PROGRESS_EVENT`] (after
+//!   each pulled page and each few pupils placed), for a progress bar;
 //! - after every round the new [`SyncStatus`] is emitted as
 //!   [`SYNC_EVENT`]; when the server says the device was revoked the core
 //!   has wiped the journal: the shell drops it and emits the lock event
@@ -27,7 +29,7 @@
 use crate::locking::lock_and_tell;
 use crate::state::{AppState, LockReason};
 use crate::sync_task::SyncTask;
-use brygga_core::sync::{SyncError, SyncReport, SyncStatus};
+use brygga_core::sync::{SyncError, SyncProgress, SyncReport, SyncStatus};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -35,6 +37,8 @@ use tokio::sync::Notify;
 
 /// The event carrying the new [`SyncStatus`] after each round.
 pub const SYNC_EVENT: &str = "brygga://sync";
+/// The event carrying a round's [`SyncProgress`] while it runs.
+pub const PROGRESS_EVENT: &str = "brygga://sync-progress";
 /// Between rounds while everything works.
 pub const HEALTHY_INTERVAL: Duration = Duration::from_secs(3 * 60);
 /// The first wait after a failed round; doubles on each further failure.
@@ -49,9 +53,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// (None when the journal was wiped).
 pub type Round = (Result<SyncReport, SyncError>, Option<SyncStatus>);
 
-/// One blocking round, then the status. None when the journal is locked.
-pub fn round_blocking(state: &AppState) -> Option<Round> {
-    let result = brygga_core::sync::sync_with_server_detached(state.journal_access());
+/// One blocking round, telling the window how far it is, then the
+/// status. None when the journal is locked.
+pub fn round_blocking<R: Runtime>(app: &AppHandle<R>) -> Option<Round> {
+    let state = app.state::<AppState>();
+    let progress = |p: SyncProgress| {
+        // No window means nothing to tell.
+        let _ = app.emit(PROGRESS_EVENT, p);
+    };
+    let result = brygga_core::sync::sync_with_server_detached(state.journal_access(), &progress);
     if matches!(result, Err(SyncError::Locked)) {
         return None;
     }
@@ -162,10 +172,7 @@ async fn run<R: Runtime>(app: AppHandle<R>, trigger: Arc<Notify>) {
     let mut backoff: Option<Duration> = None;
     loop {
         let for_round = app.clone();
-        let round = tauri::async_runtime::spawn_blocking(move || {
-            round_blocking(&for_round.state::<AppState>())
-        })
-        .await;
+        let round = tauri::async_runtime::spawn_blocking(move || round_blocking(&for_round)).await;
         let Ok(Some((result, status))) = round else {
             return; // locked (or the round panicked): end quietly
         };

@@ -558,7 +558,7 @@ fn commands_during_slow_sync(server: &Server, user: &str, sizes: &Sizes) {
     let mut samples: Vec<(Duration, bool)> = Vec::new();
     let start = Instant::now();
     let round = std::thread::scope(|s| {
-        let sync = s.spawn(|| sync_detached(&access, &slow));
+        let sync = s.spawn(|| sync_detached(&access, &slow, &|_| {}));
         let mut n = 0;
         while !sync.is_finished() {
             std::thread::sleep(Duration::from_millis(25));

@@ -91,6 +91,27 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
     },
+    /// Start again on this laptop without the old passphrase: move the
+    /// journal aside (not deleted), create a new one, enrol it with a new
+    /// one-time code and fetch the team's caseload. Changes not yet synced
+    /// are lost. The new passphrase is read like `init`'s.
+    StartAgain {
+        /// The server address, https://HOST:PORT
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// A new enrolment code from `brygga-server device enroll-code`
+        #[arg(long, value_name = "CODE")]
+        code: String,
+        /// Your name as it will stand on every entry [default: $USER]
+        #[arg(long, value_name = "NAME")]
+        author: Option<String>,
+        /// A name for this laptop in the server's device list [default: the host name]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
     /// Send this device's changes to the server and fetch the team's
     Sync {
         /// Only show the sync status (pending changes, last successful sync, quarantine, conflicts)

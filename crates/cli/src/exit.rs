@@ -49,6 +49,11 @@ impl Failure {
         Failure::new(Code::Usage, message)
     }
 
+    /// The same failure, after `done` (what did happen before it).
+    pub fn after(self, done: &str) -> Self {
+        Failure::new(self.code, format!("{done}: {}", self.message))
+    }
+
     /// Prints the one-line message and gives the exit code.
     pub fn report(&self) -> ExitCode {
         eprintln!("brygga: {}", one_line(&self.message));

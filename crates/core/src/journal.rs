@@ -102,7 +102,9 @@ impl Journal {
         let data_key = Key32::random();
         keys::write(&paths.key_file, pass, KdfParams::calibrate()?, &data_key)?;
         build_database(&paths, &data_key, author)?;
-        Self::open_with_key(paths, &data_key)
+        let journal = Self::open_with_key(paths, &data_key)?;
+        journal.refresh_card()?;
+        Ok(journal)
     }
 
     /// Unlocks the journal in `dir`.
@@ -117,6 +119,8 @@ impl Journal {
             pupil_id: None,
             detail: String::new(),
         })?;
+        // A journal from before device cards gets one here.
+        journal.refresh_card()?;
         Ok(journal)
     }
 

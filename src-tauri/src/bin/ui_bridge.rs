@@ -20,7 +20,7 @@
 
 use brygga_desktop::locking::{lock_and_tell, LOCKED_EVENT};
 use brygga_desktop::state::{AppState, LockReason};
-use brygga_desktop::sync_loop::SYNC_EVENT;
+use brygga_desktop::sync_loop::{PROGRESS_EVENT, SYNC_EVENT};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
@@ -74,7 +74,7 @@ fn main() {
         .build(brygga_desktop::context())
         .expect("the app builds on the mock runtime");
     let out = Out(Arc::new(Mutex::new(std::io::stdout())));
-    for event in [SYNC_EVENT, LOCKED_EVENT] {
+    for event in [SYNC_EVENT, PROGRESS_EVENT, LOCKED_EVENT] {
         let out = out.clone();
         app.listen_any(event, move |e| {
             let payload: Value = serde_json::from_str(e.payload()).unwrap_or(Value::Null);

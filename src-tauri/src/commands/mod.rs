@@ -19,4 +19,5 @@ pub mod entries;
 pub mod exports;
 pub mod plans;
 pub mod session;
+pub mod start_again;
 pub mod sync;

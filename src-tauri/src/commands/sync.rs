@@ -16,11 +16,9 @@ pub async fn sync_status(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
 #[tauri::command]
 pub async fn sync_now<R: Runtime>(app: AppHandle<R>) -> IpcResult<SyncReport> {
     let for_round = app.clone();
-    let round = tauri::async_runtime::spawn_blocking(move || {
-        sync_loop::round_blocking(&for_round.state::<AppState>())
-    })
-    .await
-    .map_err(|e| IpcError::internal(format!("the sync round failed: {e}")))?;
+    let round = tauri::async_runtime::spawn_blocking(move || sync_loop::round_blocking(&for_round))
+        .await
+        .map_err(|e| IpcError::internal(format!("the sync round failed: {e}")))?;
     let (result, status) = round.ok_or_else(IpcError::locked)?;
     sync_loop::publish(&app, &result, status);
     result.map_err(IpcError::from)

@@ -25,6 +25,9 @@ import type { Settings } from './bindings/Settings';
 import type { SyncStatus } from './bindings/SyncStatus';
 import type { SyncReport } from './bindings/SyncReport';
 import type { Enrollment } from './bindings/Enrollment';
+import type { DeviceCard } from './bindings/DeviceCard';
+import type { SetAside } from './bindings/SetAside';
+import type { SyncProgress } from './bindings/SyncProgress';
 import type { AbsenceChart } from './bindings/AbsenceChart';
 import type { AbsenceOverviewItem } from './bindings/AbsenceOverviewItem';
 import type { ImportInput } from './bindings/ImportInput';
@@ -34,6 +37,7 @@ import type { ExportResult } from './bindings/ExportResult';
 
 export const LOCKED_EVENT = 'brygga://locked';
 export const SYNC_EVENT = 'brygga://sync';
+export const PROGRESS_EVENT = 'brygga://sync-progress';
 
 function isIpcError(e: unknown): e is IpcError {
   return typeof e === 'object' && e !== null && 'code' in e && 'params' in e && 'message' in e;
@@ -66,6 +70,8 @@ export const api = {
   lock: () => call<null>('lock'),
   activity: () => call<null>('activity'),
   setIdleMinutes: (minutes: number) => call<Settings>('set_idle_minutes', { minutes }),
+  deviceCard: () => call<DeviceCard | null>('device_card'),
+  setJournalAside: () => call<SetAside>('set_journal_aside'),
   caseload: () => call<CaseloadItem[]>('caseload'),
   caseDetail: (caseId: string) => call<CaseDetail>('case_detail', { caseId }),
   listEntries: (caseId: string) => call<EntryView[]>('list_entries', { caseId }),
@@ -107,4 +113,8 @@ export function onLocked(handler: (reason: LockReason) => void): Promise<Unliste
 
 export function onSync(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
   return listen<SyncStatus>(SYNC_EVENT, (e) => handler(e.payload));
+}
+
+export function onProgress(handler: (progress: SyncProgress) => void): Promise<UnlistenFn> {
+  return listen<SyncProgress>(PROGRESS_EVENT, (e) => handler(e.payload));
 }

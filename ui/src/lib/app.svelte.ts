@@ -10,6 +10,7 @@ export type Screen =
   | { name: 'loading' }
   | { name: 'first-run' }
   | { name: 'unlock' }
+  | { name: 'start-again' }
   | { name: 'caseload' }
   | { name: 'case'; caseId: string }
   | { name: 'entry'; caseId: string; entry?: EntryView }
@@ -43,7 +44,9 @@ export function go(screen: Screen): void {
 
 export function unlocked(): boolean {
   const n = app.screen.name;
-  return n !== 'loading' && n !== 'first-run' && n !== 'unlock';
+  // Starting again creates and unlocks a journal half-way; it stays one
+  // flow, without the menu, until the caseload is in.
+  return n !== 'loading' && n !== 'first-run' && n !== 'unlock' && n !== 'start-again';
 }
 
 /** Forget everything shown; the next screen is the unlock screen. */

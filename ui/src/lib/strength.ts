@@ -80,3 +80,8 @@ export function passphraseStrength(passphrase: string): Strength {
 export function acceptable(s: Strength): boolean {
   return !s.tooShort && s.score >= 2;
 }
+
+/** A new journal's name and passphrase (typed twice) are good enough to create it. */
+export function newJournalReady(author: string, pass1: string, pass2: string): boolean {
+  return author.trim() !== '' && acceptable(passphraseStrength(pass1)) && pass1 === pass2;
+}

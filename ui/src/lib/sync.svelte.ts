@@ -1,11 +1,16 @@
 // The sync status shown in the header and the sync panel. The shell's
-// background loop emits a new status after every round (SYNC_EVENT); the
-// UI also re-reads it after its own writes and on the sync panel.
+// background loop emits a new status after every round (SYNC_EVENT) and,
+// while a round runs, how far it has come (PROGRESS_EVENT); the UI also
+// re-reads the status after its own writes and on the sync panel.
 
-import { api, onSync } from './api';
+import { api, onProgress, onSync } from './api';
+import type { SyncProgress } from './bindings/SyncProgress';
 import type { SyncStatus } from './bindings/SyncStatus';
 
-export const sync = $state<{ status: SyncStatus | null }>({ status: null });
+export const sync = $state<{ status: SyncStatus | null; progress: SyncProgress | null }>({
+  status: null,
+  progress: null,
+});
 
 export async function refreshSync(): Promise<void> {
   try {
@@ -17,9 +22,18 @@ export async function refreshSync(): Promise<void> {
 
 export function clearSync(): void {
   sync.status = null;
+  sync.progress = null;
 }
 
-/** Follows the shell's sync events; returns the unlisten function. */
-export function followSync(): Promise<() => void> {
-  return onSync((s) => (sync.status = s));
+/**
+ * Follows the shell's sync events; returns the unlisten function. A
+ * round's last progress stays until another round reports its own, so a
+ * bar shows where the last one ended.
+ */
+export async function followSync(): Promise<() => void> {
+  const stops = await Promise.all([
+    onSync((s) => (sync.status = s)),
+    onProgress((p) => (sync.progress = p)),
+  ]);
+  return () => stops.forEach((stop) => stop());
 }

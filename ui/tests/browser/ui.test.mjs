@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -704,6 +704,54 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
       await page.getByTestId('first-run').waitFor();
       assert.equal(await mine.invoke('journal_exists'), false);
       await audit(page, '21-wiped');
+      await context.close();
+    } finally {
+      server.stop();
+    }
+  });
+
+  it('start again without the passphrase: what is lost, the journal set aside, a new one enrolled with progress', { skip: needsServer }, async () => {
+    const server = await new TestServer().start();
+    try {
+      server.admin('team', 'add', 'Fiktivt team');
+      server.admin('user', 'add', 'fiktiv.glomsk', '--team', 'Fiktivt team');
+      const bridge = await startApp();
+      await bridge.invoke('create_journal', { passphrase: PASS, author: 'Fiktiv Glömsk' });
+      await bridge.invoke('load_demo');
+      await bridge.invoke('enroll', { serverUrl: server.url, code: server.enrollCode('fiktiv.glomsk') });
+      await bridge.invoke('sync_now');
+      const old = (await bridge.invoke('device_card')).device_id;
+      await bridge.invoke('lock');
+
+      const { context, page } = await openApp({ bridge });
+      await page.getByTestId('unlock-screen').waitFor();
+      await page.getByRole('button', { name: 'Börja om på den här datorn' }).click();
+      await page.getByTestId('start-again').waitFor();
+      assert.match(await page.getByTestId('start-again-last-sync').innerText(), /Senaste lyckade synk var/u);
+      assert.equal(await page.getByTestId('start-again-go').isDisabled(), true);
+      await audit(page, '35-start-again-confirm');
+      await page.getByLabel('Jag förstår att ändringar som inte är synkade går förlorade').check();
+      await page.getByTestId('start-again-go').click();
+      await page.getByTestId('set-aside').waitFor();
+      assert.equal(await bridge.invoke('journal_exists'), false);
+      assert.ok(readdirSync(bridge.dir).some((f) => f.startsWith('journal-set-aside-')));
+      await audit(page, '36-start-again-journal');
+
+      await page.getByLabel('Ditt namn').fill('Fiktiv Glömsk');
+      await page.getByLabel('Lösenfras', { exact: true }).fill('fiktiv ny lösenfras efter glömskan');
+      await page.getByLabel('Lösenfrasen en gång till').fill('fiktiv ny lösenfras efter glömskan');
+      await page.getByTestId('create').click();
+      await page.getByTestId('enroll-form').waitFor();
+      assert.equal(await page.getByLabel('Serverns adress').inputValue(), server.url);
+      await page.getByLabel('Engångskod').fill(server.enrollCode('fiktiv.glomsk'));
+      await page.getByTestId('enroll').click();
+      await page.getByTestId('start-again-done').waitFor();
+      const bar = page.getByTestId('sync-progress');
+      assert.equal(await bar.getAttribute('value'), await bar.getAttribute('max'));
+      assert.equal(await page.getByTestId('old-device-id').innerText(), old);
+      await audit(page, '37-start-again-done');
+      await page.getByTestId('to-caseload').click();
+      await hasCount(page.getByTestId('caseload-list').locator('li'), 20);
       await context.close();
     } finally {
       server.stop();

@@ -11,12 +11,16 @@ pub fn init(ctx: &Context, author: Option<String>) -> Result<()> {
     if ctx.paths().db.exists() {
         return Err(Error::JournalExists(ctx.data_dir.clone()).into());
     }
-    let author = author
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
-        .unwrap_or_else(|| "okänd".to_owned());
     let pass = passphrase::for_new_journal()?;
-    let journal = Journal::create(&ctx.data_dir, &pass, &author)?;
+    let journal = Journal::create(&ctx.data_dir, &pass, &author_or_user(author))?;
     output::created(journal.device_id())
+}
+
+/// The author's name as given, else the login name.
+pub fn author_or_user(author: Option<String>) -> String {
+    author
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
+        .unwrap_or_else(|| "okänd".to_owned())
 }
 
 /// Rewraps the data key under a new passphrase.

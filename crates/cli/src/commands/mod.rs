@@ -15,6 +15,7 @@ mod journal;
 mod plan;
 mod pupil;
 mod search;
+mod start_again;
 mod sync;
 
 use crate::args::{Cli, Command};
@@ -82,5 +83,21 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(cmd) => export::run(&ctx, cmd),
         Command::Enroll { server, code, name } => sync::enroll(&ctx, &server, &code, name),
         Command::Sync { status, format } => sync::run(&ctx, status, format.json),
+        Command::StartAgain {
+            server,
+            code,
+            author,
+            name,
+            yes,
+        } => start_again::run(
+            &ctx,
+            &start_again::Enrolment {
+                server,
+                code,
+                author,
+                name,
+            },
+            yes,
+        ),
     }
 }

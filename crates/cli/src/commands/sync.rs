@@ -5,13 +5,17 @@ use crate::exit::{Code, Failure, Result};
 use crate::output;
 
 pub fn enroll(ctx: &Context, server: &str, code: &str, name: Option<String>) -> Result<()> {
-    let name = name
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+    let enrolled = ctx.open()?.enroll(server, code, &device_name(name))?;
+    output::show(false, &enrolled)
+}
+
+/// The laptop's name in the server's device list: as given, else the host
+/// name.
+pub fn device_name(name: Option<String>) -> String {
+    name.or_else(|| std::fs::read_to_string("/etc/hostname").ok())
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "brygga".to_owned());
-    let enrolled = ctx.open()?.enroll(server, code, &name)?;
-    output::show(false, &enrolled)
+        .unwrap_or_else(|| "brygga".to_owned())
 }
 
 pub fn run(ctx: &Context, status_only: bool, json: bool) -> Result<()> {

@@ -7,6 +7,7 @@ use super::verify::{self, Keys, Refusal};
 use super::PulledPage;
 use crate::audit::{Action, AuditRow, Event};
 use crate::clock;
+use crate::device_card::{self, DeviceCard};
 use crate::error::{Error, Result};
 use crate::journal::Journal;
 use crate::replay::scope;
@@ -166,6 +167,14 @@ fn log_checked(conn: &Connection, checked: &[Checked]) -> Result<Vec<Intake>> {
 pub(crate) struct CheckedPage {
     page: PulledPage,
     checked: Vec<Checked>,
+}
+
+impl CheckedPage {
+    /// The highest server seq on the page: where the cursor stands once
+    /// it is taken in.
+    pub(crate) fn last_seq(&self) -> Option<i64> {
+        self.page.ops.iter().map(|(seq, _)| *seq).max()
+    }
 }
 
 /// Reads and checks a pulled page against `keys`, without the journal.
@@ -489,9 +498,23 @@ impl Journal {
             Some(e) => state::set(&self.conn, state::LAST_ERROR, &e.to_stored()),
             None => {
                 state::clear(&self.conn, state::LAST_ERROR)?;
-                state::set(&self.conn, state::LAST_SUCCESS_AT, &now_text())
+                state::set(&self.conn, state::LAST_SUCCESS_AT, &now_text())?;
+                self.refresh_card()
             }
         }
+    }
+
+    /// Rewrites the device card (what the journal is, readable without
+    /// the passphrase) from what the journal holds now.
+    pub(crate) fn refresh_card(&self) -> Result<()> {
+        device_card::write(
+            &self.paths().dir,
+            &DeviceCard {
+                device_id: self.device.id,
+                server_url: state::get(&self.conn, state::SERVER_URL)?,
+                last_sync_at: state::get(&self.conn, state::LAST_SUCCESS_AT)?,
+            },
+        )
     }
 
     pub(crate) fn note_success(&self, report: &super::SyncReport) -> Result<()> {
@@ -578,7 +601,8 @@ impl Journal {
 
     /// Removes this journal from the laptop: the key file is overwritten
     /// and deleted first, which makes the encrypted database unreadable
-    /// even if a copy of it survives; then the database files go.
+    /// even if a copy of it survives; then the database files and the
+    /// device card go.
     pub(crate) fn wipe(&mut self) -> Result<()> {
         let paths = self.paths().clone();
         // Close the file before removing it; the journal keeps an empty
@@ -600,6 +624,7 @@ impl Journal {
             }
             std::fs::remove_file(&paths.key_file)?;
         }
+        let card = device_card::path_in(&paths.dir);
         for suffix in ["", "-wal", "-shm"] {
             let mut name = paths.db.clone().into_os_string();
             name.push(suffix);
@@ -607,6 +632,9 @@ impl Journal {
             if path.exists() {
                 std::fs::remove_file(path)?;
             }
+        }
+        if card.exists() {
+            std::fs::remove_file(card)?;
         }
         Ok(())
     }

@@ -98,6 +98,32 @@ pub trait Transport {
     fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError>;
 }
 
+/// How far a round has come, for a progress bar: after each pulled page
+/// (`done` of `total` operations of the team's log) and after each few
+/// pupils placed into the journal (`done` of `total` pupils).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncProgress {
+    pub phase: ProgressPhase,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub done: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressPhase {
+    /// Fetching and checking the team's operations.
+    Pulling,
+    /// Placing what was fetched into the pupils' cases.
+    Placing,
+}
+
+/// Where a round's progress goes (a window's progress bar, a terminal).
+pub type Progress<'a> = &'a dyn Fn(SyncProgress);
+
 /// What a completed round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -123,8 +149,9 @@ pub struct SyncReport {
 pub fn sync_detached(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
+    progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
-    match run_round(access, transport) {
+    match run_round(access, transport, progress) {
         Ok(report) => {
             locked(access, |j| j.note_success(&report))??;
             Ok(report)
@@ -152,6 +179,7 @@ const REPLAY_STEP_SCOPES: usize = 8;
 fn run_round(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
+    progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
     let remote = transport.status()?;
     let directory = transport.devices()?;
@@ -160,6 +188,7 @@ fn run_round(
         j.local_state()
     })??;
     let mut report = SyncReport::default();
+    let latest = remote.latest_server_seq;
     for step in plan::plan(local, remote) {
         match step {
             plan::Step::ServerRestored { epoch } => {
@@ -169,7 +198,10 @@ fn run_round(
             plan::Step::PushHeld => push_held(access, transport, &mut report)?,
             plan::Step::Push { from, to } => push_range(access, transport, from, to, &mut report)?,
             plan::Step::PushAudit { after } => push_audit(access, transport, after, &mut report)?,
-            plan::Step::Pull { after } => pull_all(access, transport, after, &mut report)?,
+            plan::Step::Pull { after } => {
+                let span = Span::new(after, latest);
+                pull_all(access, transport, span, progress, &mut report)?
+            }
         }
     }
     // Tries again what waited for a device key or a newer build, then
@@ -177,8 +209,15 @@ fn run_round(
     // is never held for the whole of a first sync.
     report.pulled.applied += locked(access, |j| j.finish_pull())??;
     let scopes = locked(access, |j| j.pending_scopes())??;
+    let mut placed = 0;
     for step in scopes.chunks(REPLAY_STEP_SCOPES) {
         locked(access, |j| j.replay_scopes(step))??;
+        placed += step.len();
+        progress(SyncProgress {
+            phase: ProgressPhase::Placing,
+            done: placed as u64,
+            total: scopes.len() as u64,
+        });
     }
     Ok(report)
 }
@@ -290,10 +329,12 @@ fn send(
 fn pull_all(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
-    after: i64,
+    span: Span,
+    progress: Progress<'_>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let keys = locked(access, |j| j.pull_keys())??;
+    progress(span.at(span.after));
     std::thread::scope(|s| {
         let (to_check, pages) = mpsc::sync_channel::<PulledPage>(1);
         let (to_log, checked) = mpsc::sync_channel::<local::CheckedPage>(1);
@@ -304,7 +345,7 @@ fn pull_all(
                 }
             }
         });
-        let mut fetch = Fetch::new(after);
+        let mut fetch = Fetch::new(span.after);
         let mut in_check = 0;
         let mut failure = None;
         while fetch.more || in_check > 0 {
@@ -332,9 +373,39 @@ fn pull_all(
             report.pulled.applied += outcome.applied;
             report.pulled.skipped += outcome.skipped;
             report.pulled.quarantined += outcome.quarantined;
+            if let Some(seq) = page.last_seq() {
+                progress(span.at(seq));
+            }
         }
         failure.map_or(Ok(()), Err)
     })
+}
+
+/// What a pull has to fetch: the team's log after `after` up to `latest`,
+/// the newest server seq the server's status gave.
+#[derive(Clone, Copy)]
+struct Span {
+    after: i64,
+    latest: i64,
+}
+
+impl Span {
+    fn new(after: i64, latest: i64) -> Span {
+        Span { after, latest }
+    }
+
+    /// Progress with the cursor at `seq`. Operations the team adds while
+    /// the pull runs come along, so `done` can pass `latest`: it is held
+    /// to `total` rather than the bar running over.
+    fn at(self, seq: i64) -> SyncProgress {
+        let total = u64::try_from(self.latest - self.after).unwrap_or(0);
+        let done = u64::try_from(seq - self.after).unwrap_or(0);
+        SyncProgress {
+            phase: ProgressPhase::Pulling,
+            done: done.min(total),
+            total,
+        }
+    }
 }
 
 /// Where a pull stands: the cursor to ask after, and whether more follow.
@@ -378,7 +449,16 @@ pub struct Enrollment {
 impl Journal {
     /// One sync round over `transport`, with this journal.
     pub fn sync(&mut self, transport: &dyn Transport) -> Result<SyncReport, SyncError> {
-        sync_detached(&access::Borrowed::new(self), transport)
+        self.sync_showing(transport, &|_| {})
+    }
+
+    /// One sync round over `transport`, telling `progress` how far it is.
+    pub fn sync_showing(
+        &mut self,
+        transport: &dyn Transport,
+        progress: Progress<'_>,
+    ) -> Result<SyncReport, SyncError> {
+        sync_detached(&access::Borrowed::new(self), transport, progress)
     }
 
     /// Registers this device with the server using an admin's one-time
@@ -425,6 +505,7 @@ impl Journal {
         state::set(&tx, state::ENROLLED_USER, &answer.user)?;
         state::set(&tx, state::TEAM, &answer.team)?;
         tx.commit().map_err(crate::error::Error::from)?;
+        self.refresh_card()?;
         self.record_sync(format!(
             "enrolled as {} in team {}",
             answer.user, answer.team
@@ -455,7 +536,28 @@ impl Journal {
 /// One sync round with the server the journal behind `access` is enrolled
 /// with, holding it only while reading or writing it (the desktop app's
 /// background sync).
-pub fn sync_with_server_detached(access: &dyn JournalAccess) -> Result<SyncReport, SyncError> {
+pub fn sync_with_server_detached(
+    access: &dyn JournalAccess,
+    progress: Progress<'_>,
+) -> Result<SyncReport, SyncError> {
     let transport = locked(access, |j| j.server_transport())??;
-    sync_detached(access, &transport)
+    sync_detached(access, &transport, progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_progress_counts_from_the_cursor_and_never_runs_over() {
+        let span = Span::new(100, 1100);
+        let at = |seq| {
+            let p = span.at(seq);
+            (p.done, p.total)
+        };
+        assert_eq!(at(100), (0, 1000));
+        assert_eq!(at(600), (500, 1000));
+        // Operations added while the pull ran came along.
+        assert_eq!(at(1300), (1000, 1000));
+    }
 }

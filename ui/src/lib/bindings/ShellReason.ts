@@ -4,4 +4,4 @@
  * Which rule of the shell's own an input broke (`reason.<code>` in the UI,
  * as the core's `ReasonCode`).
  */
-export type ShellReason = "idle-minutes" | "file-too-large" | "not-a-folder" | "cannot-write" | "too-many-exports";
+export type ShellReason = "idle-minutes" | "file-too-large" | "not-a-folder" | "cannot-write" | "too-many-exports" | "journal-unlocked";
