@@ -6,7 +6,10 @@
 //! - `overhead/encrypted` vs `overhead/plaintext`: the same workload (200
 //!   draft+sign and 50 searches over a 10,000-entry journal) with and
 //!   without the SQLCipher key, so the ratio can be read off;
-//! - `unlock/open`: `Journal::open` (Argon2id + SQLCipher open).
+//! - `unlock/open`: `Journal::open` (Argon2id + SQLCipher open);
+//! - `search_vs_fts5`: p50/p95 of the journal's search (encrypted, with its
+//!   audit row) beside the same queries on a plain, unencrypted FTS5 table
+//!   holding the same texts, call by call, with the load average.
 //!
 //! After criterion, a plain measurement times single calls and prints the
 //! p50/p95 figures criterion does not (sign, search, the overhead ratio,
@@ -227,13 +230,15 @@ fn personnummer(n: u32) -> String {
 // ---------------------------------------------------------------------
 // Fixtures.
 
-/// A journal in its own temp dir, with its open cases.
+/// A journal in its own temp dir, with its open cases and the text of
+/// every entry written, in the order written.
 struct Fixture {
     _dir: TempDir,
     journal: Journal,
     cases: Vec<Uuid>,
     rng: StdRng,
     entries: usize,
+    texts: Vec<String>,
 }
 
 impl Fixture {
@@ -242,17 +247,15 @@ impl Fixture {
     }
 
     fn draft_and_sign(&mut self) {
-        let case = self.cases[self.entries % self.cases.len()];
-        let new = new_entry(&mut self.rng);
-        let id = self.journal.draft_entry(case, new).expect("draft");
+        let id = self.draft();
         self.journal.sign_entry(id).expect("sign");
-        self.entries += 1;
     }
 
     fn draft(&mut self) -> Uuid {
         let case = self.cases[self.entries % self.cases.len()];
         let new = new_entry(&mut self.rng);
         self.entries += 1;
+        self.texts.push(new.text.clone());
         self.journal.draft_entry(case, new).expect("draft")
     }
 }
@@ -286,6 +289,7 @@ fn build(label: &str, entries: usize, pupils: u32, plaintext: bool, seed: u64) -
         cases,
         rng: StdRng::seed_from_u64(seed),
         entries: 0,
+        texts: Vec::new(),
     };
     let started = Instant::now();
     let step = (entries / 10).max(1);
@@ -329,6 +333,59 @@ fn workload(f: &mut Fixture, writes: usize, searches: usize) {
 }
 
 // ---------------------------------------------------------------------
+// The floor of search: the same query on a plain FTS5 table.
+
+/// A corpus's texts in a plain, unencrypted SQLite FTS5 table with the
+/// tokenizer of the journal's `search_index`, written in the same order:
+/// what FTS5 alone costs for the same query, without the encryption, the
+/// joins to entries, cases and pupils, or the audit row.
+struct PlainFts {
+    _dir: TempDir,
+    conn: rusqlite::Connection,
+}
+
+impl PlainFts {
+    fn build(texts: &[String]) -> PlainFts {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = rusqlite::Connection::open(dir.path().join("plain.db")).expect("plain db");
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE plain_index USING fts5 (
+                 text, n UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')",
+        )
+        .expect("plain FTS5 table");
+        let tx = conn.transaction().expect("begin");
+        for (n, text) in texts.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO plain_index (text, n) VALUES (?1, ?2)",
+                rusqlite::params![text, n as i64],
+            )
+            .expect("index a text");
+        }
+        tx.commit().expect("commit");
+        PlainFts { _dir: dir, conn }
+    }
+
+    /// The inner query of `Journal::search`: newest first, limited inside
+    /// the index, with the same snippets.
+    fn search(&self, input: &str, limit: u32) -> Vec<(i64, String)> {
+        let fts = brygga_core::to_fts_query(input).expect("a query with words");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT n, snippet(plain_index, 0, '[', ']', '…', 12) FROM plain_index
+                 WHERE plain_index MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+            )
+            .expect("prepare");
+        stmt.query_map(rusqlite::params![fts, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+    }
+}
+
+// ---------------------------------------------------------------------
 // Sizes: the real ones, or tiny ones in test mode.
 
 struct Sizes {
@@ -341,6 +398,8 @@ struct Sizes {
     p_searches: usize,
     p_workloads: usize,
     p_unlocks: usize,
+    /// Searches timed in each of the journal and the plain FTS5 table.
+    p_fts_pairs: usize,
 }
 
 const REAL: Sizes = Sizes {
@@ -353,6 +412,7 @@ const REAL: Sizes = Sizes {
     p_searches: 200,
     p_workloads: 5,
     p_unlocks: 5,
+    p_fts_pairs: 1_200,
 };
 
 const TEST: Sizes = Sizes {
@@ -365,6 +425,7 @@ const TEST: Sizes = Sizes {
     p_searches: 6,
     p_workloads: 1,
     p_unlocks: 1,
+    p_fts_pairs: 6,
 };
 
 /// The command line as criterion reads it, for what it does not expose.
@@ -579,23 +640,10 @@ fn percentiles(
         .collect();
     rows.push(row("unlock (Journal::open)", unlocks, "0.3–1 s"));
 
-    println!();
-    println!("brygga-core: single-call timings (std::time::Instant)");
-    println!(
-        "{:<62} {:>5} {:>12} {:>12} {:>12}  target",
-        "measurement", "n", "p50", "p95", "max"
+    print_rows(
+        "brygga-core: single-call timings (std::time::Instant)",
+        &rows,
     );
-    for r in &rows {
-        println!(
-            "{:<62} {:>5} {:>12} {:>12} {:>12}  {}",
-            r.what,
-            r.n,
-            ms(r.p50),
-            ms(r.p95),
-            ms(r.max),
-            r.target
-        );
-    }
     for (i, (part, ratio)) in ratios.iter().enumerate() {
         let what = format!("encryption overhead (p50 encrypted/plaintext), {part}");
         let target = if i == 0 { "target ≤ 1.15×" } else { "" };
@@ -607,6 +655,85 @@ fn percentiles(
         );
     }
     println!();
+}
+
+fn print_rows(title: &str, rows: &[Row]) {
+    println!();
+    println!("{title}");
+    println!(
+        "{:<62} {:>5} {:>12} {:>12} {:>12}  target",
+        "measurement", "n", "p50", "p95", "max"
+    );
+    for r in rows {
+        println!(
+            "{:<62} {:>5} {:>12} {:>12} {:>12}  {}",
+            r.what,
+            r.n,
+            ms(r.p50),
+            ms(r.p95),
+            ms(r.max),
+            r.target
+        );
+    }
+}
+
+/// The load average (1, 5, 15 minutes) as the kernel reports it: the
+/// figures beside it are only comparable with the load they ran under.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The journal's search beside the same queries on the plain FTS5 table
+/// of the same texts, call by call, so a change of load hits both alike.
+fn search_beside_fts5(sizes: &Sizes, search: &Fixture, plain: &PlainFts) {
+    let load_before = load_average();
+    let mut journal: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
+    let mut floor: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
+    for i in 0..sizes.p_fts_pairs {
+        let q = i % QUERIES.len();
+        let t = Instant::now();
+        black_box(
+            search
+                .journal
+                .search(QUERIES[q], SEARCH_LIMIT)
+                .expect("search"),
+        );
+        journal[q].push(t.elapsed());
+        let t = Instant::now();
+        black_box(plain.search(QUERIES[q], SEARCH_LIMIT));
+        floor[q].push(t.elapsed());
+    }
+    let load_after = load_average();
+    let n = search.entries;
+    let mut rows = vec![
+        row(
+            format!("search, journal (encrypted, audit row), {n} entries"),
+            journal.concat(),
+            "p95 ≤ 3 ms",
+        ),
+        row(
+            format!("search, plain FTS5 (unencrypted, no audit), {n} texts"),
+            floor.concat(),
+            "",
+        ),
+    ];
+    for (q, query) in QUERIES.iter().enumerate() {
+        rows.push(row(format!("  {query:?}, journal"), journal[q].clone(), ""));
+        rows.push(row(
+            format!("  {query:?}, plain FTS5"),
+            floor[q].clone(),
+            "",
+        ));
+    }
+    print_rows(
+        &format!(
+            "search (mixed queries, limit {SEARCH_LIMIT}) beside plain FTS5, same corpus, \
+             alternating; load average {load_before} before, {load_after} after"
+        ),
+        &rows,
+    );
 }
 
 // ---------------------------------------------------------------------
@@ -621,6 +748,7 @@ fn main() {
             "overhead/encrypted",
             "overhead/plaintext",
             "unlock/open",
+            "search_vs_fts5",
         ] {
             println!("{name}: benchmark");
         }
@@ -630,11 +758,16 @@ fn main() {
     let want_percentiles = args.wants("percentiles");
     let want_overhead = args.wants("overhead/encrypted") || args.wants("overhead/plaintext");
     let need_sign = args.wants("sign_entry") || args.wants("unlock") || want_percentiles;
-    let need_search = args.wants("search_100k") || want_percentiles;
+    let want_fts = args.wants("search_vs_fts5");
+    let need_search = args.wants("search_100k") || want_percentiles || want_fts;
     let need_overhead = want_overhead || want_percentiles;
 
     let mut sign = need_sign.then(|| build("sign journal", sizes.sign_journal, 20, false, 1));
     let search = need_search.then(|| build("search corpus", sizes.search_journal, 400, false, 2));
+    let floor = search
+        .as_ref()
+        .filter(|_| want_fts)
+        .map(|f| PlainFts::build(&f.texts));
     let mut overhead = need_overhead.then(|| {
         (
             build("overhead, encrypted", sizes.overhead_journal, 100, false, 3),
@@ -707,5 +840,8 @@ fn main() {
         overhead.as_mut(),
     ) {
         percentiles(sizes, sign, search, enc, plain);
+    }
+    if let (Some(search), Some(floor)) = (search.as_ref(), floor.as_ref()) {
+        search_beside_fts5(sizes, search, floor);
     }
 }

@@ -52,4 +52,6 @@ pub use keys::KdfParams;
 pub use personnummer::Personnummer;
 pub use plans::{NewAction, NewPlan};
 pub use pupils::{NewPupil, GRADES};
+#[cfg(feature = "bench-plaintext")]
+pub use search::to_fts_query;
 pub use secret::Passphrase;

@@ -10,7 +10,9 @@ use rusqlite::params;
 /// Turns what the user typed into an FTS5 query: every word must occur,
 /// as a prefix ("hembes" finds "hembesök"). Quoting each word keeps FTS5
 /// operators and punctuation in user input from being interpreted.
-fn to_fts_query(input: &str) -> Option<String> {
+/// Public with `bench-plaintext` only: the benchmark runs the same query
+/// on a plain FTS5 table beside the journal's.
+pub fn to_fts_query(input: &str) -> Option<String> {
     let terms: Vec<String> = input
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
