@@ -30,7 +30,7 @@ impl Journal {
         // snippets are made only for the rows shown. Ranking every match by
         // relevance first costs a scan of all matches, which at 100k entries
         // is hundreds of milliseconds for common words (ADR 0008).
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.case_id, p.name, e.kind, e.status, e.event_at, h.snip, h.corr
              FROM (SELECT entry_id, correction_id IS NOT NULL AS corr,
                           snippet(search_index, 0, '[', ']', '…', 12) AS snip, rowid AS written
