@@ -19,7 +19,9 @@
 //! `cargo bench ... -- --test` (and `cargo test --benches`) runs everything
 //! once on small journals. A name filter (`-- unlock`) builds only what the
 //! chosen benchmarks need; the percentile table runs when the filter is
-//! absent or matches "percentiles".
+//! absent or matches "percentiles". `BRYGGA_BENCH_CORPUS=DIR` keeps the
+//! 100 000-entry search corpus in DIR and opens it again in later runs
+//! (`-- search_vs_fts5` then takes seconds, not many minutes).
 //!
 //! All text is generated from word lists with a seeded RNG; every name and
 //! personnummer is fictional.
@@ -230,10 +232,10 @@ fn personnummer(n: u32) -> String {
 // ---------------------------------------------------------------------
 // Fixtures.
 
-/// A journal in its own temp dir, with its open cases and the text of
-/// every entry written, in the order written.
+/// A journal in its own temp dir (or a kept one), with its open cases
+/// and the text of every entry written, in the order written.
 struct Fixture {
-    _dir: TempDir,
+    _dir: Option<TempDir>,
     journal: Journal,
     cases: Vec<Uuid>,
     rng: StdRng,
@@ -261,10 +263,24 @@ impl Fixture {
 }
 
 /// Builds a journal with `entries` signed entries over `pupils` pupils,
-/// encrypted unless `plaintext`. Prints how long it took.
-fn build(label: &str, entries: usize, pupils: u32, plaintext: bool, seed: u64) -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("journal");
+/// encrypted unless `plaintext`, in a temp dir or in `keep`. Prints how
+/// long it took.
+fn build(
+    label: &str,
+    entries: usize,
+    pupils: u32,
+    plaintext: bool,
+    seed: u64,
+    keep: Option<&Path>,
+) -> Fixture {
+    let (dir, path) = match keep {
+        Some(path) => (None, path.to_owned()),
+        None => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("journal");
+            (Some(dir), path)
+        }
+    };
     let mut journal = if plaintext {
         Journal::create_plaintext_for_bench(&path, AUTHOR).expect("plaintext journal")
     } else {
@@ -329,6 +345,55 @@ fn workload(f: &mut Fixture, writes: usize, searches: usize) {
             .search(QUERIES[i % QUERIES.len()], SEARCH_LIMIT)
             .expect("search");
         black_box(hits);
+    }
+}
+
+const SEARCH_CORPUS_SEED: u64 = 2;
+
+/// The search corpus. Where `BRYGGA_BENCH_CORPUS` names a directory, it
+/// is kept there and opened again by later runs instead of being built
+/// again (which takes many minutes), so that a run can be repeated when
+/// the machine is quieter; its texts are made again from the same seed.
+fn search_corpus(sizes: &Sizes) -> Fixture {
+    let (label, entries, pupils) = ("search corpus", sizes.search_journal, 400);
+    let Some(keep) = std::env::var_os("BRYGGA_BENCH_CORPUS") else {
+        return build(label, entries, pupils, false, SEARCH_CORPUS_SEED, None);
+    };
+    let kept = Path::new(&keep).join(format!("search-{entries}"));
+    let complete = Path::new(&keep).join(format!("search-{entries}.complete"));
+    if complete.exists() {
+        return reopen(&kept, entries, SEARCH_CORPUS_SEED);
+    }
+    if kept.exists() {
+        std::fs::remove_dir_all(&kept).expect("remove an unfinished corpus");
+    }
+    let fixture = build(
+        label,
+        entries,
+        pupils,
+        false,
+        SEARCH_CORPUS_SEED,
+        Some(&kept),
+    );
+    std::fs::write(&complete, b"").expect("mark the corpus complete");
+    fixture
+}
+
+/// A kept search corpus, unlocked, with the texts it was built from. It
+/// is only searched: it has no cases to write to.
+fn reopen(path: &Path, entries: usize, seed: u64) -> Fixture {
+    let journal =
+        Journal::open(path, &Passphrase::new(PASSPHRASE.into())).expect("unlock the kept corpus");
+    let mut rng = StdRng::seed_from_u64(seed);
+    let texts = (0..entries).map(|_| new_entry(&mut rng).text).collect();
+    eprintln!("opened the kept search corpus in {}", path.display());
+    Fixture {
+        _dir: None,
+        journal,
+        cases: Vec::new(),
+        rng,
+        entries,
+        texts,
     }
 }
 
@@ -688,6 +753,10 @@ fn load_average() -> String {
 /// The journal's search beside the same queries on the plain FTS5 table
 /// of the same texts, call by call, so a change of load hits both alike.
 fn search_beside_fts5(sizes: &Sizes, search: &Fixture, plain: &PlainFts) {
+    for query in QUERIES {
+        black_box(search.journal.search(query, SEARCH_LIMIT).expect("search"));
+        black_box(plain.search(query, SEARCH_LIMIT));
+    }
     let load_before = load_average();
     let mut journal: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
     let mut floor: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
@@ -762,16 +831,30 @@ fn main() {
     let need_search = args.wants("search_100k") || want_percentiles || want_fts;
     let need_overhead = want_overhead || want_percentiles;
 
-    let mut sign = need_sign.then(|| build("sign journal", sizes.sign_journal, 20, false, 1));
-    let search = need_search.then(|| build("search corpus", sizes.search_journal, 400, false, 2));
+    let mut sign = need_sign.then(|| build("sign journal", sizes.sign_journal, 20, false, 1, None));
+    let search = need_search.then(|| search_corpus(sizes));
     let floor = search
         .as_ref()
         .filter(|_| want_fts)
         .map(|f| PlainFts::build(&f.texts));
     let mut overhead = need_overhead.then(|| {
         (
-            build("overhead, encrypted", sizes.overhead_journal, 100, false, 3),
-            build("overhead, plaintext", sizes.overhead_journal, 100, true, 3),
+            build(
+                "overhead, encrypted",
+                sizes.overhead_journal,
+                100,
+                false,
+                3,
+                None,
+            ),
+            build(
+                "overhead, plaintext",
+                sizes.overhead_journal,
+                100,
+                true,
+                3,
+                None,
+            ),
         )
     });
 
