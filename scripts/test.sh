@@ -6,7 +6,7 @@
 #
 # Installs what is missing on a Debian machine first (scripts/setup-debian.sh).
 # BRYGGA_STRESS=1 is passed through to the tests unchanged: the crash test
-# then kills the writer many more times.
+# then kills the writer and the reader many more times.
 #
 # Exits non-zero as soon as a stage fails.
 set -euo pipefail

@@ -6,7 +6,10 @@
 //! - `overhead/encrypted` vs `overhead/plaintext`: the same workload (200
 //!   draft+sign and 50 searches over a 10,000-entry journal) with and
 //!   without the SQLCipher key, so the ratio can be read off;
-//! - `unlock/open`: `Journal::open` (Argon2id + SQLCipher open).
+//! - `unlock/open`: `Journal::open` (Argon2id + SQLCipher open);
+//! - `search_vs_fts5`: p50/p95 of the journal's search (encrypted, with its
+//!   audit row) beside the same queries on a plain, unencrypted FTS5 table
+//!   holding the same texts, call by call, with the load average.
 //!
 //! After criterion, a plain measurement times single calls and prints the
 //! p50/p95 figures criterion does not (sign, search, the overhead ratio,
@@ -16,7 +19,9 @@
 //! `cargo bench ... -- --test` (and `cargo test --benches`) runs everything
 //! once on small journals. A name filter (`-- unlock`) builds only what the
 //! chosen benchmarks need; the percentile table runs when the filter is
-//! absent or matches "percentiles".
+//! absent or matches "percentiles". `BRYGGA_BENCH_CORPUS=DIR` keeps the
+//! 100 000-entry search corpus in DIR and opens it again in later runs
+//! (`-- search_vs_fts5` then takes seconds, not many minutes).
 //!
 //! All text is generated from word lists with a seeded RNG; every name and
 //! personnummer is fictional.
@@ -227,13 +232,15 @@ fn personnummer(n: u32) -> String {
 // ---------------------------------------------------------------------
 // Fixtures.
 
-/// A journal in its own temp dir, with its open cases.
+/// A journal in its own temp dir (or a kept one), with its open cases
+/// and the text of every entry written, in the order written.
 struct Fixture {
-    _dir: TempDir,
+    _dir: Option<TempDir>,
     journal: Journal,
     cases: Vec<Uuid>,
     rng: StdRng,
     entries: usize,
+    texts: Vec<String>,
 }
 
 impl Fixture {
@@ -242,26 +249,38 @@ impl Fixture {
     }
 
     fn draft_and_sign(&mut self) {
-        let case = self.cases[self.entries % self.cases.len()];
-        let new = new_entry(&mut self.rng);
-        let id = self.journal.draft_entry(case, new).expect("draft");
+        let id = self.draft();
         self.journal.sign_entry(id).expect("sign");
-        self.entries += 1;
     }
 
     fn draft(&mut self) -> Uuid {
         let case = self.cases[self.entries % self.cases.len()];
         let new = new_entry(&mut self.rng);
         self.entries += 1;
+        self.texts.push(new.text.clone());
         self.journal.draft_entry(case, new).expect("draft")
     }
 }
 
 /// Builds a journal with `entries` signed entries over `pupils` pupils,
-/// encrypted unless `plaintext`. Prints how long it took.
-fn build(label: &str, entries: usize, pupils: u32, plaintext: bool, seed: u64) -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("journal");
+/// encrypted unless `plaintext`, in a temp dir or in `keep`. Prints how
+/// long it took.
+fn build(
+    label: &str,
+    entries: usize,
+    pupils: u32,
+    plaintext: bool,
+    seed: u64,
+    keep: Option<&Path>,
+) -> Fixture {
+    let (dir, path) = match keep {
+        Some(path) => (None, path.to_owned()),
+        None => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("journal");
+            (Some(dir), path)
+        }
+    };
     let mut journal = if plaintext {
         Journal::create_plaintext_for_bench(&path, AUTHOR).expect("plaintext journal")
     } else {
@@ -286,6 +305,7 @@ fn build(label: &str, entries: usize, pupils: u32, plaintext: bool, seed: u64) -
         cases,
         rng: StdRng::seed_from_u64(seed),
         entries: 0,
+        texts: Vec::new(),
     };
     let started = Instant::now();
     let step = (entries / 10).max(1);
@@ -328,6 +348,108 @@ fn workload(f: &mut Fixture, writes: usize, searches: usize) {
     }
 }
 
+const SEARCH_CORPUS_SEED: u64 = 2;
+
+/// The search corpus. Where `BRYGGA_BENCH_CORPUS` names a directory, it
+/// is kept there and opened again by later runs instead of being built
+/// again (which takes many minutes), so that a run can be repeated when
+/// the machine is quieter; its texts are made again from the same seed.
+fn search_corpus(sizes: &Sizes) -> Fixture {
+    let (label, entries, pupils) = ("search corpus", sizes.search_journal, 400);
+    let Some(keep) = std::env::var_os("BRYGGA_BENCH_CORPUS") else {
+        return build(label, entries, pupils, false, SEARCH_CORPUS_SEED, None);
+    };
+    let kept = Path::new(&keep).join(format!("search-{entries}"));
+    let complete = Path::new(&keep).join(format!("search-{entries}.complete"));
+    if complete.exists() {
+        return reopen(&kept, entries, SEARCH_CORPUS_SEED);
+    }
+    if kept.exists() {
+        std::fs::remove_dir_all(&kept).expect("remove an unfinished corpus");
+    }
+    let fixture = build(
+        label,
+        entries,
+        pupils,
+        false,
+        SEARCH_CORPUS_SEED,
+        Some(&kept),
+    );
+    std::fs::write(&complete, b"").expect("mark the corpus complete");
+    fixture
+}
+
+/// A kept search corpus, unlocked, with the texts it was built from. It
+/// is only searched: it has no cases to write to.
+fn reopen(path: &Path, entries: usize, seed: u64) -> Fixture {
+    let journal =
+        Journal::open(path, &Passphrase::new(PASSPHRASE.into())).expect("unlock the kept corpus");
+    let mut rng = StdRng::seed_from_u64(seed);
+    let texts = (0..entries).map(|_| new_entry(&mut rng).text).collect();
+    eprintln!("opened the kept search corpus in {}", path.display());
+    Fixture {
+        _dir: None,
+        journal,
+        cases: Vec::new(),
+        rng,
+        entries,
+        texts,
+    }
+}
+
+// ---------------------------------------------------------------------
+// The floor of search: the same query on a plain FTS5 table.
+
+/// A corpus's texts in a plain, unencrypted SQLite FTS5 table with the
+/// tokenizer of the journal's `search_index`, written in the same order:
+/// what FTS5 alone costs for the same query, without the encryption, the
+/// joins to entries, cases and pupils, or the audit row.
+struct PlainFts {
+    _dir: TempDir,
+    conn: rusqlite::Connection,
+}
+
+impl PlainFts {
+    fn build(texts: &[String]) -> PlainFts {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = rusqlite::Connection::open(dir.path().join("plain.db")).expect("plain db");
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE plain_index USING fts5 (
+                 text, n UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')",
+        )
+        .expect("plain FTS5 table");
+        let tx = conn.transaction().expect("begin");
+        for (n, text) in texts.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO plain_index (text, n) VALUES (?1, ?2)",
+                rusqlite::params![text, n as i64],
+            )
+            .expect("index a text");
+        }
+        tx.commit().expect("commit");
+        PlainFts { _dir: dir, conn }
+    }
+
+    /// The inner query of `Journal::search`: newest first, limited inside
+    /// the index, with the same snippets.
+    fn search(&self, input: &str, limit: u32) -> Vec<(i64, String)> {
+        let fts = brygga_core::to_fts_query(input).expect("a query with words");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT n, snippet(plain_index, 0, '[', ']', '…', 12) FROM plain_index
+                 WHERE plain_index MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+            )
+            .expect("prepare");
+        stmt.query_map(rusqlite::params![fts, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+    }
+}
+
 // ---------------------------------------------------------------------
 // Sizes: the real ones, or tiny ones in test mode.
 
@@ -341,6 +463,8 @@ struct Sizes {
     p_searches: usize,
     p_workloads: usize,
     p_unlocks: usize,
+    /// Searches timed in each of the journal and the plain FTS5 table.
+    p_fts_pairs: usize,
 }
 
 const REAL: Sizes = Sizes {
@@ -353,6 +477,7 @@ const REAL: Sizes = Sizes {
     p_searches: 200,
     p_workloads: 5,
     p_unlocks: 5,
+    p_fts_pairs: 1_200,
 };
 
 const TEST: Sizes = Sizes {
@@ -365,6 +490,7 @@ const TEST: Sizes = Sizes {
     p_searches: 6,
     p_workloads: 1,
     p_unlocks: 1,
+    p_fts_pairs: 6,
 };
 
 /// The command line as criterion reads it, for what it does not expose.
@@ -579,23 +705,10 @@ fn percentiles(
         .collect();
     rows.push(row("unlock (Journal::open)", unlocks, "0.3–1 s"));
 
-    println!();
-    println!("brygga-core: single-call timings (std::time::Instant)");
-    println!(
-        "{:<62} {:>5} {:>12} {:>12} {:>12}  target",
-        "measurement", "n", "p50", "p95", "max"
+    print_rows(
+        "brygga-core: single-call timings (std::time::Instant)",
+        &rows,
     );
-    for r in &rows {
-        println!(
-            "{:<62} {:>5} {:>12} {:>12} {:>12}  {}",
-            r.what,
-            r.n,
-            ms(r.p50),
-            ms(r.p95),
-            ms(r.max),
-            r.target
-        );
-    }
     for (i, (part, ratio)) in ratios.iter().enumerate() {
         let what = format!("encryption overhead (p50 encrypted/plaintext), {part}");
         let target = if i == 0 { "target ≤ 1.15×" } else { "" };
@@ -607,6 +720,89 @@ fn percentiles(
         );
     }
     println!();
+}
+
+fn print_rows(title: &str, rows: &[Row]) {
+    println!();
+    println!("{title}");
+    println!(
+        "{:<62} {:>5} {:>12} {:>12} {:>12}  target",
+        "measurement", "n", "p50", "p95", "max"
+    );
+    for r in rows {
+        println!(
+            "{:<62} {:>5} {:>12} {:>12} {:>12}  {}",
+            r.what,
+            r.n,
+            ms(r.p50),
+            ms(r.p95),
+            ms(r.max),
+            r.target
+        );
+    }
+}
+
+/// The load average (1, 5, 15 minutes) as the kernel reports it: the
+/// figures beside it are only comparable with the load they ran under.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The journal's search beside the same queries on the plain FTS5 table
+/// of the same texts, call by call, so a change of load hits both alike.
+fn search_beside_fts5(sizes: &Sizes, search: &Fixture, plain: &PlainFts) {
+    for query in QUERIES {
+        black_box(search.journal.search(query, SEARCH_LIMIT).expect("search"));
+        black_box(plain.search(query, SEARCH_LIMIT));
+    }
+    let load_before = load_average();
+    let mut journal: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
+    let mut floor: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
+    for i in 0..sizes.p_fts_pairs {
+        let q = i % QUERIES.len();
+        let t = Instant::now();
+        black_box(
+            search
+                .journal
+                .search(QUERIES[q], SEARCH_LIMIT)
+                .expect("search"),
+        );
+        journal[q].push(t.elapsed());
+        let t = Instant::now();
+        black_box(plain.search(QUERIES[q], SEARCH_LIMIT));
+        floor[q].push(t.elapsed());
+    }
+    let load_after = load_average();
+    let n = search.entries;
+    let mut rows = vec![
+        row(
+            format!("search, journal (encrypted, audit row), {n} entries"),
+            journal.concat(),
+            "p95 ≤ 3 ms",
+        ),
+        row(
+            format!("search, plain FTS5 (unencrypted, no audit), {n} texts"),
+            floor.concat(),
+            "",
+        ),
+    ];
+    for (q, query) in QUERIES.iter().enumerate() {
+        rows.push(row(format!("  {query:?}, journal"), journal[q].clone(), ""));
+        rows.push(row(
+            format!("  {query:?}, plain FTS5"),
+            floor[q].clone(),
+            "",
+        ));
+    }
+    print_rows(
+        &format!(
+            "search (mixed queries, limit {SEARCH_LIMIT}) beside plain FTS5, same corpus, \
+             alternating; load average {load_before} before, {load_after} after"
+        ),
+        &rows,
+    );
 }
 
 // ---------------------------------------------------------------------
@@ -621,6 +817,7 @@ fn main() {
             "overhead/encrypted",
             "overhead/plaintext",
             "unlock/open",
+            "search_vs_fts5",
         ] {
             println!("{name}: benchmark");
         }
@@ -630,15 +827,34 @@ fn main() {
     let want_percentiles = args.wants("percentiles");
     let want_overhead = args.wants("overhead/encrypted") || args.wants("overhead/plaintext");
     let need_sign = args.wants("sign_entry") || args.wants("unlock") || want_percentiles;
-    let need_search = args.wants("search_100k") || want_percentiles;
+    let want_fts = args.wants("search_vs_fts5");
+    let need_search = args.wants("search_100k") || want_percentiles || want_fts;
     let need_overhead = want_overhead || want_percentiles;
 
-    let mut sign = need_sign.then(|| build("sign journal", sizes.sign_journal, 20, false, 1));
-    let search = need_search.then(|| build("search corpus", sizes.search_journal, 400, false, 2));
+    let mut sign = need_sign.then(|| build("sign journal", sizes.sign_journal, 20, false, 1, None));
+    let search = need_search.then(|| search_corpus(sizes));
+    let floor = search
+        .as_ref()
+        .filter(|_| want_fts)
+        .map(|f| PlainFts::build(&f.texts));
     let mut overhead = need_overhead.then(|| {
         (
-            build("overhead, encrypted", sizes.overhead_journal, 100, false, 3),
-            build("overhead, plaintext", sizes.overhead_journal, 100, true, 3),
+            build(
+                "overhead, encrypted",
+                sizes.overhead_journal,
+                100,
+                false,
+                3,
+                None,
+            ),
+            build(
+                "overhead, plaintext",
+                sizes.overhead_journal,
+                100,
+                true,
+                3,
+                None,
+            ),
         )
     });
 
@@ -707,5 +923,8 @@ fn main() {
         overhead.as_mut(),
     ) {
         percentiles(sizes, sign, search, enc, plain);
+    }
+    if let (Some(search), Some(floor)) = (search.as_ref(), floor.as_ref()) {
+        search_beside_fts5(sizes, search, floor);
     }
 }

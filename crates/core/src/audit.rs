@@ -8,6 +8,7 @@
 //! anchored) is what makes that visible (docs/threat-model.md).
 
 use crate::error::Result;
+use crate::store;
 pub use brygga_protocol::audit::AuditRow;
 use brygga_protocol::audit::GENESIS;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -35,6 +36,13 @@ pub enum Action {
 }
 
 impl Action {
+    /// Shows journal data and changes nothing. The audit row of a read is
+    /// committed without an fsync (ADR 0019); an export is not counted
+    /// here: its data leaves the journal, and its row is fsynced.
+    pub(crate) fn is_read(self) -> bool {
+        matches!(self, Action::Read | Action::List | Action::Search)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Read => "read",
@@ -89,14 +97,14 @@ impl AuditReport {
 }
 
 fn head(conn: &Connection) -> Result<(i64, String)> {
-    Ok(conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .unwrap_or((0, GENESIS.to_owned())))
+    Ok(store::row(
+        conn,
+        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .unwrap_or((0, GENESIS.to_owned())))
 }
 
 /// The seq of the newest row, 0 when the log is empty.
@@ -115,8 +123,10 @@ pub(crate) fn after(conn: &Connection, after: i64, limit: u32) -> Result<Vec<Aud
     Ok(rows)
 }
 
-/// Appends `event`. Call inside the transaction of the write it records,
-/// so the write and its audit row commit or vanish together.
+/// Appends `event` and moves the recorded head to it. Call inside a
+/// transaction: the one of the write it records, so the write and its
+/// audit row commit or vanish together, or one of its own, so the row and
+/// the head do (`Journal::record`).
 pub(crate) fn append(
     conn: &Connection,
     actor: &str,
@@ -139,7 +149,8 @@ pub(crate) fn append(
         hash: String::new(),
     };
     row.hash = row.compute_hash();
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO audit (seq, at, actor, device_id, action, object_type, object_id,
                             pupil_id, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -157,7 +168,8 @@ pub(crate) fn append(
             row.hash
         ],
     )?;
-    conn.execute(
+    store::exec(
+        conn,
         "INSERT INTO meta (key, value) VALUES ('audit_head', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [format!("{}:{}", row.seq, row.hash)],

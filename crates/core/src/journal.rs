@@ -13,6 +13,7 @@ use crate::device::{self, Device};
 use crate::error::{Error, ReasonCode, Result};
 use crate::keys::{self, KdfParams};
 use crate::secret::{Key32, Passphrase};
+use crate::store::Durability;
 use crate::{clock, migrations, replay, store};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
@@ -202,15 +203,31 @@ impl Journal {
         &self.paths
     }
 
-    /// Appends an audit row on its own (for reads).
+    /// Appends an audit row for what is not an operation: a read, an
+    /// unlock or lock, a sync, an export. The row and the log's recorded
+    /// head commit together, in a transaction of their own, or in the one
+    /// of [`Journal::atomically`] when called inside it. A read's row is
+    /// committed without an fsync, every other one with (ADR 0019).
     pub(crate) fn record(&self, event: Event<'_>) -> Result<()> {
-        audit::append(
-            &self.conn,
-            &self.device.author,
-            &self.device.id.to_string(),
-            clock::now(),
-            event,
-        )
+        let durability = if event.action.is_read() {
+            Durability::Os
+        } else {
+            Durability::Disk
+        };
+        let append = |conn: &Connection| {
+            audit::append(
+                conn,
+                &self.device.author,
+                &self.device.id.to_string(),
+                clock::now(),
+                event,
+            )
+        };
+        if self.conn.is_autocommit() {
+            store::commit(&self.conn, durability, append)
+        } else {
+            append(&self.conn)
+        }
     }
 
     /// Makes, applies, signs and logs one operation atomically.

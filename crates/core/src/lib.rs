@@ -54,5 +54,7 @@ pub use keys::KdfParams;
 pub use personnummer::Personnummer;
 pub use plans::{NewAction, NewPlan};
 pub use pupils::{NewPupil, GRADES};
+#[cfg(feature = "bench-plaintext")]
+pub use search::to_fts_query;
 pub use secret::Passphrase;
 pub use set_aside::{set_aside, SetAside};

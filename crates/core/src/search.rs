@@ -10,7 +10,9 @@ use rusqlite::params;
 /// Turns what the user typed into an FTS5 query: every word must occur,
 /// as a prefix ("hembes" finds "hembesök"). Quoting each word keeps FTS5
 /// operators and punctuation in user input from being interpreted.
-fn to_fts_query(input: &str) -> Option<String> {
+/// Public with `bench-plaintext` only: the benchmark runs the same query
+/// on a plain FTS5 table beside the journal's.
+pub fn to_fts_query(input: &str) -> Option<String> {
     let terms: Vec<String> = input
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -28,7 +30,7 @@ impl Journal {
         // snippets are made only for the rows shown. Ranking every match by
         // relevance first costs a scan of all matches, which at 100k entries
         // is hundreds of milliseconds for common words (ADR 0008).
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.case_id, p.name, e.kind, e.status, e.event_at, h.snip, h.corr
              FROM (SELECT entry_id, correction_id IS NOT NULL AS corr,
                           snippet(search_index, 0, '[', ']', '…', 12) AS snip, rowid AS written

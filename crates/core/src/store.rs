@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::secret::Key32;
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::io::Read;
 use std::path::Path;
 use zeroize::Zeroizing;
@@ -120,6 +120,60 @@ pub(crate) fn row<T>(
     conn.prepare_cached(sql)?.query_row(params, f)
 }
 
+/// How far a commit has gone when it returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// Fsynced (`synchronous = FULL`): survives a power cut. Every write
+    /// of journal data (ADR 0006).
+    Disk,
+    /// Written to the WAL, not fsynced (`synchronous = NORMAL`): survives
+    /// a killed process, since the OS holds the pages; a power cut can
+    /// lose it until the next fsynced commit or checkpoint. The audit row
+    /// of a read (ADR 0019).
+    Os,
+}
+
+/// Runs `f` in one IMMEDIATE transaction and commits it as `durability`
+/// asks. The connection is back at `synchronous = FULL` afterwards,
+/// whatever `f` returned.
+pub(crate) fn commit<T>(
+    conn: &Connection,
+    durability: Durability,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    if durability == Durability::Disk {
+        return in_transaction(conn, f);
+    }
+    // Not kept prepared like other statements: SQLite applies the level
+    // when it prepares this pragma, not when it runs it. Nor can the level
+    // change inside a transaction, so it is set around one.
+    conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+    let committed = in_transaction(conn, f);
+    let restored = conn.execute_batch("PRAGMA synchronous = FULL");
+    let value = committed?;
+    restored?;
+    Ok(value)
+}
+
+/// Puts on disk what commits without an fsync ([`Durability::Os`]) left
+/// in the WAL: a checkpoint syncs the WAL before it copies from it. Called
+/// before audit rows leave the laptop, so that the server never holds a
+/// row that a power cut could still take back from the laptop (the laptop
+/// would write that seq again, and the server see a break).
+pub(crate) fn make_durable(conn: &Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// `f` in an IMMEDIATE transaction: it takes the write lock first, so a
+/// read of the audit head cannot be overtaken by another writer.
+fn in_transaction<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
 /// A database without the SQLCipher key: plain SQLite. Only for measuring
 /// the encryption overhead in the benchmark.
 #[cfg(feature = "bench-plaintext")]
@@ -192,6 +246,38 @@ mod tests {
         }
         let stmt = conn.prepare_cached(sql).expect("kept");
         assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+    }
+
+    fn synchronous(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .expect("synchronous")
+    }
+
+    #[test]
+    fn a_commit_without_an_fsync_leaves_the_connection_at_full() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conn = open(&dir.path().join("j.db"), &Key32::random(), true).expect("create");
+        conn.execute_batch("CREATE TABLE t(x);").expect("schema");
+        const NORMAL: i64 = 1;
+        const FULL: i64 = 2;
+        let inside = commit(&conn, Durability::Os, |tx| {
+            exec(tx, "INSERT INTO t VALUES (1)", [])?;
+            Ok(synchronous(tx))
+        })
+        .expect("commit");
+        assert_eq!(inside, NORMAL);
+        assert_eq!(synchronous(&conn), FULL);
+        let failed = commit(&conn, Durability::Os, |tx| {
+            exec(tx, "INSERT INTO t VALUES (2)", [])?;
+            exec(tx, "INSERT INTO no_such_table VALUES (3)", [])?;
+            Ok(())
+        });
+        assert!(failed.is_err());
+        assert_eq!(synchronous(&conn), FULL);
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(rows, 1, "the failed commit left nothing");
     }
 
     #[test]

@@ -17,10 +17,17 @@
 //! while a child runs. One kill in ten lands at a random moment from the child's
 //! start instead, so some land during the unlock itself.
 //!
+//! The same for reads (`crash_reader_child`): a child searches, reads
+//! entries and lists the case's timeline in turn, printing `READ <n>` only
+//! after the `n`th read has returned, and after the kill every read it
+//! reported has its audit row, in order, and the chain verifies. The audit
+//! row of a read is committed without an fsync (ADR 0019); a killed process
+//! must lose none of them all the same. 20 kills (`BRYGGA_STRESS=1`: 200).
+//!
 //! Pupil and personnummer are fictional test data.
 #![cfg(unix)]
 
-use brygga_core::{EntryKind, Journal, NewEntry, NewPupil, Passphrase};
+use brygga_core::{AuditFilter, EntryKind, Journal, NewEntry, NewPupil, Passphrase};
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Write};
@@ -34,6 +41,7 @@ const ENV_DIR: &str = "BRYGGA_CRASH_DIR";
 const ENV_CREATE_DIR: &str = "BRYGGA_CREATE_DIR";
 const ENV_CASE: &str = "BRYGGA_CRASH_CASE";
 const ENV_PASS: &str = "BRYGGA_PASSPHRASE";
+const ENV_ENTRIES: &str = "BRYGGA_CRASH_ENTRIES";
 const PASSPHRASE: &str = "krasch-provlösenfras 42";
 /// A fresh journal every so many kills. The child signs ~150 entries per
 /// run and `check_replay` replays the whole op log, so one journal for all
@@ -102,6 +110,70 @@ fn crash_writer_child() {
     }
 }
 
+/// The `n`th read of a reader child: a search, an entry, the case's
+/// timeline, in turn, so that a kill lands around every kind of read.
+enum Read {
+    Search,
+    Entry(Uuid),
+    Timeline,
+}
+
+const SEARCHED: &str = "skolan";
+
+impl Read {
+    fn nth(n: usize, entries: &[Uuid]) -> Read {
+        match n % 3 {
+            0 => Read::Search,
+            1 => Read::Entry(entries[(n / 3) % entries.len()]),
+            _ => Read::Timeline,
+        }
+    }
+
+    fn run(&self, journal: &Journal, case: Uuid) {
+        match self {
+            Read::Search => drop(journal.search(SEARCHED, 10).expect("search")),
+            Read::Entry(id) => drop(journal.entry(*id).expect("read an entry")),
+            Read::Timeline => drop(journal.list_entries(case).expect("list the case")),
+        }
+    }
+
+    /// The action, object type and object of its audit row.
+    fn logged_as(&self, case: Uuid) -> (&'static str, &'static str, Option<String>) {
+        match self {
+            Read::Search => ("search", "entry", None),
+            Read::Entry(id) => ("read", "entry", Some(id.to_string())),
+            Read::Timeline => ("read", "case-timeline", Some(case.to_string())),
+        }
+    }
+}
+
+/// The reader, run as a child process by
+/// `kill_9_never_loses_the_audit_row_of_a_read`. Does nothing unless
+/// `BRYGGA_CRASH_DIR` is set; never returns when it is.
+#[test]
+#[ignore = "child process of kill_9_never_loses_the_audit_row_of_a_read; does nothing when run alone"]
+fn crash_reader_child() {
+    let Some(dir) = std::env::var_os(ENV_DIR) else {
+        return;
+    };
+    let pass = Passphrase::new(std::env::var(ENV_PASS).expect("BRYGGA_PASSPHRASE is set"));
+    let case: Uuid = std::env::var(ENV_CASE)
+        .expect("BRYGGA_CRASH_CASE is set")
+        .parse()
+        .expect("a case id");
+    let entries: Vec<Uuid> = std::env::var(ENV_ENTRIES)
+        .expect("BRYGGA_CRASH_ENTRIES is set")
+        .split(',')
+        .map(|id| id.parse().expect("an entry id"))
+        .collect();
+    let journal = Journal::open(Path::new(&dir), &pass).expect("unlock the journal");
+    say("READY");
+    for n in 0usize.. {
+        Read::nth(n, &entries).run(&journal, case);
+        say(&format!("READ {n}"));
+    }
+}
+
 /// Creates a journal, run as a child process by
 /// `kill_9_during_create_leaves_a_usable_directory`. Does nothing unless
 /// `BRYGGA_CREATE_DIR` is set.
@@ -117,12 +189,25 @@ fn create_child() {
     std::thread::sleep(Duration::from_secs(60));
 }
 
-/// What one child reported before it was killed.
+/// What one writer child reported before it was killed.
 #[derive(Default)]
 struct Reported {
     ready: bool,
     signed: Vec<Uuid>,
     corrected: Vec<(Uuid, Uuid)>,
+}
+
+impl Reported {
+    fn from_lines(killed: Killed) -> Reported {
+        let mut reported = Reported {
+            ready: killed.ready,
+            ..Reported::default()
+        };
+        for line in &killed.lines {
+            parse_line(line, &mut reported);
+        }
+        reported
+    }
 }
 
 fn parse_line(line: &str, into: &mut Reported) {
@@ -131,9 +216,6 @@ fn parse_line(line: &str, into: &mut Reported) {
             .parse()
             .expect("a well-formed id")
     };
-    if line.contains("READY") {
-        into.ready = true;
-    }
     if let Some(at) = line.find("SIGNED ") {
         let mut words = line[at..].split_whitespace().skip(1);
         into.signed.push(uuid(words.next()));
@@ -142,6 +224,14 @@ fn parse_line(line: &str, into: &mut Reported) {
         let mut words = line[at..].split_whitespace().skip(1);
         let entry = uuid(words.next());
         into.corrected.push((entry, uuid(words.next())));
+    }
+}
+
+fn read_iterations() -> usize {
+    if std::env::var("BRYGGA_STRESS").is_ok_and(|v| v == "1") {
+        200
+    } else {
+        20
     }
 }
 
@@ -170,12 +260,27 @@ fn setup(dir: &Path, pass: &Passphrase) -> Uuid {
     journal.open_case(pupil).expect("open the case")
 }
 
-/// Runs one child and kills it; returns what it reported.
-fn run_and_kill(dir: &Path, case: Uuid, rng: &mut impl Rng, early: bool) -> Reported {
+/// What a killed child printed, and whether it had said READY.
+struct Killed {
+    ready: bool,
+    lines: Vec<String>,
+}
+
+/// Runs the child test `child` on the journal in `dir` and kills it;
+/// returns what it printed. `env` is given to the child beside the
+/// journal's directory, case and passphrase.
+fn run_and_kill(
+    child: &str,
+    env: &[(&str, String)],
+    dir: &Path,
+    case: Uuid,
+    rng: &mut impl Rng,
+    early: bool,
+) -> Killed {
     let mut child = Command::new(std::env::current_exe().expect("own test binary"))
         .args([
             "--exact",
-            "crash_writer_child",
+            child,
             "--nocapture",
             "--include-ignored",
             "--test-threads=1",
@@ -183,11 +288,12 @@ fn run_and_kill(dir: &Path, case: Uuid, rng: &mut impl Rng, early: bool) -> Repo
         .env(ENV_DIR, dir)
         .env(ENV_CASE, case.to_string())
         .env(ENV_PASS, PASSPHRASE)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("start the writer child");
+        .expect("start the child");
     let stdout = child.stdout.take().expect("child stdout");
     let (tx, rx) = mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
@@ -198,21 +304,27 @@ fn run_and_kill(dir: &Path, case: Uuid, rng: &mut impl Rng, early: bool) -> Repo
             }
         }
     });
-    let mut reported = Reported::default();
+    let mut killed = Killed {
+        ready: false,
+        lines: Vec::new(),
+    };
     if early {
         // Anywhere from the start: during process start, the unlock, or
         // the first writes.
         std::thread::sleep(Duration::from_millis(rng.gen_range(0..=900)));
     } else {
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !reported.ready {
+        while !killed.ready {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
-                Ok(line) => parse_line(&line, &mut reported),
+                Ok(line) => {
+                    killed.ready = line.contains("READY");
+                    killed.lines.push(line);
+                }
                 Err(e) => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    panic!("the writer child never became ready ({e}); its stderr is above");
+                    panic!("the child never became ready ({e}); its stderr is above");
                 }
             }
         }
@@ -228,14 +340,15 @@ fn run_and_kill(dir: &Path, case: Uuid, rng: &mut impl Rng, early: bool) -> Repo
         assert_eq!(
             status.signal(),
             Some(9),
-            "the writer child ended by itself ({status}) instead of being killed; its stderr is above"
+            "the child ended by itself ({status}) instead of being killed; its stderr is above"
         );
     }
     reader.join().expect("the reader thread");
     for line in rx.try_iter() {
-        parse_line(&line, &mut reported);
+        killed.ready |= line.contains("READY");
+        killed.lines.push(line);
     }
-    reported
+    killed
 }
 
 /// Checks, once per journal, everything its children ever reported, in one
@@ -283,12 +396,7 @@ fn kill_9_never_loses_a_signed_entry() {
     let root = tempfile::tempdir().expect("tempdir");
     let pass = Passphrase::new(PASSPHRASE.into());
 
-    let seed: u64 = std::env::var("BRYGGA_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| rand::thread_rng().gen());
-    println!("crash test seed {seed} (BRYGGA_CRASH_SEED={seed} repeats the delays)");
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = seeded_rng("crash test");
 
     let n = iterations();
     let (mut total_signed, mut total_corrected, mut total_entries, mut total_drafts) = (0, 0, 0, 0);
@@ -304,7 +412,14 @@ fn kill_9_never_loses_a_signed_entry() {
         for i in first..n.min(first + ITERATIONS_PER_JOURNAL) {
             let early = i % 10 == 9;
             let t = Instant::now();
-            let got = run_and_kill(&dir, case, &mut rng, early);
+            let got = Reported::from_lines(run_and_kill(
+                "crash_writer_child",
+                &[],
+                &dir,
+                case,
+                &mut rng,
+                early,
+            ));
             child_time += t.elapsed();
             assert!(early || got.ready, "iteration {i}: the child was ready");
 
@@ -359,6 +474,105 @@ fn kill_9_never_loses_a_signed_entry() {
         started.elapsed().as_secs_f64(),
         child_time.as_secs_f64(),
         check_time.as_secs_f64(),
+    );
+}
+
+/// The reads a reader child reported as returned, in order.
+fn reads_reported(killed: &Killed) -> usize {
+    killed
+        .lines
+        .iter()
+        .filter(|line| line.contains("READ "))
+        .count()
+}
+
+fn seeded_rng(test: &str) -> rand::rngs::StdRng {
+    let seed: u64 = std::env::var("BRYGGA_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| rand::thread_rng().gen());
+    println!("{test} seed {seed} (BRYGGA_CRASH_SEED={seed} repeats the delays)");
+    rand::rngs::StdRng::seed_from_u64(seed)
+}
+
+#[test]
+fn kill_9_never_loses_the_audit_row_of_a_read() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path().join("journal");
+    let pass = Passphrase::new(PASSPHRASE.into());
+    let mut rng = seeded_rng("read crash test");
+    let case = setup(&dir, &pass);
+    let mut journal = Journal::open(&dir, &pass).expect("unlock");
+    let entries: Vec<Uuid> = (0..3)
+        .map(|n| {
+            let id = journal
+                .draft_entry(
+                    case,
+                    note(format!("Anteckning {n}: eleven kom till skolan.")),
+                )
+                .expect("draft");
+            journal.sign_entry(id).expect("sign");
+            id
+        })
+        .collect();
+    let ids = entries
+        .iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut total = 0;
+    for i in 0..read_iterations() {
+        // The child's unlock is the next row, its reads the ones after.
+        let before = journal.audit_verify().expect("verify").rows;
+        drop(journal);
+        let killed = run_and_kill(
+            "crash_reader_child",
+            &[(ENV_ENTRIES, ids.clone())],
+            &dir,
+            case,
+            &mut rng,
+            false,
+        );
+        assert!(killed.ready, "iteration {i}: the child was ready");
+        let reads = reads_reported(&killed);
+        journal = Journal::open(&dir, &pass)
+            .unwrap_or_else(|e| panic!("iteration {i}: the journal does not open: {e}"));
+        let report = journal.audit_verify().expect("audit verify runs");
+        assert!(
+            report.is_intact(),
+            "iteration {i}: the audit chain is broken: {report:?}"
+        );
+        let rows = journal
+            .audit_list(&AuditFilter::default())
+            .expect("list the log");
+        let after_unlock = usize::try_from(before).expect("a count") + 1;
+        assert_eq!(rows[after_unlock - 1].action, "unlock", "iteration {i}");
+        for n in 0..reads {
+            let row = rows.get(after_unlock + n).unwrap_or_else(|| {
+                panic!("iteration {i}: the audit row of read {n} (of {reads} reported) is lost")
+            });
+            let (action, object_type, object_id) = Read::nth(n, &entries).logged_as(case);
+            assert_eq!(
+                (
+                    row.action.as_str(),
+                    row.object_type.as_str(),
+                    &row.object_id
+                ),
+                (action, object_type, &object_id),
+                "iteration {i}: row {} is not read {n}",
+                row.seq
+            );
+        }
+        total += reads;
+    }
+    assert!(
+        total >= read_iterations(),
+        "the children read something ({total} reads in {} runs)",
+        read_iterations()
+    );
+    println!(
+        "kill -9 during reads: {} kills, {total} reads reported, every one logged",
+        read_iterations()
     );
 }
 

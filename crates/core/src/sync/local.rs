@@ -259,8 +259,10 @@ impl Journal {
         })
     }
 
-    /// The next audit rows after seq `after`, at most [`super::AUDIT_BATCH`].
+    /// The next audit rows after seq `after`, at most [`super::AUDIT_BATCH`],
+    /// once they are on disk (see [`store::make_durable`]).
     pub(crate) fn audit_batch(&self, after: i64) -> Result<Vec<AuditRow>> {
+        store::make_durable(&self.conn)?;
         crate::audit::after(&self.conn, after, super::AUDIT_BATCH)
     }
 
