@@ -112,13 +112,14 @@ pub(crate) fn last_seq(conn: &Connection) -> Result<i64> {
     Ok(head(conn)?.0)
 }
 
-/// At most `limit` rows with seq above `after`, in seq order.
-pub(crate) fn after(conn: &Connection, after: i64, limit: u32) -> Result<Vec<AuditRow>> {
+/// At most `limit` rows with seq above `after` and up to `upto`, in seq
+/// order.
+pub(crate) fn after(conn: &Connection, after: i64, upto: i64, limit: u32) -> Result<Vec<AuditRow>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        "SELECT {COLUMNS} FROM audit WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3"
     ))?;
     let rows = stmt
-        .query_map(params![after, limit], read_row)?
+        .query_map(params![after, upto, limit], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -378,14 +379,20 @@ mod tests {
     }
 
     #[test]
-    fn rows_after_a_seq_come_in_order_and_limited() {
+    fn rows_after_a_seq_come_in_order_limited_and_bounded() {
         let conn = db_with_rows(5);
         assert_eq!(last_seq(&conn).expect("head"), 5);
-        let rows = after(&conn, 2, 2).expect("rows");
+        let rows = after(&conn, 2, 5, 2).expect("rows");
         let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
         assert_eq!(seqs, vec![3, 4]);
         assert!(rows.iter().all(AuditRow::hash_is_valid));
-        assert!(after(&conn, 5, 10).expect("rows").is_empty());
+        assert!(after(&conn, 5, 5, 10).expect("rows").is_empty());
+        let bounded: Vec<i64> = after(&conn, 1, 3, 10)
+            .expect("rows")
+            .iter()
+            .map(|r| r.seq)
+            .collect();
+        assert_eq!(bounded, vec![2, 3], "rows written after the bound wait");
     }
 
     #[test]

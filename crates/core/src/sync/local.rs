@@ -17,7 +17,7 @@ use brygga_protocol::api::{DirectoryEntry, MAX_PUSH_BYTES};
 use brygga_protocol::op::SignedOperation;
 use brygga_protocol::PROTOCOL_VERSION;
 use chrono::SecondsFormat;
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 /// What the status area shows.
@@ -193,6 +193,10 @@ fn op_id_of(raw: &str) -> String {
         .unwrap_or_else(|| hex::encode(ring::digest::digest(&ring::digest::SHA256, raw.as_bytes())))
 }
 
+/// An operation's place in replay order: (hlc, device id, seq) as the log
+/// stores them.
+pub(crate) type HeldKey = (String, String, i64);
+
 /// Operation bodies from `rows` (one column), up to [`MAX_PUSH_BYTES`]
 /// together and always at least one.
 fn batch_of(mut rows: rusqlite::Rows<'_>) -> Result<Vec<SignedOperation>> {
@@ -259,11 +263,12 @@ impl Journal {
         })
     }
 
-    /// The next audit rows after seq `after`, at most [`super::AUDIT_BATCH`],
-    /// once they are on disk (see [`store::make_durable`]).
-    pub(crate) fn audit_batch(&self, after: i64) -> Result<Vec<AuditRow>> {
+    /// The next audit rows after seq `after` up to `upto`, at most
+    /// [`super::AUDIT_BATCH`], once they are on disk (see
+    /// [`store::make_durable`]).
+    pub(crate) fn audit_batch(&self, after: i64, upto: i64) -> Result<Vec<AuditRow>> {
         store::make_durable(&self.conn)?;
-        crate::audit::after(&self.conn, after, super::AUDIT_BATCH)
+        crate::audit::after(&self.conn, after, upto, super::AUDIT_BATCH)
     }
 
     /// Remembers that the server holds the audit rows up to `held_seq`,
@@ -335,19 +340,43 @@ impl Journal {
     /// holds, of any device, after the held-push cursor, in replay order
     /// (an operation's parents come before it, whoever wrote them); None
     /// when no such push is under way.
-    pub(crate) fn held_batch(&self) -> Result<Option<Vec<SignedOperation>>> {
+    pub(crate) fn held_batch(&self, upto: &HeldKey) -> Result<Option<Vec<SignedOperation>>> {
         let Some(cursor) = self.held_cursor()? else {
             return Ok(None);
         };
         let mut stmt = self.conn.prepare(
             "SELECT body FROM oplog WHERE (hlc, device_id, seq) > (?1, ?2, ?3)
-             ORDER BY hlc, device_id, seq LIMIT ?4",
+               AND (hlc, device_id, seq) <= (?4, ?5, ?6)
+             ORDER BY hlc, device_id, seq LIMIT ?7",
         )?;
-        let rows = stmt.query(params![cursor.0, cursor.1, cursor.2, super::PUSH_BATCH])?;
+        let rows = stmt.query(params![
+            cursor.0,
+            cursor.1,
+            cursor.2,
+            upto.0,
+            upto.1,
+            upto.2,
+            super::PUSH_BATCH
+        ])?;
         batch_of(rows).map(Some)
     }
 
-    fn held_cursor(&self) -> Result<Option<(String, String, i64)>> {
+    /// The replay-order key of the newest operation held now: a held push
+    /// goes up to it, so operations written while it runs (they come
+    /// later) do not keep it going; they are pushed as usual next round.
+    pub(crate) fn newest_held_key(&self) -> Result<HeldKey> {
+        Ok(store::row(
+            &self.conn,
+            "SELECT hlc, device_id, seq FROM oplog ORDER BY hlc DESC, device_id DESC, seq DESC
+             LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .unwrap_or_default())
+    }
+
+    fn held_cursor(&self) -> Result<Option<HeldKey>> {
         state::get(&self.conn, state::HELD_PUSH_CURSOR)?
             .map(|text| {
                 serde_json::from_str(&text)
@@ -376,10 +405,17 @@ impl Journal {
         Ok(())
     }
 
-    /// Every held operation was answered: the held push is over, and every
-    /// own operation written so far with it.
-    pub(crate) fn finish_held_push(&mut self) -> Result<()> {
-        let last = self.last_own_seq()?;
+    /// Every held operation up to `upto` was answered: the held push is
+    /// over, and every own operation up to it with it.
+    pub(crate) fn finish_held_push(&mut self, upto: &HeldKey) -> Result<()> {
+        let last: i64 = store::row(
+            &self.conn,
+            "SELECT COALESCE(MAX(seq), 0) FROM oplog
+             WHERE device_id = ?1 AND (hlc, device_id, seq) <= (?2, ?3, ?4)",
+            params![self.device.id.to_string(), upto.0, upto.1, upto.2],
+            |r| r.get(0),
+        )?;
+        let last = last.max(i64::try_from(self.pushed_seq()?).unwrap_or(i64::MAX));
         let tx = self.conn.transaction()?;
         state::clear(&tx, state::HELD_PUSH_CURSOR)?;
         state::set(&tx, state::PUSHED_SEQ, &last.to_string())?;

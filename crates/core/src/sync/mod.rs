@@ -197,7 +197,9 @@ fn run_round(
             plan::Step::RememberEpoch { epoch } => locked(access, |j| j.remember_epoch(&epoch))??,
             plan::Step::PushHeld => push_held(access, transport, &mut report)?,
             plan::Step::Push { from, to } => push_range(access, transport, from, to, &mut report)?,
-            plan::Step::PushAudit { after } => push_audit(access, transport, after, &mut report)?,
+            plan::Step::PushAudit { after, upto } => {
+                push_audit(access, transport, after, upto, &mut report)?
+            }
             plan::Step::Pull { after } => {
                 let span = Span::new(after, latest);
                 pull_all(access, transport, span, progress, &mut report)?
@@ -242,18 +244,21 @@ fn push_range(
     Ok(())
 }
 
-/// Sends the audit rows after seq `after`, a batch at a time, and
-/// remembers after each answer how far the server holds them: a cut
-/// network loses nothing, and a batch sent again is only duplicates.
+/// Sends the audit rows after seq `after` up to `upto`, a batch at a
+/// time, and remembers after each answer how far the server holds them: a
+/// cut network loses nothing, and a batch sent again is only duplicates.
+/// Rows written meanwhile (every command writes one) wait for the next
+/// round, or the round would never end while the therapist works.
 fn push_audit(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
     after: i64,
+    upto: i64,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let mut after = after;
     loop {
-        let rows = locked(access, |j| j.audit_batch(after))??;
+        let rows = locked(access, |j| j.audit_batch(after, upto))??;
         let Some(last) = rows.last().map(|r| r.seq) else {
             return Ok(());
         };
@@ -274,16 +279,17 @@ fn push_audit(
 }
 
 /// Pushes every held operation again, batch by batch from where the last
-/// round stopped, until none is left.
+/// round stopped, up to the newest one held when it starts.
 fn push_held(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
+    let upto = locked(access, |j| j.newest_held_key())??;
     loop {
-        let batch = locked(access, |j| j.held_batch())??.unwrap_or_default();
+        let batch = locked(access, |j| j.held_batch(&upto))??.unwrap_or_default();
         let Some(last) = batch.last() else {
-            return Ok(locked(access, |j| j.finish_held_push())??);
+            return Ok(locked(access, |j| j.finish_held_push(&upto))??);
         };
         let rejected = send(transport, &batch, report)?;
         locked(access, |j| j.record_held_pushed(last, &rejected))??;

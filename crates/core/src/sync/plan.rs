@@ -49,8 +49,9 @@ pub enum Step {
     RememberEpoch { epoch: String },
     /// Push own ops with seq in `from..=to`.
     Push { from: u64, to: u64 },
-    /// Push the audit rows with seq above `after`.
-    PushAudit { after: i64 },
+    /// Push the audit rows with seq above `after`, up to `upto` (the last
+    /// when the round began).
+    PushAudit { after: i64, upto: i64 },
     /// Pull everything after `after`.
     Pull { after: i64 },
 }
@@ -87,6 +88,7 @@ pub fn plan(mut local: Local, remote: Remote) -> Vec<Step> {
     if local.audit_last_seq > local.audit_pushed_seq {
         steps.push(Step::PushAudit {
             after: local.audit_pushed_seq,
+            upto: local.audit_last_seq,
         });
     }
     if remote.latest_server_seq > local.pull_cursor {
@@ -162,7 +164,7 @@ mod tests {
             plan(local, remote(4)),
             vec![
                 Step::Push { from: 1, to: 2 },
-                Step::PushAudit { after: 8 },
+                Step::PushAudit { after: 8, upto: 12 },
                 Step::Pull { after: 0 }
             ]
         );
@@ -186,7 +188,7 @@ mod tests {
                     epoch: "9a02".into()
                 },
                 Step::PushHeld,
-                Step::PushAudit { after: 0 },
+                Step::PushAudit { after: 0, upto: 30 },
                 Step::Pull { after: 0 }
             ]
         );
