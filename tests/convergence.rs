@@ -235,12 +235,7 @@ impl Server {
                 brygga_server::backup::backup_sqlite(&dir.path().join("server.db"), &file)
                     .expect("backup");
             }
-            Database::Postgres { .. } => run_ok(std::process::Command::new("pg_dump").args([
-                "--format=custom",
-                "--file",
-                &file.display().to_string(),
-                &self.db.url(),
-            ])),
+            Database::Postgres { .. } => brygga_e2e::dump_postgres(&self.db.url(), &file),
         }
         *self.backup.borrow_mut() = Some(file);
     }
@@ -258,14 +253,7 @@ impl Server {
                 brygga_server::backup::restore_sqlite(&file, &dir.path().join("server.db"))
                     .expect("restore");
             }
-            Database::Postgres { .. } => run_ok(std::process::Command::new("pg_restore").args([
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--dbname",
-                &self.db.url(),
-                &file.display().to_string(),
-            ])),
+            Database::Postgres { .. } => brygga_e2e::restore_postgres(&self.db.url(), &file),
         }
         self.restart();
         let log = brygga_server::admin_log::AdminLog::at(self.backups.path().join("admin-log"));
@@ -276,15 +264,6 @@ impl Server {
             ))
             .expect("after the restore");
     }
-}
-
-fn run_ok(command: &mut std::process::Command) {
-    let out = command.output().expect("run a command");
-    assert!(
-        out.status.success(),
-        "{command:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Where a round is cut: the n-th push or pull call of the round fails

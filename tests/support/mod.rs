@@ -57,7 +57,9 @@ impl Backend {
     }
 }
 
-fn run_ok(command: &mut Command) -> String {
+/// Runs `command`, fails the test with its stderr unless it succeeds, and
+/// returns its stdout, trimmed.
+pub fn run_ok(command: &mut Command) -> String {
     let out = command.output().expect("run a command");
     assert!(
         out.status.success(),
@@ -68,6 +70,26 @@ fn run_ok(command: &mut Command) -> String {
         .expect("utf-8")
         .trim()
         .to_owned()
+}
+
+/// `pg_dump` of the database at `url` to `file`, as docs/backup.md says.
+pub fn dump_postgres(url: &str, file: &Path) {
+    run_ok(
+        Command::new("pg_dump")
+            .args(["--format=custom", "--file"])
+            .arg(file)
+            .arg(url),
+    );
+}
+
+/// `pg_restore` of `file` over the database at `url`, as docs/backup.md
+/// says.
+pub fn restore_postgres(url: &str, file: &Path) {
+    run_ok(
+        Command::new("pg_restore")
+            .args(["--clean", "--if-exists", "--no-owner", "--dbname", url])
+            .arg(file),
+    );
 }
 
 /// target/<profile>/ of this test binary.
@@ -189,7 +211,7 @@ impl Server {
                 self.admin(&["backup", "--out", &file]);
             }
             Backend::Postgres(url) => {
-                run_ok(Command::new("pg_dump").args(["--format=custom", "--file", &file, url]));
+                dump_postgres(url, &out);
             }
         }
         out
@@ -204,14 +226,7 @@ impl Server {
         let printed = match &self.backend {
             Backend::Sqlite => self.admin(&["restore", &file]),
             Backend::Postgres(url) => {
-                run_ok(Command::new("pg_restore").args([
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--dbname",
-                    url,
-                    &file,
-                ]));
+                restore_postgres(url, backup);
                 self.admin(&["restore"])
             }
         };

@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 const ACTOR: &str = "admin";
 
-fn audit(action: &str, subject: &str, detail: String) -> AuditRecord {
+/// The audit row of an admin action on `subject`.
+pub(crate) fn audit(action: &str, subject: &str, detail: String) -> AuditRecord {
     AuditRecord {
         at_ms: now_ms(),
         actor: ACTOR.into(),

@@ -10,11 +10,11 @@
 //! history epoch: devices see it change in the status answer and push again
 //! what the server lost.
 
+use crate::admin::audit;
 use crate::admin_log::{AdminAction, AdminLog, Logged};
-use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::store::plan::Revocation;
-use crate::store::{AuditRecord, NewDevice, Revoked, Store, StoreError};
+use crate::store::{NewDevice, Revoked, Store, StoreError};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -200,16 +200,6 @@ async fn reapply(store: &dyn Store, logged: &Logged) -> Result<Reapplied> {
         Err(StoreError::AlreadyExists(_)) => Ok(Reapplied::AlreadyThere),
         Err(StoreError::NotFound(what)) => Ok(Reapplied::NotPossible(format!("{what} is unknown"))),
         Err(e) => Err(e.into()),
-    }
-}
-
-fn audit(action: &str, subject: &str, detail: String) -> AuditRecord {
-    AuditRecord {
-        at_ms: now_ms(),
-        actor: "admin".into(),
-        action: action.into(),
-        subject: Some(subject.into()),
-        detail,
     }
 }
 
