@@ -18,10 +18,13 @@
 //! | GET | `/v1/status` | device | – | [`StatusResponse`] |
 //! | GET | `/v1/devices` | device | – | [`DeviceDirectory`] |
 //! | POST | `/v1/audit` | device | [`AuditPushRequest`] | [`AuditPushResponse`] |
+//! | GET | `/v1/notices?after=CURSOR` | device | [`NoticesQuery`] | [`NoticesResponse`] |
+//! | GET | `/v1/case-ops?case=ID` | device | [`CaseOpsQuery`] | [`CaseOpsResponse`] |
 //! | GET | `/openapi.json` | none | – | OpenAPI 3 document |
 //! | GET | `/metrics` | none | – | Prometheus text |
 
 use crate::audit::AuditRow;
+use crate::notice::SignedNotice;
 use crate::op::SignedOperation;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -93,6 +96,22 @@ pub const PATH_DEVICES: &str = "/v1/devices";
 /// `batch_too_large`, the authentication errors, 500 `internal`.
 pub const PATH_AUDIT: &str = "/v1/audit";
 
+/// `GET /v1/notices?after=CURSOR` — authenticated. What the server itself
+/// issued for the requester's team (and for every team), signed by the
+/// server's key, with `notice_seq > after`, in `notice_seq` order, at most
+/// [`MAX_NOTICES`]; continue with `after = next_cursor` while `more`.
+/// The client verifies each against the server key it pinned at
+/// enrolment. Answer [`NoticesResponse`]. Errors: 400 `bad_request`, the
+/// authentication errors, 500 `internal`.
+pub const PATH_NOTICES: &str = "/v1/notices";
+
+/// `GET /v1/case-ops?case=ID` — authenticated. Every stored operation of
+/// one case of the requester's team, in `server_seq` order: how a laptop
+/// fetches back a closed case that had left it. Answer
+/// [`CaseOpsResponse`]. Errors: 400 `bad_request`, 404 `not_found` (no
+/// such case in the team), 410 `case_purged`, the authentication errors.
+pub const PATH_CASE_OPS: &str = "/v1/case-ops";
+
 /// `GET /openapi.json` — unauthenticated. The OpenAPI 3 document of this API.
 pub const PATH_OPENAPI: &str = "/openapi.json";
 
@@ -108,6 +127,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", PATH_STATUS),
     ("GET", PATH_DEVICES),
     ("POST", PATH_AUDIT),
+    ("GET", PATH_NOTICES),
+    ("GET", PATH_CASE_OPS),
     ("GET", PATH_OPENAPI),
     ("GET", PATH_METRICS),
 ];
@@ -116,6 +137,8 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub const MAX_PUSH_OPS: usize = 1000;
 /// Most audit rows accepted in one `POST /v1/audit`; more get 413.
 pub const MAX_AUDIT_ROWS: usize = 1000;
+/// Most notices one `GET /v1/notices` returns.
+pub const MAX_NOTICES: u32 = 500;
 /// Most operations one pull page returns.
 pub const MAX_PULL_LIMIT: u32 = 1000;
 /// Page size when `limit` is not given.
@@ -160,8 +183,10 @@ pub mod codes {
     pub const REPLAYED_REQUEST: &str = "replayed_request";
     /// The device was revoked (403): the client wipes its local journal.
     pub const DEVICE_REVOKED: &str = "device_revoked";
-    /// No such route (404).
+    /// No such route, or no such case in the team (404).
     pub const NOT_FOUND: &str = "not_found";
+    /// The case was purged: its operations are gone (410).
+    pub const CASE_PURGED: &str = "case_purged";
     /// Server-side failure (500); retry later. Nothing of a failed push
     /// may be assumed stored.
     pub const INTERNAL: &str = "internal";
@@ -202,6 +227,11 @@ pub struct EnrollResponse {
     pub team: String,
     /// Server clock, unix milliseconds.
     pub server_time_ms: i64,
+    /// The server's raw 32-byte Ed25519 public key, hex: the device pins
+    /// it and verifies every notice against it. Empty from a server that
+    /// predates notices.
+    #[serde(default)]
+    pub server_key_hex: String,
 }
 
 /// Body of `POST /v1/push`.
@@ -326,6 +356,11 @@ pub struct StatusResponse {
     /// Empty from a server that predates it.
     #[serde(default)]
     pub history_epoch: String,
+    /// The server's notice key, as at enrolment ([`EnrollResponse`]). A
+    /// device that pinned another refuses to sync with this server; one
+    /// enrolled before notices existed pins it here, the first time.
+    #[serde(default)]
+    pub server_key_hex: String,
 }
 
 /// One device of a team, as `GET /v1/devices` lists it.
@@ -623,4 +658,58 @@ mod tests {
             Err(EnrollCodeError::Fingerprint)
         );
     }
+}
+
+/// Query of `GET /v1/notices`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticesQuery {
+    /// Cursor: the `next_cursor` of the previous answer, 0 to start.
+    #[serde(default)]
+    pub after: i64,
+}
+
+impl NoticesQuery {
+    /// The `path_and_query` to request (and sign).
+    pub fn path_and_query(&self) -> String {
+        format!("{PATH_NOTICES}?after={}", self.after)
+    }
+}
+
+/// One notice with its place in the server's order of notices.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PulledNotice {
+    pub notice_seq: i64,
+    pub notice: SignedNotice,
+}
+
+/// Answer of `GET /v1/notices`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticesResponse {
+    /// In ascending `notice_seq` order.
+    pub notices: Vec<PulledNotice>,
+    /// The last `notice_seq` of this answer, or the request's `after`.
+    pub next_cursor: i64,
+    /// True when more notices follow right away.
+    pub more: bool,
+}
+
+/// Query of `GET /v1/case-ops`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseOpsQuery {
+    pub case: Uuid,
+}
+
+impl CaseOpsQuery {
+    /// The `path_and_query` to request (and sign).
+    pub fn path_and_query(&self) -> String {
+        format!("{PATH_CASE_OPS}?case={}", self.case)
+    }
+}
+
+/// Answer of `GET /v1/case-ops`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseOpsResponse {
+    /// Every stored operation of the case, in ascending `server_seq`; the
+    /// receiver verifies each signature before applying it.
+    pub ops: Vec<PulledOp>,
 }

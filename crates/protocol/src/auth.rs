@@ -322,7 +322,9 @@ impl Payload {
                 Target::Pupil(*pupil_id),
                 vec![],
             ),
-            Payload::CaseClosed { case_id } => (vec![], Target::Case(*case_id), vec![]),
+            Payload::CaseClosed { case_id } | Payload::CaseReopened { case_id } => {
+                (vec![], Target::Case(*case_id), vec![])
+            }
             Payload::GuardianAdded {
                 guardian_id,
                 case_id,

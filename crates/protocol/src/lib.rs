@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod entry_kind;
 pub mod hlc;
+pub mod notice;
 pub mod op;
 pub mod signing;
 

@@ -128,6 +128,11 @@ pub enum Payload {
     CaseClosed {
         case_id: Uuid,
     },
+    /// A closed case taken up again: it stays on every device that holds
+    /// it, and one it had left fetches it back.
+    CaseReopened {
+        case_id: Uuid,
+    },
     GuardianAdded {
         guardian_id: Uuid,
         case_id: Uuid,
@@ -281,6 +286,7 @@ impl Payload {
             Payload::PupilRegistered { .. } => "pupil-registered",
             Payload::CaseOpened { .. } => "case-opened",
             Payload::CaseClosed { .. } => "case-closed",
+            Payload::CaseReopened { .. } => "case-reopened",
             Payload::GuardianAdded { .. } => "guardian-added",
             Payload::GuardianFieldSet { .. } => "guardian-field-set",
             Payload::ConsentRecorded { .. } => "consent-recorded",

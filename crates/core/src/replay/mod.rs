@@ -75,6 +75,16 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             )?;
             Ok(())
         }
+        // Reopening an open case (two laptops at once) changes nothing.
+        Payload::CaseReopened { case_id } => {
+            ensure_exists(conn, "cases", "case", case_id)?;
+            store::exec(
+                conn,
+                "UPDATE cases SET status = 'open', closed_at = NULL WHERE id = ?1 AND status = 'closed'",
+                [case_id.to_string()],
+            )?;
+            Ok(())
+        }
         Payload::GuardianAdded {
             guardian_id,
             case_id,
