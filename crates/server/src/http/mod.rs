@@ -231,6 +231,7 @@ mod tests {
             latest_server_seq: 0,
             server_time_ms: 0,
             history_epoch: String::new(),
+            server_key_hex: String::new(),
         })
         .expect("json");
         assert_eq!(keys(&status), keys(&schema("StatusResponse")));
