@@ -21,7 +21,7 @@ use brygga_core::{
     ActionStatus, CopyKey, EntryKind, GuardianField, Journal, Keep, NewAction, NewCheckin,
     NewEntry, NewGuardian, NewPlan, NewPupil, Passphrase,
 };
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use brygga_server::store::{
@@ -301,6 +301,7 @@ impl Transport for Link<'_> {
         Ok(Remote {
             latest_server_seq: latest,
             history_epoch: epoch,
+            server_key: String::new(),
         })
     }
 
@@ -416,6 +417,19 @@ impl Transport for Link<'_> {
                 rows: rows.to_vec(),
             }))
             .map_err(|e| SyncError::Refused(e.to_string()))
+    }
+    // This in-process server holds no notice key (its status says so),
+    // and no case leaves a laptop within a test: neither is ever asked.
+    fn notices(&self, _after: i64) -> Result<NoticesResponse, SyncError> {
+        Err(SyncError::Refused(
+            "no notices from the in-process server".into(),
+        ))
+    }
+
+    fn case_ops(&self, _case_id: Uuid) -> Result<PulledPage, SyncError> {
+        Err(SyncError::Refused(
+            "no case fetched back from the in-process server".into(),
+        ))
     }
 }
 

@@ -9,7 +9,7 @@ use brygga_core::{
     AuditFilter, EntryKind, GuardianField, Journal, NewEntry, NewGuardian, NewPupil,
 };
 use brygga_e2e::{cli, unique, Backend, Device, Server};
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use chrono::Utc;
@@ -261,6 +261,14 @@ impl Transport for Slow<'_> {
 
     fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
         self.inner.push_audit(rows)
+    }
+
+    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+        self.inner.notices(after)
+    }
+
+    fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError> {
+        self.inner.case_ops(case_id)
     }
 }
 
@@ -584,6 +592,14 @@ impl Transport for Tampering<'_> {
     fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
         self.inner.push_audit(rows)
     }
+
+    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+        self.inner.notices(after)
+    }
+
+    fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError> {
+        self.inner.case_ops(case_id)
+    }
 }
 
 fn a_tampered_operation_is_quarantined_and_the_rest_lands(backend: Backend) {
@@ -749,6 +765,14 @@ impl Transport for LosesAuditAnswers<'_> {
     fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
         self.inner.push_audit(rows)?;
         Err(SyncError::Unreachable("connection cut (test)".into()))
+    }
+
+    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+        self.inner.notices(after)
+    }
+
+    fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError> {
+        self.inner.case_ops(case_id)
     }
 }
 

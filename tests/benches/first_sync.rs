@@ -34,7 +34,7 @@ use brygga_core::sync::{
 };
 use brygga_core::{EntryKind, Journal, NewEntry, NewGuardian, NewPupil, Personnummer};
 use brygga_e2e::{unique, Backend, Device, Server};
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use brygga_protocol::signing;
@@ -302,6 +302,12 @@ impl<A: Around> Transport for Wrapped<A> {
     }
     fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
         self.0.around(|| self.0.inner().push_audit(rows))
+    }
+    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+        self.0.around(|| self.0.inner().notices(after))
+    }
+    fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError> {
+        self.0.around(|| self.0.inner().case_ops(case_id))
     }
 }
 

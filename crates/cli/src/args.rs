@@ -167,11 +167,21 @@ pub enum CaseCommand {
         #[arg(value_parser = parse::id)]
         id: Uuid,
     },
+    /// Reopen a closed case; one that left this laptop is fetched back
+    /// from the server first
+    Reopen {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+    },
     /// List cases, open ones first
     List {
         /// Include closed cases
         #[arg(long)]
         all: bool,
+        /// List instead the closed cases that left this laptop (the server
+        /// holds them; `case reopen` fetches one back) and purged ones
+        #[arg(long, conflicts_with = "all")]
+        left: bool,
         #[command(flatten)]
         format: Format,
     },

@@ -131,6 +131,7 @@ impl From<SyncError> for Failure {
             SyncError::Local(e) => e.into(),
             SyncError::NotEnrolled => Failure::usage(err.to_string()),
             SyncError::Revoked => Failure::new(Code::Revoked, err.to_string()),
+            SyncError::ServerKeyChanged => Failure::new(Code::SyncFailed, err.to_string()),
             SyncError::Unreachable(_) | SyncError::Refused(_) | SyncError::Locked => Failure::new(
                 Code::SyncFailed,
                 format!("{err}; nothing was lost, the changes wait for the next sync"),

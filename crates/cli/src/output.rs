@@ -284,6 +284,23 @@ fn concerns(list: &[ConcernView]) -> String {
     )
 }
 
+impl Render for Vec<brygga_core::LeftCase> {
+    fn render(&self) -> String {
+        table(
+            ["CASE", "PUPIL", "REASON", "CLOSED", "LEFT"],
+            self.iter().map(|c| {
+                [
+                    c.case_id.clone(),
+                    c.pupil_name.clone().unwrap_or_else(|| c.pupil_id.clone()),
+                    c.reason.clone(),
+                    or_dash(c.closed_at.as_deref()),
+                    c.left_at.clone(),
+                ]
+            }),
+        )
+    }
+}
+
 impl Render for CaseDetail {
     fn render(&self) -> String {
         let c = &self.case;

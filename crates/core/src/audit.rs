@@ -33,6 +33,12 @@ pub enum Action {
     Unlock,
     Lock,
     KeyChange,
+    /// A closed case left this laptop (the server holds it).
+    Leave,
+    /// A case was purged by the municipality's retention rules.
+    Purge,
+    /// A closed case was taken up again.
+    Reopen,
 }
 
 impl Action {
@@ -59,6 +65,9 @@ impl Action {
             Action::Unlock => "unlock",
             Action::Lock => "lock",
             Action::KeyChange => "key-change",
+            Action::Leave => "leave",
+            Action::Purge => "purge",
+            Action::Reopen => "reopen",
         }
     }
 }

@@ -108,6 +108,12 @@ pub enum ReasonCode {
     /// Param `drafts`: how many.
     CaseHasDrafts,
     CaseClosed,
+    /// The case is open: only a closed case is reopened.
+    CaseNotClosed,
+    /// The case left this laptop: fetch it back from the server first.
+    CaseLeftLaptop,
+    /// The case was purged by the municipality's retention rules.
+    CasePurged,
     EntrySigned,
     EntryAlreadySigned,
     EntryNotSigned,

@@ -330,6 +330,7 @@ impl Journal {
     pub fn check_replay(&self) -> Result<()> {
         let ops = self.operations()?;
         crate::sync::verify_logged(&self.conn, self.device.id, &self.device_public_key(), &ops)?;
+        self.verify_notices()?;
         replay::check(&self.conn, &ops)
     }
 

@@ -18,6 +18,7 @@ const STEPS: &[Step] = &[
     Step::new(4, "team_record", include_str!("migrations/v4.sql")),
     Step::new(5, "search_rows", include_str!("migrations/v5.sql")),
     Step::new(6, "high_water", include_str!("migrations/v6.sql")),
+    Step::new(7, "retention", include_str!("migrations/v7.sql")),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {

@@ -41,13 +41,7 @@ fn scope_of(conn: &Connection, payload: &Payload) -> Result<Option<String>> {
         Target::Pupil(id) | Target::Case(id) => id,
         Target::Object(o) => o.id,
     };
-    Ok(store::row(
-        conn,
-        "SELECT scope FROM object_scopes WHERE object_id = ?1",
-        [id.to_string()],
-        |r| r.get(0),
-    )
-    .optional()?)
+    of_object(conn, &id.to_string())
 }
 
 /// Puts a logged operation in its scope, with the objects it creates;
@@ -375,4 +369,61 @@ fn clear(conn: &Connection, scope: &str) -> Result<()> {
     }
     store::exec(conn, "DELETE FROM replaying WHERE scope = ?1", [scope])?;
     Ok(())
+}
+
+/// Takes a case out of its pupil's scope: every row of the scope goes,
+/// the case's operations (`ops`) leave the log, its objects (`objects`)
+/// the scope, and the rest of the scope is replayed from its start, so
+/// the tables are exactly a replay of what the log still holds.
+pub(crate) fn take_out(
+    conn: &Connection,
+    scope: &str,
+    ops: &[String],
+    objects: &[String],
+) -> Result<()> {
+    clear(conn, scope)?;
+    for op in ops {
+        for sql in [
+            "DELETE FROM unreplayed WHERE op_id = ?1",
+            "DELETE FROM op_scopes WHERE op_id = ?1",
+            "DELETE FROM quarantine WHERE op_id = ?1",
+            "DELETE FROM oplog WHERE op_id = ?1",
+        ] {
+            conn.prepare_cached(sql)?.execute([op])?;
+        }
+    }
+    for object in objects {
+        conn.prepare_cached("DELETE FROM object_scopes WHERE object_id = ?1")?
+            .execute([object])?;
+    }
+    store::exec(
+        conn,
+        "INSERT OR IGNORE INTO unreplayed (op_id) SELECT op_id FROM op_scopes WHERE scope = ?1",
+        [scope],
+    )?;
+    store::exec(conn, "DELETE FROM scope_replayed WHERE scope = ?1", [scope])?;
+    replay_scopes(conn, &[scope.to_owned()])
+}
+
+/// The scope an object belongs to here, if it is here.
+pub(crate) fn of_object(conn: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(store::row(
+        conn,
+        "SELECT scope FROM object_scopes WHERE object_id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+/// A scope's operations, in replay order.
+pub(crate) fn ops_of(conn: &Connection, scope: &str) -> Result<Vec<SignedOperation>> {
+    let bodies: Vec<String> = conn
+        .prepare_cached(
+            "SELECT o.body FROM op_scopes s JOIN oplog o ON o.op_id = s.op_id
+             WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq",
+        )?
+        .query_map([scope], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    bodies.iter().map(|b| read_op(b)).collect()
 }

@@ -18,6 +18,9 @@ pub enum SyncErrorCode {
     Revoked,
     NotEnrolled,
     Locked,
+    /// The server's notice key is not the one pinned at enrolment: this
+    /// is not the server the laptop enrolled with, or its key was replaced.
+    ServerKeyChanged,
     /// Only in a status: a failure an earlier version kept as English text.
     Unknown,
 }
@@ -46,6 +49,7 @@ impl SyncError {
             SyncError::Revoked => SyncErrorCode::Revoked,
             SyncError::NotEnrolled => SyncErrorCode::NotEnrolled,
             SyncError::Locked => SyncErrorCode::Locked,
+            SyncError::ServerKeyChanged => SyncErrorCode::ServerKeyChanged,
             SyncError::Local(e) => return Err(e),
         })
     }

@@ -9,8 +9,9 @@ use super::plan::Remote;
 use super::{PulledPage, PushVerdict, SyncError, Transport};
 use crate::device::Device;
 use brygga_protocol::api::{
-    self, AuditPushRequest, AuditPushResponse, DeviceDirectory, DirectoryEntry, EnrollRequest,
-    EnrollResponse, ErrorBody, Outcome, PullQuery, PushRequest, PushResponse, StatusResponse,
+    self, AuditPushRequest, AuditPushResponse, CaseOpsQuery, DeviceDirectory, DirectoryEntry,
+    EnrollRequest, EnrollResponse, ErrorBody, NoticesQuery, NoticesResponse, Outcome, PullQuery,
+    PushRequest, PushResponse, StatusResponse,
 };
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::auth;
@@ -275,6 +276,7 @@ impl Transport for HttpTransport {
         Ok(Remote {
             latest_server_seq: status.latest_server_seq,
             history_epoch: status.history_epoch,
+            server_key: status.server_key_hex,
         })
     }
 
@@ -313,6 +315,20 @@ impl Transport for HttpTransport {
         read_json(self.client.send("POST", api::PATH_AUDIT, &body)?)
     }
 
+    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+        let query = NoticesQuery { after };
+        read_json(self.client.send("GET", &query.path_and_query(), &[])?)
+    }
+
+    fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError> {
+        let query = CaseOpsQuery { case: case_id };
+        let page: RawCaseOps = read_json(self.client.send("GET", &query.path_and_query(), &[])?)?;
+        Ok(PulledPage {
+            ops: page.ops.into_iter().map(|p| (p.server_seq, p.op)).collect(),
+            more: false,
+        })
+    }
+
     /// While a page says more follow, the next one is already asked for
     /// when it is returned.
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
@@ -334,6 +350,12 @@ impl Transport for HttpTransport {
 struct RawPullResponse {
     ops: Vec<RawPulledOp>,
     more: bool,
+}
+
+/// [`api::CaseOpsResponse`] with each operation left as it came.
+#[derive(serde::Deserialize)]
+struct RawCaseOps {
+    ops: Vec<RawPulledOp>,
 }
 
 #[derive(serde::Deserialize)]

@@ -124,21 +124,23 @@ enum Checked {
 }
 
 /// Reads and checks pulled operations against `keys`. Needs no journal: a
-/// pull checks a page while the one before is logged.
-fn check_all(keys: &Keys, raws: &[&str]) -> Vec<Checked> {
+/// pull checks a page while the one before is logged. With `own_held`,
+/// this device's own operations are taken as held already; without (a
+/// case fetched back), they are checked and logged like any other.
+fn check_all(keys: &Keys, raws: &[&str], own_held: bool) -> Vec<Checked> {
     let read: Vec<std::result::Result<Readable, Refusal>> =
         raws.iter().map(|raw| read_pulled(raw)).collect();
     let theirs: Vec<&SignedOperation> = read
         .iter()
         .filter_map(|r| r.as_ref().ok())
         .map(|r| &r.signed)
-        .filter(|s| s.op.device_id != keys.own())
+        .filter(|s| !own_held || s.op.device_id != keys.own())
         .collect();
     let mut verdicts = verify::check(keys, &theirs).into_iter();
     read.into_iter()
         .map(|r| match r {
             Err(refusal) => Checked::Refused(refusal),
-            Ok(r) if r.signed.op.device_id == keys.own() => Checked::Own,
+            Ok(r) if own_held && r.signed.op.device_id == keys.own() => Checked::Own,
             Ok(r) => Checked::Read(Box::new(r), verdicts.next().flatten()),
         })
         .collect()
@@ -180,7 +182,15 @@ impl CheckedPage {
 /// Reads and checks a pulled page against `keys`, without the journal.
 pub(crate) fn check_page(keys: &Keys, page: PulledPage) -> CheckedPage {
     let raws: Vec<&str> = page.ops.iter().map(|(_, v)| v.get()).collect();
-    let checked = check_all(keys, &raws);
+    let checked = check_all(keys, &raws, true);
+    CheckedPage { page, checked }
+}
+
+/// Reads and checks every operation of a case fetched back, this
+/// device's own included (they left the log with the case).
+pub(crate) fn check_case(keys: &Keys, page: PulledPage) -> CheckedPage {
+    let raws: Vec<&str> = page.ops.iter().map(|(_, v)| v.get()).collect();
+    let checked = check_all(keys, &raws, false);
     CheckedPage { page, checked }
 }
 
@@ -260,6 +270,8 @@ impl Journal {
             audit_pushed_seq: state::get_number(&self.conn, state::AUDIT_PUSHED_SEQ)?,
             history_epoch: state::get(&self.conn, state::HISTORY_EPOCH)?,
             held_push: self.held_cursor()?.is_some(),
+            server_key: state::get(&self.conn, state::SERVER_KEY)?,
+            notice_cursor: state::get_number(&self.conn, state::NOTICE_CURSOR)?,
         })
     }
 
@@ -376,7 +388,7 @@ impl Journal {
         .unwrap_or_default())
     }
 
-    fn held_cursor(&self) -> Result<Option<HeldKey>> {
+    pub(crate) fn held_cursor(&self) -> Result<Option<HeldKey>> {
         state::get(&self.conn, state::HELD_PUSH_CURSOR)?
             .map(|text| {
                 serde_json::from_str(&text)
@@ -442,24 +454,12 @@ impl Journal {
     /// its reason; the rest of the page goes on. Replay follows once the
     /// pull is done ([`Journal::finish_pull`]).
     pub(crate) fn take_pulled(&mut self, checked: &CheckedPage) -> Result<PullOutcome> {
-        let at = now_text();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut cursor = state::get_number(&tx, state::PULL_CURSOR)?;
-        let intake = log_checked(&tx, &checked.checked)?;
-        let mut outcome = PullOutcome::default();
-        for ((server_seq, value), result) in checked.page.ops.iter().zip(intake) {
-            cursor = cursor.max(*server_seq);
-            match result {
-                Intake::Logged => outcome.applied += 1,
-                Intake::Skipped => outcome.skipped += 1,
-                Intake::Refused(r) => {
-                    quarantine_pulled(&tx, value.get(), &r, &at)?;
-                    outcome.quarantined += 1;
-                }
-            }
-        }
+        let outcome = take_in(&tx, checked)?;
+        let cursor =
+            state::get_number(&tx, state::PULL_CURSOR)?.max(checked.last_seq().unwrap_or(0));
         state::set(&tx, state::PULL_CURSOR, &cursor.to_string())?;
         tx.commit()?;
         Ok(outcome)
@@ -487,7 +487,7 @@ impl Journal {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let raws: Vec<&str> = waiting.iter().map(|(_, body)| body.as_str()).collect();
-        let intake = log_checked(&tx, &check_all(&keys, &raws))?;
+        let intake = log_checked(&tx, &check_all(&keys, &raws, true))?;
         let mut came_in = 0;
         for (raw, result) in raws.iter().zip(intake) {
             let settled = match result {
@@ -625,6 +625,7 @@ impl Journal {
                     direction: r.get(1)?,
                     op_type: value["op"]["payload"]["type"]
                         .as_str()
+                        .or(value["notice"]["body"]["type"].as_str())
                         .unwrap_or("unreadable")
                         .to_owned(),
                     code: r.get(3)?,
@@ -676,6 +677,25 @@ impl Journal {
         }
         Ok(())
     }
+}
+
+/// Logs checked operations and quarantines the refused ones, in the
+/// caller's transaction.
+pub(crate) fn take_in(tx: &Connection, checked: &CheckedPage) -> Result<PullOutcome> {
+    let at = now_text();
+    let intake = log_checked(tx, &checked.checked)?;
+    let mut outcome = PullOutcome::default();
+    for ((_, value), result) in checked.page.ops.iter().zip(intake) {
+        match result {
+            Intake::Logged => outcome.applied += 1,
+            Intake::Skipped => outcome.skipped += 1,
+            Intake::Refused(r) => {
+                quarantine_pulled(tx, value.get(), &r, &at)?;
+                outcome.quarantined += 1;
+            }
+        }
+    }
+    Ok(outcome)
 }
 
 fn quarantine_pulled(conn: &Connection, raw: &str, refusal: &Refusal, at: &str) -> Result<()> {

@@ -15,22 +15,26 @@
 
 mod access;
 mod failure;
+mod fetch_back;
 mod http;
 mod local;
+mod notices;
 pub mod plan;
 mod state;
 mod verify;
 
 pub use access::JournalAccess;
 pub use failure::{SyncErrorCode, SyncFailure};
+pub use fetch_back::reopen_detached;
 pub use http::HttpTransport;
 pub use local::{PullOutcome, QuarantinedOp, SyncStatus};
+pub use notices::DEFAULT_LEAVE_AFTER_DAYS;
 pub(crate) use verify::verify_logged;
 
 use crate::error::{ReasonCode, Result};
 use crate::journal::Journal;
 use access::locked;
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use serde::Serialize;
@@ -82,6 +86,10 @@ pub enum SyncError {
     /// where it was (everything taken in so far is kept).
     #[error("the journal was locked during the sync")]
     Locked,
+    /// The server signs its notices with another key than the one pinned
+    /// at enrolment; nothing is exchanged with it.
+    #[error("the server's notice key is not the one pinned at enrolment; ask the municipality's administrator")]
+    ServerKeyChanged,
     #[error(transparent)]
     Local(#[from] crate::error::Error),
 }
@@ -96,6 +104,11 @@ pub trait Transport {
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError>;
     /// Sends the next rows of this device's audit log.
     fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError>;
+    /// The server's notices after `after`.
+    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError>;
+    /// Every operation of one case of the team (a closed case fetched
+    /// back), as one page.
+    fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError>;
 }
 
 /// How far a round has come, for a progress bar: after each pulled page
@@ -136,6 +149,12 @@ pub struct SyncReport {
     /// Breaks the server found in this device's audit chain this round
     /// (the admin sees them with `brygga-server audit breaks`).
     pub audit_breaks: u32,
+    /// The server's notices taken in this round (purges, settings).
+    pub notices: u32,
+    /// Closed cases that left this laptop this round.
+    pub cases_left: u32,
+    /// Cases fetched back this round (a colleague reopened one).
+    pub cases_back: u32,
     /// True when the device was revoked and the journal has been wiped.
     pub wiped: bool,
 }
@@ -191,6 +210,11 @@ fn run_round(
     let latest = remote.latest_server_seq;
     for step in plan::plan(local, remote) {
         match step {
+            plan::Step::RefuseServer => return Err(SyncError::ServerKeyChanged),
+            plan::Step::PinServerKey { key } => locked(access, |j| j.pin_server_key(&key))??,
+            plan::Step::PullNotices { after } => {
+                report.notices += pull_notices(access, transport, after)?
+            }
             plan::Step::ServerRestored { epoch } => {
                 locked(access, |j| j.server_restored(&epoch))??;
             }
@@ -210,6 +234,10 @@ fn run_round(
     // replays what the pull logged, a few pupils per lock, so the window
     // is never held for the whole of a first sync.
     report.pulled.applied += locked(access, |j| j.finish_pull())??;
+    for case_id in locked(access, |j| j.cases_coming_back())?? {
+        fetch_back::fetch_back(access, transport, case_id)?;
+        report.cases_back += 1;
+    }
     let scopes = locked(access, |j| j.pending_scopes())??;
     let mut placed = 0;
     for step in scopes.chunks(REPLAY_STEP_SCOPES) {
@@ -221,7 +249,28 @@ fn run_round(
             total: scopes.len() as u64,
         });
     }
+    report.cases_left = locked(access, |j| j.leave_closed_cases())??;
     Ok(report)
+}
+
+/// Takes in the server's notices after `after`, an answer at a time.
+fn pull_notices(
+    access: &dyn JournalAccess,
+    transport: &dyn Transport,
+    after: i64,
+) -> Result<u32, SyncError> {
+    let (mut after, mut taken) = (after, 0);
+    loop {
+        let answer = transport.notices(after)?;
+        taken += locked(access, |j| {
+            j.take_notices(&answer.notices, answer.next_cursor)
+        })??;
+        // A server that repeats itself does not loop the round.
+        if !answer.more || answer.next_cursor <= after {
+            return Ok(taken);
+        }
+        after = answer.next_cursor;
+    }
 }
 
 fn push_range(
@@ -510,6 +559,9 @@ impl Journal {
         state::set(&tx, state::SERVER_FINGERPRINT, &code.cert_sha256)?;
         state::set(&tx, state::ENROLLED_USER, &answer.user)?;
         state::set(&tx, state::TEAM, &answer.team)?;
+        if !answer.server_key_hex.is_empty() {
+            state::set(&tx, state::SERVER_KEY, &answer.server_key_hex)?;
+        }
         tx.commit().map_err(crate::error::Error::from)?;
         self.refresh_card()?;
         self.record_sync(format!(

@@ -23,6 +23,11 @@ pub struct Local {
     pub history_epoch: Option<String>,
     /// Every held operation is being pushed again after a restore.
     pub held_push: bool,
+    /// The server's notice key as pinned at enrolment (hex); None for a
+    /// device enrolled before notices.
+    pub server_key: Option<String>,
+    /// Highest notice_seq taken in.
+    pub notice_cursor: i64,
 }
 
 /// The server's side, from its status answer.
@@ -31,11 +36,18 @@ pub struct Remote {
     pub latest_server_seq: i64,
     /// Empty from a server without one.
     pub history_epoch: String,
+    /// The server's notice key (hex); empty from a server without notices.
+    pub server_key: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "kebab-case")]
 pub enum Step {
+    /// The server offers another notice key than the one pinned: it is
+    /// not the server this device enrolled with. Nothing else is done.
+    RefuseServer,
+    /// A device enrolled before notices pins the server's key now.
+    PinServerKey { key: String },
     /// The server's database was restored from a backup (its history
     /// epoch changed): it may have lost operations this device pushed or
     /// holds, and numbers what comes next anew. Start a push of every held
@@ -54,6 +66,8 @@ pub enum Step {
     PushAudit { after: i64, upto: i64 },
     /// Pull everything after `after`.
     Pull { after: i64 },
+    /// Take in the server's notices after `after`.
+    PullNotices { after: i64 },
 }
 
 /// Push before pull, so that what the therapist wrote reaches the server
@@ -65,6 +79,15 @@ pub enum Step {
 /// holds).
 pub fn plan(mut local: Local, remote: Remote) -> Vec<Step> {
     let mut steps = Vec::new();
+    let has_key = !remote.server_key.is_empty();
+    match &local.server_key {
+        _ if !has_key => {}
+        None => steps.push(Step::PinServerKey {
+            key: remote.server_key.clone(),
+        }),
+        Some(pinned) if *pinned != remote.server_key => return vec![Step::RefuseServer],
+        Some(_) => {}
+    }
     let epoch = remote.history_epoch;
     match local.history_epoch {
         _ if epoch.is_empty() => {}
@@ -74,6 +97,7 @@ pub fn plan(mut local: Local, remote: Remote) -> Vec<Step> {
             local.held_push = true;
             local.audit_pushed_seq = 0;
             local.pull_cursor = 0;
+            local.notice_cursor = 0;
         }
         Some(_) => {}
     }
@@ -96,6 +120,11 @@ pub fn plan(mut local: Local, remote: Remote) -> Vec<Step> {
             after: local.pull_cursor,
         });
     }
+    if has_key {
+        steps.push(Step::PullNotices {
+            after: local.notice_cursor,
+        });
+    }
     steps
 }
 
@@ -104,6 +133,7 @@ mod tests {
     use super::*;
 
     const EPOCH: &str = "4f1c";
+    const KEY: &str = "5e7e";
 
     fn local(last_seq: u64, pushed_seq: u64, pull_cursor: i64) -> Local {
         Local {
@@ -114,6 +144,8 @@ mod tests {
             audit_pushed_seq: 0,
             history_epoch: Some(EPOCH.into()),
             held_push: false,
+            server_key: None,
+            notice_cursor: 0,
         }
     }
 
@@ -121,6 +153,7 @@ mod tests {
         Remote {
             latest_server_seq: latest,
             history_epoch: EPOCH.into(),
+            server_key: String::new(),
         }
     }
 
@@ -226,6 +259,67 @@ mod tests {
             plan(local(5, 5, 9), old_server),
             vec![],
             "a server without epochs"
+        );
+    }
+
+    fn keyed(local: Local, notice_cursor: i64) -> Local {
+        Local {
+            server_key: Some(KEY.into()),
+            notice_cursor,
+            ..local
+        }
+    }
+
+    fn with_key(remote: Remote, key: &str) -> Remote {
+        Remote {
+            server_key: key.into(),
+            ..remote
+        }
+    }
+
+    #[test]
+    fn notices_are_taken_in_after_the_pull_every_round() {
+        assert_eq!(
+            plan(keyed(local(5, 5, 3), 2), with_key(remote(9), KEY)),
+            vec![Step::Pull { after: 3 }, Step::PullNotices { after: 2 }]
+        );
+        assert_eq!(
+            plan(keyed(local(5, 5, 9), 2), with_key(remote(9), KEY)),
+            vec![Step::PullNotices { after: 2 }]
+        );
+    }
+
+    #[test]
+    fn a_device_enrolled_before_notices_pins_the_key_it_first_sees() {
+        assert_eq!(
+            plan(local(5, 5, 9), with_key(remote(9), KEY)),
+            vec![
+                Step::PinServerKey { key: KEY.into() },
+                Step::PullNotices { after: 0 }
+            ]
+        );
+    }
+
+    #[test]
+    fn another_server_key_stops_the_round_before_anything_is_sent() {
+        assert_eq!(
+            plan(keyed(local(7, 2, 0), 0), with_key(remote(9), "0bad")),
+            vec![Step::RefuseServer]
+        );
+    }
+
+    #[test]
+    fn a_restored_server_sends_its_notices_again_from_the_start() {
+        let restored = with_key(
+            Remote {
+                history_epoch: "9a02".into(),
+                ..remote(4)
+            },
+            KEY,
+        );
+        assert_eq!(
+            plan(keyed(local(7, 7, 9), 5), restored).last(),
+            Some(&Step::PullNotices { after: 0 })
         );
     }
 }

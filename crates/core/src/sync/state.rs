@@ -19,6 +19,13 @@ pub(crate) const HISTORY_EPOCH: &str = "history_epoch";
 /// While every held operation is pushed again after a restore: the
 /// replay-order key `[hlc, device_id, seq]` of the last one answered.
 pub(crate) const HELD_PUSH_CURSOR: &str = "held_push_cursor";
+/// The server's notice key (hex), pinned at enrolment.
+pub(crate) const SERVER_KEY: &str = "server_key";
+/// Highest notice_seq of the server's notices taken in.
+pub(crate) const NOTICE_CURSOR: &str = "notice_cursor";
+/// Days after its last operation a closed case leaves this laptop, as
+/// the server's signed retention notice last said.
+pub(crate) const LEAVE_AFTER_DAYS: &str = "leave_after_days";
 pub(crate) const LAST_SUCCESS_AT: &str = "last_success_at";
 pub(crate) const LAST_ATTEMPT_AT: &str = "last_attempt_at";
 pub(crate) const LAST_ERROR: &str = "last_error";

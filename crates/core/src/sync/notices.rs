@@ -1,0 +1,185 @@
+//! The server's own notices: verified against the key pinned at enrolment
+//! and taken in once each (docs/retention.md).
+//!
+//! A notice that does not verify, or is addressed to another team, is
+//! quarantined with its reason and changes nothing: a server that is not
+//! the one this laptop enrolled with, or someone who can write to the
+//! server's database without its key, cannot make a laptop remove a case.
+
+use super::local::now_text;
+use super::state;
+use crate::error::{Error, Result};
+use crate::journal::Journal;
+use crate::leaving::{self, Why};
+use crate::store;
+use brygga_protocol::api::PulledNotice;
+use brygga_protocol::notice::{self, NoticeBody, SignedNotice};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::json;
+
+/// How many days after its last operation a closed case leaves a laptop
+/// until the municipality says otherwise.
+pub const DEFAULT_LEAVE_AFTER_DAYS: u32 = 30;
+
+/// What became of one notice.
+enum Verdict {
+    Refused { code: &'static str, reason: String },
+    Take,
+}
+
+fn judge(signed: &SignedNotice, key: &[u8], team: Option<&str>) -> Verdict {
+    if let Err(e) = notice::verify(signed, key) {
+        return Verdict::Refused {
+            code: "bad-notice",
+            reason: format!(
+                "the server's notice {} does not verify against the key pinned at enrolment: {e}",
+                signed.notice.id
+            ),
+        };
+    }
+    match (&signed.notice.team, team) {
+        (Some(to), Some(ours)) if to != ours => Verdict::Refused {
+            code: "other-team-notice",
+            reason: format!("the server's notice {} is for team {to}", signed.notice.id),
+        },
+        _ => Verdict::Take,
+    }
+}
+
+impl Journal {
+    /// Pins the server's notice key (a device enrolled before notices, at
+    /// its first round with a server that has one).
+    pub(crate) fn pin_server_key(&self, key: &str) -> Result<()> {
+        state::set(&self.conn, state::SERVER_KEY, key)?;
+        self.record_sync(format!("pinned the server's notice key {key}"))
+    }
+
+    /// Verifies and takes in one answer of notices, and moves the notice
+    /// cursor to `next_cursor`, in one transaction. Returns how many were
+    /// taken in.
+    pub(crate) fn take_notices(
+        &mut self,
+        notices: &[PulledNotice],
+        next_cursor: i64,
+    ) -> Result<u32> {
+        let actor = (self.device.author.clone(), self.device.id.to_string());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let key = state::get(&tx, state::SERVER_KEY)?
+            .and_then(|k| hex::decode(k).ok())
+            .ok_or_else(|| Error::Damaged("no server key is pinned".into()))?;
+        let team = state::get(&tx, state::TEAM)?;
+        let mut taken = 0;
+        for pulled in notices {
+            let signed = &pulled.notice;
+            if is_taken(&tx, signed)? {
+                continue;
+            }
+            match judge(signed, &key, team.as_deref()) {
+                Verdict::Refused { code, reason } => quarantine(&tx, signed, code, reason)?,
+                Verdict::Take => {
+                    apply(&tx, (&actor.0, &actor.1), &signed.notice.body)?;
+                    keep(&tx, signed)?;
+                    taken += 1;
+                }
+            }
+        }
+        state::set(&tx, state::NOTICE_CURSOR, &next_cursor.to_string())?;
+        tx.commit()?;
+        Ok(taken)
+    }
+
+    /// How many days after its last operation a closed case leaves this
+    /// laptop, as the municipality last said.
+    pub(crate) fn leave_after_days(&self) -> Result<u32> {
+        Ok(state::get(&self.conn, state::LEAVE_AFTER_DAYS)?
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(DEFAULT_LEAVE_AFTER_DAYS))
+    }
+
+    /// Every notice taken in verifies against the pinned server key (the
+    /// replay check, and `brygga audit verify`).
+    pub(crate) fn verify_notices(&self) -> Result<()> {
+        let bodies: Vec<String> = self
+            .conn
+            .prepare("SELECT body FROM notices ORDER BY notice_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if bodies.is_empty() {
+            return Ok(());
+        }
+        let key = state::get(&self.conn, state::SERVER_KEY)?
+            .and_then(|k| hex::decode(k).ok())
+            .ok_or_else(|| Error::Damaged("notices are kept but no server key is pinned".into()))?;
+        for body in bodies {
+            let signed: SignedNotice = serde_json::from_str(&body)
+                .map_err(|e| Error::Damaged(format!("unreadable notice in the journal: {e}")))?;
+            notice::verify(&signed, &key).map_err(|e| {
+                Error::Damaged(format!("notice {} fails its check: {e}", signed.notice.id))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn is_taken(conn: &Connection, signed: &SignedNotice) -> Result<bool> {
+    Ok(store::row(
+        conn,
+        "SELECT 1 FROM notices WHERE notice_id = ?1",
+        [signed.notice.id.to_string()],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+fn apply(conn: &Connection, actor: (&str, &str), body: &NoticeBody) -> Result<()> {
+    match body {
+        NoticeBody::CasePurged { case_id } => match leaving::held(conn, *case_id)? {
+            Some(held) => leaving::leave(conn, actor, *case_id, held, Why::Purged),
+            None => leaving::mark_purged(conn, *case_id).map(|_| ()),
+        },
+        NoticeBody::RetentionSettings {
+            case_leaves_laptop_after_days,
+        } => state::set(
+            conn,
+            state::LEAVE_AFTER_DAYS,
+            &case_leaves_laptop_after_days.to_string(),
+        ),
+    }
+}
+
+fn keep(conn: &Connection, signed: &SignedNotice) -> Result<()> {
+    store::exec(
+        conn,
+        "INSERT INTO notices (notice_id, type, body, received_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            signed.notice.id.to_string(),
+            signed.notice.body.type_name(),
+            serde_json::to_string(signed).expect("a notice serialises"),
+            now_text()
+        ],
+    )?;
+    Ok(())
+}
+
+fn quarantine(
+    conn: &Connection,
+    signed: &SignedNotice,
+    code: &'static str,
+    reason: String,
+) -> Result<()> {
+    state::quarantine(
+        conn,
+        &state::Quarantined {
+            op_id: signed.notice.id.to_string(),
+            direction: "pull",
+            body: serde_json::to_string(signed).expect("a notice serialises"),
+            code,
+            params: json!({ "notice": signed.notice.id, "type": signed.notice.body.type_name() }),
+            reason,
+            at: &now_text(),
+        },
+    )
+}
