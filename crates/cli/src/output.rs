@@ -509,6 +509,20 @@ impl Render for brygga_core::sync::SyncReport {
                 self.audit_breaks
             ));
         }
+        if self.notices > 0 {
+            out.push_str(&format!(
+                "took in {} notice(s) of the server (purges, retention settings)
+",
+                self.notices
+            ));
+        }
+        if self.cases_left > 0 || self.cases_back > 0 {
+            out.push_str(&format!(
+                "closed cases that left this laptop: {}; cases fetched back: {} (`brygga case list --left`)
+",
+                self.cases_left, self.cases_back
+            ));
+        }
         out
     }
 }

@@ -277,3 +277,167 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<LeftCase>> {
         })?
         .collect::<rusqlite::Result<_>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::state;
+    use crate::{Journal, NewEntry, NewGuardian, NewPupil, Passphrase};
+    use brygga_protocol::entry_kind::EntryKind;
+
+    fn journal() -> (tempfile::TempDir, Journal) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pass = Passphrase::new("fiktivt lösenord 123".to_owned());
+        let j = Journal::create(dir.path(), &pass, "Fiktiv Handläggare").expect("create");
+        (dir, j)
+    }
+
+    fn note(text: &str) -> NewEntry {
+        NewEntry {
+            kind: EntryKind::Note,
+            event_at: chrono::Utc::now(),
+            participants: vec![],
+            fields: Default::default(),
+            text: text.into(),
+        }
+    }
+
+    /// A pupil with a closed case (a guardian, two signed notes) and an
+    /// open one (a note): returns (closed, open).
+    fn two_cases(j: &mut Journal) -> (Uuid, Uuid) {
+        let pupil = j
+            .add_pupil(NewPupil {
+                name: "Fiktiv Elev".into(),
+                personnummer: "20120417-9939".into(),
+                school: "Fiktiva skolan".into(),
+                grade: 8,
+                protected_identity: false,
+            })
+            .expect("pupil");
+        let closed = j.open_case(pupil).expect("case");
+        j.add_guardian(NewGuardian {
+            case_id: closed,
+            name: "Fiktiv Förälder".into(),
+            relation: "mor".into(),
+            phone: Some("070-000 00 00".into()),
+            email: None,
+            address: None,
+        })
+        .expect("guardian");
+        for text in ["Hembesök om skolstarten", "Samtal om skolstarten"] {
+            let e = j.draft_entry(closed, note(text)).expect("draft");
+            j.sign_entry(e).expect("sign");
+        }
+        j.close_case(closed).expect("close");
+        let open = j.open_case(pupil).expect("second case");
+        let e = j
+            .draft_entry(open, note("Ny kontakt via mentorn"))
+            .expect("draft");
+        j.sign_entry(e).expect("sign");
+        (closed, open)
+    }
+
+    fn set(j: &Journal, key: &str, value: &str) {
+        state::set(&j.conn, key, value).expect("sync state");
+    }
+
+    #[test]
+    fn a_closed_case_leaves_whole_and_the_rest_of_the_pupil_stays() {
+        let (_dir, mut j) = journal();
+        let (closed, open) = two_cases(&mut j);
+        let seq_before = j.last_own_seq().expect("seq");
+        set(&j, state::LEAVE_AFTER_DAYS, "0");
+        set(&j, state::PUSHED_SEQ, &seq_before.to_string());
+        assert_eq!(j.leave_closed_cases().expect("leave"), 1);
+
+        let cases: Vec<String> = j
+            .list_cases(true)
+            .expect("cases")
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(cases, vec![open.to_string()], "only the open case is here");
+        assert!(j.search("skolstarten", 10).expect("search").is_empty());
+        assert_eq!(j.search("mentorn", 10).expect("search").len(), 1);
+        let logged = j.operations().expect("ops");
+        assert!(
+            logged.iter().all(|s| !matches!(
+                s.op.payload.scope().target,
+                Target::Case(id) if id == closed
+            )),
+            "no operation of the case stays in the log"
+        );
+        j.check_replay()
+            .expect("the tables are a replay of what is left");
+        let left = j.left_cases().expect("left");
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].case_id, closed.to_string());
+        assert_eq!(left[0].reason, "closed");
+        assert_eq!(left[0].pupil_name.as_deref(), Some("Fiktiv Elev"));
+
+        // The next operation takes a seq past every one that left.
+        let e = j.draft_entry(open, note("Uppföljning")).expect("draft");
+        j.sign_entry(e).expect("sign");
+        assert_eq!(j.last_own_seq().expect("seq"), seq_before + 2);
+        let err = j
+            .reopen_case(closed)
+            .expect_err("left: fetch it back first");
+        assert!(err.to_string().contains("left this laptop"), "{err}");
+    }
+
+    #[test]
+    fn a_closed_case_stays_until_the_server_holds_it_and_the_wait_is_over() {
+        let (_dir, mut j) = journal();
+        let (closed, _) = two_cases(&mut j);
+        let last = j.last_own_seq().expect("seq");
+        // The default wait (30 days) has not run.
+        set(&j, state::PUSHED_SEQ, &last.to_string());
+        assert_eq!(j.leave_closed_cases().expect("leave"), 0);
+        set(&j, state::LEAVE_AFTER_DAYS, "0");
+        // Its closing not yet pushed (the open case's three operations
+        // came after it): it stays.
+        set(&j, state::PUSHED_SEQ, &(last - 4).to_string());
+        assert_eq!(j.leave_closed_cases().expect("leave"), 0);
+        // The server refused one: it never will hold it.
+        let held = held(&j.conn, closed).expect("held").expect("here");
+        let refused_op = held.ops.last().expect("an op");
+        set(&j, state::PUSHED_SEQ, &last.to_string());
+        state::quarantine(
+            &j.conn,
+            &state::Quarantined {
+                op_id: refused_op.op.id.to_string(),
+                direction: "push",
+                body: "{}".into(),
+                code: "refused-by-server",
+                params: serde_json::json!({}),
+                reason: "test".into(),
+                at: "2026-12-06T00:00:00Z",
+            },
+        )
+        .expect("quarantine");
+        assert_eq!(j.leave_closed_cases().expect("leave"), 0);
+        store::exec(&j.conn, "DELETE FROM quarantine", []).expect("clear");
+        // A push of everything held after a restore is under way.
+        set(&j, state::HELD_PUSH_CURSOR, r#"["","",0]"#);
+        assert_eq!(j.leave_closed_cases().expect("leave"), 0);
+        state::clear(&j.conn, state::HELD_PUSH_CURSOR).expect("clear");
+        assert_eq!(j.leave_closed_cases().expect("leave"), 1);
+    }
+
+    #[test]
+    fn a_local_closed_case_is_reopened_with_a_signed_operation() {
+        let (_dir, mut j) = journal();
+        let (closed, open) = two_cases(&mut j);
+        let err = j.reopen_case(open).expect_err("open already");
+        assert!(err.to_string().contains("is open"), "{err}");
+        j.reopen_case(closed).expect("reopen");
+        let case = j
+            .list_cases(false)
+            .expect("cases")
+            .into_iter()
+            .find(|c| c.id == closed.to_string())
+            .expect("listed as open");
+        assert_eq!(case.status, "open");
+        j.check_replay().expect("replays");
+    }
+}

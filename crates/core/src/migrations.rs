@@ -250,6 +250,31 @@ mod tests {
     }
 
     #[test]
+    fn step_7_lets_an_operation_leave_the_log_only_with_its_case() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..6]).expect("v6");
+        conn.execute_batch(
+            "INSERT INTO oplog VALUES ('o1', 'd1', 1, '000000000000001-0000000000', 'case-opened', '{}');",
+        )
+        .expect("v6 fixture");
+        migrate_with(&mut conn, &STEPS[..7]).expect("to version 7");
+        let err = conn
+            .execute("DELETE FROM oplog WHERE op_id = 'o1'", [])
+            .expect_err("still append-only");
+        assert!(err.to_string().contains("append-only"), "{err}");
+        conn.execute_batch(
+            "INSERT INTO leaving VALUES ('c1');
+             DELETE FROM oplog WHERE op_id = 'o1';
+             DELETE FROM leaving;",
+        )
+        .expect("a case leaving takes its operations");
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM oplog", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(left, 0);
+    }
+
+    #[test]
     fn migrating_twice_changes_nothing() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate(&mut conn).expect("first");

@@ -31,3 +31,15 @@ CREATE TABLE notices (
     body        TEXT NOT NULL,
     received_at TEXT NOT NULL
 ) STRICT;
+
+-- Present only inside the transaction that takes a case out of the
+-- journal: the one time an operation leaves the log (the server holds
+-- it, or the municipality purged it).
+CREATE TABLE leaving (
+    case_id TEXT PRIMARY KEY
+) STRICT;
+
+DROP TRIGGER oplog_is_append_only_delete;
+CREATE TRIGGER oplog_is_append_only_delete BEFORE DELETE ON oplog
+WHEN NOT EXISTS (SELECT 1 FROM leaving)
+BEGIN SELECT RAISE(ABORT, 'the operation log is append-only'); END;

@@ -382,6 +382,7 @@ pub(crate) fn take_out(
     objects: &[String],
 ) -> Result<()> {
     clear(conn, scope)?;
+    store::exec(conn, "INSERT INTO leaving (case_id) VALUES (?1)", [scope])?;
     for op in ops {
         for sql in [
             "DELETE FROM unreplayed WHERE op_id = ?1",
@@ -392,6 +393,7 @@ pub(crate) fn take_out(
             conn.prepare_cached(sql)?.execute([op])?;
         }
     }
+    store::exec(conn, "DELETE FROM leaving", [])?;
     for object in objects {
         conn.prepare_cached("DELETE FROM object_scopes WHERE object_id = ?1")?
             .execute([object])?;

@@ -100,9 +100,15 @@ impl Journal {
                 Target::Pupil(_) | Target::NewPupil => continue,
             };
             match leaving::left_case_of(&tx, named)? {
-                Some((_, Why::Purged)) => {
+                Some((case, Why::Purged)) => {
+                    store::exec(
+                        &tx,
+                        "INSERT OR IGNORE INTO leaving (case_id) VALUES (?1)",
+                        [case.to_string()],
+                    )?;
                     store::exec(&tx, "DELETE FROM unreplayed WHERE op_id = ?1", [&op_id])?;
                     store::exec(&tx, "DELETE FROM oplog WHERE op_id = ?1", [&op_id])?;
+                    store::exec(&tx, "DELETE FROM leaving", [])?;
                 }
                 Some((case, Why::Closed)) if !back.contains(&case) => back.push(case),
                 _ => {}

@@ -20,7 +20,7 @@ mod http;
 mod local;
 mod notices;
 pub mod plan;
-mod state;
+pub(crate) mod state;
 mod verify;
 
 pub use access::JournalAccess;

@@ -183,3 +183,137 @@ fn quarantine(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Journal, NewPupil, Passphrase};
+    use brygga_protocol::notice::Notice;
+    use brygga_protocol::PROTOCOL_VERSION;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+    use uuid::Uuid;
+
+    fn keypair() -> Ed25519KeyPair {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("key");
+        Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse")
+    }
+
+    /// A journal of team "Team Norr" that pinned `server`'s key, with a
+    /// closed case.
+    fn enrolled(server: &Ed25519KeyPair) -> (tempfile::TempDir, Journal, Uuid) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pass = Passphrase::new("fiktivt lösenord 123".to_owned());
+        let mut j = Journal::create(dir.path(), &pass, "Fiktiv Handläggare").expect("create");
+        state::set(&j.conn, state::TEAM, "Team Norr").expect("team");
+        j.pin_server_key(&hex::encode(server.public_key().as_ref()))
+            .expect("pin");
+        let pupil = j
+            .add_pupil(NewPupil {
+                name: "Fiktiv Elev".into(),
+                personnummer: "20120417-9939".into(),
+                school: "Fiktiva skolan".into(),
+                grade: 8,
+                protected_identity: false,
+            })
+            .expect("pupil");
+        let case = j.open_case(pupil).expect("case");
+        j.close_case(case).expect("close");
+        (dir, j, case)
+    }
+
+    fn notice(team: Option<&str>, body: NoticeBody) -> Notice {
+        Notice {
+            version: PROTOCOL_VERSION,
+            id: Uuid::now_v7(),
+            issued_at_ms: 1,
+            team: team.map(str::to_owned),
+            body,
+        }
+    }
+
+    fn pulled(seq: i64, signed: SignedNotice) -> PulledNotice {
+        PulledNotice {
+            notice_seq: seq,
+            notice: signed,
+        }
+    }
+
+    fn cases(j: &Journal) -> usize {
+        j.list_cases(true).expect("cases").len()
+    }
+
+    #[test]
+    fn only_a_notice_signed_by_the_pinned_key_for_this_team_is_taken() {
+        let server = keypair();
+        let (_dir, mut j, case) = enrolled(&server);
+        let purge = NoticeBody::CasePurged { case_id: case };
+        let forged = notice::sign(notice(Some("Team Norr"), purge.clone()), &keypair());
+        let elsewhere = notice::sign(notice(Some("Team Syd"), purge.clone()), &server);
+        let taken = j
+            .take_notices(&[pulled(1, forged), pulled(2, elsewhere)], 2)
+            .expect("take");
+        assert_eq!(taken, 0);
+        assert_eq!(cases(&j), 1, "the case stays");
+        let codes: Vec<String> = j
+            .sync_status()
+            .expect("status")
+            .quarantined
+            .into_iter()
+            .map(|q| format!("{}:{}", q.code, q.op_type))
+            .collect();
+        assert_eq!(
+            codes.len(),
+            2,
+            "both are quarantined with their reasons: {codes:?}"
+        );
+        assert!(
+            codes.contains(&"bad-notice:case-purged".to_owned()),
+            "{codes:?}"
+        );
+        assert!(
+            codes.contains(&"other-team-notice:case-purged".to_owned()),
+            "{codes:?}"
+        );
+
+        let genuine = notice::sign(notice(Some("Team Norr"), purge), &server);
+        let again = genuine.clone();
+        assert_eq!(j.take_notices(&[pulled(3, genuine)], 3).expect("take"), 1);
+        assert_eq!(j.take_notices(&[pulled(3, again)], 3).expect("again"), 0);
+        assert_eq!(cases(&j), 0, "the purged case is gone");
+        let left = j.left_cases().expect("left");
+        assert_eq!(left[0].reason, "purged");
+        let err = j.reopen_case(case).expect_err("purged for good");
+        assert!(err.to_string().contains("purged"), "{err}");
+        j.check_replay()
+            .expect("the log, tables and notices verify");
+        assert_eq!(
+            state::get_number(&j.conn, state::NOTICE_CURSOR).expect("cursor"),
+            3
+        );
+    }
+
+    #[test]
+    fn the_waiting_time_is_the_municipalitys_and_a_kept_notice_is_checked_again() {
+        let server = keypair();
+        let (_dir, mut j, _) = enrolled(&server);
+        assert_eq!(
+            j.leave_after_days().expect("days"),
+            DEFAULT_LEAVE_AFTER_DAYS
+        );
+        let settings = NoticeBody::RetentionSettings {
+            case_leaves_laptop_after_days: 7,
+        };
+        let signed = notice::sign(notice(None, settings), &server);
+        j.take_notices(&[pulled(1, signed)], 1).expect("take");
+        assert_eq!(j.leave_after_days().expect("days"), 7);
+        j.check_replay().expect("verifies");
+        store::exec(
+            &j.conn,
+            "UPDATE notices SET body = replace(body, '\"case_leaves_laptop_after_days\":7', '\"case_leaves_laptop_after_days\":0')",
+            [],
+        )
+        .expect("tamper");
+        let err = j.check_replay().expect_err("an altered notice fails");
+        assert!(err.to_string().contains("fails its check"), "{err}");
+    }
+}
