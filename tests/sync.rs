@@ -5,31 +5,16 @@
 use brygga_core::sync::{
     plan::Remote, HttpTransport, PulledPage, PushVerdict, SyncError, Transport,
 };
-use brygga_core::{
-    AuditFilter, EntryKind, GuardianField, Journal, NewEntry, NewGuardian, NewPupil,
+use brygga_core::{AuditFilter, GuardianField, Journal, NewEntry, NewGuardian};
+use brygga_e2e::{
+    cli, note, on_both_backends, open_case, open_case_in, signed_notes, sync, unique, Backend,
+    Device, Server,
 };
-use brygga_e2e::{cli, unique, Backend, Device, Server};
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
-use chrono::Utc;
-use std::collections::BTreeMap;
 use std::time::Duration;
 use uuid::Uuid;
-
-/// Runs `$scenario` once per backend.
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $scenario() { super::$scenario(super::Backend::Sqlite) })*
-        }
-        mod postgres {
-            $(#[test] fn $scenario() {
-                if let Some(pg) = super::Backend::postgres() { super::$scenario(pg) }
-            })*
-        }
-    };
-}
 
 on_both_backends!(
     what_one_device_signs_the_other_receives_and_concurrent_edits_converge,
@@ -316,51 +301,6 @@ fn a_command_completes_while_a_slow_server_is_still_answering(backend: Backend) 
         assert_eq!(j.entry(mine).expect("entry").status, "draft");
         assert_eq!(signed_ids_of(j, case).len(), 2);
     });
-}
-
-fn note(text: &str) -> NewEntry {
-    NewEntry {
-        kind: EntryKind::Note,
-        event_at: Utc::now(),
-        participants: vec![],
-        fields: BTreeMap::new(),
-        text: text.into(),
-    }
-}
-
-/// A pupil with an open case; returns the case id.
-fn open_case(device: &mut Device, pnr: &str) -> Uuid {
-    open_case_in(&mut device.journal, pnr)
-}
-
-fn open_case_in(journal: &mut brygga_core::Journal, pnr: &str) -> Uuid {
-    let pupil = journal
-        .add_pupil(NewPupil {
-            name: "Fiktiv Elev".into(),
-            personnummer: pnr.into(),
-            school: "Fiktiva skolan".into(),
-            grade: 8,
-            protected_identity: false,
-        })
-        .expect("pupil");
-    journal.open_case(pupil).expect("case")
-}
-
-fn signed_notes(device: &mut Device, case: Uuid, n: usize, prefix: &str) -> Vec<Uuid> {
-    (0..n)
-        .map(|i| {
-            let id = device
-                .journal
-                .draft_entry(case, note(&format!("{prefix} {i}")))
-                .expect("draft");
-            device.journal.sign_entry(id).expect("sign");
-            id
-        })
-        .collect()
-}
-
-fn sync(device: &mut Device) -> brygga_core::sync::SyncReport {
-    device.journal.sync_with_server().expect("sync")
 }
 
 /// The ids of the signed entries of a case, sorted.

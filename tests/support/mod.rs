@@ -4,11 +4,14 @@
 //! The binaries are the ones `cargo test --workspace` builds next to this
 //! test (target/<profile>/brygga-server and target/<profile>/brygga).
 
-use brygga_core::{Journal, Passphrase};
+use brygga_core::{EntryKind, Journal, NewEntry, NewPupil, Passphrase};
+use chrono::Utc;
+use std::collections::BTreeMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use uuid::Uuid;
 
 pub const PASSPHRASE: &str = "fiktivt lösenord för test";
 
@@ -185,6 +188,11 @@ impl Server {
         }
     }
 
+    /// The server's data directory (its key files, the SQLite database).
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     pub fn url(&self) -> String {
         format!("https://127.0.0.1:{}", self.port)
     }
@@ -309,4 +317,67 @@ pub fn cli(device_dir: &Path) -> Command {
         .env("BRYGGA_PASSPHRASE", PASSPHRASE)
         .stdin(Stdio::null());
     cmd
+}
+
+/// Runs `$scenario` once per backend (a scenario file
+/// `use`s [`Backend`]).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $scenario() { super::$scenario(super::Backend::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $scenario() {
+                if let Some(pg) = super::Backend::postgres() { super::$scenario(pg) }
+            })*
+        }
+    };
+}
+
+// Small steps every scenario takes.
+
+pub fn note(text: &str) -> NewEntry {
+    NewEntry {
+        kind: EntryKind::Note,
+        event_at: Utc::now(),
+        participants: vec![],
+        fields: BTreeMap::new(),
+        text: text.into(),
+    }
+}
+
+/// A pupil with an open case; returns the case id.
+pub fn open_case(device: &mut Device, pnr: &str) -> Uuid {
+    open_case_in(&mut device.journal, pnr)
+}
+
+pub fn open_case_in(journal: &mut brygga_core::Journal, pnr: &str) -> Uuid {
+    let pupil = journal
+        .add_pupil(NewPupil {
+            name: "Fiktiv Elev".into(),
+            personnummer: pnr.into(),
+            school: "Fiktiva skolan".into(),
+            grade: 8,
+            protected_identity: false,
+        })
+        .expect("pupil");
+    journal.open_case(pupil).expect("case")
+}
+
+pub fn signed_notes(device: &mut Device, case: Uuid, n: usize, prefix: &str) -> Vec<Uuid> {
+    (0..n)
+        .map(|i| {
+            let id = device
+                .journal
+                .draft_entry(case, note(&format!("{prefix} {i}")))
+                .expect("draft");
+            device.journal.sign_entry(id).expect("sign");
+            id
+        })
+        .collect()
+}
+
+pub fn sync(device: &mut Device) -> brygga_core::sync::SyncReport {
+    device.journal.sync_with_server().expect("sync")
 }
