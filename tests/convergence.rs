@@ -487,6 +487,10 @@ enum Step {
         dev: usize,
         case: usize,
     },
+    Reopen {
+        dev: usize,
+        case: usize,
+    },
     Resolve {
         dev: usize,
         conflict: usize,
@@ -516,6 +520,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (dev.clone(), pick.clone(), 0..4u8).prop_map(|(dev, action, status)| Step::Status { dev, action, status }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Checkin { dev, case }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Close { dev, case }),
+        1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Reopen { dev, case }),
         1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, conflict, keep_lost)| Step::Resolve { dev, conflict, keep_lost }),
         4 => (dev, prop_oneof![3 => Just(Cut::None), 1 => (1..3u8).prop_map(Cut::Push), 1 => (1..4u8).prop_map(Cut::Pull)])
             .prop_map(|(dev, cut)| Step::Sync { dev, cut }),
@@ -572,6 +577,14 @@ impl Laptop {
             .into_iter()
             .filter(|c| !open_only || c.status == "open")
             .map(|c| c.id.parse().expect("uuid"))
+            .collect()
+    }
+
+    fn closed_cases(&self) -> Vec<Uuid> {
+        let open = self.cases(true);
+        self.cases(false)
+            .into_iter()
+            .filter(|c| !open.contains(c))
             .collect()
     }
 
@@ -714,6 +727,10 @@ impl Laptop {
                 Some(c) => self.journal.close_case(c),
                 None => Ok(()),
             },
+            Step::Reopen { case, .. } => match pick(&self.closed_cases(), case) {
+                Some(c) => self.journal.reopen_case(c),
+                None => Ok(()),
+            },
             Step::Resolve {
                 conflict,
                 keep_lost,
@@ -753,6 +770,7 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::Status { dev, .. }
         | Step::Checkin { dev, .. }
         | Step::Close { dev, .. }
+        | Step::Reopen { dev, .. }
         | Step::Resolve { dev, .. }
         | Step::Sync { dev, .. } => Some(*dev),
         Step::Restart | Step::Backup | Step::Restore => None,
