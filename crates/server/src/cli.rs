@@ -5,6 +5,7 @@ use crate::admin_log::AdminLog;
 use crate::backup::Reapplied;
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
+use crate::notice_key::NoticeKey;
 use crate::review::{parse_time, DayEnd, ReviewFilter, Source};
 use crate::store::{self, DynStore, Revoked};
 use crate::tls::{self, TlsFiles};
@@ -48,6 +49,16 @@ pub struct Cli {
         value_name = "FILE"
     )]
     pub admin_log: Option<PathBuf>,
+    /// The key the server signs its notices with (made on first use;
+    /// readable by the server's user alone, never in the database)
+    /// [default: <data dir>/notice-key.pk8]
+    #[arg(
+        long,
+        global = true,
+        env = "BRYGGA_SERVER_NOTICE_KEY",
+        value_name = "FILE"
+    )]
+    pub notice_key: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -78,6 +89,9 @@ pub enum Command {
     /// The TLS certificate
     #[command(subcommand)]
     Cert(CertCommand),
+    /// The key the server signs its notices with
+    #[command(subcommand)]
+    NoticeKey(NoticeKeyCommand),
     /// Copy the SQLite database to a new FILE while the server runs
     /// (PostgreSQL: pg_dump, see docs/backup.md)
     Backup {
@@ -188,6 +202,12 @@ pub enum CertCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum NoticeKeyCommand {
+    /// Print the public key (hex) that devices pin, and where the key file is
+    Show,
+}
+
 /// The data directory: --data-dir, BRYGGA_SERVER_DATA_DIR, or the
 /// platform's data directory for brygga-server.
 pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
@@ -204,6 +224,15 @@ fn admin_log(cli: &Cli, data_dir: &Path) -> AdminLog {
         cli.admin_log
             .clone()
             .unwrap_or_else(|| data_dir.join("admin-log.jsonl")),
+    )
+}
+
+/// The notice key of --notice-key, or the data dir's, made when absent.
+fn notice_key(cli: &Cli, data_dir: &Path) -> Result<NoticeKey> {
+    NoticeKey::load_or_create(
+        &cli.notice_key
+            .clone()
+            .unwrap_or_else(|| data_dir.join(crate::notice_key::FILE_NAME)),
     )
 }
 
@@ -249,8 +278,17 @@ pub async fn run(cli: Cli) -> Result<()> {
                 cert = %files.cert.display(),
                 "TLS certificate"
             );
+            let key = notice_key(&cli, &dir)?;
+            tracing::info!(public_key = %key.public_hex(), file = %key.path().display(), "notice key");
             let store = open_store(&cli, &dir).await?;
-            crate::http::serve(store, admin_log(&cli, &dir), *listen, config).await
+            crate::http::serve(
+                store,
+                admin_log(&cli, &dir),
+                key.public_hex(),
+                *listen,
+                config,
+            )
+            .await
         }
         Command::Team(TeamCommand::Add { name }) => {
             let store = open_store(&cli, &dir).await?;
@@ -426,6 +464,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Restore { file } => restore(&cli, &dir, file.as_deref()).await,
+        Command::NoticeKey(NoticeKeyCommand::Show) => {
+            let key = notice_key(&cli, &dir)?;
+            eprintln!("notice key {}; public key:", key.path().display());
+            println!("{}", key.public_hex());
+            Ok(())
+        }
         Command::Cert(CertCommand::Fingerprint { tls_cert }) => {
             println!("{}", tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?);
             Ok(())

@@ -85,8 +85,7 @@ pub async fn enroll(State(state): State<AppState>, body: Bytes) -> Result<Json<E
         user: device.user,
         team: device.team.name,
         server_time_ms: now,
-        // Filled in by the server's notice key (retention work in flight).
-        server_key_hex: String::new(),
+        server_key_hex: state.server_key_hex.to_string(),
     }))
 }
 
@@ -392,7 +391,7 @@ pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Jso
         latest_server_seq: latest,
         server_time_ms: crate::clock::now_ms(),
         history_epoch,
-        server_key_hex: String::new(),
+        server_key_hex: state.server_key_hex.to_string(),
     }))
 }
 

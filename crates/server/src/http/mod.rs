@@ -37,11 +37,14 @@ pub struct AppState {
     /// Where enrolments are logged for a restore (none in tests that do
     /// not restore).
     pub admin_log: Option<Arc<AdminLog>>,
+    /// The public notice key, hex, that enrolment and status hand out.
+    pub server_key_hex: Arc<str>,
 }
 
 impl AppState {
-    /// State over `store`, starting its write task.
-    pub fn new(store: DynStore) -> AppState {
+    /// State over `store`, starting its write task; `server_key_hex` is the
+    /// public notice key ([`crate::notice_key`]).
+    pub fn new(store: DynStore, server_key_hex: String) -> AppState {
         AppState {
             writer: Writer::start(Arc::clone(&store)),
             store,
@@ -49,6 +52,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             max_skew_ms: brygga_protocol::auth::MAX_SKEW_MS,
             admin_log: None,
+            server_key_hex: server_key_hex.into(),
         }
     }
 
@@ -112,10 +116,11 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 pub async fn serve(
     store: DynStore,
     admin_log: AdminLog,
+    server_key_hex: String,
     listen: std::net::SocketAddr,
     tls: rustls::ServerConfig,
 ) -> crate::error::Result<()> {
-    let state = AppState::new(Arc::clone(&store)).with_admin_log(admin_log);
+    let state = AppState::new(Arc::clone(&store), server_key_hex).with_admin_log(admin_log);
     let app = router(state);
     let handle = axum_server::Handle::new();
     tokio::spawn(prune_nonces(Arc::clone(&store)));
@@ -231,7 +236,7 @@ mod tests {
             latest_server_seq: 0,
             server_time_ms: 0,
             history_epoch: String::new(),
-            server_key_hex: String::new(),
+            server_key_hex: "00".repeat(32),
         })
         .expect("json");
         assert_eq!(keys(&status), keys(&schema("StatusResponse")));
