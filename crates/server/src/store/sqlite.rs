@@ -1003,7 +1003,7 @@ impl Store for SqliteStore {
     }
 
     async fn retention_settings(&self) -> Result<Settings> {
-        self.read_with(|conn| read_settings(conn)).await
+        self.read_with(read_settings).await
     }
 
     async fn set_retention_settings(
