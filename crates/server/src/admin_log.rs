@@ -1,5 +1,6 @@
 //! The admin log: every change to who may reach the server (a team, a
-//! user, an enrolment, a revocation), one JSON line each, in a file that
+//! user, an enrolment, a revocation) and to what it keeps (a purge, a keep
+//! flag, the retention settings), one JSON line each, in a file that
 //! is meant to live beside the backups, not in the database.
 //!
 //! A restore puts back a database as it was when the backup was made; what
@@ -9,6 +10,7 @@
 //! knows the devices it knew before (docs/backup.md).
 
 use crate::error::{Error, Result};
+use brygga_protocol::notice::SignedNotice;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -37,6 +39,25 @@ pub enum AdminAction {
         device_id: Uuid,
         /// The highest seq of the device's operations the server held.
         last_seq: i64,
+    },
+    /// A case purged, with the notice as signed: a restore puts back the
+    /// same notice (id and signature), not a new one.
+    CasePurge {
+        case_id: Uuid,
+        team: String,
+        notice: SignedNotice,
+    },
+    /// A keep flag set (with its reason) or lifted (None).
+    CaseKeep {
+        case_id: Uuid,
+        reason: Option<String>,
+    },
+    RetentionSettings {
+        case_years: u32,
+        audit_years: u32,
+        case_leaves_laptop_after_days: u32,
+        /// The notice that told the devices, when the days changed.
+        notice: Option<SignedNotice>,
     },
 }
 

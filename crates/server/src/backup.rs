@@ -13,7 +13,9 @@
 use crate::admin::audit;
 use crate::admin_log::{AdminAction, AdminLog, Logged};
 use crate::error::{Error, Result};
+use crate::retention;
 use crate::store::plan::Revocation;
+use crate::store::retention::{Keep, Purged, Settings};
 use crate::store::{NewDevice, Revoked, Store, StoreError};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OpenFlags};
@@ -165,13 +167,7 @@ async fn reapply(store: &dyn Store, logged: &Logged) -> Result<Reapplied> {
                     audit("enroll", &subject, DETAIL.into()),
                 )
                 .await
-                .map(|new| {
-                    if new {
-                        Reapplied::Applied
-                    } else {
-                        Reapplied::AlreadyThere
-                    }
-                })
+                .map(applied_if)
         }
         AdminAction::DeviceRevoke {
             device_id,
@@ -194,12 +190,80 @@ async fn reapply(store: &dyn Store, logged: &Logged) -> Result<Reapplied> {
                     Revoked::Already => Reapplied::AlreadyThere,
                 })
         }
+        AdminAction::CasePurge {
+            case_id,
+            team,
+            notice,
+        } => {
+            let Some(team) = store.teams().await?.into_iter().find(|t| &t.name == team) else {
+                return Ok(Reapplied::NotPossible(format!("team '{team}' is unknown")));
+            };
+            let purge = retention::case_purge(case_id, team.id, notice, DETAIL.into())?;
+            store.purge_case(purge).await.map(|p| match p {
+                Purged::Now { .. } => Reapplied::Applied,
+                Purged::Already => Reapplied::AlreadyThere,
+            })
+        }
+        AdminAction::CaseKeep { case_id, reason } => {
+            let (action, keep) = match reason {
+                Some(reason) => (
+                    "retention.keep",
+                    Some(Keep {
+                        reason: reason.clone(),
+                        set_at_ms: logged.at_ms,
+                    }),
+                ),
+                None => ("retention.keep-clear", None),
+            };
+            store
+                .set_case_keep(
+                    *case_id,
+                    keep,
+                    audit(action, &case_id.to_string(), DETAIL.into()),
+                )
+                .await
+                .map(applied_if)
+        }
+        AdminAction::RetentionSettings {
+            case_years,
+            audit_years,
+            case_leaves_laptop_after_days,
+            notice,
+        } => {
+            let settings = Settings {
+                case_years: *case_years,
+                audit_years: *audit_years,
+                case_leaves_laptop_after_days: *case_leaves_laptop_after_days,
+            };
+            let row = notice
+                .as_ref()
+                .map(|n| retention::notice_row(n, None))
+                .transpose()?;
+            let detail = format!("{}; {DETAIL}", retention::settings_detail(&settings));
+            store
+                .set_retention_settings(
+                    settings,
+                    row,
+                    audit("retention.settings", "retention", detail),
+                )
+                .await
+                .map(applied_if)
+        }
     };
     match outcome {
         Ok(done) => Ok(done),
         Err(StoreError::AlreadyExists(_)) => Ok(Reapplied::AlreadyThere),
         Err(StoreError::NotFound(what)) => Ok(Reapplied::NotPossible(format!("{what} is unknown"))),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Applied when it changed anything, else the backup held it.
+fn applied_if(changed: bool) -> Reapplied {
+    if changed {
+        Reapplied::Applied
+    } else {
+        Reapplied::AlreadyThere
     }
 }
 

@@ -5,7 +5,9 @@ use crate::admin_log::AdminLog;
 use crate::backup::Reapplied;
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
+use crate::notice_key::NoticeKey;
 use crate::review::{parse_time, DayEnd, ReviewFilter, Source};
+use crate::store::retention::Purged;
 use crate::store::{self, DynStore, Revoked};
 use crate::tls::{self, TlsFiles};
 use clap::{Args, Parser, Subcommand};
@@ -48,6 +50,16 @@ pub struct Cli {
         value_name = "FILE"
     )]
     pub admin_log: Option<PathBuf>,
+    /// The key the server signs its notices with (made on first use;
+    /// readable by the server's user alone, never in the database)
+    /// [default: <data dir>/notice-key.pk8]
+    #[arg(
+        long,
+        global = true,
+        env = "BRYGGA_SERVER_NOTICE_KEY",
+        value_name = "FILE"
+    )]
+    pub notice_key: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -78,6 +90,12 @@ pub enum Command {
     /// The TLS certificate
     #[command(subcommand)]
     Cert(CertCommand),
+    /// The key the server signs its notices with
+    #[command(subcommand)]
+    NoticeKey(NoticeKeyCommand),
+    /// Case retention: closed cases, keep flags, purges, settings
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Copy the SQLite database to a new FILE while the server runs
     /// (PostgreSQL: pg_dump, see docs/backup.md)
     Backup {
@@ -188,6 +206,49 @@ pub enum CertCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Closed cases: team, last operation, purge date, keep flag
+    List {
+        /// Only the cases a purge would remove now
+        #[arg(long)]
+        due: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep a case past its purge date (or lift that with --clear)
+    Keep {
+        case: Uuid,
+        #[arg(long, value_name = "R", required_unless_present = "clear")]
+        reason: Option<String>,
+        #[arg(long, conflicts_with = "reason")]
+        clear: bool,
+    },
+    /// Purge every due case and the audit rows older than the settings keep
+    Purge {
+        /// Print what would be purged; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Show the settings, or change those given
+    Settings {
+        #[arg(long, value_name = "N")]
+        case_years: Option<u32>,
+        #[arg(long, value_name = "N")]
+        audit_years: Option<u32>,
+        /// Days after its last operation that a closed case leaves a
+        /// laptop (told to every team in a signed notice)
+        #[arg(long, value_name = "N")]
+        leave_laptop_days: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoticeKeyCommand {
+    /// Print the public key (hex) that devices pin, and where the key file is
+    Show,
+}
+
 /// The data directory: --data-dir, BRYGGA_SERVER_DATA_DIR, or the
 /// platform's data directory for brygga-server.
 pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
@@ -204,6 +265,15 @@ fn admin_log(cli: &Cli, data_dir: &Path) -> AdminLog {
         cli.admin_log
             .clone()
             .unwrap_or_else(|| data_dir.join("admin-log.jsonl")),
+    )
+}
+
+/// The notice key of --notice-key, or the data dir's, made when absent.
+fn notice_key(cli: &Cli, data_dir: &Path) -> Result<NoticeKey> {
+    NoticeKey::load_or_create(
+        &cli.notice_key
+            .clone()
+            .unwrap_or_else(|| data_dir.join(crate::notice_key::FILE_NAME)),
     )
 }
 
@@ -249,8 +319,17 @@ pub async fn run(cli: Cli) -> Result<()> {
                 cert = %files.cert.display(),
                 "TLS certificate"
             );
+            let key = notice_key(&cli, &dir)?;
+            tracing::info!(public_key = %key.public_hex(), file = %key.path().display(), "notice key");
             let store = open_store(&cli, &dir).await?;
-            crate::http::serve(store, admin_log(&cli, &dir), *listen, config).await
+            crate::http::serve(
+                store,
+                admin_log(&cli, &dir),
+                key.public_hex(),
+                *listen,
+                config,
+            )
+            .await
         }
         Command::Team(TeamCommand::Add { name }) => {
             let store = open_store(&cli, &dir).await?;
@@ -426,6 +505,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Restore { file } => restore(&cli, &dir, file.as_deref()).await,
+        Command::Retention(command) => retention(&cli, &dir, command).await,
+        Command::NoticeKey(NoticeKeyCommand::Show) => {
+            let key = notice_key(&cli, &dir)?;
+            eprintln!("notice key {}; public key:", key.path().display());
+            println!("{}", key.public_hex());
+            Ok(())
+        }
         Command::Cert(CertCommand::Fingerprint { tls_cert }) => {
             println!("{}", tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?);
             Ok(())
@@ -447,6 +533,125 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `retention …`
+async fn retention(cli: &Cli, dir: &Path, command: &RetentionCommand) -> Result<()> {
+    let store = open_store(cli, dir).await?;
+    let store = store.as_ref();
+    let now = crate::clock::now_ms();
+    match command {
+        RetentionCommand::List { due, json } => {
+            let listed = crate::retention::list(store, now, *due).await?;
+            if *json {
+                return print_json(&serde_json::Value::Array(
+                    listed.iter().map(listed_json).collect(),
+                ));
+            }
+            println!(
+                "{:<36}  {:<16}  {:<20}  {:<20}  {:<3}  KEEP",
+                "CASE", "TEAM", "LAST OPERATION", "PURGE DATE", "DUE"
+            );
+            for l in listed {
+                println!(
+                    "{:<36}  {:<16}  {:<20}  {:<20}  {:<3}  {}",
+                    l.case.case_id,
+                    l.team,
+                    rfc3339(l.case.last_received_at_ms),
+                    l.case.purge_at_ms.map_or("-".into(), rfc3339),
+                    if l.case.due { "yes" } else { "no" },
+                    l.case.keep.as_ref().map_or("-", |k| k.reason.as_str())
+                );
+            }
+            Ok(())
+        }
+        RetentionCommand::Keep {
+            case,
+            reason,
+            clear,
+        } => {
+            let reason = if *clear { None } else { reason.clone() };
+            let kept = reason.is_some();
+            let changed =
+                crate::retention::keep(store, &admin_log(cli, dir), *case, reason, now).await?;
+            match (kept, changed) {
+                (true, true) => println!("case {case} is kept"),
+                (true, false) => println!("case {case} was kept already"),
+                (false, true) => println!("case {case} is no longer kept"),
+                (false, false) => println!("case {case} was not kept"),
+            }
+            Ok(())
+        }
+        RetentionCommand::Purge { dry_run } => {
+            let key = notice_key(cli, dir)?;
+            let run =
+                crate::retention::purge(store, &key, &admin_log(cli, dir), *dry_run, now).await?;
+            let verb = if *dry_run { "would purge" } else { "purged" };
+            for (l, purged) in &run.cases {
+                let what = match purged {
+                    Some(Purged::Now { ops, objects }) => {
+                        format!(" ({ops} operations, {objects} objects)")
+                    }
+                    Some(Purged::Already) => " (purged already)".into(),
+                    None => String::new(),
+                };
+                println!(
+                    "{verb} case {} of team '{}', last operation {}{what}",
+                    l.case.case_id,
+                    l.team,
+                    rfc3339(l.case.last_received_at_ms)
+                );
+            }
+            println!(
+                "{verb} {} cases; {} device audit rows and {} server audit rows received before {}",
+                run.cases.len(),
+                run.audit.device_rows,
+                run.audit.server_rows,
+                rfc3339(run.audit_before_ms)
+            );
+            Ok(())
+        }
+        RetentionCommand::Settings {
+            case_years,
+            audit_years,
+            leave_laptop_days,
+        } => {
+            let change = crate::retention::SettingsChange {
+                case_years: *case_years,
+                audit_years: *audit_years,
+                case_leaves_laptop_after_days: *leave_laptop_days,
+            };
+            let settings =
+                if case_years.is_none() && audit_years.is_none() && leave_laptop_days.is_none() {
+                    store.retention_settings().await?
+                } else {
+                    let key = notice_key(cli, dir)?;
+                    crate::retention::settings(store, &key, &admin_log(cli, dir), change, now)
+                        .await?
+                };
+            println!("case years: {}", settings.case_years);
+            println!("audit years: {}", settings.audit_years);
+            println!(
+                "a closed case leaves a laptop after {} days",
+                settings.case_leaves_laptop_after_days
+            );
+            Ok(())
+        }
+    }
+}
+
+fn listed_json(l: &crate::retention::Listed) -> serde_json::Value {
+    serde_json::json!({
+        "case_id": l.case.case_id,
+        "team": l.team,
+        "last_operation_at": rfc3339(l.case.last_received_at_ms),
+        "last_operation_at_ms": l.case.last_received_at_ms,
+        "purge_at": l.case.purge_at_ms.map(rfc3339),
+        "purge_at_ms": l.case.purge_at_ms,
+        "due": l.case.due,
+        "keep": l.case.keep.is_some(),
+        "keep_reason": l.case.keep.as_ref().map(|k| k.reason.clone()),
+    })
 }
 
 /// `restore [FILE]`: the SQLite file put back, or (PostgreSQL) what

@@ -29,6 +29,10 @@ pub enum Error {
     TooLarge(String),
     #[error("no such route")]
     NotFound,
+    #[error("no case {0} in this team")]
+    NoSuchCase(uuid::Uuid),
+    #[error("case {0} was purged")]
+    CasePurged(uuid::Uuid),
     #[error("{0}")]
     Usage(String),
     #[error("{what}: {source}")]
@@ -56,7 +60,8 @@ impl Error {
             Error::Replayed => (S::UNAUTHORIZED, codes::REPLAYED_REQUEST),
             Error::BadRequest(_) => (S::BAD_REQUEST, codes::BAD_REQUEST),
             Error::TooLarge(_) => (S::PAYLOAD_TOO_LARGE, codes::BATCH_TOO_LARGE),
-            Error::NotFound => (S::NOT_FOUND, codes::NOT_FOUND),
+            Error::NotFound | Error::NoSuchCase(_) => (S::NOT_FOUND, codes::NOT_FOUND),
+            Error::CasePurged(_) => (S::GONE, codes::CASE_PURGED),
         }
     }
 }

@@ -6,10 +6,12 @@
 //! - [`http`]: the axum routes of the API described in
 //!   [`brygga_protocol::api`], request authentication, metrics and logs.
 //! - [`tls`]: certificate loading, self-signed generation, fingerprints.
-//! - [`admin`] and [`cli`]: the admin commands; [`review`]: the audit
+//! - [`admin`] and [`cli`]: the admin commands; [`retention`]: the
+//!   retention ones; [`review`]: the audit
 //!   review, the devices' rows and the server's own together;
 //!   [`admin_log`]: what the admin changed, kept for a restore;
-//!   [`backup`]: backup and restore.
+//!   [`backup`]: backup and restore; [`notice_key`]: the key the server
+//!   signs its notices with.
 //!
 //! Journal data never appears in logs, audit rows or error messages: the
 //! server logs ids, counts and outcomes only.
@@ -22,6 +24,8 @@ pub mod clock;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod notice_key;
+pub mod retention;
 pub mod review;
 pub mod store;
 pub mod tls;

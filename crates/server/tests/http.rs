@@ -807,3 +807,99 @@ async fn audit_rows_are_checked_against_the_chain_the_server_holds(pg: Option<&s
     let text = home.admin(&["audit", "breaks"]);
     assert!(text.contains(&id) && text.contains("gap"));
 }
+
+/// Retention end to end on SQLite (a purge with `--case-years 0` purges
+/// every closed case of the database, which a PostgreSQL database shared
+/// by the tests running beside it must not see): the notice key handed
+/// out at enrolment and in the status, a case's operations, the purge's
+/// signed notice, 410 after it, and the case's operations refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purged_case_is_gone_and_told_in_a_signed_notice() {
+    let home = ServerHome::new(None);
+    let (_, user) = home.team_and_user();
+    let server = home.start();
+    let mut a = Device::new(&server);
+    let enrolled = a.enroll_ok(&home.enroll_code(&user, 60)).await;
+    let shown = home.admin(&["notice-key", "show"]);
+    assert_eq!(enrolled.server_key_hex, shown.trim());
+    assert_eq!(a.status().await.server_key_hex, enrolled.server_key_hex);
+    let (pupil, case) = (Uuid::now_v7(), Uuid::now_v7());
+    let opened = a.op(Payload::CaseOpened {
+        case_id: case,
+        pupil_id: pupil,
+    });
+    let ops = vec![
+        a.op(pupil_payload(pupil)),
+        opened.clone(),
+        a.op(Payload::CaseClosed { case_id: case }),
+    ];
+    assert!(a
+        .push(&ops)
+        .await
+        .results
+        .iter()
+        .all(|r| r.outcome == Outcome::Accepted));
+    let path = api::CaseOpsQuery { case }.path_and_query();
+    let got: api::CaseOpsResponse = a.send("GET", &path, Vec::new()).await.json();
+    assert_eq!(got.ops.len(), 2);
+    let unknown = api::CaseOpsQuery {
+        case: Uuid::now_v7(),
+    }
+    .path_and_query();
+    let answer = a.send("GET", &unknown, Vec::new()).await;
+    assert_eq!(
+        (answer.status, answer.error().code.as_str()),
+        (404, codes::NOT_FOUND)
+    );
+
+    home.admin(&["retention", "settings", "--case-years", "0"]);
+    let listed: serde_json::Value =
+        serde_json::from_str(&home.admin(&["retention", "list", "--due", "--json"])).expect("json");
+    assert_eq!(listed[0]["case_id"], case.to_string());
+    let dry = home.admin(&["retention", "purge", "--dry-run"]);
+    assert!(dry.contains(&format!("would purge case {case}")), "{dry}");
+    assert_eq!(
+        a.send("GET", &path, Vec::new()).await.status,
+        200,
+        "a dry run changes nothing"
+    );
+    let purged = home.admin(&["retention", "purge"]);
+    assert!(purged.contains(&format!("purged case {case}")), "{purged}");
+
+    let answer = a.send("GET", &path, Vec::new()).await;
+    assert_eq!(
+        (answer.status, answer.error().code.as_str()),
+        (410, codes::CASE_PURGED)
+    );
+    let notices: api::NoticesResponse = a
+        .send(
+            "GET",
+            &api::NoticesQuery { after: 0 }.path_and_query(),
+            Vec::new(),
+        )
+        .await
+        .json();
+    let key = hex::decode(&enrolled.server_key_hex).expect("hex");
+    let purge = notices
+        .notices
+        .iter()
+        .find(|n| {
+            n.notice.notice.body
+                == brygga_protocol::notice::NoticeBody::CasePurged { case_id: case }
+        })
+        .expect("the purge notice");
+    assert_eq!(brygga_protocol::notice::verify(&purge.notice, &key), Ok(()));
+    assert_eq!(
+        notices.next_cursor,
+        notices.notices.last().expect("one").notice_seq
+    );
+    let reopened = a.op(Payload::CaseReopened { case_id: case });
+    let r = a.push(&[opened, reopened]).await;
+    for result in &r.results {
+        assert_eq!(result.outcome, Outcome::Rejected);
+        assert_eq!(
+            result.reason.as_deref(),
+            Some(format!("case {case} was purged").as_str())
+        );
+    }
+}

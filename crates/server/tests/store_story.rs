@@ -8,6 +8,9 @@ use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload};
 use brygga_protocol::{signing, PROTOCOL_VERSION};
 use brygga_server::store::plan::Revocation;
+use brygga_server::store::retention::{
+    CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
+};
 use brygga_server::store::{
     self, Admission, AuditRecord, CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp,
     PushBatch, RequestWrite, Revoked, StoreError, StoredOutcome, WriteBatch,
@@ -538,6 +541,313 @@ async fn story(store: DynStore) {
     assert!(rows.iter().all(|r| !r.record.detail.contains("Fiktiv")));
 }
 
+/// Case retention: candidates, keep flags, a purge and what it refuses
+/// after, notices, settings and old audit rows.
+async fn retention_story(store: DynStore) {
+    let now = now_ms();
+    let (team, user) = (unique("team-r"), unique("user-r"));
+    let team = store
+        .add_team(&team, audit("team.add"))
+        .await
+        .expect("team");
+    let other = store
+        .add_team(&unique("team-o"), audit("team.add"))
+        .await
+        .expect("other team");
+    store
+        .add_user(&user, &team.name, audit("user.add"))
+        .await
+        .expect("user");
+    let code = unique("code-r");
+    store
+        .add_enroll_code(&user, &code, now + 60_000, audit("code"))
+        .await
+        .expect("code");
+    let mut dev = Dev::new();
+    store
+        .enroll(&code, dev.new_device(), now, audit("enroll"))
+        .await
+        .expect("enroll");
+    let mut n = 0;
+    let mut push_ops = |dev: &Dev, ops: Vec<PreparedOp>| {
+        n += 1;
+        RequestWrite {
+            nonce: NonceRecord {
+                device_id: dev.id,
+                nonce: format!("r{n}"),
+                expires_at_ms: now + 1000,
+            },
+            push: Some(push(dev, team.id, ops)),
+            audit: None,
+        }
+    };
+    let outcomes = |r: store::WriteResult| match r.requests.into_iter().next() {
+        Some(Admission::Admitted(o)) => o,
+        other => panic!("not admitted: {other:?}"),
+    };
+    let (pupil, case, open_case) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let opened = dev.op(Payload::CaseOpened {
+        case_id: case,
+        pupil_id: pupil,
+    });
+    let ops = vec![
+        dev.op(common::pupil_payload(pupil)),
+        opened.clone(),
+        dev.op(Payload::GuardianAdded {
+            guardian_id: Uuid::now_v7(),
+            case_id: case,
+            name: "Fiktiv Vårdnadshavare".into(),
+            relation: "mor".into(),
+        }),
+        dev.op(Payload::CaseClosed { case_id: case }),
+        dev.op(Payload::CaseOpened {
+            case_id: open_case,
+            pupil_id: pupil,
+        }),
+    ];
+    let request = push_ops(&dev, ops);
+    let stored = outcomes(
+        store
+            .write(WriteBatch {
+                requests: vec![request],
+                ..Default::default()
+            })
+            .await
+            .expect("write"),
+    );
+    assert!(
+        stored
+            .iter()
+            .all(|o| matches!(o, StoredOutcome::Accepted { .. })),
+        "{stored:?}"
+    );
+
+    // The candidates: the closed case only, its lifecycle, the server's time.
+    let mine: Vec<_> = store
+        .retention_candidates()
+        .await
+        .expect("candidates")
+        .into_iter()
+        .filter(|c| c.team_id == team.id)
+        .collect();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!((mine[0].case_id, mine[0].lifecycle.len()), (case, 2));
+    assert!(mine[0].last_received_at_ms >= now && mine[0].keep.is_none());
+
+    // Keep flags.
+    let keep = |reason: &str| Keep {
+        reason: reason.into(),
+        set_at_ms: now,
+    };
+    assert!(matches!(
+        store
+            .set_case_keep(Uuid::now_v7(), Some(keep("r")), audit("retention.keep"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .set_case_keep(case, Some(keep("tillsyn")), audit("retention.keep"))
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        store
+            .set_case_keep(case, Some(keep("tillsyn")), audit("retention.keep"))
+            .await,
+        Ok(false)
+    );
+    let kept = store.retention_candidates().await.expect("candidates");
+    let kept = kept
+        .iter()
+        .find(|c| c.case_id == case)
+        .expect("still a candidate");
+    assert_eq!(kept.keep, Some(keep("tillsyn")));
+    assert_eq!(
+        store
+            .set_case_keep(case, None, audit("retention.keep-clear"))
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        store
+            .set_case_keep(case, None, audit("retention.keep-clear"))
+            .await,
+        Ok(false)
+    );
+    assert_eq!(
+        store
+            .set_case_keep(case, Some(keep("x")), audit("retention.keep"))
+            .await,
+        Ok(true)
+    );
+
+    // The case's operations: its team's, not another's.
+    match store.case_ops(team.id, case).await.expect("case ops") {
+        CaseOps::Ops(ops) => {
+            assert_eq!(ops.len(), 3);
+            assert!(ops.windows(2).all(|w| w[0].0 < w[1].0));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(store.case_ops(other.id, case).await, Ok(CaseOps::Unknown));
+    assert_eq!(
+        store.case_ops(team.id, Uuid::now_v7()).await,
+        Ok(CaseOps::Unknown)
+    );
+
+    // The purge: one transaction, once.
+    let notice_id = Uuid::now_v7();
+    let purge = CasePurge {
+        case_id: case,
+        team_id: team.id,
+        purged_at_ms: now,
+        notice: NoticeRow {
+            notice_id,
+            team_id: Some(team.id),
+            body: format!("{{\"notice\":\"{notice_id}\"}}"),
+            issued_at_ms: now,
+        },
+        detail: "last_op=x purge_date=y".into(),
+    };
+    assert_eq!(
+        store.purge_case(purge.clone()).await,
+        Ok(Purged::Now { ops: 3, objects: 2 })
+    );
+    assert_eq!(store.purge_case(purge.clone()).await, Ok(Purged::Already));
+    assert_eq!(store.case_ops(team.id, case).await, Ok(CaseOps::Purged));
+    assert_eq!(store.case_ops(other.id, case).await, Ok(CaseOps::Unknown));
+    assert!(store
+        .retention_candidates()
+        .await
+        .expect("candidates")
+        .iter()
+        .all(|c| c.case_id != case));
+    let page = store.notices(team.id, 0, 1000).await.expect("notices");
+    let purge_seq = page
+        .ops
+        .iter()
+        .find(|(_, body)| *body == purge.notice.body)
+        .map(|(seq, _)| *seq)
+        .expect("the purge notice");
+    let others = store.notices(other.id, 0, 1000).await.expect("notices");
+    assert!(others
+        .ops
+        .iter()
+        .all(|(_, body)| *body != purge.notice.body));
+    let rows = store.audit_rows().await.expect("audit");
+    let row = rows
+        .iter()
+        .find(|r| {
+            r.record.action == "retention.purge" && r.record.subject == Some(case.to_string())
+        })
+        .expect("the purge's audit row");
+    assert!(
+        row.record.detail.contains("ops=3 objects=2"),
+        "{}",
+        row.record.detail
+    );
+
+    // Nothing of the purged case is taken again, also its case-opened.
+    let again = RequestWrite {
+        push: Some(push(&dev, team.id, vec![opened.clone()])),
+        ..push_ops(&dev, Vec::new())
+    };
+    let late = dev.op(Payload::CaseReopened { case_id: case });
+    let on_open = dev.op(Payload::CaseClosed { case_id: open_case });
+    let later = push_ops(&dev, vec![late, on_open]);
+    let r = store
+        .write(WriteBatch {
+            requests: vec![again, later],
+            ..Default::default()
+        })
+        .await
+        .expect("write");
+    let reason = format!("case {case} was purged");
+    let got: Vec<StoredOutcome> = r
+        .requests
+        .into_iter()
+        .flat_map(|a| match a {
+            Admission::Admitted(o) => o,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got[0],
+        StoredOutcome::Rejected {
+            reason: reason.clone()
+        }
+    );
+    assert_eq!(got[1], StoredOutcome::Rejected { reason });
+    assert!(matches!(got[2], StoredOutcome::Accepted { .. }));
+
+    // Settings, and their notice for every team.
+    let before = store.retention_settings().await.expect("settings");
+    let changed = Settings {
+        case_leaves_laptop_after_days: before.case_leaves_laptop_after_days + 1,
+        ..before
+    };
+    let global = NoticeRow {
+        notice_id: Uuid::now_v7(),
+        team_id: None,
+        body: format!("{{\"settings\":\"{}\"}}", Uuid::now_v7()),
+        issued_at_ms: now,
+    };
+    assert_eq!(
+        store
+            .set_retention_settings(changed, Some(global.clone()), audit("retention.settings"))
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        store
+            .set_retention_settings(changed, Some(global.clone()), audit("retention.settings"))
+            .await,
+        Ok(false)
+    );
+    assert_eq!(store.retention_settings().await, Ok(changed));
+    for t in [team.id, other.id] {
+        let page = store.notices(t, purge_seq, 1000).await.expect("notices");
+        assert!(
+            page.ops.iter().any(|(_, body)| *body == global.body),
+            "for every team"
+        );
+    }
+    let one = store.notices(team.id, 0, 1).await.expect("notices");
+    assert_eq!(one.ops.len(), 1);
+    assert!(one.more);
+    assert_eq!(
+        store
+            .set_retention_settings(before, None, audit("retention.settings"))
+            .await,
+        Ok(true)
+    );
+
+    // Old audit rows: counted, purged, and the purge said in a row.
+    store
+        .add_team(
+            &unique("team-old"),
+            AuditRecord {
+                at_ms: 1000,
+                ..audit("team.add")
+            },
+        )
+        .await
+        .expect("a team added long ago");
+    let old = store.old_audit(2000).await.expect("old");
+    assert!(old.server_rows >= 1);
+    assert_eq!(store.purge_old_audit(2000, now).await, Ok(old));
+    assert_eq!(store.old_audit(2000).await, Ok(OldAudit::default()));
+    let rows = store.audit_rows().await.expect("audit");
+    assert!(rows
+        .iter()
+        .any(|r| r.record.action == "retention.audit-purge"
+            && r.record.detail.starts_with(&format!(
+                "device_rows={} server_rows={}",
+                old.device_rows, old.server_rows
+            ))));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_story() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -555,12 +865,14 @@ async fn sqlite_store_story() {
         devices.iter().map(|d| d.last_seq_at_revocation).collect();
     last_seqs.sort();
     assert_eq!(last_seqs, [None, Some(0), Some(3), Some(9)]);
+    retention_story(again).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_store_story() {
     if let Some(url) = common::postgres_url() {
         story(store::open(&url).await.expect("open")).await;
+        retention_story(store::open(&url).await.expect("open")).await;
         // Opening again (migrations already applied) is fine.
         store::open(&url).await.expect("reopen");
     }

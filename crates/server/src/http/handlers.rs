@@ -85,8 +85,7 @@ pub async fn enroll(State(state): State<AppState>, body: Bytes) -> Result<Json<E
         user: device.user,
         team: device.team.name,
         server_time_ms: now,
-        // Filled in by the server's notice key (retention work in flight).
-        server_key_hex: String::new(),
+        server_key_hex: state.server_key_hex.to_string(),
     }))
 }
 
@@ -309,9 +308,37 @@ struct RawPullResponse<'a> {
 }
 
 #[derive(Serialize)]
-struct RawPulledOp<'a> {
+pub(super) struct RawPulledOp<'a> {
     server_seq: i64,
     op: &'a RawValue,
+}
+
+/// Stored operations as [`api::PulledOp`]s, their JSON passed through.
+pub(super) fn raw_ops(rows: &[(i64, String)]) -> Result<Vec<RawPulledOp<'_>>> {
+    rows.iter()
+        .map(|(server_seq, body)| {
+            Ok(RawPulledOp {
+                server_seq: *server_seq,
+                op: stored_json(body, "operation", *server_seq)?,
+            })
+        })
+        .collect()
+}
+
+/// A stored JSON text (an operation, a notice) to pass through as it is.
+pub(super) fn stored_json<'a>(body: &'a str, what: &str, seq: i64) -> Result<&'a RawValue> {
+    serde_json::from_str::<&RawValue>(body).map_err(|e| {
+        Error::Store(crate::store::StoreError::Database(format!(
+            "stored {what} {seq} is not JSON: {e}"
+        )))
+    })
+}
+
+/// `body` as a JSON answer.
+pub(super) fn json_response(body: &impl Serialize) -> Result<Response> {
+    let body = serde_json::to_vec(body)
+        .map_err(|e| Error::BadRequest(format!("serialising the answer: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET /v1/pull`
@@ -348,31 +375,14 @@ pub async fn pull(State(state): State<AppState>, uri: Uri, authed: Authed) -> Re
         ),
     });
     authed.admit(&state, None, audit).await?;
-    let ops = page
-        .ops
-        .iter()
-        .map(|(server_seq, body)| {
-            serde_json::from_str::<&RawValue>(body)
-                .map(|op| RawPulledOp {
-                    server_seq: *server_seq,
-                    op,
-                })
-                .map_err(|e| {
-                    Error::Store(crate::store::StoreError::Database(format!(
-                        "stored operation {server_seq} is not JSON: {e}"
-                    )))
-                })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let ops = raw_ops(&page.ops)?;
     state.metrics.ops_pulled(count);
     tracing::info!(after = query.after, count, more = page.more, "pull");
-    let body = serde_json::to_vec(&RawPullResponse {
+    json_response(&RawPullResponse {
         ops,
         next_cursor,
         more: page.more,
     })
-    .map_err(|e| Error::BadRequest(format!("serialising the page: {e}")))?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET /v1/status`
@@ -392,7 +402,7 @@ pub async fn status(State(state): State<AppState>, authed: Authed) -> Result<Jso
         latest_server_seq: latest,
         server_time_ms: crate::clock::now_ms(),
         history_epoch,
-        server_key_hex: String::new(),
+        server_key_hex: state.server_key_hex.to_string(),
     }))
 }
 

@@ -4,6 +4,7 @@
 mod authn;
 mod handlers;
 mod relay;
+mod retention;
 
 pub use authn::{Authed, DeviceCache, SignedRequest};
 
@@ -37,11 +38,14 @@ pub struct AppState {
     /// Where enrolments are logged for a restore (none in tests that do
     /// not restore).
     pub admin_log: Option<Arc<AdminLog>>,
+    /// The public notice key, hex, that enrolment and status hand out.
+    pub server_key_hex: Arc<str>,
 }
 
 impl AppState {
-    /// State over `store`, starting its write task.
-    pub fn new(store: DynStore) -> AppState {
+    /// State over `store`, starting its write task; `server_key_hex` is the
+    /// public notice key ([`crate::notice_key`]).
+    pub fn new(store: DynStore, server_key_hex: String) -> AppState {
         AppState {
             writer: Writer::start(Arc::clone(&store)),
             store,
@@ -49,6 +53,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             max_skew_ms: brygga_protocol::auth::MAX_SKEW_MS,
             admin_log: None,
+            server_key_hex: server_key_hex.into(),
         }
     }
 
@@ -70,6 +75,8 @@ pub fn router(state: AppState) -> Router {
         .route(api::PATH_STATUS, get(handlers::status))
         .route(api::PATH_DEVICES, get(handlers::devices))
         .route(api::PATH_AUDIT, post(handlers::audit))
+        .route(api::PATH_NOTICES, get(retention::notices))
+        .route(api::PATH_CASE_OPS, get(retention::case_ops))
         .route(api::PATH_OPENAPI, get(handlers::openapi))
         .route(api::PATH_METRICS, get(handlers::metrics))
         .fallback(handlers::not_found)
@@ -112,10 +119,11 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 pub async fn serve(
     store: DynStore,
     admin_log: AdminLog,
+    server_key_hex: String,
     listen: std::net::SocketAddr,
     tls: rustls::ServerConfig,
 ) -> crate::error::Result<()> {
-    let state = AppState::new(Arc::clone(&store)).with_admin_log(admin_log);
+    let state = AppState::new(Arc::clone(&store), server_key_hex).with_admin_log(admin_log);
     let app = router(state);
     let handle = axum_server::Handle::new();
     tokio::spawn(prune_nonces(Arc::clone(&store)));
@@ -200,6 +208,10 @@ mod tests {
         );
     }
 
+    fn json(v: &impl serde::Serialize) -> serde_json::Value {
+        serde_json::to_value(v).expect("json")
+    }
+
     fn keys(v: &serde_json::Value) -> BTreeSet<String> {
         v.as_object().expect("object").keys().cloned().collect()
     }
@@ -231,7 +243,7 @@ mod tests {
             latest_server_seq: 0,
             server_time_ms: 0,
             history_epoch: String::new(),
-            server_key_hex: String::new(),
+            server_key_hex: "00".repeat(32),
         })
         .expect("json");
         assert_eq!(keys(&status), keys(&schema("StatusResponse")));
@@ -255,7 +267,45 @@ mod tests {
         );
         // Every payload type has its schema variant.
         let mapping = keys(&doc["components"]["schemas"]["Payload"]["discriminator"]["mapping"]);
-        assert_eq!(mapping.len(), 15);
+        assert_eq!(mapping.len(), 16);
+        assert!(mapping.contains("case-reopened"));
+        let enrolled = serde_json::to_value(api::EnrollResponse {
+            device_id: uuid::Uuid::nil(),
+            user: "u".into(),
+            team: "t".into(),
+            server_time_ms: 0,
+            server_key_hex: "00".repeat(32),
+        })
+        .expect("json");
+        assert_eq!(keys(&enrolled), keys(&schema("EnrollResponse")));
+        let notice = brygga_protocol::notice::SignedNotice {
+            notice: brygga_protocol::notice::Notice {
+                version: brygga_protocol::PROTOCOL_VERSION,
+                id: uuid::Uuid::nil(),
+                issued_at_ms: 0,
+                team: None,
+                body: brygga_protocol::notice::NoticeBody::CasePurged {
+                    case_id: uuid::Uuid::nil(),
+                },
+            },
+            signature: String::new(),
+        };
+        let pulled = api::PulledNotice {
+            notice_seq: 1,
+            notice: notice.clone(),
+        };
+        let notices = serde_json::to_value(api::NoticesResponse {
+            notices: vec![pulled.clone()],
+            next_cursor: 1,
+            more: false,
+        })
+        .expect("json");
+        assert_eq!(keys(&notices), keys(&schema("NoticesResponse")));
+        assert_eq!(keys(&json(&pulled)), keys(&schema("PulledNotice")));
+        assert_eq!(keys(&json(&notice)), keys(&schema("SignedNotice")));
+        assert_eq!(keys(&json(&notice.notice)), keys(&schema("Notice")));
+        let case_ops = serde_json::to_value(api::CaseOpsResponse { ops: vec![] }).expect("json");
+        assert_eq!(keys(&case_ops), keys(&schema("CaseOpsResponse")));
         assert!(mapping.contains("plan-action-status-set"));
     }
 }

@@ -47,4 +47,19 @@ pub(crate) async fn assert_upgraded(store: &dyn Store, from: usize) {
     let held = store.device_audit_rows().await.expect("device audit rows");
     let breaks = store.audit_breaks().await.expect("audit breaks");
     assert!(held.is_empty() && breaks.is_empty(), "from version {from}");
+    // Step 5: retention, at its defaults, nothing purged or kept.
+    assert_eq!(
+        store.retention_settings().await.expect("settings"),
+        crate::store::retention::Settings::default(),
+        "from version {from}"
+    );
+    assert_eq!(
+        store.notices(team.id, 0, 10).await.expect("notices"),
+        crate::store::PullPage::default()
+    );
+    assert!(store
+        .retention_candidates()
+        .await
+        .expect("candidates")
+        .is_empty());
 }

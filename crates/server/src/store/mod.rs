@@ -23,6 +23,7 @@
 mod fixture;
 pub mod plan;
 pub mod postgres;
+pub mod retention;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -372,7 +373,8 @@ impl AdmittedWrites {
     }
 }
 
-/// One page of a team's operations: `(server_seq, SignedOperation JSON)`.
+/// One page of a team's operations: `(server_seq, SignedOperation JSON)`;
+/// also a page of notices: `(notice_seq, SignedNotice JSON)`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PullPage {
     pub ops: Vec<(i64, String)>,
@@ -478,6 +480,47 @@ pub trait Store: Send + Sync + 'static {
     async fn history_epoch(&self) -> Result<String>;
     /// Gives the database the history epoch `epoch`, with its audit row.
     async fn set_history_epoch(&self, epoch: &str, audit: AuditRecord) -> Result<()>;
+
+    /// Every case with a case-closed operation (closed now or not: the
+    /// decision is [`plan::retention::judge`]'s), by case id.
+    async fn retention_candidates(&self) -> Result<Vec<retention::Candidate>>;
+    async fn retention_settings(&self) -> Result<retention::Settings>;
+    /// Stores the settings and, when given, the notice that tells the
+    /// devices (stored once: the same notice id again is not a second
+    /// one); false when neither changed anything.
+    async fn set_retention_settings(
+        &self,
+        settings: retention::Settings,
+        notice: Option<retention::NoticeRow>,
+        audit: AuditRecord,
+    ) -> Result<bool>;
+    /// Sets (Some) or lifts (None) the keep flag of a case; false when it
+    /// was so already. Setting one on a case the index does not know
+    /// (unknown, or purged) is `NotFound`.
+    async fn set_case_keep(
+        &self,
+        case_id: Uuid,
+        keep: Option<retention::Keep>,
+        audit: AuditRecord,
+    ) -> Result<bool>;
+    /// Purges one case in one transaction: its operations and objects
+    /// deleted, its tombstone and notice stored, and the audit row of
+    /// [`plan::retention::purge_audit`]. A case purged already is left
+    /// as it is.
+    async fn purge_case(&self, purge: retention::CasePurge) -> Result<retention::Purged>;
+    /// How many audit rows (devices' by receipt, the server's own) are
+    /// older than `before_ms`.
+    async fn old_audit(&self, before_ms: i64) -> Result<retention::OldAudit>;
+    /// Deletes the audit rows older than `before_ms` (the devices' chain
+    /// heads stay, so their chains are still checked) and writes one audit
+    /// row saying how many, at `at_ms`.
+    async fn purge_old_audit(&self, before_ms: i64, at_ms: i64) -> Result<retention::OldAudit>;
+    /// The notices for the team (and for every team) with
+    /// `notice_seq > after`, at most `limit`: `(notice_seq, SignedNotice
+    /// JSON)`.
+    async fn notices(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage>;
+    /// Every stored operation of one case of the team.
+    async fn case_ops(&self, team_id: i64, case_id: Uuid) -> Result<retention::CaseOps>;
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -523,6 +566,10 @@ mod tests {
                     4,
                     "9690d81c0f47ada1ceff5ac4bc308167baa4133b2eb9e0083ef323bbcc504745",
                 ),
+                (
+                    5,
+                    "8f78aca24c9722d27c5fd8c0390884c52fab79d126452d4c7a3b6d6d09537ad4",
+                ),
             ],
         );
         brygga_migrate::assert_released(
@@ -543,6 +590,10 @@ mod tests {
                 (
                     4,
                     "0161194e9ca3830256c6c50c6c7ce9301a8d3f300bf67853d0bcd30323badadf",
+                ),
+                (
+                    5,
+                    "3e5e230d09344c697361a6d82d787ff6fc2fd3f555ae40db2940331123cea202",
                 ),
             ],
         );

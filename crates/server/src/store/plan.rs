@@ -13,15 +13,18 @@
 //! ([`page_rows`], [`page`]) and what a revocation records
 //! ([`revocation`]).
 //!
-//! A device's audit chain as it grows on the server: [`audit`].
+//! A device's audit chain as it grows on the server: [`audit`]. Case
+//! retention: [`retention`]; an operation of a purged case is refused
+//! here ([`purged`]).
 
 pub mod audit;
+pub mod retention;
 
 use super::{
     Admission, AuditRecord, CodeProblem, NonceRecord, ObjectRow, PreparedOp, PullPage, PushBatch,
     RequestWrite, StoreError, StoredOutcome,
 };
-use brygga_protocol::auth::{ObjectKind, ObjectRef, Target};
+use brygga_protocol::auth::{ObjectKind, ObjectRef, Scope, Target};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -48,6 +51,8 @@ pub struct Lookups {
     /// op_id → (device_id, seq)
     pub by_op_id: HashMap<Uuid, (Uuid, i64)>,
     pub objects: HashMap<Uuid, ObjectRow>,
+    /// Which of the looked-up object ids are purged cases.
+    pub purged: HashSet<Uuid>,
 }
 
 /// Every id the pushes name, deduplicated.
@@ -80,6 +85,28 @@ pub fn keys_of<'p>(pushes: impl IntoIterator<Item = &'p PushBatch>) -> Keys {
         op_ids: op_ids.into_iter().collect(),
         object_ids: object_ids.into_iter().collect(),
     }
+}
+
+/// The case ids an operation names: the case it targets, opens or
+/// relates to.
+fn named_cases(scope: &Scope) -> impl Iterator<Item = Uuid> + '_ {
+    let target = match scope.target {
+        Target::Case(id) => Some(id),
+        Target::Object(o) if o.kind == ObjectKind::Case => Some(o.id),
+        Target::NewPupil | Target::Pupil(_) | Target::Object(_) => None,
+    };
+    scope
+        .creates
+        .iter()
+        .chain(&scope.related)
+        .filter(|o| o.kind == ObjectKind::Case)
+        .map(|o| o.id)
+        .chain(target)
+}
+
+/// Why an operation of a purged case is refused.
+pub fn purged(case: Uuid) -> String {
+    format!("case {case} was purged")
 }
 
 /// An operation to insert.
@@ -326,6 +353,11 @@ impl<'a> Planner<'a, '_> {
         op: &PreparedOp,
     ) -> Result<(Option<Uuid>, Vec<ObjectRow>), String> {
         let scope = &op.scope;
+        // Before anything else: a purged case's objects are gone from the
+        // index, and its case-opened would create it again.
+        if let Some(case) = named_cases(scope).find(|c| self.lookups.purged.contains(c)) {
+            return Err(purged(case));
+        }
         let case_id = match scope.target {
             Target::NewPupil => None,
             Target::Pupil(pupil) => {
@@ -791,6 +823,71 @@ mod tests {
             "ops=2 accepted=1 duplicate=0 rejected=1 server_seq=41..41"
         );
         assert_eq!(audits[0].actor, format!("device:{dev}"));
+    }
+
+    #[test]
+    fn nothing_of_a_purged_case_is_taken_again() {
+        let mut l = stored_case_of_team_a();
+        let purged_case = id(20);
+        l.purged.insert(purged_case);
+        let dev = id(0xa);
+        let ops = vec![
+            // Opened again on a laptop that still held it: it would
+            // create the case object anew.
+            prep(
+                dev,
+                1,
+                Payload::CaseOpened {
+                    case_id: purged_case,
+                    pupil_id: id(1),
+                },
+            ),
+            prep(
+                dev,
+                2,
+                Payload::CaseClosed {
+                    case_id: purged_case,
+                },
+            ),
+            prep(
+                dev,
+                3,
+                Payload::CaseReopened {
+                    case_id: purged_case,
+                },
+            ),
+            prep(
+                dev,
+                4,
+                Payload::GuardianAdded {
+                    guardian_id: id(21),
+                    case_id: purged_case,
+                    name: "g".into(),
+                    relation: "far".into(),
+                },
+            ),
+            // The case that is not purged is untouched.
+            prep(dev, 5, Payload::CaseClosed { case_id: id(2) }),
+        ];
+        let (out, p) = run(&[push(dev, TEAM_A, ops)], &l);
+        for o in &out[0][..4] {
+            assert_eq!(rejected(o), format!("case {purged_case} was purged"));
+        }
+        assert_eq!(out[0][4], StoredOutcome::Accepted { server_seq: 100 });
+        assert!(p.objects.is_empty());
+        let mut k = keys(&[push(
+            dev,
+            TEAM_A,
+            vec![prep(
+                dev,
+                1,
+                Payload::CaseClosed {
+                    case_id: purged_case,
+                },
+            )],
+        )]);
+        k.object_ids.sort();
+        assert_eq!(k.object_ids, vec![purged_case], "the backends look it up");
     }
 
     #[test]

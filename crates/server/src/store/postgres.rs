@@ -13,6 +13,9 @@
 
 use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
+use super::retention::{
+    Candidate, CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
+};
 use super::{
     AdmittedWrites, AuditPush, AuditRecord, AuditRow, ChainBreak, Device, DeviceAuditRow,
     HeldAuditRow, NewDevice, ObjectRow, PullPage, PushBatch, Result, Revoked, Store, StoreError,
@@ -53,11 +56,20 @@ pub(super) const STEPS: &[Step] = &[
         "history_epoch",
         include_str!("../../migrations/postgres/0004_history_epoch.sql"),
     ),
+    Step::new(
+        5,
+        "retention",
+        include_str!("../../migrations/postgres/0005_retention.sql"),
+    ),
 ];
 
 /// Advisory lock keys ("brygga" in ASCII, plus a suffix).
 const LOCK_MIGRATE: i64 = 0x6272_7967_6761_0001;
 const LOCK_OPS: i64 = 0x6272_7967_6761_0002;
+/// Taken (after [`LOCK_OPS`] where both are) by every transaction that
+/// stores a notice: `notice_seq`s are then handed out in commit order, and
+/// a device's notice cursor never skips one that commits late.
+const LOCK_NOTICES: i64 = 0x6272_7967_6761_0003;
 
 const POOL_SIZE: usize = 16;
 
@@ -216,6 +228,9 @@ async fn write_tx(client: &deadpool_postgres::Object, batch: WriteBatch) -> Resu
                  WHERE object_id = ANY($1)",
         )
         .await?;
+    let st_purged = client
+        .prepare_cached("SELECT case_id FROM purged_cases WHERE case_id = ANY($1)")
+        .await?;
 
     // Two round trips in all. The first: BEGIN and the statements below,
     // pipelined (sent together, run by the server in this order). The
@@ -283,13 +298,20 @@ async fn write_tx(client: &deadpool_postgres::Object, batch: WriteBatch) -> Resu
         }
         client.query(&st_objects, &[&keys.object_ids]).await
     };
-    let ((), last_seq, admit, by_device_seq, by_op_id, objects) = tokio::try_join!(
+    let purged = async {
+        if keys.object_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        client.query(&st_purged, &[&keys.object_ids]).await
+    };
+    let ((), last_seq, admit, by_device_seq, by_op_id, objects, purged) = tokio::try_join!(
         begin,
         lock_and_last_seq,
         admit,
         by_device_seq,
         by_op_id,
-        objects
+        objects,
+        purged
     )?;
 
     // The rows of the admission statement: a device row has no nonce, a
@@ -344,6 +366,8 @@ async fn write_tx(client: &deadpool_postgres::Object, batch: WriteBatch) -> Resu
             },
         );
     }
+
+    lookups.purged = purged.iter().map(|r| r.get(0)).collect();
 
     let plan = plan::plan(&batch.pushes, &lookups);
     let ins = &plan.inserts;
@@ -511,6 +535,49 @@ async fn push_audit_tx(
     tx.commit().await?;
     Ok(response)
 }
+
+/// Stores a notice, under [`LOCK_NOTICES`]; false when its id is stored
+/// already.
+async fn insert_notice(tx: &impl GenericClient, n: &NoticeRow) -> Result<bool> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_NOTICES])
+        .await?;
+    Ok(tx
+        .execute(
+            "INSERT INTO notices (notice_id, team_id, body, issued_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (notice_id) DO NOTHING",
+            &[&n.notice_id, &n.team_id, &n.body, &n.issued_at_ms],
+        )
+        .await?
+        == 1)
+}
+
+async fn read_settings(client: &impl GenericClient) -> Result<Settings> {
+    let r = client
+        .query_one(
+            "SELECT case_years, audit_years, case_leaves_laptop_after_days \
+             FROM retention_settings WHERE id = 1",
+            &[],
+        )
+        .await?;
+    let year = |i: usize| {
+        u32::try_from(r.get::<_, i32>(i))
+            .map_err(|_| StoreError::Database("a negative retention setting".into()))
+    };
+    Ok(Settings {
+        case_years: year(0)?,
+        audit_years: year(1)?,
+        case_leaves_laptop_after_days: year(2)?,
+    })
+}
+
+/// A retention setting as its column holds it.
+fn setting(value: u32) -> Result<i32> {
+    i32::try_from(value)
+        .map_err(|_| StoreError::Database(format!("retention setting {value} is too large")))
+}
+
+/// The cases with a case-closed operation.
+const CLOSED_CASES: &str = "SELECT case_id FROM ops WHERE type = 'case-closed'";
 
 impl PgStore {
     /// Connects to `url` and brings the schema up to date.
@@ -956,6 +1023,267 @@ impl Store for PgStore {
         insert_audits(&tx, &[&audit]).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn retention_candidates(&self) -> Result<Vec<Candidate>> {
+        let client = self.pool.get().await?;
+        let types: Vec<&str> = plan::retention::LIFECYCLE_TYPES.to_vec();
+        let lifecycle = client
+            .query(
+                &format!(
+                    "SELECT case_id, team_id, body FROM ops \
+                     WHERE type = ANY($1) AND case_id IN ({CLOSED_CASES})"
+                ),
+                &[&types],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        let last = client
+            .query(
+                &format!(
+                    "SELECT case_id, MAX(received_at) FROM ops \
+                     WHERE case_id IN ({CLOSED_CASES}) GROUP BY case_id"
+                ),
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let keeps = client
+            .query("SELECT case_id, reason, set_at FROM case_keeps", &[])
+            .await?
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    Keep {
+                        reason: r.get(1),
+                        set_at_ms: r.get(2),
+                    },
+                )
+            })
+            .collect();
+        Ok(plan::retention::candidates(lifecycle, last, keeps))
+    }
+
+    async fn retention_settings(&self) -> Result<Settings> {
+        let client = self.pool.get().await?;
+        read_settings(&client).await
+    }
+
+    async fn set_retention_settings(
+        &self,
+        settings: Settings,
+        notice: Option<NoticeRow>,
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "SELECT 1 FROM retention_settings WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await?;
+        let changed_settings = read_settings(&tx).await? != settings;
+        tx.execute(
+            "UPDATE retention_settings SET case_years = $1, audit_years = $2, \
+             case_leaves_laptop_after_days = $3 WHERE id = 1",
+            &[
+                &setting(settings.case_years)?,
+                &setting(settings.audit_years)?,
+                &setting(settings.case_leaves_laptop_after_days)?,
+            ],
+        )
+        .await?;
+        let new_notice = match &notice {
+            Some(n) => insert_notice(&tx, n).await?,
+            None => false,
+        };
+        let changed = changed_settings || new_notice;
+        if changed {
+            insert_audits(&tx, &[&audit]).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    async fn set_case_keep(
+        &self,
+        case_id: Uuid,
+        keep: Option<Keep>,
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let changed = match &keep {
+            Some(keep) => {
+                let known = tx
+                    .query_opt(
+                        "SELECT 1 FROM objects WHERE object_id = $1 AND kind = $2",
+                        &[&case_id, &ObjectKind::Case.as_str()],
+                    )
+                    .await?
+                    .is_some();
+                if !known {
+                    return Err(StoreError::NotFound(format!("case {case_id}")));
+                }
+                tx.execute(
+                    "INSERT INTO case_keeps (case_id, reason, set_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (case_id) DO UPDATE SET reason = excluded.reason, \
+                     set_at = excluded.set_at WHERE case_keeps.reason <> excluded.reason",
+                    &[&case_id, &keep.reason, &keep.set_at_ms],
+                )
+                .await?
+                    == 1
+            }
+            None => {
+                tx.execute("DELETE FROM case_keeps WHERE case_id = $1", &[&case_id])
+                    .await?
+                    == 1
+            }
+        };
+        if changed {
+            insert_audits(&tx, &[&audit]).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    async fn purge_case(&self, purge: CasePurge) -> Result<Purged> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // The lock of every transaction that stores operations: no push
+        // adds to the case between the deletes and the tombstone.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_OPS])
+            .await?;
+        let case = purge.case_id;
+        if tx
+            .query_opt("SELECT 1 FROM purged_cases WHERE case_id = $1", &[&case])
+            .await?
+            .is_some()
+        {
+            return Ok(Purged::Already);
+        }
+        let objects = tx
+            .execute("DELETE FROM objects WHERE case_id = $1", &[&case])
+            .await?;
+        let ops = tx
+            .execute("DELETE FROM ops WHERE case_id = $1", &[&case])
+            .await?;
+        tx.execute("DELETE FROM case_keeps WHERE case_id = $1", &[&case])
+            .await?;
+        tx.execute(
+            "INSERT INTO purged_cases (case_id, team_id, purged_at, notice_id) \
+             VALUES ($1, $2, $3, $4)",
+            &[
+                &case,
+                &purge.team_id,
+                &purge.purged_at_ms,
+                &purge.notice.notice_id,
+            ],
+        )
+        .await?;
+        insert_notice(&tx, &purge.notice).await?;
+        insert_audits(&tx, &[&plan::retention::purge_audit(&purge, ops, objects)]).await?;
+        tx.commit().await?;
+        Ok(Purged::Now { ops, objects })
+    }
+
+    async fn old_audit(&self, before_ms: i64) -> Result<OldAudit> {
+        let client = self.pool.get().await?;
+        let r = client
+            .query_one(
+                "SELECT (SELECT count(*) FROM device_audit WHERE received_at < $1), \
+                        (SELECT count(*) FROM audit WHERE at < $1)",
+                &[&before_ms],
+            )
+            .await?;
+        Ok(OldAudit {
+            device_rows: r.get::<_, i64>(0) as u64,
+            server_rows: r.get::<_, i64>(1) as u64,
+        })
+    }
+
+    async fn purge_old_audit(&self, before_ms: i64, at_ms: i64) -> Result<OldAudit> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let purged = OldAudit {
+            device_rows: tx
+                .execute(
+                    "DELETE FROM device_audit WHERE received_at < $1",
+                    &[&before_ms],
+                )
+                .await?,
+            server_rows: tx
+                .execute("DELETE FROM audit WHERE at < $1", &[&before_ms])
+                .await?,
+        };
+        insert_audits(
+            &tx,
+            &[&plan::retention::audit_purge_audit(
+                before_ms, purged, at_ms,
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
+
+    async fn notices(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage> {
+        let client = self.pool.get().await?;
+        let st = client
+            .prepare_cached(
+                "SELECT notice_seq, body FROM notices \
+                 WHERE (team_id = $1 OR team_id IS NULL) AND notice_seq > $2 \
+                 ORDER BY notice_seq LIMIT $3",
+            )
+            .await?;
+        let rows: Vec<(i64, String)> = client
+            .query(&st, &[&team_id, &after, &plan::page_rows(limit)])
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        Ok(plan::page(rows, limit))
+    }
+
+    async fn case_ops(&self, team_id: i64, case_id: Uuid) -> Result<CaseOps> {
+        let client = self.pool.get().await?;
+        let purged_team: Option<i64> = client
+            .query_opt(
+                "SELECT team_id FROM purged_cases WHERE case_id = $1",
+                &[&case_id],
+            )
+            .await?
+            .map(|r| r.get(0));
+        let case_team: Option<i64> = client
+            .query_opt(
+                "SELECT team_id FROM objects WHERE object_id = $1 AND kind = $2",
+                &[&case_id, &ObjectKind::Case.as_str()],
+            )
+            .await?
+            .map(|r| r.get(0));
+        Ok(
+            match plan::retention::case_access(team_id, purged_team, case_team) {
+                plan::retention::CaseAccess::Unknown => CaseOps::Unknown,
+                plan::retention::CaseAccess::Purged => CaseOps::Purged,
+                plan::retention::CaseAccess::Readable => CaseOps::Ops(
+                    client
+                        .query(
+                            "SELECT server_seq, body FROM ops WHERE case_id = $1 AND team_id = $2 \
+                             ORDER BY server_seq",
+                            &[&case_id, &team_id],
+                        )
+                        .await?
+                        .iter()
+                        .map(|r| (r.get(0), r.get(1)))
+                        .collect(),
+                ),
+            },
+        )
     }
 }
 

@@ -8,6 +8,9 @@
 
 use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
+use super::retention::{
+    Candidate, CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
+};
 use super::{
     AdmittedWrites, AuditPush, AuditRecord, AuditRow, ChainBreak, Device, DeviceAuditRow,
     HeldAuditRow, NewDevice, ObjectRow, PullPage, Result, Revoked, Store, StoreError, Team, User,
@@ -46,6 +49,11 @@ pub(super) const STEPS: &[Step] = &[
         4,
         "history_epoch",
         include_str!("../../migrations/sqlite/0004_history_epoch.sql"),
+    ),
+    Step::new(
+        5,
+        "retention",
+        include_str!("../../migrations/sqlite/0005_retention.sql"),
     ),
 ];
 
@@ -294,6 +302,12 @@ fn write_tx(conn: &mut Connection, batch: WriteBatch) -> Result<WriteResult> {
                 );
             }
         }
+        let mut st = tx.prepare_cached("SELECT 1 FROM purged_cases WHERE case_id = ?1")?;
+        for id in &keys.object_ids {
+            if st.exists([id.to_string()])? {
+                lookups.purged.insert(*id);
+            }
+        }
     }
 
     let plan = plan::plan(&batch.pushes, &lookups);
@@ -417,6 +431,67 @@ fn push_audit_tx(conn: &mut Connection, push: AuditPush) -> Result<AuditPushResp
     let response = plan.response(last);
     tx.commit()?;
     Ok(response)
+}
+
+/// Stores a notice; false when its id is stored already.
+fn insert_notice(tx: &Transaction<'_>, n: &NoticeRow) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO notices (notice_id, team_id, body, issued_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (notice_id) DO NOTHING",
+        )?
+        .execute(params![
+            n.notice_id.to_string(),
+            n.team_id,
+            n.body,
+            n.issued_at_ms
+        ])?
+        == 1)
+}
+
+fn read_settings(conn: &Connection) -> Result<Settings> {
+    Ok(conn.query_row(
+        "SELECT case_years, audit_years, case_leaves_laptop_after_days \
+         FROM retention_settings WHERE id = 1",
+        [],
+        |r| {
+            Ok(Settings {
+                case_years: r.get(0)?,
+                audit_years: r.get(1)?,
+                case_leaves_laptop_after_days: r.get(2)?,
+            })
+        },
+    )?)
+}
+
+/// The cases with a case-closed operation.
+const CLOSED_CASES: &str = "SELECT case_id FROM ops WHERE type = 'case-closed'";
+
+fn purge_case_tx(conn: &mut Connection, purge: CasePurge) -> Result<Purged> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let case = purge.case_id.to_string();
+    if tx
+        .prepare_cached("SELECT 1 FROM purged_cases WHERE case_id = ?1")?
+        .exists([&case])?
+    {
+        return Ok(Purged::Already);
+    }
+    let objects = tx.execute("DELETE FROM objects WHERE case_id = ?1", [&case])? as u64;
+    let ops = tx.execute("DELETE FROM ops WHERE case_id = ?1", [&case])? as u64;
+    tx.execute("DELETE FROM case_keeps WHERE case_id = ?1", [&case])?;
+    tx.execute(
+        "INSERT INTO purged_cases (case_id, team_id, purged_at, notice_id) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            case,
+            purge.team_id,
+            purge.purged_at_ms,
+            purge.notice.notice_id.to_string()
+        ],
+    )?;
+    insert_notice(&tx, &purge.notice)?;
+    insert_audit(&tx, &plan::retention::purge_audit(&purge, ops, objects))?;
+    tx.commit()?;
+    Ok(Purged::Now { ops, objects })
 }
 
 fn held_audit_row(r: &Row<'_>) -> rusqlite::Result<HeldAuditRow> {
@@ -888,6 +963,209 @@ impl Store for SqliteStore {
             insert_audit(&tx, &audit)?;
             tx.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn retention_candidates(&self) -> Result<Vec<Candidate>> {
+        self.read_with(|conn| {
+            let lifecycle = conn
+                .prepare(&format!(
+                    "SELECT case_id, team_id, body FROM ops \
+                     WHERE type IN (?1, ?2, ?3) AND case_id IN ({CLOSED_CASES})"
+                ))?
+                .query_map(plan::retention::LIFECYCLE_TYPES, |r| {
+                    Ok((uuid_col(r, 0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let last = conn
+                .prepare(&format!(
+                    "SELECT case_id, MAX(received_at) FROM ops \
+                     WHERE case_id IN ({CLOSED_CASES}) GROUP BY case_id"
+                ))?
+                .query_map([], |r| Ok((uuid_col(r, 0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let keeps = conn
+                .prepare("SELECT case_id, reason, set_at FROM case_keeps")?
+                .query_map([], |r| {
+                    Ok((
+                        uuid_col(r, 0)?,
+                        Keep {
+                            reason: r.get(1)?,
+                            set_at_ms: r.get(2)?,
+                        },
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(plan::retention::candidates(lifecycle, last, keeps))
+        })
+        .await
+    }
+
+    async fn retention_settings(&self) -> Result<Settings> {
+        self.read_with(read_settings).await
+    }
+
+    async fn set_retention_settings(
+        &self,
+        settings: Settings,
+        notice: Option<NoticeRow>,
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed_settings = read_settings(&tx)? != settings;
+            tx.execute(
+                "UPDATE retention_settings SET case_years = ?1, audit_years = ?2, \
+                 case_leaves_laptop_after_days = ?3 WHERE id = 1",
+                params![
+                    settings.case_years,
+                    settings.audit_years,
+                    settings.case_leaves_laptop_after_days
+                ],
+            )?;
+            let new_notice = match &notice {
+                Some(n) => insert_notice(&tx, n)?,
+                None => false,
+            };
+            let changed = changed_settings || new_notice;
+            if changed {
+                insert_audit(&tx, &audit)?;
+            }
+            tx.commit()?;
+            Ok(changed)
+        })
+        .await
+    }
+
+    async fn set_case_keep(
+        &self,
+        case_id: Uuid,
+        keep: Option<Keep>,
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let case = case_id.to_string();
+            let held: Option<String> = tx
+                .query_row(
+                    "SELECT reason FROM case_keeps WHERE case_id = ?1",
+                    [&case],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let changed = match &keep {
+                Some(keep) => {
+                    let known = tx
+                        .prepare_cached("SELECT 1 FROM objects WHERE object_id = ?1 AND kind = ?2")?
+                        .exists(params![case, ObjectKind::Case.as_str()])?;
+                    if !known {
+                        return Err(StoreError::NotFound(format!("case {case_id}")));
+                    }
+                    held.as_deref() != Some(keep.reason.as_str())
+                        && tx.execute(
+                            "INSERT INTO case_keeps (case_id, reason, set_at) VALUES (?1, ?2, ?3) \
+                             ON CONFLICT (case_id) DO UPDATE SET reason = excluded.reason, \
+                             set_at = excluded.set_at",
+                            params![case, keep.reason, keep.set_at_ms],
+                        )? == 1
+                }
+                None => tx.execute("DELETE FROM case_keeps WHERE case_id = ?1", [&case])? == 1,
+            };
+            if changed {
+                insert_audit(&tx, &audit)?;
+            }
+            tx.commit()?;
+            Ok(changed)
+        })
+        .await
+    }
+
+    async fn purge_case(&self, purge: CasePurge) -> Result<Purged> {
+        self.write_with(move |conn| purge_case_tx(conn, purge))
+            .await
+    }
+
+    async fn old_audit(&self, before_ms: i64) -> Result<OldAudit> {
+        self.read_with(move |conn| {
+            let count = |sql: &str| conn.query_row(sql, [before_ms], |r| r.get::<_, i64>(0));
+            Ok(OldAudit {
+                device_rows: count("SELECT count(*) FROM device_audit WHERE received_at < ?1")?
+                    as u64,
+                server_rows: count("SELECT count(*) FROM audit WHERE at < ?1")? as u64,
+            })
+        })
+        .await
+    }
+
+    async fn purge_old_audit(&self, before_ms: i64, at_ms: i64) -> Result<OldAudit> {
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let purged = OldAudit {
+                device_rows: tx.execute(
+                    "DELETE FROM device_audit WHERE received_at < ?1",
+                    [before_ms],
+                )? as u64,
+                server_rows: tx.execute("DELETE FROM audit WHERE at < ?1", [before_ms])? as u64,
+            };
+            insert_audit(
+                &tx,
+                &plan::retention::audit_purge_audit(before_ms, purged, at_ms),
+            )?;
+            tx.commit()?;
+            Ok(purged)
+        })
+        .await
+    }
+
+    async fn notices(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage> {
+        self.read_with(move |conn| {
+            let rows = conn
+                .prepare_cached(
+                    "SELECT notice_seq, body FROM notices \
+                     WHERE (team_id = ?1 OR team_id IS NULL) AND notice_seq > ?2 \
+                     ORDER BY notice_seq LIMIT ?3",
+                )?
+                .query_map(params![team_id, after, plan::page_rows(limit)], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
+            Ok(plan::page(rows, limit))
+        })
+        .await
+    }
+
+    async fn case_ops(&self, team_id: i64, case_id: Uuid) -> Result<CaseOps> {
+        self.read_with(move |conn| {
+            let case = case_id.to_string();
+            let purged_team: Option<i64> = conn
+                .query_row(
+                    "SELECT team_id FROM purged_cases WHERE case_id = ?1",
+                    [&case],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let case_team: Option<i64> = conn
+                .query_row(
+                    "SELECT team_id FROM objects WHERE object_id = ?1 AND kind = ?2",
+                    params![case, ObjectKind::Case.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(
+                match plan::retention::case_access(team_id, purged_team, case_team) {
+                    plan::retention::CaseAccess::Unknown => CaseOps::Unknown,
+                    plan::retention::CaseAccess::Purged => CaseOps::Purged,
+                    plan::retention::CaseAccess::Readable => CaseOps::Ops(
+                        conn.prepare_cached(
+                            "SELECT server_seq, body FROM ops WHERE case_id = ?1 AND team_id = ?2 \
+                             ORDER BY server_seq",
+                        )?
+                        .query_map(params![case, team_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?,
+                    ),
+                },
+            )
         })
         .await
     }
