@@ -19,6 +19,7 @@ on_both_backends!(
     a_closed_case_leaves_the_laptops_and_comes_back_when_reopened,
     a_purge_reaches_every_laptop_and_a_forged_one_none,
     a_laptop_refuses_a_server_with_another_notice_key,
+    a_purge_after_the_backup_stays_purged_after_a_restore,
 );
 
 /// The cases a laptop lists, open and closed.
@@ -272,4 +273,43 @@ fn a_laptop_refuses_a_server_with_another_notice_key(backend: Backend) {
         status.last_error.expect("the failure is shown").code,
         "server_key_changed"
     );
+}
+
+fn a_purge_after_the_backup_stays_purged_after_a_restore(backend: Backend) {
+    let mut server = Server::start(backend.own_database());
+    server.admin(&["retention", "settings", "--case-years", "0"]);
+    let users = server.team(&unique("team"), &["anna", "bo"]);
+    let mut a = Device::enrolled(&server, &users[0]);
+    let case = open_case(&mut a, "20121008-9882");
+    signed_notes(&mut a, case, 2, "Hembesök om skolstarten");
+    a.journal.close_case(case).expect("close");
+    sync(&mut a);
+    let backup = server.backup();
+    server.admin(&["retention", "purge"]);
+    let printed = server.restore(&backup);
+    assert!(
+        printed.contains(&case.to_string()),
+        "the purge is re-applied: {printed}"
+    );
+    assert!(!server
+        .admin(&["retention", "list", "--json"])
+        .contains(&case.to_string()));
+
+    // anna's laptop sees the restore and pushes everything it holds again:
+    // the server refuses the purged case's operations, and the notice of
+    // the purge, sent again, removes the case here.
+    let report = sync(&mut a);
+    assert!(report.rejected > 0, "the case's operations are refused");
+    assert!(case_ids(&a).is_empty());
+    assert_eq!(left(&a), vec![(case.to_string(), "purged".into())]);
+    let status = a.journal.sync_status().expect("status");
+    assert!(
+        status.quarantined.is_empty(),
+        "the refused operations left with their case: {:?}",
+        status.quarantined
+    );
+    a.journal.check_replay().expect("replays");
+    let mut b = Device::enrolled(&server, &users[1]);
+    sync(&mut b);
+    assert!(case_ids(&b).is_empty(), "the restore did not bring it back");
 }
