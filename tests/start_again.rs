@@ -6,30 +6,12 @@
 //! this runs on SQLite. All people here are fictional.
 
 use brygga_core::device_card;
-use brygga_core::{EntryKind, Journal, NewEntry, NewPupil, Passphrase};
-use brygga_e2e::{cli, pass, unique, Backend, Device, Server};
-use chrono::Utc;
-use std::collections::BTreeMap;
+use brygga_core::{Journal, Passphrase};
+use brygga_e2e::{cli, open_case_in, pass, signed_note, unique, Backend, Device, Server};
 use std::path::PathBuf;
 use uuid::Uuid;
 
 const NEW_PASSPHRASE: &str = "fiktiv ny lösenfras efter glömskan";
-
-fn note(journal: &mut Journal, case: Uuid, text: &str) {
-    let id = journal
-        .draft_entry(
-            case,
-            NewEntry {
-                kind: EntryKind::Note,
-                event_at: Utc::now(),
-                participants: vec![],
-                fields: BTreeMap::new(),
-                text: text.into(),
-            },
-        )
-        .expect("draft");
-    journal.sign_entry(id).expect("sign");
-}
 
 fn texts(journal: &Journal, case: Uuid) -> Vec<String> {
     let mut texts: Vec<String> = journal
@@ -55,21 +37,12 @@ fn a_forgotten_passphrase_starts_again_from_the_server_and_loses_only_what_was_n
     let users = server.team(&unique("team"), &["anna"]);
     let Device { dir, mut journal } = Device::enrolled(&server, &users[0]);
     let old_id = journal.device_id();
-    let pupil = journal
-        .add_pupil(NewPupil {
-            name: "Fiktiv Elev".into(),
-            personnummer: "20121008-9882".into(),
-            school: "Fiktiva skolan".into(),
-            grade: 8,
-            protected_identity: false,
-        })
-        .expect("pupil");
-    let case = journal.open_case(pupil).expect("case");
+    let case = open_case_in(&mut journal, "20121008-9882");
     for i in 0..3 {
-        note(&mut journal, case, &format!("Synkad anteckning {i}"));
+        signed_note(&mut journal, case, &format!("Synkad anteckning {i}"));
     }
     journal.sync_with_server().expect("sync");
-    note(&mut journal, case, "Aldrig synkad anteckning");
+    signed_note(&mut journal, case, "Aldrig synkad anteckning");
     drop(journal);
     let card = device_card::read(dir.path()).expect("the old journal's card");
     assert_eq!(card.device_id, old_id);

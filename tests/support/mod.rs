@@ -367,15 +367,15 @@ pub fn open_case_in(journal: &mut brygga_core::Journal, pnr: &str) -> Uuid {
 
 pub fn signed_notes(device: &mut Device, case: Uuid, n: usize, prefix: &str) -> Vec<Uuid> {
     (0..n)
-        .map(|i| {
-            let id = device
-                .journal
-                .draft_entry(case, note(&format!("{prefix} {i}")))
-                .expect("draft");
-            device.journal.sign_entry(id).expect("sign");
-            id
-        })
+        .map(|i| signed_note(&mut device.journal, case, &format!("{prefix} {i}")))
         .collect()
+}
+
+/// A note drafted and signed; returns the entry's id.
+pub fn signed_note(journal: &mut Journal, case: Uuid, text: &str) -> Uuid {
+    let id = journal.draft_entry(case, note(text)).expect("draft");
+    journal.sign_entry(id).expect("sign");
+    id
 }
 
 pub fn sync(device: &mut Device) -> brygga_core::sync::SyncReport {

@@ -108,14 +108,18 @@ impl Journal {
     /// Closes a case for good: there is no reopening (a pupil who needs
     /// the team again gets a new case). Refused while a draft is unsigned
     /// and for a case that is already closed.
-    pub fn close_case(&mut self, case_id: Uuid) -> Result<()> {
-        let pupil_id = self.pupil_of_case(&case_id)?;
-        let status: String = self.conn.query_row(
+    /// `open` or `closed`.
+    pub(crate) fn case_status(&self, case_id: Uuid) -> Result<String> {
+        Ok(self.conn.query_row(
             "SELECT status FROM cases WHERE id = ?1",
             [case_id.to_string()],
             |r| r.get(0),
-        )?;
-        if status != "open" {
+        )?)
+    }
+
+    pub fn close_case(&mut self, case_id: Uuid) -> Result<()> {
+        let pupil_id = self.pupil_of_case(&case_id)?;
+        if self.case_status(case_id)? != "open" {
             return Err(Error::not_allowed(
                 ReasonCode::CaseAlreadyClosed,
                 format!("case {case_id} is already closed"),

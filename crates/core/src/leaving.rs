@@ -281,16 +281,10 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<LeftCase>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{journal, pupil};
     use crate::sync::state;
-    use crate::{Journal, NewEntry, NewGuardian, NewPupil, Passphrase};
+    use crate::{Journal, NewEntry, NewGuardian};
     use brygga_protocol::entry_kind::EntryKind;
-
-    fn journal() -> (tempfile::TempDir, Journal) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let pass = Passphrase::new("fiktivt lösenord 123".to_owned());
-        let j = Journal::create(dir.path(), &pass, "Fiktiv Handläggare").expect("create");
-        (dir, j)
-    }
 
     fn note(text: &str) -> NewEntry {
         NewEntry {
@@ -305,15 +299,7 @@ mod tests {
     /// A pupil with a closed case (a guardian, two signed notes) and an
     /// open one (a note): returns (closed, open).
     fn two_cases(j: &mut Journal) -> (Uuid, Uuid) {
-        let pupil = j
-            .add_pupil(NewPupil {
-                name: "Fiktiv Elev".into(),
-                personnummer: "20120417-9939".into(),
-                school: "Fiktiva skolan".into(),
-                grade: 8,
-                protected_identity: false,
-            })
-            .expect("pupil");
+        let pupil = pupil(j);
         let closed = j.open_case(pupil).expect("case");
         j.add_guardian(NewGuardian {
             case_id: closed,

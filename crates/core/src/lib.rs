@@ -19,6 +19,8 @@ mod entries;
 pub mod entry_fields;
 mod error;
 pub mod export;
+#[cfg(test)]
+mod fixtures;
 pub mod form_rules;
 mod journal;
 mod keys;

@@ -95,13 +95,8 @@ mod tests {
     use super::*;
     use crate::hlc::Hlc;
     use crate::op::{Operation, Payload};
-    use ring::rand::SystemRandom;
+    use crate::signing::tests::keypair;
     use ring::signature::KeyPair;
-
-    fn keypair() -> Ed25519KeyPair {
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).expect("keygen");
-        Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse")
-    }
 
     fn purge() -> Notice {
         Notice {

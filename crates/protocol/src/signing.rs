@@ -100,7 +100,7 @@ pub fn signature_from_hex(hex_signature: &str) -> Option<Signature> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::hlc::Hlc;
     use crate::op::Payload;
@@ -108,7 +108,7 @@ mod tests {
     use ring::signature::KeyPair;
     use uuid::Uuid;
 
-    fn keypair() -> Ed25519KeyPair {
+    pub(crate) fn keypair() -> Ed25519KeyPair {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).expect("keygen");
         Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse")
     }

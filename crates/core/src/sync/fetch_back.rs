@@ -165,13 +165,7 @@ impl Journal {
             None => {}
         }
         let pupil_id = self.pupil_of_case(&case_id)?;
-        let status: String = store::row(
-            &self.conn,
-            "SELECT status FROM cases WHERE id = ?1",
-            [case_id.to_string()],
-            |r| r.get(0),
-        )?;
-        if status != "closed" {
+        if self.case_status(case_id)? != "closed" {
             return Err(Error::not_allowed(
                 ReasonCode::CaseNotClosed,
                 format!("case {case_id} is open"),

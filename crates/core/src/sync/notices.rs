@@ -187,35 +187,21 @@ fn quarantine(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Journal, NewPupil, Passphrase};
+    use crate::fixtures::{journal, keypair, pupil};
+    use crate::Journal;
     use brygga_protocol::notice::Notice;
     use brygga_protocol::PROTOCOL_VERSION;
     use ring::signature::{Ed25519KeyPair, KeyPair};
     use uuid::Uuid;
 
-    fn keypair() -> Ed25519KeyPair {
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("key");
-        Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse")
-    }
-
     /// A journal of team "Team Norr" that pinned `server`'s key, with a
     /// closed case.
     fn enrolled(server: &Ed25519KeyPair) -> (tempfile::TempDir, Journal, Uuid) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let pass = Passphrase::new("fiktivt lösenord 123".to_owned());
-        let mut j = Journal::create(dir.path(), &pass, "Fiktiv Handläggare").expect("create");
+        let (dir, mut j) = journal();
         state::set(&j.conn, state::TEAM, "Team Norr").expect("team");
         j.pin_server_key(&hex::encode(server.public_key().as_ref()))
             .expect("pin");
-        let pupil = j
-            .add_pupil(NewPupil {
-                name: "Fiktiv Elev".into(),
-                personnummer: "20120417-9939".into(),
-                school: "Fiktiva skolan".into(),
-                grade: 8,
-                protected_identity: false,
-            })
-            .expect("pupil");
+        let pupil = pupil(&mut j);
         let case = j.open_case(pupil).expect("case");
         j.close_case(case).expect("close");
         (dir, j, case)
