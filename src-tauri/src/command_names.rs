@@ -35,6 +35,8 @@ pub const ALL: &[&str] = &[
     "set_action_status",
     "report_concern",
     "close_case",
+    "left_cases",
+    "reopen_case",
     "checkin_board",
     "record_checkins",
     "search",

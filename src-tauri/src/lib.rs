@@ -107,6 +107,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, data_dir: PathBuf) -> Buil
             commands::plans::set_action_status,
             commands::cases::report_concern,
             commands::cases::close_case,
+            commands::cases::left_cases,
+            commands::cases::reopen_case,
             commands::checkin::checkin_board,
             commands::checkin::record_checkins,
             commands::cases::search,

@@ -1,11 +1,11 @@
 //! The caseload, pupils, cases and what hangs on a case: guardians and
 //! reports of concern; search; the demo caseload.
 
-use crate::error::IpcResult;
+use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use brygga_core::views::{CaseDetail, SearchHit};
-use brygga_core::{CaseloadItem, DemoSummary, NewConcern, NewGuardian, NewPupil};
-use tauri::State;
+use brygga_core::{CaseloadItem, DemoSummary, LeftCase, NewConcern, NewGuardian, NewPupil};
+use tauri::{AppHandle, Manager, Runtime, State};
 use uuid::Uuid;
 
 /// Most search hits returned at once.
@@ -42,10 +42,35 @@ pub async fn report_concern(state: State<'_, AppState>, concern: NewConcern) -> 
     state.with(|j| j.report_concern(concern).map(|i| i.to_string()))
 }
 
-/// Closes a case for good (the core has no reopening).
+/// Closes a case; it leaves the laptop once the server holds it and the
+/// municipality's waiting time has run.
 #[tauri::command]
 pub async fn close_case(state: State<'_, AppState>, case_id: Uuid) -> IpcResult<()> {
     state.with(|j| j.close_case(case_id))
+}
+
+/// The closed cases that left this laptop, and those purged.
+#[tauri::command]
+pub async fn left_cases(state: State<'_, AppState>) -> IpcResult<Vec<LeftCase>> {
+    state.with(|j| j.left_cases())
+}
+
+/// Reopens a closed case. One that left this laptop is fetched back from
+/// the server first, on the blocking pool and without holding the journal
+/// while the server answers, so the window's other commands still run.
+/// The reopening syncs at once.
+#[tauri::command]
+pub async fn reopen_case<R: Runtime>(app: AppHandle<R>, case_id: Uuid) -> IpcResult<()> {
+    let for_call = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = for_call.state::<AppState>();
+        state.touch();
+        brygga_core::sync::reopen_detached(state.journal_access(), case_id)
+    })
+    .await
+    .map_err(|e| IpcError::internal(format!("reopening the case failed: {e}")))??;
+    app.state::<AppState>().trigger_sync();
+    Ok(())
 }
 
 #[tauri::command]

@@ -9,6 +9,7 @@ import type { NewConcern } from './bindings/NewConcern';
 import type { NewConsent } from './bindings/NewConsent';
 import type { NewPlan } from './bindings/NewPlan';
 import type { CaseloadItem } from './bindings/CaseloadItem';
+import type { LeftCase } from './bindings/LeftCase';
 import type { NewCheckin } from './bindings/NewCheckin';
 import type { CheckinRow } from './bindings/CheckinRow';
 import type { DemoSummary } from './bindings/DemoSummary';
@@ -90,6 +91,9 @@ export const api = {
     call<null>('set_action_status', { actionId, status }),
   reportConcern: (concern: NewConcern) => call<string>('report_concern', { concern }),
   closeCase: (caseId: string) => call<null>('close_case', { caseId }),
+  leftCases: () => call<LeftCase[]>('left_cases'),
+  /** A case that left the laptop is fetched back from the server first. */
+  reopenCase: (caseId: string) => call<null>('reopen_case', { caseId }),
   checkinBoard: () => call<CheckinRow[]>('checkin_board'),
   recordCheckins: (checkins: NewCheckin[]) => call<string[]>('record_checkins', { checkins }),
   search: (query: string) => call<SearchHit[]>('search', { query }),

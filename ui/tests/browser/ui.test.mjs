@@ -495,11 +495,12 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     assert.doesNotMatch(await concerns.innerText(), /hemsituationen/u);
     await page.getByTestId('privacy-toggle').click();
 
-    // Closing: said plainly that it cannot be undone; focus starts on cancel.
+    // Closing: said plainly that the case leaves this laptop in time and
+    // can be fetched back; focus starts on cancel.
     await page.getByTestId('close-case').click();
     const close = page.getByTestId('close-dialog');
     await close.waitFor();
-    assert.match(await close.getByTestId('close-irreversible').innerText(), /går inte att ångra/u);
+    assert.match(await close.getByTestId('close-leaves').innerText(), /lämnar datorn .* kan öppnas igen/u);
     assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Avbryt');
     await audit(page, '33-close-case');
     await close.getByTestId('confirm-close').click();
@@ -524,6 +525,35 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     await page.getByTestId('record-consent').click();
     await page.getByRole('heading', { name: 'Record a consent' }).waitFor();
     await audit(page, '34-consent-en');
+    await context.close();
+  });
+
+  it('a closed case still on this laptop is reopened from its case view', async () => {
+    const { context, page, bridge } = await openApp();
+    await createWithDemo(page);
+    const noah = await caseOf(bridge, 'Noah Berglund');
+    const [entry] = await bridge.invoke('list_entries', { caseId: noah });
+    await bridge.invoke('close_case', { caseId: noah });
+
+    // Out of the caseload, a closed case is found through its entries.
+    await page.getByRole('button', { name: 'Sök' }).first().click();
+    await page.getByLabel('Sökord').fill(entry.text.match(/\p{L}{6,}/u)[0]);
+    await page.getByTestId('search-go').click();
+    await page.getByTestId('search-results').getByRole('button', { name: /Noah Berglund/u }).first().click();
+    await page.getByTestId('case-closed').waitFor();
+    assert.equal(await page.getByTestId('new-entry').count(), 0);
+    await audit(page, '35-case-closed');
+
+    await page.getByTestId('reopen-case').click();
+    await page.getByTestId('new-entry').waitFor();
+    assert.equal(await page.getByTestId('case-closed').count(), 0);
+    assert.match(await page.locator('main').innerText(), /Ärendet för Noah Berglund är öppet igen/u);
+    // The button went with the banner: focus is on the case's title.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'case-title');
+    // The journal has the case open again, back in the caseload.
+    assert.equal((await bridge.invoke('case_detail', { caseId: noah })).case.status, 'open');
+    assert.ok((await bridge.invoke('caseload')).some((c) => c.case_id === noah));
+    assert.deepEqual(await bridge.invoke('left_cases'), []);
     await context.close();
   });
 

@@ -150,6 +150,12 @@ describe('sync words', () => {
     expect(quarantineReason(missing, 'sv')).toBe('Det ändringen gäller finns inte här (Åtgärd i planen a1).');
   });
 
+  it('words a server notice that does not verify, with the notice it names', () => {
+    const q = { code: 'bad-notice', params: { notice: 'n-1', type: 'case-purged' }, reason: "the server's notice n-1 does not verify" };
+    expect(quarantineReason(q, 'sv')).toMatch(/^Meddelandet n-1 från servern är inte signerat/u);
+    expect(operationName('case-purged', 'sv')).toBe('Gallring (meddelande från servern)');
+  });
+
   it('falls back to the core’s English for a code it has no words for', () => {
     const q = { code: 'from-a-newer-build', params: {}, reason: 'something new' };
     expect(quarantineReason(q, 'sv')).toBe('something new');

@@ -5,4 +5,4 @@
  * one keeps the core's `ErrorCode`). The desktop shell sends the same
  * codes when `sync_now` fails.
  */
-export type SyncErrorCode = "unreachable" | "refused" | "revoked" | "not_enrolled" | "locked" | "unknown";
+export type SyncErrorCode = "unreachable" | "refused" | "revoked" | "not_enrolled" | "locked" | "server_key_changed" | "unknown";

@@ -15,6 +15,18 @@ audit_pushed: number,
  */
 audit_breaks: number, 
 /**
+ * The server's notices taken in this round (purges, settings).
+ */
+notices: number, 
+/**
+ * Closed cases that left this laptop this round.
+ */
+cases_left: number, 
+/**
+ * Cases fetched back this round (a colleague reopened one).
+ */
+cases_back: number, 
+/**
  * True when the device was revoked and the journal has been wiped.
  */
 wiped: boolean, };
