@@ -105,9 +105,6 @@ impl Journal {
         Ok(case_id)
     }
 
-    /// Closes a case for good: there is no reopening (a pupil who needs
-    /// the team again gets a new case). Refused while a draft is unsigned
-    /// and for a case that is already closed.
     /// `open` or `closed`.
     pub(crate) fn case_status(&self, case_id: Uuid) -> Result<String> {
         Ok(self.conn.query_row(
@@ -117,6 +114,10 @@ impl Journal {
         )?)
     }
 
+    /// Closes a case: it takes nothing new until it is reopened
+    /// ([`Journal::reopen_case`]), and in time it leaves the laptop
+    /// (docs/retention.md). Refused while a draft is unsigned and for a
+    /// case that is already closed.
     pub fn close_case(&mut self, case_id: Uuid) -> Result<()> {
         let pupil_id = self.pupil_of_case(&case_id)?;
         if self.case_status(case_id)? != "open" {
