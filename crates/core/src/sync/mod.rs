@@ -235,8 +235,17 @@ fn run_round(
     // is never held for the whole of a first sync.
     report.pulled.applied += locked(access, |j| j.finish_pull())??;
     for case_id in locked(access, |j| j.cases_coming_back())?? {
-        fetch_back::fetch_back(access, transport, case_id)?;
-        report.cases_back += 1;
+        match fetch_back::fetch_back(access, transport, case_id) {
+            Ok(_) => report.cases_back += 1,
+            // The server no longer has it (a restore from an older backup):
+            // what names it waits, shown as waiting, and the round goes on.
+            Err(SyncError::Refused(detail)) => locked(access, |j| {
+                j.record_sync(format!(
+                    "case {case_id} could not be fetched back: {detail}"
+                ))
+            })??,
+            Err(e) => return Err(e),
+        }
     }
     let scopes = locked(access, |j| j.pending_scopes())??;
     let mut placed = 0;
