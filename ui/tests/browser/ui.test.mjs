@@ -145,6 +145,28 @@ async function createWithDemo(page) {
   await page.getByTestId('caseload').waitFor();
 }
 
+/**
+ * A laptop with the demo caseload, in its window, enrolled on `server` as
+ * `user` of a team of its own, its first round done.
+ */
+async function enrolledWithDemo(server, user) {
+  server.admin('team', 'add', 'Fiktivt team');
+  server.admin('user', 'add', user, '--team', 'Fiktivt team');
+  const opened = await openApp();
+  await createWithDemo(opened.page);
+  await opened.bridge.invoke('enroll', { serverUrl: server.url, code: server.enrollCode(user) });
+  await opened.bridge.invoke('sync_now');
+  return opened;
+}
+
+/** Leaves the caseload and comes back: it reads the journal again. */
+async function backToCaseload(page) {
+  await page.getByRole('button', { name: 'Sök' }).first().click();
+  await page.getByTestId('search-screen').waitFor();
+  await page.getByRole('button', { name: 'Ärenden' }).first().click();
+  await page.getByTestId('caseload-list').waitFor();
+}
+
 // Each test has its own app, journal and browser context; they run side by
 // side, as most of their time is spent waiting on the other processes.
 describe('Brygga UI on the real core', { concurrency: 5 }, () => {
@@ -782,6 +804,138 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
       await audit(page, '37-start-again-done');
       await page.getByTestId('to-caseload').click();
       await hasCount(page.getByTestId('caseload-list').locator('li'), 20);
+      await context.close();
+    } finally {
+      server.stop();
+    }
+  });
+
+  it('a closed case leaves the laptop after a round, listed under the caseload; "Öppna igen" offline loses nothing, online fetches it back', { skip: needsServer }, async () => {
+    const server = await new TestServer().start();
+    try {
+      const { context, page, bridge } = await enrolledWithDemo(server, 'fiktiv.handlaggare');
+      const noah = await caseOf(bridge, 'Noah Berglund');
+      const signedOf = async () =>
+        (await bridge.invoke('list_entries', { caseId: noah }))
+          .filter((e) => e.status === 'signed')
+          .map((e) => [e.id, e.text, e.corrections.length]);
+      const signed = await signedOf();
+      assert.ok(signed.length > 0, 'Noah has signed entries');
+      const word = signed[0][1].match(/\p{L}{6,}/u)[0];
+      const noahHits = async () => (await bridge.invoke('search', { query: word })).filter((h) => h.case_id === noah);
+      assert.ok((await noahHits()).length > 0, `"${word}" finds Noah's entry`);
+
+      // Closed and pushed, but the municipality's waiting time (30 days by
+      // default) has not run: the case stays here.
+      await bridge.invoke('close_case', { caseId: noah });
+      await bridge.invoke('sync_now');
+      assert.equal((await bridge.invoke('sync_status')).pending, 0);
+      assert.deepEqual(await bridge.invoke('left_cases'), []);
+
+      // The administrator sets it to 0 days: a signed notice the laptop
+      // takes in at its next round, a round from the sync panel.
+      server.admin('retention', 'settings', '--leave-laptop-days', '0');
+      await page.getByRole('button', { name: 'Inställningar' }).click();
+      await page.getByTestId('sync-panel').waitFor();
+      await page.getByTestId('sync-now').click();
+      await page.getByTestId('sync-done').waitFor();
+      assert.match(await page.getByTestId('sync-done').innerText(), /Avslutade ärenden som lämnade datorn: 1\./u);
+      assert.deepEqual(
+        (await bridge.invoke('left_cases')).map((c) => [c.case_id, c.reason]),
+        [[noah, 'closed']],
+      );
+      assert.deepEqual(await noahHits(), [], 'its text left the search index');
+
+      // Gone from search in the window too.
+      await page.getByRole('button', { name: 'Sök' }).first().click();
+      await page.getByLabel('Sökord').fill(word);
+      await page.getByTestId('search-go').click();
+      await page.getByTestId('search-count').waitFor();
+      assert.doesNotMatch(await page.getByTestId('search-results').innerText(), /Noah Berglund/u);
+
+      // Listed under the caseload, not in it.
+      await page.getByRole('button', { name: 'Ärenden' }).first().click();
+      const section = page.getByTestId('left-cases');
+      await section.waitFor();
+      assert.equal(
+        await section.getByRole('heading', { level: 2 }).innerText(),
+        'Avslutade ärenden som lämnat datorn',
+      );
+      const item = section.getByTestId('left-case');
+      await hasCount(item, 1);
+      assert.equal(await item.getAttribute('data-reason'), 'closed');
+      assert.match(await item.innerText(), /Noah Berglund/u);
+      assert.match(await item.innerText(), /Avslutat .* lämnade datorn/su);
+      assert.doesNotMatch(await page.getByTestId('caseload-list').innerText(), /Noah Berglund/u);
+      await audit(page, '38-left-cases');
+
+      // No server: the window says that nothing was lost, and the case
+      // stays listed, here and in the journal.
+      await server.halt();
+      await item.getByRole('button', { name: /^Öppna igen\b.*Noah Berglund$/u }).click();
+      const offline = item.locator('[data-testid=error][data-code=unreachable]');
+      await offline.waitFor();
+      assert.match(await offline.innerText(), /Inget har gått förlorat: ärendet finns kvar på servern/u);
+      assert.equal(await item.getByTestId('reopen-case').isEnabled(), true);
+      await hasCount(section.getByTestId('left-case'), 1);
+      assert.deepEqual(
+        (await bridge.invoke('left_cases')).map((c) => [c.case_id, c.reason]),
+        [[noah, 'closed']],
+      );
+      assert.ok(!(await bridge.invoke('caseload')).some((c) => c.case_id === noah));
+      await audit(page, '39-left-case-offline');
+
+      // The server is back: fetched back, reopened, its case view opens.
+      await server.resume();
+      await item.getByTestId('reopen-case').click();
+      await page.getByTestId('case-title').waitFor();
+      assert.equal(await page.getByTestId('case-title').innerText(), 'Noah Berglund');
+      await page.getByTestId('new-entry').waitFor();
+      assert.equal(await page.getByTestId('case-closed').count(), 0);
+      assert.match(await page.locator('main').innerText(), /Ärendet för Noah Berglund är öppet igen/u);
+      // The journal: open, every signed entry back, nothing left.
+      assert.equal((await bridge.invoke('case_detail', { caseId: noah })).case.status, 'open');
+      assert.deepEqual(await signedOf(), signed);
+      assert.deepEqual(await bridge.invoke('left_cases'), []);
+      assert.ok((await bridge.invoke('caseload')).some((c) => c.case_id === noah));
+      assert.ok((await noahHits()).length > 0, 'searchable again');
+      await context.close();
+    } finally {
+      server.stop();
+    }
+  });
+
+  it('a case purged on the server is only named under the caseload, with no way to open it', { skip: needsServer }, async () => {
+    // Purged as soon as closed. The settings are the whole server's: a
+    // server of its own.
+    const server = await new TestServer().start();
+    try {
+      server.admin('retention', 'settings', '--case-years', '0');
+      const { context, page, bridge } = await enrolledWithDemo(server, 'fiktiv.handlaggare');
+      const noah = await caseOf(bridge, 'Noah Berglund');
+      await bridge.invoke('close_case', { caseId: noah });
+      await bridge.invoke('sync_now');
+      assert.match(server.admin('retention', 'list', '--due'), new RegExp(noah, 'u'));
+      server.admin('retention', 'purge');
+      await bridge.invoke('sync_now');
+      assert.deepEqual(
+        (await bridge.invoke('left_cases')).map((c) => [c.case_id, c.reason]),
+        [[noah, 'purged']],
+      );
+
+      await backToCaseload(page);
+      const item = page.getByTestId('left-cases').getByTestId('left-case');
+      await hasCount(item, 1);
+      assert.equal(await item.getAttribute('data-reason'), 'purged');
+      assert.match(await item.innerText(), /Gallrat enligt kommunens regler/u);
+      assert.equal(await item.getByRole('button').count(), 0, 'nothing to press');
+      await audit(page, '40-left-case-purged');
+      // Nor does the core reopen it.
+      await assert.rejects(bridge.invoke('reopen_case', { caseId: noah }), (e) => {
+        assert.equal(e.err.code, 'not_allowed');
+        assert.equal(e.err.params.reason, 'case-purged');
+        return true;
+      });
       await context.close();
     } finally {
       server.stop();
