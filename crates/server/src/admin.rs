@@ -3,12 +3,15 @@
 use crate::admin_log::{AdminAction, AdminLog};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::review::{review, ReviewFilter, ReviewRow};
+use crate::review::{ReviewRow, Users};
 use crate::store::plan::Revocation;
-use crate::store::{AuditRecord, ChainBreak, Device, Revoked, Store, Team, User};
+use crate::store::{
+    AuditCursor, AuditFilter, AuditRecord, ChainBreak, Device, Revoked, Store, Team, User,
+};
 use brygga_protocol::api::EnrollCode;
 use brygga_protocol::auth::sha256_hex;
 use ring::rand::{SecureRandom, SystemRandom};
+use std::num::NonZeroU64;
 use uuid::Uuid;
 
 const ACTOR: &str = "admin";
@@ -144,14 +147,43 @@ pub async fn revoke_device(store: &dyn Store, log: &AdminLog, id: Uuid) -> Resul
     Ok(revoked)
 }
 
-/// The devices' audit rows and the server's own, filtered, oldest first.
-pub async fn audit_list(store: &dyn Store, filter: &ReviewFilter) -> Result<Vec<ReviewRow>> {
-    Ok(review(
-        store.device_audit_rows().await?,
-        store.audit_rows().await?,
-        &store.devices().await?,
-        filter,
-    ))
+/// Rows of the review read from the store at a time: what `audit list`
+/// holds in memory, however long the log.
+const REVIEW_PAGE: u32 = 500;
+
+/// The devices' audit rows and the server's own that `filter` selects,
+/// oldest first, after `after` and at most `limit` of them, each handed to
+/// `show` as soon as its page is read. Returns the cursor of the last row
+/// shown when `limit` stopped the list before its end.
+pub async fn audit_list(
+    store: &dyn Store,
+    filter: &AuditFilter,
+    mut after: Option<AuditCursor>,
+    limit: Option<NonZeroU64>,
+    mut show: impl FnMut(ReviewRow) -> Result<()>,
+) -> Result<Option<AuditCursor>> {
+    let users = Users::of(&store.devices().await?);
+    let mut left = limit.map(NonZeroU64::get);
+    loop {
+        let size = left.map_or(REVIEW_PAGE, |l| {
+            u32::try_from(l).map_or(REVIEW_PAGE, |l| l.min(REVIEW_PAGE))
+        });
+        let page = store.audit_page(filter, after, size).await?;
+        for entry in page.rows {
+            show(ReviewRow::of(entry, &users))?;
+        }
+        let Some(next) = page.next else {
+            return Ok(None);
+        };
+        after = Some(next);
+        if let Some(l) = left.as_mut() {
+            // A page with rows after it is full.
+            *l -= u64::from(size);
+            if *l == 0 {
+                return Ok(Some(next));
+            }
+        }
+    }
 }
 
 /// The breaks found in the devices' audit chains, oldest first.

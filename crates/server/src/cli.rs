@@ -6,12 +6,13 @@ use crate::backup::Reapplied;
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
 use crate::notice_key::NoticeKey;
-use crate::review::{parse_time, DayEnd, ReviewFilter, Source};
+use crate::review::{format_cursor, parse_cursor, parse_time, DayEnd, ReviewRow};
 use crate::store::retention::Purged;
-use crate::store::{self, DynStore, Revoked};
+use crate::store::{self, AuditFilter, AuditSource, DynStore, Revoked};
 use crate::tls::{self, TlsFiles};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
+use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
@@ -178,6 +179,13 @@ pub enum AuditCommand {
         /// Up to this date (the whole day) or RFC 3339 time, inclusive
         #[arg(long, value_name = "DATE")]
         to: Option<String>,
+        /// At most N rows (default: all); when more follow, the cursor
+        /// of the last one shown is printed on stderr, for --after
+        #[arg(long, value_name = "N")]
+        limit: Option<NonZeroU64>,
+        /// Only the rows after this cursor (from a previous --limit)
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -307,6 +315,56 @@ fn print_json(value: &serde_json::Value) -> Result<()> {
     Ok(())
 }
 
+/// One row of `audit list`'s text.
+fn print_review_row(r: &ReviewRow) {
+    println!(
+        "{}  {:<6}  {:<36}  {:<20}  {:<18}  {:<44}  {}{}",
+        r.at,
+        match r.source {
+            AuditSource::Device => "device",
+            AuditSource::Server => "server",
+        },
+        r.device_id.map_or("-".to_string(), |d| d.to_string()),
+        r.actor,
+        r.action,
+        r.object.as_deref().unwrap_or("-"),
+        r.detail,
+        if r.after_break {
+            "  [after a break]"
+        } else {
+            ""
+        }
+    );
+}
+
+/// An item of a JSON array printed one item at a time, as
+/// [`print_json`] prints the whole array: the array's opening (`first`)
+/// or the comma after the item before, then the item, indented.
+fn json_array_item(first: bool, item: &impl serde::Serialize) -> Result<String> {
+    let value =
+        serde_json::to_value(item).map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
+    let text = serde_json::to_string_pretty(&value)
+        .map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
+    let mut out = String::from(if first { "[\n" } else { ",\n" });
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("  ");
+        out.push_str(line);
+    }
+    Ok(out)
+}
+
+/// The end of an array of [`json_array_item`]s (`empty`: none printed).
+fn json_array_end(empty: bool) -> &'static str {
+    if empty {
+        "[]"
+    } else {
+        "\n]"
+    }
+}
+
 /// Runs one command.
 pub async fn run(cli: Cli) -> Result<()> {
     let dir = data_dir(&cli)?;
@@ -417,9 +475,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             action,
             from,
             to,
+            limit,
+            after,
             json,
         }) => {
-            let filter = ReviewFilter {
+            let filter = AuditFilter {
                 user: user.clone(),
                 pupil: pupil.clone(),
                 device: *device,
@@ -433,32 +493,24 @@ pub async fn run(cli: Cli) -> Result<()> {
                     .map(|t| parse_time(t, DayEnd::End))
                     .transpose()?,
             };
+            let after = after.as_deref().map(parse_cursor).transpose()?;
             let store = open_store(&cli, &dir).await?;
-            let rows = admin::audit_list(store.as_ref(), &filter).await?;
+            let mut shown = 0u64;
+            let more = admin::audit_list(store.as_ref(), &filter, after, *limit, |r| {
+                if *json {
+                    print!("{}", json_array_item(shown == 0, &r)?);
+                } else {
+                    print_review_row(&r);
+                }
+                shown += 1;
+                Ok(())
+            })
+            .await?;
             if *json {
-                let value = serde_json::to_value(&rows)
-                    .map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
-                return print_json(&value);
+                println!("{}", json_array_end(shown == 0));
             }
-            for r in rows {
-                println!(
-                    "{}  {:<6}  {:<36}  {:<20}  {:<18}  {:<44}  {}{}",
-                    r.at,
-                    match r.source {
-                        Source::Device => "device",
-                        Source::Server => "server",
-                    },
-                    r.device_id.map_or("-".to_string(), |d| d.to_string()),
-                    r.actor,
-                    r.action,
-                    r.object.as_deref().unwrap_or("-"),
-                    r.detail,
-                    if r.after_break {
-                        "  [after a break]"
-                    } else {
-                        ""
-                    }
-                );
+            if let Some(next) = more {
+                eprintln!("more rows follow: --after {}", format_cursor(next));
             }
             Ok(())
         }
@@ -699,4 +751,30 @@ async fn restore(cli: &Cli, dir: &Path, file: Option<&Path>) -> Result<()> {
         restored.epoch
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `audit list --json` prints its rows as they come, exactly as the
+    /// whole array printed at once.
+    #[test]
+    fn a_json_array_item_by_item_is_the_whole_array() {
+        let items = [
+            serde_json::json!({"b": 1, "a": "x\ny", "c": null, "d": [], "e": {"f": [1, 2]}}),
+            serde_json::json!({"a": true}),
+        ];
+        for n in 0..=items.len() {
+            let mut text = String::new();
+            for (i, item) in items[..n].iter().enumerate() {
+                text.push_str(&json_array_item(i == 0, item).expect("item"));
+            }
+            text.push_str(json_array_end(n == 0));
+            let whole =
+                serde_json::to_string_pretty(&serde_json::Value::Array(items[..n].to_vec()))
+                    .expect("json");
+            assert_eq!(text, whole);
+        }
+    }
 }

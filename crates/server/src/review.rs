@@ -1,43 +1,22 @@
-//! The admin's review of the audit trail: the devices' rows (reads
-//! included) and the server's own rows together, filtered and sorted by
-//! time (`brygga-server audit list`).
+//! The admin's review of the audit trail (`brygga-server audit list`): how
+//! a row of the devices' or the server's own, as the store pages them
+//! ([`crate::store::Store::audit_page`], filtered and ordered in SQL), is
+//! shown, and the texts of its options (times, the paging cursor).
 
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
-use crate::store::{AuditRow, Device, HeldAuditRow};
+use crate::store::{AuditCursor, AuditEntry, AuditRow, AuditSource, Device, HeldAuditRow};
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// What `audit list` selects; every given filter must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReviewFilter {
-    /// The user a device is enrolled to, or a row's own actor.
-    pub user: Option<String>,
-    pub pupil: Option<String>,
-    pub device: Option<Uuid>,
-    pub action: Option<String>,
-    /// Unix milliseconds, inclusive.
-    pub from_ms: Option<i64>,
-    /// Unix milliseconds, inclusive.
-    pub to_ms: Option<i64>,
-}
-
-/// Where a reviewed row was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    Device,
-    Server,
-}
 
 /// One row of the review, of either source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewRow {
     pub at: String,
     pub at_ms: i64,
-    pub source: Source,
+    pub source: AuditSource,
     /// The device that wrote the row, or that the server's row is about
     /// when a device acted.
     pub device_id: Option<Uuid>,
@@ -55,15 +34,36 @@ pub struct ReviewRow {
     pub after_break: bool,
 }
 
+/// The user each device (revoked ones too) is enrolled to.
+pub struct Users(HashMap<Uuid, String>);
+
+impl Users {
+    pub fn of(devices: &[Device]) -> Users {
+        Users(devices.iter().map(|d| (d.id, d.user.clone())).collect())
+    }
+
+    fn of_device(&self, id: Option<Uuid>) -> Option<String> {
+        id.and_then(|d| self.0.get(&d).cloned())
+    }
+}
+
 impl ReviewRow {
-    fn of_device(held: HeldAuditRow, users: &HashMap<Uuid, String>) -> ReviewRow {
+    /// The row as the review shows it.
+    pub fn of(entry: AuditEntry, users: &Users) -> ReviewRow {
+        match entry {
+            AuditEntry::Device(held) => ReviewRow::of_device(held, users),
+            AuditEntry::Server(row) => ReviewRow::of_server(row, users),
+        }
+    }
+
+    fn of_device(held: HeldAuditRow, users: &Users) -> ReviewRow {
         let device_id = Uuid::parse_str(&held.row.device_id).ok();
         let r = held.row;
         ReviewRow {
             at: rfc3339(held.at_ms),
             at_ms: held.at_ms,
-            source: Source::Device,
-            user: device_id.and_then(|d| users.get(&d).cloned()),
+            source: AuditSource::Device,
+            user: users.of_device(device_id),
             device_id,
             actor: r.actor,
             action: r.action,
@@ -78,7 +78,7 @@ impl ReviewRow {
         }
     }
 
-    fn of_server(row: AuditRow, users: &HashMap<Uuid, String>) -> ReviewRow {
+    fn of_server(row: AuditRow, users: &Users) -> ReviewRow {
         let r = row.record;
         let device_id = r
             .actor
@@ -87,8 +87,8 @@ impl ReviewRow {
         ReviewRow {
             at: rfc3339(r.at_ms),
             at_ms: r.at_ms,
-            source: Source::Server,
-            user: device_id.and_then(|d| users.get(&d).cloned()),
+            source: AuditSource::Server,
+            user: users.of_device(device_id),
             device_id,
             actor: r.actor,
             action: r.action,
@@ -99,45 +99,40 @@ impl ReviewRow {
             after_break: false,
         }
     }
-
-    fn matches(&self, f: &ReviewFilter) -> bool {
-        let user = f
-            .user
-            .as_ref()
-            .is_none_or(|u| self.user.as_ref() == Some(u) || &self.actor == u);
-        user && f
-            .pupil
-            .as_ref()
-            .is_none_or(|p| self.pupil_id.as_ref() == Some(p))
-            && f.device.is_none_or(|d| self.device_id == Some(d))
-            && f.action.as_ref().is_none_or(|a| &self.action == a)
-            && f.from_ms.is_none_or(|t| self.at_ms >= t)
-            && f.to_ms.is_none_or(|t| self.at_ms <= t)
-    }
 }
 
-/// The rows of both sources that match `filter`, oldest first (a device's
-/// rows of one time in their seq order).
-pub fn review(
-    device_rows: Vec<HeldAuditRow>,
-    server_rows: Vec<AuditRow>,
-    devices: &[Device],
-    filter: &ReviewFilter,
-) -> Vec<ReviewRow> {
-    let users: HashMap<Uuid, String> = devices.iter().map(|d| (d.id, d.user.clone())).collect();
-    let mut rows: Vec<ReviewRow> = device_rows
-        .into_iter()
-        .map(|r| ReviewRow::of_device(r, &users))
-        .chain(
-            server_rows
-                .into_iter()
-                .map(|r| ReviewRow::of_server(r, &users)),
-        )
-        .filter(|r| r.matches(filter))
-        .collect();
-    // Stable: rows of one time keep the order they were stored in.
-    rows.sort_by_key(|r| r.at_ms);
-    rows
+/// `--after`'s text of a cursor: `AT_MS:SOURCE:ID`, e.g.
+/// `1772438400000:device:42`.
+pub fn format_cursor(c: AuditCursor) -> String {
+    let source = match c.source {
+        AuditSource::Device => "device",
+        AuditSource::Server => "server",
+    };
+    format!("{}:{source}:{}", c.at_ms, c.id)
+}
+
+/// Reads [`format_cursor`]'s text.
+pub fn parse_cursor(text: &str) -> Result<AuditCursor> {
+    let bad = || {
+        Error::Usage(format!(
+            "'{text}' is not a cursor of audit list (AT_MS:device|server:ID)"
+        ))
+    };
+    let mut parts = text.split(':');
+    let (Some(at), Some(source), Some(id), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    Ok(AuditCursor {
+        at_ms: at.parse().map_err(|_| bad())?,
+        source: match source {
+            "device" => AuditSource::Device,
+            "server" => AuditSource::Server,
+            _ => return Err(bad()),
+        },
+        id: id.parse().map_err(|_| bad())?,
+    })
 }
 
 /// Which end of a day a bare date stands for.
@@ -188,104 +183,77 @@ mod tests {
         }
     }
 
-    fn held(seq: i64, at_ms: i64, action: &str, pupil: Option<&str>) -> HeldAuditRow {
-        HeldAuditRow {
+    #[test]
+    fn a_row_shows_its_device_and_user() {
+        let users = Users::of(&[device()]);
+        let held = HeldAuditRow {
+            id: 3,
             row: DeviceAuditRow {
-                seq,
-                at: rfc3339(at_ms),
+                seq: 1,
+                at: rfc3339(1_000),
                 actor: "Fiktiv Handläggare".into(),
                 device_id: DEV.to_string(),
-                action: action.into(),
+                action: "read".into(),
                 object_type: "entry".into(),
-                object_id: Some(format!("e{seq}")),
-                pupil_id: pupil.map(str::to_string),
+                object_id: Some("e1".into()),
+                pupil_id: Some("p1".into()),
                 detail: String::new(),
                 prev_hash: String::new(),
                 hash: String::new(),
             },
-            at_ms,
-            received_at_ms: at_ms,
+            at_ms: 1_000,
+            received_at_ms: 2_000,
             after_break: false,
-        }
-    }
-
-    fn server(id: i64, at_ms: i64, actor: &str, action: &str) -> AuditRow {
-        AuditRow {
-            id,
+        };
+        let row = ReviewRow::of(AuditEntry::Device(held), &users);
+        assert_eq!(row.source, AuditSource::Device);
+        assert_eq!(row.user.as_deref(), Some("fiktiv"));
+        assert_eq!(row.object.as_deref(), Some("entry:e1"));
+        assert_eq!((row.seq, row.pupil_id.as_deref()), (Some(1), Some("p1")));
+        let server = AuditRow {
+            id: 4,
             record: AuditRecord {
-                at_ms,
-                actor: actor.into(),
-                action: action.into(),
+                at_ms: 2_000,
+                actor: format!("device:{DEV}"),
+                action: "push".into(),
                 subject: None,
                 detail: String::new(),
             },
-        }
-    }
-
-    fn sample() -> (Vec<HeldAuditRow>, Vec<AuditRow>) {
-        (
-            vec![
-                held(1, 1_000, "read", Some("p1")),
-                held(2, 3_000, "update", Some("p2")),
-            ],
-            vec![
-                server(1, 500, "admin", "team.add"),
-                server(2, 2_000, &format!("device:{DEV}"), "push"),
-            ],
-        )
-    }
-
-    fn actions(rows: &[ReviewRow]) -> Vec<&str> {
-        rows.iter().map(|r| r.action.as_str()).collect()
-    }
-
-    #[test]
-    fn both_sources_come_together_by_time() {
-        let (d, s) = sample();
-        let rows = review(d, s, &[device()], &ReviewFilter::default());
-        assert_eq!(actions(&rows), vec!["team.add", "read", "push", "update"]);
-        assert_eq!(rows[1].source, Source::Device);
-        assert_eq!(rows[1].user.as_deref(), Some("fiktiv"));
-        assert_eq!(rows[1].object.as_deref(), Some("entry:e1"));
-        assert_eq!(rows[2].device_id, Some(DEV));
-    }
-
-    #[test]
-    fn filters_select_by_user_pupil_device_action_and_time() {
-        let select = |filter: ReviewFilter| {
-            let (d, s) = sample();
-            let rows = review(d, s, &[device()], &filter);
-            actions(&rows)
-                .iter()
-                .map(|a| a.to_string())
-                .collect::<Vec<_>>()
         };
-        let by_user = select(ReviewFilter {
-            user: Some("fiktiv".into()),
-            ..Default::default()
-        });
-        assert_eq!(by_user, vec!["read", "push", "update"]);
-        let by_pupil = select(ReviewFilter {
-            pupil: Some("p2".into()),
-            ..Default::default()
-        });
-        assert_eq!(by_pupil, vec!["update"]);
-        let by_device = select(ReviewFilter {
-            device: Some(DEV),
-            ..Default::default()
-        });
-        assert_eq!(by_device, vec!["read", "push", "update"]);
-        let by_action = select(ReviewFilter {
-            action: Some("read".into()),
-            ..Default::default()
-        });
-        assert_eq!(by_action, vec!["read"]);
-        let by_time = select(ReviewFilter {
-            from_ms: Some(1_000),
-            to_ms: Some(2_000),
-            ..Default::default()
-        });
-        assert_eq!(by_time, vec!["read", "push"]);
+        let row = ReviewRow::of(AuditEntry::Server(server), &users);
+        assert_eq!(row.source, AuditSource::Server);
+        assert_eq!(row.device_id, Some(DEV));
+        assert_eq!(row.user.as_deref(), Some("fiktiv"));
+        assert_eq!((row.seq, row.object), (None, None));
+    }
+
+    #[test]
+    fn a_cursor_reads_back() {
+        for c in [
+            AuditCursor {
+                at_ms: 1_772_438_400_000,
+                source: AuditSource::Device,
+                id: 42,
+            },
+            AuditCursor {
+                at_ms: -5,
+                source: AuditSource::Server,
+                id: 1,
+            },
+        ] {
+            assert_eq!(parse_cursor(&format_cursor(c)).expect("cursor"), c);
+        }
+        assert_eq!(
+            format_cursor(AuditCursor {
+                at_ms: 7,
+                source: AuditSource::Server,
+                id: 9,
+            }),
+            "7:server:9"
+        );
+        for bad in ["", "7:server", "7:laptop:9", "7:server:9:1", "x:device:1"] {
+            assert!(parse_cursor(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

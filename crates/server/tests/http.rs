@@ -802,6 +802,31 @@ async fn audit_rows_are_checked_against_the_chain_the_server_holds(pg: Option<&s
     assert!(listed
         .iter()
         .any(|r| r["seq"] == 6 && r["after_break"] == true));
+    // The same list in pages of 2: each names the cursor to go on from
+    // (on stderr), the last one none.
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut args = vec!["audit", "list", "--device", &id, "--user", &user, "--json"];
+        args.extend(["--limit", "2"]);
+        if let Some(cursor) = &after {
+            args.extend(["--after", cursor.as_str()]);
+        }
+        let out = home.admin_raw(&args);
+        assert!(out.status.success());
+        let page: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json page");
+        assert!(page.len() <= 2);
+        paged.extend(page);
+        let stderr = String::from_utf8(out.stderr).expect("utf8");
+        match stderr.trim().strip_prefix("more rows follow: --after ") {
+            Some(cursor) => after = Some(cursor.to_string()),
+            None => {
+                assert_eq!(stderr.trim(), "");
+                break;
+            }
+        }
+    }
+    assert_eq!(&paged, listed);
     let by_pupil = home.admin(&["audit", "list", "--pupil", "p1", "--action", "read"]);
     assert!(by_pupil.contains(&id));
     let text = home.admin(&["audit", "breaks"]);

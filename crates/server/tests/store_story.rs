@@ -4,6 +4,7 @@
 
 mod common;
 
+use brygga_protocol::audit::{AuditRow as DeviceAuditRow, GENESIS};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload};
 use brygga_protocol::{signing, PROTOCOL_VERSION};
@@ -12,8 +13,9 @@ use brygga_server::store::retention::{
     CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
 };
 use brygga_server::store::{
-    self, Admission, AuditRecord, CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp,
-    PushBatch, RequestWrite, Revoked, StoreError, StoredOutcome, WriteBatch,
+    self, Admission, AuditCursor, AuditEntry, AuditFilter, AuditPush, AuditRecord, AuditRow,
+    CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch, RequestWrite, Revoked,
+    StoreError, StoredOutcome, WriteBatch,
 };
 use common::{keypair, now_ms, unique};
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -94,6 +96,39 @@ fn server_seq(o: &StoredOutcome) -> i64 {
         StoredOutcome::Accepted { server_seq } => *server_seq,
         other => panic!("expected accepted, got {other:?}"),
     }
+}
+
+/// Every audit row `filter` selects, read in pages of `size`.
+async fn review(store: &DynStore, filter: &AuditFilter, size: u32) -> Vec<AuditEntry> {
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .audit_page(filter, after, size)
+            .await
+            .expect("audit page");
+        assert!(page.rows.len() <= size as usize);
+        rows.extend(page.rows);
+        match page.next {
+            Some(next) => {
+                assert_eq!(rows.last().map(AuditEntry::cursor), Some(next));
+                after = Some(next);
+            }
+            None => return rows,
+        }
+    }
+}
+
+/// The server's own audit rows, all of them.
+async fn server_audit(store: &DynStore) -> Vec<AuditRow> {
+    review(store, &AuditFilter::default(), 1000)
+        .await
+        .into_iter()
+        .filter_map(|e| match e {
+            AuditEntry::Server(r) => Some(r),
+            AuditEntry::Device(_) => None,
+        })
+        .collect()
 }
 
 async fn story(store: DynStore) {
@@ -516,7 +551,7 @@ async fn story(store: DynStore) {
     assert_eq!(store.history_epoch().await, Ok(next));
 
     // The audit trail has the admin actions and the pushes, no payloads.
-    let rows = store.audit_rows().await.expect("audit");
+    let rows = server_audit(&store).await;
     let actions: Vec<&str> = rows.iter().map(|r| r.record.action.as_str()).collect();
     for want in [
         "team.add",
@@ -735,7 +770,7 @@ async fn retention_story(store: DynStore) {
         .ops
         .iter()
         .all(|(_, body)| *body != purge.notice.body));
-    let rows = store.audit_rows().await.expect("audit");
+    let rows = server_audit(&store).await;
     let row = rows
         .iter()
         .find(|r| {
@@ -838,7 +873,7 @@ async fn retention_story(store: DynStore) {
     assert!(old.server_rows >= 1);
     assert_eq!(store.purge_old_audit(2000, now).await, Ok(old));
     assert_eq!(store.old_audit(2000).await, Ok(OldAudit::default()));
-    let rows = store.audit_rows().await.expect("audit");
+    let rows = server_audit(&store).await;
     assert!(rows
         .iter()
         .any(|r| r.record.action == "retention.audit-purge"
@@ -846,6 +881,307 @@ async fn retention_story(store: DynStore) {
                 "device_rows={} server_rows={}",
                 old.device_rows, old.server_rows
             ))));
+}
+
+/// A device's audit rows, chained: `(at_ms, action, pupil)` each.
+fn chain(device: Uuid, rows: &[(i64, &str, &str)]) -> Vec<DeviceAuditRow> {
+    let mut prev = GENESIS.to_string();
+    rows.iter()
+        .zip(1..)
+        .map(|(&(at_ms, action, pupil), seq)| {
+            let mut row = DeviceAuditRow {
+                seq,
+                // As a laptop writes it, to the millisecond.
+                at: chrono::DateTime::from_timestamp_millis(at_ms)
+                    .expect("a time")
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                actor: "Fiktiv Handläggare".into(),
+                device_id: device.to_string(),
+                action: action.into(),
+                object_type: "entry".into(),
+                object_id: Some(format!("e{seq}")),
+                pupil_id: Some(pupil.into()),
+                detail: String::new(),
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            row.hash = row.compute_hash();
+            prev = row.hash.clone();
+            row
+        })
+        .collect()
+}
+
+/// The audit review: both tables merged by time (a device row before a
+/// server row of the same time), each filter applied by the store, and
+/// the same rows whatever the page size, across page boundaries that fall
+/// between the two sources and inside one time.
+async fn audit_review_story(store: DynStore) {
+    let team = unique("team-review");
+    store
+        .add_team(&team, audit("team.add"))
+        .await
+        .expect("team");
+    let (u1, u2) = (unique("ylva"), unique("zeb"));
+    let mut devices = Vec::new();
+    for user in [&u1, &u2] {
+        store
+            .add_user(user, &team, audit("user.add"))
+            .await
+            .expect("user");
+        let code = format!("review-{}", Uuid::now_v7());
+        store
+            .add_enroll_code(user, &code, now_ms() + 60_000, audit("code"))
+            .await
+            .expect("code");
+        let dev = Dev::new();
+        store
+            .enroll(&code, dev.new_device(), now_ms(), audit("enroll"))
+            .await
+            .expect("enroll");
+        devices.push(dev.id);
+    }
+    let (d1, d2) = (devices[0], devices[1]);
+    let (p1, p2) = (unique("pupil"), unique("pupil"));
+    let b = 1_700_000_000_000;
+    let rows1 = chain(
+        d1,
+        &[
+            (b + 10, "read", &p1),
+            (b + 20, "read", &p2),
+            (b + 30, "export", &p1),
+            (b + 40, "read", &p1),
+            (b + 50, "update", &p2),
+            (b + 60, "read", &p1),
+        ],
+    );
+    // Two pushes of d1 (server rows `audit.push` at b+25 and b+45), one
+    // of d2.
+    for (rows, at) in [(&rows1[..3], b + 25), (&rows1[3..], b + 45)] {
+        let answer = store
+            .push_audit(AuditPush {
+                device_id: d1,
+                received_at_ms: at,
+                rows: rows.to_vec(),
+            })
+            .await
+            .expect("push audit");
+        assert!(answer.breaks.is_empty(), "{answer:?}");
+    }
+    store
+        .push_audit(AuditPush {
+            device_id: d2,
+            received_at_ms: b + 16,
+            rows: chain(d2, &[(b + 15, "read", &p1)]),
+        })
+        .await
+        .expect("push audit");
+    // Server rows: a pull of d1 at the time of its row 3, and a row whose
+    // actor is u1.
+    let row = |at_ms: i64, actor: String, action: &str| AuditRecord {
+        at_ms,
+        actor,
+        action: action.into(),
+        subject: None,
+        detail: String::new(),
+    };
+    store
+        .write(WriteBatch {
+            requests: Vec::new(),
+            audits: vec![
+                row(b + 30, format!("device:{d1}"), "pull"),
+                row(b + 35, u1.clone(), "login"),
+            ],
+        })
+        .await
+        .expect("server rows");
+
+    // What the review shows of a row: source, time after b, action.
+    let shown = |rows: &[AuditEntry]| -> Vec<(char, i64, String)> {
+        rows.iter()
+            .map(|e| match e {
+                AuditEntry::Device(r) => ('d', r.at_ms - b, r.row.action.clone()),
+                AuditEntry::Server(r) => ('s', r.record.at_ms - b, r.record.action.clone()),
+            })
+            .collect()
+    };
+    let want = |rows: &[(char, i64, &str)]| -> Vec<(char, i64, String)> {
+        rows.iter()
+            .map(|(s, t, a)| (*s, *t, a.to_string()))
+            .collect()
+    };
+    let of_u1 = want(&[
+        ('d', 10, "read"),
+        ('d', 20, "read"),
+        ('s', 25, "audit.push"),
+        ('d', 30, "export"),
+        ('s', 30, "pull"),
+        ('s', 35, "login"),
+        ('d', 40, "read"),
+        ('s', 45, "audit.push"),
+        ('d', 50, "update"),
+        ('d', 60, "read"),
+    ]);
+    let by_user = AuditFilter {
+        user: Some(u1.clone()),
+        ..Default::default()
+    };
+    for size in 1..=11 {
+        assert_eq!(
+            shown(&review(&store, &by_user, size).await),
+            of_u1,
+            "pages of {size}"
+        );
+    }
+    // A page ends, rows follow; the next page starts right after it.
+    let first = store.audit_page(&by_user, None, 4).await.expect("page");
+    assert_eq!(shown(&first.rows), of_u1[..4]);
+    let next = first.next.expect("more rows");
+    assert_eq!(next.at_ms, b + 30);
+    let second = store
+        .audit_page(&by_user, Some(next), 4)
+        .await
+        .expect("page");
+    assert_eq!(shown(&second.rows), of_u1[4..8]);
+    let last = store
+        .audit_page(&by_user, second.next, 4)
+        .await
+        .expect("page");
+    assert_eq!((shown(&last.rows), last.next), (of_u1[8..].to_vec(), None));
+    // A cursor on a server row of a time: the device rows of that time
+    // came before it.
+    let after_pull = AuditCursor {
+        at_ms: b + 30,
+        source: store::AuditSource::Server,
+        id: match &second.rows[0] {
+            AuditEntry::Server(r) => r.id,
+            other => panic!("the pull, not {other:?}"),
+        },
+    };
+    let page = store
+        .audit_page(&by_user, Some(after_pull), 1)
+        .await
+        .expect("page");
+    assert_eq!(shown(&page.rows), of_u1[5..6]);
+
+    let select = |filter: AuditFilter| {
+        let store = store.clone();
+        async move { shown(&review(&store, &filter, 2).await) }
+    };
+    // The device: its rows and the server's rows of its requests, not a
+    // row whose actor is its user.
+    let by_device = select(AuditFilter {
+        device: Some(d1),
+        ..Default::default()
+    })
+    .await;
+    let without_login: Vec<_> = of_u1.iter().filter(|r| r.2 != "login").cloned().collect();
+    assert_eq!(by_device, without_login);
+    assert_eq!(
+        select(AuditFilter {
+            user: Some(u2.clone()),
+            ..Default::default()
+        })
+        .await,
+        want(&[('d', 15, "read"), ('s', 16, "audit.push")])
+    );
+    // A pupil: device rows only, of every device.
+    assert_eq!(
+        select(AuditFilter {
+            pupil: Some(p1.clone()),
+            ..Default::default()
+        })
+        .await,
+        want(&[
+            ('d', 10, "read"),
+            ('d', 15, "read"),
+            ('d', 30, "export"),
+            ('d', 40, "read"),
+            ('d', 60, "read"),
+        ])
+    );
+    assert_eq!(
+        select(AuditFilter {
+            pupil: Some(p2.clone()),
+            user: Some(u1.clone()),
+            action: Some("update".into()),
+            ..Default::default()
+        })
+        .await,
+        want(&[('d', 50, "update")])
+    );
+    // An action, of either source.
+    assert_eq!(
+        select(AuditFilter {
+            device: Some(d1),
+            action: Some("read".into()),
+            ..Default::default()
+        })
+        .await,
+        want(&[
+            ('d', 10, "read"),
+            ('d', 20, "read"),
+            ('d', 40, "read"),
+            ('d', 60, "read"),
+        ])
+    );
+    assert_eq!(
+        select(AuditFilter {
+            user: Some(u1.clone()),
+            action: Some("audit.push".into()),
+            ..Default::default()
+        })
+        .await,
+        want(&[('s', 25, "audit.push"), ('s', 45, "audit.push")])
+    );
+    // Times, both ends inclusive.
+    assert_eq!(
+        select(AuditFilter {
+            device: Some(d1),
+            from_ms: Some(b + 30),
+            to_ms: Some(b + 45),
+            ..Default::default()
+        })
+        .await,
+        want(&[
+            ('d', 30, "export"),
+            ('s', 30, "pull"),
+            ('d', 40, "read"),
+            ('s', 45, "audit.push"),
+        ])
+    );
+    assert_eq!(
+        select(AuditFilter {
+            user: Some(u1.clone()),
+            from_ms: Some(b + 46),
+            ..Default::default()
+        })
+        .await,
+        of_u1[8..].to_vec()
+    );
+    assert_eq!(
+        select(AuditFilter {
+            user: Some(u1.clone()),
+            to_ms: Some(b + 19),
+            ..Default::default()
+        })
+        .await,
+        of_u1[..1].to_vec()
+    );
+    assert!(select(AuditFilter {
+        user: Some(u1.clone()),
+        pupil: Some("no such pupil".into()),
+        ..Default::default()
+    })
+    .await
+    .is_empty());
+    // A device row shows its place in the chain and its device.
+    let rows = review(&store, &by_user, 100).await;
+    let AuditEntry::Device(third) = &rows[3] else {
+        panic!("a device row")
+    };
+    assert_eq!(third.row, rows1[2]);
+    assert_eq!((third.received_at_ms, third.after_break), (b + 25, false));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -866,6 +1202,7 @@ async fn sqlite_store_story() {
     last_seqs.sort();
     assert_eq!(last_seqs, [None, Some(0), Some(3), Some(9)]);
     retention_story(again).await;
+    audit_review_story(store::open(&url).await.expect("open")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -873,6 +1210,7 @@ async fn postgres_store_story() {
     if let Some(url) = common::postgres_url() {
         story(store::open(&url).await.expect("open")).await;
         retention_story(store::open(&url).await.expect("open")).await;
+        audit_review_story(store::open(&url).await.expect("open")).await;
         // Opening again (migrations already applied) is fine.
         store::open(&url).await.expect("reopen");
     }

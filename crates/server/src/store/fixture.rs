@@ -1,8 +1,12 @@
 //! What a database of an earlier schema holds, and must still hold once a
 //! backend has opened (and migrated) it: the upgrade tests of both
-//! backends write these rows in their own SQL and check them here.
+//! backends write these rows in their own SQL and check them here. Both
+//! write two server audit rows (a `team.add` at 1000 ms, a pull of the
+//! active device at 3000 ms) and, from version 3 on, a device audit row
+//! of the active device at 2000 ms.
 
-use super::Store;
+use super::{AuditEntry, AuditFilter, Store};
+use uuid::Uuid;
 
 /// The fixture's devices, ordered by id: name, and the last seq step 2
 /// records for it (a revoked device's highest stored seq, 0 without ops,
@@ -43,10 +47,49 @@ pub(crate) async fn assert_upgraded(store: &dyn Store, from: usize) {
     }
     let page = store.pull(team.id, 0, 10).await.expect("pull");
     assert_eq!(page.ops.len(), 3, "the operations of version {from}");
-    // Step 3: the devices' audit logs, empty.
-    let held = store.device_audit_rows().await.expect("device audit rows");
+    // Step 3: the devices' audit logs (one row from version 3 on), no
+    // breaks; step 6: the review reads them with the server's rows, by
+    // time, page by page.
     let breaks = store.audit_breaks().await.expect("audit breaks");
-    assert!(held.is_empty() && breaks.is_empty(), "from version {from}");
+    assert!(breaks.is_empty(), "from version {from}");
+    let of_device = AuditFilter {
+        device: Some(Uuid::from_u128(3)),
+        ..Default::default()
+    };
+    let mut actions = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .audit_page(&of_device, after, 1)
+            .await
+            .expect("audit page");
+        actions.extend(page.rows.iter().map(|e| match e {
+            AuditEntry::Device(r) => r.row.action.clone(),
+            AuditEntry::Server(r) => r.record.action.clone(),
+        }));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let want: &[&str] = if from >= 3 {
+        &["read", "pull"]
+    } else {
+        &["pull"]
+    };
+    assert_eq!(actions, want, "from version {from}");
+    let added = store
+        .audit_page(
+            &AuditFilter {
+                action: Some("team.add".into()),
+                ..Default::default()
+            },
+            None,
+            10,
+        )
+        .await
+        .expect("audit page");
+    assert_eq!(added.rows.len(), 1, "from version {from}");
     // Step 5: retention, at its defaults, nothing purged or kept.
     assert_eq!(
         store.retention_settings().await.expect("settings"),

@@ -19,6 +19,7 @@
 //! their own, after their request was admitted: it holds the device's
 //! chain while [`plan::audit`] checks them against it.
 
+mod audit_sql;
 #[cfg(test)]
 mod fixture;
 pub mod plan;
@@ -198,12 +199,65 @@ pub struct AuditPush {
 /// A device's audit row as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldAuditRow {
+    /// The server's id of the row, in the order rows were stored.
+    pub id: i64,
     pub row: DeviceAuditRow,
     /// The row's time, unix milliseconds, for sorting.
     pub at_ms: i64,
     pub received_at_ms: i64,
     /// It came at or after a break in the batch that brought it.
     pub after_break: bool,
+}
+
+/// Which audit rows the review selects; every given filter must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Rows of the devices enrolled to this user, and rows whose actor it
+    /// is.
+    pub user: Option<String>,
+    /// Device rows about this pupil (a server row has none).
+    pub pupil: Option<String>,
+    /// The device's rows, and the server's rows with actor `device:<id>`.
+    pub device: Option<Uuid>,
+    pub action: Option<String>,
+    /// Unix milliseconds, inclusive: a device row's own time, a server
+    /// row's server time.
+    pub from_ms: Option<i64>,
+    /// Unix milliseconds, inclusive.
+    pub to_ms: Option<i64>,
+}
+
+/// Where an audit row was written. The review shows, of rows of one
+/// time, the devices' first (the order is derived from this one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditSource {
+    Device,
+    Server,
+}
+
+/// A place in the review's order, (time, source, id): the rows after it
+/// come next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AuditCursor {
+    pub at_ms: i64,
+    pub source: AuditSource,
+    pub id: i64,
+}
+
+/// One row of the review, of either source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditEntry {
+    Device(HeldAuditRow),
+    Server(AuditRow),
+}
+
+/// One page of the review: its rows in order, and the cursor of its last
+/// row when rows follow it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditPage {
+    pub rows: Vec<AuditEntry>,
+    pub next: Option<AuditCursor>,
 }
 
 /// A break in a device's audit chain, as recorded for the admin.
@@ -464,14 +518,20 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets nonces that expired before `now_ms`; returns how many.
     async fn prune_nonces(&self, now_ms: i64) -> Result<u64>;
 
-    async fn audit_rows(&self) -> Result<Vec<AuditRow>>;
-
     /// Checks a device's audit rows against the chain held for it and
     /// stores them ([`plan::audit`]), its breaks and the server's own audit
     /// rows of it, in one transaction that holds the device's chain.
     async fn push_audit(&self, push: AuditPush) -> Result<AuditPushResponse>;
-    /// Every device audit row held, in the order they were stored.
-    async fn device_audit_rows(&self) -> Result<Vec<HeldAuditRow>>;
+    /// The review's page: the device rows and the server's own rows that
+    /// `filter` selects, after `after` (from the start without one), at
+    /// most `limit`, oldest first ([`plan::review`] gives the order and
+    /// merges the two tables' pages).
+    async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<AuditPage>;
     /// Every chain break recorded, oldest first.
     async fn audit_breaks(&self) -> Result<Vec<ChainBreak>>;
 
@@ -570,6 +630,10 @@ mod tests {
                     5,
                     "8f78aca24c9722d27c5fd8c0390884c52fab79d126452d4c7a3b6d6d09537ad4",
                 ),
+                (
+                    6,
+                    "4e38c8bc3893427df3aa7c0f951dae54d5cd65d8990adee30bbb3c4049f4d1a6",
+                ),
             ],
         );
         brygga_migrate::assert_released(
@@ -594,6 +658,10 @@ mod tests {
                 (
                     5,
                     "3e5e230d09344c697361a6d82d787ff6fc2fd3f555ae40db2940331123cea202",
+                ),
+                (
+                    6,
+                    "a505d835a2352b7f05ef3840cd5737ea56efd276d1d37865f65710d666eab5a8",
                 ),
             ],
         );

@@ -19,6 +19,7 @@
 
 pub mod audit;
 pub mod retention;
+pub mod review;
 
 use super::{
     Admission, AuditRecord, CodeProblem, NonceRecord, ObjectRow, PreparedOp, PullPage, PushBatch,

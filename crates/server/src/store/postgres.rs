@@ -11,15 +11,17 @@
 //! The connection is made without TLS: run the database on the same host
 //! or a trusted network (see the crate README).
 
+use super::audit_sql::{self, Dialect, Param};
 use super::plan::audit::{self as chain, ChainHead, ChainState};
+use super::plan::review;
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::retention::{
     Candidate, CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
 };
 use super::{
-    AdmittedWrites, AuditPush, AuditRecord, AuditRow, ChainBreak, Device, DeviceAuditRow,
-    HeldAuditRow, NewDevice, ObjectRow, PullPage, PushBatch, Result, Revoked, Store, StoreError,
-    Team, User, WriteBatch, WriteResult,
+    AdmittedWrites, AuditCursor, AuditFilter, AuditPage, AuditPush, AuditRecord, AuditRow,
+    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, NewDevice, ObjectRow, PullPage, PushBatch,
+    Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
@@ -61,7 +63,72 @@ pub(super) const STEPS: &[Step] = &[
         "retention",
         include_str!("../../migrations/postgres/0005_retention.sql"),
     ),
+    Step::new(
+        6,
+        "audit_review",
+        include_str!("../../migrations/postgres/0006_audit_review.sql"),
+    ),
 ];
+
+/// A device row, its columns as [`audit_sql::DEVICE_COLUMNS`].
+fn held_audit_row(r: &Row) -> HeldAuditRow {
+    HeldAuditRow {
+        id: r.get(0),
+        row: DeviceAuditRow {
+            device_id: r.get::<_, Uuid>(1).to_string(),
+            seq: r.get(2),
+            at: r.get(3),
+            actor: r.get(5),
+            action: r.get(6),
+            object_type: r.get(7),
+            object_id: r.get(8),
+            pupil_id: r.get(9),
+            detail: r.get(10),
+            prev_hash: r.get(11),
+            hash: r.get(12),
+        },
+        at_ms: r.get(4),
+        received_at_ms: r.get(13),
+        after_break: r.get(14),
+    }
+}
+
+/// A server row, its columns as [`audit_sql::SERVER_COLUMNS`].
+fn audit_row(r: &Row) -> AuditRow {
+    AuditRow {
+        id: r.get(0),
+        record: AuditRecord {
+            at_ms: r.get(1),
+            actor: r.get(2),
+            action: r.get(3),
+            subject: r.get(4),
+            detail: r.get(5),
+        },
+    }
+}
+
+/// The rows of one of the review's reads.
+async fn read_page(
+    tx: &deadpool_postgres::Transaction<'_>,
+    query: audit_sql::Query,
+) -> Result<Vec<Row>> {
+    let params: Vec<Box<dyn ToSql + Sync + Send>> = query
+        .params
+        .into_iter()
+        .map(|p| -> Box<dyn ToSql + Sync + Send> {
+            match p {
+                Param::Int(i) => Box::new(i),
+                Param::Text(t) => Box::new(t),
+                Param::Device(d) => Box::new(d),
+            }
+        })
+        .collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+        .collect();
+    Ok(tx.query(&query.sql, &refs).await?)
+}
 
 /// Advisory lock keys ("brygga" in ASCII, plus a suffix).
 const LOCK_MIGRATE: i64 = 0x6272_7967_6761_0001;
@@ -899,63 +966,58 @@ impl Store for PgStore {
             .await?)
     }
 
-    async fn audit_rows(&self) -> Result<Vec<AuditRow>> {
-        let client = self.pool.get().await?;
-        Ok(client
-            .query(
-                "SELECT id, at, actor, action, subject, detail FROM audit ORDER BY id",
-                &[],
-            )
-            .await?
-            .iter()
-            .map(|r| AuditRow {
-                id: r.get(0),
-                record: AuditRecord {
-                    at_ms: r.get(1),
-                    actor: r.get(2),
-                    action: r.get(3),
-                    subject: r.get(4),
-                    detail: r.get(5),
-                },
-            })
-            .collect())
-    }
-
     async fn push_audit(&self, push: AuditPush) -> Result<AuditPushResponse> {
         let mut client = self.pool.get().await?;
         push_audit_tx(&mut client, push).await
     }
 
-    async fn device_audit_rows(&self) -> Result<Vec<HeldAuditRow>> {
-        let client = self.pool.get().await?;
-        Ok(client
-            .query(
-                "SELECT device_id, seq, at, at_ms, actor, action, object_type, object_id, \
-                 pupil_id, detail, prev_hash, hash, received_at, after_break \
-                 FROM device_audit ORDER BY id",
-                &[],
+    async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<AuditPage> {
+        let fetch = review::fetch(limit);
+        let mut client = self.pool.get().await?;
+        // One snapshot for both tables.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let device = read_page(
+            &tx,
+            audit_sql::device_rows(
+                Dialect::Postgres,
+                filter,
+                review::device_after(after),
+                fetch,
+            ),
+        )
+        .await?
+        .iter()
+        .map(held_audit_row)
+        .collect();
+        let server = if review::server_rows_wanted(filter) {
+            read_page(
+                &tx,
+                audit_sql::server_rows(
+                    Dialect::Postgres,
+                    filter,
+                    review::server_after(after),
+                    fetch,
+                ),
             )
             .await?
             .iter()
-            .map(|r| HeldAuditRow {
-                row: DeviceAuditRow {
-                    device_id: r.get::<_, Uuid>(0).to_string(),
-                    seq: r.get(1),
-                    at: r.get(2),
-                    actor: r.get(4),
-                    action: r.get(5),
-                    object_type: r.get(6),
-                    object_id: r.get(7),
-                    pupil_id: r.get(8),
-                    detail: r.get(9),
-                    prev_hash: r.get(10),
-                    hash: r.get(11),
-                },
-                at_ms: r.get(3),
-                received_at_ms: r.get(12),
-                after_break: r.get(13),
-            })
-            .collect())
+            .map(audit_row)
+            .collect()
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        Ok(review::merge(device, server, limit))
     }
 
     async fn audit_breaks(&self) -> Result<Vec<ChainBreak>> {
@@ -1342,10 +1404,27 @@ mod tests {
                           '00000000-0000-0000-0000-000000000001', 7),
                          ('00000000-0000-0000-0000-00000000000c',
                           '00000000-0000-0000-0000-000000000003', 9)
-                     ) AS o(op_id, device_id, seq);",
+                     ) AS o(op_id, device_id, seq);
+                     INSERT INTO audit (at, actor, action, subject, detail)
+                     VALUES (1000, 'admin', 'team.add', 'Fiktivt team', ''),
+                            (3000, 'device:00000000-0000-0000-0000-000000000003', 'pull',
+                             NULL, 'ops=0');",
                 )
                 .await
                 .expect("old rows");
+            if version >= 3 {
+                client
+                    .batch_execute(
+                        "INSERT INTO device_audit (device_id, seq, at, at_ms, actor, action,
+                             object_type, object_id, pupil_id, detail, prev_hash, hash,
+                             received_at, after_break)
+                         VALUES ('00000000-0000-0000-0000-000000000003', 1,
+                                 '1970-01-01T00:00:02.000Z', 2000, 'Fiktiv Handläggare',
+                                 'read', 'entry', 'e1', 'p1', '', '', 'h1', 2500, false);",
+                    )
+                    .await
+                    .expect("old audit rows");
+            }
             // The store, on that schema, migrates it.
             let sep = if url.contains('?') { '&' } else { '?' };
             let store = PgStore::open(&format!("{url}{sep}options=-csearch_path%3D{schema}"))

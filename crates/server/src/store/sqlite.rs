@@ -6,15 +6,17 @@
 //! [`crate::writer`] groups them) and a few reader connections, each behind
 //! a mutex and used from `spawn_blocking`.
 
+use super::audit_sql::{self, Dialect, Param};
 use super::plan::audit::{self as chain, ChainHead, ChainState};
+use super::plan::review;
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::retention::{
     Candidate, CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
 };
 use super::{
-    AdmittedWrites, AuditPush, AuditRecord, AuditRow, ChainBreak, Device, DeviceAuditRow,
-    HeldAuditRow, NewDevice, ObjectRow, PullPage, Result, Revoked, Store, StoreError, Team, User,
-    WriteBatch, WriteResult,
+    AdmittedWrites, AuditCursor, AuditFilter, AuditPage, AuditPush, AuditRecord, AuditRow,
+    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, NewDevice, ObjectRow, PullPage, Result,
+    Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
@@ -54,6 +56,11 @@ pub(super) const STEPS: &[Step] = &[
         5,
         "retention",
         include_str!("../../migrations/sqlite/0005_retention.sql"),
+    ),
+    Step::new(
+        6,
+        "audit_review",
+        include_str!("../../migrations/sqlite/0006_audit_review.sql"),
     ),
 ];
 
@@ -494,25 +501,61 @@ fn purge_case_tx(conn: &mut Connection, purge: CasePurge) -> Result<Purged> {
     Ok(Purged::Now { ops, objects })
 }
 
+/// A device row, its columns as [`audit_sql::DEVICE_COLUMNS`].
 fn held_audit_row(r: &Row<'_>) -> rusqlite::Result<HeldAuditRow> {
     Ok(HeldAuditRow {
+        id: r.get(0)?,
         row: DeviceAuditRow {
-            device_id: r.get(0)?,
-            seq: r.get(1)?,
-            at: r.get(2)?,
-            actor: r.get(4)?,
-            action: r.get(5)?,
-            object_type: r.get(6)?,
-            object_id: r.get(7)?,
-            pupil_id: r.get(8)?,
-            detail: r.get(9)?,
-            prev_hash: r.get(10)?,
-            hash: r.get(11)?,
+            device_id: r.get(1)?,
+            seq: r.get(2)?,
+            at: r.get(3)?,
+            actor: r.get(5)?,
+            action: r.get(6)?,
+            object_type: r.get(7)?,
+            object_id: r.get(8)?,
+            pupil_id: r.get(9)?,
+            detail: r.get(10)?,
+            prev_hash: r.get(11)?,
+            hash: r.get(12)?,
         },
-        at_ms: r.get(3)?,
-        received_at_ms: r.get(12)?,
-        after_break: r.get(13)?,
+        at_ms: r.get(4)?,
+        received_at_ms: r.get(13)?,
+        after_break: r.get(14)?,
     })
+}
+
+/// A server row, its columns as [`audit_sql::SERVER_COLUMNS`].
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        id: r.get(0)?,
+        record: AuditRecord {
+            at_ms: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            subject: r.get(4)?,
+            detail: r.get(5)?,
+        },
+    })
+}
+
+/// The rows of one of the review's reads.
+fn read_page<T>(
+    conn: &Connection,
+    query: audit_sql::Query,
+    row: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let params: Vec<rusqlite::types::Value> = query
+        .params
+        .into_iter()
+        .map(|p| match p {
+            Param::Int(i) => rusqlite::types::Value::Integer(i),
+            Param::Text(t) => rusqlite::types::Value::Text(t),
+            Param::Device(d) => rusqlite::types::Value::Text(d.to_string()),
+        })
+        .collect();
+    let mut st = conn.prepare_cached(&query.sql)?;
+    let rows = st.query_map(rusqlite::params_from_iter(params), row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 fn chain_break(r: &Row<'_>) -> rusqlite::Result<ChainBreak> {
@@ -869,40 +912,47 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn audit_rows(&self) -> Result<Vec<AuditRow>> {
-        self.read_with(|conn| {
-            let mut st = conn
-                .prepare("SELECT id, at, actor, action, subject, detail FROM audit ORDER BY id")?;
-            let rows = st.query_map([], |r| {
-                Ok(AuditRow {
-                    id: r.get(0)?,
-                    record: AuditRecord {
-                        at_ms: r.get(1)?,
-                        actor: r.get(2)?,
-                        action: r.get(3)?,
-                        subject: r.get(4)?,
-                        detail: r.get(5)?,
-                    },
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
-    }
-
     async fn push_audit(&self, push: AuditPush) -> Result<AuditPushResponse> {
         self.write_with(move |conn| push_audit_tx(conn, push)).await
     }
 
-    async fn device_audit_rows(&self) -> Result<Vec<HeldAuditRow>> {
-        self.read_with(|conn| {
-            let mut st = conn.prepare(
-                "SELECT device_id, seq, at, at_ms, actor, action, object_type, object_id, \
-                 pupil_id, detail, prev_hash, hash, received_at, after_break \
-                 FROM device_audit ORDER BY id",
+    async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<AuditPage> {
+        let filter = filter.clone();
+        self.read_with(move |conn| {
+            let fetch = review::fetch(limit);
+            // One snapshot for both tables.
+            let tx = conn.unchecked_transaction()?;
+            let device = read_page(
+                &tx,
+                audit_sql::device_rows(
+                    Dialect::Sqlite,
+                    &filter,
+                    review::device_after(after),
+                    fetch,
+                ),
+                held_audit_row,
             )?;
-            let rows = st.query_map([], held_audit_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let server = if review::server_rows_wanted(&filter) {
+                read_page(
+                    &tx,
+                    audit_sql::server_rows(
+                        Dialect::Sqlite,
+                        &filter,
+                        review::server_after(after),
+                        fetch,
+                    ),
+                    audit_row,
+                )?
+            } else {
+                Vec::new()
+            };
+            tx.finish()?;
+            Ok(review::merge(device, server, limit))
         })
         .await
     }
@@ -1197,9 +1247,24 @@ mod tests {
                         ('00000000-0000-0000-0000-00000000000b',
                          '00000000-0000-0000-0000-000000000001', 7, 1, 't', '{}', 0),
                         ('00000000-0000-0000-0000-00000000000c',
-                         '00000000-0000-0000-0000-000000000003', 9, 1, 't', '{}', 0);",
+                         '00000000-0000-0000-0000-000000000003', 9, 1, 't', '{}', 0);
+                 INSERT INTO audit (at, actor, action, subject, detail)
+                 VALUES (1000, 'admin', 'team.add', 'Fiktivt team', ''),
+                        (3000, 'device:00000000-0000-0000-0000-000000000003', 'pull', NULL,
+                         'ops=0');",
             )
             .expect("old rows");
+            if version >= 3 {
+                conn.execute_batch(
+                    "INSERT INTO device_audit (device_id, seq, at, at_ms, actor, action,
+                         object_type, object_id, pupil_id, detail, prev_hash, hash,
+                         received_at, after_break)
+                     VALUES ('00000000-0000-0000-0000-000000000003', 1,
+                             '1970-01-01T00:00:02.000Z', 2000, 'Fiktiv Handläggare', 'read',
+                             'entry', 'e1', 'p1', '', '', 'h1', 2500, 0);",
+                )
+                .expect("old audit rows");
+            }
             drop(conn);
             let store = SqliteStore::open(&path).await.expect("open and migrate");
             super::super::fixture::assert_upgraded(&store, version).await;
