@@ -138,10 +138,30 @@ impl Journal {
             )
             .with("drafts", drafts));
         }
+        self.commit_case_change(Payload::CaseClosed { case_id }, Action::Close, pupil_id)
+    }
+
+    /// Commits a change of a case's state (closed, reopened) with its
+    /// audit row.
+    pub(crate) fn commit_case_change(
+        &mut self,
+        payload: Payload,
+        action: Action,
+        pupil_id: String,
+    ) -> Result<()> {
+        let case_id = match &payload {
+            Payload::CaseClosed { case_id } | Payload::CaseReopened { case_id } => *case_id,
+            other => {
+                return Err(Error::Damaged(format!(
+                    "{} is no change of a case's state",
+                    other.type_name()
+                )))
+            }
+        };
         self.commit(
-            Payload::CaseClosed { case_id },
+            payload,
             Event {
-                action: Action::Close,
+                action,
                 object_type: "case",
                 object_id: Some(case_id.to_string()),
                 pupil_id: Some(pupil_id),

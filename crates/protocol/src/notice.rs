@@ -10,7 +10,7 @@
 //! can write to the server's database but does not hold its key file,
 //! cannot make a laptop remove a case.
 
-use crate::signing::{signature_from_hex, verifying_key, VerifyError};
+use crate::signing::{domain_bytes, sign_hex, signature_from_hex, verifying_key, VerifyError};
 use crate::PROTOCOL_VERSION;
 use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
@@ -69,13 +69,11 @@ pub struct SignedNotice {
 /// The bytes the server signs: a domain prefix and the notice as JSON
 /// (fields in declaration order, so always the same bytes).
 pub fn canonical_bytes(notice: &Notice) -> Vec<u8> {
-    let mut bytes = DOMAIN.to_vec();
-    serde_json::to_writer(&mut bytes, notice).expect("notice serialises");
-    bytes
+    domain_bytes(DOMAIN, notice)
 }
 
 pub fn sign(notice: Notice, key: &Ed25519KeyPair) -> SignedNotice {
-    let signature = hex::encode(key.sign(&canonical_bytes(&notice)).as_ref());
+    let signature = sign_hex(&canonical_bytes(&notice), key);
     SignedNotice { notice, signature }
 }
 

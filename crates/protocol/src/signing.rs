@@ -25,14 +25,25 @@ pub enum VerifyError {
 }
 
 pub fn canonical_bytes(op: &Operation) -> Vec<u8> {
-    let mut bytes = DOMAIN.to_vec();
+    domain_bytes(DOMAIN, op)
+}
+
+/// A domain prefix and `value` as JSON: what is signed, for operations
+/// and for the server's notices alike.
+pub(crate) fn domain_bytes<T: serde::Serialize>(domain: &[u8], value: &T) -> Vec<u8> {
+    let mut bytes = domain.to_vec();
     // Serialising plain data types into a Vec cannot fail.
-    serde_json::to_writer(&mut bytes, op).expect("operation serialises");
+    serde_json::to_writer(&mut bytes, value).expect("plain data serialises");
     bytes
 }
 
+/// The hex Ed25519 signature of `message`.
+pub(crate) fn sign_hex(message: &[u8], key: &Ed25519KeyPair) -> String {
+    hex::encode(key.sign(message).as_ref())
+}
+
 pub fn sign(op: Operation, key: &Ed25519KeyPair) -> SignedOperation {
-    let signature = hex::encode(key.sign(&canonical_bytes(&op)).as_ref());
+    let signature = sign_hex(&canonical_bytes(&op), key);
     SignedOperation { op, signature }
 }
 

@@ -171,17 +171,11 @@ impl Journal {
                 format!("case {case_id} is open"),
             ));
         }
-        self.commit(
+        self.commit_case_change(
             brygga_protocol::op::Payload::CaseReopened { case_id },
-            Event {
-                action: Action::Reopen,
-                object_type: "case",
-                object_id: Some(case_id.to_string()),
-                pupil_id: Some(pupil_id),
-                detail: String::new(),
-            },
-        )?;
-        Ok(())
+            Action::Reopen,
+            pupil_id,
+        )
     }
 }
 
