@@ -337,7 +337,17 @@ mod tests {
     #[test]
     fn a_flipped_byte_is_damage() {
         let (_d, path, _) = setup();
-        rewrite(&path, |b| b.wrapped_key.replace_range(0..2, "00"), false);
+        // Every bit of the first byte flipped: writing a fixed value would
+        // change nothing when the byte already held it (1 run in 256).
+        rewrite(
+            &path,
+            |b| {
+                let first = u8::from_str_radix(&b.wrapped_key[0..2], 16).expect("hex");
+                b.wrapped_key
+                    .replace_range(0..2, &format!("{:02x}", first ^ 0xff));
+            },
+            false,
+        );
         assert!(matches!(
             unlock(&path, &pass("rätt lösenord")),
             Err(Error::KeyFileDamaged { .. })
