@@ -84,10 +84,12 @@ export class TestServer {
 
   /**
    * Runs one SQL statement on the server's database behind its back, as
-   * someone with access to the server's disk could.
+   * someone with access to the server's disk could. It waits for the
+   * running server's write to end (SQLite's busy timeout) instead of
+   * failing on "database is locked".
    */
   tamperSql(sql) {
-    execFileSync('sqlite3', [join(this.dir, 'server.db'), sql]);
+    execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(this.dir, 'server.db'), sql]);
   }
 
   stop() {

@@ -260,7 +260,10 @@ impl Server {
     /// could.
     pub fn tamper_sql(&self, sql: &str) {
         let status = match &self.backend {
+            // Waits for a write of the running server to end, as a
+            // person at the server would, instead of failing on a lock.
             Backend::Sqlite => Command::new("sqlite3")
+                .args(["-cmd", ".timeout 10000"])
                 .arg(self.dir.path().join("server.db"))
                 .arg(sql)
                 .status(),
