@@ -47,8 +47,10 @@ impl Journal {
         )
     }
 
-    /// Lets every closed case leave that may (see [`leaving::ready`]), each
-    /// in a transaction of its own. Returns how many left.
+    /// Lets every closed case leave that may (see [`leaving::ready`]).
+    /// Decided and done in one transaction, so that nothing another
+    /// process writes in between can leave unpushed. Returns how many
+    /// left.
     pub(crate) fn leave_closed_cases(&mut self) -> Result<u32> {
         let readiness = Readiness {
             own_device: self.device.id,
@@ -57,23 +59,17 @@ impl Journal {
             after_days: self.leave_after_days()?,
             now: crate::clock::now(),
         };
-        let ready: Vec<Uuid> = leaving::ready(&self.conn, &readiness)?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
         let actor = (self.device.author.clone(), self.device.id.to_string());
-        for case_id in &ready {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // Read again inside the transaction: nothing written between
-            // may leave with it unnoticed.
-            if let Some(held) = leaving::held(&tx, *case_id)? {
-                leaving::leave(&tx, (&actor.0, &actor.1), *case_id, held, Why::Closed)?;
-            }
-            tx.commit()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ready = leaving::ready(&tx, &readiness)?;
+        let left = ready.len() as u32;
+        for (case_id, held) in ready {
+            leaving::leave(&tx, (&actor.0, &actor.1), case_id, held, Why::Closed)?;
         }
-        Ok(ready.len() as u32)
+        tx.commit()?;
+        Ok(left)
     }
 
     /// The left cases that operations waiting here name (they are fetched
