@@ -19,7 +19,7 @@
 use brygga_core::sync::{plan::Remote, PulledPage, PushVerdict, SyncError, Transport};
 use brygga_core::{
     ActionStatus, CopyKey, EntryKind, GuardianField, Journal, Keep, NewAction, NewCheckin,
-    NewEntry, NewGuardian, NewPlan, NewPupil, Passphrase,
+    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewPupil, Passphrase,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
 use brygga_protocol::audit::AuditRow;
@@ -483,6 +483,13 @@ enum Step {
         dev: usize,
         case: usize,
     },
+    /// A step of the return ladder, with or without a planned next one.
+    Ladder {
+        dev: usize,
+        case: usize,
+        step: usize,
+        next: Option<usize>,
+    },
     Close {
         dev: usize,
         case: usize,
@@ -519,6 +526,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Plan { dev, case }),
         1 => (dev.clone(), pick.clone(), 0..4u8).prop_map(|(dev, action, status)| Step::Status { dev, action, status }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Checkin { dev, case }),
+        2 => (dev.clone(), pick.clone(), 0..5usize, proptest::option::of(0..5usize)).prop_map(|(dev, case, step, next)| Step::Ladder { dev, case, step, next }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Close { dev, case }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Reopen { dev, case }),
         1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, conflict, keep_lost)| Step::Resolve { dev, conflict, keep_lost }),
@@ -723,6 +731,23 @@ impl Laptop {
                     .map(drop),
                 None => Ok(()),
             },
+            Step::Ladder {
+                case, step, next, ..
+            } => match pick(&self.cases(true), case) {
+                Some(c) => {
+                    let key = |i: usize| brygga_core::ladder::steps()[i].key.to_owned();
+                    self.journal
+                        .set_ladder_step(NewLadderStep {
+                            case_id: c,
+                            step: key(step),
+                            note: "Fiktivt beslut".into(),
+                            next_step: next.map(key),
+                            next_on: next.and(NaiveDate::from_ymd_opt(2027, 2, 1)),
+                        })
+                        .map(drop)
+                }
+                None => Ok(()),
+            },
             Step::Close { case, .. } => match pick(&self.cases(true), case) {
                 Some(c) => self.journal.close_case(c),
                 None => Ok(()),
@@ -769,6 +794,7 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::Plan { dev, .. }
         | Step::Status { dev, .. }
         | Step::Checkin { dev, .. }
+        | Step::Ladder { dev, .. }
         | Step::Close { dev, .. }
         | Step::Reopen { dev, .. }
         | Step::Resolve { dev, .. }

@@ -67,6 +67,9 @@ pub enum Command {
     /// Reports of concern (orosanmälningar)
     #[command(subcommand)]
     Concern(ConcernCommand),
+    /// The return ladder (återgångstrappan): the steps back to class
+    #[command(subcommand)]
+    Ladder(LadderCommand),
     /// Full-text search over entry and correction text
     Search(SearchArgs),
     /// The tamper-evident audit log
@@ -451,6 +454,40 @@ pub enum PlanCommand {
         #[arg(value_parser = parse::status)]
         status: ActionStatus,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LadderCommand {
+    /// The ladder's steps, in order: key and name
+    Steps(Format),
+    /// Record the step a case has reached (decided today), optionally with
+    /// the planned next step; prints the record's id
+    Set(LadderSet),
+    /// A case's ladder: the current step, its history and the planned next step
+    Show {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LadderSet {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub case: Uuid,
+    /// The step reached, by its key (`brygga ladder steps`)
+    #[arg(long, value_name = "STEP", value_parser = parse::ladder_step)]
+    pub step: String,
+    /// Why, or what was agreed
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub note: String,
+    /// The planned next step (needs --next-date)
+    #[arg(long, value_name = "STEP", value_parser = parse::ladder_step, requires = "next_date")]
+    pub next: Option<String>,
+    /// The day the next step is planned for, YYYY-MM-DD (needs --next)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date, requires = "next")]
+    pub next_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! Printing: ids of created things, view models as JSON or compact text.
 
 mod attendance;
+mod ladder;
 
 use crate::exit::{Code, Failure, Result};
 use brygga_core::views::{

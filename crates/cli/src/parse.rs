@@ -18,6 +18,14 @@ pub fn id(s: &str) -> Result<Uuid, String> {
     })
 }
 
+/// A step of the return ladder by its key (`home-visits`, …).
+pub fn ladder_step(s: &str) -> Result<String, String> {
+    let key = s.trim();
+    brygga_core::ladder::check_step(key)
+        .map(|()| key.to_owned())
+        .map_err(|e| e.to_string())
+}
+
 /// An entry kind by its command-line name (`home-visit`, `note`, …).
 pub fn kind(s: &str) -> Result<EntryKind, String> {
     s.parse::<EntryKind>().map_err(|e| e.to_string())

@@ -93,6 +93,8 @@ pub struct CaseloadItem {
     pub next_follow_up: Option<String>,
     /// Reasons for attention, most urgent first; empty when none.
     pub attention: Vec<Attention>,
+    /// The step of the return ladder the pupil is on, by its key.
+    pub ladder_step: Option<String>,
 }
 
 struct Row {
@@ -176,7 +178,9 @@ impl Journal {
                     (SELECT json_group_array(follow_up_on) FROM plans WHERE case_id = c.id),
                     (SELECT json_group_array(valid_until) FROM consents
                       WHERE case_id = c.id AND withdrawn_on IS NULL
-                        AND (valid_until IS NULL OR valid_until >= ?1))
+                        AND (valid_until IS NULL OR valid_until >= ?1)),
+                    (SELECT step FROM ladder_steps WHERE case_id = c.id
+                      ORDER BY order_key DESC LIMIT 1)
              FROM cases c JOIN pupils p ON p.id = c.pupil_id
              WHERE c.status = 'open'",
         )?;
@@ -203,6 +207,7 @@ impl Journal {
                         last_event_at: r.get(9)?,
                         next_follow_up: None,
                         attention: Vec::new(),
+                        ladder_step: r.get(12)?,
                     },
                     follow_ups: serde_json::from_str(&follow_ups).unwrap_or_default(),
                     consent_ends: serde_json::from_str(&consent_ends).unwrap_or_default(),
@@ -293,6 +298,7 @@ mod tests {
             last_event_at: None,
             next_follow_up: None,
             attention,
+            ladder_step: None,
         }
     }
 

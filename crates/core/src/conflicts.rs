@@ -161,6 +161,7 @@ impl Journal {
                             .map_err(|_| Error::Damaged(format!("bad field {}", c.field)))?,
                     },
                     "plan-action" => ConflictSubject::ActionStatus { action_id: id },
+                    "case" => ConflictSubject::LadderNext { case_id: id },
                     other => return Err(Error::Damaged(format!("unknown conflict on {other}"))),
                 };
                 Ok((subject, shown))

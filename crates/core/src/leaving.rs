@@ -426,4 +426,44 @@ mod tests {
         assert_eq!(case.status, "open");
         j.check_replay().expect("replays");
     }
+
+    #[test]
+    fn a_closed_case_with_its_ladder_leaves_whole() {
+        let (_dir, mut j) = journal();
+        let pupil = pupil(&mut j);
+        let case = j.open_case(pupil).expect("case");
+        for (step, next) in [
+            ("home-visits", "transition-apartment"),
+            ("transition-apartment", "calmer-unit"),
+        ] {
+            j.set_ladder_step(crate::NewLadderStep {
+                case_id: case,
+                step: step.into(),
+                note: "Fiktivt beslut".into(),
+                next_step: Some(next.into()),
+                next_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 7),
+            })
+            .expect("ladder step");
+        }
+        j.close_case(case).expect("close");
+        set(&j, state::LEAVE_AFTER_DAYS, "0");
+        set(
+            &j,
+            state::PUSHED_SEQ,
+            &j.last_own_seq().expect("seq").to_string(),
+        );
+        assert_eq!(j.leave_closed_cases().expect("leave"), 1);
+        let left: i64 = j
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM ladder_steps) + (SELECT count(*) FROM mutable_fields)
+                      + (SELECT count(*) FROM oplog WHERE type LIKE 'ladder-%')",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(left, 0, "no step, planned step or ladder operation stays");
+        j.check_replay()
+            .expect("the tables are a replay of what is left");
+    }
 }

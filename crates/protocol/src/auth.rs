@@ -236,10 +236,11 @@ pub enum ObjectKind {
     Plan,
     PlanAction,
     ConcernReport,
+    LadderStep,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 9] = [
+    pub const ALL: [ObjectKind; 10] = [
         ObjectKind::Pupil,
         ObjectKind::Case,
         ObjectKind::Guardian,
@@ -249,6 +250,7 @@ impl ObjectKind {
         ObjectKind::Plan,
         ObjectKind::PlanAction,
         ObjectKind::ConcernReport,
+        ObjectKind::LadderStep,
     ];
 
     /// Stable name, as stored by the server.
@@ -263,6 +265,7 @@ impl ObjectKind {
             ObjectKind::Plan => "plan",
             ObjectKind::PlanAction => "plan-action",
             ObjectKind::ConcernReport => "concern-report",
+            ObjectKind::LadderStep => "ladder-step",
         }
     }
 
@@ -395,6 +398,14 @@ impl Payload {
                 Target::Case(*case_id),
                 vec![],
             ),
+            Payload::LadderStepSet {
+                record_id, case_id, ..
+            } => (
+                vec![obj(*record_id, K::LadderStep)],
+                Target::Case(*case_id),
+                vec![],
+            ),
+            Payload::LadderNextPlanned { case_id, .. } => (vec![], Target::Case(*case_id), vec![]),
             // A week of absence belongs to the pupil, not to a case: it is
             // the school's figure whether or not a case is open. The pupil
             // must exist and be the device's team's; it creates no object
@@ -410,6 +421,7 @@ impl Payload {
                     ConflictSubject::ActionStatus { action_id } => obj(*action_id, K::PlanAction),
                     ConflictSubject::AbsenceWeek { pupil_id, .. } => obj(*pupil_id, K::Pupil),
                     ConflictSubject::EntryContent { entry_id } => obj(*entry_id, K::Entry),
+                    ConflictSubject::LadderNext { case_id } => obj(*case_id, K::Case),
                 };
                 (vec![], Target::Object(owner), vec![])
             }
@@ -814,6 +826,29 @@ mod tests {
                 vec![],
             ),
             (
+                Payload::LadderStepSet {
+                    record_id: id(13),
+                    case_id: id(2),
+                    step: "home-visits".into(),
+                    decided_on: date(),
+                    note: String::new(),
+                },
+                vec![o(13, K::LadderStep)],
+                case,
+                vec![],
+            ),
+            (
+                Payload::LadderNextPlanned {
+                    case_id: id(2),
+                    step: "calmer-unit".into(),
+                    on: date(),
+                    replaces: None,
+                },
+                vec![],
+                case,
+                vec![],
+            ),
+            (
                 Payload::ConflictResolved {
                     subject: ConflictSubject::EntryContent { entry_id: id(5) },
                     chosen: id(11),
@@ -824,7 +859,7 @@ mod tests {
                 vec![],
             ),
         ];
-        assert_eq!(cases.len(), 16, "every payload variant is covered");
+        assert_eq!(cases.len(), 18, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

@@ -236,6 +236,27 @@ pub enum Payload {
         /// [`Payload::GuardianFieldSet`].
         replaces: Option<Uuid>,
     },
+    /// A case reached a step of the return ladder (docs/return-path.md):
+    /// one line of its history, written once. The case's current step is
+    /// the latest in the replay order.
+    LadderStepSet {
+        record_id: Uuid,
+        case_id: Uuid,
+        /// The step's stable key (`home-visits`, `calmer-unit`…).
+        step: String,
+        /// The local day the step was decided.
+        decided_on: NaiveDate,
+        note: String,
+    },
+    /// The planned next step of a case's ladder and its date. A mutable
+    /// value: last writer wins, the loser is kept, as in
+    /// [`Payload::GuardianFieldSet`].
+    LadderNextPlanned {
+        case_id: Uuid,
+        step: String,
+        on: NaiveDate,
+        replaces: Option<Uuid>,
+    },
     /// A person looked at a conflict and chose which value stands: `chosen`
     /// is the operation whose value (or draft version) is kept, `resolves`
     /// the competing operations now settled. A choice is itself an
@@ -261,6 +282,10 @@ pub enum ConflictSubject {
     AbsenceWeek {
         pupil_id: Uuid,
         week_start: NaiveDate,
+    },
+    /// The planned next step of a case's return ladder.
+    LadderNext {
+        case_id: Uuid,
     },
     /// The content of a journal entry: concurrent draft versions, or a
     /// version that lost to a signature (only the signed one can stand).
@@ -299,6 +324,8 @@ impl Payload {
             Payload::PlanActionStatusSet { .. } => "plan-action-status-set",
             Payload::ConcernReported { .. } => "concern-reported",
             Payload::AbsenceWeekRecorded { .. } => "absence-week-recorded",
+            Payload::LadderStepSet { .. } => "ladder-step-set",
+            Payload::LadderNextPlanned { .. } => "ladder-next-planned",
             Payload::ConflictResolved { .. } => "conflict-resolved",
         }
     }

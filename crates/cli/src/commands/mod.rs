@@ -12,6 +12,7 @@ mod entry;
 mod export;
 mod guardian;
 mod journal;
+mod ladder;
 mod plan;
 mod pupil;
 mod search;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Consent(cmd) => consent::run(&ctx, cmd),
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Concern(cmd) => concern::run(&ctx, cmd),
+        Command::Ladder(cmd) => ladder::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Attendance(cmd) => attendance::run(&ctx, cmd),

@@ -16,6 +16,7 @@
 
 mod entries;
 pub(crate) mod index;
+mod ladder;
 pub(crate) mod lww;
 mod pupils;
 pub(crate) mod scope;
@@ -264,6 +265,9 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             Ok(())
         }
         Payload::AbsenceWeekRecorded { .. } => lww::record_absence_week(conn, op),
+        Payload::LadderStepSet { .. } | Payload::LadderNextPlanned { .. } => {
+            ladder::apply(conn, op)
+        }
         Payload::ConflictResolved {
             subject,
             chosen,

@@ -346,3 +346,92 @@ fn the_replay_check_finds_a_table_that_differs_from_the_log() {
         .expect("tamper");
     assert!(super::check(&conn, &o.ops).is_err());
 }
+
+fn ladder_step(record: u128, step: &str) -> Payload {
+    Payload::LadderStepSet {
+        record_id: id(record),
+        case_id: id(2),
+        step: step.into(),
+        decided_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).expect("date"),
+        note: "Fiktiv anteckning".into(),
+    }
+}
+
+fn next_step(step: &str, replaces: Option<Uuid>) -> Payload {
+    Payload::LadderNextPlanned {
+        case_id: id(2),
+        step: step.into(),
+        on: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+        replaces,
+    }
+}
+
+#[test]
+fn ladder_steps_from_two_laptops_keep_their_history_in_any_order() {
+    let mut o = base();
+    o.add(1, 100, ladder_step(20, "home-visits"));
+    o.add(2, 150, ladder_step(21, "transition-apartment"));
+    o.add(1, 200, ladder_step(22, "calmer-unit"));
+    let d = same_in_every_order(&o, 3);
+    let history = rows(&d, "ladder_steps");
+    assert_eq!(history.len(), 3, "{history:?}");
+    // The latest in the order is the current step on every laptop.
+    let last = history
+        .iter()
+        .max_by_key(|l| l.split("order_key=").nth(1).map(str::to_owned))
+        .expect("a step");
+    assert!(last.contains("calmer-unit"), "{last}");
+}
+
+#[test]
+fn concurrent_plans_of_the_next_step_converge_and_keep_the_loser() {
+    let mut o = base();
+    let first = o.add(1, 100, next_step("calmer-unit", None));
+    o.add(2, 200, next_step("part-time-class", None));
+    o.add(3, 250, next_step("transition-apartment", Some(first)));
+    let d = same_in_every_order(&o, 3);
+    let value = rows(&d, "mutable_fields");
+    assert!(
+        value[0].contains("transition-apartment 2026-11-02"),
+        "{value:?}"
+    );
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(lost[0].contains("part-time-class 2026-11-02"), "{lost:?}");
+}
+
+#[test]
+fn a_ladder_step_of_a_case_that_never_came_changes_nothing() {
+    let mut o = Ops::new();
+    o.add(1, 10, pupil(1, PNR));
+    o.add(2, 20, ladder_step(20, "home-visits"));
+    let all: Vec<&SignedOperation> = o.ops.iter().collect();
+    let d = replay_arriving(&all);
+    assert!(rows(&d, "ladder_steps").is_empty());
+    assert!(
+        rows(&d, "replay_rejections").is_empty(),
+        "it waits for its case"
+    );
+}
+
+#[test]
+fn a_choice_of_the_next_step_converges_and_ends_the_conflict() {
+    let mut o = base();
+    let first = o.add(1, 100, next_step("calmer-unit", None));
+    let second = o.add(2, 200, next_step("part-time-class", None));
+    o.add(
+        1,
+        300,
+        Payload::ConflictResolved {
+            subject: ConflictSubject::LadderNext { case_id: id(2) },
+            chosen: first,
+            resolves: vec![first, second],
+        },
+    );
+    let d = same_in_every_order(&o, 3);
+    assert!(
+        rows(&d, "mutable_fields")[0].contains("calmer-unit 2026-11-02"),
+        "{d:?}"
+    );
+    assert!(rows(&d, "field_conflicts").is_empty(), "{d:?}");
+}
