@@ -22,9 +22,9 @@ use brygga_core::form_rules::{self, FormProblem, FormRules};
 use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
-    ActionStatus, CaseloadItem, CheckinRow, DemoSummary, Keep, LadderStep, LadderView, LeaveOut,
-    LeftCase, NewAction, NewCheckin, NewConcern, NewConsent, NewEntry, NewGuardian, NewLadderStep,
-    NewPlan, NewPupil, ReasonCode, SetAside,
+    ActionStatus, CaseloadItem, CheckinRow, DemoSummary, ExpectedPupil, FollowupView, Keep,
+    LadderStep, LadderView, LeaveOut, LeftCase, NewAction, NewCheckin, NewConcern, NewConsent,
+    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewPupil, ReasonCode, SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +47,8 @@ fn generate(dir: &Path) {
     one::<LadderStep>(dir);
     one::<LadderView>(dir);
     one::<NewLadderStep>(dir);
+    one::<ExpectedPupil>(dir);
+    one::<FollowupView>(dir);
     one::<CheckinRow>(dir);
     one::<DemoSummary>(dir);
     one::<IpcError>(dir);

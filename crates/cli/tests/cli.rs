@@ -739,3 +739,62 @@ fn bad_ladder_input_is_refused_before_the_passphrase_and_writes_nothing() {
     .to_owned();
     assert!(err.contains("closed"), "{err}");
 }
+
+#[test]
+fn a_scheduled_action_makes_its_pupil_expected_and_follow_ups_are_listed() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    j.create(&[
+        "plan",
+        "add",
+        "--case",
+        &case,
+        "--needs",
+        "Trygg skolstart",
+        "--goal",
+        "Närvaro 80 %",
+        "--lead",
+        "Skolan",
+        "--follow-up",
+        "2027-01-15",
+        "--action",
+        "Mentor|Möter eleven vid entrén",
+    ]);
+    let detail = j.json(&["case", "show", &case]);
+    let action = detail["plans"][0]["actions"][0]["id"]
+        .as_str()
+        .expect("action id")
+        .to_owned();
+    let before = j.snapshot();
+    for (args, says) in [
+        (vec!["--days", "mon,fre", "--time", "08:10"], "weekday"),
+        (vec!["--days", "mon", "--time", "8.10"], "HH:MM"),
+    ] {
+        let mut full = vec!["plan", "schedule", "--action", &action];
+        full.extend(args);
+        let err = assert_fails(&j.run_with(None, &[], &full), 2).to_owned();
+        assert!(err.contains(says), "{full:?}: {err}");
+    }
+    assert!(j.snapshot() == before, "nothing was written");
+    j.ok(&[
+        "plan", "schedule", "--action", &action, "--days", "mon,wed", "--time", "08:10",
+    ]);
+    // 7 December 2026 is a Monday, the 8th a Tuesday.
+    let monday = j.json(&["checkin", "expected", "--date", "2026-12-07"]);
+    assert_eq!(monday[0]["case_id"], case.as_str());
+    assert_eq!(monday[0]["time"], "08:10");
+    assert_eq!(
+        j.json(&["checkin", "expected", "--date", "2026-12-08"]),
+        serde_json::json!([])
+    );
+    assert!(j
+        .ok(&["checkin", "expected", "--date", "2026-12-09"])
+        .contains("Möter eleven vid entrén"));
+    assert_eq!(j.json(&["followup", "list"]), serde_json::json!([]));
+    let err = assert_fails(
+        &j.run(&["followup", "done", &Uuid::now_v7().to_string()]),
+        4,
+    )
+    .to_owned();
+    assert!(err.contains("follow-up"), "{err}");
+}

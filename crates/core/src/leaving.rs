@@ -428,7 +428,7 @@ mod tests {
     }
 
     #[test]
-    fn a_closed_case_with_its_ladder_leaves_whole() {
+    fn a_closed_case_with_its_ladder_schedule_and_follow_up_leaves_whole() {
         let (_dir, mut j) = journal();
         let pupil = pupil(&mut j);
         let case = j.open_case(pupil).expect("case");
@@ -445,6 +445,42 @@ mod tests {
             })
             .expect("ladder step");
         }
+        j.create_plan(crate::NewPlan {
+            case_id: case,
+            needs: "Trygg skolstart".into(),
+            goals: vec!["Närvaro 80 %".into()],
+            lead_party: "Skolan".into(),
+            follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+            actions: vec![crate::NewAction {
+                who: "Mentor".into(),
+                what: "Möter eleven vid entrén".into(),
+                due_on: None,
+            }],
+        })
+        .expect("plan");
+        let action = j.case_detail(case).expect("detail").plans[0].actions[0]
+            .id
+            .parse()
+            .expect("id");
+        let today = crate::clock::today();
+        j.schedule_action(action, vec![chrono::Datelike::weekday(&today)], "08:10")
+            .expect("schedule");
+        j.record_checkins(
+            chrono::Utc::now(),
+            vec![crate::NewCheckin {
+                case_id: case,
+                arrival: "not-seen".into(),
+                time: None,
+                note: String::new(),
+                followup: None,
+            }],
+        )
+        .expect("not seen");
+        let followup = j.followups().expect("follow-ups")[0]
+            .id
+            .parse()
+            .expect("id");
+        j.followup_done(followup).expect("done");
         j.close_case(case).expect("close");
         set(&j, state::LEAVE_AFTER_DAYS, "0");
         set(
@@ -456,13 +492,17 @@ mod tests {
         let left: i64 = j
             .conn
             .query_row(
-                "SELECT (SELECT count(*) FROM ladder_steps) + (SELECT count(*) FROM mutable_fields)
-                      + (SELECT count(*) FROM oplog WHERE type LIKE 'ladder-%')",
+                "SELECT (SELECT count(*) FROM ladder_steps) + (SELECT count(*) FROM followups)
+                      + (SELECT count(*) FROM mutable_fields)
+                      + (SELECT count(*) FROM oplog WHERE type <> 'pupil-registered')",
                 [],
                 |r| r.get(0),
             )
             .expect("count");
-        assert_eq!(left, 0, "no step, planned step or ladder operation stays");
+        assert_eq!(
+            left, 0,
+            "no step, follow-up, schedule or operation of the case stays"
+        );
         j.check_replay()
             .expect("the tables are a replay of what is left");
     }

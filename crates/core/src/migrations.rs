@@ -276,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn step_8_adds_the_ladder_to_a_v7_journal() {
+    fn step_8_adds_the_return_path_to_a_v7_journal() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate_with(&mut conn, &STEPS[..7]).expect("v7");
         conn.execute_batch(
@@ -287,13 +287,18 @@ mod tests {
         migrate_with(&mut conn, &STEPS[..8]).expect("to version 8");
         assert_eq!(version_of(&conn), 8);
         conn.execute_batch(
-            "INSERT INTO ladder_steps VALUES ('l1', 'c1', 'home-visits', '2026-10-05', '', 'h', 'a');",
+            "INSERT INTO ladder_steps VALUES ('l1', 'c1', 'home-visits', '2026-10-05', '', 'h', 'a');
+             INSERT INTO followups VALUES ('f1', 'c1', 'call-guardian', '2026-10-05', NULL, 't', 'a', NULL, NULL);",
         )
-        .expect("the existing case takes ladder steps");
-        let steps: i64 = conn
-            .query_row("SELECT count(*) FROM ladder_steps", [], |r| r.get(0))
-            .expect("count");
-        assert_eq!(steps, 1);
+        .expect("the existing case takes ladder steps and follow-ups");
+        assert!(
+            conn.execute(
+                "INSERT INTO followups VALUES ('f2', 'c1', 'sing', '2026-10-05', NULL, 't', 'a', NULL, NULL)",
+                [],
+            )
+            .is_err(),
+            "an unknown task is refused"
+        );
     }
 
     #[test]
@@ -468,7 +473,7 @@ mod tests {
                 ),
                 (
                     8,
-                    "cdde62f48861bb3db92654fec4bdfbb38bcf78c13b3222d6c12f8006b1017c25",
+                    "097bbdcc649a104df4ca37305a8d229d9ee526d0c93bfe4134f1797dc4926dde",
                 ),
             ],
         );

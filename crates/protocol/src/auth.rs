@@ -237,10 +237,11 @@ pub enum ObjectKind {
     PlanAction,
     ConcernReport,
     LadderStep,
+    Followup,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 10] = [
+    pub const ALL: [ObjectKind; 11] = [
         ObjectKind::Pupil,
         ObjectKind::Case,
         ObjectKind::Guardian,
@@ -251,6 +252,7 @@ impl ObjectKind {
         ObjectKind::PlanAction,
         ObjectKind::ConcernReport,
         ObjectKind::LadderStep,
+        ObjectKind::Followup,
     ];
 
     /// Stable name, as stored by the server.
@@ -266,6 +268,7 @@ impl ObjectKind {
             ObjectKind::PlanAction => "plan-action",
             ObjectKind::ConcernReport => "concern-report",
             ObjectKind::LadderStep => "ladder-step",
+            ObjectKind::Followup => "followup",
         }
     }
 
@@ -406,6 +409,26 @@ impl Payload {
                 vec![],
             ),
             Payload::LadderNextPlanned { case_id, .. } => (vec![], Target::Case(*case_id), vec![]),
+            Payload::ActionScheduled { action_id, .. } => (
+                vec![],
+                Target::Object(obj(*action_id, K::PlanAction)),
+                vec![],
+            ),
+            Payload::FollowupCreated {
+                followup_id,
+                case_id,
+                entry_id,
+                ..
+            } => (
+                vec![obj(*followup_id, K::Followup)],
+                Target::Case(*case_id),
+                entry_id.iter().map(|e| obj(*e, K::Entry)).collect(),
+            ),
+            Payload::FollowupDone { followup_id, .. } => (
+                vec![],
+                Target::Object(obj(*followup_id, K::Followup)),
+                vec![],
+            ),
             // A week of absence belongs to the pupil, not to a case: it is
             // the school's figure whether or not a case is open. The pupil
             // must exist and be the device's team's; it creates no object
@@ -422,6 +445,7 @@ impl Payload {
                     ConflictSubject::AbsenceWeek { pupil_id, .. } => obj(*pupil_id, K::Pupil),
                     ConflictSubject::EntryContent { entry_id } => obj(*entry_id, K::Entry),
                     ConflictSubject::LadderNext { case_id } => obj(*case_id, K::Case),
+                    ConflictSubject::ActionSchedule { action_id } => obj(*action_id, K::PlanAction),
                 };
                 (vec![], Target::Object(owner), vec![])
             }
@@ -849,6 +873,38 @@ mod tests {
                 vec![],
             ),
             (
+                Payload::ActionScheduled {
+                    action_id: id(8),
+                    days: vec![chrono::Weekday::Mon, chrono::Weekday::Wed],
+                    time: "08:10".into(),
+                    replaces: None,
+                },
+                vec![],
+                Target::Object(o(8, K::PlanAction)),
+                vec![],
+            ),
+            (
+                Payload::FollowupCreated {
+                    followup_id: id(14),
+                    case_id: id(2),
+                    task: crate::op::FollowupTask::CallGuardian,
+                    due_on: date(),
+                    entry_id: Some(id(5)),
+                },
+                vec![o(14, K::Followup)],
+                case,
+                vec![o(5, K::Entry)],
+            ),
+            (
+                Payload::FollowupDone {
+                    followup_id: id(14),
+                    done_on: date(),
+                },
+                vec![],
+                Target::Object(o(14, K::Followup)),
+                vec![],
+            ),
+            (
                 Payload::ConflictResolved {
                     subject: ConflictSubject::EntryContent { entry_id: id(5) },
                     chosen: id(11),
@@ -859,7 +915,7 @@ mod tests {
                 vec![],
             ),
         ];
-        assert_eq!(cases.len(), 18, "every payload variant is covered");
+        assert_eq!(cases.len(), 21, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

@@ -6,10 +6,12 @@
 mod attendance;
 mod audit;
 mod case;
+mod checkin;
 mod concern;
 mod consent;
 mod entry;
 mod export;
+mod followup;
 mod guardian;
 mod journal;
 mod ladder;
@@ -79,6 +81,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Concern(cmd) => concern::run(&ctx, cmd),
         Command::Ladder(cmd) => ladder::run(&ctx, cmd),
+        Command::Checkin(cmd) => checkin::run(&ctx, cmd),
+        Command::Followup(cmd) => followup::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Attendance(cmd) => attendance::run(&ctx, cmd),

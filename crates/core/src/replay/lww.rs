@@ -4,11 +4,12 @@
 //! different devices — the earlier value is kept in `field_conflicts` for
 //! a person to review; a write that names a kept value as the one it saw
 //! settles that conflict. Shared by guardian fields, plan action status,
-//! a case's planned next step on the return ladder, weeks of absence and (through [`keep_conflict`]) entry versions.
+//! a case's planned next step on the return ladder, a plan action's schedule, weeks of absence and (through [`keep_conflict`]) entry versions.
 
 use super::{ensure_exists, entries, op_time, pupils};
 use crate::error::{Error, ReasonCode, Result};
 use crate::ladder::{next_value, NEXT_FIELD};
+use crate::schedules;
 use crate::store;
 use brygga_protocol::op::{ConflictSubject, Operation, Payload};
 use chrono::Datelike;
@@ -409,6 +410,18 @@ pub(crate) fn resolve(
                     on,
                     ..
                 } if c == case_id => Some(next_value(step, *on)),
+                _ => None,
+            })?;
+        }
+        ConflictSubject::ActionSchedule { action_id } => {
+            let target = Field::new("plan-action", action_id, schedules::FIELD);
+            choose_field(conn, op, &target, &chosen, |p| match p {
+                Payload::ActionScheduled {
+                    action_id: a,
+                    days,
+                    time,
+                    ..
+                } if a == action_id => Some(schedules::value(days, time)),
                 _ => None,
             })?;
         }

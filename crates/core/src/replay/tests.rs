@@ -435,3 +435,82 @@ fn a_choice_of_the_next_step_converges_and_ends_the_conflict() {
     );
     assert!(rows(&d, "field_conflicts").is_empty(), "{d:?}");
 }
+
+/// Base, then a plan with action 5 on case 2.
+fn with_action() -> Ops {
+    let mut o = base();
+    o.add(
+        1,
+        20,
+        Payload::PlanCreated {
+            plan_id: id(6),
+            case_id: id(2),
+            needs: "Trygg skolstart".into(),
+            goals: vec![],
+            lead_party: "Skolan".into(),
+            follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+            actions: vec![brygga_protocol::op::PlanAction {
+                action_id: id(5),
+                who: "Mentor".into(),
+                what: "Möter eleven vid entrén".into(),
+                due_on: None,
+            }],
+        },
+    );
+    o
+}
+
+fn schedule(days: &[chrono::Weekday], time: &str, replaces: Option<Uuid>) -> Payload {
+    Payload::ActionScheduled {
+        action_id: id(5),
+        days: days.to_vec(),
+        time: time.into(),
+        replaces,
+    }
+}
+
+#[test]
+fn concurrent_schedules_converge_and_keep_the_loser() {
+    use chrono::Weekday::{Mon, Thu, Wed};
+    let mut o = with_action();
+    let first = o.add(1, 100, schedule(&[Mon, Wed], "08:10", None));
+    o.add(2, 200, schedule(&[Thu], "09:00", None));
+    o.add(3, 250, schedule(&[Mon], "08:00", Some(first)));
+    let d = same_in_every_order(&o, 3);
+    let value = rows(&d, "mutable_fields");
+    assert!(
+        value.iter().any(|l| l.contains("\"mon 08:00\"")),
+        "{value:?}"
+    );
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(lost[0].contains("thu 09:00"), "{lost:?}");
+}
+
+#[test]
+fn a_follow_up_done_on_two_laptops_is_done_once_in_any_order() {
+    let mut o = base();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, d).expect("date");
+    o.add(
+        1,
+        50,
+        Payload::FollowupCreated {
+            followup_id: id(30),
+            case_id: id(2),
+            task: brygga_protocol::op::FollowupTask::CallGuardian,
+            due_on: day(7),
+            entry_id: None,
+        },
+    );
+    let done = |on| Payload::FollowupDone {
+        followup_id: id(30),
+        done_on: day(on),
+    };
+    o.add(1, 100, done(7));
+    o.add(2, 200, done(8));
+    let d = same_in_every_order(&o, 2);
+    let row = rows(&d, "followups");
+    assert_eq!(row.len(), 1);
+    assert!(row[0].contains("done_on=\"2026-12-07\""), "{row:?}");
+    assert!(row[0].contains("done_by=\"Handläggare 1\""), "{row:?}");
+}
