@@ -19,7 +19,7 @@
 use brygga_core::sync::{plan::Remote, PulledPage, PushVerdict, SyncError, Transport};
 use brygga_core::{
     ActionStatus, CopyKey, EntryKind, GuardianField, Journal, Keep, NewAction, NewCheckin,
-    NewEntry, NewGuardian, NewPlan, NewPupil, Passphrase,
+    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewPupil, Passphrase,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
 use brygga_protocol::audit::AuditRow;
@@ -28,7 +28,7 @@ use brygga_server::store::{
     self, Admission, AuditRecord, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch,
     RequestWrite, StoredOutcome, WriteBatch,
 };
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use std::cell::{Cell, RefCell};
@@ -479,9 +479,29 @@ enum Step {
         action: usize,
         status: u8,
     },
+    /// A check-in; a pupil not seen who was expected gets a follow-up.
     Checkin {
         dev: usize,
         case: usize,
+        seen: bool,
+    },
+    /// A plan action scheduled on a weekday (0 = today's) at a time.
+    Schedule {
+        dev: usize,
+        action: usize,
+        day: u8,
+        minute: u8,
+    },
+    FollowupDone {
+        dev: usize,
+        followup: usize,
+    },
+    /// A step of the return ladder, with or without a planned next one.
+    Ladder {
+        dev: usize,
+        case: usize,
+        step: usize,
+        next: Option<usize>,
     },
     Close {
         dev: usize,
@@ -518,7 +538,10 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, guardian, value)| Step::Phone { dev, guardian, value }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Plan { dev, case }),
         1 => (dev.clone(), pick.clone(), 0..4u8).prop_map(|(dev, action, status)| Step::Status { dev, action, status }),
-        1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Checkin { dev, case }),
+        1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, case, seen)| Step::Checkin { dev, case, seen }),
+        2 => (dev.clone(), pick.clone(), 0..2u8, 0..60u8).prop_map(|(dev, action, day, minute)| Step::Schedule { dev, action, day, minute }),
+        1 => (dev.clone(), pick.clone()).prop_map(|(dev, followup)| Step::FollowupDone { dev, followup }),
+        2 => (dev.clone(), pick.clone(), 0..5usize, proptest::option::of(0..5usize)).prop_map(|(dev, case, step, next)| Step::Ladder { dev, case, step, next }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Close { dev, case }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Reopen { dev, case }),
         1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, conflict, keep_lost)| Step::Resolve { dev, conflict, keep_lost }),
@@ -594,6 +617,14 @@ impl Laptop {
             .flat_map(|c| self.journal.list_entries(c).expect("entries"))
             .filter(|e| e.status == status && e.kind == EntryKind::Note)
             .map(|e| e.id.parse().expect("uuid"))
+            .collect()
+    }
+
+    fn actions(&self) -> Vec<Uuid> {
+        self.details()
+            .iter()
+            .flat_map(|d| d.plans.iter())
+            .flat_map(|p| p.actions.iter().map(|a| a.id.parse().expect("uuid")))
             .collect()
     }
 
@@ -691,12 +722,7 @@ impl Laptop {
                 None => Ok(()),
             },
             Step::Status { action, status, .. } => {
-                let actions: Vec<Uuid> = self
-                    .details()
-                    .iter()
-                    .flat_map(|d| d.plans.iter())
-                    .flat_map(|p| p.actions.iter().map(|a| a.id.parse().expect("uuid")))
-                    .collect();
+                let actions = self.actions();
                 let status = [
                     ActionStatus::Planned,
                     ActionStatus::Ongoing,
@@ -708,19 +734,66 @@ impl Laptop {
                     None => Ok(()),
                 }
             }
-            Step::Checkin { case, .. } => match pick(&self.cases(true), case) {
+            Step::Schedule {
+                action,
+                day,
+                minute,
+                ..
+            } => match pick(&self.actions(), action) {
+                // Today's weekday half the time, so that a pupil not seen
+                // is often expected.
+                Some(a) => {
+                    let today = chrono::Local::now().date_naive().weekday();
+                    let day = if day == 0 { today } else { today.succ() };
+                    self.journal
+                        .schedule_action(a, vec![day], &format!("08:{minute:02}"))
+                }
+                None => Ok(()),
+            },
+            Step::FollowupDone { followup, .. } => {
+                let open: Vec<Uuid> = self
+                    .journal
+                    .followups()
+                    .expect("follow-ups")
+                    .iter()
+                    .map(|f| f.id.parse().expect("uuid"))
+                    .collect();
+                match pick(&open, followup) {
+                    Some(f) => self.journal.followup_done(f),
+                    None => Ok(()),
+                }
+            }
+            Step::Checkin { case, seen, .. } => match pick(&self.cases(true), case) {
                 Some(c) => self
                     .journal
                     .record_checkins(
                         Utc::now(),
                         vec![NewCheckin {
                             case_id: c,
-                            arrival: "arrived".into(),
-                            time: Some("08:10".into()),
+                            arrival: if seen { "arrived" } else { "not-seen" }.into(),
+                            time: seen.then(|| "08:10".into()),
                             note: String::new(),
+                            followup: None,
                         }],
                     )
                     .map(drop),
+                None => Ok(()),
+            },
+            Step::Ladder {
+                case, step, next, ..
+            } => match pick(&self.cases(true), case) {
+                Some(c) => {
+                    let key = |i: usize| brygga_core::ladder::steps()[i].key.to_owned();
+                    self.journal
+                        .set_ladder_step(NewLadderStep {
+                            case_id: c,
+                            step: key(step),
+                            note: "Fiktivt beslut".into(),
+                            next_step: next.map(key),
+                            next_on: next.and(NaiveDate::from_ymd_opt(2027, 2, 1)),
+                        })
+                        .map(drop)
+                }
                 None => Ok(()),
             },
             Step::Close { case, .. } => match pick(&self.cases(true), case) {
@@ -769,6 +842,9 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::Plan { dev, .. }
         | Step::Status { dev, .. }
         | Step::Checkin { dev, .. }
+        | Step::Ladder { dev, .. }
+        | Step::Schedule { dev, .. }
+        | Step::FollowupDone { dev, .. }
         | Step::Close { dev, .. }
         | Step::Reopen { dev, .. }
         | Step::Resolve { dev, .. }

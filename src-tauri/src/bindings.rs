@@ -22,9 +22,9 @@ use brygga_core::form_rules::{self, FormProblem, FormRules};
 use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
-    ActionStatus, CaseloadItem, CheckinRow, DemoSummary, Keep, LeaveOut, LeftCase, NewAction,
-    NewCheckin, NewConcern, NewConsent, NewEntry, NewGuardian, NewPlan, NewPupil, ReasonCode,
-    SetAside,
+    ActionStatus, CaseloadItem, CheckinRow, DemoSummary, ExpectedPupil, FollowupView, Keep,
+    LadderStep, LadderView, LeaveOut, LeftCase, NewAction, NewCheckin, NewConcern, NewConsent,
+    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewPupil, ReasonCode, SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +44,11 @@ fn generate(dir: &Path) {
     one::<SearchHit>(dir);
     one::<CaseloadItem>(dir);
     one::<LeftCase>(dir);
+    one::<LadderStep>(dir);
+    one::<LadderView>(dir);
+    one::<NewLadderStep>(dir);
+    one::<ExpectedPupil>(dir);
+    one::<FollowupView>(dir);
     one::<CheckinRow>(dir);
     one::<DemoSummary>(dir);
     one::<IpcError>(dir);

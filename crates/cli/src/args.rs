@@ -6,7 +6,7 @@ use crate::exit::{Failure, Result};
 use crate::parse;
 use brygga_core::attendance::{Role, Thresholds, TimeUnit};
 use brygga_core::{ActionStatus, ConsentForm, EntryKind, GuardianField, LeaveOut, NewAction};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -67,6 +67,15 @@ pub enum Command {
     /// Reports of concern (orosanmälningar)
     #[command(subcommand)]
     Concern(ConcernCommand),
+    /// The return ladder (återgångstrappan): the steps back to class
+    #[command(subcommand)]
+    Ladder(LadderCommand),
+    /// The morning check-in: who is expected
+    #[command(subcommand)]
+    Checkin(CheckinCommand),
+    /// Follow-ups of mornings when an expected pupil was not seen
+    #[command(subcommand)]
+    Followup(FollowupCommand),
     /// Full-text search over entry and correction text
     Search(SearchArgs),
     /// The tamper-evident audit log
@@ -451,6 +460,75 @@ pub enum PlanCommand {
         #[arg(value_parser = parse::status)]
         status: ActionStatus,
     },
+    /// Set when a plan action happens each week, e.g. --days mon,wed --time 08:10
+    Schedule {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        action: Uuid,
+        /// Weekdays, comma-separated: mon,tue,wed,thu,fri,sat,sun
+        #[arg(long, value_name = "DAYS", value_parser = parse::weekday, value_delimiter = ',', required = true)]
+        days: Vec<Weekday>,
+        /// Local time, HH:MM
+        #[arg(long, value_name = "HH:MM", value_parser = parse::time_of_day)]
+        time: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CheckinCommand {
+    /// The pupils expected on a day (open cases with a scheduled plan action
+    /// that weekday), earliest first
+    Expected {
+        /// The day, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
+        date: Option<NaiveDate>,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FollowupCommand {
+    /// The follow-ups not yet done, oldest first
+    List(Format),
+    /// Mark a follow-up done (today)
+    Done {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LadderCommand {
+    /// The ladder's steps, in order: key and name
+    Steps(Format),
+    /// Record the step a case has reached (decided today), optionally with
+    /// the planned next step; prints the record's id
+    Set(LadderSet),
+    /// A case's ladder: the current step, its history and the planned next step
+    Show {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LadderSet {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub case: Uuid,
+    /// The step reached, by its key (`brygga ladder steps`)
+    #[arg(long, value_name = "STEP", value_parser = parse::ladder_step)]
+    pub step: String,
+    /// Why, or what was agreed
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub note: String,
+    /// The planned next step (needs --next-date)
+    #[arg(long, value_name = "STEP", value_parser = parse::ladder_step, requires = "next_date")]
+    pub next: Option<String>,
+    /// The day the next step is planned for, YYYY-MM-DD (needs --next)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date, requires = "next")]
+    pub next_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,8 @@
 //! Printing: ids of created things, view models as JSON or compact text.
 
 mod attendance;
+mod ladder;
+mod morning;
 
 use crate::exit::{Code, Failure, Result};
 use brygga_core::views::{
@@ -244,7 +246,7 @@ fn plans(list: &[PlanView]) -> String {
             ]);
             if !p.actions.is_empty() {
                 out.push_str(&table(
-                    ["ACTION", "WHO", "WHAT", "DUE", "STATUS"],
+                    ["ACTION", "WHO", "WHAT", "DUE", "STATUS", "WEEKLY"],
                     p.actions.iter().map(|a| {
                         [
                             a.id.clone(),
@@ -252,6 +254,10 @@ fn plans(list: &[PlanView]) -> String {
                             a.what.clone(),
                             or_dash(a.due_on.as_deref()),
                             a.status.clone(),
+                            a.schedule
+                                .as_ref()
+                                .map(|s| format!("{} {}", s.days.join(","), s.time))
+                                .unwrap_or_else(|| "-".into()),
                         ]
                     }),
                 ));

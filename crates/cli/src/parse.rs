@@ -4,7 +4,7 @@
 
 use brygga_core::attendance::{Role, Thresholds, TimeUnit};
 use brygga_core::{ActionStatus, ConsentForm, EntryKind, NewAction};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use uuid::Uuid;
 
 pub const TIME_FORMAT: &str =
@@ -16,6 +16,34 @@ pub fn id(s: &str) -> Result<Uuid, String> {
     Uuid::parse_str(s.trim()).map_err(|_| {
         format!("'{s}' is not an id; ids look like 0195b4c2-7e1a-7d3e-9f00-2b6c1d0e4f5a (the list commands show them)")
     })
+}
+
+/// A weekday as `mon` … `sun` (`--days mon,wed` gives two; the core
+/// orders them and drops repeats).
+pub fn weekday(s: &str) -> Result<Weekday, String> {
+    let day = s.trim().to_lowercase();
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .contains(&day.as_str())
+        .then(|| day.parse::<Weekday>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            format!("'{s}' is not a weekday; expected mon, tue, wed, thu, fri, sat or sun, e.g. --days mon,wed")
+        })
+}
+
+/// A local time of day, HH:MM.
+pub fn time_of_day(s: &str) -> Result<String, String> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map(|t| t.format("%H:%M").to_string())
+        .map_err(|_| format!("'{s}' is not a time of day; expected HH:MM, e.g. 08:10"))
+}
+
+/// A step of the return ladder by its key (`home-visits`, …).
+pub fn ladder_step(s: &str) -> Result<String, String> {
+    let key = s.trim();
+    brygga_core::ladder::check_step(key)
+        .map(|()| key.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 /// An entry kind by its command-line name (`home-visit`, `note`, …).

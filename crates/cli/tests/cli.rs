@@ -648,3 +648,153 @@ fn exports_are_written_for_this_user_only_and_audited() {
         ]
     );
 }
+
+#[test]
+fn a_case_climbs_the_ladder_from_the_command_line() {
+    let j = Journal::init();
+    let (pupil, case) = j.pupil_with_case();
+    let steps = j.json(&["ladder", "steps"]);
+    assert_eq!(steps[0]["key"], "home-visits");
+    assert_eq!(steps[4]["key"], "full-time-class");
+    assert!(j.ok(&["ladder", "steps"]).contains("Calmer unit (Slussen)"));
+    j.create(&["ladder", "set", "--case", &case, "--step", "home-visits"]);
+    j.create(&[
+        "ladder",
+        "set",
+        "--case",
+        &case,
+        "--step",
+        "transition-apartment",
+        "--note",
+        "Fiktivt beslut med vårdnadshavarna",
+        "--next",
+        "calmer-unit",
+        "--next-date",
+        "2026-12-07",
+    ]);
+    let ladder = j.json(&["ladder", "show", "--case", &case]);
+    assert_eq!(ladder["current"], "transition-apartment");
+    assert_eq!(ladder["history"].as_array().expect("history").len(), 2);
+    assert_eq!(ladder["history"][1]["decided_by"], "Fiktiv Handläggare");
+    assert_eq!(ladder["next"]["step"], "calmer-unit");
+    assert_eq!(ladder["next"]["on"], "2026-12-07");
+    let text = j.ok(&["ladder", "show", "--case", &case]);
+    assert!(text.contains("calmer-unit on 2026-12-07"), "{text}");
+    assert!(
+        text.contains("Fiktivt beslut med vårdnadshavarna"),
+        "{text}"
+    );
+    let audit = j.json(&["audit", "list", "--pupil", &pupil]);
+    let types: Vec<&str> = audit
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["object_type"].as_str().expect("type"))
+        .collect();
+    for t in ["ladder-step", "ladder-next", "ladder"] {
+        assert!(types.contains(&t), "no audit row for {t}: {types:?}");
+    }
+}
+
+#[test]
+fn bad_ladder_input_is_refused_before_the_passphrase_and_writes_nothing() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let before = j.snapshot();
+    for (args, says) in [
+        (vec!["--step", "slussen"], "home-visits"),
+        (
+            vec!["--step", "home-visits", "--next", "calmer-unit"],
+            "--next-date",
+        ),
+        (
+            vec!["--step", "home-visits", "--next-date", "2026-12-07"],
+            "--next",
+        ),
+        (
+            vec![
+                "--step",
+                "home-visits",
+                "--next",
+                "calmer-unit",
+                "--next-date",
+                "7/12",
+            ],
+            "YYYY-MM-DD",
+        ),
+    ] {
+        let mut full = vec!["ladder", "set", "--case", &case];
+        full.extend(args);
+        let out = j.run_with(None, &[], &full);
+        let err = assert_fails(&out, 2);
+        assert!(err.contains(says), "{full:?}: {err}");
+        assert!(!err.contains("passphrase"), "{full:?}: {err}");
+    }
+    assert!(j.snapshot() == before, "nothing was written");
+    j.ok(&["case", "close", &case]);
+    let err = assert_fails(
+        &j.run(&["ladder", "set", "--case", &case, "--step", "home-visits"]),
+        2,
+    )
+    .to_owned();
+    assert!(err.contains("closed"), "{err}");
+}
+
+#[test]
+fn a_scheduled_action_makes_its_pupil_expected_and_follow_ups_are_listed() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    j.create(&[
+        "plan",
+        "add",
+        "--case",
+        &case,
+        "--needs",
+        "Trygg skolstart",
+        "--goal",
+        "Närvaro 80 %",
+        "--lead",
+        "Skolan",
+        "--follow-up",
+        "2027-01-15",
+        "--action",
+        "Mentor|Möter eleven vid entrén",
+    ]);
+    let detail = j.json(&["case", "show", &case]);
+    let action = detail["plans"][0]["actions"][0]["id"]
+        .as_str()
+        .expect("action id")
+        .to_owned();
+    let before = j.snapshot();
+    for (args, says) in [
+        (vec!["--days", "mon,fre", "--time", "08:10"], "weekday"),
+        (vec!["--days", "mon", "--time", "8.10"], "HH:MM"),
+    ] {
+        let mut full = vec!["plan", "schedule", "--action", &action];
+        full.extend(args);
+        let err = assert_fails(&j.run_with(None, &[], &full), 2).to_owned();
+        assert!(err.contains(says), "{full:?}: {err}");
+    }
+    assert!(j.snapshot() == before, "nothing was written");
+    j.ok(&[
+        "plan", "schedule", "--action", &action, "--days", "mon,wed", "--time", "08:10",
+    ]);
+    // 7 December 2026 is a Monday, the 8th a Tuesday.
+    let monday = j.json(&["checkin", "expected", "--date", "2026-12-07"]);
+    assert_eq!(monday[0]["case_id"], case.as_str());
+    assert_eq!(monday[0]["time"], "08:10");
+    assert_eq!(
+        j.json(&["checkin", "expected", "--date", "2026-12-08"]),
+        serde_json::json!([])
+    );
+    assert!(j
+        .ok(&["checkin", "expected", "--date", "2026-12-09"])
+        .contains("Möter eleven vid entrén"));
+    assert_eq!(j.json(&["followup", "list"]), serde_json::json!([]));
+    let err = assert_fails(
+        &j.run(&["followup", "done", &Uuid::now_v7().to_string()]),
+        4,
+    )
+    .to_owned();
+    assert!(err.contains("follow-up"), "{err}");
+}

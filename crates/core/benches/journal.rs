@@ -191,7 +191,14 @@ fn fields(kind: EntryKind, rng: &mut StdRng) -> BTreeMap<String, String> {
         ],
         EntryKind::ApartmentSession => vec![
             ("teacher_present", "yes".into()),
-            ("step", format!("steg {} av planen", rng.gen_range(1..=6))),
+            (
+                "step",
+                brygga_core::ladder::steps()
+                    .choose(rng)
+                    .map(|s| s.key)
+                    .unwrap_or_default()
+                    .into(),
+            ),
             ("duration_min", rng.gen_range(30..=180).to_string()),
         ],
         EntryKind::Consultation => vec![("staff_role", "mentor".into())],

@@ -1,6 +1,7 @@
 //! The caseload: open cases, sorted by what needs attention first.
 //!
 //! What needs attention, most urgent first:
+//! 0. a follow-up of a morning (an expected pupil not seen) is not done;
 //! 1. a collaboration plan's follow-up date has passed;
 //! 2. drafts wait to be signed (a draft is meant to be short-lived);
 //! 3. a consent to share ends within [`CONSENT_WARNING_DAYS`] days;
@@ -13,6 +14,7 @@
 use crate::audit::{Action, Event};
 use crate::clock;
 use crate::error::Result;
+use crate::followups::FollowupView;
 use crate::journal::Journal;
 use crate::personnummer::Personnummer;
 use chrono::NaiveDate;
@@ -28,6 +30,9 @@ pub const FOLLOW_UP_WARNING_DAYS: i64 = 7;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Attention {
+    /// A follow-up due `on` (`task`: `call-guardian` or `book-home-visit`)
+    /// is not done yet; it stays until it is.
+    FollowupOpen { on: String, task: String },
     /// A plan's follow-up date has passed `days_ago` days ago.
     FollowUpOverdue {
         on: String,
@@ -55,17 +60,19 @@ pub enum Attention {
 impl Attention {
     fn rank(&self) -> u8 {
         match self {
-            Attention::FollowUpOverdue { .. } => 0,
-            Attention::DraftsWaiting { .. } => 1,
-            Attention::ConsentEnding { .. } => 2,
-            Attention::FollowUpSoon { .. } => 3,
-            Attention::NoActiveConsent => 4,
+            Attention::FollowupOpen { .. } => 0,
+            Attention::FollowUpOverdue { .. } => 1,
+            Attention::DraftsWaiting { .. } => 2,
+            Attention::ConsentEnding { .. } => 3,
+            Attention::FollowUpSoon { .. } => 4,
+            Attention::NoActiveConsent => 5,
         }
     }
 
     fn date(&self) -> &str {
         match self {
-            Attention::FollowUpOverdue { on, .. }
+            Attention::FollowupOpen { on, .. }
+            | Attention::FollowUpOverdue { on, .. }
             | Attention::ConsentEnding { on, .. }
             | Attention::FollowUpSoon { on, .. } => on,
             Attention::DraftsWaiting { .. } | Attention::NoActiveConsent => "",
@@ -93,6 +100,8 @@ pub struct CaseloadItem {
     pub next_follow_up: Option<String>,
     /// Reasons for attention, most urgent first; empty when none.
     pub attention: Vec<Attention>,
+    /// The step of the return ladder the pupil is on, by its key.
+    pub ladder_step: Option<String>,
 }
 
 struct Row {
@@ -113,8 +122,15 @@ fn attention_of(
     drafts: u32,
     follow_ups: &[String],
     active_consent_ends: &[Option<String>],
+    open_followups: &[&FollowupView],
 ) -> Vec<Attention> {
     let mut out = Vec::new();
+    for f in open_followups {
+        out.push(Attention::FollowupOpen {
+            on: f.due_on.clone(),
+            task: f.task.clone(),
+        });
+    }
     for on in follow_ups {
         match days_between(today, on) {
             Some(d) if d < 0 => out.push(Attention::FollowUpOverdue {
@@ -176,7 +192,9 @@ impl Journal {
                     (SELECT json_group_array(follow_up_on) FROM plans WHERE case_id = c.id),
                     (SELECT json_group_array(valid_until) FROM consents
                       WHERE case_id = c.id AND withdrawn_on IS NULL
-                        AND (valid_until IS NULL OR valid_until >= ?1))
+                        AND (valid_until IS NULL OR valid_until >= ?1)),
+                    (SELECT step FROM ladder_steps WHERE case_id = c.id
+                      ORDER BY order_key DESC LIMIT 1)
              FROM cases c JOIN pupils p ON p.id = c.pupil_id
              WHERE c.status = 'open'",
         )?;
@@ -203,19 +221,30 @@ impl Journal {
                         last_event_at: r.get(9)?,
                         next_follow_up: None,
                         attention: Vec::new(),
+                        ladder_step: r.get(12)?,
                     },
                     follow_ups: serde_json::from_str(&follow_ups).unwrap_or_default(),
                     consent_ends: serde_json::from_str(&consent_ends).unwrap_or_default(),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let followups = self.open_followups()?;
         let mut items: Vec<CaseloadItem> = rows
             .into_iter()
             .map(|row| {
                 let mut item = row.item;
                 item.next_follow_up = row.follow_ups.iter().min().cloned();
-                item.attention =
-                    attention_of(today, item.drafts, &row.follow_ups, &row.consent_ends);
+                let open: Vec<&FollowupView> = followups
+                    .iter()
+                    .filter(|f| f.case_id == item.case_id)
+                    .collect();
+                item.attention = attention_of(
+                    today,
+                    item.drafts,
+                    &row.follow_ups,
+                    &row.consent_ends,
+                    &open,
+                );
                 item
             })
             .collect();
@@ -250,6 +279,7 @@ mod tests {
                 "2027-03-01".into(),
             ],
             &[Some("2026-12-10".into()), None],
+            &[],
         );
         assert_eq!(
             a,
@@ -273,9 +303,9 @@ mod tests {
 
     #[test]
     fn no_consent_is_flagged_and_far_dates_are_not() {
-        let a = attention_of(day("2026-11-25"), 0, &["2027-01-10".into()], &[]);
+        let a = attention_of(day("2026-11-25"), 0, &["2027-01-10".into()], &[], &[]);
         assert_eq!(a, vec![Attention::NoActiveConsent]);
-        let calm = attention_of(day("2026-11-25"), 0, &[], &[Some("2027-06-01".into())]);
+        let calm = attention_of(day("2026-11-25"), 0, &[], &[Some("2027-06-01".into())], &[]);
         assert!(calm.is_empty());
     }
 
@@ -293,6 +323,7 @@ mod tests {
             last_event_at: None,
             next_follow_up: None,
             attention,
+            ladder_step: None,
         }
     }
 

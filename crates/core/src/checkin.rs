@@ -8,6 +8,7 @@ use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::{clock, text};
 use brygga_protocol::entry_kind::EntryKind;
+use brygga_protocol::op::FollowupTask;
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -26,6 +27,11 @@ pub struct NewCheckin {
     pub time: Option<String>,
     /// A short note, searchable like every entry text; may be empty.
     pub note: String,
+    /// What to do about an expected pupil who is `not-seen`: call a
+    /// guardian when absent (the default) or book a home visit.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub followup: Option<FollowupTask>,
 }
 
 /// Today's signed check-in of one pupil, if one is already written.
@@ -51,6 +57,8 @@ pub struct CheckinRow {
     pub pupil_name: String,
     pub grade: u8,
     pub protected_identity: bool,
+    /// HH:MM when the pupil is expected today ([`Journal::expected`]).
+    pub expected_at: Option<String>,
     /// The latest signed check-in of today (local date), if any. A second
     /// one is refused ([`Journal::record_checkins`]); it is corrected instead.
     pub today: Option<TodayCheckin>,
@@ -73,6 +81,9 @@ fn day_bounds(day: NaiveDate) -> (String, String) {
     let next = day.succ_opt().unwrap_or(day);
     (bound(day), bound(next))
 }
+
+/// The arrival of a pupil who did not come.
+const NOT_SEEN: &str = "not-seen";
 
 /// Selects the signed morning check-ins `e` of the day bounded by ?1 and ?2
 /// (see [`day_bounds`]).
@@ -125,6 +136,7 @@ impl Journal {
                     pupil_name: r.get(2)?,
                     grade: r.get(3)?,
                     protected_identity: r.get(4)?,
+                    expected_at: None,
                     today: today.and_then(|json| {
                         let v: serde_json::Value = serde_json::from_str(&json).ok()?;
                         let field = |k: &str| v["fields"][k].as_str().map(str::to_owned);
@@ -138,7 +150,8 @@ impl Journal {
                     }),
                 })
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<rusqlite::Result<Vec<CheckinRow>>>()?;
+        let rows = self.expected_first(rows)?;
         self.record(Event {
             action: Action::List,
             object_type: "checkin-board",
@@ -149,14 +162,30 @@ impl Journal {
         Ok(rows)
     }
 
+    /// The board's rows (by name) with the pupils expected today first,
+    /// earliest first.
+    fn expected_first(&self, mut rows: Vec<CheckinRow>) -> Result<Vec<CheckinRow>> {
+        let expected: BTreeMap<String, String> = self
+            .expected_on(clock::today())?
+            .into_iter()
+            .map(|e| (e.case_id, e.time))
+            .collect();
+        for row in &mut rows {
+            row.expected_at = expected.get(&row.case_id).cloned();
+        }
+        rows.sort_by_key(|r| (r.expected_at.is_none(), r.expected_at.clone()));
+        Ok(rows)
+    }
+
     /// Writes and signs one `morning-checkin` entry per pupil, all at
     /// `event_at`. Everything is checked before anything is written: a bad
     /// row (unknown or closed case, a case twice, a wrong arrival value, a
     /// case that already has a signed check-in on `event_at`'s local date:
     /// that one is corrected, not written again) writes nothing. Each entry is then drafted and signed on its own, so
     /// a crash part-way leaves the first pupils' entries complete and signed
-    /// and the rest unwritten, never a half entry. Returns the entry ids in
-    /// the order given.
+    /// and the rest unwritten, never a half entry. An expected pupil who is `not-seen`
+    /// gets a follow-up due that day, right after the entry. Returns the
+    /// entry ids in the order given.
     pub fn record_checkins(
         &mut self,
         event_at: DateTime<Utc>,
@@ -168,7 +197,13 @@ impl Journal {
                 "the check-in has no pupils in it",
             ));
         }
-        let (day_from, day_to) = day_bounds(event_at.with_timezone(&Local).date_naive());
+        let day = event_at.with_timezone(&Local).date_naive();
+        let (day_from, day_to) = day_bounds(day);
+        let expected: HashSet<String> = self
+            .expected_on(day)?
+            .into_iter()
+            .map(|e| e.case_id)
+            .collect();
         let mut seen = HashSet::new();
         let mut prepared = Vec::with_capacity(checkins.len());
         for checkin in checkins {
@@ -202,12 +237,18 @@ impl Journal {
                 ));
             }
             let case_id = checkin.case_id;
-            prepared.push((case_id, checkin.into_entry(event_at)?));
+            let followup = (checkin.arrival.trim() == NOT_SEEN
+                && expected.contains(&case_id.to_string()))
+            .then(|| checkin.followup.unwrap_or(FollowupTask::CallGuardian));
+            prepared.push((case_id, checkin.into_entry(event_at)?, followup));
         }
         let mut ids = Vec::with_capacity(prepared.len());
-        for (case_id, entry) in prepared {
+        for (case_id, entry, followup) in prepared {
             let id = self.draft_entry(case_id, entry)?;
             self.sign_entry(id)?;
+            if let Some(task) = followup {
+                self.create_followup(case_id, task, day, id)?;
+            }
             ids.push(id);
         }
         Ok(ids)
@@ -255,6 +296,7 @@ mod tests {
             arrival: arrival.into(),
             time: time.map(Into::into),
             note: note.into(),
+            followup: None,
         }
     }
 

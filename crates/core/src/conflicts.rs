@@ -160,7 +160,11 @@ impl Journal {
                         field: serde_json::from_value::<GuardianField>(serde_json::json!(c.field))
                             .map_err(|_| Error::Damaged(format!("bad field {}", c.field)))?,
                     },
+                    "plan-action" if c.field == crate::schedules::FIELD => {
+                        ConflictSubject::ActionSchedule { action_id: id }
+                    }
                     "plan-action" => ConflictSubject::ActionStatus { action_id: id },
+                    "case" => ConflictSubject::LadderNext { case_id: id },
                     other => return Err(Error::Damaged(format!("unknown conflict on {other}"))),
                 };
                 Ok((subject, shown))

@@ -267,7 +267,7 @@ impl Journal {
             given_on: day(-100),
             valid_until: Some(day(5)),
         })?;
-        for (days_ago, step) in [(14, "1"), (7, "2")] {
+        for (days_ago, step) in [(14, "transition-apartment"), (7, "transition-apartment")] {
             let id = count(self.draft_entry(
                 noah,
                 with_participants(

@@ -9,6 +9,7 @@
 //! checks exactly what this module will accept.
 
 use crate::error::{Error, ReasonCode, Result};
+use crate::ladder;
 use brygga_protocol::entry_kind::EntryKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -29,6 +30,8 @@ enum Check {
     Minutes,
     /// HH:MM, 24-hour clock.
     TimeOfDay,
+    /// A step of the return ladder ([`crate::ladder::steps`]).
+    LadderStep,
 }
 
 impl Check {
@@ -44,6 +47,9 @@ impl Check {
                 max: *MINUTES.end(),
             },
             Check::TimeOfDay => FieldInput::Time,
+            Check::LadderStep => FieldInput::Choice {
+                options: ladder::steps().iter().map(|s| s.key.to_owned()).collect(),
+            },
         }
     }
 }
@@ -153,7 +159,7 @@ const MORNING_CHECKIN: &[FieldSpec] = &[
 ];
 const APARTMENT_SESSION: &[FieldSpec] = &[
     req("teacher_present", Check::OneOf(YES_NO)),
-    req("step", Check::Text),
+    req("step", Check::LadderStep),
     req("duration_min", Check::Minutes),
 ];
 const CONSULTATION: &[FieldSpec] = &[
@@ -193,6 +199,7 @@ fn check_value(key: &str, value: &str, check: Check) -> Result<()> {
         Check::OneOf(allowed) => allowed.contains(&value),
         Check::Minutes => value.parse::<u32>().is_ok_and(|m| MINUTES.contains(&m)),
         Check::TimeOfDay => chrono::NaiveTime::parse_from_str(value, "%H:%M").is_ok(),
+        Check::LadderStep => ladder::check_step(value).is_ok(),
     };
     if ok {
         return Ok(());
@@ -206,6 +213,14 @@ fn check_value(key: &str, value: &str, check: Check) -> Result<()> {
             MINUTES.end()
         ),
         Check::TimeOfDay => "a time as HH:MM".to_owned(),
+        Check::LadderStep => format!(
+            "a step of the ladder: {}",
+            ladder::steps()
+                .iter()
+                .map(|s| s.key)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     Err(Error::invalid(
         ReasonCode::FieldValue,
@@ -288,7 +303,7 @@ mod tests {
                 EntryKind::ApartmentSession,
                 &fields(&[
                     ("teacher_present", "yes"),
-                    ("step", "2"),
+                    ("step", "calmer-unit"),
                     ("duration_min", d),
                 ]),
             )
@@ -296,6 +311,19 @@ mod tests {
         assert!(apartment("45").is_ok());
         assert!(apartment("0").is_err());
         assert!(apartment("fyrtio").is_err());
+        let step = |s: &str| {
+            validate(
+                EntryKind::ApartmentSession,
+                &fields(&[
+                    ("teacher_present", "no"),
+                    ("step", s),
+                    ("duration_min", "45"),
+                ]),
+            )
+        };
+        assert!(step("transition-apartment").is_ok());
+        let e = step("2").expect_err("a session names a step of the ladder");
+        assert!(e.to_string().contains("home-visits"), "{e}");
         let checkin = |a: &str, t: &str| {
             validate(
                 EntryKind::MorningCheckin,

@@ -122,6 +122,16 @@ pub enum ReasonCode {
     OnlyAfterSignature,
     /// Param `on`: the day it was withdrawn.
     ConsentAlreadyWithdrawn,
+    /// Not a step of the return ladder; param `step`.
+    LadderStepUnknown,
+    /// A planned next step without its date, or a date without the step.
+    LadderNextIncomplete,
+    /// A schedule without a weekday.
+    ScheduleNoDays,
+    /// A schedule's time is not HH:MM; param `time`.
+    ScheduleTime,
+    /// Param `on`: the day it was done.
+    FollowupAlreadyDone,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

@@ -426,4 +426,84 @@ mod tests {
         assert_eq!(case.status, "open");
         j.check_replay().expect("replays");
     }
+
+    #[test]
+    fn a_closed_case_with_its_ladder_schedule_and_follow_up_leaves_whole() {
+        let (_dir, mut j) = journal();
+        let pupil = pupil(&mut j);
+        let case = j.open_case(pupil).expect("case");
+        for (step, next) in [
+            ("home-visits", "transition-apartment"),
+            ("transition-apartment", "calmer-unit"),
+        ] {
+            j.set_ladder_step(crate::NewLadderStep {
+                case_id: case,
+                step: step.into(),
+                note: "Fiktivt beslut".into(),
+                next_step: Some(next.into()),
+                next_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 7),
+            })
+            .expect("ladder step");
+        }
+        j.create_plan(crate::NewPlan {
+            case_id: case,
+            needs: "Trygg skolstart".into(),
+            goals: vec!["Närvaro 80 %".into()],
+            lead_party: "Skolan".into(),
+            follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+            actions: vec![crate::NewAction {
+                who: "Mentor".into(),
+                what: "Möter eleven vid entrén".into(),
+                due_on: None,
+            }],
+        })
+        .expect("plan");
+        let action = j.case_detail(case).expect("detail").plans[0].actions[0]
+            .id
+            .parse()
+            .expect("id");
+        let today = crate::clock::today();
+        j.schedule_action(action, vec![chrono::Datelike::weekday(&today)], "08:10")
+            .expect("schedule");
+        j.record_checkins(
+            chrono::Utc::now(),
+            vec![crate::NewCheckin {
+                case_id: case,
+                arrival: "not-seen".into(),
+                time: None,
+                note: String::new(),
+                followup: None,
+            }],
+        )
+        .expect("not seen");
+        let followup = j.followups().expect("follow-ups")[0]
+            .id
+            .parse()
+            .expect("id");
+        j.followup_done(followup).expect("done");
+        j.close_case(case).expect("close");
+        set(&j, state::LEAVE_AFTER_DAYS, "0");
+        set(
+            &j,
+            state::PUSHED_SEQ,
+            &j.last_own_seq().expect("seq").to_string(),
+        );
+        assert_eq!(j.leave_closed_cases().expect("leave"), 1);
+        let left: i64 = j
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM ladder_steps) + (SELECT count(*) FROM followups)
+                      + (SELECT count(*) FROM mutable_fields)
+                      + (SELECT count(*) FROM oplog WHERE type <> 'pupil-registered')",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(
+            left, 0,
+            "no step, follow-up, schedule or operation of the case stays"
+        );
+        j.check_replay()
+            .expect("the tables are a replay of what is left");
+    }
 }

@@ -21,15 +21,18 @@ mod error;
 pub mod export;
 #[cfg(test)]
 mod fixtures;
+mod followups;
 pub mod form_rules;
 mod journal;
 mod keys;
+pub mod ladder;
 mod leaving;
 mod migrations;
 mod personnummer;
 mod plans;
 mod pupils;
 mod replay;
+pub mod schedules;
 mod search;
 mod secret;
 mod set_aside;
@@ -40,7 +43,7 @@ pub mod views;
 
 pub use audit::{Action as AuditAction, AuditFilter, AuditReport, AuditRow};
 pub use brygga_protocol::entry_kind::EntryKind;
-pub use brygga_protocol::op::{ActionStatus, ConsentForm, GuardianField};
+pub use brygga_protocol::op::{ActionStatus, ConsentForm, FollowupTask, GuardianField};
 pub use caseload::{Attention, CaseloadItem, CONSENT_WARNING_DAYS, FOLLOW_UP_WARNING_DAYS};
 pub use cases::{NewConcern, NewGuardian};
 pub use checkin::{CheckinRow, NewCheckin, TodayCheckin};
@@ -50,14 +53,17 @@ pub use demo::{DemoSummary, DEMO_SCHOOL};
 pub use entries::NewEntry;
 pub use error::{code_name, Error, ErrorCode, Reason, ReasonCode, Result};
 pub use export::LeaveOut;
+pub use followups::FollowupView;
 #[cfg(feature = "test-support")]
 pub use journal::CopyKey;
 pub use journal::{Journal, JournalPaths, MIN_PASSPHRASE_CHARS};
 pub use keys::KdfParams;
+pub use ladder::{LadderRecord, LadderStep, LadderView, NewLadderStep, PlannedStep};
 pub use leaving::LeftCase;
 pub use personnummer::Personnummer;
 pub use plans::{NewAction, NewPlan};
 pub use pupils::{NewPupil, GRADES};
+pub use schedules::{ExpectedPupil, Schedule};
 #[cfg(feature = "bench-plaintext")]
 pub use search::to_fts_query;
 pub use secret::Passphrase;

@@ -19,6 +19,7 @@ const STEPS: &[Step] = &[
     Step::new(5, "search_rows", include_str!("migrations/v5.sql")),
     Step::new(6, "high_water", include_str!("migrations/v6.sql")),
     Step::new(7, "retention", include_str!("migrations/v7.sql")),
+    Step::new(8, "return_path", include_str!("migrations/v8.sql")),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -275,6 +276,32 @@ mod tests {
     }
 
     #[test]
+    fn step_8_adds_the_return_path_to_a_v7_journal() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..7]).expect("v7");
+        conn.execute_batch(
+            "INSERT INTO pupils VALUES ('p1', 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a');
+             INSERT INTO cases VALUES ('c1', 'p1', 'open', 't', 'a', NULL);",
+        )
+        .expect("v7 fixture");
+        migrate_with(&mut conn, &STEPS[..8]).expect("to version 8");
+        assert_eq!(version_of(&conn), 8);
+        conn.execute_batch(
+            "INSERT INTO ladder_steps VALUES ('l1', 'c1', 'home-visits', '2026-10-05', '', 'h', 'a');
+             INSERT INTO followups VALUES ('f1', 'c1', 'call-guardian', '2026-10-05', NULL, 't', 'a', NULL, NULL);",
+        )
+        .expect("the existing case takes ladder steps and follow-ups");
+        assert!(
+            conn.execute(
+                "INSERT INTO followups VALUES ('f2', 'c1', 'sing', '2026-10-05', NULL, 't', 'a', NULL, NULL)",
+                [],
+            )
+            .is_err(),
+            "an unknown task is refused"
+        );
+    }
+
+    #[test]
     fn migrating_twice_changes_nothing() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate(&mut conn).expect("first");
@@ -439,6 +466,14 @@ mod tests {
                 (
                     6,
                     "3e90d21d85855f33bfc35dadfb57d7250d387b4152e443e44aaa64c5555f6d56",
+                ),
+                (
+                    7,
+                    "071dbdbe654a9ab069c6aef67face9a9145801adc4e7e11077815034979dd846",
+                ),
+                (
+                    8,
+                    "097bbdcc649a104df4ca37305a8d229d9ee526d0c93bfe4134f1797dc4926dde",
                 ),
             ],
         );

@@ -4,6 +4,7 @@ use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::form_rules::{self, Form, Value, Values};
 use crate::journal::Journal;
+use crate::schedules::{self, Schedule};
 use crate::views::{ActionView, PlanView};
 use brygga_protocol::op::{ActionStatus, Payload, PlanAction};
 use chrono::NaiveDate;
@@ -107,7 +108,8 @@ impl Journal {
         Ok(plan_id)
     }
 
-    pub fn set_action_status(&mut self, action_id: Uuid, status: ActionStatus) -> Result<()> {
+    /// The case of a plan action.
+    pub(crate) fn case_of_action(&self, action_id: &Uuid) -> Result<Uuid> {
         let case_id: String = self
             .conn
             .query_row(
@@ -117,8 +119,12 @@ impl Journal {
             )
             .optional()?
             .ok_or_else(|| Error::not_found("plan action", action_id))?;
-        let case_id = Uuid::parse_str(&case_id)
-            .map_err(|_| Error::Damaged(format!("plan action {action_id} has a bad case id")))?;
+        Uuid::parse_str(&case_id)
+            .map_err(|_| Error::Damaged(format!("plan action {action_id} has a bad case id")))
+    }
+
+    pub fn set_action_status(&mut self, action_id: Uuid, status: ActionStatus) -> Result<()> {
+        let case_id = self.case_of_action(&action_id)?;
         let replaces = self.current_op_of("plan-action", &action_id, "status")?;
         self.commit(
             Payload::PlanActionStatusSet {
@@ -184,6 +190,7 @@ impl Journal {
         rows.into_iter()
             .map(|(id, who, what, due_on)| {
                 let state = self.field_state("plan-action", &id, "status")?;
+                let schedule = self.field_state("plan-action", &id, schedules::FIELD)?;
                 Ok(ActionView {
                     id,
                     who,
@@ -192,7 +199,12 @@ impl Journal {
                     status: state
                         .value
                         .unwrap_or_else(|| ActionStatus::Planned.as_str().to_owned()),
-                    conflicts: state.conflicts,
+                    conflicts: state
+                        .conflicts
+                        .into_iter()
+                        .chain(schedule.conflicts)
+                        .collect(),
+                    schedule: schedule.value.as_deref().and_then(Schedule::parse),
                 })
             })
             .collect()

@@ -132,6 +132,8 @@ pub struct ActionView {
     pub due_on: Option<String>,
     pub status: String,
     pub conflicts: Vec<ConflictView>,
+    /// When it happens each week, if it is scheduled.
+    pub schedule: Option<crate::schedules::Schedule>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

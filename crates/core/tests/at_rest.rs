@@ -165,7 +165,7 @@ fn entry(kind: EntryKind, day: u32, text: String) -> NewEntry {
         EntryKind::MorningCheckin => [("arrival", "late"), ("time", "08:40")].as_slice(),
         EntryKind::ApartmentSession => [
             ("teacher_present", "yes"),
-            ("step", "steg 3 av planen"),
+            ("step", "transition-apartment"),
             ("duration_min", "90"),
         ]
         .as_slice(),

@@ -122,7 +122,7 @@ fn every_kind_of_record_replays_from_the_log_to_the_same_tables() {
             "Steg två i lägenheten.",
             &[
                 ("teacher_present", "yes"),
-                ("step", "2"),
+                ("step", "transition-apartment"),
                 ("duration_min", "90"),
             ],
         ),

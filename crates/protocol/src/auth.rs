@@ -236,10 +236,12 @@ pub enum ObjectKind {
     Plan,
     PlanAction,
     ConcernReport,
+    LadderStep,
+    Followup,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 9] = [
+    pub const ALL: [ObjectKind; 11] = [
         ObjectKind::Pupil,
         ObjectKind::Case,
         ObjectKind::Guardian,
@@ -249,6 +251,8 @@ impl ObjectKind {
         ObjectKind::Plan,
         ObjectKind::PlanAction,
         ObjectKind::ConcernReport,
+        ObjectKind::LadderStep,
+        ObjectKind::Followup,
     ];
 
     /// Stable name, as stored by the server.
@@ -263,6 +267,8 @@ impl ObjectKind {
             ObjectKind::Plan => "plan",
             ObjectKind::PlanAction => "plan-action",
             ObjectKind::ConcernReport => "concern-report",
+            ObjectKind::LadderStep => "ladder-step",
+            ObjectKind::Followup => "followup",
         }
     }
 
@@ -395,6 +401,34 @@ impl Payload {
                 Target::Case(*case_id),
                 vec![],
             ),
+            Payload::LadderStepSet {
+                record_id, case_id, ..
+            } => (
+                vec![obj(*record_id, K::LadderStep)],
+                Target::Case(*case_id),
+                vec![],
+            ),
+            Payload::LadderNextPlanned { case_id, .. } => (vec![], Target::Case(*case_id), vec![]),
+            Payload::ActionScheduled { action_id, .. } => (
+                vec![],
+                Target::Object(obj(*action_id, K::PlanAction)),
+                vec![],
+            ),
+            Payload::FollowupCreated {
+                followup_id,
+                case_id,
+                entry_id,
+                ..
+            } => (
+                vec![obj(*followup_id, K::Followup)],
+                Target::Case(*case_id),
+                entry_id.iter().map(|e| obj(*e, K::Entry)).collect(),
+            ),
+            Payload::FollowupDone { followup_id, .. } => (
+                vec![],
+                Target::Object(obj(*followup_id, K::Followup)),
+                vec![],
+            ),
             // A week of absence belongs to the pupil, not to a case: it is
             // the school's figure whether or not a case is open. The pupil
             // must exist and be the device's team's; it creates no object
@@ -410,6 +444,8 @@ impl Payload {
                     ConflictSubject::ActionStatus { action_id } => obj(*action_id, K::PlanAction),
                     ConflictSubject::AbsenceWeek { pupil_id, .. } => obj(*pupil_id, K::Pupil),
                     ConflictSubject::EntryContent { entry_id } => obj(*entry_id, K::Entry),
+                    ConflictSubject::LadderNext { case_id } => obj(*case_id, K::Case),
+                    ConflictSubject::ActionSchedule { action_id } => obj(*action_id, K::PlanAction),
                 };
                 (vec![], Target::Object(owner), vec![])
             }
@@ -814,6 +850,61 @@ mod tests {
                 vec![],
             ),
             (
+                Payload::LadderStepSet {
+                    record_id: id(13),
+                    case_id: id(2),
+                    step: "home-visits".into(),
+                    decided_on: date(),
+                    note: String::new(),
+                },
+                vec![o(13, K::LadderStep)],
+                case,
+                vec![],
+            ),
+            (
+                Payload::LadderNextPlanned {
+                    case_id: id(2),
+                    step: "calmer-unit".into(),
+                    on: date(),
+                    replaces: None,
+                },
+                vec![],
+                case,
+                vec![],
+            ),
+            (
+                Payload::ActionScheduled {
+                    action_id: id(8),
+                    days: vec![chrono::Weekday::Mon, chrono::Weekday::Wed],
+                    time: "08:10".into(),
+                    replaces: None,
+                },
+                vec![],
+                Target::Object(o(8, K::PlanAction)),
+                vec![],
+            ),
+            (
+                Payload::FollowupCreated {
+                    followup_id: id(14),
+                    case_id: id(2),
+                    task: crate::op::FollowupTask::CallGuardian,
+                    due_on: date(),
+                    entry_id: Some(id(5)),
+                },
+                vec![o(14, K::Followup)],
+                case,
+                vec![o(5, K::Entry)],
+            ),
+            (
+                Payload::FollowupDone {
+                    followup_id: id(14),
+                    done_on: date(),
+                },
+                vec![],
+                Target::Object(o(14, K::Followup)),
+                vec![],
+            ),
+            (
                 Payload::ConflictResolved {
                     subject: ConflictSubject::EntryContent { entry_id: id(5) },
                     chosen: id(11),
@@ -824,7 +915,7 @@ mod tests {
                 vec![],
             ),
         ];
-        assert_eq!(cases.len(), 16, "every payload variant is covered");
+        assert_eq!(cases.len(), 21, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

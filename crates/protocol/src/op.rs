@@ -8,7 +8,7 @@
 
 use crate::entry_kind::EntryKind;
 use crate::hlc::Hlc;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -236,6 +236,52 @@ pub enum Payload {
         /// [`Payload::GuardianFieldSet`].
         replaces: Option<Uuid>,
     },
+    /// A case reached a step of the return ladder (docs/return-path.md):
+    /// one line of its history, written once. The case's current step is
+    /// the latest in the replay order.
+    LadderStepSet {
+        record_id: Uuid,
+        case_id: Uuid,
+        /// The step's stable key (`home-visits`, `calmer-unit`…).
+        step: String,
+        /// The local day the step was decided.
+        decided_on: NaiveDate,
+        note: String,
+    },
+    /// The planned next step of a case's ladder and its date. A mutable
+    /// value: last writer wins, the loser is kept, as in
+    /// [`Payload::GuardianFieldSet`].
+    LadderNextPlanned {
+        case_id: Uuid,
+        step: String,
+        on: NaiveDate,
+        replaces: Option<Uuid>,
+    },
+    /// When a plan action happens each week ("Monday and Wednesday
+    /// 08:10"): the weekdays and the local time `HH:MM`. A mutable value,
+    /// settled like [`Payload::LadderNextPlanned`].
+    ActionScheduled {
+        action_id: Uuid,
+        days: Vec<Weekday>,
+        time: String,
+        replaces: Option<Uuid>,
+    },
+    /// Something to do about a pupil the same day: an expected pupil was
+    /// not seen at the morning check-in. Written once.
+    FollowupCreated {
+        followup_id: Uuid,
+        case_id: Uuid,
+        task: FollowupTask,
+        due_on: NaiveDate,
+        /// The check-in entry that gave rise to it.
+        entry_id: Option<Uuid>,
+    },
+    /// A follow-up done. Done twice (two laptops at once) is done once:
+    /// the first in the order stands.
+    FollowupDone {
+        followup_id: Uuid,
+        done_on: NaiveDate,
+    },
     /// A person looked at a conflict and chose which value stands: `chosen`
     /// is the operation whose value (or draft version) is kept, `resolves`
     /// the competing operations now settled. A choice is itself an
@@ -245,6 +291,26 @@ pub enum Payload {
         chosen: Uuid,
         resolves: Vec<Uuid>,
     },
+}
+
+/// What a follow-up asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum FollowupTask {
+    CallGuardian,
+    BookHomeVisit,
+}
+
+impl FollowupTask {
+    pub const ALL: [FollowupTask; 2] = [FollowupTask::CallGuardian, FollowupTask::BookHomeVisit];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowupTask::CallGuardian => "call-guardian",
+            FollowupTask::BookHomeVisit => "book-home-visit",
+        }
+    }
 }
 
 /// What a conflict is about: the value that several devices wrote at once.
@@ -261,6 +327,14 @@ pub enum ConflictSubject {
     AbsenceWeek {
         pupil_id: Uuid,
         week_start: NaiveDate,
+    },
+    /// The planned next step of a case's return ladder.
+    LadderNext {
+        case_id: Uuid,
+    },
+    /// The weekly schedule of a plan action.
+    ActionSchedule {
+        action_id: Uuid,
     },
     /// The content of a journal entry: concurrent draft versions, or a
     /// version that lost to a signature (only the signed one can stand).
@@ -299,6 +373,11 @@ impl Payload {
             Payload::PlanActionStatusSet { .. } => "plan-action-status-set",
             Payload::ConcernReported { .. } => "concern-reported",
             Payload::AbsenceWeekRecorded { .. } => "absence-week-recorded",
+            Payload::LadderStepSet { .. } => "ladder-step-set",
+            Payload::LadderNextPlanned { .. } => "ladder-next-planned",
+            Payload::ActionScheduled { .. } => "action-scheduled",
+            Payload::FollowupCreated { .. } => "followup-created",
+            Payload::FollowupDone { .. } => "followup-done",
             Payload::ConflictResolved { .. } => "conflict-resolved",
         }
     }

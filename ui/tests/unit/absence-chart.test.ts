@@ -29,7 +29,7 @@ const axis: ChartWeek[] = [
 ];
 
 function intervention(date: string, week_start: string, week: string, kind: Intervention['kind']): Intervention {
-  return { date, week_start, week, kind, entry_kind: null, id: kind, signed: true };
+  return { date, week_start, week, kind, entry_kind: null, id: kind, signed: true, ladder_step: null };
 }
 
 describe('the absence trend chart', () => {

@@ -56,6 +56,7 @@ describe('entry fields', () => {
   it('checks values by type and lets a check-in have no text', () => {
     expect(entryProblems('apartment-session', { teacher_present: 'kanske', step: '1', duration_min: '0' }, 't')).toEqual({
       teacher_present: 'choice',
+      step: 'choice',
       duration_min: 'minutes',
     });
     expect(entryProblems('morning-checkin', { arrival: 'late', time: '25:00' }, '')).toEqual({ time: 'time' });

@@ -6,12 +6,15 @@
 mod attendance;
 mod audit;
 mod case;
+mod checkin;
 mod concern;
 mod consent;
 mod entry;
 mod export;
+mod followup;
 mod guardian;
 mod journal;
+mod ladder;
 mod plan;
 mod pupil;
 mod search;
@@ -77,6 +80,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Consent(cmd) => consent::run(&ctx, cmd),
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Concern(cmd) => concern::run(&ctx, cmd),
+        Command::Ladder(cmd) => ladder::run(&ctx, cmd),
+        Command::Checkin(cmd) => checkin::run(&ctx, cmd),
+        Command::Followup(cmd) => followup::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Attendance(cmd) => attendance::run(&ctx, cmd),

@@ -1,4 +1,4 @@
-//! `plan add`, `plan action-status`.
+//! `plan add`, `plan action-status`, `plan schedule`.
 
 use super::Context;
 use crate::args::PlanCommand;
@@ -21,6 +21,9 @@ pub fn run(ctx: &Context, cmd: PlanCommand) -> Result<()> {
         }
         PlanCommand::SetActionStatus { action_id, status } => {
             Ok(ctx.open()?.set_action_status(action_id, status)?)
+        }
+        PlanCommand::Schedule { action, days, time } => {
+            Ok(ctx.open()?.schedule_action(action, days, &time)?)
         }
     }
 }

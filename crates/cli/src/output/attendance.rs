@@ -193,6 +193,9 @@ impl Render for AbsenceChart {
                     (InterventionKind::CaseOpened, _) => "case opened".into(),
                     (InterventionKind::PlanStart, _) => "plan made".into(),
                     (InterventionKind::FollowUp, _) => "plan follow-up".into(),
+                    (InterventionKind::LadderStep, _) => {
+                        format!("ladder: {}", or_dash(i.ladder_step.as_deref()))
+                    }
                 };
                 [i.date.clone(), i.week_start.clone(), what, i.id.clone()]
             }),

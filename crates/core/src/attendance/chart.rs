@@ -29,6 +29,9 @@ pub enum InterventionKind {
     PlanStart,
     /// A plan's follow-up date.
     FollowUp,
+    /// A step of the return ladder reached; the step is in
+    /// [`Intervention::ladder_step`].
+    LadderStep,
 }
 
 /// One marker on the chart.
@@ -47,6 +50,8 @@ pub struct Intervention {
     pub id: String,
     /// For entries: false while a draft.
     pub signed: bool,
+    /// For a ladder step: its key.
+    pub ladder_step: Option<String>,
 }
 
 /// One week on the chart's time axis.
@@ -123,6 +128,7 @@ fn marker(
         entry_kind,
         id,
         signed,
+        ladder_step: None,
     })
 }
 
@@ -181,6 +187,27 @@ impl Journal {
                 id,
                 true,
             ));
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT l.id, l.decided_on, l.step FROM ladder_steps l
+             JOIN cases c ON c.id = l.case_id WHERE c.pupil_id = ?1",
+        )?;
+        let steps = stmt
+            .query_map([pupil_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (id, on, step) in steps {
+            out.extend(
+                marker(&on, InterventionKind::LadderStep, None, id, true).map(|m| Intervention {
+                    ladder_step: Some(step),
+                    ..m
+                }),
+            );
         }
         let mut stmt = self
             .conn

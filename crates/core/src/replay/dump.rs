@@ -27,6 +27,8 @@ const MATERIALISED: &[(&str, &str)] = &[
     ("concern_reports", "id"),
     ("search_index", "entry_id, correction_id, text"),
     ("absence_weeks", "pupil_id, week_start"),
+    ("ladder_steps", "id"),
+    ("followups", "id"),
     ("replay_rejections", "op_id"),
 ];
 

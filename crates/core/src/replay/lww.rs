@@ -4,10 +4,12 @@
 //! different devices — the earlier value is kept in `field_conflicts` for
 //! a person to review; a write that names a kept value as the one it saw
 //! settles that conflict. Shared by guardian fields, plan action status,
-//! weeks of absence and (through [`keep_conflict`]) entry versions.
+//! a case's planned next step on the return ladder, a plan action's schedule, weeks of absence and (through [`keep_conflict`]) entry versions.
 
 use super::{ensure_exists, entries, op_time, pupils};
 use crate::error::{Error, ReasonCode, Result};
+use crate::ladder::{next_value, NEXT_FIELD};
+use crate::schedules;
 use crate::store;
 use brygga_protocol::op::{ConflictSubject, Operation, Payload};
 use chrono::Datelike;
@@ -396,6 +398,30 @@ pub(crate) fn resolve(
                     status,
                     ..
                 } if a == action_id => Some(status.as_str().to_owned()),
+                _ => None,
+            })?;
+        }
+        ConflictSubject::LadderNext { case_id } => {
+            let target = Field::new("case", case_id, NEXT_FIELD);
+            choose_field(conn, op, &target, &chosen, |p| match p {
+                Payload::LadderNextPlanned {
+                    case_id: c,
+                    step,
+                    on,
+                    ..
+                } if c == case_id => Some(next_value(step, *on)),
+                _ => None,
+            })?;
+        }
+        ConflictSubject::ActionSchedule { action_id } => {
+            let target = Field::new("plan-action", action_id, schedules::FIELD);
+            choose_field(conn, op, &target, &chosen, |p| match p {
+                Payload::ActionScheduled {
+                    action_id: a,
+                    days,
+                    time,
+                    ..
+                } if a == action_id => Some(schedules::value(days, time)),
                 _ => None,
             })?;
         }

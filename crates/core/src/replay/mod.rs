@@ -15,7 +15,9 @@
 //! no edit can change a signed entry ([`entries`]).
 
 mod entries;
+mod followups;
 pub(crate) mod index;
+mod ladder;
 pub(crate) mod lww;
 mod pupils;
 pub(crate) mod scope;
@@ -23,7 +25,7 @@ pub(crate) mod scope;
 pub(crate) mod dump;
 
 use crate::error::{Error, Result};
-use crate::store;
+use crate::{schedules, store};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -264,6 +266,27 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             Ok(())
         }
         Payload::AbsenceWeekRecorded { .. } => lww::record_absence_week(conn, op),
+        Payload::LadderStepSet { .. } | Payload::LadderNextPlanned { .. } => {
+            ladder::apply(conn, op)
+        }
+        Payload::ActionScheduled {
+            action_id,
+            days,
+            time,
+            replaces,
+        } => {
+            ensure_exists(conn, "plan_actions", "plan action", action_id)?;
+            lww::set_field(
+                conn,
+                op,
+                lww::Field::new("plan-action", action_id, schedules::FIELD),
+                &schedules::value(days, time),
+                *replaces,
+            )
+        }
+        Payload::FollowupCreated { .. } | Payload::FollowupDone { .. } => {
+            followups::apply(conn, op, &at)
+        }
         Payload::ConflictResolved {
             subject,
             chosen,

@@ -354,6 +354,8 @@ fn clear(conn: &Connection, scope: &str) -> Result<()> {
         format!("DELETE FROM mutable_fields WHERE object_id IN ({objects})"),
         format!("DELETE FROM absence_weeks WHERE pupil_id IN ({objects})"),
         format!("DELETE FROM concern_reports WHERE id IN ({objects})"),
+        format!("DELETE FROM ladder_steps WHERE id IN ({objects})"),
+        format!("DELETE FROM followups WHERE id IN ({objects})"),
         format!("DELETE FROM plan_actions WHERE id IN ({objects})"),
         format!("DELETE FROM plans WHERE id IN ({objects})"),
         format!("DELETE FROM corrections WHERE id IN ({objects})"),

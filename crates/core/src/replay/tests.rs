@@ -346,3 +346,171 @@ fn the_replay_check_finds_a_table_that_differs_from_the_log() {
         .expect("tamper");
     assert!(super::check(&conn, &o.ops).is_err());
 }
+
+fn ladder_step(record: u128, step: &str) -> Payload {
+    Payload::LadderStepSet {
+        record_id: id(record),
+        case_id: id(2),
+        step: step.into(),
+        decided_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).expect("date"),
+        note: "Fiktiv anteckning".into(),
+    }
+}
+
+fn next_step(step: &str, replaces: Option<Uuid>) -> Payload {
+    Payload::LadderNextPlanned {
+        case_id: id(2),
+        step: step.into(),
+        on: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+        replaces,
+    }
+}
+
+#[test]
+fn ladder_steps_from_two_laptops_keep_their_history_in_any_order() {
+    let mut o = base();
+    o.add(1, 100, ladder_step(20, "home-visits"));
+    o.add(2, 150, ladder_step(21, "transition-apartment"));
+    o.add(1, 200, ladder_step(22, "calmer-unit"));
+    let d = same_in_every_order(&o, 3);
+    let history = rows(&d, "ladder_steps");
+    assert_eq!(history.len(), 3, "{history:?}");
+    // The latest in the order is the current step on every laptop.
+    let last = history
+        .iter()
+        .max_by_key(|l| l.split("order_key=").nth(1).map(str::to_owned))
+        .expect("a step");
+    assert!(last.contains("calmer-unit"), "{last}");
+}
+
+#[test]
+fn concurrent_plans_of_the_next_step_converge_and_keep_the_loser() {
+    let mut o = base();
+    let first = o.add(1, 100, next_step("calmer-unit", None));
+    o.add(2, 200, next_step("part-time-class", None));
+    o.add(3, 250, next_step("transition-apartment", Some(first)));
+    let d = same_in_every_order(&o, 3);
+    let value = rows(&d, "mutable_fields");
+    assert!(
+        value[0].contains("transition-apartment 2026-11-02"),
+        "{value:?}"
+    );
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(lost[0].contains("part-time-class 2026-11-02"), "{lost:?}");
+}
+
+#[test]
+fn a_ladder_step_of_a_case_that_never_came_changes_nothing() {
+    let mut o = Ops::new();
+    o.add(1, 10, pupil(1, PNR));
+    o.add(2, 20, ladder_step(20, "home-visits"));
+    let all: Vec<&SignedOperation> = o.ops.iter().collect();
+    let d = replay_arriving(&all);
+    assert!(rows(&d, "ladder_steps").is_empty());
+    assert!(
+        rows(&d, "replay_rejections").is_empty(),
+        "it waits for its case"
+    );
+}
+
+#[test]
+fn a_choice_of_the_next_step_converges_and_ends_the_conflict() {
+    let mut o = base();
+    let first = o.add(1, 100, next_step("calmer-unit", None));
+    let second = o.add(2, 200, next_step("part-time-class", None));
+    o.add(
+        1,
+        300,
+        Payload::ConflictResolved {
+            subject: ConflictSubject::LadderNext { case_id: id(2) },
+            chosen: first,
+            resolves: vec![first, second],
+        },
+    );
+    let d = same_in_every_order(&o, 3);
+    assert!(
+        rows(&d, "mutable_fields")[0].contains("calmer-unit 2026-11-02"),
+        "{d:?}"
+    );
+    assert!(rows(&d, "field_conflicts").is_empty(), "{d:?}");
+}
+
+/// Base, then a plan with action 5 on case 2.
+fn with_action() -> Ops {
+    let mut o = base();
+    o.add(
+        1,
+        20,
+        Payload::PlanCreated {
+            plan_id: id(6),
+            case_id: id(2),
+            needs: "Trygg skolstart".into(),
+            goals: vec![],
+            lead_party: "Skolan".into(),
+            follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+            actions: vec![brygga_protocol::op::PlanAction {
+                action_id: id(5),
+                who: "Mentor".into(),
+                what: "Möter eleven vid entrén".into(),
+                due_on: None,
+            }],
+        },
+    );
+    o
+}
+
+fn schedule(days: &[chrono::Weekday], time: &str, replaces: Option<Uuid>) -> Payload {
+    Payload::ActionScheduled {
+        action_id: id(5),
+        days: days.to_vec(),
+        time: time.into(),
+        replaces,
+    }
+}
+
+#[test]
+fn concurrent_schedules_converge_and_keep_the_loser() {
+    use chrono::Weekday::{Mon, Thu, Wed};
+    let mut o = with_action();
+    let first = o.add(1, 100, schedule(&[Mon, Wed], "08:10", None));
+    o.add(2, 200, schedule(&[Thu], "09:00", None));
+    o.add(3, 250, schedule(&[Mon], "08:00", Some(first)));
+    let d = same_in_every_order(&o, 3);
+    let value = rows(&d, "mutable_fields");
+    assert!(
+        value.iter().any(|l| l.contains("\"mon 08:00\"")),
+        "{value:?}"
+    );
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(lost[0].contains("thu 09:00"), "{lost:?}");
+}
+
+#[test]
+fn a_follow_up_done_on_two_laptops_is_done_once_in_any_order() {
+    let mut o = base();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, d).expect("date");
+    o.add(
+        1,
+        50,
+        Payload::FollowupCreated {
+            followup_id: id(30),
+            case_id: id(2),
+            task: brygga_protocol::op::FollowupTask::CallGuardian,
+            due_on: day(7),
+            entry_id: None,
+        },
+    );
+    let done = |on| Payload::FollowupDone {
+        followup_id: id(30),
+        done_on: day(on),
+    };
+    o.add(1, 100, done(7));
+    o.add(2, 200, done(8));
+    let d = same_in_every_order(&o, 2);
+    let row = rows(&d, "followups");
+    assert_eq!(row.len(), 1);
+    assert!(row[0].contains("done_on=\"2026-12-07\""), "{row:?}");
+    assert!(row[0].contains("done_by=\"Handläggare 1\""), "{row:?}");
+}

@@ -3,4 +3,4 @@
 /**
  * Why a case needs attention.
  */
-export type Attention = { "reason": "follow_up_overdue", on: string, days_ago: number, } | { "reason": "drafts_waiting", count: number, } | { "reason": "consent_ending", on: string, days_left: number, } | { "reason": "follow_up_soon", on: string, days_left: number, } | { "reason": "no_active_consent" };
+export type Attention = { "reason": "followup_open", on: string, task: string, } | { "reason": "follow_up_overdue", on: string, days_ago: number, } | { "reason": "drafts_waiting", count: number, } | { "reason": "consent_ending", on: string, days_left: number, } | { "reason": "follow_up_soon", on: string, days_left: number, } | { "reason": "no_active_consent" };

@@ -20,4 +20,8 @@ next_follow_up: string | null,
 /**
  * Reasons for attention, most urgent first; empty when none.
  */
-attention: Array<Attention>, };
+attention: Array<Attention>, 
+/**
+ * The step of the return ladder the pupil is on, by its key.
+ */
+ladder_step: string | null, };

@@ -6,6 +6,10 @@ import type { TodayCheckin } from "./TodayCheckin";
  */
 export type CheckinRow = { case_id: string, pupil_id: string, pupil_name: string, grade: number, protected_identity: boolean, 
 /**
+ * HH:MM when the pupil is expected today ([`Journal::expected`]).
+ */
+expected_at: string | null, 
+/**
  * The latest signed check-in of today (local date), if any. A second
  * one is refused ([`Journal::record_checkins`]); it is corrected instead.
  */

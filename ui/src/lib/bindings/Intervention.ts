@@ -25,4 +25,8 @@ id: string,
 /**
  * For entries: false while a draft.
  */
-signed: boolean, };
+signed: boolean, 
+/**
+ * For a ladder step: its key.
+ */
+ladder_step: string | null, };

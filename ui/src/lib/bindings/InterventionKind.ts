@@ -3,4 +3,4 @@
 /**
  * What happened on the time axis.
  */
-export type InterventionKind = "case_opened" | "entry" | "plan_start" | "follow_up";
+export type InterventionKind = "case_opened" | "entry" | "plan_start" | "follow_up" | "ladder_step";

@@ -82,7 +82,14 @@ export const ENTRY_RULES: readonly KindRules[] = [
         "key": "step",
         "required": true,
         "input": {
-          "type": "text"
+          "type": "choice",
+          "options": [
+            "home-visits",
+            "transition-apartment",
+            "calmer-unit",
+            "part-time-class",
+            "full-time-class"
+          ]
         }
       },
       {

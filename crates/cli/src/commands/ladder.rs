@@ -1,0 +1,28 @@
+//! `ladder steps`, `ladder set`, `ladder show`.
+
+use super::Context;
+use crate::args::LadderCommand;
+use crate::exit::Result;
+use crate::output;
+use brygga_core::{ladder, NewLadderStep};
+
+pub fn run(ctx: &Context, cmd: LadderCommand) -> Result<()> {
+    match cmd {
+        // The built-in steps need no journal (and name no one): no
+        // passphrase, no audit row.
+        LadderCommand::Steps(format) => output::show(format.json, &ladder::steps().to_vec()),
+        LadderCommand::Set(set) => {
+            let id = ctx.open()?.set_ladder_step(NewLadderStep {
+                case_id: set.case,
+                step: set.step,
+                note: set.note,
+                next_step: set.next,
+                next_on: set.next_date,
+            })?;
+            output::created(id)
+        }
+        LadderCommand::Show { case, format } => {
+            output::show(format.json, &ctx.open()?.ladder(case)?)
+        }
+    }
+}
