@@ -120,6 +120,39 @@ describe('Brygga desktop, end to end', () => {
     await screenshot('03c-case-consent-and-plan');
   });
 
+  it('walks the pupil up two steps of the ladder and schedules the entrance meeting', async () => {
+    // Still in Fiktiv Elev's case.
+    const ladder = await testId('ladder');
+    for (const [step, words, note] of [
+      ['home-visits', 'Hembesök', 'Motiverande hembesök två gånger i veckan.'],
+      ['transition-apartment', 'Övergångslägenhet', 'Orkar komma till lägenheten med läraren.'],
+    ]) {
+      await (await testId('ladder-set')).click();
+      await testId('ladder-dialog');
+      await driver.findElement(By.css(`#l-step input[value="${step}"]`)).click();
+      await fill('l-note', note);
+      const field = await driver.findElement(By.id('l-note'));
+      await (await testId('save-ladder')).click();
+      await driver.wait(until.stalenessOf(field), WAIT);
+      await driver.wait(until.elementTextMatches(await testId('ladder-current'), new RegExp(words, 'u')), WAIT);
+    }
+    const history = await ladder.findElements(By.css('[data-testid="ladder-history"] li'));
+    assert.equal(history.length, 2);
+    assert.match(await history[0].getText(), /Övergångslägenhet/u);
+    await screenshot('03d-ladder');
+
+    // The plan's action happens every morning at 07:50: the pupil is
+    // expected at today's check-in.
+    await (await testId('schedule-action')).click();
+    await testId('schedule-dialog');
+    for (const day of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) {
+      await driver.findElement(By.css(`#s-days input[data-day="${day}"]`)).click();
+    }
+    await fill('s-time', '07:50');
+    await (await testId('save-schedule')).click();
+    await driver.wait(until.elementTextMatches(await testId('action-schedule'), /kl\. 07:50/u), WAIT);
+  });
+
   it('runs a morning check-in of several pupils with the keyboard', async () => {
     await addPupil('Fiktiv Elevsson', '20110305-9810');
     await addPupil('Fiktiva Elevdotter', '20120911-9823');
@@ -135,21 +168,36 @@ describe('Brygga desktop, end to end', () => {
       return (await active.getAttribute('data-testid')) === 'checkin-row';
     }, WAIT);
     assert.equal(await rows[0].getAttribute('data-arrival'), '');
-    await keys('1');
+    // The pupil expected this morning comes first, and is not seen.
+    assert.equal(await rows[0].getAttribute('data-expected'), '07:50');
+    assert.match(await rows[0].getText(), /Fiktiv Elev\b/u);
+    await keys('3');
     await keys('\uE004'); // Tab: into the second pupil's note
     await keys('Kom med mamma');
     await keys('\uE00C'); // Escape: back to the row
     await keys('2');
-    await keys('3');
+    await keys('1');
     assert.deepEqual(
       await Promise.all(rows.map((r) => r.getAttribute('data-arrival'))),
-      ['arrived', 'late', 'not-seen'],
+      ['not-seen', 'late', 'arrived'],
     );
+    // Not seen, expected: a guardian is called today unless chosen otherwise.
+    assert.equal(await (await testId('checkin-followup')).getAttribute('value'), 'call-guardian');
     await screenshot('04-checkin-marked');
     await keys('\uE007'); // Enter: save all
     const saved = await testId('checkin-saved');
     assert.match(await saved.getText(), /3 incheckningar/u);
     await screenshot('05-checkin-saved');
+  });
+
+  it('keeps the follow-up of the pupil not seen on the caseload until it is done', async () => {
+    await button('Ärenden');
+    const followups = await testId('followups');
+    assert.match(await followups.getText(), /Ring vårdnadshavare: Fiktiv Elev\b/u);
+    await screenshot('05b-followup');
+    await (await testId('followup-done')).click();
+    await driver.wait(until.stalenessOf(followups), WAIT);
+    assert.equal((await driver.findElements(By.css('[data-testid="followups"]'))).length, 0);
   });
 
   it('searches the journal, corrections included', async () => {

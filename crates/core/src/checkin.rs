@@ -181,11 +181,12 @@ impl Journal {
     /// `event_at`. Everything is checked before anything is written: a bad
     /// row (unknown or closed case, a case twice, a wrong arrival value, a
     /// case that already has a signed check-in on `event_at`'s local date:
-    /// that one is corrected, not written again) writes nothing. Each entry is then drafted and signed on its own, so
-    /// a crash part-way leaves the first pupils' entries complete and signed
-    /// and the rest unwritten, never a half entry. An expected pupil who is `not-seen`
-    /// gets a follow-up due that day, right after the entry. Returns the
-    /// entry ids in the order given.
+    /// that one is corrected, not written again) writes nothing. Each entry
+    /// is then drafted and signed on its own, so a crash part-way leaves the
+    /// first pupils' entries complete and signed and the rest unwritten,
+    /// never a half entry. An expected pupil who is `not-seen` gets a
+    /// follow-up due that day, in the transaction that signs the entry.
+    /// Returns the entry ids in the order given.
     pub fn record_checkins(
         &mut self,
         event_at: DateTime<Utc>,
@@ -245,10 +246,11 @@ impl Journal {
         let mut ids = Vec::with_capacity(prepared.len());
         for (case_id, entry, followup) in prepared {
             let id = self.draft_entry(case_id, entry)?;
-            self.sign_entry(id)?;
+            let mut items = vec![self.signing(id)?];
             if let Some(task) = followup {
-                self.create_followup(case_id, task, day, id)?;
+                items.push(self.followup_created(case_id, task, day, id)?);
             }
+            self.commit_batch(items, None)?;
             ids.push(id);
         }
         Ok(ids)

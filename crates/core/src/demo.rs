@@ -12,11 +12,12 @@ use crate::consents::NewConsent;
 use crate::entries::NewEntry;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
+use crate::ladder::NewLadderStep;
 use crate::plans::{NewAction, NewPlan};
 use crate::pupils::NewPupil;
 use brygga_protocol::entry_kind::EntryKind;
 use brygga_protocol::op::{ConsentForm, GuardianField};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc, Weekday};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -183,7 +184,7 @@ impl Journal {
             given_on: day(-58),
             valid_until: None,
         })?;
-        self.create_plan(NewPlan {
+        let alva_plan = self.create_plan(NewPlan {
             case_id: alva,
             needs: "Fiktivt: Alva har svårt att komma till skolan på morgnarna och undviker idrottslektionerna.".into(),
             goals: vec![
@@ -205,6 +206,19 @@ impl Journal {
                 },
             ],
         })?;
+        // The entrance meeting is the plan's first action: Alva is expected
+        // at the check-in on Monday and Wednesday mornings.
+        let entrance = self.first_action(alva_plan)?;
+        self.schedule_action(entrance, vec![Weekday::Mon, Weekday::Wed], "08:10")?;
+        self.demo_ladder(
+            alva,
+            &[(
+                9,
+                "home-visits",
+                "Motiverande hembesök med Alva och mamma (fiktivt).",
+            )],
+            Some(("transition-apartment", day(7))),
+        )?;
         let visit = count(self.draft_entry(
             alva,
             with_participants(
@@ -247,8 +261,30 @@ impl Journal {
             ),
         ))?;
 
-        // Noah: the transition apartment, a consent ending within days.
+        // Noah: up the ladder in the middle of the autumn, from home visits
+        // to the apartment to the calmer unit; a consent ending within days.
         let noah = cases[1];
+        self.demo_ladder(
+            noah,
+            &[
+                (
+                    56,
+                    "home-visits",
+                    "Beslutat på nätverksmötet: hembesök två gånger i veckan (fiktivt).",
+                ),
+                (
+                    35,
+                    "transition-apartment",
+                    "Noah orkar komma till lägenheten med läraren (fiktivt).",
+                ),
+                (
+                    14,
+                    "calmer-unit",
+                    "Första veckan i Slussen gick bra (fiktivt).",
+                ),
+            ],
+            Some(("part-time-class", day(10))),
+        )?;
         let noah_mum = self.add_guardian(NewGuardian {
             case_id: noah,
             name: "Sara Berglund (fiktiv)".into(),
@@ -267,7 +303,7 @@ impl Journal {
             given_on: day(-100),
             valid_until: Some(day(5)),
         })?;
-        for (days_ago, step) in [(14, "transition-apartment"), (7, "transition-apartment")] {
+        for (days_ago, step) in [(28, "transition-apartment"), (21, "transition-apartment")] {
             let id = count(self.draft_entry(
                 noah,
                 with_participants(
@@ -323,7 +359,7 @@ impl Journal {
             ),
         ))?;
         self.sign_entry(meeting)?;
-        self.create_plan(NewPlan {
+        let elsa_plan = self.create_plan(NewPlan {
             case_id: elsa,
             needs: "Fiktivt: Elsa behöver en lugn start på dagen.".into(),
             goals: vec!["Kommer till skolan fyra dagar av fem".into()],
@@ -335,6 +371,9 @@ impl Journal {
                 due_on: None,
             }],
         })?;
+
+        let talk = self.first_action(elsa_plan)?;
+        self.schedule_action(talk, vec![Weekday::Mon], "09:00")?;
 
         // Liam: no consent yet, a draft home visit.
         count(self.draft_entry(
@@ -383,6 +422,41 @@ impl Journal {
         })?;
         Ok(summary)
     }
+
+    /// A demo case's ladder: each step decided `days_ago`, then the plan.
+    fn demo_ladder(
+        &mut self,
+        case_id: Uuid,
+        history: &[(i64, &str, &str)],
+        next: Option<(&str, NaiveDate)>,
+    ) -> Result<()> {
+        let today = clock::today();
+        let last = history.len().saturating_sub(1);
+        for (i, (days_ago, step, note)) in history.iter().enumerate() {
+            let planned = next.filter(|_| i == last);
+            self.set_ladder_step_on(
+                NewLadderStep {
+                    case_id,
+                    step: (*step).to_owned(),
+                    note: (*note).to_owned(),
+                    next_step: planned.map(|(s, _)| s.to_owned()),
+                    next_on: planned.map(|(_, on)| on),
+                },
+                today - Duration::days(*days_ago),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The first action of a plan just made.
+    fn first_action(&self, plan_id: Uuid) -> Result<Uuid> {
+        let id: String = self.conn.query_row(
+            "SELECT id FROM plan_actions WHERE plan_id = ?1 ORDER BY position LIMIT 1",
+            [plan_id.to_string()],
+            |r| r.get(0),
+        )?;
+        Uuid::parse_str(&id).map_err(|e| Error::Damaged(format!("plan action id {id}: {e}")))
+    }
 }
 
 #[cfg(test)]
@@ -407,6 +481,7 @@ mod journal_tests {
     use super::*;
     use crate::caseload::Attention;
     use crate::secret::Passphrase;
+    use chrono::Datelike;
 
     #[test]
     fn demo_loads_once_into_an_empty_journal_and_sorts_by_attention() {
@@ -471,6 +546,41 @@ mod journal_tests {
         assert!(!shown.contains("Exempelskolan"), "{shown}");
         // Everything at the end of the list needs nothing.
         assert!(caseload.last().expect("last").attention.is_empty());
+
+        // Noah went up the ladder in the middle of the autumn; Alva is
+        // expected at the entrance on Mondays, before Elsa's talk.
+        let noah_case = Uuid::parse_str(&caseload[noah].case_id).expect("id");
+        let ladder = j.ladder(noah_case).expect("ladder");
+        let steps: Vec<_> = ladder.history.iter().map(|h| h.step.as_str()).collect();
+        assert_eq!(
+            steps,
+            ["home-visits", "transition-apartment", "calmer-unit"]
+        );
+        assert_eq!(
+            ladder.history[0].decided_on,
+            (clock::today() - Duration::days(56)).to_string()
+        );
+        assert_eq!(ladder.next.expect("planned").step, "part-time-class");
+        assert_eq!(caseload[noah].ladder_step.as_deref(), Some("calmer-unit"));
+        let monday = clock::today()
+            + Duration::days(7 - i64::from(clock::today().weekday().num_days_from_monday()));
+        let expected: Vec<_> = j
+            .expected(Some(monday))
+            .expect("expected")
+            .into_iter()
+            .map(|e| (e.pupil_name, e.time))
+            .collect();
+        assert_eq!(
+            expected,
+            [
+                ("Alva Lindqvist".to_owned(), "08:10".to_owned()),
+                ("Elsa Holmgren".to_owned(), "09:00".to_owned())
+            ]
+        );
+        assert!(j
+            .expected(Some(monday + Duration::days(1)))
+            .expect("tuesday")
+            .is_empty());
         j.check_replay().expect("the demo replays from the log");
     }
 }

@@ -199,6 +199,15 @@ impl Journal {
 
     /// Signs a draft; from now on it is immutable.
     pub fn sign_entry(&mut self, entry_id: Uuid) -> Result<()> {
+        let signing = self.signing(entry_id)?;
+        self.commit(signing.0, signing.1)?;
+        Ok(())
+    }
+
+    /// The operation that signs a draft, and its audit event: for
+    /// [`Journal::sign_entry`] and for callers that sign in one
+    /// transaction with more.
+    pub(crate) fn signing(&self, entry_id: Uuid) -> Result<(Payload, Event<'static>)> {
         let state = self.entry_state(&entry_id)?;
         if state.status == "signed" {
             return Err(Error::not_allowed(
@@ -207,14 +216,13 @@ impl Journal {
             ));
         }
         let event = self.entry_event(Action::Sign, &entry_id, &state.case_id, String::new())?;
-        self.commit(
+        Ok((
             Payload::EntrySigned {
                 entry_id,
                 content_hash: state.content_hash,
             },
             event,
-        )?;
-        Ok(())
+        ))
     }
 
     /// Adds a correction to a signed entry; the original stays as it was.

@@ -30,17 +30,19 @@ pub struct FollowupView {
 }
 
 impl Journal {
-    /// A follow-up for `case_id` due on `day`, from the check-in entry
-    /// `entry_id`.
-    pub(crate) fn create_followup(
-        &mut self,
+    /// The operation that makes a follow-up for `case_id` due on `day`,
+    /// from the check-in entry `entry_id`, and its audit event: it is
+    /// committed with the check-in's signature, so a signed "not seen" of
+    /// an expected pupil never lacks its follow-up.
+    pub(crate) fn followup_created(
+        &self,
         case_id: Uuid,
         task: FollowupTask,
         day: NaiveDate,
         entry_id: Uuid,
-    ) -> Result<Uuid> {
+    ) -> Result<(Payload, Event<'static>)> {
         let followup_id = Uuid::now_v7();
-        self.commit(
+        Ok((
             Payload::FollowupCreated {
                 followup_id,
                 case_id,
@@ -55,8 +57,7 @@ impl Journal {
                 pupil_id: Some(self.pupil_of_case(&case_id)?),
                 detail: task.as_str().to_owned(),
             },
-        )?;
-        Ok(followup_id)
+        ))
     }
 
     /// Every follow-up not yet done, oldest first.

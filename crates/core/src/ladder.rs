@@ -156,6 +156,16 @@ impl Journal {
     /// Records the step a case has reached (decided today) and, with it,
     /// the planned next step: one transaction, one operation each.
     pub fn set_ladder_step(&mut self, new: NewLadderStep) -> Result<Uuid> {
+        self.set_ladder_step_on(new, clock::today())
+    }
+
+    /// [`Journal::set_ladder_step`] decided on another day: the demo
+    /// caseload's history.
+    pub(crate) fn set_ladder_step_on(
+        &mut self,
+        new: NewLadderStep,
+        decided_on: NaiveDate,
+    ) -> Result<Uuid> {
         check_step(&new.step)?;
         let next = new.next()?;
         self.ensure_case_open(&new.case_id)?;
@@ -173,7 +183,7 @@ impl Journal {
                 record_id,
                 case_id: new.case_id,
                 step: new.step.clone(),
-                decided_on: clock::today(),
+                decided_on,
                 note: new.note.trim().to_owned(),
             },
             event("ladder-step", new.step.clone()),

@@ -17,6 +17,8 @@ pub mod conflicts;
 pub mod consents;
 pub mod entries;
 pub mod exports;
+pub mod followups;
+pub mod ladder;
 pub mod plans;
 pub mod session;
 pub mod start_again;

@@ -3,6 +3,7 @@
 use crate::error::IpcResult;
 use crate::state::AppState;
 use brygga_core::{ActionStatus, NewPlan};
+use chrono::Weekday;
 use tauri::State;
 use uuid::Uuid;
 
@@ -18,4 +19,16 @@ pub async fn set_action_status(
     status: ActionStatus,
 ) -> IpcResult<()> {
     state.with(|j| j.set_action_status(action_id, status))
+}
+
+/// When an action happens each week ("Monday and Wednesday 08:10"): its
+/// pupil is then expected on the check-in board those mornings.
+#[tauri::command]
+pub async fn schedule_action(
+    state: State<'_, AppState>,
+    action_id: Uuid,
+    days: Vec<Weekday>,
+    time: String,
+) -> IpcResult<()> {
+    state.with(|j| j.schedule_action(action_id, days, &time))
 }

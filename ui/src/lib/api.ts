@@ -35,6 +35,10 @@ import type { ImportInput } from './bindings/ImportInput';
 import type { ImportReport } from './bindings/ImportReport';
 import type { ExportRequest } from './bindings/ExportRequest';
 import type { ExportResult } from './bindings/ExportResult';
+import type { FollowupView } from './bindings/FollowupView';
+import type { LadderStep } from './bindings/LadderStep';
+import type { LadderView } from './bindings/LadderView';
+import type { NewLadderStep } from './bindings/NewLadderStep';
 
 export const LOCKED_EVENT = 'brygga://locked';
 export const SYNC_EVENT = 'brygga://sync';
@@ -89,6 +93,14 @@ export const api = {
   createPlan: (plan: NewPlan) => call<string>('create_plan', { plan }),
   setActionStatus: (actionId: string, status: ActionStatus) =>
     call<null>('set_action_status', { actionId, status }),
+  /** days: `mon` … `sun`; time: HH:MM. */
+  scheduleAction: (actionId: string, days: string[], time: string) =>
+    call<null>('schedule_action', { actionId, days, time }),
+  ladderSteps: () => call<LadderStep[]>('ladder_steps'),
+  ladder: (caseId: string) => call<LadderView>('ladder', { caseId }),
+  setLadderStep: (step: NewLadderStep) => call<string>('set_ladder_step', { step }),
+  followups: () => call<FollowupView[]>('followups'),
+  followupDone: (followupId: string) => call<null>('followup_done', { followupId }),
   reportConcern: (concern: NewConcern) => call<string>('report_concern', { concern }),
   closeCase: (caseId: string) => call<null>('close_case', { caseId }),
   leftCases: () => call<LeftCase[]>('left_cases'),

@@ -17,8 +17,8 @@ import { FORM_RULES } from './bindings/caseFormRules';
 import type { Key } from './i18n/translate';
 
 /** A problem with one field; the form shows `form.problem_<name>`. The
- *  check-in correction and the entry form add their own two. */
-export type Problem = FormProblem | 'time' | 'minutes';
+ *  check-in correction, the entry form and the schedule form add their own. */
+export type Problem = FormProblem | 'time' | 'minutes' | 'days';
 export type Problems = Record<string, Problem>;
 
 function pad(n: number): string {

@@ -15,10 +15,29 @@ use chrono::Duration;
 /// Weeks of demo figures, ending with last week.
 const DEMO_WEEKS: i64 = 16;
 
+/// The week of the turn: the demo's plans and ladder steps fall around
+/// it (eight weeks ago), so the chart shows what they were for.
+const TURN_WEEK: i64 = 8;
+
+/// Pupil `i`'s absence in percent in demo week `k`: it rises over the
+/// autumn until the turn, then falls week by week as the pupil comes back;
+/// every fifth pupil's stays high (not every return works).
+fn story_pct(i: i64, k: i64) -> i64 {
+    let start = 8 + 6 * (i % 4);
+    let peak = start + 2 * TURN_WEEK;
+    if k <= TURN_WEEK {
+        start + 2 * k
+    } else if i % 5 == 4 {
+        peak - (k % 3)
+    } else {
+        peak - peak * (k - TURN_WEEK) / 9
+    }
+}
+
 impl Journal {
     /// Records fictional absence for the last weeks of every pupil with an
-    /// open case: for most, falling over the later weeks; different for
-    /// each pupil. Running it again changes nothing.
+    /// open case ([`story_pct`]); different for each pupil. Running it
+    /// again changes nothing.
     pub fn load_demo_absence(&mut self) -> Result<ImportReport> {
         let mut stmt = self.conn.prepare(
             "SELECT p.personnummer FROM pupils p
@@ -38,14 +57,7 @@ impl Journal {
             for k in 0..DEMO_WEEKS {
                 let week = last_week - Duration::weeks(DEMO_WEEKS - 1 - k);
                 let scheduled = 1500 + 60 * ((i + k) % 4);
-                // Percent: 8–26 % at first; after six weeks it falls week
-                // by week, except for every fifth pupil, whose stays.
-                let start = 8 + 6 * (i % 4);
-                let pct = if k < 6 || i % 5 == 4 {
-                    start + (k % 3)
-                } else {
-                    start - start * (k - 5) / 12
-                };
+                let pct = story_pct(i, k);
                 let absent = scheduled * pct / 100;
                 let invalid = absent * (1 + i % 3) / 4;
                 csv.push_str(&format!(
@@ -68,6 +80,28 @@ impl Journal {
                 "the demo absence does not import: {}",
                 p.note.message
             ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absence_rises_until_the_turn_then_falls_for_most() {
+        for i in 0..20 {
+            let weeks: Vec<i64> = (0..DEMO_WEEKS).map(|k| story_pct(i, k)).collect();
+            let peak = (0..DEMO_WEEKS).max_by_key(|k| weeks[*k as usize]);
+            assert!(weeks.iter().all(|p| (1..=60).contains(p)), "{weeks:?}");
+            assert!(weeks[..=TURN_WEEK as usize].windows(2).all(|w| w[0] < w[1]));
+            if i % 5 != 4 {
+                assert_eq!(peak, Some(TURN_WEEK), "pupil {i}: {weeks:?}");
+                assert!(
+                    weeks[DEMO_WEEKS as usize - 1] < weeks[0],
+                    "pupil {i} ends better: {weeks:?}"
+                );
+            }
         }
     }
 }
