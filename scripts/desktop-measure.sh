@@ -14,6 +14,10 @@
 #   - the same memory figures for WebKitGTK's own MiniBrowser showing
 #     about:blank (when the Debian package ships it): the floor of the web
 #     engine on this machine, which no app built on it can go below;
+#   - the same again with the demo caseload open (a journal made with the
+#     demo data, Noah's case and its chart seen, back on the caseload;
+#     tests/e2e/measure-demo.mjs through tauri-driver), and Brygga's own
+#     share: that PSS less the floor's, both taken in this one run;
 #   - the size of the .deb in target/release/bundle/deb/ when there is one
 #     (scripts/desktop-build.sh --deb makes it).
 #
@@ -35,6 +39,8 @@ if [ -z "${BRYGGA_MEASURE_NO_BUILD:-}" ]; then
     desktop_setup
     desktop_build_app
 fi
+desktop_ensure_tool tauri-driver
+npm_ci_if_needed "$root/tests/e2e"
 (cd "$root" && cargo build --release -p brygga-cli >&2)
 cli="$target_dir/release/brygga"
 
@@ -108,15 +114,31 @@ done
 # The engine's floor: MiniBrowser with an empty page, same environment.
 minibrowser=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 floor="MiniBrowser not installed"
+floor_pss_kb=""
 if [ -x "$minibrowser" ]; then
     "$minibrowser" about:blank 2>/dev/null &
     pid=$!
     sleep 8
     measure_tree "$pid"
     floor="RSS sum $((rss_kb / 1024)) MiB, PSS sum $((pss_kb / 1024)) MiB ($procs)"
+    floor_pss_kb=$pss_kb
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     pid=""
+fi
+
+# The demo caseload open, through the driver (its own line on stdout).
+demo_line=$(cd "$root/tests/e2e" && BRYGGA_APP="$app_bin" \
+    WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 \
+    node measure-demo.mjs | grep '^demo_memory ' || true)
+demo="not measured (tests/e2e/measure-demo.mjs printed nothing)"
+if [ -n "$demo_line" ]; then
+    demo_rss_kb=$(sed -n 's/.*rss_kb=\([0-9]*\).*/\1/p' <<<"$demo_line")
+    demo_pss_kb=$(sed -n 's/.*pss_kb=\([0-9]*\).*/\1/p' <<<"$demo_line")
+    demo="RSS sum $((demo_rss_kb / 1024)) MiB, PSS sum $((demo_pss_kb / 1024)) MiB (${demo_line##*processes=})"
+    if [ -n "$floor_pss_kb" ]; then
+        demo+="; Brygga's own share above the floor: $(((demo_pss_kb - floor_pss_kb) / 1024)) MiB PSS"
+    fi
 fi
 
 first="${startups[0]}"
@@ -138,6 +160,8 @@ start to unlock screen: median ${median} ms over $((runs - 1)) warm starts (all:
 idle memory after the unlock screen: RSS sum $((app_rss_kb / 1024)) MiB, PSS sum $((app_pss_kb / 1024)) MiB
   processes: ${app_procs}
 WebKitGTK floor (MiniBrowser, about:blank): ${floor}
+with the demo caseload open: ${demo}
+load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)
 release binary: ${bin_size}
 deb: ${deb_size}
 EOT

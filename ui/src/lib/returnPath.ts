@@ -1,15 +1,13 @@
 // What the ladder and schedule forms check before they call the shell.
 // Kept apart from the components so it can be unit tested.
 
+import { WEEKDAYS, type Weekday } from './calendar';
 import { isIsoDate, type Problems } from './caseForms';
 import { isClockTime } from './checkin';
 import type { FollowupTask } from './bindings/FollowupTask';
 import type { LadderStep } from './bindings/LadderStep';
 import { dictionaries, type Key } from './i18n/translate';
 
-/** The weekdays as the core takes them, Monday first. */
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 
 export const FOLLOWUP_TASKS: readonly FollowupTask[] = ['call-guardian', 'book-home-visit'];
 

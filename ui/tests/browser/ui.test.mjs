@@ -599,11 +599,29 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     await page.getByTestId('save-ladder').click();
     assert.match(await page.locator('#l-next-on-problem').innerText(), /Fyll i det här fältet/u);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'l-next-on');
-    assert.equal(await page.locator('#l-next-on').getAttribute('type'), 'date');
     await audit(page, '40-ladder-dialog');
+    // The date from the calendar, by keyboard: it opens on today; two weeks
+    // down, Enter, and the field says the day the Swedish way.
     const next = new Date(Date.now() + 14 * 86_400_000);
     const nextOn = `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, '0')}-${String(next.getDate()).padStart(2, '0')}`;
-    await page.locator('#l-next-on').fill(nextOn);
+    await dialog.getByRole('button', { name: 'Välj datum i kalendern: Planerat datum för nästa steg' }).click();
+    const calendar = dialog.getByTestId('calendar');
+    await calendar.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-current')), 'date');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await audit(page, '40b-ladder-calendar');
+    await page.keyboard.press('Enter');
+    await calendar.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#l-next-on').inputValue(), nextOn);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'l-next-on');
+    // Escape closes the calendar, not the dialog around it.
+    await dialog.getByTestId('date-pick').click();
+    await calendar.waitFor();
+    await page.keyboard.press('Escape');
+    await calendar.waitFor({ state: 'hidden' });
+    assert.equal(await dialog.isVisible(), true);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'l-next-on-pick');
     await page.getByTestId('save-ladder').click();
     await ladder.getByTestId('ladder-current').filter({ hasText: 'Delvis i klass' }).waitFor();
     assert.match(await page.locator('main').innerText(), /Steget Delvis i klass är sparat och signerat/u);
