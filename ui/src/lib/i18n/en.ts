@@ -52,6 +52,7 @@ export const en: Record<keyof typeof sv, string> = {
   'reason.key-derivation': "The key could not be derived from the passphrase.",
   'reason.change-too-large': "The change is too large to sync ({size_kib} KiB, at most {max_kib} KiB). Shorten the text or split it.",
   'reason.thresholds': "The limits must be three ascending percentages between 1 and 100, for example 10,15,20.",
+  'reason.thresholds-by-municipality': "The municipality has set the absence warning thresholds. They are changed on the server, not on this computer.",
   'reason.search-empty': "Write at least one word to search for.",
   'reason.checkin-empty': "The check-in has no pupils.",
   'reason.checkin-case-twice': "The same case is in the check-in twice.",

@@ -52,6 +52,7 @@ export const sv = {
   'reason.key-derivation': "Nyckeln kunde inte tas fram ur lösenfrasen.",
   'reason.change-too-large': "Ändringen är för stor för att synkas ({size_kib} KiB, högst {max_kib} KiB). Korta texten eller dela upp den.",
   'reason.thresholds': "Gränserna ska vara tre stigande procenttal mellan 1 och 100, till exempel 10,15,20.",
+  'reason.thresholds-by-municipality': "Kommunen har bestämt varningsgränserna för frånvaro. De ändras på servern, inte på den här datorn.",
   'reason.search-empty': "Skriv minst ett ord att söka efter.",
   'reason.checkin-empty': "Incheckningen har inga elever.",
   'reason.checkin-case-twice': "Samma ärende finns två gånger i incheckningen.",
