@@ -88,7 +88,7 @@ fn generate(dir: &Path) {
         "entryRules.ts",
         "entry field table (entry_fields::rules)",
         "ENTRY_RULES: readonly KindRules[]",
-        &entry_fields::rules(),
+        &entry_fields::rules(&brygga_core::ladder::default_ladder_steps()),
     );
     write_rules(
         dir,

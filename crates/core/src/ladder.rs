@@ -12,7 +12,7 @@ use crate::clock;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use brygga_protocol::op::Payload;
-pub use brygga_protocol::settings::{default_ladder_steps, LadderStep};
+pub use brygga_protocol::settings::{check_step_key, default_ladder_steps, LadderStep};
 use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;

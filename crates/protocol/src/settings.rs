@@ -82,7 +82,9 @@ pub fn check_ladder_steps(steps: &[LadderStep]) -> Result<(), String> {
     Ok(())
 }
 
-fn check_step_key(key: &str) -> Result<(), String> {
+/// Refuses a step key that is not 1 to [`MAX_STEP_TEXT`] of a–z, 0–9
+/// and `-` (not first).
+pub fn check_step_key(key: &str) -> Result<(), String> {
     let well_formed = !key.is_empty()
         && key.len() <= MAX_STEP_TEXT
         && !key.starts_with('-')
