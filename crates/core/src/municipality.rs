@@ -132,6 +132,19 @@ mod tests {
         ]
     }
 
+    fn their_ladder() -> NoticeBody {
+        NoticeBody::LadderSteps {
+            steps: their_steps(),
+        }
+    }
+
+    /// A journal that pinned `server`'s key.
+    fn laptop(server: &Ed25519KeyPair) -> (tempfile::TempDir, Journal) {
+        let (dir, j) = journal();
+        pin(&j, server);
+        (dir, j)
+    }
+
     /// Takes in `body` for every team, signed by `key`.
     fn tell(j: &mut Journal, key: &Ed25519KeyPair, seq: i64, body: NoticeBody) {
         j.take_notices(&[pulled(seq, sign(notice(None, body), key))], seq)
@@ -168,8 +181,7 @@ mod tests {
     #[test]
     fn the_newest_steps_are_in_force_and_history_keeps_a_removed_step() {
         let server = keypair();
-        let (_dir, mut j) = journal();
-        pin(&j, &server);
+        let (_dir, mut j) = laptop(&server);
         let pupil = pupil(&mut j);
         let case = j.open_case(pupil).expect("case");
         j.set_ladder_step(ladder_step(case, "calmer-unit"))
@@ -183,14 +195,7 @@ mod tests {
                 steps: default_ladder_steps(),
             },
         );
-        tell(
-            &mut j,
-            &server,
-            2,
-            NoticeBody::LadderSteps {
-                steps: their_steps(),
-            },
-        );
+        tell(&mut j, &server, 2, their_ladder());
         let settings = j.municipality_settings().expect("settings");
         assert_eq!(settings.ladder_steps, their_steps(), "the newest notice");
         assert_eq!(settings.ladder_steps_from, SettingSource::Municipality);
@@ -211,18 +216,10 @@ mod tests {
     #[test]
     fn an_entry_names_a_step_in_force() {
         let server = keypair();
-        let (_dir, mut j) = journal();
-        pin(&j, &server);
+        let (_dir, mut j) = laptop(&server);
         let pupil = pupil(&mut j);
         let case = j.open_case(pupil).expect("case");
-        tell(
-            &mut j,
-            &server,
-            1,
-            NoticeBody::LadderSteps {
-                steps: their_steps(),
-            },
-        );
+        tell(&mut j, &server, 1, their_ladder());
         let session = |step: &str| crate::NewEntry {
             kind: crate::EntryKind::ApartmentSession,
             event_at: chrono::Utc::now(),
@@ -248,8 +245,7 @@ mod tests {
     #[test]
     fn the_municipalitys_thresholds_are_read_only_here() {
         let server = keypair();
-        let (_dir, mut j) = journal();
-        pin(&j, &server);
+        let (_dir, mut j) = laptop(&server);
         j.set_absence_thresholds(Thresholds([5, 10, 15]))
             .expect("this laptop's, until the municipality says");
         assert_eq!(
@@ -278,16 +274,8 @@ mod tests {
     #[test]
     fn a_settings_notice_with_a_bad_signature_changes_nothing() {
         let server = keypair();
-        let (_dir, mut j) = journal();
-        pin(&j, &server);
-        tell(
-            &mut j,
-            &keypair(),
-            1,
-            NoticeBody::LadderSteps {
-                steps: their_steps(),
-            },
-        );
+        let (_dir, mut j) = laptop(&server);
+        tell(&mut j, &keypair(), 1, their_ladder());
         tell(
             &mut j,
             &keypair(),

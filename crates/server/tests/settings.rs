@@ -43,7 +43,10 @@ fn bad_settings_are_refused_with_why_and_nothing_is_written() {
         (vec!["--ladder-steps", "/no/such/steps.json"], "cannot read"),
         (vec!["--absence-thresholds", "20,15,10"], "ascending"),
         (vec!["--absence-thresholds", "0,15,20"], "between 1 and 100"),
-        (vec!["--absence-thresholds", "10,15"], "three whole percentages"),
+        (
+            vec!["--absence-thresholds", "10,15"],
+            "three whole percentages",
+        ),
         (vec![], "--absence-thresholds"),
     ] {
         let mut full = vec!["settings", "set"];
@@ -73,7 +76,10 @@ fn settings_set_are_told_once_audited_and_survive_a_restore() {
     let set = ["settings", "set", "--ladder-steps", &file];
     let told = home.admin(&[&set[..], &["--absence-thresholds", "12,18,25"]].concat());
     assert!(told.contains("told every team: ladder-steps"), "{told}");
-    assert!(told.contains("told every team: absence-thresholds"), "{told}");
+    assert!(
+        told.contains("told every team: absence-thresholds"),
+        "{told}"
+    );
     let again = home.admin(&set);
     assert!(again.contains("nothing changed"), "{again}");
     let after = show(&home);

@@ -508,6 +508,8 @@ export const en: Record<keyof typeof sv, string> = {
   'op.case-reopened': "Reopened case",
   'op.case-purged': "Purge (a notice from the server)",
   'op.retention-settings': "Retention rules (a notice from the server)",
+  'op.ladder-steps': "Ladder steps (a notice from the server)",
+  'op.absence-thresholds': "Absence warning thresholds (a notice from the server)",
   'op.guardian-added': "New guardian",
   'op.guardian-field-set': "Changed guardian",
   'op.consent-recorded': "Consent",

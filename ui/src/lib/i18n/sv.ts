@@ -508,6 +508,8 @@ export const sv = {
   'op.case-reopened': "Öppnat ärende igen",
   'op.case-purged': "Gallring (meddelande från servern)",
   'op.retention-settings': "Gallringsregler (meddelande från servern)",
+  'op.ladder-steps': "Trappans steg (meddelande från servern)",
+  'op.absence-thresholds': "Varningsgränser för frånvaro (meddelande från servern)",
   'op.guardian-added': "Ny vårdnadshavare",
   'op.guardian-field-set': "Ändrad vårdnadshavare",
   'op.consent-recorded': "Samtycke",
