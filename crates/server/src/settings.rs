@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::notice_key::NoticeKey;
 use crate::retention::notice_row;
 use crate::store::plan::settings::{self as plan, Change, InForce};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use brygga_protocol::notice::{self, Notice, NoticeBody, SignedNotice};
 use brygga_protocol::settings::LadderStep;
 use brygga_protocol::PROTOCOL_VERSION;
@@ -41,7 +41,9 @@ async fn newest(store: &dyn Store, type_name: &str) -> Result<Option<NoticeBody>
         .map(|json| {
             serde_json::from_str::<SignedNotice>(&json)
                 .map(|s| s.notice.body)
-                .map_err(|e| Error::Usage(format!("a stored {type_name} notice: {e}")))
+                .map_err(|e| {
+                    StoreError::Database(format!("a stored {type_name} notice: {e}")).into()
+                })
         })
         .transpose()
 }
