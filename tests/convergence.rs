@@ -783,7 +783,7 @@ impl Laptop {
                 case, step, next, ..
             } => match pick(&self.cases(true), case) {
                 Some(c) => {
-                    let key = |i: usize| brygga_core::ladder::steps()[i].key.to_owned();
+                    let key = |i: usize| brygga_core::ladder::default_ladder_steps()[i].key.clone();
                     self.journal
                         .set_ladder_step(NewLadderStep {
                             case_id: c,

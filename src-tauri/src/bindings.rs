@@ -23,8 +23,9 @@ use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
     ActionStatus, CaseloadItem, CheckinRow, DemoSummary, ExpectedPupil, FollowupView, Keep,
-    LadderStep, LadderView, LeaveOut, LeftCase, NewAction, NewCheckin, NewConcern, NewConsent,
-    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewPupil, ReasonCode, SetAside,
+    LadderStep, LadderView, LeaveOut, LeftCase, MunicipalitySettings, NewAction, NewCheckin,
+    NewConcern, NewConsent, NewEntry, NewGuardian, NewLadderStep, NewPlan, NewPupil, ReasonCode,
+    SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ fn generate(dir: &Path) {
     one::<CaseloadItem>(dir);
     one::<LeftCase>(dir);
     one::<LadderStep>(dir);
+    one::<MunicipalitySettings>(dir);
     one::<LadderView>(dir);
     one::<NewLadderStep>(dir);
     one::<ExpectedPupil>(dir);
@@ -88,7 +90,7 @@ fn generate(dir: &Path) {
         "entryRules.ts",
         "entry field table (entry_fields::rules)",
         "ENTRY_RULES: readonly KindRules[]",
-        &entry_fields::rules(),
+        &entry_fields::rules(&brygga_core::ladder::default_ladder_steps()),
     );
     write_rules(
         dir,

@@ -35,6 +35,7 @@ pub const ALL: &[&str] = &[
     "set_action_status",
     "schedule_action",
     "ladder_steps",
+    "municipality_settings",
     "ladder",
     "set_ladder_step",
     "followups",

@@ -107,6 +107,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, data_dir: PathBuf) -> Buil
             commands::plans::set_action_status,
             commands::plans::schedule_action,
             commands::ladder::ladder_steps,
+            commands::ladder::municipality_settings,
             commands::ladder::ladder,
             commands::ladder::set_ladder_step,
             commands::followups::followups,

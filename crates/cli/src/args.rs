@@ -84,6 +84,10 @@ pub enum Command {
     /// School attendance (frånvaro): import, figures, chart data, thresholds
     #[command(subcommand)]
     Attendance(AttendanceCommand),
+    /// The municipality's settings in force here (read-only: they are set
+    /// on the server)
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Files for others: a case journal (PDF), the ESF participant list,
     /// follow-up statistics
     #[command(subcommand)]
@@ -498,8 +502,16 @@ pub enum FollowupCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// The ladder's steps, the absence thresholds and how long a closed
+    /// case stays, and where each comes from
+    Show(Format),
+}
+
+#[derive(Debug, Subcommand)]
 pub enum LadderCommand {
-    /// The ladder's steps, in order: key and name
+    /// The ladder's steps in force, in order: key and names (the built-in
+    /// ones without a journal)
     Steps(Format),
     /// Record the step a case has reached (decided today), optionally with
     /// the planned next step; prints the record's id
@@ -628,6 +640,7 @@ pub enum AttendanceCommand {
     /// Every pupil's absence over the last 4 weeks and its trend, most first
     Overview(Format),
     /// Show, or set with --set, the warning thresholds in percent of scheduled time
+    /// (--set is refused once the municipality has set them)
     Thresholds {
         /// Three ascending percentages, e.g. 10,15,20
         #[arg(long, value_name = "P1,P2,P3", value_parser = parse::thresholds)]

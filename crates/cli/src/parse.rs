@@ -38,12 +38,12 @@ pub fn time_of_day(s: &str) -> Result<String, String> {
         .map_err(|_| format!("'{s}' is not a time of day; expected HH:MM, e.g. 08:10"))
 }
 
-/// A step of the return ladder by its key (`home-visits`, …).
+/// A step key of the return ladder (`home-visits`, …). Whether it is a
+/// step in force is the journal's to say: the municipality's steps are
+/// read from it once it is unlocked.
 pub fn ladder_step(s: &str) -> Result<String, String> {
     let key = s.trim();
-    brygga_core::ladder::check_step(key)
-        .map(|()| key.to_owned())
-        .map_err(|e| e.to_string())
+    brygga_core::ladder::check_step_key(key).map(|()| key.to_owned())
 }
 
 /// An entry kind by its command-line name (`home-visit`, `note`, …).

@@ -657,6 +657,16 @@ fn a_case_climbs_the_ladder_from_the_command_line() {
     assert_eq!(steps[0]["key"], "home-visits");
     assert_eq!(steps[4]["key"], "full-time-class");
     assert!(j.ok(&["ladder", "steps"]).contains("Calmer unit (Slussen)"));
+    let settings = j.json(&["settings", "show"]);
+    assert_eq!(settings["ladder_steps"], steps);
+    assert_eq!(settings["ladder_steps_from"], "built-in");
+    assert_eq!(
+        settings["absence_thresholds"],
+        serde_json::json!([10, 15, 20])
+    );
+    assert!(j
+        .ok(&["settings", "show"])
+        .contains("10 %, 15 %, 20 % (built-in)"));
     j.create(&["ladder", "set", "--case", &case, "--step", "home-visits"]);
     j.create(&[
         "ladder",
@@ -702,7 +712,7 @@ fn bad_ladder_input_is_refused_before_the_passphrase_and_writes_nothing() {
     let (_, case) = j.pupil_with_case();
     let before = j.snapshot();
     for (args, says) in [
-        (vec!["--step", "slussen"], "home-visits"),
+        (vec!["--step", "Slussen"], "not a step key"),
         (
             vec!["--step", "home-visits", "--next", "calmer-unit"],
             "--next-date",
@@ -731,6 +741,16 @@ fn bad_ladder_input_is_refused_before_the_passphrase_and_writes_nothing() {
         assert!(!err.contains("passphrase"), "{full:?}: {err}");
     }
     assert!(j.snapshot() == before, "nothing was written");
+    let err = assert_fails(
+        &j.run(&["ladder", "set", "--case", &case, "--step", "slussen"]),
+        2,
+    )
+    .to_owned();
+    assert!(err.contains("home-visits"), "the steps in force: {err}");
+    assert_eq!(
+        j.json(&["ladder", "show", "--case", &case])["history"],
+        serde_json::json!([])
+    );
     j.ok(&["case", "close", &case]);
     let err = assert_fails(
         &j.run(&["ladder", "set", "--case", &case, "--step", "home-visits"]),

@@ -193,11 +193,10 @@ fn fields(kind: EntryKind, rng: &mut StdRng) -> BTreeMap<String, String> {
             ("teacher_present", "yes".into()),
             (
                 "step",
-                brygga_core::ladder::steps()
+                brygga_core::ladder::default_ladder_steps()
                     .choose(rng)
-                    .map(|s| s.key)
-                    .unwrap_or_default()
-                    .into(),
+                    .map(|s| s.key.clone())
+                    .unwrap_or_default(),
             ),
             ("duration_min", rng.gen_range(30..=180).to_string()),
         ],

@@ -6,6 +6,7 @@ use crate::entries::NewEntry;
 use crate::entry_fields;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
+use crate::ladder::LadderStep;
 use crate::{clock, text};
 use brygga_protocol::entry_kind::EntryKind;
 use brygga_protocol::op::FollowupTask;
@@ -91,7 +92,9 @@ const SIGNED_CHECKIN_OF_DAY: &str = "e.kind = 'morning-checkin' AND e.status = '
      AND e.event_at >= ?1 AND e.event_at < ?2";
 
 impl NewCheckin {
-    fn into_entry(self, event_at: DateTime<Utc>) -> Result<NewEntry> {
+    /// The check-in as an entry, checked before anything is written (a
+    /// ladder step, were there one, must be one of `steps`).
+    fn into_entry(self, event_at: DateTime<Utc>, steps: &[LadderStep]) -> Result<NewEntry> {
         let mut fields = BTreeMap::new();
         fields.insert("arrival".to_owned(), self.arrival.trim().to_owned());
         if let Some(time) = self.time.map(|t| t.trim().to_owned()) {
@@ -99,7 +102,7 @@ impl NewCheckin {
                 fields.insert("time".to_owned(), time);
             }
         }
-        entry_fields::validate(EntryKind::MorningCheckin, &fields)?;
+        entry_fields::validate(EntryKind::MorningCheckin, &fields, steps)?;
         Ok(NewEntry {
             kind: EntryKind::MorningCheckin,
             event_at,
@@ -205,6 +208,7 @@ impl Journal {
             .into_iter()
             .map(|e| e.case_id)
             .collect();
+        let steps = self.ladder_steps()?;
         let mut seen = HashSet::new();
         let mut prepared = Vec::with_capacity(checkins.len());
         for checkin in checkins {
@@ -241,7 +245,7 @@ impl Journal {
             let followup = (checkin.arrival.trim() == NOT_SEEN
                 && expected.contains(&case_id.to_string()))
             .then(|| checkin.followup.unwrap_or(FollowupTask::CallGuardian));
-            prepared.push((case_id, checkin.into_entry(event_at)?, followup));
+            prepared.push((case_id, checkin.into_entry(event_at, &steps)?, followup));
         }
         let mut ids = Vec::with_capacity(prepared.len());
         for (case_id, entry, followup) in prepared {

@@ -4,6 +4,7 @@ use crate::audit::{Action, Event};
 use crate::entry_fields;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
+use crate::ladder::LadderStep;
 use crate::text;
 use crate::views::{CorrectionView, EntryView};
 use brygga_protocol::entry_kind::EntryKind;
@@ -26,7 +27,8 @@ pub struct NewEntry {
 }
 
 impl NewEntry {
-    fn into_content(self) -> Result<EntryContent> {
+    /// The content to sign, checked; a ladder step must be one of `steps`.
+    fn into_content(self, steps: &[LadderStep]) -> Result<EntryContent> {
         let text = if entry_fields::text_required(self.kind) {
             text::required("text", &self.text)?
         } else {
@@ -37,7 +39,7 @@ impl NewEntry {
             .into_iter()
             .map(|(k, v)| Ok((k.trim().to_owned(), text::bounded(&k, &v)?)))
             .collect::<Result<BTreeMap<_, _>>>()?;
-        entry_fields::validate(self.kind, &fields)?;
+        entry_fields::validate(self.kind, &fields, steps)?;
         let participants = self
             .participants
             .iter()
@@ -156,7 +158,7 @@ impl Journal {
     /// Writes a new draft in an open case.
     pub fn draft_entry(&mut self, case_id: Uuid, new: NewEntry) -> Result<Uuid> {
         self.ensure_case_open(&case_id)?;
-        let content = new.into_content()?;
+        let content = new.into_content(&self.ladder_steps()?)?;
         let entry_id = Uuid::now_v7();
         let event = self.entry_event(
             Action::Create,
@@ -184,7 +186,7 @@ impl Journal {
                 format!("entry {entry_id} is signed and cannot change; write a correction instead"),
             ));
         }
-        let content = new.into_content()?;
+        let content = new.into_content(&self.ladder_steps()?)?;
         let event = self.entry_event(Action::Update, &entry_id, &state.case_id, String::new())?;
         self.commit(
             Payload::DraftEdited {

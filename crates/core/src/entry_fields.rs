@@ -9,7 +9,7 @@
 //! checks exactly what this module will accept.
 
 use crate::error::{Error, ReasonCode, Result};
-use crate::ladder;
+use crate::ladder::{self, LadderStep};
 use brygga_protocol::entry_kind::EntryKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -30,12 +30,13 @@ enum Check {
     Minutes,
     /// HH:MM, 24-hour clock.
     TimeOfDay,
-    /// A step of the return ladder ([`crate::ladder::steps`]).
+    /// A step of the return ladder in force
+    /// ([`crate::Journal::ladder_steps`]).
     LadderStep,
 }
 
 impl Check {
-    fn input(self) -> FieldInput {
+    fn input(self, steps: &[LadderStep]) -> FieldInput {
         match self {
             Check::Text => FieldInput::Text,
             Check::Paragraph => FieldInput::Longtext,
@@ -48,7 +49,7 @@ impl Check {
             },
             Check::TimeOfDay => FieldInput::Time,
             Check::LadderStep => FieldInput::Choice {
-                options: ladder::steps().iter().map(|s| s.key.to_owned()).collect(),
+                options: steps.iter().map(|s| s.key.clone()).collect(),
             },
         }
     }
@@ -92,8 +93,8 @@ pub struct KindRules {
 }
 
 /// Every kind's fields, in [`EntryKind::ALL`] order: what [`validate`]
-/// checks, as data for the UI.
-pub fn rules() -> Vec<KindRules> {
+/// checks with the same ladder `steps`, as data for the UI.
+pub fn rules(steps: &[LadderStep]) -> Vec<KindRules> {
     EntryKind::ALL
         .into_iter()
         .map(|kind| KindRules {
@@ -104,7 +105,7 @@ pub fn rules() -> Vec<KindRules> {
                 .map(|s| FieldRule {
                     key: s.key.to_owned(),
                     required: s.required,
-                    input: s.check.input(),
+                    input: s.check.input(steps),
                 })
                 .collect(),
         })
@@ -193,13 +194,13 @@ pub fn text_required(kind: EntryKind) -> bool {
     kind != EntryKind::MorningCheckin
 }
 
-fn check_value(key: &str, value: &str, check: Check) -> Result<()> {
+fn check_value(key: &str, value: &str, check: Check, steps: &[LadderStep]) -> Result<()> {
     let ok = match check {
         Check::Text | Check::Paragraph => !value.trim().is_empty(),
         Check::OneOf(allowed) => allowed.contains(&value),
         Check::Minutes => value.parse::<u32>().is_ok_and(|m| MINUTES.contains(&m)),
         Check::TimeOfDay => chrono::NaiveTime::parse_from_str(value, "%H:%M").is_ok(),
-        Check::LadderStep => ladder::check_step(value).is_ok(),
+        Check::LadderStep => ladder::check_step(steps, value).is_ok(),
     };
     if ok {
         return Ok(());
@@ -215,9 +216,9 @@ fn check_value(key: &str, value: &str, check: Check) -> Result<()> {
         Check::TimeOfDay => "a time as HH:MM".to_owned(),
         Check::LadderStep => format!(
             "a step of the ladder: {}",
-            ladder::steps()
+            steps
                 .iter()
-                .map(|s| s.key)
+                .map(|s| s.key.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -229,8 +230,13 @@ fn check_value(key: &str, value: &str, check: Check) -> Result<()> {
     .with("field", key))
 }
 
-/// Checks `fields` against what `kind` requires and allows.
-pub fn validate(kind: EntryKind, fields: &BTreeMap<String, String>) -> Result<()> {
+/// Checks `fields` against what `kind` requires and allows; a ladder step
+/// must be one of `steps`, those in force.
+pub fn validate(
+    kind: EntryKind,
+    fields: &BTreeMap<String, String>,
+    steps: &[LadderStep],
+) -> Result<()> {
     let specs = specs(kind);
     if let Some(unknown) = fields.keys().find(|k| !specs.iter().any(|s| s.key == *k)) {
         let allowed: Vec<_> = specs.iter().map(|s| s.key).collect();
@@ -249,7 +255,7 @@ pub fn validate(kind: EntryKind, fields: &BTreeMap<String, String>) -> Result<()
     }
     for spec in specs {
         match fields.get(spec.key) {
-            Some(value) => check_value(spec.key, value, spec.check)?,
+            Some(value) => check_value(spec.key, value, spec.check, steps)?,
             None if spec.required => {
                 return Err(Error::invalid(
                     ReasonCode::FieldMissing,
@@ -266,6 +272,12 @@ pub fn validate(kind: EntryKind, fields: &BTreeMap<String, String>) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ladder::default_ladder_steps;
+
+    /// Validates with the built-in ladder steps.
+    fn check(kind: EntryKind, fields: &BTreeMap<String, String>) -> Result<()> {
+        validate(kind, fields, &default_ladder_steps())
+    }
 
     fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
@@ -276,7 +288,7 @@ mod tests {
 
     #[test]
     fn a_complete_home_visit_passes() {
-        validate(
+        check(
             EntryKind::HomeVisit,
             &fields(&[("place", "hemmet"), ("purpose", "motivation")]),
         )
@@ -286,20 +298,20 @@ mod tests {
     #[test]
     fn missing_required_field_is_named() {
         let e =
-            validate(EntryKind::HomeVisit, &fields(&[("place", "hemmet")])).expect_err("must fail");
+            check(EntryKind::HomeVisit, &fields(&[("place", "hemmet")])).expect_err("must fail");
         assert!(e.to_string().contains("purpose"), "{e}");
     }
 
     #[test]
     fn unknown_field_lists_the_allowed_ones() {
-        let e = validate(EntryKind::Note, &fields(&[("place", "x")])).expect_err("must fail");
+        let e = check(EntryKind::Note, &fields(&[("place", "x")])).expect_err("must fail");
         assert!(e.to_string().contains("allowed: none"), "{e}");
     }
 
     #[test]
     fn values_are_checked_by_type() {
         let apartment = |d: &str| {
-            validate(
+            check(
                 EntryKind::ApartmentSession,
                 &fields(&[
                     ("teacher_present", "yes"),
@@ -312,7 +324,7 @@ mod tests {
         assert!(apartment("0").is_err());
         assert!(apartment("fyrtio").is_err());
         let step = |s: &str| {
-            validate(
+            check(
                 EntryKind::ApartmentSession,
                 &fields(&[
                     ("teacher_present", "no"),
@@ -325,7 +337,7 @@ mod tests {
         let e = step("2").expect_err("a session names a step of the ladder");
         assert!(e.to_string().contains("home-visits"), "{e}");
         let checkin = |a: &str, t: &str| {
-            validate(
+            check(
                 EntryKind::MorningCheckin,
                 &fields(&[("arrival", a), ("time", t)]),
             )
@@ -337,7 +349,7 @@ mod tests {
 
     #[test]
     fn the_rules_for_the_ui_are_the_table_validate_checks() {
-        for rules in rules() {
+        for rules in rules(&default_ladder_steps()) {
             let all: BTreeMap<String, String> = rules
                 .fields
                 .iter()
@@ -351,11 +363,11 @@ mod tests {
                     (f.key.clone(), value)
                 })
                 .collect();
-            validate(rules.kind, &all).expect("every field filled as its rule says");
+            check(rules.kind, &all).expect("every field filled as its rule says");
             for field in rules.fields.iter().filter(|f| f.required) {
                 let mut without = all.clone();
                 without.remove(&field.key);
-                assert!(validate(rules.kind, &without).is_err(), "{}", field.key);
+                assert!(check(rules.kind, &without).is_err(), "{}", field.key);
             }
         }
     }

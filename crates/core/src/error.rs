@@ -87,6 +87,8 @@ pub enum ReasonCode {
     /// Params `size_kib` and `max_kib`.
     ChangeTooLarge,
     Thresholds,
+    /// The municipality has set the absence thresholds: read-only here.
+    ThresholdsByMunicipality,
     SearchEmpty,
     CheckinEmpty,
     CheckinCaseTwice,

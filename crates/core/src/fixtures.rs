@@ -1,7 +1,10 @@
 //! What the unit tests of several modules start from: a real SQLCipher
-//! journal with a fictional pupil.
+//! journal with a fictional pupil, and the server's notices to it.
 
 use crate::{Journal, NewPupil, Passphrase};
+use brygga_protocol::api::PulledNotice;
+use brygga_protocol::notice::{Notice, NoticeBody, SignedNotice};
+use brygga_protocol::PROTOCOL_VERSION;
 use uuid::Uuid;
 
 /// A new journal in a directory of its own (dropped with the directory).
@@ -29,4 +32,31 @@ pub(crate) fn keypair() -> ring::signature::Ed25519KeyPair {
     use ring::signature::Ed25519KeyPair;
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("key");
     Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse")
+}
+
+/// A notice of the server for `team` (None: every team), to sign.
+pub(crate) fn notice(team: Option<&str>, body: NoticeBody) -> Notice {
+    Notice {
+        version: PROTOCOL_VERSION,
+        id: Uuid::now_v7(),
+        issued_at_ms: 1,
+        team: team.map(str::to_owned),
+        body,
+    }
+}
+
+/// A signed notice as the server hands it out, at `seq`.
+pub(crate) fn pulled(seq: i64, signed: SignedNotice) -> PulledNotice {
+    PulledNotice {
+        notice_seq: seq,
+        notice: signed,
+    }
+}
+
+/// Makes `j` a laptop of team "Team Norr" that pinned `server`'s key.
+pub(crate) fn pin(j: &Journal, server: &ring::signature::Ed25519KeyPair) {
+    use ring::signature::KeyPair;
+    crate::sync::state::set(&j.conn, crate::sync::state::TEAM, "Team Norr").expect("team");
+    j.pin_server_key(&hex::encode(server.public_key().as_ref()))
+        .expect("pin");
 }

@@ -2,64 +2,31 @@
 //! comes back to class, each case's history of steps and its planned next
 //! step.
 //!
-//! The steps are the municipality's; until its settings reach the laptop
-//! from the server they are the built-in [`DEFAULT_STEPS`], and
-//! [`steps`] is the one place that says which steps there are.
+//! The steps are the municipality's: [`Journal::ladder_steps`] is the one
+//! place that says which steps there are, the newest of the server's
+//! signed settings notices or, until one reaches the laptop, the built-in
+//! [`default_ladder_steps`] (docs/settings.md).
 
 use crate::audit::{Action, Event};
 use crate::clock;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use brygga_protocol::op::Payload;
+pub use brygga_protocol::settings::{check_step_key, default_ladder_steps, LadderStep};
 use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
 use uuid::Uuid;
 
-/// One step of the ladder: a stable key (in operations, entries and the
-/// CLI) and its English name (the UI words the key).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct LadderStep {
-    pub key: &'static str,
-    pub name: &'static str,
-}
-
-/// The built-in steps, from home to class.
-pub const DEFAULT_STEPS: &[LadderStep] = &[
-    LadderStep {
-        key: "home-visits",
-        name: "Home visits",
-    },
-    LadderStep {
-        key: "transition-apartment",
-        name: "Transition apartment",
-    },
-    LadderStep {
-        key: "calmer-unit",
-        name: "Calmer unit (Slussen)",
-    },
-    LadderStep {
-        key: "part-time-class",
-        name: "Part time in class",
-    },
-    LadderStep {
-        key: "full-time-class",
-        name: "Full time in class",
-    },
-];
-
-/// The steps in force, in order.
-pub fn steps() -> &'static [LadderStep] {
-    DEFAULT_STEPS
-}
-
-/// Refuses a key that is not one of [`steps`].
-pub fn check_step(key: &str) -> Result<()> {
-    if steps().iter().any(|s| s.key == key) {
+/// Refuses a key that is not one of `steps` (those in force,
+/// [`Journal::ladder_steps`]). Only what is recorded now is checked: a
+/// step of the history that the municipality has since removed stays as
+/// it was signed.
+pub fn check_step(steps: &[LadderStep], key: &str) -> Result<()> {
+    if steps.iter().any(|s| s.key == key) {
         return Ok(());
     }
-    let known: Vec<_> = steps().iter().map(|s| s.key).collect();
+    let known: Vec<_> = steps.iter().map(|s| s.key.as_str()).collect();
     Err(Error::invalid(
         ReasonCode::LadderStepUnknown,
         format!(
@@ -136,12 +103,13 @@ fn planned(value: &str) -> Option<PlannedStep> {
 }
 
 impl NewLadderStep {
-    /// The planned next step, checked: both parts or none, a known step.
-    fn next(&self) -> Result<Option<(&str, NaiveDate)>> {
+    /// The planned next step, checked: both parts or none, a step of
+    /// `steps`.
+    fn next(&self, steps: &[LadderStep]) -> Result<Option<(&str, NaiveDate)>> {
         match (self.next_step.as_deref(), self.next_on) {
             (None, None) => Ok(None),
             (Some(step), Some(on)) => {
-                check_step(step)?;
+                check_step(steps, step)?;
                 Ok(Some((step, on)))
             }
             _ => Err(Error::invalid(
@@ -166,8 +134,9 @@ impl Journal {
         new: NewLadderStep,
         decided_on: NaiveDate,
     ) -> Result<Uuid> {
-        check_step(&new.step)?;
-        let next = new.next()?;
+        let steps = self.ladder_steps()?;
+        check_step(&steps, &new.step)?;
+        let next = new.next(&steps)?;
         self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
         let record_id = Uuid::now_v7();
@@ -272,7 +241,10 @@ mod tests {
 
     #[test]
     fn the_built_in_steps_go_from_home_to_class() {
-        let keys: Vec<_> = steps().iter().map(|s| s.key).collect();
+        let (_dir, j) = journal();
+        let steps = j.ladder_steps().expect("steps");
+        assert_eq!(steps, default_ladder_steps(), "until the municipality says");
+        let keys: Vec<_> = steps.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(
             keys,
             [

@@ -2,7 +2,8 @@
 //! server's own Ed25519 key.
 //!
 //! A device writes operations; the server writes only notices (a case
-//! purged, the municipality's retention settings). A device pins the
+//! purged, the municipality's retention settings, ladder steps and absence
+//! thresholds). A device pins the
 //! server's public key at enrolment ([`crate::api::EnrollResponse`]) and
 //! refuses a notice that does not verify against it, exactly as it refuses
 //! an operation that does not verify against its author device's key. So
@@ -10,6 +11,7 @@
 //! can write to the server's database but does not hold its key file,
 //! cannot make a laptop remove a case.
 
+use crate::settings::LadderStep;
 use crate::signing::{domain_bytes, sign_hex, signature_from_hex, verifying_key, VerifyError};
 use crate::PROTOCOL_VERSION;
 use ring::signature::Ed25519KeyPair;
@@ -19,6 +21,11 @@ use uuid::Uuid;
 /// Domain separation: a notice's bytes can never be taken for an
 /// operation's, nor the other way round.
 const DOMAIN: &[u8] = b"brygga/notice/v1\0";
+
+/// The type name of [`NoticeBody::LadderSteps`].
+pub const LADDER_STEPS: &str = "ladder-steps";
+/// The type name of [`NoticeBody::AbsenceThresholds`].
+pub const ABSENCE_THRESHOLDS: &str = "absence-thresholds";
 
 /// One thing the server says, before signing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +53,12 @@ pub enum NoticeBody {
         /// laptop (once the server holds all of its operations).
         case_leaves_laptop_after_days: u32,
     },
+    /// The municipality's steps of the return ladder, in order: from now
+    /// on the only steps a laptop records (docs/settings.md).
+    LadderSteps { steps: Vec<LadderStep> },
+    /// The municipality's absence thresholds, three ascending percentages
+    /// of the scheduled time that warn.
+    AbsenceThresholds { warning_pcts: [u8; 3] },
 }
 
 impl NoticeBody {
@@ -54,6 +67,8 @@ impl NoticeBody {
         match self {
             NoticeBody::CasePurged { .. } => "case-purged",
             NoticeBody::RetentionSettings { .. } => "retention-settings",
+            NoticeBody::LadderSteps { .. } => LADDER_STEPS,
+            NoticeBody::AbsenceThresholds { .. } => ABSENCE_THRESHOLDS,
         }
     }
 }
@@ -178,5 +193,18 @@ mod tests {
         let v = serde_json::to_value(&body).expect("serialise");
         assert_eq!(v["type"], body.type_name());
         assert_eq!(v["case_leaves_laptop_after_days"], 30);
+        let settings = [
+            NoticeBody::LadderSteps {
+                steps: crate::settings::default_ladder_steps(),
+            },
+            NoticeBody::AbsenceThresholds {
+                warning_pcts: [5, 10, 15],
+            },
+        ];
+        for body in settings {
+            let v = serde_json::to_value(&body).expect("serialise");
+            assert_eq!(v["type"], body.type_name());
+            assert_eq!(serde_json::from_value::<NoticeBody>(v).ok(), Some(body));
+        }
     }
 }

@@ -16,6 +16,8 @@ use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
+mod settings;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "brygga-server",
@@ -97,6 +99,10 @@ pub enum Command {
     /// Case retention: closed cases, keep flags, purges, settings
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// The municipality's settings that every device acts on: the
+    /// ladder's steps, the absence thresholds (and retention's, shown)
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Copy the SQLite database to a new FILE while the server runs
     /// (PostgreSQL: pg_dump, see docs/backup.md)
     Backup {
@@ -248,6 +254,26 @@ pub enum RetentionCommand {
         /// laptop (told to every team in a signed notice)
         #[arg(long, value_name = "N")]
         leave_laptop_days: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Every setting in force and where it comes from
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the settings given; each that changed is told to every
+    /// team in a notice signed by the server's key
+    Set {
+        /// The ladder's steps in order: a JSON file of
+        /// [{"key": "home-visits", "name_sv": "Hembesök", "name_en": "Home visits"}, …]
+        #[arg(long, value_name = "FILE")]
+        ladder_steps: Option<PathBuf>,
+        /// Three ascending percentages of the scheduled time that warn
+        #[arg(long, value_name = "P1,P2,P3", value_parser = crate::settings::parse_thresholds)]
+        absence_thresholds: Option<[u8; 3]>,
     },
 }
 
@@ -558,6 +584,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Restore { file } => restore(&cli, &dir, file.as_deref()).await,
         Command::Retention(command) => retention(&cli, &dir, command).await,
+        Command::Settings(command) => settings::run(&cli, &dir, command).await,
         Command::NoticeKey(NoticeKeyCommand::Show) => {
             let key = notice_key(&cli, &dir)?;
             eprintln!("notice key {}; public key:", key.path().display());

@@ -35,6 +35,10 @@ pub enum Error {
     CasePurged(uuid::Uuid),
     #[error("{0}")]
     Usage(String),
+    /// An admin command's input breaks a rule: nothing was written (exit
+    /// code 2).
+    #[error("{0}")]
+    Invalid(String),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -58,7 +62,7 @@ impl Error {
             Error::UnknownDevice(_) => (S::UNAUTHORIZED, codes::UNKNOWN_DEVICE),
             Error::DeviceRevoked => (S::FORBIDDEN, codes::DEVICE_REVOKED),
             Error::Replayed => (S::UNAUTHORIZED, codes::REPLAYED_REQUEST),
-            Error::BadRequest(_) => (S::BAD_REQUEST, codes::BAD_REQUEST),
+            Error::BadRequest(_) | Error::Invalid(_) => (S::BAD_REQUEST, codes::BAD_REQUEST),
             Error::TooLarge(_) => (S::PAYLOAD_TOO_LARGE, codes::BATCH_TOO_LARGE),
             Error::NotFound | Error::NoSuchCase(_) => (S::NOT_FOUND, codes::NOT_FOUND),
             Error::CasePurged(_) => (S::GONE, codes::CASE_PURGED),

@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod notice_key;
 pub mod retention;
 pub mod review;
+pub mod settings;
 pub mod store;
 pub mod tls;
 pub mod writer;

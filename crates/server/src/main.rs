@@ -41,6 +41,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(brygga_server::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e @ brygga_server::error::Error::Invalid(_)) => {
+            eprintln!("brygga-server: error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("brygga-server: error: {e}");
             ExitCode::FAILURE

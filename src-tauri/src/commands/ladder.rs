@@ -3,14 +3,21 @@
 
 use crate::error::IpcResult;
 use crate::state::AppState;
-use brygga_core::ladder;
-use brygga_core::{LadderStep, LadderView, NewLadderStep};
+use brygga_core::{LadderStep, LadderView, MunicipalitySettings, NewLadderStep};
 use tauri::State;
 use uuid::Uuid;
 
+/// The steps in force: the municipality's, once its notice has come.
 #[tauri::command]
-pub async fn ladder_steps() -> Vec<LadderStep> {
-    ladder::steps().to_vec()
+pub async fn ladder_steps(state: State<'_, AppState>) -> IpcResult<Vec<LadderStep>> {
+    state.with(|j| j.ladder_steps())
+}
+
+/// What the municipality decides (ladder steps, absence thresholds), and
+/// where each comes from: shown read-only in Settings.
+#[tauri::command]
+pub async fn municipality_settings(state: State<'_, AppState>) -> IpcResult<MunicipalitySettings> {
+    state.with(|j| j.municipality_settings())
 }
 
 #[tauri::command]

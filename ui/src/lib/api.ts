@@ -38,6 +38,7 @@ import type { ExportResult } from './bindings/ExportResult';
 import type { FollowupView } from './bindings/FollowupView';
 import type { LadderStep } from './bindings/LadderStep';
 import type { LadderView } from './bindings/LadderView';
+import type { MunicipalitySettings } from './bindings/MunicipalitySettings';
 import type { NewLadderStep } from './bindings/NewLadderStep';
 
 export const LOCKED_EVENT = 'brygga://locked';
@@ -97,6 +98,7 @@ export const api = {
   scheduleAction: (actionId: string, days: string[], time: string) =>
     call<null>('schedule_action', { actionId, days, time }),
   ladderSteps: () => call<LadderStep[]>('ladder_steps'),
+  municipalitySettings: () => call<MunicipalitySettings>('municipality_settings'),
   ladder: (caseId: string) => call<LadderView>('ladder', { caseId }),
   setLadderStep: (step: NewLadderStep) => call<string>('set_ladder_step', { step }),
   followups: () => call<FollowupView[]>('followups'),

@@ -53,14 +53,28 @@ function inputProblem(input: FieldInput, value: string): FieldProblem | null {
   }
 }
 
+/** The field of an apartment session that names a step of the ladder. */
+export const STEP_FIELD = 'step';
+
+/** The fields of a kind, the ladder's step offering the steps in force
+ *  (the municipality's) once known; until then the generated table's
+ *  built-in ones. */
+export function fieldsOf(kind: EntryKind, steps: readonly string[] | null): readonly FieldSpec[] {
+  if (steps === null) return KIND_FIELDS[kind];
+  return KIND_FIELDS[kind].map((f) =>
+    f.key === STEP_FIELD && f.input.type === 'choice' ? { ...f, input: { type: 'choice', options: [...steps] } } : f,
+  );
+}
+
 /** Problems per field key (and 'text'), empty when the entry may be saved. */
 export function entryProblems(
   kind: EntryKind,
   fields: Record<string, string>,
   body: string,
+  steps: readonly string[] | null = null,
 ): Record<string, FieldProblem> {
   const problems: Record<string, FieldProblem> = {};
-  for (const spec of KIND_FIELDS[kind]) {
+  for (const spec of fieldsOf(kind, steps)) {
     const value = (fields[spec.key] ?? '').trim();
     const problem = value === '' ? (spec.required ? 'required' : null) : inputProblem(spec.input, value);
     if (problem) problems[spec.key] = problem;

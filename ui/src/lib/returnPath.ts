@@ -6,7 +6,7 @@ import { isIsoDate, type Problems } from './caseForms';
 import { isClockTime } from './checkin';
 import type { FollowupTask } from './bindings/FollowupTask';
 import type { LadderStep } from './bindings/LadderStep';
-import { dictionaries, type Key } from './i18n/translate';
+import { dictionaries, type Key, type Lang } from './i18n/translate';
 
 
 export const FOLLOWUP_TASKS: readonly FollowupTask[] = ['call-guardian', 'book-home-visit'];
@@ -48,14 +48,17 @@ export function orderedDays(days: readonly string[]): Weekday[] {
   return WEEKDAYS.filter((d) => days.includes(d));
 }
 
-/** A step's words: the UI's own for a step it knows, else the name the
- *  step came with, else its key (a step no longer in force still reads). */
+/** A step's words: the municipality's name for a step in force, in the
+ *  UI's language; else the UI's own words for a built-in step (one no
+ *  longer in force still reads in a history); else its key. */
 export function stepName(
   key: string,
   steps: readonly LadderStep[],
   t: (key: Key) => string,
+  lang: Lang,
 ): string {
+  const step = steps.find((s) => s.key === key);
+  if (step) return lang === 'sv' ? step.name_sv : step.name_en;
   const own = `value.step.${key}`;
-  if (own in dictionaries.sv) return t(own as Key);
-  return steps.find((s) => s.key === key)?.name ?? key;
+  return own in dictionaries.sv ? t(own as Key) : key;
 }

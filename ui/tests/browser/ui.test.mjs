@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -1016,6 +1016,56 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
       assert.deepEqual(await bridge.invoke('left_cases'), []);
       assert.ok((await bridge.invoke('caseload')).some((c) => c.case_id === noah));
       assert.ok((await noahHits()).length > 0, 'searchable again');
+      await context.close();
+    } finally {
+      server.stop();
+    }
+  });
+
+  it("the municipality's ladder steps and thresholds reach the laptop signed, and are shown read-only", { skip: needsServer }, async () => {
+    const server = await new TestServer().start();
+    try {
+      const { context, page, bridge } = await enrolledWithDemo(server, 'fiktiv.handlaggare');
+      const steps = join(mkdtempSync(join(tmpdir(), 'brygga-steps-')), 'steps.json');
+      writeFileSync(
+        steps,
+        JSON.stringify([
+          { key: 'home-visits', name_sv: 'Hembesök', name_en: 'Home visits' },
+          { key: 'study-room', name_sv: 'Studierummet', name_en: 'Study room' },
+          { key: 'calmer-unit', name_sv: 'Slussen', name_en: 'The lock' },
+          { key: 'full-time-class', name_sv: 'Heltid i klass', name_en: 'Full time in class' },
+        ]),
+      );
+      server.admin('settings', 'set', '--ladder-steps', steps, '--absence-thresholds', '12,18,25');
+      await bridge.invoke('sync_now');
+
+      // Settings says what is in force and that it is the municipality's.
+      await page.getByRole('button', { name: 'Inställningar' }).first().click();
+      const panel = page.getByTestId('municipality-settings');
+      await hasCount(panel.getByTestId('municipality-steps').locator('li'), 4);
+      assert.match(await panel.innerText(), /Studierummet/u);
+      assert.match(await panel.getByTestId('municipality-thresholds').innerText(), /12 %, 18 % och 25 %/u);
+      assert.match(await panel.innerText(), /Kommunens, signerat av servern/u);
+      assert.equal(await panel.locator('input, select, textarea').count(), 0, 'nothing to change');
+      await audit(page, '45-municipality-settings');
+
+      // The ladder offers the municipality's steps; a history step it
+      // dropped still reads.
+      await page.getByRole('button', { name: 'Ärenden' }).first().click();
+      await page.getByText('Noah Berglund').click();
+      const ladder = page.getByTestId('ladder');
+      await hasCount(ladder.getByTestId('ladder-history').locator('li'), 3);
+      assert.match(await ladder.getByTestId('ladder-history').innerText(), /Övergångslägenhet/u);
+      await ladder.getByTestId('ladder-set').click();
+      const dialog = page.getByTestId('ladder-dialog');
+      assert.deepEqual(
+        await dialog.locator('#l-step input').evaluateAll((els) => els.map((e) => e.value)),
+        ['home-visits', 'study-room', 'calmer-unit', 'full-time-class'],
+      );
+      await dialog.getByLabel('Studierummet').check();
+      await page.getByTestId('save-ladder').click();
+      await ladder.getByTestId('ladder-current').filter({ hasText: 'Studierummet' }).waitFor();
+      assert.equal((await bridge.invoke('ladder', { caseId: await caseOf(bridge, 'Noah Berglund') })).current, 'study-room');
       await context.close();
     } finally {
       server.stop();

@@ -38,12 +38,14 @@ describe('orderedDays', () => {
 
 describe('stepName', () => {
   const t = (k: Key): string => translate('sv', k);
-  it('words a known step in the UI language', () => {
-    expect(stepName('calmer-unit', [], t)).toBe('Slussen');
+  const steps = [{ key: 'calmer-unit', name_sv: 'Lugna rummet', name_en: 'The quiet room' }];
+  it("uses the municipality's name of a step in force, in the UI's language", () => {
+    expect(stepName('calmer-unit', steps, t, 'sv')).toBe('Lugna rummet');
+    expect(stepName('calmer-unit', steps, t, 'en')).toBe('The quiet room');
   });
 
-  it('falls back to the name the step came with, then to its key', () => {
-    expect(stepName('summer-school', [{ key: 'summer-school', name: 'Summer school' }], t)).toBe('Summer school');
-    expect(stepName('gone-step', [], t)).toBe('gone-step');
+  it('words a built-in step no longer in force, else shows its key', () => {
+    expect(stepName('home-visits', steps, t, 'sv')).toBe('Hembesök');
+    expect(stepName('gone-step', steps, t, 'sv')).toBe('gone-step');
   });
 });

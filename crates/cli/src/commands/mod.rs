@@ -18,6 +18,7 @@ mod ladder;
 mod plan;
 mod pupil;
 mod search;
+mod settings;
 mod start_again;
 mod sync;
 
@@ -51,9 +52,13 @@ impl Context {
         JournalPaths::in_dir(&self.data_dir)
     }
 
+    fn has_journal(&self) -> bool {
+        self.paths().db.exists()
+    }
+
     /// Fails with "no journal" before a passphrase is asked for.
     fn ensure_journal(&self) -> Result<()> {
-        if self.paths().db.exists() {
+        if self.has_journal() {
             Ok(())
         } else {
             Err(Error::JournalMissing(self.data_dir.clone()).into())
@@ -86,6 +91,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Search(args) => search::run(&ctx, args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Attendance(cmd) => attendance::run(&ctx, cmd),
+        Command::Settings(cmd) => settings::run(&ctx, cmd),
         Command::Export(cmd) => export::run(&ctx, cmd),
         Command::Enroll { server, code, name } => sync::enroll(&ctx, &server, &code, name),
         Command::Sync { status, format } => sync::run(&ctx, status, format.json),

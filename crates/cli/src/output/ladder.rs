@@ -6,8 +6,9 @@ use brygga_core::{LadderStep, LadderView};
 impl Render for Vec<LadderStep> {
     fn render(&self) -> String {
         table(
-            ["STEP", "NAME"],
-            self.iter().map(|s| [s.key.to_owned(), s.name.to_owned()]),
+            ["STEP", "ENGLISH", "SWEDISH"],
+            self.iter()
+                .map(|s| [s.key.clone(), s.name_en.clone(), s.name_sv.clone()]),
         )
     }
 }

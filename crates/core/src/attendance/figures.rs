@@ -10,12 +10,14 @@
 //! January–July, HT: August–December).
 //!
 //! There is no statutory threshold; the defaults 10 %, 15 % and 20 % are
-//! the common practice of Swedish schools and are configurable
+//! the common practice of Swedish schools. The municipality sets its own
+//! on the server (docs/settings.md); until then a laptop may set them
 //! (`Journal::set_absence_thresholds`).
 
 use super::parse::WeekMinutes;
 use super::values::{iso_week_label, monday_of};
 use crate::error::{Error, ReasonCode, Result};
+use brygga_protocol::settings;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -25,18 +27,14 @@ use serde::{Deserialize, Serialize};
 pub struct Thresholds(pub [u8; 3]);
 
 impl Thresholds {
-    pub const DEFAULT: Thresholds = Thresholds([10, 15, 20]);
+    pub const DEFAULT: Thresholds = Thresholds(settings::DEFAULT_ABSENCE_THRESHOLDS);
 
-    /// Refuses thresholds that are not strictly ascending within 1–100.
+    /// Refuses thresholds that are not strictly ascending within 1–100
+    /// (the rule the server keeps for the municipality's too).
     pub fn new(levels: [u8; 3]) -> Result<Thresholds> {
-        let ascending = levels.windows(2).all(|w| w[0] < w[1]);
-        if !ascending || levels[0] == 0 || levels[2] > 100 {
-            return Err(Error::invalid(ReasonCode::Thresholds, format!(
-                "absence thresholds must be three ascending percentages between 1 and 100, e.g. 10,15,20 (got {},{},{})",
-                levels[0], levels[1], levels[2]
-            )));
-        }
-        Ok(Thresholds(levels))
+        settings::check_absence_thresholds(levels)
+            .map(|()| Thresholds(levels))
+            .map_err(|message| Error::invalid(ReasonCode::Thresholds, message))
     }
 
     /// `10,15,20` (spaces and a `%` allowed).

@@ -6,8 +6,9 @@ use super::figures::{
 };
 use super::parse::WeekMinutes;
 use crate::audit::{Action, Event};
-use crate::error::{Error, Result};
+use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
+use crate::municipality::{self, SettingSource};
 use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
 
@@ -62,6 +63,16 @@ impl Journal {
 
     /// The thresholds that warn, in percent of the scheduled time.
     pub fn absence_thresholds(&self) -> Result<Thresholds> {
+        self.thresholds_in_force().map(|(t, _)| t)
+    }
+
+    /// The thresholds in force and where they come from: the
+    /// municipality's notice, else this laptop's own setting, else the
+    /// built-in ones.
+    pub(crate) fn thresholds_in_force(&self) -> Result<(Thresholds, SettingSource)> {
+        if let Some(thresholds) = municipality::absence_thresholds(&self.conn)? {
+            return Ok((thresholds, SettingSource::Municipality));
+        }
         let stored: Option<String> = self
             .conn
             .query_row(
@@ -70,20 +81,37 @@ impl Journal {
                 |r| r.get(0),
             )
             .optional()?;
-        match stored {
-            None => Ok(Thresholds::DEFAULT),
+        let thresholds = match stored {
+            None => Thresholds::DEFAULT,
             Some(json) => {
                 let levels: [u8; 3] = serde_json::from_str(&json).map_err(|e| {
                     Error::Damaged(format!("the absence thresholds setting is unreadable: {e}"))
                 })?;
-                Thresholds::new(levels)
+                Thresholds::new(levels)?
             }
-        }
+        };
+        // A new journal holds the built-in ones as its own setting.
+        let source = if thresholds == Thresholds::DEFAULT {
+            SettingSource::BuiltIn
+        } else {
+            SettingSource::ThisLaptop
+        };
+        Ok((thresholds, source))
     }
 
-    /// Sets the thresholds (a municipality's own practice). A setting of
-    /// this journal, not journal data: it is audited but not synced.
+    /// Sets this laptop's thresholds, until the municipality sets its own
+    /// (then they are read-only here). A setting of this journal, not
+    /// journal data: it is audited but not synced.
     pub fn set_absence_thresholds(&mut self, thresholds: Thresholds) -> Result<()> {
+        if let Some(theirs) = municipality::absence_thresholds(&self.conn)? {
+            return Err(Error::not_allowed(
+                ReasonCode::ThresholdsByMunicipality,
+                format!(
+                    "the municipality has set the absence thresholds ({},{},{} %); they are changed on the server with `brygga-server settings set --absence-thresholds`",
+                    theirs.0[0], theirs.0[1], theirs.0[2]
+                ),
+            ));
+        }
         let thresholds = Thresholds::new(thresholds.0)?;
         let old = self.absence_thresholds()?;
         let tx = self.conn.transaction()?;

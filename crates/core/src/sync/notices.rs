@@ -147,6 +147,9 @@ fn apply(conn: &Connection, actor: (&str, &str), body: &NoticeBody) -> Result<()
             state::LEAVE_AFTER_DAYS,
             &case_leaves_laptop_after_days.to_string(),
         ),
+        // Read from the kept notice itself (crate::municipality): keeping
+        // it is all there is to do.
+        NoticeBody::LadderSteps { .. } | NoticeBody::AbsenceThresholds { .. } => Ok(()),
     }
 }
 
@@ -187,41 +190,20 @@ fn quarantine(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{journal, keypair, pupil};
+    use crate::fixtures::{journal, keypair, notice, pin, pulled, pupil};
     use crate::Journal;
-    use brygga_protocol::notice::Notice;
-    use brygga_protocol::PROTOCOL_VERSION;
-    use ring::signature::{Ed25519KeyPair, KeyPair};
+    use ring::signature::Ed25519KeyPair;
     use uuid::Uuid;
 
     /// A journal of team "Team Norr" that pinned `server`'s key, with a
     /// closed case.
     fn enrolled(server: &Ed25519KeyPair) -> (tempfile::TempDir, Journal, Uuid) {
         let (dir, mut j) = journal();
-        state::set(&j.conn, state::TEAM, "Team Norr").expect("team");
-        j.pin_server_key(&hex::encode(server.public_key().as_ref()))
-            .expect("pin");
+        pin(&j, server);
         let pupil = pupil(&mut j);
         let case = j.open_case(pupil).expect("case");
         j.close_case(case).expect("close");
         (dir, j, case)
-    }
-
-    fn notice(team: Option<&str>, body: NoticeBody) -> Notice {
-        Notice {
-            version: PROTOCOL_VERSION,
-            id: Uuid::now_v7(),
-            issued_at_ms: 1,
-            team: team.map(str::to_owned),
-            body,
-        }
-    }
-
-    fn pulled(seq: i64, signed: SignedNotice) -> PulledNotice {
-        PulledNotice {
-            notice_seq: seq,
-            notice: signed,
-        }
     }
 
     fn cases(j: &Journal) -> usize {

@@ -575,6 +575,17 @@ pub trait Store: Send + Sync + 'static {
     /// heads stay, so their chains are still checked) and writes one audit
     /// row saying how many, at `at_ms`.
     async fn purge_old_audit(&self, before_ms: i64, at_ms: i64) -> Result<retention::OldAudit>;
+    /// The newest notice for every team whose body is of `type_name`
+    /// (`NoticeBody::type_name`), as SignedNotice JSON.
+    async fn newest_notice(&self, type_name: &str) -> Result<Option<String>>;
+    /// Stores `notices` (each for every team) and, when one of them is
+    /// new, the audit row, in one transaction; false when every one was
+    /// stored already (the same notice ids: a restore re-applying).
+    async fn add_notices(
+        &self,
+        notices: Vec<retention::NoticeRow>,
+        audit: AuditRecord,
+    ) -> Result<bool>;
     /// The notices for the team (and for every team) with
     /// `notice_seq > after`, at most `limit`: `(notice_seq, SignedNotice
     /// JSON)`.

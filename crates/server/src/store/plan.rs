@@ -15,11 +15,12 @@
 //!
 //! A device's audit chain as it grows on the server: [`audit`]. Case
 //! retention: [`retention`]; an operation of a purged case is refused
-//! here ([`purged`]).
+//! here ([`purged`]). The municipality's settings: [`settings`].
 
 pub mod audit;
 pub mod retention;
 pub mod review;
+pub mod settings;
 
 use super::{
     Admission, AuditRecord, CodeProblem, NonceRecord, ObjectRow, PreparedOp, PullPage, PushBatch,

@@ -1294,6 +1294,33 @@ impl Store for PgStore {
         Ok(purged)
     }
 
+    async fn newest_notice(&self, type_name: &str) -> Result<Option<String>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt(
+                "SELECT body FROM notices WHERE team_id IS NULL \
+                 AND body::jsonb -> 'notice' -> 'body' ->> 'type' = $1 \
+                 ORDER BY notice_seq DESC LIMIT 1",
+                &[&type_name],
+            )
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    async fn add_notices(&self, notices: Vec<NoticeRow>, audit: AuditRecord) -> Result<bool> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let mut added = false;
+        for notice in &notices {
+            added |= insert_notice(&tx, notice).await?;
+        }
+        if added {
+            insert_audits(&tx, &[&audit]).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
     async fn notices(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage> {
         let client = self.pool.get().await?;
         let st = client

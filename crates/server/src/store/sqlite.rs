@@ -1168,6 +1168,37 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn newest_notice(&self, type_name: &str) -> Result<Option<String>> {
+        let type_name = type_name.to_owned();
+        self.read_with(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT body FROM notices WHERE team_id IS NULL \
+                     AND json_extract(body, '$.notice.body.type') = ?1 \
+                     ORDER BY notice_seq DESC LIMIT 1",
+                )?
+                .query_row([type_name], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn add_notices(&self, notices: Vec<NoticeRow>, audit: AuditRecord) -> Result<bool> {
+        self.write_with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut added = false;
+            for notice in &notices {
+                added |= insert_notice(&tx, notice)?;
+            }
+            if added {
+                insert_audit(&tx, &audit)?;
+            }
+            tx.commit()?;
+            Ok(added)
+        })
+        .await
+    }
+
     async fn notices(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage> {
         self.read_with(move |conn| {
             let rows = conn
