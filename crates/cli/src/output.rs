@@ -3,6 +3,7 @@
 mod attendance;
 mod ladder;
 mod morning;
+mod programme;
 
 use crate::exit::{Code, Failure, Result};
 use brygga_core::views::{

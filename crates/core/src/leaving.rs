@@ -506,4 +506,40 @@ mod tests {
         j.check_replay()
             .expect("the tables are a replay of what is left");
     }
+
+    #[test]
+    fn a_closed_case_with_its_programme_leaves_whole() {
+        let (_dir, mut j) = journal();
+        let pupil = pupil(&mut j);
+        let case = j.open_case(pupil).expect("case");
+        j.start_programme(crate::NewProgramme {
+            case_id: case,
+            template: "back2school".into(),
+            return_date: Some(crate::clock::today() + chrono::Duration::days(30)),
+        })
+        .expect("programme");
+        j.close_case(case).expect("close");
+        set(&j, state::LEAVE_AFTER_DAYS, "0");
+        set(
+            &j,
+            state::PUSHED_SEQ,
+            &j.last_own_seq().expect("seq").to_string(),
+        );
+        assert_eq!(j.leave_closed_cases().expect("leave"), 1);
+        let left: i64 = j
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM programmes) + (SELECT count(*) FROM mutable_fields)
+                      + (SELECT count(*) FROM oplog WHERE type LIKE 'programme-%')",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(
+            left, 0,
+            "no programme, return date or programme operation stays"
+        );
+        j.check_replay()
+            .expect("the tables are a replay of what is left");
+    }
 }

@@ -30,6 +30,7 @@ mod leaving;
 mod migrations;
 mod personnummer;
 mod plans;
+pub mod programme;
 mod pupils;
 mod replay;
 pub mod schedules;
@@ -62,6 +63,7 @@ pub use ladder::{LadderRecord, LadderStep, LadderView, NewLadderStep, PlannedSte
 pub use leaving::LeftCase;
 pub use personnummer::Personnummer;
 pub use plans::{NewAction, NewPlan};
+pub use programme::{NewProgramme, ProgrammeSession, ProgrammeView, SessionDone};
 pub use pupils::{NewPupil, GRADES};
 pub use schedules::{ExpectedPupil, Schedule};
 #[cfg(feature = "bench-plaintext")]

@@ -4,11 +4,14 @@
 //! different devices — the earlier value is kept in `field_conflicts` for
 //! a person to review; a write that names a kept value as the one it saw
 //! settles that conflict. Shared by guardian fields, plan action status,
-//! a case's planned next step on the return ladder, a plan action's schedule, weeks of absence and (through [`keep_conflict`]) entry versions.
+//! a case's planned next step on the return ladder and programme return
+//! date, a plan action's schedule, weeks of absence and (through
+//! [`keep_conflict`]) entry versions.
 
 use super::{ensure_exists, entries, op_time, pupils};
 use crate::error::{Error, ReasonCode, Result};
 use crate::ladder::{next_value, NEXT_FIELD};
+use crate::programme::RETURN_FIELD;
 use crate::schedules;
 use crate::store;
 use brygga_protocol::op::{ConflictSubject, Operation, Payload};
@@ -410,6 +413,15 @@ pub(crate) fn resolve(
                     on,
                     ..
                 } if c == case_id => Some(next_value(step, *on)),
+                _ => None,
+            })?;
+        }
+        ConflictSubject::ProgrammeReturn { case_id } => {
+            let target = Field::new("case", case_id, RETURN_FIELD);
+            choose_field(conn, op, &target, &chosen, |p| match p {
+                Payload::ProgrammeReturnPlanned { case_id: c, on, .. } if c == case_id => {
+                    Some(on.to_string())
+                }
                 _ => None,
             })?;
         }

@@ -1,0 +1,198 @@
+use super::*;
+use crate::fixtures::{journal, pupil};
+use crate::NewEntry;
+use brygga_protocol::entry_kind::EntryKind;
+use brygga_protocol::programme::SessionKind;
+
+fn code(e: Error) -> Option<ReasonCode> {
+    match e {
+        Error::Invalid(r) | Error::NotAllowed(r) => Some(r.code),
+        _ => None,
+    }
+}
+
+fn ops(j: &Journal) -> usize {
+    j.operations().expect("ops").len()
+}
+
+fn in_days(n: i64) -> NaiveDate {
+    clock::today() + chrono::Duration::days(n)
+}
+
+fn start(case_id: Uuid, template: &str, return_date: Option<NaiveDate>) -> NewProgramme {
+    NewProgramme {
+        case_id,
+        template: template.into(),
+        return_date,
+    }
+}
+
+fn session_entry(session: &str, at: &str) -> NewEntry {
+    NewEntry {
+        kind: EntryKind::Note,
+        event_at: at.parse().expect("time"),
+        participants: vec![],
+        fields: [(SESSION_FIELD.to_owned(), session.to_owned())].into(),
+        text: "Fiktiv session".into(),
+    }
+}
+
+#[test]
+fn back2school_is_the_built_in_template() {
+    let keys: Vec<_> = templates().into_iter().map(|t| t.key).collect();
+    assert_eq!(keys, ["back2school"]);
+    template("back2school").expect("known");
+    let e = template("cool-kids").expect_err("unknown");
+    assert!(e.to_string().contains("back2school"), "{e}");
+    assert_eq!(code(e), Some(ReasonCode::ProgrammeTemplateUnknown));
+}
+
+#[test]
+fn a_case_follows_back2school_session_by_session() {
+    let (_dir, mut j) = journal();
+    let pupil = pupil(&mut j);
+    let case = j.open_case(pupil).expect("case");
+    assert_eq!(j.programme(case).expect("read"), None);
+    let return_on = in_days(60);
+    j.start_programme(start(case, "back2school", Some(return_on)))
+        .expect("start");
+    let view = j.programme(case).expect("read").expect("a programme");
+    assert_eq!(view.template_key, "back2school");
+    assert_eq!(view.name, "Back2School");
+    assert_eq!(view.started_on, clock::today().to_string());
+    assert_eq!(view.started_by, "Fiktiv Handläggare");
+    assert_eq!(view.return_date, Some(return_on.to_string()));
+    assert_eq!(view.sessions.len(), 12);
+    assert_eq!(view.sessions[0].kind, SessionKind::Assessment);
+    assert_eq!(view.next, Some(0));
+    assert!(!view.exposure_steps.is_empty() && !view.modules.is_empty());
+
+    let draft = j
+        .draft_entry(case, session_entry("0", "2026-11-02T08:00:00Z"))
+        .expect("a draft names session 0");
+    assert_eq!(
+        j.programme(case).expect("read").expect("programme").next,
+        Some(0),
+        "a draft does not yet mark a session done"
+    );
+    j.sign_entry(draft).expect("sign");
+    let later = j
+        .draft_entry(case, session_entry("2", "2026-11-16T08:00:00Z"))
+        .expect("session 2 before session 1");
+    j.sign_entry(later).expect("sign");
+    let again = j
+        .draft_entry(case, session_entry("0", "2026-11-20T08:00:00Z"))
+        .expect("session 0 again");
+    j.sign_entry(again).expect("sign");
+
+    let view = j.programme(case).expect("read").expect("programme");
+    let done = view.sessions[0].done.as_ref().expect("session 0 is done");
+    assert_eq!(done.entry_id, draft.to_string(), "the first entry counts");
+    assert_eq!(done.on, "2026-11-02");
+    assert!(view.sessions[1].done.is_none());
+    assert!(view.sessions[2].done.is_some());
+    assert_eq!(view.next, Some(1), "the first session in order not done");
+
+    let moved = in_days(75);
+    j.plan_return_date(case, moved).expect("move the date");
+    let view = j.programme(case).expect("read").expect("programme");
+    assert_eq!(view.return_date, Some(moved.to_string()));
+    assert!(view.return_conflicts.is_empty());
+    j.check_replay().expect("replays");
+}
+
+#[test]
+fn bad_input_is_refused_and_writes_nothing() {
+    let (_dir, mut j) = journal();
+    let pupil = pupil(&mut j);
+    let case = j.open_case(pupil).expect("case");
+    let before = ops(&j);
+    let refused = |e: Error| code(e);
+    assert_eq!(
+        refused(
+            j.start_programme(start(case, "cool-kids", None))
+                .expect_err("no such template")
+        ),
+        Some(ReasonCode::ProgrammeTemplateUnknown)
+    );
+    assert_eq!(
+        refused(
+            j.start_programme(start(case, "back2school", Some(in_days(-1))))
+                .expect_err("a return date in the past")
+        ),
+        Some(ReasonCode::ReturnDateInPast)
+    );
+    assert_eq!(
+        refused(
+            j.plan_return_date(case, in_days(30))
+                .expect_err("no programme to return from")
+        ),
+        Some(ReasonCode::ProgrammeNotStarted)
+    );
+    assert_eq!(
+        refused(
+            j.draft_entry(case, session_entry("1", "2026-11-02T08:00:00Z"))
+                .expect_err("no programme to name a session of")
+        ),
+        Some(ReasonCode::ProgrammeNotStarted)
+    );
+    assert_eq!(before, ops(&j), "nothing was written");
+
+    j.start_programme(start(case, "back2school", None))
+        .expect("start");
+    let started = ops(&j);
+    assert_eq!(
+        refused(
+            j.start_programme(start(case, "back2school", None))
+                .expect_err("once per case")
+        ),
+        Some(ReasonCode::ProgrammeAlreadyStarted)
+    );
+    for (session, why) in [
+        ("12", Some(ReasonCode::ProgrammeSessionUnknown)),
+        ("-1", Some(ReasonCode::ProgrammeSessionUnknown)),
+        ("första", Some(ReasonCode::ProgrammeSessionUnknown)),
+    ] {
+        let e = j
+            .draft_entry(case, session_entry(session, "2026-11-02T08:00:00Z"))
+            .expect_err("not a session of the programme");
+        assert_eq!(refused(e), why, "{session}");
+    }
+    assert_eq!(
+        refused(
+            j.plan_return_date(case, in_days(-3))
+                .expect_err("in the past")
+        ),
+        Some(ReasonCode::ReturnDateInPast)
+    );
+    assert_eq!(started, ops(&j), "nothing was written");
+    j.close_case(case).expect("close");
+    let closed = ops(&j);
+    j.plan_return_date(case, in_days(30))
+        .expect_err("a closed case plans nothing");
+    assert_eq!(closed, ops(&j));
+}
+
+#[test]
+fn reading_and_starting_a_programme_are_audited() {
+    let (_dir, mut j) = journal();
+    let pupil = pupil(&mut j);
+    let case = j.open_case(pupil).expect("case");
+    j.start_programme(start(case, "back2school", Some(in_days(10))))
+        .expect("start");
+    j.programme(case).expect("read");
+    let rows: Vec<(String, String)> = j
+        .conn
+        .prepare("SELECT action, object_type FROM audit WHERE object_type LIKE 'programme%' ORDER BY seq")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let types: Vec<&str> = rows.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        ["programme", "programme-return", "programme"],
+        "{rows:?}"
+    );
+}
