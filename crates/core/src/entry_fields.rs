@@ -183,6 +183,7 @@ const COLLABORATION_MEETING: &[FieldSpec] = &[
 const PHONE_CALL: &[FieldSpec] = &[
     req("with_whom", Check::Text),
     opt("direction", Check::OneOf(DIRECTION)),
+    PROGRAMME_SESSION,
 ];
 
 fn specs(kind: EntryKind) -> &'static [FieldSpec] {

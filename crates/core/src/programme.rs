@@ -113,7 +113,7 @@ impl Journal {
                 started_on: clock::today(),
                 template: template.clone(),
             },
-            self.programme_event(&new.case_id, "programme", template.key)?,
+            self.programme_event(&new.case_id, Action::Create, "programme", template.key)?,
         )];
         if let Some(on) = new.return_date {
             items.push(self.return_planned(&new.case_id, on)?);
@@ -135,24 +135,32 @@ impl Journal {
     }
 
     fn return_planned(&self, case_id: &Uuid, on: NaiveDate) -> Result<(Payload, Event<'static>)> {
+        let replaces = self.current_op_of("case", case_id, RETURN_FIELD)?;
+        // Moving a planned date is an update; the first plan creates it.
+        let action = if replaces.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        };
         Ok((
             Payload::ProgrammeReturnPlanned {
                 case_id: *case_id,
                 on,
-                replaces: self.current_op_of("case", case_id, RETURN_FIELD)?,
+                replaces,
             },
-            self.programme_event(case_id, "programme-return", on.to_string())?,
+            self.programme_event(case_id, action, "programme-return", on.to_string())?,
         ))
     }
 
     fn programme_event(
         &self,
         case_id: &Uuid,
+        action: Action,
         object_type: &'static str,
         detail: String,
     ) -> Result<Event<'static>> {
         Ok(Event {
-            action: Action::Create,
+            action,
             object_type,
             object_id: Some(case_id.to_string()),
             pupil_id: Some(self.pupil_of_case(case_id)?),

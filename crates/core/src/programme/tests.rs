@@ -181,6 +181,7 @@ fn reading_and_starting_a_programme_are_audited() {
     j.start_programme(start(case, "back2school", Some(in_days(10))))
         .expect("start");
     j.programme(case).expect("read");
+    j.plan_return_date(case, in_days(20)).expect("move");
     let rows: Vec<(String, String)> = j
         .conn
         .prepare("SELECT action, object_type FROM audit WHERE object_type LIKE 'programme%' ORDER BY seq")
@@ -189,10 +190,14 @@ fn reading_and_starting_a_programme_are_audited() {
         .expect("query")
         .collect::<rusqlite::Result<_>>()
         .expect("rows");
-    let types: Vec<&str> = rows.iter().map(|(_, t)| t.as_str()).collect();
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(a, t)| (a.as_str(), t.as_str())).collect();
     assert_eq!(
-        types,
-        ["programme", "programme-return", "programme"],
-        "{rows:?}"
+        rows,
+        [
+            ("create", "programme"),
+            ("create", "programme-return"),
+            ("read", "programme"),
+            ("update", "programme-return"),
+        ]
     );
 }

@@ -41,6 +41,15 @@ fn a_template_file_reads_as_the_same_template() {
 }
 
 #[test]
+fn the_documented_example_is_a_valid_template() {
+    let doc = include_str!("../../../../docs/programmes.md");
+    let start = doc.find("```json\n").expect("an example") + "```json\n".len();
+    let end = start + doc[start..].find("```").expect("its end");
+    let t = Template::from_file_text(&doc[start..end]).expect("the example reads");
+    assert_eq!(t.key, "skolnarvaro-kort");
+}
+
+#[test]
 fn optional_parts_may_be_left_out_of_a_file() {
     let text = r#"{"key": "egen-modell", "version": 1, "name": "Kommunens modell",
         "sessions": [{"number": 1, "kind": "joint", "title": "Första träffen"}]}"#;
