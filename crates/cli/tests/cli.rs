@@ -649,6 +649,20 @@ fn exports_are_written_for_this_user_only_and_audited() {
     );
 }
 
+/// The pupil's audit log has a row of each of these object types.
+fn audited(j: &Journal, pupil: &str, object_types: &[&str]) {
+    let audit = j.json(&["audit", "list", "--pupil", pupil]);
+    let types: Vec<&str> = audit
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["object_type"].as_str().expect("type"))
+        .collect();
+    for t in object_types {
+        assert!(types.contains(t), "no audit row for {t}: {types:?}");
+    }
+}
+
 #[test]
 fn a_case_climbs_the_ladder_from_the_command_line() {
     let j = Journal::init();
@@ -684,16 +698,7 @@ fn a_case_climbs_the_ladder_from_the_command_line() {
         text.contains("Fiktivt beslut med vårdnadshavarna"),
         "{text}"
     );
-    let audit = j.json(&["audit", "list", "--pupil", &pupil]);
-    let types: Vec<&str> = audit
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| r["object_type"].as_str().expect("type"))
-        .collect();
-    for t in ["ladder-step", "ladder-next", "ladder"] {
-        assert!(types.contains(&t), "no audit row for {t}: {types:?}");
-    }
+    audited(&j, &pupil, &["ladder-step", "ladder-next", "ladder"]);
 }
 
 #[test]
@@ -854,16 +859,7 @@ fn a_case_follows_back2school_from_the_command_line() {
     assert!(text.contains("school-meeting"), "{text}");
     assert!(text.contains(&entry), "{text}");
     assert!(text.contains("Exposure plan"), "{text}");
-    let audit = j.json(&["audit", "list", "--pupil", &pupil]);
-    let types: Vec<&str> = audit
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| r["object_type"].as_str().expect("type"))
-        .collect();
-    for t in ["programme", "programme-return"] {
-        assert!(types.contains(&t), "no audit row for {t}: {types:?}");
-    }
+    audited(&j, &pupil, &["programme", "programme-return"]);
 }
 
 #[test]

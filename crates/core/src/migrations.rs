@@ -276,15 +276,17 @@ mod tests {
         assert_eq!(left, 0);
     }
 
+    /// A pupil with an open case, as every schema from version 7 stores
+    /// them (fictional).
+    const A_PUPIL_WITH_A_CASE: &str =
+        "INSERT INTO pupils VALUES ('p1', 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a');
+         INSERT INTO cases VALUES ('c1', 'p1', 'open', 't', 'a', NULL);";
+
     #[test]
     fn step_8_adds_the_return_path_to_a_v7_journal() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate_with(&mut conn, &STEPS[..7]).expect("v7");
-        conn.execute_batch(
-            "INSERT INTO pupils VALUES ('p1', 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a');
-             INSERT INTO cases VALUES ('c1', 'p1', 'open', 't', 'a', NULL);",
-        )
-        .expect("v7 fixture");
+        conn.execute_batch(A_PUPIL_WITH_A_CASE).expect("v7 fixture");
         migrate_with(&mut conn, &STEPS[..8]).expect("to version 8");
         assert_eq!(version_of(&conn), 8);
         conn.execute_batch(
@@ -306,11 +308,7 @@ mod tests {
     fn step_9_lets_a_case_of_a_v8_journal_follow_one_programme() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate_with(&mut conn, &STEPS[..8]).expect("v8");
-        conn.execute_batch(
-            "INSERT INTO pupils VALUES ('p1', 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a');
-             INSERT INTO cases VALUES ('c1', 'p1', 'open', 't', 'a', NULL);",
-        )
-        .expect("v8 fixture");
+        conn.execute_batch(A_PUPIL_WITH_A_CASE).expect("v8 fixture");
         migrate_with(&mut conn, &STEPS[..9]).expect("to version 9");
         assert_eq!(version_of(&conn), 9);
         conn.execute(

@@ -1,18 +1,16 @@
 use super::*;
-use crate::fixtures::{journal, pupil};
+use crate::fixtures::{journal, op_count, pupil, reason};
+
 use crate::NewEntry;
 use brygga_protocol::entry_kind::EntryKind;
 use brygga_protocol::programme::SessionKind;
 
-fn code(e: Error) -> Option<ReasonCode> {
-    match e {
-        Error::Invalid(r) | Error::NotAllowed(r) => Some(r.code),
-        _ => None,
-    }
-}
-
-fn ops(j: &Journal) -> usize {
-    j.operations().expect("ops").len()
+/// A journal with the fictional pupil and an open case of theirs.
+fn journal_with_case() -> (tempfile::TempDir, Journal, Uuid) {
+    let (dir, mut j) = journal();
+    let pupil = pupil(&mut j);
+    let case = j.open_case(pupil).expect("case");
+    (dir, j, case)
 }
 
 fn in_days(n: i64) -> NaiveDate {
@@ -44,14 +42,12 @@ fn back2school_is_the_built_in_template() {
     template("back2school").expect("known");
     let e = template("cool-kids").expect_err("unknown");
     assert!(e.to_string().contains("back2school"), "{e}");
-    assert_eq!(code(e), Some(ReasonCode::ProgrammeTemplateUnknown));
+    assert_eq!(reason(e), Some(ReasonCode::ProgrammeTemplateUnknown));
 }
 
 #[test]
 fn a_case_follows_back2school_session_by_session() {
-    let (_dir, mut j) = journal();
-    let pupil = pupil(&mut j);
-    let case = j.open_case(pupil).expect("case");
+    let (_dir, mut j, case) = journal_with_case();
     assert_eq!(j.programme(case).expect("read"), None);
     let return_on = in_days(60);
     j.start_programme(start(case, "back2school", Some(return_on)))
@@ -103,46 +99,43 @@ fn a_case_follows_back2school_session_by_session() {
 
 #[test]
 fn bad_input_is_refused_and_writes_nothing() {
-    let (_dir, mut j) = journal();
-    let pupil = pupil(&mut j);
-    let case = j.open_case(pupil).expect("case");
-    let before = ops(&j);
-    let refused = |e: Error| code(e);
+    let (_dir, mut j, case) = journal_with_case();
+    let before = op_count(&j);
     assert_eq!(
-        refused(
+        reason(
             j.start_programme(start(case, "cool-kids", None))
                 .expect_err("no such template")
         ),
         Some(ReasonCode::ProgrammeTemplateUnknown)
     );
     assert_eq!(
-        refused(
+        reason(
             j.start_programme(start(case, "back2school", Some(in_days(-1))))
                 .expect_err("a return date in the past")
         ),
         Some(ReasonCode::ReturnDateInPast)
     );
     assert_eq!(
-        refused(
+        reason(
             j.plan_return_date(case, in_days(30))
                 .expect_err("no programme to return from")
         ),
         Some(ReasonCode::ProgrammeNotStarted)
     );
     assert_eq!(
-        refused(
+        reason(
             j.draft_entry(case, session_entry("1", "2026-11-02T08:00:00Z"))
                 .expect_err("no programme to name a session of")
         ),
         Some(ReasonCode::ProgrammeNotStarted)
     );
-    assert_eq!(before, ops(&j), "nothing was written");
+    assert_eq!(before, op_count(&j), "nothing was written");
 
     j.start_programme(start(case, "back2school", None))
         .expect("start");
-    let started = ops(&j);
+    let started = op_count(&j);
     assert_eq!(
-        refused(
+        reason(
             j.start_programme(start(case, "back2school", None))
                 .expect_err("once per case")
         ),
@@ -156,28 +149,26 @@ fn bad_input_is_refused_and_writes_nothing() {
         let e = j
             .draft_entry(case, session_entry(session, "2026-11-02T08:00:00Z"))
             .expect_err("not a session of the programme");
-        assert_eq!(refused(e), why, "{session}");
+        assert_eq!(reason(e), why, "{session}");
     }
     assert_eq!(
-        refused(
+        reason(
             j.plan_return_date(case, in_days(-3))
                 .expect_err("in the past")
         ),
         Some(ReasonCode::ReturnDateInPast)
     );
-    assert_eq!(started, ops(&j), "nothing was written");
+    assert_eq!(started, op_count(&j), "nothing was written");
     j.close_case(case).expect("close");
-    let closed = ops(&j);
+    let closed = op_count(&j);
     j.plan_return_date(case, in_days(30))
         .expect_err("a closed case plans nothing");
-    assert_eq!(closed, ops(&j));
+    assert_eq!(closed, op_count(&j));
 }
 
 #[test]
 fn reading_and_starting_a_programme_are_audited() {
-    let (_dir, mut j) = journal();
-    let pupil = pupil(&mut j);
-    let case = j.open_case(pupil).expect("case");
+    let (_dir, mut j, case) = journal_with_case();
     j.start_programme(start(case, "back2school", Some(in_days(10))))
         .expect("start");
     j.programme(case).expect("read");

@@ -6,6 +6,7 @@ use crate::audit::{Action, Event};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::journal::Journal;
+use crate::store;
 use crate::views::ConflictView;
 use brygga_protocol::programme::{Module, SessionKind};
 use serde::Serialize;
@@ -115,21 +116,14 @@ impl Journal {
     /// entry's event time: a draft may still change, so only a signed
     /// entry marks a session done.
     fn sessions_done(&self, case_id: &Uuid) -> Result<BTreeMap<u32, SessionDone>> {
-        let mut stmt = self.conn.prepare(
+        let rows = store::text_rows::<3>(
+            &self.conn,
             "SELECT id, event_at, fields FROM entries
              WHERE case_id = ?1 AND status = 'signed' ORDER BY event_at, id",
+            &case_id.to_string(),
         )?;
-        let rows = stmt
-            .query_map([case_id.to_string()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut done = BTreeMap::new();
-        for (entry_id, event_at, fields) in rows {
+        for [entry_id, event_at, fields] in rows {
             let fields: BTreeMap<String, String> = serde_json::from_str(&fields)
                 .map_err(|e| Error::Damaged(format!("entry {entry_id} has bad fields: {e}")))?;
             let Some(number) = fields.get(SESSION_FIELD).and_then(|n| n.parse().ok()) else {

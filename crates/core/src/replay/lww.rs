@@ -157,6 +157,26 @@ fn saw(op: &Operation, replaces: Option<Uuid>, cur_op: &str, cur_device: &str) -
         || cur_device == op.device_id.to_string()
 }
 
+/// A last-writer-wins value of a case (the ladder's planned next step, a
+/// programme's return date): the case must be here.
+pub(crate) fn set_case_field(
+    conn: &Connection,
+    op: &Operation,
+    case_id: &Uuid,
+    field: &str,
+    value: &str,
+    replaces: Option<Uuid>,
+) -> Result<()> {
+    ensure_exists(conn, "cases", "case", case_id)?;
+    set_field(
+        conn,
+        op,
+        Field::new("case", case_id, field),
+        value,
+        replaces,
+    )
+}
+
 /// A mutable field written by `op`: it wins (it is later in the order);
 /// a value it had not seen is kept as a conflict.
 pub(crate) fn set_field(

@@ -40,16 +40,7 @@ pub(super) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             case_id,
             on,
             replaces,
-        } => {
-            ensure_exists(conn, "cases", "case", case_id)?;
-            lww::set_field(
-                conn,
-                op,
-                lww::Field::new("case", case_id, RETURN_FIELD),
-                &on.to_string(),
-                *replaces,
-            )
-        }
+        } => lww::set_case_field(conn, op, case_id, RETURN_FIELD, &on.to_string(), *replaces),
         _ => Ok(()),
     }
 }
