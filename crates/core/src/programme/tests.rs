@@ -192,3 +192,55 @@ fn reading_and_starting_a_programme_are_audited() {
         ]
     );
 }
+
+/// A return date another laptop planned, at the same time, without having
+/// seen this one: logged and replayed as if it came by sync (the replay
+/// check is left to the replay tests: this journal does not know the other
+/// laptop's key).
+fn planned_elsewhere(j: &Journal, case_id: Uuid, on: NaiveDate) -> Uuid {
+    use brygga_protocol::op::Operation;
+    let op = Operation {
+        version: brygga_protocol::PROTOCOL_VERSION,
+        id: Uuid::now_v7(),
+        device_id: Uuid::now_v7(),
+        seq: 1,
+        hlc: brygga_protocol::hlc::Hlc {
+            wall_ms: clock::now().timestamp_millis() + 60_000,
+            counter: 0,
+        },
+        author: "Fiktiv Kollega".into(),
+        payload: Payload::ProgrammeReturnPlanned {
+            case_id,
+            on,
+            replaces: None,
+        },
+    };
+    let signed = brygga_protocol::signing::sign(op, &crate::fixtures::keypair());
+    let body = serde_json::to_string(&signed).expect("json");
+    crate::replay::scope::log(&j.conn, &signed, &body).expect("logged");
+    crate::replay::scope::catch_up(&j.conn).expect("replayed");
+    signed.op.id
+}
+
+#[test]
+fn a_return_date_planned_on_two_laptops_at_once_is_kept_and_chosen() {
+    let (_dir, mut j, case) = journal_with_case();
+    let here = in_days(30);
+    j.start_programme(start(case, "back2school", Some(here)))
+        .expect("start");
+    planned_elsewhere(&j, case, in_days(40));
+    let view = j.programme(case).expect("read").expect("programme");
+    assert_eq!(
+        view.return_date,
+        Some(in_days(40).to_string()),
+        "the later wins"
+    );
+    assert_eq!(view.return_conflicts.len(), 1);
+    assert_eq!(view.return_conflicts[0].lost_value, here.to_string());
+    let lost = view.return_conflicts[0].lost_op_id.parse().expect("uuid");
+    j.resolve_conflict(lost, crate::Keep::Lost)
+        .expect("this laptop's date is chosen");
+    let view = j.programme(case).expect("read").expect("programme");
+    assert_eq!(view.return_date, Some(here.to_string()));
+    assert!(view.return_conflicts.is_empty());
+}
