@@ -19,7 +19,7 @@
 use brygga_core::sync::{plan::Remote, PulledPage, PushVerdict, SyncError, Transport};
 use brygga_core::{
     ActionStatus, CopyKey, EntryKind, GuardianField, Journal, Keep, NewAction, NewCheckin,
-    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewPupil, Passphrase,
+    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme, NewPupil, Passphrase,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
 use brygga_protocol::audit::AuditRow;
@@ -503,6 +503,13 @@ enum Step {
         step: usize,
         next: Option<usize>,
     },
+    /// Back2School started for a case (with or without a return date), or,
+    /// when it follows it already, its return date moved.
+    Programme {
+        dev: usize,
+        case: usize,
+        days: u8,
+    },
     Close {
         dev: usize,
         case: usize,
@@ -542,6 +549,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (dev.clone(), pick.clone(), 0..2u8, 0..60u8).prop_map(|(dev, action, day, minute)| Step::Schedule { dev, action, day, minute }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, followup)| Step::FollowupDone { dev, followup }),
         2 => (dev.clone(), pick.clone(), 0..5usize, proptest::option::of(0..5usize)).prop_map(|(dev, case, step, next)| Step::Ladder { dev, case, step, next }),
+        2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, case, days)| Step::Programme { dev, case, days }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Close { dev, case }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Reopen { dev, case }),
         1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, conflict, keep_lost)| Step::Resolve { dev, conflict, keep_lost }),
@@ -796,6 +804,24 @@ impl Laptop {
                 }
                 None => Ok(()),
             },
+            Step::Programme { case, days, .. } => match pick(&self.cases(true), case) {
+                Some(c) => {
+                    let on = chrono::Local::now().date_naive()
+                        + chrono::Duration::days(30 + i64::from(days));
+                    match self.journal.programme(c) {
+                        Ok(None) => self
+                            .journal
+                            .start_programme(NewProgramme {
+                                case_id: c,
+                                template: "back2school".into(),
+                                return_date: (days % 2 == 0).then_some(on),
+                            })
+                            .map(drop),
+                        _ => self.journal.plan_return_date(c, on),
+                    }
+                }
+                None => Ok(()),
+            },
             Step::Close { case, .. } => match pick(&self.cases(true), case) {
                 Some(c) => self.journal.close_case(c),
                 None => Ok(()),
@@ -843,6 +869,7 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::Status { dev, .. }
         | Step::Checkin { dev, .. }
         | Step::Ladder { dev, .. }
+        | Step::Programme { dev, .. }
         | Step::Schedule { dev, .. }
         | Step::FollowupDone { dev, .. }
         | Step::Close { dev, .. }

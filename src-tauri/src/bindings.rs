@@ -19,13 +19,14 @@ use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
 use brygga_core::device_card::DeviceCard;
 use brygga_core::entry_fields::{self, KindRules};
 use brygga_core::form_rules::{self, FormProblem, FormRules};
+use brygga_core::programme::Template;
 use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
     ActionStatus, CaseloadItem, CheckinRow, DemoSummary, ExpectedPupil, FollowupView, Keep,
     LadderStep, LadderView, LeaveOut, LeftCase, MunicipalitySettings, NewAction, NewCheckin,
-    NewConcern, NewConsent, NewEntry, NewGuardian, NewLadderStep, NewPlan, NewPupil, ReasonCode,
-    SetAside,
+    NewConcern, NewConsent, NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme, NewPupil,
+    ProgrammeView, ReasonCode, SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,9 @@ fn generate(dir: &Path) {
     one::<MunicipalitySettings>(dir);
     one::<LadderView>(dir);
     one::<NewLadderStep>(dir);
+    one::<Template>(dir);
+    one::<ProgrammeView>(dir);
+    one::<NewProgramme>(dir);
     one::<ExpectedPupil>(dir);
     one::<FollowupView>(dir);
     one::<CheckinRow>(dir);

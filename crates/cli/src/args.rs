@@ -70,6 +70,9 @@ pub enum Command {
     /// The return ladder (återgångstrappan): the steps back to class
     #[command(subcommand)]
     Ladder(LadderCommand),
+    /// Programmes (Back2School): planned sessions, which are done, what is next
+    #[command(subcommand)]
+    Programme(ProgrammeCommand),
     /// The morning check-in: who is expected
     #[command(subcommand)]
     Checkin(CheckinCommand),
@@ -523,6 +526,41 @@ pub enum LadderCommand {
         #[command(flatten)]
         format: Format,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProgrammeCommand {
+    /// The programme templates: key, version, name and sessions
+    Templates(Format),
+    /// Start a programme for an open case; prints the programme's id
+    Start(ProgrammeStart),
+    /// Plan or move the return date of a case's programme
+    Return {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        /// The planned return date, YYYY-MM-DD, today or later
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::return_date)]
+        date: NaiveDate,
+    },
+    /// A case's programme: the planned sessions, which are done and the next
+    Show {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ProgrammeStart {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub case: Uuid,
+    /// The template, by its key (`brygga programme templates`)
+    #[arg(long, value_name = "KEY", value_parser = parse::programme_template)]
+    pub template: String,
+    /// The planned return date, YYYY-MM-DD, today or later
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::return_date)]
+    pub return_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod attendance;
 mod ladder;
 mod morning;
+mod programme;
 mod settings;
 
 use crate::exit::{Code, Failure, Result};

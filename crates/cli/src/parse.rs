@@ -46,6 +46,20 @@ pub fn ladder_step(s: &str) -> Result<String, String> {
     brygga_core::ladder::check_step_key(key).map(|()| key.to_owned())
 }
 
+/// A programme template by its key (`back2school`, …).
+pub fn programme_template(s: &str) -> Result<String, String> {
+    brygga_core::programme::template(s.trim())
+        .map(|t| t.key)
+        .map_err(|e| e.to_string())
+}
+
+/// A planned return date: YYYY-MM-DD, not in the past.
+pub fn return_date(s: &str) -> Result<NaiveDate, String> {
+    let on = date(s)?;
+    brygga_core::programme::check_return_date(on).map_err(|e| e.to_string())?;
+    Ok(on)
+}
+
 /// An entry kind by its command-line name (`home-visit`, `note`, …).
 pub fn kind(s: &str) -> Result<EntryKind, String> {
     s.parse::<EntryKind>().map_err(|e| e.to_string())

@@ -649,6 +649,20 @@ fn exports_are_written_for_this_user_only_and_audited() {
     );
 }
 
+/// The pupil's audit log has a row of each of these object types.
+fn audited(j: &Journal, pupil: &str, object_types: &[&str]) {
+    let audit = j.json(&["audit", "list", "--pupil", pupil]);
+    let types: Vec<&str> = audit
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["object_type"].as_str().expect("type"))
+        .collect();
+    for t in object_types {
+        assert!(types.contains(t), "no audit row for {t}: {types:?}");
+    }
+}
+
 #[test]
 fn a_case_climbs_the_ladder_from_the_command_line() {
     let j = Journal::init();
@@ -694,16 +708,7 @@ fn a_case_climbs_the_ladder_from_the_command_line() {
         text.contains("Fiktivt beslut med vårdnadshavarna"),
         "{text}"
     );
-    let audit = j.json(&["audit", "list", "--pupil", &pupil]);
-    let types: Vec<&str> = audit
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| r["object_type"].as_str().expect("type"))
-        .collect();
-    for t in ["ladder-step", "ladder-next", "ladder"] {
-        assert!(types.contains(&t), "no audit row for {t}: {types:?}");
-    }
+    audited(&j, &pupil, &["ladder-step", "ladder-next", "ladder"]);
 }
 
 #[test]
@@ -817,4 +822,117 @@ fn a_scheduled_action_makes_its_pupil_expected_and_follow_ups_are_listed() {
     )
     .to_owned();
     assert!(err.contains("follow-up"), "{err}");
+}
+
+/// A day `days` from today, as the CLI takes it.
+fn in_days(days: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string()
+}
+
+#[test]
+fn a_case_follows_back2school_from_the_command_line() {
+    let j = Journal::init();
+    let (pupil, case) = j.pupil_with_case();
+    let templates = j.json(&["programme", "templates"]);
+    assert_eq!(templates[0]["key"], "back2school");
+    assert_eq!(templates[0]["sessions"][0]["kind"], "assessment");
+    assert!(j.ok(&["programme", "templates"]).contains("Back2School"));
+    assert!(j.json(&["programme", "show", "--case", &case]).is_null());
+    let return_on = in_days(60);
+    j.create(&[
+        "programme",
+        "start",
+        "--case",
+        &case,
+        "--template",
+        "back2school",
+        "--return-date",
+        &return_on,
+    ]);
+    let entry = j.create(&[
+        "entry",
+        "add",
+        "--case",
+        &case,
+        "--kind",
+        "note",
+        "--at",
+        AT,
+        "--text",
+        "Fiktiv bedömning med elev och föräldrar.",
+        "--field",
+        "programme_session=0",
+    ]);
+    j.ok(&["entry", "sign", &entry]);
+    let moved = in_days(70);
+    j.ok(&["programme", "return", "--case", &case, "--date", &moved]);
+    let shown = j.json(&["programme", "show", "--case", &case]);
+    assert_eq!(shown["template_key"], "back2school");
+    assert_eq!(shown["return_date"], moved.as_str());
+    assert_eq!(shown["sessions"].as_array().expect("sessions").len(), 12);
+    assert_eq!(shown["sessions"][0]["done"]["entry_id"], entry.as_str());
+    assert_eq!(shown["sessions"][0]["done"]["on"], "2025-03-14");
+    assert!(shown["sessions"][1]["done"].is_null());
+    assert_eq!(shown["next"], 1);
+    let text = j.ok(&["programme", "show", "--case", &case]);
+    assert!(text.contains(&format!("return date   {moved}")), "{text}");
+    assert!(text.contains("school-meeting"), "{text}");
+    assert!(text.contains(&entry), "{text}");
+    assert!(text.contains("Exposure plan"), "{text}");
+    audited(&j, &pupil, &["programme", "programme-return"]);
+}
+
+#[test]
+fn bad_programme_input_is_refused_before_the_passphrase_and_writes_nothing() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let before = j.snapshot();
+    let yesterday = in_days(-1);
+    for (args, says) in [
+        (vec!["start", "--template", "cool-kids"], "back2school"),
+        (
+            vec!["start", "--template", "back2school", "--return-date", "1/9"],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec![
+                "start",
+                "--template",
+                "back2school",
+                "--return-date",
+                &yesterday,
+            ],
+            "in the past",
+        ),
+        (vec!["return", "--date", &yesterday], "in the past"),
+    ] {
+        let mut full = vec!["programme", args[0], "--case", &case];
+        full.extend(&args[1..]);
+        let out = j.run_with(None, &[], &full);
+        let err = assert_fails(&out, 2);
+        assert!(err.contains(says), "{full:?}: {err}");
+        assert!(!err.contains("passphrase"), "{full:?}: {err}");
+    }
+    assert!(j.snapshot() == before, "nothing was written");
+    let no_programme = [
+        "programme",
+        "return",
+        "--case",
+        &case,
+        "--date",
+        &in_days(5),
+    ];
+    let err = assert_fails(&j.run(&no_programme), 2).to_owned();
+    assert!(err.contains("no programme"), "{err}");
+    j.ok(&["case", "close", &case]);
+    let start = [
+        "programme",
+        "start",
+        "--case",
+        &case,
+        "--template",
+        "back2school",
+    ];
+    let err = assert_fails(&j.run(&start), 2).to_owned();
+    assert!(err.contains("closed"), "{err}");
 }

@@ -350,20 +350,13 @@ impl Journal {
     }
 
     fn guardians_of(&self, case_id: &Uuid, protected: bool) -> Result<Vec<GuardianView>> {
-        let mut stmt = self.conn.prepare(
+        let rows = crate::store::text_rows::<3>(
+            &self.conn,
             "SELECT id, name, relation FROM guardians WHERE case_id = ?1 ORDER BY name, id",
+            &case_id.to_string(),
         )?;
-        let rows = stmt
-            .query_map([case_id.to_string()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(id, name, relation)| {
+            .map(|[id, name, relation]| {
                 let mut conflicts = Vec::new();
                 let mut take = |field: GuardianField| -> Result<Option<String>> {
                     let state = self.field_state("guardian", &id, field.as_str())?;

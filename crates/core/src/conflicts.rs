@@ -164,6 +164,9 @@ impl Journal {
                         ConflictSubject::ActionSchedule { action_id: id }
                     }
                     "plan-action" => ConflictSubject::ActionStatus { action_id: id },
+                    "case" if c.field == crate::programme::RETURN_FIELD => {
+                        ConflictSubject::ProgrammeReturn { case_id: id }
+                    }
                     "case" => ConflictSubject::LadderNext { case_id: id },
                     other => return Err(Error::Damaged(format!("unknown conflict on {other}"))),
                 };

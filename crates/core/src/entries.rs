@@ -159,6 +159,7 @@ impl Journal {
     pub fn draft_entry(&mut self, case_id: Uuid, new: NewEntry) -> Result<Uuid> {
         self.ensure_case_open(&case_id)?;
         let content = new.into_content(&self.ladder_steps()?)?;
+        self.check_programme_session(&case_id, &content.fields)?;
         let entry_id = Uuid::now_v7();
         let event = self.entry_event(
             Action::Create,
@@ -187,6 +188,7 @@ impl Journal {
             ));
         }
         let content = new.into_content(&self.ladder_steps()?)?;
+        self.check_programme_session(&state.case_id, &content.fields)?;
         let event = self.entry_event(Action::Update, &entry_id, &state.case_id, String::new())?;
         self.commit(
             Payload::DraftEdited {

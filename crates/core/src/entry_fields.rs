@@ -10,6 +10,7 @@
 
 use crate::error::{Error, ReasonCode, Result};
 use crate::ladder::{self, LadderStep};
+use crate::programme;
 use brygga_protocol::entry_kind::EntryKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -148,10 +149,17 @@ const STAFF: &[&str] = &[
 ];
 const DIRECTION: &[&str] = &["incoming", "outgoing"];
 
+/// Names the programme session an entry records (docs/programmes.md).
+/// Which sessions there are depends on the case's programme, which the
+/// rules of a kind do not know: the case checks the number
+/// ([`crate::Journal::draft_entry`]) and the form offers its sessions.
+const PROGRAMME_SESSION: FieldSpec = opt(programme::SESSION_FIELD, Check::Text);
+
 const HOME_VISIT: &[FieldSpec] = &[
     req("place", Check::Text),
     req("purpose", Check::Text),
     opt("agreed", Check::Paragraph),
+    PROGRAMME_SESSION,
 ];
 const MORNING_CHECKIN: &[FieldSpec] = &[
     req("arrival", Check::OneOf(ARRIVAL)),
@@ -162,18 +170,22 @@ const APARTMENT_SESSION: &[FieldSpec] = &[
     req("teacher_present", Check::OneOf(YES_NO)),
     req("step", Check::LadderStep),
     req("duration_min", Check::Minutes),
+    PROGRAMME_SESSION,
 ];
 const CONSULTATION: &[FieldSpec] = &[
     req("staff_role", Check::OneOf(STAFF)),
     opt("topic", Check::Text),
+    PROGRAMME_SESSION,
 ];
 const COLLABORATION_MEETING: &[FieldSpec] = &[
     req("parties", Check::Text),
     opt("outcome", Check::Paragraph),
+    PROGRAMME_SESSION,
 ];
 const PHONE_CALL: &[FieldSpec] = &[
     req("with_whom", Check::Text),
     opt("direction", Check::OneOf(DIRECTION)),
+    PROGRAMME_SESSION,
 ];
 
 fn specs(kind: EntryKind) -> &'static [FieldSpec] {
@@ -184,7 +196,7 @@ fn specs(kind: EntryKind) -> &'static [FieldSpec] {
         EntryKind::Consultation => CONSULTATION,
         EntryKind::CollaborationMeeting => COLLABORATION_MEETING,
         EntryKind::PhoneCall => PHONE_CALL,
-        EntryKind::Note => &[],
+        EntryKind::Note => &[PROGRAMME_SESSION],
     }
 }
 
@@ -305,7 +317,7 @@ mod tests {
     #[test]
     fn unknown_field_lists_the_allowed_ones() {
         let e = check(EntryKind::Note, &fields(&[("place", "x")])).expect_err("must fail");
-        assert!(e.to_string().contains("allowed: none"), "{e}");
+        assert!(e.to_string().contains("allowed: programme_session"), "{e}");
     }
 
     #[test]

@@ -134,6 +134,16 @@ pub enum ReasonCode {
     ScheduleTime,
     /// Param `on`: the day it was done.
     FollowupAlreadyDone,
+    /// Not a programme template this laptop knows; param `template`.
+    ProgrammeTemplateUnknown,
+    /// The case already follows a programme; param `template`.
+    ProgrammeAlreadyStarted,
+    /// The case follows no programme yet.
+    ProgrammeNotStarted,
+    /// Not a session of the case's programme; param `session`.
+    ProgrammeSessionUnknown,
+    /// A planned return date before today; param `on`.
+    ReturnDateInPast,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

@@ -1,7 +1,7 @@
 //! What the unit tests of several modules start from: a real SQLCipher
 //! journal with a fictional pupil, and the server's notices to it.
 
-use crate::{Journal, NewPupil, Passphrase};
+use crate::{Error, Journal, NewPupil, Passphrase, ReasonCode};
 use brygga_protocol::api::PulledNotice;
 use brygga_protocol::notice::{Notice, NoticeBody, SignedNotice};
 use brygga_protocol::PROTOCOL_VERSION;
@@ -25,6 +25,19 @@ pub(crate) fn pupil(j: &mut Journal) -> Uuid {
         protected_identity: false,
     })
     .expect("pupil")
+}
+
+/// The reason code of a refusal; None for any other error.
+pub(crate) fn reason(e: Error) -> Option<ReasonCode> {
+    match e {
+        Error::Invalid(r) | Error::NotAllowed(r) => Some(r.code),
+        _ => None,
+    }
+}
+
+/// How many operations the journal's log holds.
+pub(crate) fn op_count(j: &Journal) -> usize {
+    j.operations().expect("ops").len()
 }
 
 /// A fresh Ed25519 key pair (a server's, another device's).

@@ -216,7 +216,7 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{journal, pupil};
+    use crate::fixtures::{journal, op_count, pupil, reason};
 
     fn step(case_id: Uuid, step: &str, next: Option<(&str, &str)>) -> NewLadderStep {
         NewLadderStep {
@@ -226,17 +226,6 @@ mod tests {
             next_step: next.map(|(s, _)| s.to_owned()),
             next_on: next.map(|(_, d)| d.parse().expect("date")),
         }
-    }
-
-    fn code(e: Error) -> Option<ReasonCode> {
-        match e {
-            Error::Invalid(r) | Error::NotAllowed(r) => Some(r.code),
-            _ => None,
-        }
-    }
-
-    fn ops(j: &Journal) -> usize {
-        j.operations().expect("ops").len()
     }
 
     #[test]
@@ -306,25 +295,25 @@ mod tests {
         let (_dir, mut j) = journal();
         let pupil = pupil(&mut j);
         let case = j.open_case(pupil).expect("case");
-        let before = ops(&j);
+        let before = op_count(&j);
         let e = j
             .set_ladder_step(step(case, "classroom", None))
             .expect_err("no such step");
-        assert_eq!(code(e), Some(ReasonCode::LadderStepUnknown));
+        assert_eq!(reason(e), Some(ReasonCode::LadderStepUnknown));
         let mut half = step(case, "home-visits", None);
         half.next_step = Some("calmer-unit".into());
         let e = j
             .set_ladder_step(half)
             .expect_err("a next step needs its date");
-        assert_eq!(code(e), Some(ReasonCode::LadderNextIncomplete));
+        assert_eq!(reason(e), Some(ReasonCode::LadderNextIncomplete));
         let e = j
             .set_ladder_step(step(case, "home-visits", Some(("slussen", "2026-12-07"))))
             .expect_err("the next step is a step too");
-        assert_eq!(code(e), Some(ReasonCode::LadderStepUnknown));
+        assert_eq!(reason(e), Some(ReasonCode::LadderStepUnknown));
         j.close_case(case).expect("close");
-        let closed = ops(&j);
+        let closed = op_count(&j);
         j.set_ladder_step(step(case, "home-visits", None))
             .expect_err("a closed case takes no step");
-        assert_eq!((before + 1, closed), (closed, ops(&j)));
+        assert_eq!((before + 1, closed), (closed, op_count(&j)));
     }
 }

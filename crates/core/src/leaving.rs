@@ -327,6 +327,24 @@ mod tests {
         state::set(&j.conn, key, value).expect("sync state");
     }
 
+    /// Closes `case`, lets it leave at once (all pushed), and checks that
+    /// `count` (SQL counting what must have gone with it) is 0 and the
+    /// tables are a replay of what is left.
+    fn leaves_with_nothing_left(j: &mut Journal, case: Uuid, count: &str) {
+        j.close_case(case).expect("close");
+        set(j, state::LEAVE_AFTER_DAYS, "0");
+        set(
+            j,
+            state::PUSHED_SEQ,
+            &j.last_own_seq().expect("seq").to_string(),
+        );
+        assert_eq!(j.leave_closed_cases().expect("leave"), 1);
+        let left: i64 = j.conn.query_row(count, [], |r| r.get(0)).expect("count");
+        assert_eq!(left, 0, "nothing of the case stays: {count}");
+        j.check_replay()
+            .expect("the tables are a replay of what is left");
+    }
+
     #[test]
     fn a_closed_case_leaves_whole_and_the_rest_of_the_pupil_stays() {
         let (_dir, mut j) = journal();
@@ -481,29 +499,31 @@ mod tests {
             .parse()
             .expect("id");
         j.followup_done(followup).expect("done");
-        j.close_case(case).expect("close");
-        set(&j, state::LEAVE_AFTER_DAYS, "0");
-        set(
-            &j,
-            state::PUSHED_SEQ,
-            &j.last_own_seq().expect("seq").to_string(),
+        leaves_with_nothing_left(
+            &mut j,
+            case,
+            "SELECT (SELECT count(*) FROM ladder_steps) + (SELECT count(*) FROM followups)
+                  + (SELECT count(*) FROM mutable_fields)
+                  + (SELECT count(*) FROM oplog WHERE type <> 'pupil-registered')",
         );
-        assert_eq!(j.leave_closed_cases().expect("leave"), 1);
-        let left: i64 = j
-            .conn
-            .query_row(
-                "SELECT (SELECT count(*) FROM ladder_steps) + (SELECT count(*) FROM followups)
-                      + (SELECT count(*) FROM mutable_fields)
-                      + (SELECT count(*) FROM oplog WHERE type <> 'pupil-registered')",
-                [],
-                |r| r.get(0),
-            )
-            .expect("count");
-        assert_eq!(
-            left, 0,
-            "no step, follow-up, schedule or operation of the case stays"
+    }
+
+    #[test]
+    fn a_closed_case_with_its_programme_leaves_whole() {
+        let (_dir, mut j) = journal();
+        let pupil = pupil(&mut j);
+        let case = j.open_case(pupil).expect("case");
+        j.start_programme(crate::NewProgramme {
+            case_id: case,
+            template: "back2school".into(),
+            return_date: Some(crate::clock::today() + chrono::Duration::days(30)),
+        })
+        .expect("programme");
+        leaves_with_nothing_left(
+            &mut j,
+            case,
+            "SELECT (SELECT count(*) FROM programmes) + (SELECT count(*) FROM mutable_fields)
+                  + (SELECT count(*) FROM oplog WHERE type LIKE 'programme-%')",
         );
-        j.check_replay()
-            .expect("the tables are a replay of what is left");
     }
 }

@@ -31,6 +31,7 @@ mod migrations;
 pub mod municipality;
 mod personnummer;
 mod plans;
+pub mod programme;
 mod pupils;
 mod replay;
 pub mod schedules;
@@ -64,6 +65,7 @@ pub use leaving::LeftCase;
 pub use municipality::{MunicipalitySettings, SettingSource};
 pub use personnummer::Personnummer;
 pub use plans::{NewAction, NewPlan};
+pub use programme::{NewProgramme, ProgrammeSession, ProgrammeView, SessionDone};
 pub use pupils::{NewPupil, GRADES};
 pub use schedules::{ExpectedPupil, Schedule};
 #[cfg(feature = "bench-plaintext")]

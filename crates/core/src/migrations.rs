@@ -20,6 +20,7 @@ const STEPS: &[Step] = &[
     Step::new(6, "high_water", include_str!("migrations/v6.sql")),
     Step::new(7, "retention", include_str!("migrations/v7.sql")),
     Step::new(8, "return_path", include_str!("migrations/v8.sql")),
+    Step::new(9, "programmes", include_str!("migrations/v9.sql")),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -275,15 +276,17 @@ mod tests {
         assert_eq!(left, 0);
     }
 
+    /// A pupil with an open case, as every schema from version 7 stores
+    /// them (fictional).
+    const A_PUPIL_WITH_A_CASE: &str =
+        "INSERT INTO pupils VALUES ('p1', 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a');
+         INSERT INTO cases VALUES ('c1', 'p1', 'open', 't', 'a', NULL);";
+
     #[test]
     fn step_8_adds_the_return_path_to_a_v7_journal() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate_with(&mut conn, &STEPS[..7]).expect("v7");
-        conn.execute_batch(
-            "INSERT INTO pupils VALUES ('p1', 'Fiktiv Elev', '201204179939', 'Fiktiva skolan', 8, 0, 't', 'a');
-             INSERT INTO cases VALUES ('c1', 'p1', 'open', 't', 'a', NULL);",
-        )
-        .expect("v7 fixture");
+        conn.execute_batch(A_PUPIL_WITH_A_CASE).expect("v7 fixture");
         migrate_with(&mut conn, &STEPS[..8]).expect("to version 8");
         assert_eq!(version_of(&conn), 8);
         conn.execute_batch(
@@ -298,6 +301,28 @@ mod tests {
             )
             .is_err(),
             "an unknown task is refused"
+        );
+    }
+
+    #[test]
+    fn step_9_lets_a_case_of_a_v8_journal_follow_one_programme() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..8]).expect("v8");
+        conn.execute_batch(A_PUPIL_WITH_A_CASE).expect("v8 fixture");
+        migrate_with(&mut conn, &STEPS[..9]).expect("to version 9");
+        assert_eq!(version_of(&conn), 9);
+        conn.execute(
+            "INSERT INTO programmes VALUES ('g1', 'c1', 'back2school', '{}', '2026-10-05', 'a')",
+            [],
+        )
+        .expect("the existing case follows a programme");
+        assert!(
+            conn.execute(
+                "INSERT INTO programmes VALUES ('g2', 'c1', 'back2school', '{}', '2026-10-05', 'a')",
+                [],
+            )
+            .is_err(),
+            "one programme per case"
         );
     }
 
@@ -474,6 +499,10 @@ mod tests {
                 (
                     8,
                     "097bbdcc649a104df4ca37305a8d229d9ee526d0c93bfe4134f1797dc4926dde",
+                ),
+                (
+                    9,
+                    "5c42cd52f18de0a323c60b4c8e477fb14da18a1a1d58d873ac37822edeee350f",
                 ),
             ],
         );

@@ -124,6 +124,23 @@ pub(crate) fn row<T>(
     conn.prepare_cached(sql)?.query_row(params, f)
 }
 
+/// Every row of a query of one key whose `N` columns are all text.
+pub(crate) fn text_rows<const N: usize>(
+    conn: &Connection,
+    sql: &str,
+    key: &str,
+) -> rusqlite::Result<Vec<[String; N]>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([key], |r| {
+        let mut row: [String; N] = std::array::from_fn(|_| String::new());
+        for (i, cell) in row.iter_mut().enumerate() {
+            *cell = r.get(i)?;
+        }
+        Ok(row)
+    })?;
+    rows.collect()
+}
+
 /// How far a commit has gone when it returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Durability {

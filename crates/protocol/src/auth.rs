@@ -238,10 +238,11 @@ pub enum ObjectKind {
     ConcernReport,
     LadderStep,
     Followup,
+    Programme,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 11] = [
+    pub const ALL: [ObjectKind; 12] = [
         ObjectKind::Pupil,
         ObjectKind::Case,
         ObjectKind::Guardian,
@@ -253,6 +254,7 @@ impl ObjectKind {
         ObjectKind::ConcernReport,
         ObjectKind::LadderStep,
         ObjectKind::Followup,
+        ObjectKind::Programme,
     ];
 
     /// Stable name, as stored by the server.
@@ -269,6 +271,7 @@ impl ObjectKind {
             ObjectKind::ConcernReport => "concern-report",
             ObjectKind::LadderStep => "ladder-step",
             ObjectKind::Followup => "followup",
+            ObjectKind::Programme => "programme",
         }
     }
 
@@ -429,6 +432,18 @@ impl Payload {
                 Target::Object(obj(*followup_id, K::Followup)),
                 vec![],
             ),
+            Payload::ProgrammeStarted {
+                programme_id,
+                case_id,
+                ..
+            } => (
+                vec![obj(*programme_id, K::Programme)],
+                Target::Case(*case_id),
+                vec![],
+            ),
+            Payload::ProgrammeReturnPlanned { case_id, .. } => {
+                (vec![], Target::Case(*case_id), vec![])
+            }
             // A week of absence belongs to the pupil, not to a case: it is
             // the school's figure whether or not a case is open. The pupil
             // must exist and be the device's team's; it creates no object
@@ -444,7 +459,8 @@ impl Payload {
                     ConflictSubject::ActionStatus { action_id } => obj(*action_id, K::PlanAction),
                     ConflictSubject::AbsenceWeek { pupil_id, .. } => obj(*pupil_id, K::Pupil),
                     ConflictSubject::EntryContent { entry_id } => obj(*entry_id, K::Entry),
-                    ConflictSubject::LadderNext { case_id } => obj(*case_id, K::Case),
+                    ConflictSubject::LadderNext { case_id }
+                    | ConflictSubject::ProgrammeReturn { case_id } => obj(*case_id, K::Case),
                     ConflictSubject::ActionSchedule { action_id } => obj(*action_id, K::PlanAction),
                 };
                 (vec![], Target::Object(owner), vec![])
@@ -905,6 +921,27 @@ mod tests {
                 vec![],
             ),
             (
+                Payload::ProgrammeStarted {
+                    programme_id: id(15),
+                    case_id: id(2),
+                    template: crate::programme::back2school(),
+                    started_on: date(),
+                },
+                vec![o(15, K::Programme)],
+                case,
+                vec![],
+            ),
+            (
+                Payload::ProgrammeReturnPlanned {
+                    case_id: id(2),
+                    on: date(),
+                    replaces: None,
+                },
+                vec![],
+                case,
+                vec![],
+            ),
+            (
                 Payload::ConflictResolved {
                     subject: ConflictSubject::EntryContent { entry_id: id(5) },
                     chosen: id(11),
@@ -915,7 +952,7 @@ mod tests {
                 vec![],
             ),
         ];
-        assert_eq!(cases.len(), 21, "every payload variant is covered");
+        assert_eq!(cases.len(), 23, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

@@ -8,6 +8,7 @@
 
 use crate::entry_kind::EntryKind;
 use crate::hlc::Hlc;
+use crate::programme::Template;
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -282,6 +283,24 @@ pub enum Payload {
         followup_id: Uuid,
         done_on: NaiveDate,
     },
+    /// A case starts following a programme (docs/programmes.md), once: a
+    /// second start of the same case (two laptops at once) changes nothing,
+    /// the first in the order stands. The template is carried whole, as it
+    /// stood, so every device replays the same plan.
+    ProgrammeStarted {
+        programme_id: Uuid,
+        case_id: Uuid,
+        template: Template,
+        /// The local day it started.
+        started_on: NaiveDate,
+    },
+    /// The planned return date of a case's programme. A mutable value,
+    /// settled like [`Payload::LadderNextPlanned`].
+    ProgrammeReturnPlanned {
+        case_id: Uuid,
+        on: NaiveDate,
+        replaces: Option<Uuid>,
+    },
     /// A person looked at a conflict and chose which value stands: `chosen`
     /// is the operation whose value (or draft version) is kept, `resolves`
     /// the competing operations now settled. A choice is itself an
@@ -332,6 +351,10 @@ pub enum ConflictSubject {
     LadderNext {
         case_id: Uuid,
     },
+    /// The planned return date of a case's programme.
+    ProgrammeReturn {
+        case_id: Uuid,
+    },
     /// The weekly schedule of a plan action.
     ActionSchedule {
         action_id: Uuid,
@@ -378,6 +401,8 @@ impl Payload {
             Payload::ActionScheduled { .. } => "action-scheduled",
             Payload::FollowupCreated { .. } => "followup-created",
             Payload::FollowupDone { .. } => "followup-done",
+            Payload::ProgrammeStarted { .. } => "programme-started",
+            Payload::ProgrammeReturnPlanned { .. } => "programme-return-planned",
             Payload::ConflictResolved { .. } => "conflict-resolved",
         }
     }

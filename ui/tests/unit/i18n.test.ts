@@ -74,6 +74,12 @@ describe('i18n', () => {
     for (const code of all) expect(Object.keys(sv), code).toContain(`reason.${code}`);
   });
 
+  it('has words for every kind of programme session', () => {
+    const all = codesOf('SessionKind.ts');
+    expect(all).toContain('school-meeting');
+    for (const kind of all) expect(Object.keys(sv), kind).toContain(`programme.kind.${kind}`);
+  });
+
   it('has words for every problem and note an absence import can report', () => {
     const all = codesOf('NoteCode.ts');
     expect(all).toContain('not-a-number');

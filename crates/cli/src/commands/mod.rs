@@ -16,6 +16,7 @@ mod guardian;
 mod journal;
 mod ladder;
 mod plan;
+mod programme;
 mod pupil;
 mod search;
 mod settings;
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Concern(cmd) => concern::run(&ctx, cmd),
         Command::Ladder(cmd) => ladder::run(&ctx, cmd),
+        Command::Programme(cmd) => programme::run(&ctx, cmd),
         Command::Checkin(cmd) => checkin::run(&ctx, cmd),
         Command::Followup(cmd) => followup::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),

@@ -159,20 +159,13 @@ impl Journal {
                 status == "signed",
             ));
         }
-        let mut stmt = self.conn.prepare(
+        let plans = crate::store::text_rows::<3>(
+            &self.conn,
             "SELECT p.id, p.created_at, p.follow_up_on FROM plans p
              JOIN cases c ON c.id = p.case_id WHERE c.pupil_id = ?1",
+            pupil_id,
         )?;
-        let plans = stmt
-            .query_map([pupil_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (id, created, follow_up) in plans {
+        for [id, created, follow_up] in plans {
             out.extend(marker(
                 &created,
                 InterventionKind::PlanStart,

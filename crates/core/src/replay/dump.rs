@@ -29,6 +29,7 @@ const MATERIALISED: &[(&str, &str)] = &[
     ("absence_weeks", "pupil_id, week_start"),
     ("ladder_steps", "id"),
     ("followups", "id"),
+    ("programmes", "id"),
     ("replay_rejections", "op_id"),
 ];
 

@@ -40,16 +40,14 @@ pub(super) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             step,
             on,
             replaces,
-        } => {
-            ensure_exists(conn, "cases", "case", case_id)?;
-            lww::set_field(
-                conn,
-                op,
-                lww::Field::new("case", case_id, NEXT_FIELD),
-                &next_value(step, *on),
-                *replaces,
-            )
-        }
+        } => lww::set_case_field(
+            conn,
+            op,
+            case_id,
+            NEXT_FIELD,
+            &next_value(step, *on),
+            *replaces,
+        ),
         _ => Ok(()),
     }
 }

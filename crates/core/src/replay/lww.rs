@@ -4,11 +4,14 @@
 //! different devices — the earlier value is kept in `field_conflicts` for
 //! a person to review; a write that names a kept value as the one it saw
 //! settles that conflict. Shared by guardian fields, plan action status,
-//! a case's planned next step on the return ladder, a plan action's schedule, weeks of absence and (through [`keep_conflict`]) entry versions.
+//! a case's planned next step on the return ladder and programme return
+//! date, a plan action's schedule, weeks of absence and (through
+//! [`keep_conflict`]) entry versions.
 
 use super::{ensure_exists, entries, op_time, pupils};
 use crate::error::{Error, ReasonCode, Result};
 use crate::ladder::{next_value, NEXT_FIELD};
+use crate::programme::RETURN_FIELD;
 use crate::schedules;
 use crate::store;
 use brygga_protocol::op::{ConflictSubject, Operation, Payload};
@@ -152,6 +155,26 @@ fn write_field(
 fn saw(op: &Operation, replaces: Option<Uuid>, cur_op: &str, cur_device: &str) -> bool {
     replaces.map(|r| r.to_string()).as_deref() == Some(cur_op)
         || cur_device == op.device_id.to_string()
+}
+
+/// A last-writer-wins value of a case (the ladder's planned next step, a
+/// programme's return date): the case must be here.
+pub(crate) fn set_case_field(
+    conn: &Connection,
+    op: &Operation,
+    case_id: &Uuid,
+    field: &str,
+    value: &str,
+    replaces: Option<Uuid>,
+) -> Result<()> {
+    ensure_exists(conn, "cases", "case", case_id)?;
+    set_field(
+        conn,
+        op,
+        Field::new("case", case_id, field),
+        value,
+        replaces,
+    )
 }
 
 /// A mutable field written by `op`: it wins (it is later in the order);
@@ -410,6 +433,15 @@ pub(crate) fn resolve(
                     on,
                     ..
                 } if c == case_id => Some(next_value(step, *on)),
+                _ => None,
+            })?;
+        }
+        ConflictSubject::ProgrammeReturn { case_id } => {
+            let target = Field::new("case", case_id, RETURN_FIELD);
+            choose_field(conn, op, &target, &chosen, |p| match p {
+                Payload::ProgrammeReturnPlanned { case_id: c, on, .. } if c == case_id => {
+                    Some(on.to_string())
+                }
                 _ => None,
             })?;
         }

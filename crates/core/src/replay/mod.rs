@@ -19,6 +19,7 @@ mod followups;
 pub(crate) mod index;
 mod ladder;
 pub(crate) mod lww;
+mod programme;
 mod pupils;
 pub(crate) mod scope;
 
@@ -286,6 +287,9 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         }
         Payload::FollowupCreated { .. } | Payload::FollowupDone { .. } => {
             followups::apply(conn, op, &at)
+        }
+        Payload::ProgrammeStarted { .. } | Payload::ProgrammeReturnPlanned { .. } => {
+            programme::apply(conn, op)
         }
         Payload::ConflictResolved {
             subject,

@@ -514,3 +514,65 @@ fn a_follow_up_done_on_two_laptops_is_done_once_in_any_order() {
     assert!(row[0].contains("done_on=\"2026-12-07\""), "{row:?}");
     assert!(row[0].contains("done_by=\"Handläggare 1\""), "{row:?}");
 }
+
+fn programme_started(programme: u128, name: &str) -> Payload {
+    let mut template = brygga_protocol::programme::back2school();
+    template.name = name.into();
+    Payload::ProgrammeStarted {
+        programme_id: id(programme),
+        case_id: id(2),
+        template,
+        started_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).expect("date"),
+    }
+}
+
+fn return_planned(day: u32, replaces: Option<Uuid>) -> Payload {
+    Payload::ProgrammeReturnPlanned {
+        case_id: id(2),
+        on: chrono::NaiveDate::from_ymd_opt(2027, 1, day).expect("date"),
+        replaces,
+    }
+}
+
+#[test]
+fn a_programme_started_on_two_laptops_at_once_is_the_first_in_the_order() {
+    let mut o = base();
+    o.add(2, 150, programme_started(31, "Andra"));
+    o.add(1, 100, programme_started(30, "Första"));
+    let d = same_in_every_order(&o, 2);
+    let programmes = rows(&d, "programmes");
+    assert_eq!(programmes.len(), 1, "{programmes:?}");
+    assert!(programmes[0].contains("Första"), "{programmes:?}");
+    assert!(rows(&d, "replay_rejections").is_empty(), "{d:?}");
+}
+
+#[test]
+fn concurrent_return_dates_converge_and_a_choice_ends_the_conflict() {
+    let mut o = base();
+    o.add(1, 90, programme_started(30, "Back2School"));
+    let first = o.add(1, 100, return_planned(11, None));
+    let second = o.add(2, 200, return_planned(18, None));
+    let d = same_in_every_order(&o, 3);
+    assert!(
+        rows(&d, "mutable_fields")[0].contains("2027-01-18"),
+        "{d:?}"
+    );
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(lost[0].contains("2027-01-11"), "{lost:?}");
+    o.add(
+        3,
+        300,
+        Payload::ConflictResolved {
+            subject: ConflictSubject::ProgrammeReturn { case_id: id(2) },
+            chosen: first,
+            resolves: vec![first, second],
+        },
+    );
+    let d = same_in_every_order(&o, 4);
+    assert!(
+        rows(&d, "mutable_fields")[0].contains("2027-01-11"),
+        "{d:?}"
+    );
+    assert!(rows(&d, "field_conflicts").is_empty(), "{d:?}");
+}

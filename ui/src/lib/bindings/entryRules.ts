@@ -28,6 +28,13 @@ export const ENTRY_RULES: readonly KindRules[] = [
         "input": {
           "type": "longtext"
         }
+      },
+      {
+        "key": "programme_session",
+        "required": false,
+        "input": {
+          "type": "text"
+        }
       }
     ]
   },
@@ -100,6 +107,13 @@ export const ENTRY_RULES: readonly KindRules[] = [
           "min": 1,
           "max": 600
         }
+      },
+      {
+        "key": "programme_session",
+        "required": false,
+        "input": {
+          "type": "text"
+        }
       }
     ]
   },
@@ -128,6 +142,13 @@ export const ENTRY_RULES: readonly KindRules[] = [
         "input": {
           "type": "text"
         }
+      },
+      {
+        "key": "programme_session",
+        "required": false,
+        "input": {
+          "type": "text"
+        }
       }
     ]
   },
@@ -147,6 +168,13 @@ export const ENTRY_RULES: readonly KindRules[] = [
         "required": false,
         "input": {
           "type": "longtext"
+        }
+      },
+      {
+        "key": "programme_session",
+        "required": false,
+        "input": {
+          "type": "text"
         }
       }
     ]
@@ -172,12 +200,27 @@ export const ENTRY_RULES: readonly KindRules[] = [
             "outgoing"
           ]
         }
+      },
+      {
+        "key": "programme_session",
+        "required": false,
+        "input": {
+          "type": "text"
+        }
       }
     ]
   },
   {
     "kind": "note",
     "text_required": true,
-    "fields": []
+    "fields": [
+      {
+        "key": "programme_session",
+        "required": false,
+        "input": {
+          "type": "text"
+        }
+      }
+    ]
   }
 ];
