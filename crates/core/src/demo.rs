@@ -14,6 +14,7 @@ use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::ladder::NewLadderStep;
 use crate::plans::{NewAction, NewPlan};
+use crate::programme::NewProgramme;
 use crate::pupils::NewPupil;
 use brygga_protocol::entry_kind::EntryKind;
 use brygga_protocol::op::{ConsentForm, GuardianField};
@@ -303,7 +304,52 @@ impl Journal {
             given_on: day(-100),
             valid_until: Some(day(5)),
         })?;
-        for (days_ago, step) in [(28, "transition-apartment"), (21, "transition-apartment")] {
+        // Noah follows Back2School from the turn: the assessment and the
+        // first sessions are done, the return to class is planned.
+        self.start_programme_on(
+            NewProgramme {
+                case_id: noah,
+                template: "back2school".into(),
+                return_date: Some(day(28)),
+            },
+            day(-56),
+        )?;
+        for (i, (days_ago, kind, fields, text)) in [
+            (
+                56,
+                EntryKind::HomeVisit,
+                [("place", "hemmet"), ("purpose", "bedömningssamtal")],
+                "Fiktivt bedömningssamtal hemma med Noah och mamma inför Back2School.",
+            ),
+            (
+                49,
+                EntryKind::HomeVisit,
+                [("place", "hemmet"), ("purpose", "första sessionen")],
+                "Fiktiv session: vi gick igenom hur en skoldag ser ut och vad som är svårast.",
+            ),
+            (
+                42,
+                EntryKind::CollaborationMeeting,
+                [
+                    ("parties", "skolan, familjen"),
+                    ("outcome", "anpassningar i Slussen"),
+                ],
+                "Fiktivt skolmöte: mentorn och rektorn gick med på korta dagar i Slussen.",
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let session = i.to_string();
+            let mut fields = fields.to_vec();
+            fields.push(("programme_session", &session));
+            let id = count(self.draft_entry(noah, entry(kind, days_ago, &fields, text)))?;
+            self.sign_entry(id)?;
+        }
+        for (days_ago, step, session) in [
+            (28, "transition-apartment", "3"),
+            (21, "transition-apartment", "4"),
+        ] {
             let id = count(self.draft_entry(
                 noah,
                 with_participants(
@@ -314,6 +360,7 @@ impl Journal {
                             ("teacher_present", "yes"),
                             ("step", step),
                             ("duration_min", "60"),
+                            ("programme_session", session),
                         ],
                         "Fiktiv session i lägenheten. Noah arbetade med matematik tillsammans med läraren.",
                     ),
@@ -562,6 +609,19 @@ mod journal_tests {
         );
         assert_eq!(ladder.next.expect("planned").step, "part-time-class");
         assert_eq!(caseload[noah].ladder_step.as_deref(), Some("calmer-unit"));
+        let programme = j.programme(noah_case).expect("read").expect("Back2School");
+        let done: Vec<_> = programme
+            .sessions
+            .iter()
+            .filter(|s| s.done.is_some())
+            .map(|s| s.number)
+            .collect();
+        assert_eq!(done, [0, 1, 2, 3, 4]);
+        assert_eq!(programme.next, Some(5));
+        assert_eq!(
+            programme.started_on,
+            (clock::today() - Duration::days(56)).to_string()
+        );
         let monday = clock::today()
             + Duration::days(7 - i64::from(clock::today().weekday().num_days_from_monday()));
         let expected: Vec<_> = j

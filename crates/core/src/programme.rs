@@ -90,6 +90,16 @@ impl Journal {
     /// Starts a programme for an open case that follows none: one
     /// transaction, with the planned return date if it is given.
     pub fn start_programme(&mut self, new: NewProgramme) -> Result<Uuid> {
+        self.start_programme_on(new, clock::today())
+    }
+
+    /// [`Journal::start_programme`] started on another day: the demo
+    /// caseload's history.
+    pub(crate) fn start_programme_on(
+        &mut self,
+        new: NewProgramme,
+        started_on: NaiveDate,
+    ) -> Result<Uuid> {
         let template = template(&new.template)?;
         if let Some(on) = new.return_date {
             check_return_date(on)?;
@@ -110,7 +120,7 @@ impl Journal {
             Payload::ProgrammeStarted {
                 programme_id,
                 case_id: new.case_id,
-                started_on: clock::today(),
+                started_on,
                 template: template.clone(),
             },
             self.programme_event(&new.case_id, Action::Create, "programme", template.key)?,

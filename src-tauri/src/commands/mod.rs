@@ -20,6 +20,7 @@ pub mod exports;
 pub mod followups;
 pub mod ladder;
 pub mod plans;
+pub mod programmes;
 pub mod session;
 pub mod start_again;
 pub mod sync;

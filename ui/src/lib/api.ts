@@ -40,6 +40,9 @@ import type { LadderStep } from './bindings/LadderStep';
 import type { LadderView } from './bindings/LadderView';
 import type { MunicipalitySettings } from './bindings/MunicipalitySettings';
 import type { NewLadderStep } from './bindings/NewLadderStep';
+import type { NewProgramme } from './bindings/NewProgramme';
+import type { ProgrammeView } from './bindings/ProgrammeView';
+import type { Template } from './bindings/Template';
 
 export const LOCKED_EVENT = 'brygga://locked';
 export const SYNC_EVENT = 'brygga://sync';
@@ -103,6 +106,11 @@ export const api = {
   setLadderStep: (step: NewLadderStep) => call<string>('set_ladder_step', { step }),
   followups: () => call<FollowupView[]>('followups'),
   followupDone: (followupId: string) => call<null>('followup_done', { followupId }),
+  programmeTemplates: () => call<Template[]>('programme_templates'),
+  programme: (caseId: string) => call<ProgrammeView | null>('programme', { caseId }),
+  startProgramme: (programme: NewProgramme) => call<string>('start_programme', { programme }),
+  /** on: YYYY-MM-DD, not before today. */
+  planReturnDate: (caseId: string, on: string) => call<null>('plan_return_date', { caseId, on }),
   reportConcern: (concern: NewConcern) => call<string>('report_concern', { concern }),
   closeCase: (caseId: string) => call<null>('close_case', { caseId }),
   leftCases: () => call<LeftCase[]>('left_cases'),

@@ -17,8 +17,9 @@ import { FORM_RULES } from './bindings/caseFormRules';
 import type { Key } from './i18n/translate';
 
 /** A problem with one field; the form shows `form.problem_<name>`. The
- *  check-in correction, the entry form and the schedule form add their own. */
-export type Problem = FormProblem | 'time' | 'minutes' | 'days';
+ *  check-in correction, the entry form, the schedule and the programme
+ *  forms add their own. */
+export type Problem = FormProblem | 'time' | 'minutes' | 'days' | 'past';
 export type Problems = Record<string, Problem>;
 
 function pad(n: number): string {

@@ -55,15 +55,27 @@ function inputProblem(input: FieldInput, value: string): FieldProblem | null {
 
 /** The field of an apartment session that names a step of the ladder. */
 export const STEP_FIELD = 'step';
+/** The field that names the session of the case's programme an entry records. */
+export const SESSION_FIELD = 'programme_session';
 
-/** The fields of a kind, the ladder's step offering the steps in force
- *  (the municipality's) once known; until then the generated table's
- *  built-in ones. */
-export function fieldsOf(kind: EntryKind, steps: readonly string[] | null): readonly FieldSpec[] {
-  if (steps === null) return KIND_FIELDS[kind];
-  return KIND_FIELDS[kind].map((f) =>
-    f.key === STEP_FIELD && f.input.type === 'choice' ? { ...f, input: { type: 'choice', options: [...steps] } } : f,
-  );
+/** What the case brings to its entry form: the ladder's steps in force
+ *  (null until known: the generated table's built-in ones stand) and its
+ *  programme's session numbers (null: no programme, no such field). */
+export interface CaseChoices {
+  steps: readonly string[] | null;
+  sessions: readonly string[] | null;
+}
+
+const choice = (f: FieldSpec, options: readonly string[]): FieldSpec => ({ ...f, input: { type: 'choice', options: [...options] } });
+
+/** The fields of a kind for this case: the step offers the steps in
+ *  force, the programme session the case's sessions. */
+export function fieldsOf(kind: EntryKind, c: CaseChoices): readonly FieldSpec[] {
+  return KIND_FIELDS[kind].flatMap((f) => {
+    if (f.key === SESSION_FIELD) return c.sessions === null ? [] : [choice(f, c.sessions)];
+    if (f.key === STEP_FIELD && c.steps !== null) return [choice(f, c.steps)];
+    return [f];
+  });
 }
 
 /** Problems per field key (and 'text'), empty when the entry may be saved. */
@@ -71,10 +83,10 @@ export function entryProblems(
   kind: EntryKind,
   fields: Record<string, string>,
   body: string,
-  steps: readonly string[] | null = null,
+  c: CaseChoices = { steps: null, sessions: null },
 ): Record<string, FieldProblem> {
   const problems: Record<string, FieldProblem> = {};
-  for (const spec of fieldsOf(kind, steps)) {
+  for (const spec of fieldsOf(kind, c)) {
     const value = (fields[spec.key] ?? '').trim();
     const problem = value === '' ? (spec.required ? 'required' : null) : inputProblem(spec.input, value);
     if (problem) problems[spec.key] = problem;

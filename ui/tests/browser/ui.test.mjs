@@ -696,6 +696,54 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     await context.close();
   });
 
+  it('a programme: Back2School started with a return date, a session done by a signed entry that names it', async () => {
+    const { context, page, bridge } = await openApp();
+    await createWithDemo(page);
+    const alva = await caseOf(bridge, 'Alva Lindqvist');
+
+    // Noah's (the demo's) shows what is done and what is next.
+    await page.getByText('Noah Berglund').click();
+    const card = page.getByTestId('programme');
+    await hasCount(card.getByTestId('programme-sessions').locator('li[data-done="yes"]'), 5);
+    assert.match(await card.getByTestId('programme-next').innerText(), /Session 5/u);
+
+    // Alva follows none; starting one checks the choice and the date.
+    await backToCaseload(page);
+    await page.getByText('Alva Lindqvist').click();
+    await card.getByText('Ärendet följer inget program.').waitFor();
+    await card.getByTestId('programme-start').click();
+    const dialog = page.getByTestId('programme-dialog');
+    await dialog.locator('#pg-return').fill('2020-01-01');
+    await page.getByTestId('save-programme').click();
+    assert.match(await page.locator('#pg-template-problem').innerText(), /Välj ett av alternativen/u);
+    assert.match(await page.locator('#pg-return-problem').innerText(), /Välj i dag eller ett senare datum/u);
+    await audit(page, '46-programme-dialog');
+    await dialog.getByLabel(/Back2School/u).check();
+    const later = new Date(Date.now() + 60 * 86_400_000);
+    const returnOn = `${later.getFullYear()}-${String(later.getMonth() + 1).padStart(2, '0')}-${String(later.getDate()).padStart(2, '0')}`;
+    await dialog.locator('#pg-return').fill(returnOn);
+    await page.getByTestId('save-programme').click();
+    await hasCount(card.getByTestId('programme-sessions').locator('li'), 12);
+    assert.match(await page.locator('main').innerText(), /Programmet Back2School är startat och signerat/u);
+    assert.match(await card.getByTestId('programme-next').innerText(), /Session 0/u);
+
+    // An entry names session 0; signed, the session is done.
+    await page.getByTestId('new-entry').click();
+    await page.getByTestId('kind-note').check();
+    await page.getByLabel('Session i programmet').selectOption('0');
+    await page.locator('#entry-text').fill('Fiktivt bedömningssamtal med Alva och mamma.');
+    await page.getByTestId('save-sign').click();
+    await page.getByTestId('case-title').waitFor();
+    await hasCount(card.getByTestId('programme-sessions').locator('li[data-done="yes"]'), 1);
+    assert.match(await card.getByTestId('programme-next').innerText(), /Session 1/u);
+    await audit(page, '47-programme');
+    const saved = await bridge.invoke('programme', { caseId: alva });
+    assert.equal(saved.return_date, returnOn);
+    assert.deepEqual(saved.sessions.filter((x) => x.done).map((x) => x.number), [0]);
+    assert.equal(saved.next, 1);
+    await context.close();
+  });
+
   it('search, add pupil, settings, English', async () => {
     const { context, page } = await openApp();
     await createWithDemo(page);

@@ -1,0 +1,42 @@
+//! Programmes a case follows (Back2School): the templates in force, a
+//! case's planned sessions and which are done, starting one, the planned
+//! return date.
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+use brygga_core::programme::{self, Template};
+use brygga_core::{NewProgramme, ProgrammeView};
+use chrono::NaiveDate;
+use tauri::State;
+use uuid::Uuid;
+
+#[tauri::command]
+pub async fn programme_templates() -> Vec<Template> {
+    programme::templates()
+}
+
+/// The case's programme, if it follows one.
+#[tauri::command]
+pub async fn programme(
+    state: State<'_, AppState>,
+    case_id: Uuid,
+) -> IpcResult<Option<ProgrammeView>> {
+    state.with(|j| j.programme(case_id))
+}
+
+#[tauri::command]
+pub async fn start_programme(
+    state: State<'_, AppState>,
+    programme: NewProgramme,
+) -> IpcResult<String> {
+    state.with(|j| j.start_programme(programme).map(|i| i.to_string()))
+}
+
+#[tauri::command]
+pub async fn plan_return_date(
+    state: State<'_, AppState>,
+    case_id: Uuid,
+    on: NaiveDate,
+) -> IpcResult<()> {
+    state.with(|j| j.plan_return_date(case_id, on))
+}
