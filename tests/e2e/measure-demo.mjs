@@ -52,9 +52,10 @@ try {
   const processes = [];
   for (const p of tree(pid)) {
     const r = field(`/proc/${p}/status`, 'VmRSS');
+    const s = field(`/proc/${p}/smaps_rollup`, 'Pss');
     rss += r;
-    pss += field(`/proc/${p}/smaps_rollup`, 'Pss');
-    processes.push(`${readFileSync(`/proc/${p}/comm`, 'utf8').trim()} ${Math.round(r / 1024)}MB`);
+    pss += s;
+    processes.push(`${readFileSync(`/proc/${p}/comm`, 'utf8').trim()} RSS ${Math.round(r / 1024)} MiB PSS ${Math.round(s / 1024)} MiB`);
   }
   console.log(`demo_memory rss_kb=${rss} pss_kb=${pss} processes=${processes.join(';')}`);
 } finally {
