@@ -27,6 +27,31 @@ pub(crate) fn pupil(j: &mut Journal) -> Uuid {
     .expect("pupil")
 }
 
+/// The fictional pupil's open case with a plan of one action, meeting the
+/// pupil at the entrance: (case, action).
+pub(crate) fn planned_case(j: &mut Journal) -> (Uuid, Uuid) {
+    let pupil = pupil(j);
+    let case = j.open_case(pupil).expect("case");
+    j.create_plan(crate::NewPlan {
+        case_id: case,
+        needs: "Trygg skolstart".into(),
+        goals: vec!["Närvaro 80 %".into()],
+        lead_party: "Skolan".into(),
+        follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+        actions: vec![crate::NewAction {
+            who: "Familjebehandlare".into(),
+            what: "Möter eleven vid entrén".into(),
+            due_on: None,
+        }],
+    })
+    .expect("plan");
+    let action = j.case_detail(case).expect("detail").plans[0].actions[0]
+        .id
+        .parse()
+        .expect("id");
+    (case, action)
+}
+
 /// The reason code of a refusal; None for any other error.
 pub(crate) fn reason(e: Error) -> Option<ReasonCode> {
     match e {

@@ -448,8 +448,7 @@ mod tests {
     #[test]
     fn a_closed_case_with_its_ladder_schedule_and_follow_up_leaves_whole() {
         let (_dir, mut j) = journal();
-        let pupil = pupil(&mut j);
-        let case = j.open_case(pupil).expect("case");
+        let (case, action) = crate::fixtures::planned_case(&mut j);
         for (step, next) in [
             ("home-visits", "transition-apartment"),
             ("transition-apartment", "calmer-unit"),
@@ -463,23 +462,6 @@ mod tests {
             })
             .expect("ladder step");
         }
-        j.create_plan(crate::NewPlan {
-            case_id: case,
-            needs: "Trygg skolstart".into(),
-            goals: vec!["Närvaro 80 %".into()],
-            lead_party: "Skolan".into(),
-            follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
-            actions: vec![crate::NewAction {
-                who: "Mentor".into(),
-                what: "Möter eleven vid entrén".into(),
-                due_on: None,
-            }],
-        })
-        .expect("plan");
-        let action = j.case_detail(case).expect("detail").plans[0].actions[0]
-            .id
-            .parse()
-            .expect("id");
         let today = crate::clock::today();
         j.schedule_action(action, vec![chrono::Datelike::weekday(&today)], "08:10")
             .expect("schedule");

@@ -126,21 +126,33 @@ impl Journal {
     pub fn set_action_status(&mut self, action_id: Uuid, status: ActionStatus) -> Result<()> {
         let case_id = self.case_of_action(&action_id)?;
         let replaces = self.current_op_of("plan-action", &action_id, "status")?;
+        let event = self.action_changed(&action_id, &case_id, status.as_str().to_owned())?;
         self.commit(
             Payload::PlanActionStatusSet {
                 action_id,
                 status,
                 replaces,
             },
-            Event {
-                action: Action::Update,
-                object_type: "plan-action",
-                object_id: Some(action_id.to_string()),
-                pupil_id: Some(self.pupil_of_case(&case_id)?),
-                detail: status.as_str().to_owned(),
-            },
+            event,
         )?;
         Ok(())
+    }
+
+    /// The audit event of a change to a plan action (its status, its
+    /// schedule) of the case `case_id`.
+    pub(crate) fn action_changed(
+        &self,
+        action_id: &Uuid,
+        case_id: &Uuid,
+        detail: String,
+    ) -> Result<Event<'static>> {
+        Ok(Event {
+            action: Action::Update,
+            object_type: "plan-action",
+            object_id: Some(action_id.to_string()),
+            pupil_id: Some(self.pupil_of_case(case_id)?),
+            detail,
+        })
     }
 
     pub(crate) fn plans_of(&self, case_id: &Uuid) -> Result<Vec<PlanView>> {

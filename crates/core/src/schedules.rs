@@ -102,7 +102,7 @@ impl Journal {
         let case_id = self.case_of_action(&action_id)?;
         self.ensure_case_open(&case_id)?;
         let replaces = self.current_op_of("plan-action", &action_id, FIELD)?;
-        let detail = value(&days, &time);
+        let event = self.action_changed(&action_id, &case_id, value(&days, &time))?;
         self.commit(
             Payload::ActionScheduled {
                 action_id,
@@ -110,13 +110,7 @@ impl Journal {
                 time,
                 replaces,
             },
-            Event {
-                action: Action::Update,
-                object_type: "plan-action",
-                object_id: Some(action_id.to_string()),
-                pupil_id: Some(self.pupil_of_case(&case_id)?),
-                detail,
-            },
+            event,
         )?;
         Ok(())
     }
@@ -190,33 +184,9 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{journal, pupil};
-    use crate::{NewAction, NewCheckin, NewPlan};
+    use crate::fixtures::{journal, planned_case as planned};
+    use crate::NewCheckin;
     use chrono::{Local, TimeZone};
-
-    /// A case with a plan of one action: (case, action).
-    fn planned(j: &mut Journal) -> (Uuid, Uuid) {
-        let pupil = pupil(j);
-        let case = j.open_case(pupil).expect("case");
-        j.create_plan(NewPlan {
-            case_id: case,
-            needs: "Trygg skolstart".into(),
-            goals: vec!["Närvaro 80 %".into()],
-            lead_party: "Skolan".into(),
-            follow_up_on: NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
-            actions: vec![NewAction {
-                who: "Familjebehandlare".into(),
-                what: "Möter eleven vid entrén".into(),
-                due_on: None,
-            }],
-        })
-        .expect("plan");
-        let action = j.case_detail(case).expect("detail").plans[0].actions[0]
-            .id
-            .parse()
-            .expect("id");
-        (case, action)
-    }
 
     #[test]
     fn a_scheduled_action_expects_its_pupil_on_its_weekdays() {
