@@ -50,8 +50,7 @@ export function pct(n: number | null | undefined, lang: 'sv' | 'en'): string {
 }
 
 /** One line of the chart along the time axis: null in a week without
- * figures, so the line breaks there (Chart.js `spanGaps: false`) rather than
- * claiming 0 % absence. */
+ * figures, so the line breaks there rather than claiming 0 % absence. */
 export function line(axis: readonly ChartWeek[], value: (w: WeekFigures) => number | null): (number | null)[] {
   return axis.map((w) => (w.figures ? value(w.figures) : null));
 }

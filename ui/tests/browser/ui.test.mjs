@@ -1197,14 +1197,28 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     const openedIn = chart.interventions.find((i) => i.kind === 'case_opened').week_start;
     const openedRow = chart.axis.findIndex((w) => w.week_start === openedIn);
     assert.match(await rows.nth(openedRow).innerText(), /Ärendet öppnat/u);
-    const pixels = await page.evaluate(() => {
-      const c = document.querySelector('[data-testid="absence-chart"] canvas');
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let inked = 0;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) inked++;
-      return inked;
+    // The chart: the total line with a dot for every week with figures
+    // and a break at every week without, a marker for every kind of
+    // intervention in its week, the three thresholds.
+    const drawn = await page.evaluate(() => {
+      const svg = document.querySelector('[data-testid="absence-chart"] svg');
+      return {
+        segments: (svg.querySelector('path[data-line="absence.total"]').getAttribute('d').match(/M/gu) ?? []).length,
+        dots: svg.querySelectorAll('circle').length,
+        markers: [...svg.querySelectorAll('path[data-marker]')].map((m) => m.dataset.marker),
+        thresholds: svg.querySelectorAll('line[data-line="threshold"]').length,
+      };
     });
-    assert.ok(pixels > 1000, 'the chart drew something');
+    const total = (w) => w?.figures?.total_pct ?? null;
+    const runs = chart.axis.filter((w, i) => total(w) !== null && total(chart.axis[i - 1]) === null).length;
+    assert.ok(runs > 0);
+    assert.equal(drawn.segments, runs, 'the line breaks at each week without figures');
+    const dots = chart.axis.filter((w) => total(w) !== null).length + chart.axis.filter((w) => w.figures?.invalid_pct != null).length;
+    assert.equal(drawn.dots, dots, 'a dot on the total and the invalid line for each week with figures');
+    assert.equal(drawn.thresholds, 3);
+    const kindWeeks = new Set(chart.interventions.map((i) => `${i.kind} ${i.week_start}`));
+    assert.equal(drawn.markers.length, kindWeeks.size, 'one marker per kind and week');
+    assert.ok(drawn.markers.includes('case_opened') && drawn.markers.includes('plan_start'));
     await audit(page, '23-case-absence-chart');
 
     // Journal PDF with one entry left out: a reason is required.
