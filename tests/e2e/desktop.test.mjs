@@ -12,9 +12,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { By, Session, WAIT, until } from './session.mjs';
+import { By, Session, WAIT, until, app, descendants } from './session.mjs';
 
 const PASS = 'fiktiv lösenfras för testet';
 const session = new Session(Number(process.env.TAURI_DRIVER_PORT ?? 4444));
@@ -55,6 +55,21 @@ describe('Brygga desktop, end to end', () => {
     await testId('caseload');
     assert.ok(existsSync(join(dataDir, 'journal.db')), 'the journal is in BRYGGA_DATA_DIR');
     assert.ok(existsSync(join(dataDir, 'key.json')));
+  });
+
+  it('runs the page without a JIT: no memory of the web process is writable and executable', () => {
+    const webProcesses = descendants(execFileSync('pgrep', ['-n', '-f', app]).toString().trim()).filter(
+      (pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'WebKitWebProces',
+    );
+    assert.ok(webProcesses.length > 0, 'the app started a web process');
+    for (const pid of webProcesses) {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      assert.ok(environ.includes('JSC_useJIT=false'), 'the web process inherited the JIT setting');
+      const writableExecutable = readFileSync(`/proc/${pid}/maps`, 'utf8')
+        .split('\n')
+        .filter((line) => /^\S+ rwx/u.test(line));
+      assert.deepEqual(writableExecutable, [], 'a JIT would map its code pool rwx');
+    }
   });
 
   it('adds a pupil, records a home visit, signs and corrects it', async () => {

@@ -8,18 +8,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { By, Session, WAIT, sleep, until, app } from './session.mjs';
-
-/** The pid and every descendant of it. */
-function tree(pid) {
-  let children = [];
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean);
-  } catch {
-    // pgrep exits 1 when there is no child.
-  }
-  return [Number(pid), ...children.flatMap((c) => tree(c))];
-}
+import { By, Session, WAIT, descendants, sleep, until, app } from './session.mjs';
 
 function field(path, name) {
   try {
@@ -50,7 +39,7 @@ try {
   let rss = 0;
   let pss = 0;
   const processes = [];
-  for (const p of tree(pid)) {
+  for (const p of descendants(pid)) {
     const r = field(`/proc/${p}/status`, 'VmRSS');
     const s = field(`/proc/${p}/smaps_rollup`, 'Pss');
     rss += r;

@@ -15,6 +15,17 @@ export const app = process.env.BRYGGA_APP ?? join(root, 'target/release/brygga-d
 export const shots = process.env.BRYGGA_SCREENSHOTS ?? join(root, 'test-artifacts/screenshots');
 export const WAIT = 20_000;
 
+/** The pid and every process started under it, as numbers. */
+export function descendants(pid) {
+  let children = [];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean);
+  } catch {
+    // pgrep exits 1 when there is no child.
+  }
+  return [Number(pid), ...children.flatMap((c) => descendants(c))];
+}
+
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
