@@ -4,7 +4,9 @@
 //! loopback, two real SQLCipher journals. All people here are fictional.
 
 use brygga_core::{NewLadderStep, SettingSource};
-use brygga_e2e::{cli, on_both_backends, open_case, run_ok, sync, unique, Backend, Device, Server};
+use brygga_e2e::{
+    cli, laptop_json, on_both_backends, open_case, sync, unique, Backend, Device, Server,
+};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -18,10 +20,6 @@ fn reached(case_id: Uuid, step: &str) -> NewLadderStep {
         next_step: None,
         next_on: None,
     }
-}
-
-fn laptop_json(device: &Device, args: &[&str]) -> Value {
-    serde_json::from_str(&run_ok(cli(device.dir.path()).args(args))).expect("json")
 }
 
 fn the_municipalitys_settings_reach_every_laptop_read_only(backend: Backend) {

@@ -199,11 +199,20 @@ impl Server {
 
     /// Runs an admin command and returns its stdout, trimmed.
     pub fn admin(&self, args: &[&str]) -> String {
-        run_ok(
-            Command::new(bin("brygga-server"))
-                .args(self.global_args())
-                .args(args),
-        )
+        run_ok(&mut self.admin_command(args))
+    }
+
+    /// Runs an admin command that may fail (a refusal under test).
+    pub fn admin_raw(&self, args: &[&str]) -> std::process::Output {
+        self.admin_command(args)
+            .output()
+            .expect("run brygga-server")
+    }
+
+    fn admin_command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(bin("brygga-server"));
+        command.args(self.global_args()).args(args);
+        command
     }
 
     /// A backup of the database as it is now, made while the server runs:
@@ -320,6 +329,12 @@ pub fn cli(device_dir: &Path) -> Command {
         .env("BRYGGA_PASSPHRASE", PASSPHRASE)
         .stdin(Stdio::null());
     cmd
+}
+
+/// Runs the `brygga` CLI against a device's journal and reads what it
+/// printed as JSON (`--json` is among `args`).
+pub fn laptop_json(device: &Device, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&run_ok(cli(device.dir.path()).args(args))).expect("json")
 }
 
 /// Runs `$scenario` once per backend (a scenario file

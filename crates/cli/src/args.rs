@@ -530,7 +530,9 @@ pub enum LadderCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ProgrammeCommand {
-    /// The programme templates: key, version, name and sessions
+    /// The programme templates in force: key, version, name, sessions and
+    /// whether built in or the municipality's (reads the journal when
+    /// there is one)
     Templates(Format),
     /// Start a programme for an open case; prints the programme's id
     Start(ProgrammeStart),

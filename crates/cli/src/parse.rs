@@ -46,11 +46,14 @@ pub fn ladder_step(s: &str) -> Result<String, String> {
     brygga_core::ladder::check_step_key(key).map(|()| key.to_owned())
 }
 
-/// A programme template by its key (`back2school`, …).
+/// A programme template's key (`back2school`, …). Whether a template of
+/// that key is in force is the journal's to say: the municipality's
+/// templates are read from it once it is unlocked.
 pub fn programme_template(s: &str) -> Result<String, String> {
-    brygga_core::programme::template(s.trim())
-        .map(|t| t.key)
-        .map_err(|e| e.to_string())
+    let key = s.trim();
+    brygga_core::programme::check_template_key(key)
+        .map(|()| key.to_owned())
+        .map_err(|e| e.problem)
 }
 
 /// A planned return date: YYYY-MM-DD, not in the past.

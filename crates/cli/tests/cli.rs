@@ -836,7 +836,19 @@ fn a_case_follows_back2school_from_the_command_line() {
     let templates = j.json(&["programme", "templates"]);
     assert_eq!(templates[0]["key"], "back2school");
     assert_eq!(templates[0]["sessions"][0]["kind"], "assessment");
-    assert!(j.ok(&["programme", "templates"]).contains("Back2School"));
+    assert_eq!(templates[0]["from"], "built-in");
+    let text = j.ok(&["programme", "templates"]);
+    assert!(
+        text.contains("Back2School") && text.contains("built-in"),
+        "{text}"
+    );
+    let no_journal = Journal::empty().run_with(None, &[], &["programme", "templates"]);
+    assert_eq!(no_journal.code, 0, "{}", no_journal.stderr);
+    assert!(
+        no_journal.stdout.contains("back2school"),
+        "the built-in ones, without a passphrase: {}",
+        no_journal.stdout
+    );
     assert!(j.json(&["programme", "show", "--case", &case]).is_null());
     let return_on = in_days(60);
     j.create(&[
@@ -883,13 +895,13 @@ fn a_case_follows_back2school_from_the_command_line() {
 }
 
 #[test]
-fn bad_programme_input_is_refused_before_the_passphrase_and_writes_nothing() {
+fn bad_programme_input_is_refused_and_writes_nothing() {
     let j = Journal::init();
     let (_, case) = j.pupil_with_case();
     let before = j.snapshot();
     let yesterday = in_days(-1);
     for (args, says) in [
-        (vec!["start", "--template", "cool-kids"], "back2school"),
+        (vec!["start", "--template", "Cool Kids"], "not a key"),
         (
             vec!["start", "--template", "back2school", "--return-date", "1/9"],
             "YYYY-MM-DD",
@@ -914,6 +926,19 @@ fn bad_programme_input_is_refused_before_the_passphrase_and_writes_nothing() {
         assert!(!err.contains("passphrase"), "{full:?}: {err}");
     }
     assert!(j.snapshot() == before, "nothing was written");
+    // Whether a template is in force is the journal's to say: the
+    // municipality's templates are kept there.
+    let unknown = [
+        "programme",
+        "start",
+        "--case",
+        &case,
+        "--template",
+        "cool-kids",
+    ];
+    let err = assert_fails(&j.run(&unknown), 2).to_owned();
+    assert!(err.contains("back2school"), "the templates in force: {err}");
+    assert!(j.json(&["programme", "show", "--case", &case]).is_null());
     let no_programme = [
         "programme",
         "return",

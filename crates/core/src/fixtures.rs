@@ -98,3 +98,21 @@ pub(crate) fn pin(j: &Journal, server: &ring::signature::Ed25519KeyPair) {
     j.pin_server_key(&hex::encode(server.public_key().as_ref()))
         .expect("pin");
 }
+
+/// A journal of team "Team Norr" that pinned `server`'s key.
+pub(crate) fn laptop(server: &ring::signature::Ed25519KeyPair) -> (tempfile::TempDir, Journal) {
+    let (dir, j) = journal();
+    pin(&j, server);
+    (dir, j)
+}
+
+/// Takes in `body` for every team, signed by `key`, at `seq`.
+pub(crate) fn tell(
+    j: &mut Journal,
+    key: &ring::signature::Ed25519KeyPair,
+    seq: i64,
+    body: NoticeBody,
+) {
+    let signed = brygga_protocol::notice::sign(notice(None, body), key);
+    j.take_notices(&[pulled(seq, signed)], seq).expect("take");
+}

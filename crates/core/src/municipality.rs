@@ -2,17 +2,19 @@
 //!
 //! Each is the newest of the server's signed notices of its type that this
 //! laptop took in (verified against the pinned key, kept in `notices`), or
-//! the built-in default until one arrives. Nothing here writes: only
-//! `brygga-server settings set` changes them, so the notices are the one
-//! record of what is in force and `audit verify` checks them again.
+//! the built-in default until one arrives; of the programme templates, the
+//! newest of each key (crate::programme). Nothing here writes: only
+//! `brygga-server settings set` and `template add` change them, so the
+//! notices are the one record of what is in force and `audit verify`
+//! checks them again.
 
 use crate::attendance::Thresholds;
 use crate::error::{Error, Result};
 use crate::journal::Journal;
-use crate::store;
 use brygga_protocol::notice::{self, NoticeBody, SignedNotice};
+use brygga_protocol::programme::Template;
 use brygga_protocol::settings::{default_ladder_steps, LadderStep};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 
 /// Where a setting in force comes from.
@@ -40,23 +42,33 @@ pub struct MunicipalitySettings {
     pub case_leaves_laptop_after_days: u32,
 }
 
-/// The body of the newest notice of `type_name` taken in. Notice ids are
-/// UUIDv7 of the server's clock, so the greatest id is the newest (the
-/// row order of the table is not kept by a VACUUM).
+/// The bodies of the notices of `type_name` taken in, newest first, at
+/// most `limit` of them (None: all). Notice ids are UUIDv7 of the
+/// server's clock, so the greatest id is the newest (the row order of the
+/// table is not kept by a VACUUM).
+fn kept(conn: &Connection, type_name: &str, limit: Option<u32>) -> Result<Vec<NoticeBody>> {
+    let bodies = conn
+        .prepare_cached(
+            "SELECT body FROM notices WHERE type = ?1 ORDER BY notice_id DESC LIMIT ?2",
+        )?
+        // SQLite takes a negative LIMIT for no limit.
+        .query_map(params![type_name, limit.map_or(-1, i64::from)], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    bodies
+        .iter()
+        .map(|b| {
+            serde_json::from_str::<SignedNotice>(b)
+                .map(|s| s.notice.body)
+                .map_err(|e| Error::Damaged(format!("unreadable notice in the journal: {e}")))
+        })
+        .collect()
+}
+
+/// The body of the newest notice of `type_name` taken in.
 fn newest(conn: &Connection, type_name: &str) -> Result<Option<NoticeBody>> {
-    let body: Option<String> = store::row(
-        conn,
-        "SELECT body FROM notices WHERE type = ?1 ORDER BY notice_id DESC LIMIT 1",
-        [type_name],
-        |r| r.get(0),
-    )
-    .optional()?;
-    body.map(|b| {
-        serde_json::from_str::<SignedNotice>(&b)
-            .map(|s| s.notice.body)
-            .map_err(|e| Error::Damaged(format!("unreadable notice in the journal: {e}")))
-    })
-    .transpose()
+    Ok(kept(conn, type_name, Some(1))?.pop())
 }
 
 /// The municipality's ladder steps, None until a notice set them.
@@ -65,6 +77,21 @@ pub(crate) fn ladder_steps(conn: &Connection) -> Result<Option<Vec<LadderStep>>>
         Some(NoticeBody::LadderSteps { steps }) => Some(steps),
         _ => None,
     })
+}
+
+/// The municipality's programme templates, oldest notice first (for
+/// `brygga_protocol::programme::in_force`, which lets the newest of a key
+/// win).
+pub(crate) fn programme_templates(conn: &Connection) -> Result<Vec<Template>> {
+    let mut templates: Vec<Template> = kept(conn, notice::PROGRAMME_TEMPLATE, None)?
+        .into_iter()
+        .filter_map(|body| match body {
+            NoticeBody::ProgrammeTemplate { template } => Some(template),
+            _ => None,
+        })
+        .collect();
+    templates.reverse();
+    Ok(templates)
 }
 
 /// The municipality's absence thresholds, None until a notice set them.
@@ -108,10 +135,8 @@ impl Journal {
 mod tests {
     use super::*;
     use crate::error::ReasonCode;
-    use crate::fixtures::{journal, keypair, notice, pin, pulled, pupil};
+    use crate::fixtures::{journal, keypair, laptop, pupil, tell};
     use crate::NewLadderStep;
-    use brygga_protocol::notice::sign;
-    use ring::signature::Ed25519KeyPair;
     use uuid::Uuid;
 
     fn step(key: &str, sv: &str, en: &str) -> LadderStep {
@@ -136,19 +161,6 @@ mod tests {
         NoticeBody::LadderSteps {
             steps: their_steps(),
         }
-    }
-
-    /// A journal that pinned `server`'s key.
-    fn laptop(server: &Ed25519KeyPair) -> (tempfile::TempDir, Journal) {
-        let (dir, j) = journal();
-        pin(&j, server);
-        (dir, j)
-    }
-
-    /// Takes in `body` for every team, signed by `key`.
-    fn tell(j: &mut Journal, key: &Ed25519KeyPair, seq: i64, body: NoticeBody) {
-        j.take_notices(&[pulled(seq, sign(notice(None, body), key))], seq)
-            .expect("take");
     }
 
     fn ladder_step(case_id: Uuid, step: &str) -> NewLadderStep {

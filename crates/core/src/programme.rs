@@ -2,24 +2,30 @@
 //! Back2School, with a planned return date; a signed entry that names a
 //! programme session marks it done.
 //!
-//! The templates are the municipality's; until its own reach the laptop
-//! from the server they are the built-in ones, and [`templates`] is the one
-//! place that says which there are.
+//! The templates are the municipality's: the built-in ones, each replaced
+//! by the municipality's template of its key once that reaches the laptop
+//! in a signed notice, and the municipality's other keys
+//! ([`Journal::programme_templates`] is the one place that says which
+//! there are).
 
 use crate::audit::{Action, Event};
 use crate::clock;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
+use crate::municipality::{self, SettingSource};
 use brygga_protocol::op::Payload;
 use brygga_protocol::programme as protocol;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
 mod view;
 
-pub use brygga_protocol::programme::{Module, SessionKind, Template, TemplateSession};
+pub use brygga_protocol::programme::{
+    check_template_key, Module, SessionKind, Template, TemplateSession,
+};
 pub use view::{ProgrammeSession, ProgrammeView, SessionDone};
 
 /// The field of `mutable_fields` (on the case) that holds the planned
@@ -29,27 +35,62 @@ pub(crate) const RETURN_FIELD: &str = "programme-return";
 /// The entry field that names the programme session an entry records.
 pub const SESSION_FIELD: &str = "programme_session";
 
-/// The templates in force.
-pub fn templates() -> Vec<Template> {
-    vec![protocol::back2school()]
+/// A template in force on this laptop and where it comes from: built in,
+/// or the municipality's (a notice of the server's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TemplateInForce {
+    #[serde(flatten)]
+    pub template: Template,
+    pub from: SettingSource,
 }
 
-/// The template in force by its key.
-pub fn template(key: &str) -> Result<Template> {
-    templates()
+/// The templates in force given the municipality's (oldest notice
+/// first), each with where it comes from.
+fn in_force(municipality: Vec<Template>) -> Vec<TemplateInForce> {
+    protocol::in_force(municipality)
         .into_iter()
-        .find(|t| t.key == key)
-        .ok_or_else(|| {
-            let known: Vec<_> = templates().into_iter().map(|t| t.key).collect();
-            Error::invalid(
-                ReasonCode::ProgrammeTemplateUnknown,
-                format!(
-                    "'{key}' is not a programme template (templates: {})",
-                    known.join(", ")
-                ),
-            )
-            .with("template", key)
+        .map(|(template, theirs)| TemplateInForce {
+            template,
+            from: if theirs {
+                SettingSource::Municipality
+            } else {
+                SettingSource::BuiltIn
+            },
         })
+        .collect()
+}
+
+/// The built-in templates, for where there is no journal to hold the
+/// municipality's.
+pub fn built_in_templates() -> Vec<TemplateInForce> {
+    in_force(Vec::new())
+}
+
+impl Journal {
+    /// The templates in force, built-in ones first: see
+    /// [`brygga_protocol::programme::in_force`].
+    pub fn programme_templates(&self) -> Result<Vec<TemplateInForce>> {
+        Ok(in_force(municipality::programme_templates(&self.conn)?))
+    }
+
+    /// The template in force by its key.
+    pub fn programme_template(&self, key: &str) -> Result<Template> {
+        let mut templates = self.programme_templates()?;
+        match templates.iter().position(|t| t.template.key == key) {
+            Some(i) => Ok(templates.swap_remove(i).template),
+            None => {
+                let known: Vec<_> = templates.into_iter().map(|t| t.template.key).collect();
+                Err(Error::invalid(
+                    ReasonCode::ProgrammeTemplateUnknown,
+                    format!(
+                        "'{key}' is not a programme template (templates: {})",
+                        known.join(", ")
+                    ),
+                )
+                .with("template", key))
+            }
+        }
+    }
 }
 
 /// Refuses a planned return date before today: a plan looks ahead.
@@ -100,7 +141,7 @@ impl Journal {
         new: NewProgramme,
         started_on: NaiveDate,
     ) -> Result<Uuid> {
-        let template = template(&new.template)?;
+        let template = self.programme_template(&new.template)?;
         if let Some(on) = new.return_date {
             check_return_date(on)?;
         }

@@ -2,8 +2,8 @@
 //! server's own Ed25519 key.
 //!
 //! A device writes operations; the server writes only notices (a case
-//! purged, the municipality's retention settings, ladder steps and absence
-//! thresholds). A device pins the
+//! purged, the municipality's retention settings, ladder steps, absence
+//! thresholds and programme templates). A device pins the
 //! server's public key at enrolment ([`crate::api::EnrollResponse`]) and
 //! refuses a notice that does not verify against it, exactly as it refuses
 //! an operation that does not verify against its author device's key. So
@@ -11,6 +11,7 @@
 //! can write to the server's database but does not hold its key file,
 //! cannot make a laptop remove a case.
 
+use crate::programme::Template;
 use crate::settings::LadderStep;
 use crate::signing::{domain_bytes, sign_hex, signature_from_hex, verifying_key, VerifyError};
 use crate::PROTOCOL_VERSION;
@@ -26,6 +27,8 @@ const DOMAIN: &[u8] = b"brygga/notice/v1\0";
 pub const LADDER_STEPS: &str = "ladder-steps";
 /// The type name of [`NoticeBody::AbsenceThresholds`].
 pub const ABSENCE_THRESHOLDS: &str = "absence-thresholds";
+/// The type name of [`NoticeBody::ProgrammeTemplate`].
+pub const PROGRAMME_TEMPLATE: &str = "programme-template";
 
 /// One thing the server says, before signing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +62,11 @@ pub enum NoticeBody {
     /// The municipality's absence thresholds, three ascending percentages
     /// of the scheduled time that warn.
     AbsenceThresholds { warning_pcts: [u8; 3] },
+    /// One of the municipality's programme templates: from now on the
+    /// template of its key that a case starts with (docs/programmes.md).
+    /// The newest notice of a key replaces the ones before it and a
+    /// built-in template of that key; a case that started keeps its copy.
+    ProgrammeTemplate { template: Template },
 }
 
 impl NoticeBody {
@@ -69,6 +77,7 @@ impl NoticeBody {
             NoticeBody::RetentionSettings { .. } => "retention-settings",
             NoticeBody::LadderSteps { .. } => LADDER_STEPS,
             NoticeBody::AbsenceThresholds { .. } => ABSENCE_THRESHOLDS,
+            NoticeBody::ProgrammeTemplate { .. } => PROGRAMME_TEMPLATE,
         }
     }
 }
@@ -200,11 +209,46 @@ mod tests {
             NoticeBody::AbsenceThresholds {
                 warning_pcts: [5, 10, 15],
             },
+            NoticeBody::ProgrammeTemplate {
+                template: crate::programme::back2school(),
+            },
         ];
         for body in settings {
             let v = serde_json::to_value(&body).expect("serialise");
             assert_eq!(v["type"], body.type_name());
             assert_eq!(serde_json::from_value::<NoticeBody>(v).ok(), Some(body));
         }
+    }
+
+    #[test]
+    fn a_template_notice_round_trips_signed_and_names_its_template() {
+        let server = keypair();
+        let mut template = crate::programme::back2school();
+        template.key = "egen-modell".into();
+        let notice = Notice {
+            team: None,
+            body: NoticeBody::ProgrammeTemplate {
+                template: template.clone(),
+            },
+            ..purge()
+        };
+        let signed = sign(notice, &server);
+        let json = serde_json::to_string(&signed).expect("serialise");
+        let back: SignedNotice = serde_json::from_str(&json).expect("read back");
+        assert_eq!(back, signed);
+        assert_eq!(verify(&back, server.public_key().as_ref()), Ok(()));
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert_eq!(v["notice"]["body"]["type"], PROGRAMME_TEMPLATE);
+        assert_eq!(v["notice"]["body"]["template"]["key"], "egen-modell");
+
+        // A session slipped into the template after signing is caught.
+        let mut altered = back;
+        if let NoticeBody::ProgrammeTemplate { template } = &mut altered.notice.body {
+            template.sessions[3].title = "Något annat".into();
+        }
+        assert_eq!(
+            verify(&altered, server.public_key().as_ref()),
+            Err(VerifyError::BadSignature)
+        );
     }
 }

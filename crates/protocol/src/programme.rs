@@ -3,10 +3,12 @@
 //!
 //! A template is plain data in one JSON format, whoever wrote it: the
 //! built-in [`back2school`], or a municipality's own file that the server
-//! checks with the same [`Template::validate`] before it hands it out. A
-//! case that starts a programme carries a copy of the template in its
-//! operation, so every laptop replays the same plan whichever templates it
-//! knows.
+//! checks with the same [`Template::validate`] before it signs it into a
+//! notice (and a laptop checks again when it takes the notice in). Which
+//! templates are in force is [`in_force`]'s to say, on the server and on
+//! the laptop alike. A case that starts a programme carries a copy of the
+//! template in its operation, so every laptop replays the same plan
+//! whichever templates it knows.
 
 use serde::{Deserialize, Serialize};
 
@@ -115,6 +117,13 @@ fn problem(at: impl Into<String>, problem: impl Into<String>) -> TemplateProblem
         at: at.into(),
         problem: problem.into(),
     }
+}
+
+/// Refuses a template key that is not well formed. Whether a template of
+/// that key is in force is for whoever knows the municipality's templates
+/// to say.
+pub fn check_template_key(key: &str) -> Result<(), TemplateProblem> {
+    check_key("key", key)
 }
 
 fn check_key(at: &str, key: &str) -> Result<(), TemplateProblem> {
@@ -278,6 +287,29 @@ fn unknown_field(
             .try_for_each(|(i, (r, k))| unknown_field(r, k, &format!("{at}[{i}]"))),
         _ => Ok(()),
     }
+}
+
+/// The templates built into Brygga, in force until the municipality's
+/// own replace them.
+pub fn built_in() -> Vec<Template> {
+    vec![back2school()]
+}
+
+/// The templates in force, given the municipality's own in the order
+/// their notices were issued: the built-in ones in their order, each
+/// replaced by the municipality's template of its key, then the
+/// municipality's other keys in the order they first came. Of one key the
+/// newest notice wins. Each template says whether it is the
+/// municipality's (true) or built in.
+pub fn in_force(municipality: impl IntoIterator<Item = Template>) -> Vec<(Template, bool)> {
+    let mut templates: Vec<(Template, bool)> = built_in().into_iter().map(|t| (t, false)).collect();
+    for template in municipality {
+        match templates.iter_mut().find(|(t, _)| t.key == template.key) {
+            Some(slot) => *slot = (template, true),
+            None => templates.push((template, true)),
+        }
+    }
+    templates
 }
 
 mod back2school;

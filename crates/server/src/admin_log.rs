@@ -1,8 +1,8 @@
 //! The admin log: every change to who may reach the server (a team, a
 //! user, an enrolment, a revocation) and to what it keeps (a purge, a keep
-//! flag, the retention settings, the municipality's settings), one JSON
-//! line each, in a file that is meant to live beside the backups, not in
-//! the database.
+//! flag, the retention settings, the municipality's settings and
+//! programme templates), one JSON line each, in a file that is meant to
+//! live beside the backups, not in the database.
 //!
 //! A restore puts back a database as it was when the backup was made; what
 //! the admin did after it would be undone with it: a revoked laptop could
@@ -61,7 +61,8 @@ pub enum AdminAction {
         notice: Option<SignedNotice>,
     },
     /// Notices of the municipality's settings as signed (ladder steps,
-    /// absence thresholds): a restore puts back the same notices.
+    /// absence thresholds, a programme template): a restore puts back the
+    /// same notices.
     SettingsNotices {
         notices: Vec<SignedNotice>,
     },

@@ -249,16 +249,13 @@ async fn reapply(store: &dyn Store, logged: &Logged) -> Result<Reapplied> {
                 .await
                 .map(applied_if)
         }
-        AdminAction::SettingsNotices { notices } => {
-            let detail = format!("{}; {DETAIL}", crate::settings::detail(notices));
-            store
-                .add_notices(
-                    crate::settings::rows(notices)?,
-                    audit("settings.set", "settings", detail),
-                )
-                .await
-                .map(applied_if)
-        }
+        AdminAction::SettingsNotices { notices } => store
+            .add_notices(
+                crate::settings::rows(notices)?,
+                crate::settings::audit_row(notices, Some(DETAIL)),
+            )
+            .await
+            .map(applied_if),
     };
     match outcome {
         Ok(done) => Ok(done),

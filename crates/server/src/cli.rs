@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 mod settings;
+mod templates;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -103,6 +104,10 @@ pub enum Command {
     /// ladder's steps, the absence thresholds (and retention's, shown)
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// The programme templates every device starts programmes from:
+    /// the built-in ones and the municipality's
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Copy the SQLite database to a new FILE while the server runs
     /// (PostgreSQL: pg_dump, see docs/backup.md)
     Backup {
@@ -274,6 +279,19 @@ pub enum SettingsCommand {
         /// Three ascending percentages of the scheduled time that warn
         #[arg(long, value_name = "P1,P2,P3", value_parser = crate::settings::parse_thresholds)]
         absence_thresholds: Option<[u8; 3]>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Add a template or a new version of one (a JSON file in the format
+    /// of docs/programmes.md), told to every team in a notice signed by
+    /// the server's key
+    Add { file: PathBuf },
+    /// The templates in force and where each comes from
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -585,6 +603,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Restore { file } => restore(&cli, &dir, file.as_deref()).await,
         Command::Retention(command) => retention(&cli, &dir, command).await,
         Command::Settings(command) => settings::run(&cli, &dir, command).await,
+        Command::Template(command) => templates::run(&cli, &dir, command).await,
         Command::NoticeKey(NoticeKeyCommand::Show) => {
             let key = notice_key(&cli, &dir)?;
             eprintln!("notice key {}; public key:", key.path().display());

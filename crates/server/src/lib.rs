@@ -7,7 +7,8 @@
 //!   [`brygga_protocol::api`], request authentication, metrics and logs.
 //! - [`tls`]: certificate loading, self-signed generation, fingerprints.
 //! - [`admin`] and [`cli`]: the admin commands; [`retention`]: the
-//!   retention ones; [`review`]: the audit
+//!   retention ones; [`settings`] and [`templates`]: the municipality's
+//!   settings and programme templates; [`review`]: the audit
 //!   review, the devices' rows and the server's own together;
 //!   [`admin_log`]: what the admin changed, kept for a restore;
 //!   [`backup`]: backup and restore; [`notice_key`]: the key the server
@@ -29,5 +30,6 @@ pub mod retention;
 pub mod review;
 pub mod settings;
 pub mod store;
+pub mod templates;
 pub mod tls;
 pub mod writer;

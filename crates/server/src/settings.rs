@@ -1,9 +1,10 @@
 //! The municipality's settings that reach every device (docs/settings.md):
-//! the ladder's steps and the absence thresholds. What is in force is the
-//! newest notice of each type the server signed (the built-in values
-//! until there is one), so the notices are the one record of them; a
-//! change is one notice per setting that changed, stored with its audit
-//! row in one transaction and logged for `restore`.
+//! the ladder's steps and the absence thresholds, and how every such
+//! notice (programme templates too: crate::templates) is issued. What is
+//! in force is the newest notice of each type the server signed (the
+//! built-in values until there is one), so the notices are the one record
+//! of them; a change is one notice per setting that changed, stored with
+//! its audit row in one transaction and logged for `restore`.
 
 use crate::admin::audit;
 use crate::admin_log::{AdminAction, AdminLog};
@@ -11,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::notice_key::NoticeKey;
 use crate::retention::notice_row;
 use crate::store::plan::settings::{self as plan, Change, InForce};
-use crate::store::{Store, StoreError};
+use crate::store::{AuditRecord, Store, StoreError};
 use brygga_protocol::notice::{self, Notice, NoticeBody, SignedNotice};
 use brygga_protocol::settings::LadderStep;
 use brygga_protocol::PROTOCOL_VERSION;
@@ -35,17 +36,24 @@ pub async fn in_force(store: &dyn Store) -> Result<InForce> {
 }
 
 async fn newest(store: &dyn Store, type_name: &str) -> Result<Option<NoticeBody>> {
+    Ok(bodies(store, type_name).await?.pop())
+}
+
+/// The bodies of every notice of `type_name` the server issued to every
+/// team, oldest first.
+pub async fn bodies(store: &dyn Store, type_name: &str) -> Result<Vec<NoticeBody>> {
     store
-        .newest_notice(type_name)
+        .notices_of_type(type_name)
         .await?
+        .iter()
         .map(|json| {
-            serde_json::from_str::<SignedNotice>(&json)
+            serde_json::from_str::<SignedNotice>(json)
                 .map(|s| s.notice.body)
                 .map_err(|e| {
                     StoreError::Database(format!("a stored {type_name} notice: {e}")).into()
                 })
         })
-        .transpose()
+        .collect()
 }
 
 /// Checks `change` (refused as [`Error::Invalid`], nothing written, not
@@ -61,6 +69,20 @@ pub async fn set(
 ) -> Result<Vec<SignedNotice>> {
     plan::check(&change).map_err(Error::Invalid)?;
     let bodies = plan::notices(&in_force(store).await?, change);
+    tell_every_team(store, key, log, bodies, now_ms).await
+}
+
+/// Signs `bodies` with `key()` into notices to every team, stores them
+/// with their audit row ([`audit_row`]) in one transaction and logs them
+/// (`settings-notices`) for `restore`. With no bodies nothing is written,
+/// not even a first notice key. Returns the notices issued.
+pub async fn tell_every_team(
+    store: &dyn Store,
+    key: impl FnOnce() -> Result<NoticeKey>,
+    log: &AdminLog,
+    bodies: Vec<NoticeBody>,
+    now_ms: i64,
+) -> Result<Vec<SignedNotice>> {
     if bodies.is_empty() {
         return Ok(Vec::new());
     }
@@ -78,10 +100,7 @@ pub async fn set(
         })
         .collect();
     store
-        .add_notices(
-            rows(&notices)?,
-            audit("settings.set", "settings", detail(&notices)),
-        )
+        .add_notices(rows(&notices)?, audit_row(&notices, None))
         .await?;
     log.append(
         now_ms,
@@ -97,13 +116,26 @@ pub fn rows(notices: &[SignedNotice]) -> Result<Vec<crate::store::retention::Not
     notices.iter().map(|n| notice_row(n, None)).collect()
 }
 
-/// The notices by type and id, for an audit row.
-pub fn detail(notices: &[SignedNotice]) -> String {
-    notices
+/// The server audit row of issuing `notices` (again, when `then` says
+/// why): `template.add` on the template's key for a programme template,
+/// which is issued alone; `settings.set` on `settings` for the others. The
+/// detail names the notices by type and id. A restore re-applying the
+/// admin log writes the same row as the command did.
+pub fn audit_row(notices: &[SignedNotice], then: Option<&str>) -> AuditRecord {
+    let (action, subject) = match notices.first().map(|n| &n.notice.body) {
+        Some(NoticeBody::ProgrammeTemplate { template }) => ("template.add", template.key.as_str()),
+        _ => ("settings.set", "settings"),
+    };
+    let named = notices
         .iter()
         .map(|n| format!("{} {}", n.notice.body.type_name(), n.notice.id))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    let detail = match then {
+        Some(why) => format!("{named}; {why}"),
+        None => named,
+    };
+    audit(action, subject, detail)
 }
 
 /// The ladder's steps of `--ladder-steps FILE`: a JSON array of

@@ -1,18 +1,24 @@
-//! Programmes a case follows (Back2School): the templates in force, a
-//! case's planned sessions and which are done, starting one, the planned
-//! return date.
+//! Programmes a case follows (Back2School, the municipality's own): the
+//! templates in force, a case's planned sessions and which are done,
+//! starting one, the planned return date.
 
 use crate::error::IpcResult;
 use crate::state::AppState;
-use brygga_core::programme::{self, Template};
+use brygga_core::programme::Template;
 use brygga_core::{NewProgramme, ProgrammeView};
 use chrono::NaiveDate;
 use tauri::State;
 use uuid::Uuid;
 
+/// The templates in force: the municipality's reach the journal in
+/// signed notices, so this needs it unlocked. The window offers them to
+/// start a programme with and does not show where each comes from.
 #[tauri::command]
-pub async fn programme_templates() -> Vec<Template> {
-    programme::templates()
+pub async fn programme_templates(state: State<'_, AppState>) -> IpcResult<Vec<Template>> {
+    state.with(|j| {
+        j.programme_templates()
+            .map(|all| all.into_iter().map(|t| t.template).collect())
+    })
 }
 
 /// The case's programme, if it follows one.

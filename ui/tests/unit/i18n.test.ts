@@ -162,6 +162,17 @@ describe('sync words', () => {
     expect(operationName('case-purged', 'sv')).toBe('Gallring (meddelande från servern)');
   });
 
+  it('words a server notice whose programme template breaks the rules for templates', () => {
+    const q = {
+      code: 'bad-template-notice',
+      params: { notice: 'n-2', type: 'programme-template' },
+      reason: "the server's notice n-2 holds a programme template that breaks the rules",
+    };
+    expect(quarantineReason(q, 'sv')).toMatch(/^Meddelandet n-2 från servern innehåller en programmall/u);
+    expect(quarantineReason(q, 'en')).toContain('notice n-2 holds a programme template');
+    expect(operationName('programme-template', 'sv')).toBe('Programmall (meddelande från servern)');
+  });
+
   it('falls back to the core’s English for a code it has no words for', () => {
     const q = { code: 'from-a-newer-build', params: {}, reason: 'something new' };
     expect(quarantineReason(q, 'sv')).toBe('something new');

@@ -8,7 +8,10 @@ use brygga_core::{ladder, NewLadderStep};
 
 pub fn run(ctx: &Context, cmd: LadderCommand) -> Result<()> {
     match cmd {
-        LadderCommand::Steps(format) => output::show(format.json, &steps(ctx)?),
+        LadderCommand::Steps(format) => output::show(
+            format.json,
+            &ctx.journal_or(|j| j.ladder_steps(), ladder::default_ladder_steps)?,
+        ),
         LadderCommand::Set(set) => {
             let id = ctx.open()?.set_ladder_step(NewLadderStep {
                 case_id: set.case,
@@ -22,16 +25,5 @@ pub fn run(ctx: &Context, cmd: LadderCommand) -> Result<()> {
         LadderCommand::Show { case, format } => {
             output::show(format.json, &ctx.open()?.ladder(case)?)
         }
-    }
-}
-
-/// The steps in force: the journal's (the municipality's once they have
-/// reached it) when there is one, else the built-in ones, which need no
-/// passphrase.
-fn steps(ctx: &Context) -> Result<Vec<ladder::LadderStep>> {
-    if ctx.has_journal() {
-        Ok(ctx.open()?.ladder_steps()?)
-    } else {
-        Ok(ladder::default_ladder_steps())
     }
 }

@@ -72,6 +72,21 @@ impl Context {
         let pass = passphrase::current()?;
         Ok(Journal::open(&self.data_dir, &pass)?)
     }
+
+    /// What the journal says (asking for the passphrase) when there is
+    /// one, since the municipality's settings reach the laptop in it;
+    /// else `built_in`, which needs no passphrase.
+    fn journal_or<T>(
+        &self,
+        read: impl FnOnce(&Journal) -> brygga_core::Result<T>,
+        built_in: impl FnOnce() -> T,
+    ) -> Result<T> {
+        if self.has_journal() {
+            Ok(read(&self.open()?)?)
+        } else {
+            Ok(built_in())
+        }
+    }
 }
 
 pub fn run(cli: Cli) -> Result<()> {

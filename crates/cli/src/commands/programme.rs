@@ -9,9 +9,11 @@ use brygga_core::{programme, NewProgramme};
 
 pub fn run(ctx: &Context, cmd: ProgrammeCommand) -> Result<()> {
     match cmd {
-        // The templates need no journal (and name no one): no passphrase,
-        // no audit row.
-        ProgrammeCommand::Templates(format) => output::show(format.json, &programme::templates()),
+        // The templates name no one: no audit row.
+        ProgrammeCommand::Templates(format) => output::show(
+            format.json,
+            &ctx.journal_or(|j| j.programme_templates(), programme::built_in_templates)?,
+        ),
         ProgrammeCommand::Start(start) => {
             let id = ctx.open()?.start_programme(NewProgramme {
                 case_id: start.case,

@@ -1,19 +1,21 @@
 //! Programmes as text.
 
+use super::settings::source;
 use super::{or_dash, pairs, table, Render};
-use brygga_core::programme::Template;
+use brygga_core::programme::TemplateInForce;
 use brygga_core::ProgrammeView;
 
-impl Render for Vec<Template> {
+impl Render for Vec<TemplateInForce> {
     fn render(&self) -> String {
         table(
-            ["TEMPLATE", "VERSION", "NAME", "SESSIONS"],
-            self.iter().map(|t| {
+            ["TEMPLATE", "VERSION", "NAME", "SESSIONS", "FROM"],
+            self.iter().map(|TemplateInForce { template: t, from }| {
                 [
                     t.key.clone(),
                     t.version.to_string(),
                     t.name.clone(),
                     t.sessions.len().to_string(),
+                    source(*from).to_owned(),
                 ]
             }),
         )

@@ -3,7 +3,7 @@
 use super::{pairs, Render};
 use brygga_core::{MunicipalitySettings, SettingSource};
 
-fn source(from: SettingSource) -> &'static str {
+pub(super) fn source(from: SettingSource) -> &'static str {
     match from {
         SettingSource::BuiltIn => "built-in",
         SettingSource::ThisLaptop => "set on this laptop",

@@ -1,8 +1,9 @@
 use super::*;
-use crate::fixtures::{journal, op_count, pupil, reason};
+use crate::fixtures::{journal, keypair, laptop, op_count, pupil, reason, tell};
 
 use crate::NewEntry;
 use brygga_protocol::entry_kind::EntryKind;
+use brygga_protocol::notice::NoticeBody;
 use brygga_protocol::programme::SessionKind;
 
 /// A journal with the fictional pupil and an open case of theirs.
@@ -35,14 +36,175 @@ fn session_entry(session: &str, at: &str) -> NewEntry {
     }
 }
 
+fn keys(j: &Journal) -> Vec<(String, u32, SettingSource)> {
+    j.programme_templates()
+        .expect("templates")
+        .into_iter()
+        .map(|t| (t.template.key, t.template.version, t.from))
+        .collect()
+}
+
+/// The municipality's Back2School: version 2, four sessions.
+fn their_back2school() -> Template {
+    let mut t = brygga_protocol::programme::back2school();
+    t.version = 2;
+    t.sessions.truncate(4);
+    t
+}
+
+/// A template of the municipality's own, of `sessions` sessions from 1.
+fn their_own(key: &str, version: u32, sessions: u32) -> Template {
+    Template {
+        key: key.into(),
+        version,
+        name: "Kort insats för skolnärvaro".into(),
+        sessions: (1..=sessions)
+            .map(|number| TemplateSession {
+                number,
+                kind: SessionKind::Joint,
+                title: format!("Träff {number}"),
+                module: false,
+            })
+            .collect(),
+        modules: vec![],
+        exposure_steps: vec![],
+    }
+}
+
+fn template_notice(template: Template) -> NoticeBody {
+    NoticeBody::ProgrammeTemplate { template }
+}
+
 #[test]
 fn back2school_is_the_built_in_template() {
-    let keys: Vec<_> = templates().into_iter().map(|t| t.key).collect();
-    assert_eq!(keys, ["back2school"]);
-    template("back2school").expect("known");
-    let e = template("cool-kids").expect_err("unknown");
+    let (_dir, j) = journal();
+    assert_eq!(
+        keys(&j),
+        [("back2school".to_owned(), 1, SettingSource::BuiltIn)]
+    );
+    j.programme_template("back2school").expect("known");
+    let e = j.programme_template("cool-kids").expect_err("unknown");
     assert!(e.to_string().contains("back2school"), "{e}");
     assert_eq!(reason(e), Some(ReasonCode::ProgrammeTemplateUnknown));
+}
+
+#[test]
+fn the_municipalitys_templates_are_in_force_the_newest_of_a_key_winning() {
+    let server = keypair();
+    let (_dir, mut j) = laptop(&server);
+    tell(
+        &mut j,
+        &server,
+        1,
+        template_notice(their_own("kort-insats", 1, 3)),
+    );
+    tell(&mut j, &server, 2, template_notice(their_back2school()));
+    tell(
+        &mut j,
+        &server,
+        3,
+        template_notice(their_own("kort-insats", 2, 5)),
+    );
+    let municipality = SettingSource::Municipality;
+    assert_eq!(
+        keys(&j),
+        [
+            ("back2school".to_owned(), 2, municipality),
+            ("kort-insats".to_owned(), 2, municipality),
+        ],
+        "the built-in Back2School replaced, the newest of a key in force"
+    );
+    assert_eq!(
+        j.programme_template("back2school").expect("theirs"),
+        their_back2school()
+    );
+    let pupil = pupil(&mut j);
+    let case = j.open_case(pupil).expect("case");
+    j.start_programme(start(case, "kort-insats", None))
+        .expect("a template of the municipality's own");
+    let view = j.programme(case).expect("read").expect("a programme");
+    assert_eq!((view.template_version, view.sessions.len()), (2, 5));
+    j.check_replay().expect("the notices verify again");
+}
+
+#[test]
+fn a_template_notice_that_breaks_the_rules_is_quarantined_and_changes_nothing() {
+    let server = keypair();
+    let (_dir, mut j) = laptop(&server);
+    let before = keys(&j);
+    let mut gap = their_back2school();
+    gap.sessions.remove(2);
+    // Signed by the server's own key: only the template is wrong.
+    tell(&mut j, &server, 1, template_notice(gap));
+    tell(
+        &mut j,
+        &server,
+        2,
+        template_notice(their_own("Kort Insats", 1, 2)),
+    );
+    assert_eq!(keys(&j), before, "the built-in template is still in force");
+    let quarantined = j.sync_status().expect("status").quarantined;
+    let codes: Vec<_> = quarantined
+        .iter()
+        .map(|q| (q.code.as_str(), q.op_type.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("bad-template-notice", "programme-template"),
+            ("bad-template-notice", "programme-template")
+        ]
+    );
+    assert!(
+        quarantined
+            .iter()
+            .any(|q| q.reason.contains("sessions[2].number")),
+        "the reason names what is wrong: {quarantined:?}"
+    );
+    let kept: i64 = j
+        .conn
+        .query_row("SELECT count(*) FROM notices", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(kept, 0, "neither is kept");
+}
+
+#[test]
+fn a_later_template_of_the_same_key_leaves_a_running_programme_as_it_started() {
+    let server = keypair();
+    let (_dir, mut j) = laptop(&server);
+    let pupil = pupil(&mut j);
+    let case = j.open_case(pupil).expect("case");
+    j.start_programme(start(case, "back2school", None))
+        .expect("the built-in one");
+    tell(&mut j, &server, 1, template_notice(their_back2school()));
+    let view = j.programme(case).expect("read").expect("programme");
+    assert_eq!(
+        (view.template_version, view.sessions.len()),
+        (1, 12),
+        "the case keeps the template it started with"
+    );
+    let eleven = j
+        .draft_entry(case, session_entry("11", "2026-11-02T08:00:00Z"))
+        .expect("session 11 is still planned for this case");
+    j.sign_entry(eleven).expect("sign");
+    j.check_replay().expect("replays with its snapshot");
+    let after = j.programme(case).expect("read").expect("programme");
+    assert!(after.sessions[11].done.is_some());
+
+    let another = j
+        .add_pupil(crate::NewPupil {
+            name: "Fiktiv Annan Elev".into(),
+            personnummer: "20121008-9882".into(),
+            school: "Fiktiva skolan".into(),
+            grade: 7,
+            protected_identity: false,
+        })
+        .expect("pupil");
+    let other = j.open_case(another).expect("case");
+    j.start_programme(start(other, "back2school", None))
+        .expect("the municipality's now");
+    let started = j.programme(other).expect("read").expect("programme");
+    assert_eq!((started.template_version, started.sessions.len()), (2, 4));
 }
 
 #[test]

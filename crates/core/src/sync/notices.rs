@@ -5,6 +5,10 @@
 //! quarantined with its reason and changes nothing: a server that is not
 //! the one this laptop enrolled with, or someone who can write to the
 //! server's database without its key, cannot make a laptop remove a case.
+//! A programme template is checked again by the rules of the file format
+//! (the server checked it before signing): one that breaks them is
+//! quarantined too, so no therapist is offered a plan the format forbids,
+//! whatever build of the server signed it.
 
 use super::local::now_text;
 use super::state;
@@ -28,22 +32,35 @@ enum Verdict {
 }
 
 fn judge(signed: &SignedNotice, key: &[u8], team: Option<&str>) -> Verdict {
+    let id = signed.notice.id;
     if let Err(e) = notice::verify(signed, key) {
         return Verdict::Refused {
             code: "bad-notice",
             reason: format!(
-                "the server's notice {} does not verify against the key pinned at enrolment: {e}",
-                signed.notice.id
+                "the server's notice {id} does not verify against the key pinned at enrolment: {e}"
             ),
         };
     }
-    match (&signed.notice.team, team) {
-        (Some(to), Some(ours)) if to != ours => Verdict::Refused {
-            code: "other-team-notice",
-            reason: format!("the server's notice {} is for team {to}", signed.notice.id),
-        },
-        _ => Verdict::Take,
+    if let (Some(to), Some(ours)) = (&signed.notice.team, team) {
+        if to != ours {
+            return Verdict::Refused {
+                code: "other-team-notice",
+                reason: format!("the server's notice {id} is for team {to}"),
+            };
+        }
     }
+    if let NoticeBody::ProgrammeTemplate { template } = &signed.notice.body {
+        if let Err(problem) = template.validate() {
+            return Verdict::Refused {
+                code: "bad-template-notice",
+                reason: format!(
+                    "the server's notice {id} holds a programme template that breaks the rules of \
+                     the template format: {problem}"
+                ),
+            };
+        }
+    }
+    Verdict::Take
 }
 
 impl Journal {
@@ -149,7 +166,9 @@ fn apply(conn: &Connection, actor: (&str, &str), body: &NoticeBody) -> Result<()
         ),
         // Read from the kept notice itself (crate::municipality): keeping
         // it is all there is to do.
-        NoticeBody::LadderSteps { .. } | NoticeBody::AbsenceThresholds { .. } => Ok(()),
+        NoticeBody::LadderSteps { .. }
+        | NoticeBody::AbsenceThresholds { .. }
+        | NoticeBody::ProgrammeTemplate { .. } => Ok(()),
     }
 }
 

@@ -125,3 +125,54 @@ fn every_rule_of_a_template_is_kept() {
     t.exposure_steps = vec!["Steg".into(); MAX_ITEMS + 1];
     assert_eq!(at_of(&t), "exposure_steps");
 }
+
+fn own(key: &str, version: u32) -> Template {
+    let text = format!(
+        r#"{{"key": "{key}", "version": {version}, "name": "Kommunens modell",
+        "sessions": [{{"number": 1, "kind": "joint", "title": "Första träffen"}}]}}"#
+    );
+    Template::from_file_text(&text).expect("a valid template")
+}
+
+#[test]
+fn the_built_in_templates_are_in_force_until_the_municipality_says() {
+    let built_in: Vec<_> = in_force([]).into_iter().map(|(t, m)| (t.key, m)).collect();
+    assert_eq!(built_in, [("back2school".to_owned(), false)]);
+}
+
+#[test]
+fn the_municipalitys_template_replaces_a_built_in_one_and_the_newest_of_a_key_wins() {
+    let mut theirs = back2school();
+    theirs.version = 2;
+    theirs.sessions.truncate(4);
+    let in_force = in_force([
+        own("egen-modell", 1),
+        theirs.clone(),
+        own("kort-insats", 1),
+        own("egen-modell", 2),
+    ]);
+    let keys: Vec<_> = in_force
+        .iter()
+        .map(|(t, m)| (t.key.as_str(), t.version, *m))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("back2school", 2, true),
+            ("egen-modell", 2, true),
+            ("kort-insats", 1, true),
+        ],
+        "the built-in one replaced in its place, then new keys as they came"
+    );
+    assert_eq!(in_force[0].0, theirs);
+}
+
+#[test]
+fn a_template_key_is_checked_for_its_form_alone() {
+    check_template_key("kort-insats-2").expect("well formed");
+    for bad in ["", "Back2School", "2-steg", "-x", "kort insats"] {
+        let e = check_template_key(bad).expect_err("not a key");
+        assert_eq!(e.at, "key", "{bad}");
+        assert!(e.problem.contains("not a key"), "{bad}: {e}");
+    }
+}

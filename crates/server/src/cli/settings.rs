@@ -51,7 +51,7 @@ pub(super) async fn run(cli: &Cli, dir: &Path, command: &SettingsCommand) -> Res
     }
 }
 
-fn from(set: bool) -> &'static str {
+pub(super) fn from(set: bool) -> &'static str {
     if set {
         "municipality"
     } else {

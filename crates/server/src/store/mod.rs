@@ -575,9 +575,9 @@ pub trait Store: Send + Sync + 'static {
     /// heads stay, so their chains are still checked) and writes one audit
     /// row saying how many, at `at_ms`.
     async fn purge_old_audit(&self, before_ms: i64, at_ms: i64) -> Result<retention::OldAudit>;
-    /// The newest notice for every team whose body is of `type_name`
-    /// (`NoticeBody::type_name`), as SignedNotice JSON.
-    async fn newest_notice(&self, type_name: &str) -> Result<Option<String>>;
+    /// Every notice for every team whose body is of `type_name`
+    /// (`NoticeBody::type_name`), as SignedNotice JSON, oldest first.
+    async fn notices_of_type(&self, type_name: &str) -> Result<Vec<String>>;
     /// Stores `notices` (each for every team) and, when one of them is
     /// new, the audit row, in one transaction; false when every one was
     /// stored already (the same notice ids: a restore re-applying).

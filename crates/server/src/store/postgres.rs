@@ -1294,17 +1294,19 @@ impl Store for PgStore {
         Ok(purged)
     }
 
-    async fn newest_notice(&self, type_name: &str) -> Result<Option<String>> {
+    async fn notices_of_type(&self, type_name: &str) -> Result<Vec<String>> {
         let client = self.pool.get().await?;
         Ok(client
-            .query_opt(
+            .query(
                 "SELECT body FROM notices WHERE team_id IS NULL \
                  AND body::jsonb -> 'notice' -> 'body' ->> 'type' = $1 \
-                 ORDER BY notice_seq DESC LIMIT 1",
+                 ORDER BY notice_seq",
                 &[&type_name],
             )
             .await?
-            .map(|r| r.get(0)))
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
     }
 
     async fn add_notices(&self, notices: Vec<NoticeRow>, audit: AuditRecord) -> Result<bool> {

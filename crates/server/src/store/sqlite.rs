@@ -1168,17 +1168,17 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn newest_notice(&self, type_name: &str) -> Result<Option<String>> {
+    async fn notices_of_type(&self, type_name: &str) -> Result<Vec<String>> {
         let type_name = type_name.to_owned();
         self.read_with(move |conn| {
             Ok(conn
                 .prepare_cached(
                     "SELECT body FROM notices WHERE team_id IS NULL \
                      AND json_extract(body, '$.notice.body.type') = ?1 \
-                     ORDER BY notice_seq DESC LIMIT 1",
+                     ORDER BY notice_seq",
                 )?
-                .query_row([type_name], |r| r.get(0))
-                .optional()?)
+                .query_map([type_name], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?)
         })
         .await
     }

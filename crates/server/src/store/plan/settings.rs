@@ -1,8 +1,10 @@
 //! The municipality's settings (docs/settings.md): what a change asks for
 //! is checked, and each setting it gives that is not the one in force is
-//! told to every team in a notice of its own.
+//! told to every team in a notice of its own; so is a programme template
+//! that is not the one in force of its key.
 
 use brygga_protocol::notice::NoticeBody;
+use brygga_protocol::programme::Template;
 use brygga_protocol::settings::{check_absence_thresholds, check_ladder_steps, LadderStep};
 
 /// The settings a notice has set; None: the built-in ones are in force.
@@ -50,10 +52,70 @@ pub fn notices(in_force: &InForce, change: Change) -> Vec<NoticeBody> {
     steps.into_iter().chain(thresholds).collect()
 }
 
+/// The notice that adds `template` (valid by the file format), given the
+/// template of its key in force and whether that one is the
+/// municipality's: None when it is the municipality's already (nothing
+/// changed). Like a setting, a copy of a built-in template is told: from
+/// then on it is the municipality's, whatever a later build of Brygga
+/// builds in. A template that differs from the one in force must raise
+/// its version, since a case shows the version it started with and two
+/// plans must never share one; the English message says so.
+pub fn template_notice(
+    template: Template,
+    in_force: Option<(&Template, bool)>,
+) -> Result<Option<NoticeBody>, String> {
+    match in_force {
+        Some((current, true)) if *current == template => return Ok(None),
+        Some((current, theirs)) if *current != template && template.version <= current.version => {
+            return Err(format!(
+                "the template '{}' in force ({}) is version {}; a changed template needs a \
+                 higher version (the file says {})",
+                template.key,
+                if theirs {
+                    "the municipality's"
+                } else {
+                    "built in"
+                },
+                current.version,
+                template.version
+            ))
+        }
+        _ => {}
+    }
+    Ok(Some(NoticeBody::ProgrammeTemplate { template }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use brygga_protocol::programme::back2school;
     use brygga_protocol::settings::default_ladder_steps;
+
+    #[test]
+    fn a_template_is_told_unless_it_is_the_municipalitys_in_force() {
+        let built_in = back2school();
+        let told = |t: Template, in_force| template_notice(t, in_force).expect("allowed");
+        assert!(told(built_in.clone(), None).is_some(), "a new key");
+        assert!(
+            told(built_in.clone(), Some((&built_in, false))).is_some(),
+            "the built-in one made the municipality's"
+        );
+        assert_eq!(
+            told(built_in.clone(), Some((&built_in, true))),
+            None,
+            "nothing changed"
+        );
+        let mut theirs = back2school();
+        theirs.sessions.truncate(4);
+        let refused = template_notice(theirs.clone(), Some((&built_in, false)))
+            .expect_err("a change without a new version");
+        assert!(refused.contains("higher version"), "{refused}");
+        theirs.version = 2;
+        assert_eq!(
+            told(theirs.clone(), Some((&built_in, false))),
+            Some(NoticeBody::ProgrammeTemplate { template: theirs })
+        );
+    }
 
     #[test]
     fn only_what_is_new_is_told() {
