@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::followups::FollowupView;
 use crate::journal::Journal;
 use crate::personnummer::Personnummer;
+use crate::programme::NextSession;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -102,6 +103,8 @@ pub struct CaseloadItem {
     pub attention: Vec<Attention>,
     /// The step of the return ladder the pupil is on, by its key.
     pub ladder_step: Option<String>,
+    /// The next session of the case's programme, when it follows one.
+    pub next_session: Option<NextSession>,
 }
 
 struct Row {
@@ -222,6 +225,7 @@ impl Journal {
                         next_follow_up: None,
                         attention: Vec::new(),
                         ladder_step: r.get(12)?,
+                        next_session: None,
                     },
                     follow_ups: serde_json::from_str(&follow_ups).unwrap_or_default(),
                     consent_ends: serde_json::from_str(&consent_ends).unwrap_or_default(),
@@ -229,10 +233,12 @@ impl Journal {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let followups = self.open_followups()?;
+        let mut next_sessions = self.next_sessions()?;
         let mut items: Vec<CaseloadItem> = rows
             .into_iter()
             .map(|row| {
                 let mut item = row.item;
+                item.next_session = next_sessions.remove(&item.case_id);
                 item.next_follow_up = row.follow_ups.iter().min().cloned();
                 let open: Vec<&FollowupView> = followups
                     .iter()
@@ -324,6 +330,7 @@ mod tests {
             next_follow_up: None,
             attention,
             ladder_step: None,
+            next_session: None,
         }
     }
 

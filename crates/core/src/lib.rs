@@ -65,7 +65,7 @@ pub use leaving::LeftCase;
 pub use municipality::{MunicipalitySettings, SettingSource};
 pub use personnummer::Personnummer;
 pub use plans::{NewAction, NewPlan};
-pub use programme::{NewProgramme, ProgrammeSession, ProgrammeView, SessionDone};
+pub use programme::{NewProgramme, NextSession, ProgrammeSession, ProgrammeView, SessionDone};
 pub use pupils::{NewPupil, GRADES};
 pub use schedules::{ExpectedPupil, Schedule};
 #[cfg(feature = "bench-plaintext")]

@@ -26,7 +26,7 @@ mod view;
 pub use brygga_protocol::programme::{
     check_template_key, Module, SessionKind, Template, TemplateSession,
 };
-pub use view::{ProgrammeSession, ProgrammeView, SessionDone};
+pub use view::{NextSession, ProgrammeSession, ProgrammeView, SessionDone};
 
 /// The field of `mutable_fields` (on the case) that holds the planned
 /// return date.

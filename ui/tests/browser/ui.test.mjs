@@ -701,6 +701,12 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     await createWithDemo(page);
     const alva = await caseOf(bridge, 'Alva Lindqvist');
 
+    // The caseload names Noah's next session (the demo's five are done);
+    // a pupil who follows no programme has no such badge.
+    const row = (name) => page.getByTestId('caseload-list').locator('li').filter({ hasText: name });
+    assert.match(await row('Noah Berglund').getByTestId('next-session-badge').innerText(), /^Back2School: nästa session 5$/u);
+    await hasCount(row('Alva Lindqvist').getByTestId('next-session-badge'), 0);
+
     // Noah's (the demo's) shows what is done and what is next.
     await page.getByText('Noah Berglund').click();
     const card = page.getByTestId('programme');
@@ -741,6 +747,8 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     assert.equal(saved.return_date, returnOn);
     assert.deepEqual(saved.sessions.filter((x) => x.done).map((x) => x.number), [0]);
     assert.equal(saved.next, 1);
+    await backToCaseload(page);
+    assert.match(await row('Alva Lindqvist').getByTestId('next-session-badge').innerText(), /nästa session 1$/u);
     await context.close();
   });
 

@@ -210,11 +210,20 @@ fn a_later_template_of_the_same_key_leaves_a_running_programme_as_it_started() {
 #[test]
 fn a_case_follows_back2school_session_by_session() {
     let (_dir, mut j, case) = journal_with_case();
+    let next_in_caseload = |j: &Journal| {
+        let items = j.caseload().expect("caseload");
+        let item = items.iter().find(|i| i.case_id == case.to_string());
+        item.expect("the case").next_session.clone()
+    };
     assert_eq!(j.programme(case).expect("read"), None);
+    assert_eq!(next_in_caseload(&j), None, "no programme, no session");
     let return_on = in_days(60);
     j.start_programme(start(case, "back2school", Some(return_on)))
         .expect("start");
+    let first = next_in_caseload(&j).expect("the caseload shows the next session");
+    assert_eq!((first.programme.as_str(), first.number), ("Back2School", 0));
     let view = j.programme(case).expect("read").expect("a programme");
+    assert_eq!(first.title, view.sessions[0].title);
     assert_eq!(view.template_key, "back2school");
     assert_eq!(view.name, "Back2School");
     assert_eq!(view.started_on, clock::today().to_string());
@@ -250,6 +259,7 @@ fn a_case_follows_back2school_session_by_session() {
     assert!(view.sessions[1].done.is_none());
     assert!(view.sessions[2].done.is_some());
     assert_eq!(view.next, Some(1), "the first session in order not done");
+    assert_eq!(next_in_caseload(&j).map(|n| n.number), Some(1));
 
     let moved = in_days(75);
     j.plan_return_date(case, moved).expect("move the date");

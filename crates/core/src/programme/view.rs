@@ -57,7 +57,47 @@ pub struct ProgrammeView {
     pub exposure_steps: Vec<String>,
 }
 
+/// The next session of a case's programme, as the caseload shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NextSession {
+    /// The programme's name (its template's).
+    pub programme: String,
+    pub number: u32,
+    pub title: String,
+}
+
 impl Journal {
+    /// The next session of every open case that follows a programme with
+    /// a session still to hold, by case id. Not logged: the caseload that
+    /// shows it logs its own read.
+    pub(crate) fn next_sessions(&self) -> Result<BTreeMap<String, NextSession>> {
+        let cases = store::text_rows::<1>(
+            &self.conn,
+            "SELECT p.case_id FROM programmes p JOIN cases c ON c.id = p.case_id
+             WHERE c.status = ?1",
+            "open",
+        )?;
+        let mut next = BTreeMap::new();
+        for [case_id] in cases {
+            let id = Uuid::parse_str(&case_id)
+                .map_err(|e| Error::Damaged(format!("programme of case {case_id}: {e}")))?;
+            let Some(started) = self.started_programme(&id)? else {
+                continue;
+            };
+            let view = self.view_of(&id, started)?;
+            if let Some(s) = view.sessions.into_iter().find(|s| s.done.is_none()) {
+                let session = NextSession {
+                    programme: view.name,
+                    number: s.number,
+                    title: s.title,
+                };
+                next.insert(case_id, session);
+            }
+        }
+        Ok(next)
+    }
+
     /// A case's programme, or None when it follows none; the read is
     /// logged.
     pub fn programme(&self, case_id: Uuid) -> Result<Option<ProgrammeView>> {

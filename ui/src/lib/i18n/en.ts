@@ -722,6 +722,7 @@ export const en: Record<keyof typeof sv, string> = {
   'ladder.next_date': "Planned date of the next step",
   'ladder.saved_notice': "The step {step} is saved and signed.",
   'ladder.badge': "Step: {step}",
+  'programme.next_badge': "{programme}: next session {n}",
   'schedule.title': "When each week: {what}",
   'schedule.save': "Save the times",
   'schedule.saved_notice': "The times are saved. The pupil is expected at the check-in on those mornings.",

@@ -722,6 +722,7 @@ export const sv = {
   'ladder.next_date': "Planerat datum för nästa steg",
   'ladder.saved_notice': "Steget {step} är sparat och signerat.",
   'ladder.badge': "Steg: {step}",
+  'programme.next_badge': "{programme}: nästa session {n}",
   'schedule.title': "När varje vecka: {what}",
   'schedule.save': "Spara tiderna",
   'schedule.saved_notice': "Tiderna är sparade. Eleven väntas på incheckningen de morgnarna.",
