@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the desktop app: the UI (ui/dist) and the release binary
-# target/release/brygga-desktop, which serves the bundled UI.
+# Builds the desktop app: the UI (ui/dist) and the binary
+# target/desktop/brygga-desktop (Cargo's `desktop` profile: the release
+# profile optimised for size), which serves the bundled UI.
 #
 #   scripts/desktop-build.sh         the binary
 #   scripts/desktop-build.sh --deb   and the Debian package
-#                                    target/release/bundle/deb/brygga_VERSION_ARCH.deb
+#                                    target/desktop/bundle/deb/brygga_VERSION_ARCH.deb
 #
 # The .deb is assembled with dpkg-deb, the same layout tauri-bundler makes
 # (binary in /usr/bin, a .desktop entry, hicolor icons), so no extra tool has
@@ -23,7 +24,7 @@ fi
 
 version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$root/tauri.conf.json" | head -1)
 arch=$(dpkg --print-architecture)
-out="$target_dir/release/bundle/deb"
+out="$target_dir/desktop/bundle/deb"
 stage="$(mktemp -d "${TMPDIR:-/tmp}/brygga-deb.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 pkg="$stage/brygga_${version}_${arch}"

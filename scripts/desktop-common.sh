@@ -4,12 +4,13 @@
 #   desktop_setup        Debian packages (core + desktop), the UI's npm
 #                        packages when package-lock.json changed
 #   desktop_build_ui     ui/dist (Vite)
-#   desktop_build_app    target/release/brygga-desktop with the bundled UI
+#   desktop_build_app    target/desktop/brygga-desktop with the bundled UI
+#                        (the `desktop` profile of Cargo.toml: as it ships)
 #   desktop_ensure_tool  cargo install NAME --locked when NAME is missing
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-app_bin="$target_dir/release/brygga-desktop"
+app_bin="$target_dir/desktop/brygga-desktop"
 
 # Blank or black windows under Xvfb and on some GPUs otherwise.
 export WEBKIT_DISABLE_COMPOSITING_MODE="${WEBKIT_DISABLE_COMPOSITING_MODE:-1}"
@@ -43,8 +44,8 @@ desktop_build_ui() {
 
 desktop_build_app() {
     desktop_build_ui
-    dlog "building brygga-desktop (release, custom protocol: serves ui/dist)"
-    (cd "$root" && cargo build --release -p brygga-desktop)
+    dlog "building brygga-desktop (desktop profile, custom protocol: serves ui/dist)"
+    (cd "$root" && cargo build --profile desktop -p brygga-desktop)
 }
 
 desktop_ensure_tool() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of the real desktop app: builds the release binary with
+# End-to-end test of the real desktop app: builds the binary as it ships with
 # the bundled UI, then drives it through tauri-driver + WebKitWebDriver
 # under Xvfb (tests/e2e/desktop.test.mjs). Screenshots of the main screens
 # land in test-artifacts/screenshots/.

@@ -18,7 +18,7 @@
 #     demo data, Noah's case and its chart seen, back on the caseload;
 #     tests/e2e/measure-demo.mjs through tauri-driver), and Brygga's own
 #     share: that PSS less the floor's, both taken in this one run;
-#   - the size of the .deb in target/release/bundle/deb/ when there is one
+#   - the size of the .deb in target/desktop/bundle/deb/ when there is one
 #     (scripts/desktop-build.sh --deb makes it).
 #
 #   scripts/desktop-measure.sh                  build, then measure
@@ -146,7 +146,7 @@ warm=("${startups[@]:1}")
 [ "${#warm[@]}" -gt 0 ] || warm=("$first")
 median=$(printf '%s\n' "${warm[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 
-deb=$(ls -1 "$target_dir"/release/bundle/deb/*.deb 2>/dev/null | head -1 || true)
+deb=$(ls -1 "$target_dir"/desktop/bundle/deb/*.deb 2>/dev/null | head -1 || true)
 if [ -n "$deb" ]; then
     deb_size="$(stat -c %s "$deb") bytes ($(awk -v b="$(stat -c %s "$deb")" 'BEGIN {printf "%.1f", b/1048576}') MiB) $(basename "$deb")"
 else
@@ -162,6 +162,6 @@ idle memory after the unlock screen: RSS sum $((app_rss_kb / 1024)) MiB, PSS sum
 WebKitGTK floor (MiniBrowser, about:blank): ${floor}
 with the demo caseload open: ${demo}
 load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)
-release binary: ${bin_size}
+app binary: ${bin_size}
 deb: ${deb_size}
 EOT

@@ -2,7 +2,7 @@
 # Runs Brygga.
 #
 #   ./scripts/run.sh              the desktop app: builds the UI and the app
-#                                 (release) and opens its window. On a machine
+#                                 (as it ships) and opens its window. On a machine
 #                                 without a display: xvfb-run ./scripts/run.sh
 #   ./scripts/run.sh --cli-demo   a demo of the `brygga` CLI: a fresh journal in
 #                                 a temporary folder, filled with fictional data

@@ -1,4 +1,4 @@
-// End-to-end test of the real desktop app: the release build (custom
+// End-to-end test of the real desktop app: the build as it ships (custom
 // protocol, bundled UI) driven through tauri-driver + WebKitWebDriver under
 // Xvfb. Run it with scripts/desktop-e2e.sh, which builds the app, installs
 // what is missing and starts Xvfb.

@@ -1,5 +1,5 @@
 // Brygga's memory with the demo caseload open, for scripts/desktop-measure.sh
-// (a bench, not a test): the release app through tauri-driver, a journal
+// (a bench, not a test): the app as it ships through tauri-driver, a journal
 // created with the fictional demo data, the caseload, Noah's case with its
 // absence chart, and back to the caseload; then, after the app has settled,
 // the resident set (RSS) and proportional set size (PSS) of the app and the

@@ -11,7 +11,7 @@ import { Builder, By, until } from 'selenium-webdriver';
 
 export { By, until };
 export const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-export const app = process.env.BRYGGA_APP ?? join(root, 'target/release/brygga-desktop');
+export const app = process.env.BRYGGA_APP ?? join(root, 'target/desktop/brygga-desktop');
 export const shots = process.env.BRYGGA_SCREENSHOTS ?? join(root, 'test-artifacts/screenshots');
 export const WAIT = 20_000;
 
