@@ -19,7 +19,7 @@ use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
 use brygga_core::device_card::DeviceCard;
 use brygga_core::entry_fields::{self, KindRules};
 use brygga_core::form_rules::{self, FormProblem, FormRules};
-use brygga_core::programme::Template;
+use brygga_core::programme::{Template, TemplateInForce};
 use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
@@ -51,6 +51,7 @@ fn generate(dir: &Path) {
     one::<LadderView>(dir);
     one::<NewLadderStep>(dir);
     one::<Template>(dir);
+    one::<TemplateInForce>(dir);
     one::<ProgrammeView>(dir);
     one::<NewProgramme>(dir);
     one::<ExpectedPupil>(dir);

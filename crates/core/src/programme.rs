@@ -38,8 +38,10 @@ pub const SESSION_FIELD: &str = "programme_session";
 /// A template in force on this laptop and where it comes from: built in,
 /// or the municipality's (a notice of the server's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TemplateInForce {
     #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
     pub template: Template,
     pub from: SettingSource,
 }

@@ -4,21 +4,19 @@
 
 use crate::error::IpcResult;
 use crate::state::AppState;
-use brygga_core::programme::Template;
+use brygga_core::programme::TemplateInForce;
 use brygga_core::{NewProgramme, ProgrammeView};
 use chrono::NaiveDate;
 use tauri::State;
 use uuid::Uuid;
 
-/// The templates in force: the municipality's reach the journal in
-/// signed notices, so this needs it unlocked. The window offers them to
-/// start a programme with and does not show where each comes from.
+/// The templates in force, each with where it comes from: the
+/// municipality's reach the journal in signed notices, so this needs it
+/// unlocked. The window offers them to start a programme with and lists
+/// them in the municipality's settings.
 #[tauri::command]
-pub async fn programme_templates(state: State<'_, AppState>) -> IpcResult<Vec<Template>> {
-    state.with(|j| {
-        j.programme_templates()
-            .map(|all| all.into_iter().map(|t| t.template).collect())
-    })
+pub async fn programme_templates(state: State<'_, AppState>) -> IpcResult<Vec<TemplateInForce>> {
+    state.with(|j| j.programme_templates())
 }
 
 /// The case's programme, if it follows one.

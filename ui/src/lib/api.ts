@@ -42,7 +42,7 @@ import type { MunicipalitySettings } from './bindings/MunicipalitySettings';
 import type { NewLadderStep } from './bindings/NewLadderStep';
 import type { NewProgramme } from './bindings/NewProgramme';
 import type { ProgrammeView } from './bindings/ProgrammeView';
-import type { Template } from './bindings/Template';
+import type { TemplateInForce } from './bindings/TemplateInForce';
 
 export const LOCKED_EVENT = 'brygga://locked';
 export const SYNC_EVENT = 'brygga://sync';
@@ -106,7 +106,7 @@ export const api = {
   setLadderStep: (step: NewLadderStep) => call<string>('set_ladder_step', { step }),
   followups: () => call<FollowupView[]>('followups'),
   followupDone: (followupId: string) => call<null>('followup_done', { followupId }),
-  programmeTemplates: () => call<Template[]>('programme_templates'),
+  programmeTemplates: () => call<TemplateInForce[]>('programme_templates'),
   programme: (caseId: string) => call<ProgrammeView | null>('programme', { caseId }),
   startProgramme: (programme: NewProgramme) => call<string>('start_programme', { programme }),
   /** on: YYYY-MM-DD, not before today. */

@@ -1078,7 +1078,7 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     }
   });
 
-  it("the municipality's ladder steps and thresholds reach the laptop signed, and are shown read-only", { skip: needsServer }, async () => {
+  it("the municipality's ladder steps, thresholds and programme templates reach the laptop signed, and are shown read-only", { skip: needsServer }, async () => {
     const server = await new TestServer().start();
     try {
       const { context, page, bridge } = await enrolledWithDemo(server, 'fiktiv.handlaggare');
@@ -1093,6 +1093,23 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
         ]),
       );
       server.admin('settings', 'set', '--ladder-steps', steps, '--absence-thresholds', '12,18,25');
+      const template = join(mkdtempSync(join(tmpdir(), 'brygga-template-')), 'kort.json');
+      writeFileSync(
+        template,
+        JSON.stringify({
+          key: 'skolnarvaro-kort',
+          version: 1,
+          name: 'Kort insats för skolnärvaro',
+          sessions: [
+            { number: 0, kind: 'assessment', title: 'Kartläggning och mål' },
+            { number: 1, kind: 'joint', title: 'Plan för återgången' },
+            { number: 2, kind: 'booster', title: 'Uppföljning efter sex veckor' },
+          ],
+          modules: [],
+          exposure_steps: ['Gå till skolan efter skoltid', 'Hela skoldagen'],
+        }),
+      );
+      server.admin('template', 'add', template);
       await bridge.invoke('sync_now');
 
       // Settings says what is in force and that it is the municipality's.
@@ -1102,6 +1119,13 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
       assert.match(await panel.innerText(), /Studierummet/u);
       assert.match(await panel.getByTestId('municipality-thresholds').innerText(), /12 %, 18 % och 25 %/u);
       assert.match(await panel.innerText(), /Kommunens, signerat av servern/u);
+      const templates = panel.getByTestId('municipality-templates').locator('li');
+      await hasCount(templates, 2);
+      assert.match(await templates.filter({ hasText: 'Back2School' }).innerText(), /12 sessioner\.\s*Inbyggt i Brygga/u);
+      assert.match(
+        await templates.filter({ hasText: 'Kort insats' }).innerText(),
+        /Kort insats för skolnärvaro, version 1: 3 sessioner\.\s*Kommunens, signerat av servern/u,
+      );
       assert.equal(await panel.locator('input, select, textarea').count(), 0, 'nothing to change');
       await audit(page, '45-municipality-settings');
 

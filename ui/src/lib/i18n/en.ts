@@ -782,6 +782,8 @@ export const en: Record<keyof typeof sv, string> = {
   'municipality.explain': "The municipality decides these on the server. They arrive signed by the server and cannot be changed on the laptop.",
   'municipality.ladder': "The steps of the way back",
   'municipality.thresholds': "Absence warning thresholds",
+  'municipality.templates': "Programme templates",
+  'municipality.template': "{name}, version {version}: {n} sessions.",
   'municipality.retention': "Closed cases",
   'municipality.leaves_after': "A closed case leaves the laptop {n} days after its last change, once the server holds all of it.",
   'municipality.from_built-in': "Built into Brygga: the municipality has not decided otherwise.",

@@ -782,6 +782,8 @@ export const sv = {
   'municipality.explain': "Kommunen bestämmer dessa på servern. De kommer hit signerade av servern och kan inte ändras på datorn.",
   'municipality.ladder': "Stegen på vägen tillbaka",
   'municipality.thresholds': "Varningsgränser för frånvaro",
+  'municipality.templates': "Programmallar",
+  'municipality.template': "{name}, version {version}: {n} sessioner.",
   'municipality.retention': "Avslutade ärenden",
   'municipality.leaves_after': "Ett avslutat ärende lämnar datorn {n} dagar efter sista ändringen, när servern har allt.",
   'municipality.from_built-in': "Inbyggt i Brygga: kommunen har inte bestämt något annat.",
