@@ -16,12 +16,12 @@
 //! server_postgres stage; each case gets a database of its own).
 //! All people here are fictional.
 
-use brygga_core::sync::{plan::Remote, PulledPage, PushVerdict, SyncError, Transport};
+use brygga_core::sync::{plan::Remote, NoticesPage, PulledPage, PushVerdict, SyncError, Transport};
 use brygga_core::{
     ActionStatus, CopyKey, EntryKind, GuardianField, Journal, Keep, NewAction, NewCheckin,
     NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme, NewPupil, Passphrase,
 };
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use brygga_server::store::{
@@ -420,7 +420,7 @@ impl Transport for Link<'_> {
     }
     // This in-process server holds no notice key (its status says so),
     // and no case leaves a laptop within a test: neither is ever asked.
-    fn notices(&self, _after: i64) -> Result<NoticesResponse, SyncError> {
+    fn notices(&self, _after: i64) -> Result<NoticesPage, SyncError> {
         Err(SyncError::Refused(
             "no notices from the in-process server".into(),
         ))

@@ -4,15 +4,16 @@
 //! TLS on loopback, real SQLCipher journals. All people here are fictional.
 
 use brygga_core::sync::{
-    plan::Remote, HttpTransport, PulledPage, PushVerdict, SyncError, Transport,
+    plan::Remote, HttpTransport, NoticesPage, PulledPage, PushVerdict, SyncError, Transport,
 };
 use brygga_e2e::{
     cli, on_both_backends, open_case, run_ok, signed_notes, sync, unique, Backend, Device, Server,
 };
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
-use brygga_protocol::notice::NoticeBody;
+use brygga_protocol::notice::{NoticeBody, SignedNotice};
 use brygga_protocol::op::SignedOperation;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 on_both_backends!(
@@ -143,12 +144,15 @@ impl Transport for ForgesPurges<'_> {
         self.inner.push_audit(rows)
     }
 
-    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+    fn notices(&self, after: i64) -> Result<NoticesPage, SyncError> {
         let mut answer = self.inner.notices(after)?;
-        for pulled in &mut answer.notices {
-            if let NoticeBody::CasePurged { case_id } = &mut pulled.notice.notice.body {
+        for (_, raw) in &mut answer.notices {
+            let mut signed: SignedNotice = serde_json::from_str(raw.get()).expect("a notice");
+            if let NoticeBody::CasePurged { case_id } = &mut signed.notice.body {
                 *case_id = self.to;
             }
+            *raw =
+                RawValue::from_string(serde_json::to_string(&signed).expect("JSON")).expect("JSON");
         }
         Ok(answer)
     }

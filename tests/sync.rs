@@ -3,14 +3,14 @@
 //! on loopback, real SQLCipher journals. All people here are fictional.
 
 use brygga_core::sync::{
-    plan::Remote, HttpTransport, PulledPage, PushVerdict, SyncError, Transport,
+    plan::Remote, HttpTransport, NoticesPage, PulledPage, PushVerdict, SyncError, Transport,
 };
 use brygga_core::{AuditFilter, GuardianField, Journal, NewEntry, NewGuardian};
 use brygga_e2e::{
     cli, note, on_both_backends, open_case, open_case_in, signed_notes, sync, unique, Backend,
     Device, Server,
 };
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use std::time::Duration;
@@ -248,7 +248,7 @@ impl Transport for Slow<'_> {
         self.inner.push_audit(rows)
     }
 
-    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+    fn notices(&self, after: i64) -> Result<NoticesPage, SyncError> {
         self.inner.notices(after)
     }
 
@@ -533,7 +533,7 @@ impl Transport for Tampering<'_> {
         self.inner.push_audit(rows)
     }
 
-    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+    fn notices(&self, after: i64) -> Result<NoticesPage, SyncError> {
         self.inner.notices(after)
     }
 
@@ -707,7 +707,7 @@ impl Transport for LosesAuditAnswers<'_> {
         Err(SyncError::Unreachable("connection cut (test)".into()))
     }
 
-    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+    fn notices(&self, after: i64) -> Result<NoticesPage, SyncError> {
         self.inner.notices(after)
     }
 

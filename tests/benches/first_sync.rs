@@ -29,12 +29,12 @@
 //! Every person and number here is fictional.
 
 use brygga_core::sync::{
-    plan::Remote, sync_detached, HttpTransport, JournalAccess, PulledPage, PushVerdict, SyncError,
-    SyncReport, Transport,
+    plan::Remote, sync_detached, HttpTransport, JournalAccess, NoticesPage, PulledPage,
+    PushVerdict, SyncError, SyncReport, Transport,
 };
 use brygga_core::{EntryKind, Journal, NewEntry, NewGuardian, NewPupil, Personnummer};
 use brygga_e2e::{unique, Backend, Device, Server};
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use brygga_protocol::signing;
@@ -303,7 +303,7 @@ impl<A: Around> Transport for Wrapped<A> {
     fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError> {
         self.0.around(|| self.0.inner().push_audit(rows))
     }
-    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+    fn notices(&self, after: i64) -> Result<NoticesPage, SyncError> {
         self.0.around(|| self.0.inner().notices(after))
     }
     fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError> {

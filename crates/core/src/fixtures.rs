@@ -2,7 +2,6 @@
 //! journal with a fictional pupil, and the server's notices to it.
 
 use crate::{Error, Journal, NewPupil, Passphrase, ReasonCode};
-use brygga_protocol::api::PulledNotice;
 use brygga_protocol::notice::{Notice, NoticeBody, SignedNotice};
 use brygga_protocol::PROTOCOL_VERSION;
 use uuid::Uuid;
@@ -84,11 +83,12 @@ pub(crate) fn notice(team: Option<&str>, body: NoticeBody) -> Notice {
 }
 
 /// A signed notice as the server hands it out, at `seq`.
-pub(crate) fn pulled(seq: i64, signed: SignedNotice) -> PulledNotice {
-    PulledNotice {
-        notice_seq: seq,
-        notice: signed,
-    }
+pub(crate) fn pulled(seq: i64, signed: SignedNotice) -> (i64, Box<serde_json::value::RawValue>) {
+    let raw = serde_json::to_string(&signed).expect("a notice serialises");
+    (
+        seq,
+        serde_json::value::RawValue::from_string(raw).expect("JSON"),
+    )
 }
 
 /// Makes `j` a laptop of team "Team Norr" that pinned `server`'s key.

@@ -6,12 +6,12 @@
 //! so a municipal server needs no certificate from one.
 
 use super::plan::Remote;
-use super::{PulledPage, PushVerdict, SyncError, Transport};
+use super::{NoticesPage, PulledPage, PushVerdict, SyncError, Transport};
 use crate::device::Device;
 use brygga_protocol::api::{
     self, AuditPushRequest, AuditPushResponse, CaseOpsQuery, DeviceDirectory, DirectoryEntry,
-    EnrollRequest, EnrollResponse, ErrorBody, NoticesQuery, NoticesResponse, Outcome, PullQuery,
-    PushRequest, PushResponse, StatusResponse,
+    EnrollRequest, EnrollResponse, ErrorBody, NoticesQuery, Outcome, PullQuery, PushRequest,
+    PushResponse, StatusResponse,
 };
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::auth;
@@ -315,9 +315,19 @@ impl Transport for HttpTransport {
         read_json(self.client.send("POST", api::PATH_AUDIT, &body)?)
     }
 
-    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError> {
+    fn notices(&self, after: i64) -> Result<NoticesPage, SyncError> {
         let query = NoticesQuery { after };
-        read_json(self.client.send("GET", &query.path_and_query(), &[])?)
+        let answer: RawNotices =
+            read_json(self.client.send("GET", &query.path_and_query(), &[])?)?;
+        Ok(NoticesPage {
+            notices: answer
+                .notices
+                .into_iter()
+                .map(|n| (n.notice_seq, n.notice))
+                .collect(),
+            next_cursor: answer.next_cursor,
+            more: answer.more,
+        })
     }
 
     fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError> {
@@ -356,6 +366,20 @@ struct RawPullResponse {
 #[derive(serde::Deserialize)]
 struct RawCaseOps {
     ops: Vec<RawPulledOp>,
+}
+
+/// [`api::NoticesResponse`] with each notice left as it came.
+#[derive(serde::Deserialize)]
+struct RawNotices {
+    notices: Vec<RawPulledNotice>,
+    next_cursor: i64,
+    more: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct RawPulledNotice {
+    notice_seq: i64,
+    notice: Box<serde_json::value::RawValue>,
 }
 
 #[derive(serde::Deserialize)]

@@ -98,20 +98,31 @@ fn read_pulled(raw: &str) -> std::result::Result<Readable, Refusal> {
         let value: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
         Refusal::newer_format(value["op"]["payload"]["type"].as_str().unwrap_or("unknown"))
     };
-    let signed: SignedOperation = serde_json::from_str(raw).map_err(|_| newer())?;
+    let (signed, body) = read_known::<SignedOperation>(raw).ok_or_else(newer)?;
     if signed.op.version != PROTOCOL_VERSION {
         return Err(newer());
     }
-    let body = serde_json::to_string(&signed).expect("operation serialises");
+    Ok(Readable { signed, body })
+}
+
+/// `raw` read as this build knows `T`, with the JSON to keep; None when
+/// it does not read, or would read with parts missing: fields of a newer
+/// build, which a signature covers, would otherwise be dropped and the
+/// signature fail as if forged.
+pub(crate) fn read_known<T: serde::de::DeserializeOwned + Serialize>(
+    raw: &str,
+) -> Option<(T, String)> {
+    let value: T = serde_json::from_str(raw).ok()?;
+    let body = serde_json::to_string(&value).expect("what was read serialises");
     // Written back exactly as it came: nothing was dropped. Otherwise
     // (another spacing or field order) compare what the two mean.
     if body != raw {
-        let came: serde_json::Value = serde_json::from_str(raw).map_err(|_| newer())?;
-        if serde_json::to_value(&signed).ok() != Some(came) {
-            return Err(newer());
+        let came: serde_json::Value = serde_json::from_str(raw).ok()?;
+        if serde_json::to_value(&value).ok() != Some(came) {
+            return None;
         }
     }
-    Ok(Readable { signed, body })
+    Some((value, body))
 }
 
 /// A pulled operation read and checked, not yet logged.

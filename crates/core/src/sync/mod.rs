@@ -34,10 +34,11 @@ pub(crate) use verify::verify_logged;
 use crate::error::{ReasonCode, Result};
 use crate::journal::Journal;
 use access::locked;
-use brygga_protocol::api::{AuditPushResponse, DirectoryEntry, NoticesResponse};
+use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::sync::mpsc;
 use uuid::Uuid;
 
@@ -63,7 +64,19 @@ pub enum PushVerdict {
 /// in (an operation of a type this build does not know is kept as it is).
 #[derive(Clone, Debug)]
 pub struct PulledPage {
-    pub ops: Vec<(i64, Box<serde_json::value::RawValue>)>,
+    pub ops: Vec<(i64, Box<RawValue>)>,
+    pub more: bool,
+}
+
+/// One answer of `GET /v1/notices`
+/// ([`NoticesResponse`](brygga_protocol::api::NoticesResponse)) with each notice
+/// left as it came, by its `notice_seq`: a notice of a type this build
+/// does not know is kept for a newer build instead of failing the answer,
+/// and so the round.
+#[derive(Clone, Debug)]
+pub struct NoticesPage {
+    pub notices: Vec<(i64, Box<RawValue>)>,
+    pub next_cursor: i64,
     pub more: bool,
 }
 
@@ -105,7 +118,7 @@ pub trait Transport {
     /// Sends the next rows of this device's audit log.
     fn push_audit(&self, rows: &[AuditRow]) -> Result<AuditPushResponse, SyncError>;
     /// The server's notices after `after`.
-    fn notices(&self, after: i64) -> Result<NoticesResponse, SyncError>;
+    fn notices(&self, after: i64) -> Result<NoticesPage, SyncError>;
     /// Every operation of one case of the team (a closed case fetched
     /// back), as one page.
     fn case_ops(&self, case_id: Uuid) -> Result<PulledPage, SyncError>;

@@ -9,17 +9,22 @@
 //! (the server checked it before signing): one that breaks them is
 //! quarantined too, so no therapist is offered a plan the format forbids,
 //! whatever build of the server signed it.
+//!
+//! A notice this build cannot read (a type or field of a newer server) is
+//! kept as it came, quarantined as `newer-notice`, and read again at every
+//! later intake: once Brygga is updated it is checked and taken in like
+//! any other. The rest of the answer, and the round, go on.
 
-use super::local::now_text;
+use super::local::{now_text, read_known};
 use super::state;
 use crate::error::{Error, Result};
 use crate::journal::Journal;
 use crate::leaving::{self, Why};
 use crate::store;
-use brygga_protocol::api::PulledNotice;
 use brygga_protocol::notice::{self, NoticeBody, SignedNotice};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::json;
+use serde_json::value::RawValue;
 
 /// How many days after its last operation a closed case leaves a laptop
 /// until the municipality says otherwise.
@@ -71,12 +76,13 @@ impl Journal {
         self.record_sync(format!("pinned the server's notice key {key}"))
     }
 
-    /// Verifies and takes in one answer of notices, and moves the notice
-    /// cursor to `next_cursor`, in one transaction. Returns how many were
-    /// taken in.
+    /// Verifies and takes in one answer of notices (each as it came, by
+    /// its `notice_seq`), with those that waited for a newer build, and
+    /// moves the notice cursor to `next_cursor`, in one transaction.
+    /// Returns how many were taken in.
     pub(crate) fn take_notices(
         &mut self,
-        notices: &[PulledNotice],
+        notices: &[(i64, Box<RawValue>)],
         next_cursor: i64,
     ) -> Result<u32> {
         let actor = (self.device.author.clone(), self.device.id.to_string());
@@ -86,20 +92,23 @@ impl Journal {
         let key = state::get(&tx, state::SERVER_KEY)?
             .and_then(|k| hex::decode(k).ok())
             .ok_or_else(|| Error::Damaged("no server key is pinned".into()))?;
-        let team = state::get(&tx, state::TEAM)?;
+        let intake = Intake {
+            conn: &tx,
+            key: &key,
+            team: state::get(&tx, state::TEAM)?,
+            actor: (&actor.0, &actor.1),
+        };
         let mut taken = 0;
-        for pulled in notices {
-            let signed = &pulled.notice;
-            if is_taken(&tx, signed)? {
-                continue;
+        for raw in waiting_for_newer_build(&tx)? {
+            if let Some((signed, _)) = read_known::<SignedNotice>(&raw) {
+                forget_waiting(&tx, &signed)?;
+                taken += intake.take(&signed)?;
             }
-            match judge(signed, &key, team.as_deref()) {
-                Verdict::Refused { code, reason } => quarantine(&tx, signed, code, reason)?,
-                Verdict::Take => {
-                    apply(&tx, (&actor.0, &actor.1), &signed.notice.body)?;
-                    keep(&tx, signed)?;
-                    taken += 1;
-                }
+        }
+        for (_, raw) in notices {
+            match read_known::<SignedNotice>(raw.get()) {
+                Some((signed, _)) => taken += intake.take(&signed)?,
+                None => keep_for_newer_build(&tx, raw.get())?,
             }
         }
         state::set(&tx, state::NOTICE_CURSOR, &next_cursor.to_string())?;
@@ -138,6 +147,86 @@ impl Journal {
         }
         Ok(())
     }
+}
+
+/// What taking in a notice needs: the transaction, the pinned key, this
+/// laptop's team and who the journal records as acting.
+struct Intake<'a> {
+    conn: &'a Connection,
+    key: &'a [u8],
+    team: Option<String>,
+    actor: (&'a str, &'a str),
+}
+
+impl Intake<'_> {
+    /// Takes in one notice read by this build, once: 1 when it was taken,
+    /// 0 when it was taken before or is quarantined now.
+    fn take(&self, signed: &SignedNotice) -> Result<u32> {
+        if is_taken(self.conn, signed)? {
+            return Ok(0);
+        }
+        match judge(signed, self.key, self.team.as_deref()) {
+            Verdict::Refused { code, reason } => {
+                quarantine(self.conn, signed, code, reason)?;
+                Ok(0)
+            }
+            Verdict::Take => {
+                apply(self.conn, self.actor, &signed.notice.body)?;
+                keep(self.conn, signed)?;
+                Ok(1)
+            }
+        }
+    }
+}
+
+/// The code of a notice kept for a newer build.
+const NEWER_NOTICE: &str = "newer-notice";
+
+/// Keeps a notice this build cannot read, as it came, until one can: its
+/// id and type are read loosely, for the quarantine list.
+fn keep_for_newer_build(conn: &Connection, raw: &str) -> Result<()> {
+    let value: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
+    let id = value["notice"]["id"]
+        .as_str()
+        .unwrap_or("unknown")
+        .to_owned();
+    let kind = value["notice"]["body"]["type"]
+        .as_str()
+        .unwrap_or("unknown");
+    state::quarantine(
+        conn,
+        &state::Quarantined {
+            op_id: id.clone(),
+            direction: "pull",
+            body: raw.to_owned(),
+            code: NEWER_NOTICE,
+            params: json!({ "notice": id, "type": kind }),
+            reason: format!(
+                "the server's notice {id} ({kind}) is of a newer build than this one; \
+                 it is kept and taken in once Brygga is updated"
+            ),
+            at: &now_text(),
+        },
+    )
+}
+
+/// The notices kept for a newer build, oldest first.
+fn waiting_for_newer_build(conn: &Connection) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT body FROM quarantine WHERE direction = 'pull' AND code = ?1 ORDER BY at, op_id",
+        )?
+        .query_map([NEWER_NOTICE], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+fn forget_waiting(conn: &Connection, signed: &SignedNotice) -> Result<()> {
+    store::exec(
+        conn,
+        "DELETE FROM quarantine WHERE op_id = ?1 AND direction = 'pull' AND code = ?2",
+        params![signed.notice.id.to_string(), NEWER_NOTICE],
+    )?;
+    Ok(())
 }
 
 fn is_taken(conn: &Connection, signed: &SignedNotice) -> Result<bool> {
@@ -276,6 +365,101 @@ mod tests {
         assert_eq!(
             state::get_number(&j.conn, state::NOTICE_CURSOR).expect("cursor"),
             3
+        );
+    }
+
+    /// `signed` as a newer server would send it: `change` edits its JSON.
+    fn newer(
+        seq: i64,
+        signed: &SignedNotice,
+        change: impl Fn(&mut serde_json::Value),
+    ) -> (i64, Box<RawValue>) {
+        let mut value = serde_json::to_value(signed).expect("JSON");
+        change(&mut value);
+        (seq, RawValue::from_string(value.to_string()).expect("JSON"))
+    }
+
+    fn quarantined(j: &Journal) -> Vec<(String, String)> {
+        let status = j.sync_status().expect("status");
+        status
+            .quarantined
+            .into_iter()
+            .map(|q| (q.code, q.op_type))
+            .collect()
+    }
+
+    #[test]
+    fn a_notice_of_a_newer_build_waits_and_the_rest_of_the_answer_is_taken() {
+        let server = keypair();
+        let (_dir, mut j, case) = enrolled(&server);
+        // Two notices of their own (a notice id is quarantined once).
+        let settings = || {
+            notice::sign(
+                notice(
+                    None,
+                    NoticeBody::RetentionSettings {
+                        case_leaves_laptop_after_days: 7,
+                    },
+                ),
+                &server,
+            )
+        };
+        let unknown_type = newer(1, &settings(), |v| {
+            v["notice"]["body"] = json!({ "type": "school-holidays", "weeks": [44, 52] });
+        });
+        let extra_field = newer(2, &settings(), |v| {
+            v["notice"]["body"]["notify_guardians"] = json!(true)
+        });
+        let purge = notice::sign(
+            notice(Some("Team Norr"), NoticeBody::CasePurged { case_id: case }),
+            &server,
+        );
+        let taken = j
+            .take_notices(&[unknown_type, extra_field, pulled(3, purge)], 3)
+            .expect("the answer is read although two notices are not");
+        assert_eq!(taken, 1);
+        assert_eq!(cases(&j), 0, "the purge after them was taken in");
+        assert_eq!(
+            j.leave_after_days().expect("days"),
+            DEFAULT_LEAVE_AFTER_DAYS,
+            "a notice read with a field dropped is not taken in as something else"
+        );
+        assert_eq!(
+            quarantined(&j),
+            [
+                (NEWER_NOTICE.to_owned(), "school-holidays".to_owned()),
+                (NEWER_NOTICE.to_owned(), "retention-settings".to_owned())
+            ]
+        );
+        assert_eq!(
+            state::get_number(&j.conn, state::NOTICE_CURSOR).expect("cursor"),
+            3
+        );
+        j.check_replay().expect("what was taken verifies");
+    }
+
+    #[test]
+    fn a_notice_kept_for_a_newer_build_is_taken_in_once_the_build_reads_it() {
+        let server = keypair();
+        let (_dir, mut j, case) = enrolled(&server);
+        let purge = notice::sign(
+            notice(Some("Team Norr"), NoticeBody::CasePurged { case_id: case }),
+            &server,
+        );
+        // Kept by an older build, which could not read it.
+        keep_for_newer_build(&j.conn, &serde_json::to_string(&purge).expect("JSON")).expect("keep");
+        assert_eq!(quarantined(&j).len(), 1);
+        assert_eq!(
+            j.take_notices(&[], 0).expect("take"),
+            1,
+            "read again at the next intake"
+        );
+        assert_eq!(cases(&j), 0);
+        assert!(quarantined(&j).is_empty(), "no longer waiting");
+        assert_eq!(
+            j.take_notices(&[pulled(1, purge)], 1).expect("again"),
+            0,
+            "taken once"
         );
     }
 

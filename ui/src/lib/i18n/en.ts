@@ -510,6 +510,7 @@ export const en: Record<keyof typeof sv, string> = {
   'quarantine.bad-notice': "The server’s notice {notice} is not signed with the key the server had when this computer was enrolled, and is not used. Contact the municipality’s administrator.",
   'quarantine.other-team-notice': "The server’s notice {notice} is for another team and is not used.",
   'quarantine.bad-template-notice': "The server’s notice {notice} holds a programme template that does not follow the rules for templates, and is not used. Contact the municipality’s administrator.",
+  'quarantine.newer-notice': "The server’s notice {notice} ({type}) comes from a newer version than this one. It is kept and used once Brygga is updated.",
   'op.pupil-registered': "New pupil",
   'op.case-opened': "New case",
   'op.case-closed': "Closed case",

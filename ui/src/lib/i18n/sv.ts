@@ -510,6 +510,7 @@ export const sv = {
   'quarantine.bad-notice': "Meddelandet {notice} från servern är inte signerat med den nyckel servern hade när datorn anslöts, och används inte. Kontakta kommunens administratör.",
   'quarantine.other-team-notice': "Meddelandet {notice} från servern gäller ett annat team och används inte.",
   'quarantine.bad-template-notice': "Meddelandet {notice} från servern innehåller en programmall som inte följer reglerna för mallar, och används inte. Kontakta kommunens administratör.",
+  'quarantine.newer-notice': "Meddelandet {notice} från servern ({type}) kommer från en nyare version än den här. Det sparas och används när Brygga har uppdaterats.",
   'op.pupil-registered': "Ny elev",
   'op.case-opened': "Nytt ärende",
   'op.case-closed': "Avslutat ärende",
