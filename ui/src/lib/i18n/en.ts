@@ -550,6 +550,9 @@ export const en: Record<keyof typeof sv, string> = {
   'op.followup-done': "Follow-up done",
   'op.programme-started': "Programme started",
   'op.programme-return-planned': "Planned return date",
+  'op.contact-added': "New key person",
+  'op.contact-changed': "Key person changed",
+  'op.contact-left-role': "Key person left the role",
 
   'programme.title': "Programme",
   'programme.return_date': "Planned return date",

@@ -550,6 +550,9 @@ export const sv = {
   'op.followup-done': "Uppföljning klar",
   'op.programme-started': "Program startat",
   'op.programme-return-planned': "Planerat återgångsdatum",
+  'op.contact-added': "Ny nyckelperson",
+  'op.contact-changed': "Ändrad nyckelperson",
+  'op.contact-left-role': "Nyckelperson har lämnat rollen",
 
   'programme.title': "Program",
   'programme.return_date': "Planerat återgångsdatum",
