@@ -18,8 +18,9 @@
 
 use brygga_core::sync::{plan::Remote, NoticesPage, PulledPage, PushVerdict, SyncError, Transport};
 use brygga_core::{
-    ActionStatus, CopyKey, EntryKind, GuardianField, Journal, Keep, NewAction, NewCheckin,
-    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme, NewPupil, Passphrase,
+    ActionStatus, ContactEdit, ContactFilter, CopyKey, EntryKind, GuardianField, Journal, Keep,
+    NewAction, NewCheckin, NewContact, NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme,
+    NewPupil, Passphrase,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
@@ -510,6 +511,14 @@ enum Step {
         case: usize,
         days: u8,
     },
+    /// The team's key persons: one added, a field changed (the phone or
+    /// the role) or one who left the role, by `what`.
+    Contact {
+        dev: usize,
+        contact: usize,
+        what: u8,
+        value: u8,
+    },
     Close {
         dev: usize,
         case: usize,
@@ -550,6 +559,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, followup)| Step::FollowupDone { dev, followup }),
         2 => (dev.clone(), pick.clone(), 0..5usize, proptest::option::of(0..5usize)).prop_map(|(dev, case, step, next)| Step::Ladder { dev, case, step, next }),
         2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, case, days)| Step::Programme { dev, case, days }),
+        2 => (dev.clone(), pick.clone(), 0..4u8, any::<u8>()).prop_map(|(dev, contact, what, value)| Step::Contact { dev, contact, what, value }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Close { dev, case }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Reopen { dev, case }),
         1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, conflict, keep_lost)| Step::Resolve { dev, conflict, keep_lost }),
@@ -822,6 +832,50 @@ impl Laptop {
                 }
                 None => Ok(()),
             },
+            Step::Contact {
+                contact,
+                what,
+                value,
+                ..
+            } => {
+                let all = ContactFilter {
+                    all: true,
+                    ..ContactFilter::default()
+                };
+                let known: Vec<Uuid> = j
+                    .list_contacts(&all)
+                    .expect("contacts")
+                    .iter()
+                    .map(|c| c.id.parse().expect("uuid"))
+                    .collect();
+                match (pick(&known, contact), what) {
+                    (None, _) | (_, 0) => j
+                        .add_contact(NewContact {
+                            org_kind: "school".into(),
+                            org_name: "Fiktiva skolan".into(),
+                            role: "mentor".into(),
+                            name: format!("Fiktiv Mentor {value}"),
+                            phone: Some(format!("08-000 {value:03}")),
+                            email: None,
+                        })
+                        .map(drop),
+                    (Some(c), 1) => j.edit_contact(
+                        c,
+                        ContactEdit {
+                            phone: Some(format!("08-111 {value:03}")),
+                            ..ContactEdit::default()
+                        },
+                    ),
+                    (Some(c), 2) => j.edit_contact(
+                        c,
+                        ContactEdit {
+                            role: Some(format!("rektor {value}")),
+                            ..ContactEdit::default()
+                        },
+                    ),
+                    (Some(c), _) => j.contact_left_role(c),
+                }
+            }
             Step::Close { case, .. } => match pick(&self.cases(true), case) {
                 Some(c) => self.journal.close_case(c),
                 None => Ok(()),
@@ -872,6 +926,7 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::Programme { dev, .. }
         | Step::Schedule { dev, .. }
         | Step::FollowupDone { dev, .. }
+        | Step::Contact { dev, .. }
         | Step::Close { dev, .. }
         | Step::Reopen { dev, .. }
         | Step::Resolve { dev, .. }

@@ -5,7 +5,9 @@
 use crate::exit::{Failure, Result};
 use crate::parse;
 use brygga_core::attendance::{Role, Thresholds, TimeUnit};
-use brygga_core::{ActionStatus, ConsentForm, EntryKind, GuardianField, LeaveOut, NewAction};
+use brygga_core::{
+    ActionStatus, ConsentForm, EntryKind, GuardianField, LeaveOut, NewAction, OrgKind,
+};
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -73,6 +75,9 @@ pub enum Command {
     /// Programmes (Back2School): planned sessions, which are done, what is next
     #[command(subcommand)]
     Programme(ProgrammeCommand),
+    /// The team's key persons at schools and partner organisations
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
     /// The morning check-in: who is expected
     #[command(subcommand)]
     Checkin(CheckinCommand),
@@ -551,6 +556,73 @@ pub enum ProgrammeCommand {
         #[command(flatten)]
         format: Format,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Add a key person to the team's directory; prints their id
+    Add(ContactAdd),
+    /// Change a key person's organisation name, role, name, phone or
+    /// e-mail (an empty phone or e-mail clears it)
+    Edit {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+        #[command(flatten)]
+        fields: ContactFields,
+    },
+    /// The person no longer holds the role: kept for history, no longer
+    /// listed without --all
+    LeftRole {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+    },
+    /// The team's key persons who hold their role, by organisation
+    List {
+        /// Only this kind of organisation
+        #[arg(long, value_name = "ORG", value_parser = parse::org_kind)]
+        org: Option<OrgKind>,
+        /// Those who left their role too
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ContactAdd {
+    /// The kind of organisation: school, student-health, bup,
+    /// youth-clinic, child-health, police, leisure-services,
+    /// social-services or other
+    #[arg(long, value_name = "ORG", value_parser = parse::org_kind)]
+    pub org: OrgKind,
+    /// Which one: the school's name, the clinic's
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub org_name: String,
+    /// E.g. rektor, mentor, skolsköterska, kurator
+    #[arg(long)]
+    pub role: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, value_parser = parse::contact_phone)]
+    pub phone: Option<String>,
+    #[arg(long, value_parser = parse::contact_email)]
+    pub email: Option<String>,
+}
+
+/// The fields of a key person an edit sets.
+#[derive(Debug, Args)]
+pub struct ContactFields {
+    #[arg(long, value_name = "NAME")]
+    pub org_name: Option<String>,
+    #[arg(long)]
+    pub role: Option<String>,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_parser = parse::contact_phone)]
+    pub phone: Option<String>,
+    #[arg(long, value_parser = parse::contact_email)]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Args)]

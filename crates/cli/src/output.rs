@@ -1,6 +1,7 @@
 //! Printing: ids of created things, view models as JSON or compact text.
 
 mod attendance;
+mod contacts;
 mod ladder;
 mod morning;
 mod programme;

@@ -3,7 +3,9 @@
 //! message shows the form that was expected.
 
 use brygga_core::attendance::{Role, Thresholds, TimeUnit};
-use brygga_core::{ActionStatus, ConsentForm, EntryKind, NewAction};
+use brygga_core::{
+    contacts, ActionStatus, ConsentForm, ContactField, EntryKind, NewAction, OrgKind,
+};
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use uuid::Uuid;
 
@@ -54,6 +56,21 @@ pub fn programme_template(s: &str) -> Result<String, String> {
     brygga_core::programme::check_template_key(key)
         .map(|()| key.to_owned())
         .map_err(|e| e.problem)
+}
+
+/// A kind of organisation of the key persons' directory.
+pub fn org_kind(s: &str) -> Result<OrgKind, String> {
+    contacts::org_kind(s).map_err(|e| e.to_string())
+}
+
+/// A key person's phone, checked as the core will.
+pub fn contact_phone(s: &str) -> Result<String, String> {
+    contacts::check_field(ContactField::Phone, s).map_err(|e| e.to_string())
+}
+
+/// A key person's e-mail, checked as the core will.
+pub fn contact_email(s: &str) -> Result<String, String> {
+    contacts::check_field(ContactField::Email, s).map_err(|e| e.to_string())
 }
 
 /// A planned return date: YYYY-MM-DD, not in the past.

@@ -961,3 +961,151 @@ fn bad_programme_input_is_refused_and_writes_nothing() {
     let err = assert_fails(&j.run(&start), 2).to_owned();
     assert!(err.contains("closed"), "{err}");
 }
+
+#[test]
+fn the_teams_key_persons_are_added_changed_and_listed() {
+    let j = Journal::init();
+    let rektor = j.create(&[
+        "contacts",
+        "add",
+        "--org",
+        "school",
+        "--org-name",
+        "Fiktiva skolan",
+        "--role",
+        "rektor",
+        "--name",
+        "Fiktiv Rektor",
+        "--phone",
+        "08-000 00 00",
+        "--email",
+        "rektor@fiktiva.example.se",
+    ]);
+    let nurse = j.create(&[
+        "contacts",
+        "add",
+        "--org",
+        "student-health",
+        "--role",
+        "skolsköterska",
+        "--name",
+        "Fiktiv Sköterska",
+    ]);
+    j.ok(&[
+        "contacts",
+        "edit",
+        &rektor,
+        "--role",
+        "biträdande rektor",
+        "--phone",
+        "",
+    ]);
+    j.ok(&["contacts", "left-role", &nurse]);
+
+    let current = j.json(&["contacts", "list"]);
+    let current = current.as_array().expect("array");
+    assert_eq!(current.len(), 1, "{current:?}");
+    assert_eq!(current[0]["id"], rektor.as_str());
+    assert_eq!(current[0]["org_kind"], "school");
+    assert_eq!(current[0]["org_name"], "Fiktiva skolan");
+    assert_eq!(current[0]["role"], "biträdande rektor");
+    assert!(current[0]["phone"].is_null(), "an empty phone clears it");
+    assert_eq!(current[0]["email"], "rektor@fiktiva.example.se");
+
+    let all = j.json(&["contacts", "list", "--all"]);
+    assert_eq!(all.as_array().expect("array").len(), 2);
+    let schools = j.json(&["contacts", "list", "--all", "--org", "student-health"]);
+    assert_eq!(schools[0]["id"], nurse.as_str());
+    assert!(schools[0]["left_on"].is_string());
+
+    let text = j.ok(&["contacts", "list", "--all"]);
+    assert!(text.starts_with("ID"), "{text}");
+    assert!(
+        text.contains("Fiktiv Sköterska") && text.contains("Fiktiva skolan"),
+        "{text}"
+    );
+    let audit = j.json(&["audit", "list"]);
+    let contact_rows = audit
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["object_type"] == "contact")
+        .count();
+    assert_eq!(contact_rows, 2 + 2 + 1 + 4, "adds, edits, left, lists");
+}
+
+#[test]
+fn bad_key_person_input_is_refused_and_writes_nothing() {
+    let j = Journal::init();
+    // Checked before the passphrase is asked for.
+    for (args, says) in [
+        (
+            vec!["--org", "church", "--role", "präst", "--name", "Fiktiv"],
+            "'church' is not a kind of organisation (kinds: school, student-health, bup",
+        ),
+        (
+            vec![
+                "--org",
+                "bup",
+                "--role",
+                "psykolog",
+                "--name",
+                "Fiktiv",
+                "--email",
+                "fiktiv.example.se",
+            ],
+            "is not an e-mail address",
+        ),
+        (
+            vec![
+                "--org",
+                "police",
+                "--role",
+                "polis",
+                "--name",
+                "Fiktiv",
+                "--phone",
+                "ring växeln",
+            ],
+            "is not a phone number",
+        ),
+    ] {
+        let mut all = vec!["contacts", "add"];
+        all.extend(args);
+        let out = j.run_with(None, &[], &all);
+        assert_eq!(out.code, 2, "{all:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+    }
+    // Refused by the journal.
+    let out = j.run(&[
+        "contacts", "add", "--org", "school", "--role", "mentor", "--name", " ",
+    ]);
+    assert!(assert_fails(&out, 2).contains("name is empty"));
+    let unknown = Uuid::now_v7().to_string();
+    let out = j.run(&["contacts", "edit", &unknown, "--role", "mentor"]);
+    assert!(assert_fails(&out, 4).contains("not found"));
+    let out = j.run(&["contacts", "left-role", &unknown]);
+    assert_fails(&out, 4);
+    assert!(
+        j.json(&["contacts", "list", "--all"])
+            .as_array()
+            .expect("array")
+            .is_empty(),
+        "nothing was written"
+    );
+    let rektor = j.create(&[
+        "contacts",
+        "add",
+        "--org",
+        "school",
+        "--role",
+        "rektor",
+        "--name",
+        "Fiktiv Rektor",
+    ]);
+    let out = j.run(&["contacts", "edit", &rektor]);
+    assert!(assert_fails(&out, 2).contains("nothing to change"));
+    j.ok(&["contacts", "left-role", &rektor]);
+    let out = j.run(&["contacts", "left-role", &rektor]);
+    assert!(assert_fails(&out, 2).contains("already left the role"));
+}

@@ -168,6 +168,11 @@ impl Journal {
                         ConflictSubject::ProgrammeReturn { case_id: id }
                     }
                     "case" => ConflictSubject::LadderNext { case_id: id },
+                    crate::contacts::OBJECT => ConflictSubject::ContactField {
+                        contact_id: id,
+                        field: crate::contacts::field_named(&c.field)
+                            .ok_or_else(|| Error::Damaged(format!("bad field {}", c.field)))?,
+                    },
                     other => return Err(Error::Damaged(format!("unknown conflict on {other}"))),
                 };
                 Ok((subject, shown))

@@ -144,6 +144,17 @@ pub enum ReasonCode {
     ProgrammeSessionUnknown,
     /// A planned return date before today; param `on`.
     ReturnDateInPast,
+    /// Not a kind of organisation of the key persons' directory; param
+    /// `org`.
+    ContactOrgUnknown,
+    /// Not a phone number; param `phone`.
+    ContactPhone,
+    /// Not an e-mail address; param `email`.
+    ContactEmail,
+    /// An edit of a key person that changes no field.
+    ContactNothingToChange,
+    /// The key person already left the role; param `on`.
+    ContactAlreadyLeft,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

@@ -62,7 +62,7 @@ pub(crate) fn held(conn: &Connection, case_id: Uuid) -> Result<Option<Held>> {
     for signed in scope::ops_of(conn, &scope)? {
         let s = signed.op.payload.scope();
         let belongs = match s.target {
-            Target::NewPupil => false,
+            Target::NewPupil | Target::Team => false,
             Target::Pupil(_) => s.creates.iter().any(|o| o.id == case_id),
             Target::Case(id) => objects.contains(&id),
             Target::Object(o) => objects.contains(&o.id),
@@ -488,6 +488,44 @@ mod tests {
                   + (SELECT count(*) FROM mutable_fields)
                   + (SELECT count(*) FROM oplog WHERE type <> 'pupil-registered')",
         );
+    }
+
+    #[test]
+    fn the_teams_key_persons_stay_when_a_case_leaves() {
+        let (_dir, mut j) = journal();
+        let contact = j
+            .add_contact(crate::NewContact {
+                org_kind: "school".into(),
+                org_name: "Fiktiva skolan".into(),
+                role: "mentor".into(),
+                name: "Fiktiv Mentor".into(),
+                ..crate::NewContact::default()
+            })
+            .expect("contact");
+        let (closed, _) = two_cases(&mut j);
+        set(&j, state::LEAVE_AFTER_DAYS, "0");
+        set(
+            &j,
+            state::PUSHED_SEQ,
+            &j.last_own_seq().expect("seq").to_string(),
+        );
+        assert_eq!(j.leave_closed_cases().expect("leave"), 1);
+        assert!(held(&j.conn, closed).expect("held").is_none());
+        let listed = j
+            .list_contacts(&crate::ContactFilter::default())
+            .expect("contacts");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].id, contact.to_string());
+        let logged: i64 = j
+            .conn
+            .query_row(
+                "SELECT count(*) FROM oplog WHERE type = 'contact-added'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(logged, 1, "the team's operation stays in the log");
+        j.check_replay().expect("replay");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod checkin;
 mod clock;
 mod conflicts;
 mod consents;
+pub mod contacts;
 mod demo;
 mod device;
 pub mod device_card;
@@ -45,12 +46,15 @@ pub mod views;
 
 pub use audit::{Action as AuditAction, AuditFilter, AuditReport, AuditRow};
 pub use brygga_protocol::entry_kind::EntryKind;
-pub use brygga_protocol::op::{ActionStatus, ConsentForm, FollowupTask, GuardianField};
+pub use brygga_protocol::op::{
+    ActionStatus, ConsentForm, ContactField, FollowupTask, GuardianField, OrgKind,
+};
 pub use caseload::{Attention, CaseloadItem, CONSENT_WARNING_DAYS, FOLLOW_UP_WARNING_DAYS};
 pub use cases::{NewConcern, NewGuardian};
 pub use checkin::{CheckinRow, NewCheckin, TodayCheckin};
 pub use conflicts::Keep;
 pub use consents::NewConsent;
+pub use contacts::{ContactEdit, ContactFilter, ContactView, NewContact};
 pub use demo::{DemoSummary, DEMO_SCHOOL};
 pub use entries::NewEntry;
 pub use error::{code_name, Error, ErrorCode, Reason, ReasonCode, Result};

@@ -21,6 +21,7 @@ const STEPS: &[Step] = &[
     Step::new(7, "retention", include_str!("migrations/v7.sql")),
     Step::new(8, "return_path", include_str!("migrations/v8.sql")),
     Step::new(9, "programmes", include_str!("migrations/v9.sql")),
+    Step::new(10, "contacts", include_str!("migrations/v10.sql")),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -327,6 +328,24 @@ mod tests {
     }
 
     #[test]
+    fn step_10_gives_a_v9_journal_the_teams_key_persons() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, &STEPS[..9]).expect("v9");
+        conn.execute_batch(A_PUPIL_WITH_A_CASE).expect("v9 fixture");
+        migrate_with(&mut conn, &STEPS[..10]).expect("to version 10");
+        assert_eq!(version_of(&conn), 10);
+        conn.execute(
+            "INSERT INTO contacts VALUES ('k1', 'school', 't', 'a', NULL, NULL)",
+            [],
+        )
+        .expect("a key person");
+        let cases: i64 = conn
+            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+            .expect("cases");
+        assert_eq!(cases, 1, "the case of version 9 is kept");
+    }
+
+    #[test]
     fn migrating_twice_changes_nothing() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate(&mut conn).expect("first");
@@ -503,6 +522,10 @@ mod tests {
                 (
                     9,
                     "5c42cd52f18de0a323c60b4c8e477fb14da18a1a1d58d873ac37822edeee350f",
+                ),
+                (
+                    10,
+                    "fc529aa67cf9eaef217b78973b70b4bccf33010bec326abbf2856c793308dc80",
                 ),
             ],
         );

@@ -239,10 +239,12 @@ pub enum ObjectKind {
     LadderStep,
     Followup,
     Programme,
+    /// A key person of the team's directory: of a team, never of a case.
+    Contact,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 12] = [
+    pub const ALL: [ObjectKind; 13] = [
         ObjectKind::Pupil,
         ObjectKind::Case,
         ObjectKind::Guardian,
@@ -255,6 +257,7 @@ impl ObjectKind {
         ObjectKind::LadderStep,
         ObjectKind::Followup,
         ObjectKind::Programme,
+        ObjectKind::Contact,
     ];
 
     /// Stable name, as stored by the server.
@@ -272,6 +275,7 @@ impl ObjectKind {
             ObjectKind::LadderStep => "ladder-step",
             ObjectKind::Followup => "followup",
             ObjectKind::Programme => "programme",
+            ObjectKind::Contact => "contact",
         }
     }
 
@@ -299,8 +303,13 @@ pub enum Target {
     Case(Uuid),
     /// The case of this earlier-created object, which must exist. For a
     /// pupil (a week of absence) that is no case: the operation belongs to
-    /// the pupil's team only, like the pupil's registration.
+    /// the pupil's team only, like the pupil's registration; for a key
+    /// person of the directory, to the team only.
     Object(ObjectRef),
+    /// The team of the device itself: what the team shares whatever the
+    /// pupil, such as its directory of key persons. No case, so it never
+    /// leaves a laptop or is purged with one (docs/adr/0029-a-team-scope.md).
+    Team,
 }
 
 /// The authorisation scope of an operation (see [`Payload::scope`]).
@@ -451,6 +460,13 @@ impl Payload {
             Payload::AbsenceWeekRecorded { pupil_id, .. } => {
                 (vec![], Target::Object(obj(*pupil_id, K::Pupil)), vec![])
             }
+            Payload::ContactAdded { contact_id, .. } => {
+                (vec![obj(*contact_id, K::Contact)], Target::Team, vec![])
+            }
+            Payload::ContactChanged { contact_id, .. }
+            | Payload::ContactLeftRole { contact_id, .. } => {
+                (vec![], Target::Object(obj(*contact_id, K::Contact)), vec![])
+            }
             Payload::ConflictResolved { subject, .. } => {
                 let owner = match subject {
                     ConflictSubject::GuardianField { guardian_id, .. } => {
@@ -462,6 +478,9 @@ impl Payload {
                     ConflictSubject::LadderNext { case_id }
                     | ConflictSubject::ProgrammeReturn { case_id } => obj(*case_id, K::Case),
                     ConflictSubject::ActionSchedule { action_id } => obj(*action_id, K::PlanAction),
+                    ConflictSubject::ContactField { contact_id, .. } => {
+                        obj(*contact_id, K::Contact)
+                    }
                 };
                 (vec![], Target::Object(owner), vec![])
             }
@@ -951,8 +970,42 @@ mod tests {
                 Target::Object(o(5, K::Entry)),
                 vec![],
             ),
+            (
+                Payload::ContactAdded {
+                    contact_id: id(16),
+                    org_kind: crate::op::OrgKind::School,
+                    org_name: "Fiktiva skolan".into(),
+                    role: "rektor".into(),
+                    name: "Fiktiv Rektor".into(),
+                    phone: None,
+                    email: None,
+                },
+                vec![o(16, K::Contact)],
+                Target::Team,
+                vec![],
+            ),
+            (
+                Payload::ContactChanged {
+                    contact_id: id(16),
+                    field: crate::op::ContactField::Phone,
+                    value: "070-000 00 00".into(),
+                    replaces: None,
+                },
+                vec![],
+                Target::Object(o(16, K::Contact)),
+                vec![],
+            ),
+            (
+                Payload::ContactLeftRole {
+                    contact_id: id(16),
+                    left_on: date(),
+                },
+                vec![],
+                Target::Object(o(16, K::Contact)),
+                vec![],
+            ),
         ];
-        assert_eq!(cases.len(), 23, "every payload variant is covered");
+        assert_eq!(cases.len(), 26, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

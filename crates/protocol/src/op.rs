@@ -301,6 +301,35 @@ pub enum Payload {
         on: NaiveDate,
         replaces: Option<Uuid>,
     },
+    /// A key person of the team's directory (docs/contacts.md): someone at a
+    /// school or a partner organisation. Belongs to the team, not to a
+    /// pupil ([`crate::auth::Target::Team`]).
+    ContactAdded {
+        contact_id: Uuid,
+        org_kind: OrgKind,
+        /// Which organisation of its kind: the school's name, the clinic's.
+        org_name: String,
+        role: String,
+        name: String,
+        phone: Option<String>,
+        email: Option<String>,
+    },
+    /// One field of a key person changed. A mutable value: last writer
+    /// wins, the loser is kept, as in [`Payload::GuardianFieldSet`]. An
+    /// empty phone or e-mail clears it.
+    ContactChanged {
+        contact_id: Uuid,
+        field: ContactField,
+        value: String,
+        replaces: Option<Uuid>,
+    },
+    /// The person no longer holds the role: kept for history, no longer
+    /// offered. Left twice (two laptops at once) is left once: the first
+    /// in the order stands.
+    ContactLeftRole {
+        contact_id: Uuid,
+        left_on: NaiveDate,
+    },
     /// A person looked at a conflict and chose which value stands: `chosen`
     /// is the operation whose value (or draft version) is kept, `resolves`
     /// the competing operations now settled. A choice is itself an
@@ -310,6 +339,87 @@ pub enum Payload {
         chosen: Uuid,
         resolves: Vec<Uuid>,
     },
+}
+
+/// The kind of organisation a key person works in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrgKind {
+    /// The school: principal, mentor, teacher.
+    School,
+    /// The school's student health: nurse, counsellor, psychologist.
+    StudentHealth,
+    /// The region's child and youth psychiatry (BUP).
+    Bup,
+    YouthClinic,
+    ChildHealth,
+    Police,
+    LeisureServices,
+    SocialServices,
+    Other,
+}
+
+impl OrgKind {
+    pub const ALL: [OrgKind; 9] = [
+        OrgKind::School,
+        OrgKind::StudentHealth,
+        OrgKind::Bup,
+        OrgKind::YouthClinic,
+        OrgKind::ChildHealth,
+        OrgKind::Police,
+        OrgKind::LeisureServices,
+        OrgKind::SocialServices,
+        OrgKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::School => "school",
+            OrgKind::StudentHealth => "student-health",
+            OrgKind::Bup => "bup",
+            OrgKind::YouthClinic => "youth-clinic",
+            OrgKind::ChildHealth => "child-health",
+            OrgKind::Police => "police",
+            OrgKind::LeisureServices => "leisure-services",
+            OrgKind::SocialServices => "social-services",
+            OrgKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrgKind> {
+        OrgKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A key person's field that changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContactField {
+    OrgName,
+    Role,
+    Name,
+    Phone,
+    Email,
+}
+
+impl ContactField {
+    pub const ALL: [ContactField; 5] = [
+        ContactField::OrgName,
+        ContactField::Role,
+        ContactField::Name,
+        ContactField::Phone,
+        ContactField::Email,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactField::OrgName => "org-name",
+            ContactField::Role => "role",
+            ContactField::Name => "name",
+            ContactField::Phone => "phone",
+            ContactField::Email => "email",
+        }
+    }
 }
 
 /// What a follow-up asks for.
@@ -359,6 +469,11 @@ pub enum ConflictSubject {
     ActionSchedule {
         action_id: Uuid,
     },
+    /// A field of a key person of the team's directory.
+    ContactField {
+        contact_id: Uuid,
+        field: ContactField,
+    },
     /// The content of a journal entry: concurrent draft versions, or a
     /// version that lost to a signature (only the signed one can stand).
     EntryContent {
@@ -403,6 +518,9 @@ impl Payload {
             Payload::FollowupDone { .. } => "followup-done",
             Payload::ProgrammeStarted { .. } => "programme-started",
             Payload::ProgrammeReturnPlanned { .. } => "programme-return-planned",
+            Payload::ContactAdded { .. } => "contact-added",
+            Payload::ContactChanged { .. } => "contact-changed",
+            Payload::ContactLeftRole { .. } => "contact-left-role",
             Payload::ConflictResolved { .. } => "conflict-resolved",
         }
     }

@@ -9,6 +9,7 @@ mod case;
 mod checkin;
 mod concern;
 mod consent;
+mod contacts;
 mod entry;
 mod export;
 mod followup;
@@ -103,6 +104,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Concern(cmd) => concern::run(&ctx, cmd),
         Command::Ladder(cmd) => ladder::run(&ctx, cmd),
         Command::Programme(cmd) => programme::run(&ctx, cmd),
+        Command::Contacts(cmd) => contacts::run(&ctx, cmd),
         Command::Checkin(cmd) => checkin::run(&ctx, cmd),
         Command::Followup(cmd) => followup::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),

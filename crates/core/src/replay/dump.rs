@@ -30,6 +30,7 @@ const MATERIALISED: &[(&str, &str)] = &[
     ("ladder_steps", "id"),
     ("followups", "id"),
     ("programmes", "id"),
+    ("contacts", "id"),
     ("replay_rejections", "op_id"),
 ];
 

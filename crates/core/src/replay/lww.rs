@@ -5,8 +5,8 @@
 //! a person to review; a write that names a kept value as the one it saw
 //! settles that conflict. Shared by guardian fields, plan action status,
 //! a case's planned next step on the return ladder and programme return
-//! date, a plan action's schedule, weeks of absence and (through
-//! [`keep_conflict`]) entry versions.
+//! date, a plan action's schedule, a key person's fields, weeks of
+//! absence and (through [`keep_conflict`]) entry versions.
 
 use super::{ensure_exists, entries, op_time, pupils};
 use crate::error::{Error, ReasonCode, Result};
@@ -454,6 +454,21 @@ pub(crate) fn resolve(
                     time,
                     ..
                 } if a == action_id => Some(schedules::value(days, time)),
+                _ => None,
+            })?;
+        }
+        ConflictSubject::ContactField { contact_id, field } => {
+            let target = Field::new(crate::contacts::OBJECT, contact_id, field.as_str());
+            choose_field(conn, op, &target, &chosen, |p| match p {
+                Payload::ContactChanged {
+                    contact_id: c,
+                    field: f,
+                    value,
+                    ..
+                } if c == contact_id && f == field => Some(value.clone()),
+                Payload::ContactAdded { contact_id: c, .. } if c == contact_id => {
+                    crate::contacts::added_value(p, *field)
+                }
                 _ => None,
             })?;
         }

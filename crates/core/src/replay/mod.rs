@@ -14,6 +14,7 @@
 //! seen each other ([`lww`]). A signature names the content it signs, so
 //! no edit can change a signed entry ([`entries`]).
 
+mod contacts;
 mod entries;
 mod followups;
 pub(crate) mod index;
@@ -291,6 +292,9 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         Payload::ProgrammeStarted { .. } | Payload::ProgrammeReturnPlanned { .. } => {
             programme::apply(conn, op)
         }
+        Payload::ContactAdded { .. }
+        | Payload::ContactChanged { .. }
+        | Payload::ContactLeftRole { .. } => contacts::apply(conn, op),
         Payload::ConflictResolved {
             subject,
             chosen,

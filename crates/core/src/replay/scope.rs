@@ -3,8 +3,10 @@
 //! Every operation belongs to one pupil's scope, `pnr:<personnummer>`
 //! (so that two registrations of one person share it): a registration by
 //! its personnummer, anything else by the scope of the object it names.
-//! Operations of different scopes never touch the same rows, so each
-//! scope is replayed on its own, in the total order (hlc, device_id, seq).
+//! What the team shares whatever the pupil (its key persons) is in the one
+//! scope [`TEAM`] instead (docs/adr/0029-a-team-scope.md). Operations of
+//! different scopes never touch the same rows, so each scope is replayed
+//! on its own, in the total order (hlc, device_id, seq).
 //!
 //! Logging an operation ([`log`]) and replaying it ([`catch_up`]) are
 //! apart: a pull logs page after page, and replays once at the end. When
@@ -28,6 +30,10 @@ pub(crate) fn order_key(op: &Operation) -> String {
 /// The same key computed in SQL from an `oplog` row aliased `o`.
 const SQL_KEY: &str = "o.hlc || '|' || o.device_id || '|' || printf('%020d', o.seq)";
 
+/// The scope of the team's own objects: no pupil's, so no case ever takes
+/// its operations with it when it leaves.
+pub(crate) const TEAM: &str = "team";
+
 /// The scope of a payload, or None while the object it names is unknown
 /// here.
 fn scope_of(conn: &Connection, payload: &Payload) -> Result<Option<String>> {
@@ -38,6 +44,7 @@ fn scope_of(conn: &Connection, payload: &Payload) -> Result<Option<String>> {
             };
             return Ok(Some(format!("pnr:{personnummer}")));
         }
+        Target::Team => return Ok(Some(TEAM.to_owned())),
         Target::Pupil(id) | Target::Case(id) => id,
         Target::Object(o) => o.id,
     };
@@ -357,6 +364,7 @@ fn clear(conn: &Connection, scope: &str) -> Result<()> {
         format!("DELETE FROM ladder_steps WHERE id IN ({objects})"),
         format!("DELETE FROM followups WHERE id IN ({objects})"),
         format!("DELETE FROM programmes WHERE id IN ({objects})"),
+        format!("DELETE FROM contacts WHERE id IN ({objects})"),
         format!("DELETE FROM plan_actions WHERE id IN ({objects})"),
         format!("DELETE FROM plans WHERE id IN ({objects})"),
         format!("DELETE FROM corrections WHERE id IN ({objects})"),

@@ -576,3 +576,112 @@ fn concurrent_return_dates_converge_and_a_choice_ends_the_conflict() {
     );
     assert!(rows(&d, "field_conflicts").is_empty(), "{d:?}");
 }
+
+/// Key person 20 of the team, added by device 1 (no pupil at all).
+fn key_person() -> (Ops, Uuid) {
+    let mut o = Ops::new();
+    let added = o.add(
+        1,
+        10,
+        Payload::ContactAdded {
+            contact_id: id(20),
+            org_kind: brygga_protocol::op::OrgKind::School,
+            org_name: "Fiktiva skolan".into(),
+            role: "rektor".into(),
+            name: "Fiktiv Rektor".into(),
+            phone: Some("08-000 00 00".into()),
+            email: None,
+        },
+    );
+    (o, added)
+}
+
+fn contact_phone(value: &str, replaces: Option<Uuid>) -> Payload {
+    Payload::ContactChanged {
+        contact_id: id(20),
+        field: brygga_protocol::op::ContactField::Phone,
+        value: value.into(),
+        replaces,
+    }
+}
+
+#[test]
+fn key_persons_are_the_teams_scope_and_converge_in_any_order() {
+    let (mut o, added) = key_person();
+    o.add(1, 100, contact_phone("08-111 11 11", Some(added)));
+    o.add(2, 200, contact_phone("08-222 22 22", Some(added)));
+    o.add(
+        3,
+        150,
+        Payload::ContactLeftRole {
+            contact_id: id(20),
+            left_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+        },
+    );
+    o.add(
+        2,
+        300,
+        Payload::ContactLeftRole {
+            contact_id: id(20),
+            left_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 5).expect("date"),
+        },
+    );
+    let d = same_in_every_order(&o, 4);
+    let phone: Vec<_> = rows(&d, "mutable_fields")
+        .into_iter()
+        .filter(|r| r.contains("phone"))
+        .collect();
+    assert_eq!(phone.len(), 1);
+    assert!(phone[0].contains("08-222 22 22"), "{phone:?}");
+    let lost = rows(&d, "field_conflicts");
+    assert_eq!(lost.len(), 1, "the concurrent edit is kept: {lost:?}");
+    assert!(lost[0].contains("08-111 11 11"));
+    let contact = rows(&d, "contacts");
+    assert!(
+        contact[0].contains("2026-12-01"),
+        "the first to leave stands: {contact:?}"
+    );
+
+    let mut conn = Connection::open_in_memory().expect("db");
+    crate::migrations::migrate(&mut conn).expect("schema");
+    for op in &o.ops {
+        scope::log(&conn, op, &serde_json::to_string(op).expect("json")).expect("log");
+    }
+    scope::catch_up(&conn).expect("replay");
+    assert_eq!(
+        scope::pending_scopes(&conn).expect("pending"),
+        Vec::<String>::new()
+    );
+    let scopes: Vec<String> = conn
+        .prepare("SELECT DISTINCT scope FROM op_scopes")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(scopes, [scope::TEAM]);
+}
+
+#[test]
+fn a_contact_conflict_can_choose_the_value_it_was_added_with() {
+    let (mut o, added) = key_person();
+    let mine = o.add(1, 100, contact_phone("08-111 11 11", Some(added)));
+    let theirs = o.add(2, 200, contact_phone("08-222 22 22", Some(added)));
+    o.add(
+        1,
+        300,
+        Payload::ConflictResolved {
+            subject: ConflictSubject::ContactField {
+                contact_id: id(20),
+                field: brygga_protocol::op::ContactField::Phone,
+            },
+            chosen: added,
+            resolves: vec![mine, theirs],
+        },
+    );
+    let d = same_in_every_order(&o, 3);
+    assert!(rows(&d, "field_conflicts").is_empty());
+    assert!(rows(&d, "mutable_fields")
+        .iter()
+        .any(|r| r.contains("08-000 00 00")));
+}

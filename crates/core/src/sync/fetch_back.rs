@@ -93,7 +93,7 @@ impl Journal {
             let named = match signed.op.payload.scope().target {
                 Target::Case(id) => id,
                 Target::Object(o) => o.id,
-                Target::Pupil(_) | Target::NewPupil => continue,
+                Target::Pupil(_) | Target::NewPupil | Target::Team => continue,
             };
             match leaving::left_case_of(&tx, named)? {
                 Some((case, Why::Purged)) => {

@@ -73,7 +73,7 @@ pub fn keys_of<'p>(pushes: impl IntoIterator<Item = &'p PushBatch>) -> Keys {
         object_ids.extend(op.scope.creates.iter().map(|o| o.id));
         object_ids.extend(op.scope.related.iter().map(|o| o.id));
         match op.scope.target {
-            Target::NewPupil => {}
+            Target::NewPupil | Target::Team => {}
             Target::Pupil(id) | Target::Case(id) => {
                 object_ids.insert(id);
             }
@@ -95,7 +95,7 @@ fn named_cases(scope: &Scope) -> impl Iterator<Item = Uuid> + '_ {
     let target = match scope.target {
         Target::Case(id) => Some(id),
         Target::Object(o) if o.kind == ObjectKind::Case => Some(o.id),
-        Target::NewPupil | Target::Pupil(_) | Target::Object(_) => None,
+        Target::NewPupil | Target::Pupil(_) | Target::Object(_) | Target::Team => None,
     };
     scope
         .creates
@@ -104,6 +104,18 @@ fn named_cases(scope: &Scope) -> impl Iterator<Item = Uuid> + '_ {
         .filter(|o| o.kind == ObjectKind::Case)
         .map(|o| o.id)
         .chain(target)
+}
+
+/// Why an operation on another team's object is refused: its pupil, its
+/// case or, for the team's own objects, the object itself is another
+/// team's.
+fn another_team(kind: ObjectKind, id: Uuid) -> String {
+    let owner = match kind {
+        ObjectKind::Pupil => "pupil",
+        ObjectKind::Contact => "contact",
+        _ => "case",
+    };
+    format!("{owner} belongs to another team ({} {id})", kind.as_str())
 }
 
 /// Why an operation of a purged case is refused.
@@ -361,7 +373,9 @@ impl<'a> Planner<'a, '_> {
             return Err(purged(case));
         }
         let case_id = match scope.target {
-            Target::NewPupil => None,
+            // The team's own objects (key persons) belong to the pushing
+            // device's team and to no case: served to that team only.
+            Target::NewPupil | Target::Team => None,
             Target::Pupil(pupil) => {
                 let row = self.expect(ObjectRef {
                     id: pupil,
@@ -390,16 +404,7 @@ impl<'a> Planner<'a, '_> {
             Target::Object(want) => {
                 let row = self.expect(want)?;
                 if row.team_id != team_id {
-                    return Err(format!(
-                        "{} belongs to another team ({} {})",
-                        if want.kind == ObjectKind::Pupil {
-                            "pupil"
-                        } else {
-                            "case"
-                        },
-                        want.kind.as_str(),
-                        want.id
-                    ));
+                    return Err(another_team(want.kind, want.id));
                 }
                 row.case_id
             }
@@ -440,16 +445,7 @@ impl<'a> Planner<'a, '_> {
                     new_rows.push(row);
                 }
                 Some(existing) if existing.team_id != team_id => {
-                    return Err(format!(
-                        "{} belongs to another team ({} {})",
-                        if existing.kind == ObjectKind::Pupil {
-                            "pupil"
-                        } else {
-                            "case"
-                        },
-                        existing.kind.as_str(),
-                        created.id
-                    ));
+                    return Err(another_team(existing.kind, created.id));
                 }
                 // The same object again (e.g. re-registered): nothing new.
                 Some(existing) if existing == row => {}
@@ -723,6 +719,67 @@ mod tests {
         }
         assert!(rejected(&out[0][0]).contains("case"));
         assert!(p.inserts.is_empty() && p.objects.is_empty());
+    }
+
+    #[test]
+    fn a_key_person_is_the_teams_that_added_it_and_of_no_case() {
+        let contact = id(30);
+        let added = |dev, seq| {
+            prep(
+                dev,
+                seq,
+                Payload::ContactAdded {
+                    contact_id: contact,
+                    org_kind: brygga_protocol::op::OrgKind::School,
+                    org_name: "Fiktiva skolan".into(),
+                    role: "rektor".into(),
+                    name: "Fiktiv Rektor".into(),
+                    phone: None,
+                    email: None,
+                },
+            )
+        };
+        let changed = |dev, seq| {
+            prep(
+                dev,
+                seq,
+                Payload::ContactChanged {
+                    contact_id: contact,
+                    field: brygga_protocol::op::ContactField::Role,
+                    value: "mentor".into(),
+                    replaces: None,
+                },
+            )
+        };
+        let (a, b) = (id(0xa), id(0xb));
+        let (out, p) = run(
+            &[
+                push(a, TEAM_A, vec![added(a, 1), changed(a, 2)]),
+                push(b, TEAM_B, vec![changed(b, 1), added(b, 2)]),
+            ],
+            &Lookups::default(),
+        );
+        assert_eq!(out[0][0], StoredOutcome::Accepted { server_seq: 100 });
+        assert_eq!(out[0][1], StoredOutcome::Accepted { server_seq: 101 });
+        for o in &out[1] {
+            assert_eq!(
+                rejected(o),
+                format!("contact belongs to another team (contact {contact})")
+            );
+        }
+        assert!(p
+            .inserts
+            .iter()
+            .all(|i| i.team_id == TEAM_A && i.case_id.is_none()));
+        assert_eq!(
+            p.objects.iter().map(|o| o.row).collect::<Vec<_>>(),
+            [ObjectRow {
+                id: contact,
+                kind: ObjectKind::Contact,
+                case_id: None,
+                team_id: TEAM_A,
+            }]
+        );
     }
 
     #[test]
