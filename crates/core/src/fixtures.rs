@@ -116,3 +116,27 @@ pub(crate) fn tell(
     let signed = brygga_protocol::notice::sign(notice(None, body), key);
     j.take_notices(&[pulled(seq, signed)], seq).expect("take");
 }
+
+/// `payload` as another laptop of the team wrote it a minute from now,
+/// logged and replayed here as if it came by sync; its id. (The replay
+/// check is left to the replay tests: this journal does not know that
+/// laptop's key.)
+pub(crate) fn replayed_from_elsewhere(j: &Journal, payload: brygga_protocol::op::Payload) -> Uuid {
+    let op = brygga_protocol::op::Operation {
+        version: PROTOCOL_VERSION,
+        id: Uuid::now_v7(),
+        device_id: Uuid::now_v7(),
+        seq: 1,
+        hlc: brygga_protocol::hlc::Hlc {
+            wall_ms: crate::clock::now().timestamp_millis() + 60_000,
+            counter: 0,
+        },
+        author: "Fiktiv Kollega".into(),
+        payload,
+    };
+    let signed = brygga_protocol::signing::sign(op, &keypair());
+    let body = serde_json::to_string(&signed).expect("json");
+    crate::replay::scope::log(&j.conn, &signed, &body).expect("logged");
+    crate::replay::scope::catch_up(&j.conn).expect("replayed");
+    signed.op.id
+}

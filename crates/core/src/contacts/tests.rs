@@ -283,31 +283,17 @@ fn reads_and_changes_are_audited_without_a_pupil() {
 }
 
 /// A phone another laptop wrote at the same time, without having seen
-/// this one's: logged and replayed as if it came by sync (the replay check
-/// is left to the replay tests: this journal does not know that laptop's
-/// key).
+/// this one's.
 fn phone_set_elsewhere(j: &Journal, contact_id: Uuid, phone: &str) {
-    let op = brygga_protocol::op::Operation {
-        version: brygga_protocol::PROTOCOL_VERSION,
-        id: Uuid::now_v7(),
-        device_id: Uuid::now_v7(),
-        seq: 1,
-        hlc: brygga_protocol::hlc::Hlc {
-            wall_ms: clock::now().timestamp_millis() + 60_000,
-            counter: 0,
-        },
-        author: "Fiktiv Kollega".into(),
-        payload: Payload::ContactChanged {
+    crate::fixtures::replayed_from_elsewhere(
+        j,
+        Payload::ContactChanged {
             contact_id,
             field: ContactField::Phone,
             value: phone.into(),
             replaces: None,
         },
-    };
-    let signed = brygga_protocol::signing::sign(op, &crate::fixtures::keypair());
-    let body = serde_json::to_string(&signed).expect("json");
-    crate::replay::scope::log(&j.conn, &signed, &body).expect("logged");
-    crate::replay::scope::catch_up(&j.conn).expect("replayed");
+    );
 }
 
 #[test]

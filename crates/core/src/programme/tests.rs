@@ -366,32 +366,16 @@ fn reading_and_starting_a_programme_are_audited() {
 }
 
 /// A return date another laptop planned, at the same time, without having
-/// seen this one: logged and replayed as if it came by sync (the replay
-/// check is left to the replay tests: this journal does not know the other
-/// laptop's key).
+/// seen this one.
 fn planned_elsewhere(j: &Journal, case_id: Uuid, on: NaiveDate) -> Uuid {
-    use brygga_protocol::op::Operation;
-    let op = Operation {
-        version: brygga_protocol::PROTOCOL_VERSION,
-        id: Uuid::now_v7(),
-        device_id: Uuid::now_v7(),
-        seq: 1,
-        hlc: brygga_protocol::hlc::Hlc {
-            wall_ms: clock::now().timestamp_millis() + 60_000,
-            counter: 0,
-        },
-        author: "Fiktiv Kollega".into(),
-        payload: Payload::ProgrammeReturnPlanned {
+    crate::fixtures::replayed_from_elsewhere(
+        j,
+        Payload::ProgrammeReturnPlanned {
             case_id,
             on,
             replaces: None,
         },
-    };
-    let signed = brygga_protocol::signing::sign(op, &crate::fixtures::keypair());
-    let body = serde_json::to_string(&signed).expect("json");
-    crate::replay::scope::log(&j.conn, &signed, &body).expect("logged");
-    crate::replay::scope::catch_up(&j.conn).expect("replayed");
-    signed.op.id
+    )
 }
 
 #[test]
