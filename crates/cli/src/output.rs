@@ -520,7 +520,7 @@ impl Render for brygga_core::sync::SyncReport {
         }
         if self.notices > 0 {
             out.push_str(&format!(
-                "took in {} notice(s) of the server (purges, retention settings)
+                "took in {} notice(s) of the server (purges, the municipality's settings and templates)
 ",
                 self.notices
             ));
