@@ -85,10 +85,17 @@ impl Journal {
             let Some(started) = self.started_programme(&id)? else {
                 continue;
             };
-            let view = self.view_of(&id, started)?;
-            if let Some(s) = view.sessions.into_iter().find(|s| s.done.is_none()) {
+            // Only which sessions are done: not the whole view, whose
+            // return date the caseload does not show.
+            let done = self.sessions_done(&id)?;
+            let t = started.template;
+            if let Some(s) = t
+                .sessions
+                .into_iter()
+                .find(|s| !done.contains_key(&s.number))
+            {
                 let session = NextSession {
-                    programme: view.name,
+                    programme: t.name,
                     number: s.number,
                     title: s.title,
                 };
