@@ -83,12 +83,25 @@ pub(crate) fn is_logged(conn: &Connection, op: &Operation) -> Result<bool> {
         .is_some())
 }
 
-/// Appends an operation to the log, as `body` (its JSON).
-fn insert_oplog(conn: &Connection, signed: &SignedOperation, body: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
+/// Appends an operation made here to the log.
+const INSERT_OWN: &str =
+    "INSERT INTO oplog (op_id, device_id, seq, hlc, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Appends an operation from elsewhere unless the log holds it already,
+/// by id or by its device's seq (the same test as [`is_logged`], in the
+/// insert's own look-up of its keys).
+const INSERT_PULLED: &str = "INSERT OR IGNORE INTO oplog (op_id, device_id, seq, hlc, type, body)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Appends an operation to the log, as `body` (its JSON), by `insert`;
+/// false when nothing was inserted.
+fn insert_oplog(
+    conn: &Connection,
+    insert: &str,
+    signed: &SignedOperation,
+    body: &str,
+) -> Result<bool> {
+    let inserted = conn.prepare_cached(insert)?.execute(params![
         signed.op.id.to_string(),
         signed.op.device_id.to_string(),
         signed.op.seq as i64,
@@ -96,16 +109,15 @@ fn insert_oplog(conn: &Connection, signed: &SignedOperation, body: &str) -> Resu
         signed.op.payload.type_name(),
         body
     ])?;
-    Ok(())
+    Ok(inserted == 1)
 }
 
 /// Logs an operation received from elsewhere as `body` (its JSON), to be
 /// replayed by [`catch_up`]. False when the log already holds it.
 pub(crate) fn log(conn: &Connection, signed: &SignedOperation, body: &str) -> Result<bool> {
-    if is_logged(conn, &signed.op)? {
+    if !insert_oplog(conn, INSERT_PULLED, signed, body)? {
         return Ok(false);
     }
-    insert_oplog(conn, signed, body)?;
     conn.prepare_cached("INSERT INTO unreplayed (op_id) VALUES (?1)")?
         .execute([signed.op.id.to_string()])?;
     place(conn, &signed.op)?;
@@ -123,7 +135,7 @@ pub(crate) fn commit_own(conn: &Connection, signed: &SignedOperation) -> Result<
     apply(conn, op)?;
     super::index::write(conn)?;
     let body = serde_json::to_string(signed).expect("operation serialises");
-    insert_oplog(conn, signed, &body)?;
+    insert_oplog(conn, INSERT_OWN, signed, &body)?;
     let scope = place(conn, op)?.ok_or_else(|| {
         Error::Damaged(format!("operation {} names an object with no scope", op.id))
     })?;

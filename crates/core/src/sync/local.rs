@@ -167,7 +167,9 @@ fn log_checked(conn: &Connection, checked: &[Checked]) -> Result<Vec<Intake>> {
             Ok(match c {
                 Checked::Refused(r) => Intake::Refused(r.clone()),
                 Checked::Own => Intake::Skipped,
-                Checked::Read(r, _) if scope::is_logged(conn, &r.signed.op)? => Intake::Skipped,
+                Checked::Read(r, Some(_)) if scope::is_logged(conn, &r.signed.op)? => {
+                    Intake::Skipped
+                }
                 Checked::Read(_, Some(refusal)) => Intake::Refused(refusal.clone()),
                 Checked::Read(r, None) if scope::log(conn, &r.signed, &r.body)? => Intake::Logged,
                 Checked::Read(..) => Intake::Skipped,
@@ -464,16 +466,20 @@ impl Journal {
     /// cursor, in one transaction. A refused operation is quarantined with
     /// its reason; the rest of the page goes on. Replay follows once the
     /// pull is done ([`Journal::finish_pull`]).
+    ///
+    /// Committed without an fsync ([`store::Durability::Os`]): everything
+    /// here is the server's and comes again if a power cut takes it back,
+    /// since the cursor goes back with it. The next fsynced commit (the
+    /// therapist's next write) puts it on disk in order, after what came
+    /// before it, so the journal is always a prefix of what was committed.
     pub(crate) fn take_pulled(&mut self, checked: &CheckedPage) -> Result<PullOutcome> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = take_in(&tx, checked)?;
-        let cursor =
-            state::get_number(&tx, state::PULL_CURSOR)?.max(checked.last_seq().unwrap_or(0));
-        state::set(&tx, state::PULL_CURSOR, &cursor.to_string())?;
-        tx.commit()?;
-        Ok(outcome)
+        store::commit(&self.conn, store::Durability::Os, |tx| {
+            let outcome = take_in(tx, checked)?;
+            let cursor =
+                state::get_number(tx, state::PULL_CURSOR)?.max(checked.last_seq().unwrap_or(0));
+            state::set(tx, state::PULL_CURSOR, &cursor.to_string())?;
+            Ok(outcome)
+        })
     }
 
     /// The keys pulled operations are checked against.
@@ -531,14 +537,14 @@ impl Journal {
         scope::pending_scopes(&self.conn)
     }
 
-    /// Replays what is new in `scopes`, in one transaction.
+    /// Replays what is new in `scopes`, in one transaction, committed
+    /// without an fsync: the tables are a replay of the log, and what a
+    /// power cut takes back is still marked unreplayed in it and replayed
+    /// at the next open.
     pub(crate) fn replay_scopes(&mut self, scopes: &[String]) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        scope::replay_scopes(&tx, scopes)?;
-        tx.commit()?;
-        Ok(())
+        store::commit(&self.conn, store::Durability::Os, |tx| {
+            scope::replay_scopes(tx, scopes)
+        })
     }
 
     pub(crate) fn note_attempt(&self, error: Option<&SyncFailure>) -> Result<()> {
