@@ -132,7 +132,7 @@ fn breaks_section(breaks: &[crate::store::ChainBreak]) -> String {
 fn row_html(r: &ReviewRow) -> String {
     let opt = |v: &Option<String>| html::esc(v.as_deref().unwrap_or(""));
     format!(
-        "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         if r.after_break { r#" class="after-break""# } else { "" },
         html::esc(&r.at),
         match r.source {
@@ -145,6 +145,7 @@ fn row_html(r: &ReviewRow) -> String {
         html::esc(&r.action),
         opt(&r.object),
         opt(&r.pupil_id),
+        html::esc(&r.detail),
         if r.after_break { "efter brott" } else { "" },
     )
 }
@@ -215,7 +216,7 @@ pub async fn review(
     } else {
         let trs: String = rows.iter().map(row_html).collect();
         body.push_str(&format!(
-            r#"<table><caption>Rader, äldst först ({} st)</caption><thead><tr><th scope="col">Tid</th><th scope="col">Källa</th><th scope="col">Aktör</th><th scope="col">Användare</th><th scope="col">Enhet</th><th scope="col">Händelse</th><th scope="col">Objekt</th><th scope="col">Elev-id</th><th scope="col">Kedja</th></tr></thead><tbody>{trs}</tbody></table>"#,
+            r#"<table><caption>Rader, äldst först ({} st)</caption><thead><tr><th scope="col">Tid</th><th scope="col">Källa</th><th scope="col">Aktör</th><th scope="col">Användare</th><th scope="col">Enhet</th><th scope="col">Händelse</th><th scope="col">Objekt</th><th scope="col">Elev-id</th><th scope="col">Detalj</th><th scope="col">Kedja</th></tr></thead><tbody>{trs}</tbody></table>"#,
             rows.len()
         ));
     }

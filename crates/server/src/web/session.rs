@@ -163,7 +163,11 @@ impl FromRequestParts<WebState> for SignedIn {
                 rules::SessionEnd::Idle => "idle",
                 _ => "ended",
             };
-            return Err(see_other(&format!("/login?ended={reason}")));
+            let mut response = see_other(&format!("/login?ended={reason}"));
+            if let Ok(value) = set_cookie(SESSION_COOKIE, "", Some(0)).parse() {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            return Err(response);
         }
         if let Err(e) = state.store.touch_session(&hash, now).await {
             return Err(failed(e));
