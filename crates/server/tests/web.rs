@@ -265,6 +265,49 @@ async fn web_story(postgres: Option<&str>) {
     let (_, body) = b.get(&format!("{mine}&action=web.forbidden")).await;
     assert!(body.contains("/devices"));
 
+    // A device's audit rows with a gap: the break is an alert above the
+    // review, the rows after it are marked, the review goes page by page.
+    let (_, chain_user) = home.team_and_user();
+    let logger = Device::new(&server);
+    logger.enroll_ok(&home.enroll_code(&chain_user, 60)).await;
+    let rows = logger.audit_chain(130);
+    logger.audit(&rows[..120]).await;
+    logger.audit(&rows[121..]).await;
+    let id = logger.id.to_string();
+    let (r, body) = b.get(&format!("/audit?device={id}&pupil=p1")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let alert = body.split("<h2>Loggen</h2>").next().expect("the alert");
+    assert!(
+        alert.contains("Brott i loggkedjorna:")
+            && alert.contains(&id)
+            && alert.contains("rader saknas före denna (gap)")
+    );
+    assert_eq!(
+        body.matches("<td>2026-03-02").count(),
+        100,
+        "a page of 100 rows"
+    );
+    let marked = body.matches(r#"<tr class="after-break">"#).count();
+    let next = body
+        .split(r#"<a href="/audit?"#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the next page")
+        .replace("&amp;", "&");
+    let (r, body) = b.get(&format!("/audit?{next}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let marked = marked + body.matches(r#"<tr class="after-break">"#).count();
+    assert_eq!(marked, 9, "rows 122 to 130 came after the gap");
+    assert_eq!(
+        body.matches("<td>2026-03-02").count(),
+        29,
+        "the other 29 rows"
+    );
+    assert!(!body.contains("Nästa sida"));
+    let (r, body) = b.get("/audit?from=igår").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(body.contains("är inget datum"));
+
     // The code of that login does not open a second session.
     let mut again = Browser::new(&server);
     let (r, _) = again.login(&auditor, &code).await;

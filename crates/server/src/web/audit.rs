@@ -13,6 +13,7 @@ use crate::store::{AuditFilter, AuditSource};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use brygga_protocol::api::BreakKind;
 use serde::Deserialize;
 use std::num::NonZeroU64;
 
@@ -103,6 +104,19 @@ impl Filters {
     }
 }
 
+/// What a break means, in Swedish, with its code (as `audit breaks` and
+/// docs/audit.md name it).
+fn break_kind(kind: BreakKind) -> String {
+    let words = match kind {
+        BreakKind::Gap => "rader saknas före denna",
+        BreakKind::Changed => "en tidigare rad har ändrats",
+        BreakKind::WentBack => "loggen gick bakåt (återställd från en gammal kopia?)",
+        BreakKind::Unlinked => "raden hänger inte ihop med raden före",
+        BreakKind::BadHash => "radens hash stämmer inte",
+    };
+    format!("{words} ({})", kind.as_str())
+}
+
 fn breaks_section(breaks: &[crate::store::ChainBreak]) -> String {
     if breaks.is_empty() {
         return r#"<section aria-labelledby="breaks"><h2 id="breaks">Brott i loggkedjorna</h2><p>Inga brott i enheternas loggkedjor.</p></section>"#.into();
@@ -111,11 +125,11 @@ fn breaks_section(breaks: &[crate::store::ChainBreak]) -> String {
         .iter()
         .map(|b| {
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:?}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 html::esc(&rfc3339(b.at_ms)),
                 b.device_id,
                 b.seq,
-                b.kind,
+                break_kind(b.kind),
                 html::esc(&b.detail)
             )
         })
