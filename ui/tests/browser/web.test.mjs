@@ -147,6 +147,9 @@ describe('the web pages of brygga-server', { skip: needsServer }, () => {
     await page.getByRole('link', { name: 'Granskning av loggen' }).first().click();
     await page.getByRole('heading', { name: 'Granskning av loggen' }).waitFor();
     await page.getByText('Inga brott i enheternas loggkedjor.').waitFor();
+    // Opened without a filter: the last week's rows.
+    const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    assert.equal(await page.getByLabel('Från och med').inputValue(), weekAgo);
     await auditScreen(page, 'web-audit', shots);
     // Filtered by action: the logins only.
     await page.getByLabel('Händelse').fill('web.login');

@@ -19,6 +19,8 @@ use std::num::NonZeroU64;
 
 /// Rows per page.
 const PAGE_ROWS: u64 = 100;
+/// Days the review shows when opened without a filter.
+const RECENT_DAYS: i64 = 7;
 
 /// The filters as typed (every field may be empty).
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +67,22 @@ impl Filters {
             from_ms: time(&self.from, DayEnd::Start)?,
             to_ms: time(&self.to, DayEnd::End)?,
         })
+    }
+
+    /// Without any filter, the last week's rows: the review is oldest
+    /// first, and years of rows would otherwise open at the oldest. The
+    /// date stands in the form, where it can be cleared.
+    fn or_recent(self, now_ms: i64) -> Filters {
+        if !self.pairs().is_empty() || given(&self.after).is_some() {
+            return self;
+        }
+        let week_ago = chrono::DateTime::from_timestamp_millis(now_ms - RECENT_DAYS * 86_400_000)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        Filters {
+            from: week_ago,
+            ..self
+        }
     }
 
     /// The filters as an audit row's detail and a link's query.
@@ -172,6 +190,7 @@ pub async fn review(
     if let Err(forbidden) = who.require(&state, Role::Auditor, "/audit").await {
         return forbidden;
     }
+    let filters = filters.or_recent(state.clock.now_ms());
     let detail: Vec<String> = filters
         .pairs()
         .iter()
@@ -247,4 +266,30 @@ pub async fn review(
         ));
     }
     respond(StatusCode::OK, who.page("Granskning av loggen", &body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_filter_the_review_opens_at_the_last_week() {
+        // 2026-03-09T12:00:00Z.
+        let now = 1_773_057_600_000;
+        let opened = Filters::default().or_recent(now);
+        assert_eq!(opened.from, "2026-03-02");
+        assert_eq!(opened.filter().expect("filter").from_ms, Some(1_772_409_600_000));
+        let chosen = Filters {
+            action: "read".into(),
+            ..Filters::default()
+        }
+        .or_recent(now);
+        assert_eq!((chosen.from.as_str(), chosen.action.as_str()), ("", "read"));
+        let paging = Filters {
+            after: "1:server:2".into(),
+            ..Filters::default()
+        }
+        .or_recent(now);
+        assert_eq!(paging.from, "");
+    }
 }
