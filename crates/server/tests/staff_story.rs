@@ -6,7 +6,7 @@
 mod common;
 
 use brygga_server::staff::{self, rules, totp, Role};
-use brygga_server::store::staff::{LoginResult, NewSession};
+use brygga_server::store::staff::{LoginResult, NewSession, StaffChange};
 use brygga_server::store::{
     self, AuditEntry, AuditFilter, AuditRecord, DynStore, StoreError, WriteBatch,
 };
@@ -230,12 +230,40 @@ async fn staff_story(store: DynStore) {
         )
         .await
         .expect("login"));
+    let new_hash = staff::password::hash("kanel cykel fönster hav").expect("hash");
+    store
+        .change_staff(
+            &name,
+            StaffChange::Password(new_hash.clone()),
+            audit(t2 + 4, "staff.password"),
+        )
+        .await
+        .expect("a new password");
+    let s3 = store.staff(&name).await.expect("read").expect("stored");
+    assert_eq!(s3.password_hash, new_hash);
+    let c = store.web_session("hash-c").await.expect("read").expect("c");
+    assert_eq!(
+        c.ended_at_ms,
+        Some(t2 + 4),
+        "a new password ends the sessions"
+    );
+    assert!(store
+        .record_login(
+            s.id,
+            LoginResult::Succeeded {
+                totp_step: step2 + 1,
+                session: session("d"),
+            },
+            audit(t2 + 5, "web.login"),
+        )
+        .await
+        .expect("login"));
     staff::disable(store.as_ref(), &name)
         .await
         .expect("disable");
-    let c = store.web_session("hash-c").await.expect("read").expect("c");
-    assert!(c.ended_at_ms.is_some());
-    assert!(c.staff.disabled_at_ms.is_some());
+    let d = store.web_session("hash-d").await.expect("read").expect("d");
+    assert!(d.ended_at_ms.is_some());
+    assert!(d.staff.disabled_at_ms.is_some());
     assert!(matches!(
         staff::disable(store.as_ref(), "ingen-sadan").await,
         Err(brygga_server::error::Error::Store(StoreError::NotFound(_)))

@@ -404,6 +404,48 @@ async fn web_story(postgres: Option<&str>) {
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{page}");
     }
 
+    // A person changes their own password: the current one is checked
+    // (a wrong one counts as a failed login), the new one must be long
+    // and typed twice; the change ends the session.
+    let (_, body) = m.get("/password").await;
+    let token = csrf_of(&body);
+    let new_password = "kanel cykel fönster hav";
+    let current = manager.password.as_str();
+    let form = |current, repeat| {
+        [
+            ("csrf", token.as_str()),
+            ("current", current),
+            ("new", new_password),
+            ("repeat", repeat),
+        ]
+    };
+    let (r, _) = m.post("/password", &form("fel", new_password)).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (r, body) = m.post("/password", &form(current, "något annat")).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(body.contains("skrevs olika"));
+    let (r, _) = m.post("/password", &form(current, new_password)).await;
+    assert_eq!(
+        (r.status(), location(&r)),
+        (StatusCode::SEE_OTHER, "/login?ended=password")
+    );
+    let (r, _) = m.get("/").await;
+    assert_eq!(location(&r), "/login");
+    std::fs::write(&clock, (18 * 60_000).to_string()).expect("clock");
+    let (r, _) = m.login(&manager, &now_code(&manager, 18 * 60_000)).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "the old password is gone"
+    );
+    let renewed = Account {
+        password: new_password.to_string(),
+        ..manager
+    };
+    std::fs::write(&clock, (19 * 60_000).to_string()).expect("clock");
+    let (r, _) = m.login(&renewed, &now_code(&renewed, 19 * 60_000)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the new one works");
+
     // A disabled account's session ends at once.
     home.admin(&["staff", "disable", &admin.name]);
     let (r, _) = a.get("/devices").await;

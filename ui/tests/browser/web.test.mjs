@@ -217,6 +217,15 @@ describe('the web pages of brygga-server', { skip: needsServer }, () => {
     for (const path of ['/audit', '/devices']) {
       assert.equal((await open(page, path)).status(), 403, path);
     }
+    // Every role changes its own password.
+    await page.getByRole('link', { name: 'Byt lösenord' }).click();
+    await page.getByRole('heading', { name: 'Byt lösenord' }).waitFor();
+    await page.getByLabel('Nuvarande lösenord').fill(accounts.manager.password);
+    await page.getByLabel('Nytt lösenord (minst 12 tecken)').fill('kanel cykel fönster hav');
+    await page.getByLabel('Nytt lösenord igen').fill('kanel cykel fönster');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Byt lösenord' }).click()]);
+    await page.getByRole('alert').filter({ hasText: 'skrevs olika' }).waitFor();
+    await auditScreen(page, 'web-password', shots);
     await context.close();
   });
 

@@ -79,6 +79,24 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     digest(a).as_ref() == digest(b).as_ref()
 }
 
+/// The shortest password a person may choose.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// What is wrong with a new password, in Swedish, or None: at least
+/// [`MIN_PASSWORD_CHARS`] characters, typed the same twice, not the
+/// current one.
+pub fn new_password_problem(current: &str, new: &str, repeat: &str) -> Option<&'static str> {
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        Some("Det nya lösenordet behöver minst 12 tecken.")
+    } else if new != repeat {
+        Some("Det nya lösenordet skrevs olika de två gångerna.")
+    } else if new == current {
+        Some("Det nya lösenordet är detsamma som det gamla.")
+    } else {
+        None
+    }
+}
+
 /// A staff name: 1 to 64 of ASCII letters, digits and `._@-`, so that it
 /// is the same in a URI, a log line and a form.
 pub fn valid_name(name: &str) -> bool {
@@ -140,6 +158,17 @@ mod tests {
         assert!(!csrf_matches("abc123", "abc124"));
         assert!(!csrf_matches("abc123", "abc12"));
         assert!(!csrf_matches("", ""));
+    }
+
+    #[test]
+    fn a_new_password_is_long_typed_twice_and_new() {
+        let new = "kanel cykel hav";
+        assert_eq!(new_password_problem("gammalt", new, new), None);
+        assert!(new_password_problem("gammalt", "kort", "kort").is_some());
+        assert!(new_password_problem("gammalt", new, "kanel cykel ha").is_some());
+        assert!(new_password_problem(new, new, new).is_some());
+        // Counted in characters, not bytes.
+        assert!(new_password_problem("x", "åäöåäöåäöåä", "åäöåäöåäöåä").is_some());
     }
 
     #[test]

@@ -97,6 +97,13 @@ pub(super) async fn change(
             )
             .await?
         }
+        StaffChange::Password(hash) => {
+            tx.execute(
+                "UPDATE staff SET password_hash = $2 WHERE name = $1",
+                &[&name, hash],
+            )
+            .await?
+        }
         StaffChange::Disable => {
             tx.execute(
                 "UPDATE staff SET disabled_at = coalesce(disabled_at, $2) WHERE name = $1",

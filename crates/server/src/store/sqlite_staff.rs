@@ -95,6 +95,10 @@ pub(super) fn change(
             "UPDATE staff SET totp_secret = ?2, last_totp_step = NULL WHERE name = ?1",
             params![name, secret],
         )?,
+        StaffChange::Password(hash) => tx.execute(
+            "UPDATE staff SET password_hash = ?2 WHERE name = ?1",
+            params![name, hash],
+        )?,
         StaffChange::Disable => tx.execute(
             "UPDATE staff SET disabled_at = coalesce(disabled_at, ?2) WHERE name = ?1",
             params![name, audit.at_ms],

@@ -38,6 +38,8 @@ pub struct Staff {
 pub enum StaffChange {
     /// A new TOTP secret (base32): the old phone's codes stop working.
     TotpSecret(String),
+    /// A new password hash (Argon2id, PHC string), set by its owner.
+    Password(String),
     Disable,
 }
 

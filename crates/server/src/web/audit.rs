@@ -278,7 +278,10 @@ mod tests {
         let now = 1_773_057_600_000;
         let opened = Filters::default().or_recent(now);
         assert_eq!(opened.from, "2026-03-02");
-        assert_eq!(opened.filter().expect("filter").from_ms, Some(1_772_409_600_000));
+        assert_eq!(
+            opened.filter().expect("filter").from_ms,
+            Some(1_772_409_600_000)
+        );
         let chosen = Filters {
             action: "read".into(),
             ..Filters::default()

@@ -56,7 +56,7 @@ pub fn page(title: &str, who: Option<(&Staff, &str)>, body: &str) -> String {
                 .collect();
             let roles: Vec<&str> = staff.roles.iter().map(|r| role_name(*r)).collect();
             format!(
-                r#"<nav aria-label="Sidor"><ul><li><a href="/">Start</a></li>{links}</ul></nav>
+                r#"<nav aria-label="Sidor"><ul><li><a href="/">Start</a></li>{links}<li><a href="/password">Byt lösenord</a></li></ul></nav>
 <form method="post" action="/logout" class="logout"><p>{} ({}) {}<button type="submit">Logga ut</button></p></form>"#,
                 esc(&staff.name),
                 esc(&roles.join(", ")),

@@ -32,6 +32,9 @@ pub async fn form(Query(q): Query<LoginQuery>) -> Response {
         Some("idle") => {
             r#"<p class="notice" role="status">Du loggades ut efter 15 minuter utan aktivitet.</p>"#
         }
+        Some("password") => {
+            r#"<p class="notice" role="status">Lösenordet är bytt. Logga in med det nya.</p>"#
+        }
         Some(_) => r#"<p class="notice" role="status">Sessionen har avslutats. Logga in igen.</p>"#,
         None => "",
     };

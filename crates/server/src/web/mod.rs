@@ -15,6 +15,7 @@ mod audit;
 mod devices;
 pub mod html;
 mod login;
+mod password;
 mod session;
 
 use crate::admin_log::AdminLog;
@@ -98,6 +99,7 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(login::home))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/password", get(password::form).post(password::change))
         .route("/audit", get(audit::review))
         .route("/devices", get(devices::list))
         .route("/devices/revoke", post(devices::revoke))
