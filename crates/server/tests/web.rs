@@ -95,30 +95,22 @@ impl Browser {
     }
 
     async fn get(&mut self, path: &str) -> (Page, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
-        self.keep_cookies(&response);
-        let page = Page {
-            status: response.status(),
-            headers: response.headers().clone(),
-        };
-        (page, response.text().await.expect("body"))
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.send(request).await
     }
 
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (Page, String) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
+        let request = self.client.post(format!("{}{path}", self.base)).form(form);
+        self.send(request).await
+    }
+
+    /// Sends `request` with the cookies kept, and keeps those it sets.
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> (Page, String) {
+        let response = request
             .header("cookie", self.cookie_header())
-            .form(form)
             .send()
             .await
-            .expect("POST");
+            .expect("the server answers");
         self.keep_cookies(&response);
         let page = Page {
             status: response.status(),

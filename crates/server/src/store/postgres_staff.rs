@@ -54,18 +54,7 @@ pub(super) async fn add(pool: &Pool, new: NewStaff, audit: AuditRecord) -> Resul
         })?;
     super::postgres::insert_audits(&tx, &[&audit]).await?;
     tx.commit().await?;
-    Ok(Staff {
-        id: row.get(0),
-        name: new.name,
-        roles: new.roles,
-        password_hash: new.password_hash,
-        totp_secret: new.totp_secret,
-        created_at_ms: audit.at_ms,
-        disabled_at_ms: None,
-        failed_logins: 0,
-        last_failed_at_ms: None,
-        last_totp_step: None,
-    })
+    Ok(new.stored(row.get(0), audit.at_ms))
 }
 
 pub(super) async fn by_name(pool: &Pool, name: &str) -> Result<Option<Staff>> {

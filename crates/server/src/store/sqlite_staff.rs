@@ -59,18 +59,7 @@ pub(super) fn add(conn: &mut Connection, new: NewStaff, audit: AuditRecord) -> R
     let id = tx.last_insert_rowid();
     super::sqlite::insert_audit(&tx, &audit)?;
     tx.commit()?;
-    Ok(Staff {
-        id,
-        name: new.name,
-        roles: new.roles,
-        password_hash: new.password_hash,
-        totp_secret: new.totp_secret,
-        created_at_ms: audit.at_ms,
-        disabled_at_ms: None,
-        failed_logins: 0,
-        last_failed_at_ms: None,
-        last_totp_step: None,
-    })
+    Ok(new.stored(id, audit.at_ms))
 }
 
 pub(super) fn by_name(conn: &Connection, name: &str) -> Result<Option<Staff>> {

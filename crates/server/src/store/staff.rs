@@ -15,6 +15,24 @@ pub struct NewStaff {
     pub totp_secret: String,
 }
 
+impl NewStaff {
+    /// The account as stored with `id`, added at `at_ms`.
+    pub(crate) fn stored(self, id: i64, at_ms: i64) -> Staff {
+        Staff {
+            id,
+            name: self.name,
+            roles: self.roles,
+            password_hash: self.password_hash,
+            totp_secret: self.totp_secret,
+            created_at_ms: at_ms,
+            disabled_at_ms: None,
+            failed_logins: 0,
+            last_failed_at_ms: None,
+            last_totp_step: None,
+        }
+    }
+}
+
 /// A staff account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {

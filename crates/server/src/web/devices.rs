@@ -93,10 +93,10 @@ pub async fn revoke(
     Form(form): Form<RevokeForm>,
 ) -> Response {
     const PATH: &str = "/devices/revoke";
-    if let Err(forbidden) = who.require(&state, Role::Administrator, PATH).await {
-        return forbidden;
-    }
-    if let Err(refused) = who.check_csrf(&state, &form.csrf, PATH).await {
+    if let Err(refused) = who
+        .may_post(&state, Role::Administrator, &form.csrf, PATH)
+        .await
+    {
         return refused;
     }
     let Ok(id) = Uuid::parse_str(form.id.trim()) else {
@@ -146,10 +146,10 @@ pub async fn enrol_code(
     Form(form): Form<EnrolForm>,
 ) -> Response {
     const PATH: &str = "/devices/enrol-code";
-    if let Err(forbidden) = who.require(&state, Role::Administrator, PATH).await {
-        return forbidden;
-    }
-    if let Err(refused) = who.check_csrf(&state, &form.csrf, PATH).await {
+    if let Err(refused) = who
+        .may_post(&state, Role::Administrator, &form.csrf, PATH)
+        .await
+    {
         return refused;
     }
     let user = form.user.trim();

@@ -101,6 +101,19 @@ impl SignedIn {
         ))
     }
 
+    /// Ok when the person has `role` and `sent` is the session's CSRF
+    /// token: a form of `role`'s pages.
+    pub async fn may_post(
+        &self,
+        state: &WebState,
+        role: Role,
+        sent: &str,
+        path: &str,
+    ) -> Result<(), Response> {
+        self.require(state, role, path).await?;
+        self.check_csrf(state, sent, path).await
+    }
+
     /// Ok when `sent` is the session's CSRF token; else 403, with its
     /// audit row.
     pub async fn check_csrf(
