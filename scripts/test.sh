@@ -22,7 +22,10 @@ STAGES=(setup fmt clippy test bench server_postgres ui desktop_e2e)
 #                      the built UI on the real app (brygga-ui-bridge: the
 #                      desktop app's commands on Tauri's mock runtime over a
 #                      real journal) and a real brygga-server (axe audit of
-#                      every screen, the keyboard-only check-in board)
+#                      every screen, the keyboard-only check-in board); and
+#                      the server's web pages on a real brygga-server (login
+#                      with TOTP, roles, CSRF, idle timeout, CSP, axe;
+#                      screenshots in test-artifacts/web-screenshots/)
 #   desktop_e2e      - the release app under Xvfb, driven through tauri-driver /
 #                      WebKitWebDriver (scripts/desktop-e2e.sh); screenshots in
 #                      test-artifacts/screenshots/

@@ -49,7 +49,9 @@ async function listening(port) {
 }
 
 export class TestServer {
-  async start() {
+  /** `env`: more environment for the process (e.g. the server's test clock). */
+  async start({ env = {} } = {}) {
+    this.env = env;
     if (!serverBin) throw new Error('no brygga-server binary: cargo build -p brygga-server');
     this.dir = mkdtempSync(join(tmpdir(), 'brygga-e2e-server-'));
     this.port = await freePort();
@@ -61,6 +63,7 @@ export class TestServer {
   /** Starts the process (again) on its port and data folder. */
   async resume() {
     this.proc = spawn(serverBin, ['--data-dir', this.dir, 'serve', '--listen', `127.0.0.1:${this.port}`], {
+      env: { ...process.env, ...this.env },
       stdio: 'ignore',
     });
     await listening(this.port);

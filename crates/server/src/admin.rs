@@ -10,17 +10,23 @@ use crate::store::{
 };
 use brygga_protocol::api::EnrollCode;
 use brygga_protocol::auth::sha256_hex;
-use ring::rand::{SecureRandom, SystemRandom};
 use std::num::NonZeroU64;
 use uuid::Uuid;
 
-const ACTOR: &str = "admin";
+/// The actor of the admin commands' audit rows.
+pub const ACTOR: &str = "admin";
 
-/// The audit row of an admin action on `subject`.
+/// The audit row of an admin command on `subject`.
 pub(crate) fn audit(action: &str, subject: &str, detail: String) -> AuditRecord {
+    audit_as(ACTOR, action, subject, detail)
+}
+
+/// The audit row of an admin action by `actor` (the CLI's [`ACTOR`], or
+/// a staff member on the web pages) on `subject`.
+pub(crate) fn audit_as(actor: &str, action: &str, subject: &str, detail: String) -> AuditRecord {
     AuditRecord {
         at_ms: now_ms(),
-        actor: ACTOR.into(),
+        actor: actor.into(),
         action: action.into(),
         subject: Some(subject.into()),
         detail,
@@ -70,39 +76,19 @@ pub async fn add_user(store: &dyn Store, log: &AdminLog, name: &str, team: &str)
     Ok(user)
 }
 
-/// RFC 4648 base32 without padding.
-fn base32(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = String::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        buffer = (buffer << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-    }
-    out
-}
-
 /// Issues a one-time code for `user`, valid `valid_minutes` minutes (0: it
-/// is expired at once, for tests), pinning the certificate `cert_sha256`.
+/// is expired at once, for tests), pinning the certificate `cert_sha256`;
+/// `actor` is who asked, for the audit row.
 pub async fn enroll_code(
     store: &dyn Store,
+    actor: &str,
     user: &str,
     valid_minutes: u32,
     cert_sha256: &str,
 ) -> Result<(EnrollCode, i64)> {
-    let mut secret = [0u8; 20];
-    SystemRandom::new()
-        .fill(&mut secret)
-        .map_err(|_| Error::Usage("the system random generator failed".into()))?;
+    let secret = crate::staff::random_bytes::<20>()?;
     let code = EnrollCode {
-        secret: base32(&secret),
+        secret: crate::staff::totp::base32(&secret),
         cert_sha256: cert_sha256.to_string(),
     };
     let expires_at = now_ms() + i64::from(valid_minutes) * 60_000;
@@ -111,7 +97,8 @@ pub async fn enroll_code(
             user,
             &sha256_hex(code.secret.as_bytes()),
             expires_at,
-            audit(
+            audit_as(
+                actor,
                 "device.enroll-code",
                 user,
                 format!("valid_minutes={valid_minutes}"),
@@ -126,14 +113,20 @@ pub async fn devices(store: &dyn Store) -> Result<Vec<Device>> {
 }
 
 /// Revokes the device and logs it, with the seq the server recorded (also
-/// when it was revoked already: the log may have missed it then).
-pub async fn revoke_device(store: &dyn Store, log: &AdminLog, id: Uuid) -> Result<Revoked> {
+/// when it was revoked already: the log may have missed it then); `actor`
+/// is who asked, for the audit row.
+pub async fn revoke_device(
+    store: &dyn Store,
+    log: &AdminLog,
+    actor: &str,
+    id: Uuid,
+) -> Result<Revoked> {
     let now = now_ms();
     let revoked = store
         .revoke_device(
             id,
             Revocation::now(now),
-            audit("device.revoke", &id.to_string(), String::new()),
+            audit_as(actor, "device.revoke", &id.to_string(), String::new()),
         )
         .await?;
     let device = store.device(id).await?;
@@ -189,19 +182,4 @@ pub async fn audit_list(
 /// The breaks found in the devices' audit chains, oldest first.
 pub async fn audit_breaks(store: &dyn Store) -> Result<Vec<ChainBreak>> {
     Ok(store.audit_breaks().await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base32_matches_rfc4648_vectors() {
-        assert_eq!(base32(b""), "");
-        assert_eq!(base32(b"f"), "MY");
-        assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
-        let code = base32(&[0xff; 20]);
-        assert_eq!(code.len(), 32);
-        assert!(EnrollCode::valid_secret(&code));
-    }
 }

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 mod settings;
+mod staff;
 mod templates;
 
 #[derive(Debug, Parser)]
@@ -88,6 +89,10 @@ pub enum Command {
     /// Devices: enrolment codes, listing, revocation
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Staff accounts for the web pages (administrators, unit managers,
+    /// auditors): password and TOTP code
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// The audit trail: the devices' rows and the server's own
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -118,6 +123,29 @@ pub enum Command {
     /// a new history epoch; with PostgreSQL, run pg_restore first and this
     /// without FILE
     Restore { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add an account; prints its first password and its TOTP secret
+    /// (an otpauth:// URI for the authenticator app) once
+    Add {
+        /// Login name: ASCII letters, digits and . _ @ -
+        name: String,
+        /// administrator, unit-manager or auditor (repeat for several)
+        #[arg(long = "role", value_name = "ROLE", required = true, value_parser = parse_role)]
+        roles: Vec<crate::staff::Role>,
+    },
+    /// Give the account a new TOTP secret (a lost phone) and end its
+    /// sessions; prints the new otpauth:// URI once
+    TotpReset { name: String },
+    /// Disable the account: no login, its sessions end at once
+    Disable { name: String },
+}
+
+fn parse_role(text: &str) -> std::result::Result<crate::staff::Role, String> {
+    crate::staff::Role::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a role (administrator, unit-manager, auditor)"))
 }
 
 #[derive(Debug, Args)]
@@ -424,14 +452,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             let key = notice_key(&cli, &dir)?;
             tracing::info!(public_key = %key.public_hex(), file = %key.path().display(), "notice key");
             let store = open_store(&cli, &dir).await?;
-            crate::http::serve(
-                store,
-                admin_log(&cli, &dir),
-                key.public_hex(),
-                *listen,
-                config,
-            )
-            .await
+            let served = crate::http::Served {
+                admin_log: admin_log(&cli, &dir),
+                server_key_hex: key.public_hex(),
+                cert_sha256: tls::fingerprint(&files.cert)?,
+            };
+            crate::http::serve(store, served, *listen, config).await
         }
         Command::Team(TeamCommand::Add { name }) => {
             let store = open_store(&cli, &dir).await?;
@@ -452,8 +478,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         }) => {
             let fingerprint = tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?;
             let store = open_store(&cli, &dir).await?;
-            let (code, expires_at) =
-                admin::enroll_code(store.as_ref(), user, *valid_minutes, &fingerprint).await?;
+            let (code, expires_at) = admin::enroll_code(
+                store.as_ref(),
+                admin::ACTOR,
+                user,
+                *valid_minutes,
+                &fingerprint,
+            )
+            .await?;
             eprintln!(
                 "one-time enrolment code for '{user}', valid until {}:",
                 rfc3339(expires_at)
@@ -506,7 +538,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Device(DeviceCommand::Revoke { id }) => {
             let store = open_store(&cli, &dir).await?;
-            match admin::revoke_device(store.as_ref(), &admin_log(&cli, &dir), *id).await? {
+            match admin::revoke_device(store.as_ref(), &admin_log(&cli, &dir), admin::ACTOR, *id)
+                .await?
+            {
                 Revoked::Now => println!("device {id} revoked"),
                 Revoked::Already => println!("device {id} was already revoked"),
             }
@@ -602,6 +636,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Restore { file } => restore(&cli, &dir, file.as_deref()).await,
         Command::Retention(command) => retention(&cli, &dir, command).await,
+        Command::Staff(command) => staff::run(&cli, &dir, command).await,
         Command::Settings(command) => settings::run(&cli, &dir, command).await,
         Command::Template(command) => templates::run(&cli, &dir, command).await,
         Command::NoticeKey(NoticeKeyCommand::Show) => {

@@ -11,6 +11,8 @@
 //!   settings and programme templates; [`review`]: the audit
 //!   review, the devices' rows and the server's own together;
 //!   [`admin_log`]: what the admin changed, kept for a restore;
+//!   [`staff`]: the accounts of the people who use [`web`], the pages
+//!   served beside the API;
 //!   [`backup`]: backup and restore; [`notice_key`]: the key the server
 //!   signs its notices with.
 //!
@@ -29,7 +31,9 @@ pub mod notice_key;
 pub mod retention;
 pub mod review;
 pub mod settings;
+pub mod staff;
 pub mod store;
 pub mod templates;
 pub mod tls;
+pub mod web;
 pub mod writer;

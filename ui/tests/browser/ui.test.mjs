@@ -19,8 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { auditScreen, launchChromium } from './chromium.mjs';
 import { Bridge } from './bridge.mjs';
 import { TestServer, needsServer } from '../../../tests/e2e/server.mjs';
 
@@ -63,18 +62,7 @@ before(async () => {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 });
 
@@ -126,15 +114,8 @@ async function caseOf(bridge, name) {
   return item.case_id;
 }
 
-async function audit(page, name) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(summary, [], `axe on ${name}`);
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  return result;
+function audit(page, name) {
+  return auditScreen(page, name, shots);
 }
 
 async function createWithDemo(page) {

@@ -114,17 +114,33 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     response
 }
 
-/// Serves the API over TLS on `listen` until SIGINT or SIGTERM. Prints
-/// `listening on ADDR` (the bound address) on stdout once ready.
+/// What the server serves besides the store: the notice key's public
+/// half, the admin log, and the certificate's SHA-256 that the web pages'
+/// enrolment codes pin.
+pub struct Served {
+    pub admin_log: AdminLog,
+    pub server_key_hex: String,
+    pub cert_sha256: String,
+}
+
+/// Serves the API and the web pages ([`crate::web`]) over TLS on `listen`
+/// until SIGINT or SIGTERM. Prints `listening on ADDR` (the bound
+/// address) on stdout once ready.
 pub async fn serve(
     store: DynStore,
-    admin_log: AdminLog,
-    server_key_hex: String,
+    served: Served,
     listen: std::net::SocketAddr,
     tls: rustls::ServerConfig,
 ) -> crate::error::Result<()> {
-    let state = AppState::new(Arc::clone(&store), server_key_hex).with_admin_log(admin_log);
-    let app = router(state);
+    let web = crate::web::WebState::new(
+        Arc::clone(&store),
+        served.admin_log.clone(),
+        crate::clock::Clock::from_env(),
+        served.cert_sha256,
+    );
+    let state =
+        AppState::new(Arc::clone(&store), served.server_key_hex).with_admin_log(served.admin_log);
+    let app = router(state).merge(crate::web::router(web));
     let handle = axum_server::Handle::new();
     tokio::spawn(prune_nonces(Arc::clone(&store)));
     tokio::spawn(shutdown_on_signal(handle.clone()));

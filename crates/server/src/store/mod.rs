@@ -24,8 +24,11 @@ mod audit_sql;
 mod fixture;
 pub mod plan;
 pub mod postgres;
+mod postgres_staff;
 pub mod retention;
 pub mod sqlite;
+mod sqlite_staff;
+pub mod staff;
 
 use async_trait::async_trait;
 use brygga_protocol::api::{AuditPushResponse, BreakKind};
@@ -592,6 +595,37 @@ pub trait Store: Send + Sync + 'static {
     async fn notices(&self, team_id: i64, after: i64, limit: u32) -> Result<PullPage>;
     /// Every stored operation of one case of the team.
     async fn case_ops(&self, team_id: i64, case_id: Uuid) -> Result<retention::CaseOps>;
+
+    /// When each device last reached the server (its newest server audit
+    /// row: a push, pull, audit or status), by device.
+    async fn devices_last_seen(&self) -> Result<std::collections::HashMap<Uuid, i64>>;
+
+    /// Adds a staff account; `AlreadyExists` when the name is taken.
+    async fn add_staff(&self, staff: staff::NewStaff, audit: AuditRecord) -> Result<staff::Staff>;
+    async fn staff(&self, name: &str) -> Result<Option<staff::Staff>>;
+    /// Changes an account and ends its open sessions at the audit row's
+    /// time; `NotFound` when there is no such account.
+    async fn change_staff(
+        &self,
+        name: &str,
+        change: staff::StaffChange,
+        audit: AuditRecord,
+    ) -> Result<()>;
+    /// Records a login attempt of the account, at the audit row's time;
+    /// false when a good login's TOTP step was used already (a code
+    /// replayed: then nothing but the audit row is stored).
+    async fn record_login(
+        &self,
+        staff_id: i64,
+        result: staff::LoginResult,
+        audit: AuditRecord,
+    ) -> Result<bool>;
+    /// The session of a cookie token's hash, ended or not.
+    async fn web_session(&self, token_hash: &str) -> Result<Option<staff::WebSession>>;
+    /// Marks the session used at `at_ms`.
+    async fn touch_session(&self, token_hash: &str, at_ms: i64) -> Result<()>;
+    /// Ends the session (a logout, or found idle), with its audit row.
+    async fn end_session(&self, token_hash: &str, audit: AuditRecord) -> Result<()>;
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -645,6 +679,10 @@ mod tests {
                     6,
                     "4e38c8bc3893427df3aa7c0f951dae54d5cd65d8990adee30bbb3c4049f4d1a6",
                 ),
+                (
+                    7,
+                    "9eedd69f2eef6dd1afbda559d255b57a137f79e72b6172ef97a84c28554e1ca7",
+                ),
             ],
         );
         brygga_migrate::assert_released(
@@ -673,6 +711,10 @@ mod tests {
                 (
                     6,
                     "a505d835a2352b7f05ef3840cd5737ea56efd276d1d37865f65710d666eab5a8",
+                ),
+                (
+                    7,
+                    "72e38c2a25c050f1c647067a5ffc99709efaf9e4296f31ef0c71192b734e3734",
                 ),
             ],
         );

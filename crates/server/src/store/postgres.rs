@@ -15,9 +15,11 @@ use super::audit_sql::{self, Dialect, Param};
 use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::review;
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
+use super::postgres_staff as staff;
 use super::retention::{
     Candidate, CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
 };
+use super::staff::{LoginResult, NewStaff, Staff as StaffRow, StaffChange, WebSession};
 use super::{
     AdmittedWrites, AuditCursor, AuditFilter, AuditPage, AuditPush, AuditRecord, AuditRow,
     ChainBreak, Device, DeviceAuditRow, HeldAuditRow, NewDevice, ObjectRow, PullPage, PushBatch,
@@ -67,6 +69,11 @@ pub(super) const STEPS: &[Step] = &[
         6,
         "audit_review",
         include_str!("../../migrations/postgres/0006_audit_review.sql"),
+    ),
+    Step::new(
+        7,
+        "staff",
+        include_str!("../../migrations/postgres/0007_staff.sql"),
     ),
 ];
 
@@ -168,7 +175,7 @@ async fn insert_device(
     Ok(inserted == 1)
 }
 
-fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
+pub(super) fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }
 
@@ -232,7 +239,10 @@ impl<'a> AuditColumns<'a> {
     }
 }
 
-async fn insert_audits(client: &impl GenericClient, audits: &[&AuditRecord]) -> Result<()> {
+pub(super) async fn insert_audits(
+    client: &impl GenericClient,
+    audits: &[&AuditRecord],
+) -> Result<()> {
     let columns = AuditColumns::of(audits);
     if columns.is_empty() {
         return Ok(());
@@ -1375,6 +1385,48 @@ impl Store for PgStore {
                 ),
             },
         )
+    }
+
+    async fn devices_last_seen(&self) -> Result<HashMap<Uuid, i64>> {
+        staff::devices_last_seen(&self.pool).await
+    }
+
+    async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {
+        staff::add(&self.pool, new, audit).await
+    }
+
+    async fn staff(&self, name: &str) -> Result<Option<StaffRow>> {
+        staff::by_name(&self.pool, name).await
+    }
+
+    async fn change_staff(
+        &self,
+        name: &str,
+        change: StaffChange,
+        audit: AuditRecord,
+    ) -> Result<()> {
+        staff::change(&self.pool, name, change, audit).await
+    }
+
+    async fn record_login(
+        &self,
+        staff_id: i64,
+        result: LoginResult,
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        staff::record_login(&self.pool, staff_id, result, audit).await
+    }
+
+    async fn web_session(&self, token_hash: &str) -> Result<Option<WebSession>> {
+        staff::session(&self.pool, token_hash).await
+    }
+
+    async fn touch_session(&self, token_hash: &str, at_ms: i64) -> Result<()> {
+        staff::touch(&self.pool, token_hash, at_ms).await
+    }
+
+    async fn end_session(&self, token_hash: &str, audit: AuditRecord) -> Result<()> {
+        staff::end(&self.pool, token_hash, audit).await
     }
 }
 

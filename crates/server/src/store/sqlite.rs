@@ -13,6 +13,8 @@ use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::retention::{
     Candidate, CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
 };
+use super::sqlite_staff as staff;
+use super::staff::{LoginResult, NewStaff, Staff as StaffRow, StaffChange, WebSession};
 use super::{
     AdmittedWrites, AuditCursor, AuditFilter, AuditPage, AuditPush, AuditRecord, AuditRow,
     ChainBreak, Device, DeviceAuditRow, HeldAuditRow, NewDevice, ObjectRow, PullPage, Result,
@@ -61,6 +63,11 @@ pub(super) const STEPS: &[Step] = &[
         6,
         "audit_review",
         include_str!("../../migrations/sqlite/0006_audit_review.sql"),
+    ),
+    Step::new(
+        7,
+        "staff",
+        include_str!("../../migrations/sqlite/0007_staff.sql"),
     ),
 ];
 
@@ -171,7 +178,7 @@ fn device_row(row: &Row<'_>) -> rusqlite::Result<Device> {
     })
 }
 
-fn insert_audit(tx: &Transaction<'_>, a: &AuditRecord) -> Result<()> {
+pub(super) fn insert_audit(tx: &Transaction<'_>, a: &AuditRecord) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -202,7 +209,7 @@ fn insert_device(
     Ok(inserted == 1)
 }
 
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(
         e,
         rusqlite::Error::SqliteFailure(f, _)
@@ -1249,6 +1256,62 @@ impl Store for SqliteStore {
             )
         })
         .await
+    }
+
+    async fn devices_last_seen(&self) -> Result<HashMap<Uuid, i64>> {
+        self.read_with(staff::devices_last_seen).await
+    }
+
+    async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {
+        self.write_with(move |conn| staff::add(conn, new, audit))
+            .await
+    }
+
+    async fn staff(&self, name: &str) -> Result<Option<StaffRow>> {
+        let name = name.to_string();
+        self.read_with(move |conn| staff::by_name(conn, &name))
+            .await
+    }
+
+    async fn change_staff(
+        &self,
+        name: &str,
+        change: StaffChange,
+        audit: AuditRecord,
+    ) -> Result<()> {
+        let name = name.to_string();
+        self.write_with(move |conn| staff::change(conn, &name, change, audit))
+            .await
+    }
+
+    async fn record_login(
+        &self,
+        staff_id: i64,
+        result: LoginResult,
+        audit: AuditRecord,
+    ) -> Result<bool> {
+        self.write_with(move |conn| staff::record_login(conn, staff_id, result, audit))
+            .await
+    }
+
+    async fn web_session(&self, token_hash: &str) -> Result<Option<WebSession>> {
+        let token_hash = token_hash.to_string();
+        // From the writer: a session started or touched a moment ago is
+        // seen at once.
+        self.write_with(move |conn| staff::session(conn, &token_hash))
+            .await
+    }
+
+    async fn touch_session(&self, token_hash: &str, at_ms: i64) -> Result<()> {
+        let token_hash = token_hash.to_string();
+        self.write_with(move |conn| staff::touch(conn, &token_hash, at_ms))
+            .await
+    }
+
+    async fn end_session(&self, token_hash: &str, audit: AuditRecord) -> Result<()> {
+        let token_hash = token_hash.to_string();
+        self.write_with(move |conn| staff::end(conn, &token_hash, audit))
+            .await
     }
 }
 

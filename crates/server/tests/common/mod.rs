@@ -382,7 +382,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(home: &ServerHome) -> Server {
+        Server::start_with_env(home, &[])
+    }
+
+    /// Started with `env` set too (e.g. a test clock).
+    pub fn start_with_env(home: &ServerHome, env: &[(&str, &Path)]) -> Server {
         let mut child = Command::new(server_binary())
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .arg("--data-dir")
             .arg(home.data_dir())
             .arg("--database")
