@@ -1109,3 +1109,126 @@ fn bad_key_person_input_is_refused_and_writes_nothing() {
     let out = j.run(&["contacts", "left-role", &rektor]);
     assert!(assert_fails(&out, 2).contains("already left the role"));
 }
+
+#[test]
+fn a_meeting_runs_from_its_agenda_to_signed_minutes_and_a_plan_is_revised() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let plan = j.create(&[
+        "plan",
+        "add",
+        "--case",
+        &case,
+        "--needs",
+        "Trygg skolstart",
+        "--goal",
+        "Närvaro 80 %",
+        "--lead",
+        "Skolan",
+        "--follow-up",
+        "2027-01-15",
+        "--action",
+        "Mentor|Möter eleven vid entrén",
+    ]);
+    let agenda = j.json(&["meeting", "agenda", "--case", &case]);
+    let actions = &agenda["plans"][0]["plan"]["actions"];
+    assert_eq!(actions.as_array().map(Vec::len), Some(1));
+    let action = actions[0]["id"].as_str().expect("action id").to_owned();
+    assert_eq!(agenda["followups"], serde_json::json!([]));
+
+    // A new version: the action reworded, one added; the first stays.
+    j.ok(&[
+        "plan",
+        "revise",
+        "--plan",
+        &plan,
+        "--needs",
+        "Trygg skolstart och sömn",
+        "--change",
+        &format!("{action}=Mentor|Möter eleven vid entrén kl. 8"),
+        "--action",
+        "BUP|Sömnsamtal|2027-01-10",
+    ]);
+    let versions = j.json(&["plan", "versions", "--plan", &plan]);
+    assert_eq!(versions.as_array().map(Vec::len), Some(2));
+    assert_eq!(versions[0]["needs"], "Trygg skolstart");
+    assert_eq!(versions[0]["actions"][0]["what"], "Möter eleven vid entrén");
+    assert_eq!(versions[1]["revises"], 1);
+    assert_eq!(versions[1]["actions"][1]["what"], "Sömnsamtal");
+    assert!(j
+        .ok(&["plan", "versions", "--plan", &plan])
+        .contains("2 — revises version 1"));
+    let unchanged = assert_fails(&j.run(&["plan", "revise", "--plan", &plan]), 2).to_owned();
+    assert!(unchanged.contains("changes nothing"), "{unchanged}");
+
+    // The minutes, signed, with the action's result.
+    let text = j._tmp.path().join("protokoll.txt");
+    std::fs::write(&text, "Vi gick igenom planen med skolan och BUP.\n").expect("write");
+    let text = text.to_str().expect("utf-8 path");
+    let result = format!("{action}=Eleven kom in tre morgnar av fem.");
+    let before = j.snapshot();
+    for (args, says) in [
+        (vec!["--result", "nonsense"], "ACTION=TEXT"),
+        (vec!["--result", &format!("{action}=")], "ACTION=TEXT"),
+        (vec![], "--parties"),
+    ] {
+        let mut full = vec!["meeting", "minutes", "--case", &case, "--text-file", text];
+        full.extend(args);
+        let err = assert_fails(&j.run_with(None, &[], &full), 2).to_owned();
+        assert!(err.contains(says), "{full:?}: {err}");
+    }
+    assert!(j.snapshot() == before, "nothing was written");
+    let foreign = format!("{}=Gjort", Uuid::now_v7());
+    let err = assert_fails(
+        &j.run(&[
+            "meeting",
+            "minutes",
+            "--case",
+            &case,
+            "--text-file",
+            text,
+            "--parties",
+            "Skolan",
+            "--result",
+            &foreign,
+        ]),
+        2,
+    )
+    .to_owned();
+    assert!(err.contains("not an action of this case"), "{err}");
+    assert_eq!(
+        j.json(&["entry", "list", "--case", &case]),
+        serde_json::json!([])
+    );
+
+    let entry = j.create(&[
+        "meeting",
+        "minutes",
+        "--case",
+        &case,
+        "--text-file",
+        text,
+        "--participant",
+        "Fiktiv Mentor",
+        "--parties",
+        "Skolan, BUP",
+        "--result",
+        &result,
+    ]);
+    let shown = j.json(&["entry", "show", &entry]);
+    assert_eq!(shown["status"], "signed");
+    assert_eq!(shown["kind"], "collaboration-meeting");
+    assert_eq!(shown["fields"]["parties"], "Skolan, BUP");
+    assert_eq!(
+        shown["fields"][format!("result:{action}")],
+        "Eleven kom in tre morgnar av fem."
+    );
+    let detail = j.json(&["case", "show", &case]);
+    let results = &detail["plans"][0]["actions"][0]["results"];
+    assert_eq!(results[0]["entry_id"], entry.as_str());
+    assert_eq!(results[0]["result"], "Eleven kom in tre morgnar av fem.");
+    assert_eq!(detail["plans"][0]["version"], 2);
+    assert!(j
+        .ok(&["meeting", "agenda", "--case", &case])
+        .contains("Eleven kom in tre morgnar av fem."));
+}
