@@ -108,6 +108,27 @@ impl Journal {
         (pupil, case)
     }
 
+    /// A plan of `case` with one action, the mentor meeting the pupil at
+    /// the entrance; its id.
+    fn plan_with_an_action(&self, case: &str) -> String {
+        self.create(&[
+            "plan",
+            "add",
+            "--case",
+            case,
+            "--needs",
+            "Trygg skolstart",
+            "--goal",
+            "Närvaro 80 %",
+            "--lead",
+            "Skolan",
+            "--follow-up",
+            "2027-01-15",
+            "--action",
+            "Mentor|Möter eleven vid entrén",
+        ])
+    }
+
     fn add_note(&self, case: &str, text: &str) -> String {
         self.create(&[
             "entry", "add", "--case", case, "--kind", "note", "--at", AT, "--text", text,
@@ -769,22 +790,7 @@ fn bad_ladder_input_is_refused_before_the_passphrase_and_writes_nothing() {
 fn a_scheduled_action_makes_its_pupil_expected_and_follow_ups_are_listed() {
     let j = Journal::init();
     let (_, case) = j.pupil_with_case();
-    j.create(&[
-        "plan",
-        "add",
-        "--case",
-        &case,
-        "--needs",
-        "Trygg skolstart",
-        "--goal",
-        "Närvaro 80 %",
-        "--lead",
-        "Skolan",
-        "--follow-up",
-        "2027-01-15",
-        "--action",
-        "Mentor|Möter eleven vid entrén",
-    ]);
+    j.plan_with_an_action(&case);
     let detail = j.json(&["case", "show", &case]);
     let action = detail["plans"][0]["actions"][0]["id"]
         .as_str()
@@ -1114,22 +1120,7 @@ fn bad_key_person_input_is_refused_and_writes_nothing() {
 fn a_meeting_runs_from_its_agenda_to_signed_minutes_and_a_plan_is_revised() {
     let j = Journal::init();
     let (_, case) = j.pupil_with_case();
-    let plan = j.create(&[
-        "plan",
-        "add",
-        "--case",
-        &case,
-        "--needs",
-        "Trygg skolstart",
-        "--goal",
-        "Närvaro 80 %",
-        "--lead",
-        "Skolan",
-        "--follow-up",
-        "2027-01-15",
-        "--action",
-        "Mentor|Möter eleven vid entrén",
-    ]);
+    let plan = j.plan_with_an_action(&case);
     let agenda = j.json(&["meeting", "agenda", "--case", &case]);
     let actions = &agenda["plans"][0]["plan"]["actions"];
     assert_eq!(actions.as_array().map(Vec::len), Some(1));

@@ -129,60 +129,12 @@ impl Journal {
         let mut versions: Vec<PlanVersionView> = Vec::with_capacity(ops.len());
         for signed in ops {
             let op = signed.op;
-            let number = versions.len() as u32 + 1;
-            let written_at = crate::replay::op_time(op.hlc);
-            let version = match op.payload {
-                Payload::PlanCreated {
-                    needs,
-                    goals,
-                    lead_party,
-                    follow_up_on,
-                    actions,
-                    ..
-                } => PlanVersionView {
-                    number,
-                    op_id: op.id.to_string(),
-                    written_at,
-                    author: op.author,
-                    revises: None,
-                    concurrent: false,
-                    needs,
-                    goals,
-                    lead_party,
-                    follow_up_on: follow_up_on.to_string(),
-                    actions: version_actions(actions.iter()),
-                },
-                Payload::PlanRevised {
-                    replaces,
-                    needs,
-                    goals,
-                    lead_party,
-                    follow_up_on,
-                    actions,
-                    new_actions,
-                    ..
-                } => {
-                    let revises = versions
-                        .iter()
-                        .find(|v| v.op_id == replaces.to_string())
-                        .map(|v| v.number);
-                    PlanVersionView {
-                        number,
-                        op_id: op.id.to_string(),
-                        written_at,
-                        author: op.author,
-                        revises,
-                        concurrent: revises != Some(number - 1),
-                        needs,
-                        goals,
-                        lead_party,
-                        follow_up_on: follow_up_on.to_string(),
-                        actions: version_actions(actions.iter().chain(&new_actions)),
-                    }
-                }
-                _ => continue,
-            };
-            versions.push(version);
+            if let Some(mut version) = version_of(op.payload, &versions) {
+                version.op_id = op.id.to_string();
+                version.written_at = crate::replay::op_time(op.hlc);
+                version.author = op.author;
+                versions.push(version);
+            }
         }
         Ok(versions)
     }
@@ -225,7 +177,8 @@ impl Journal {
             actions,
             new_actions,
         };
-        if unchanged(current, &payload) {
+        let revised = version_of(payload.clone(), &versions);
+        if revised.is_some_and(|r| unchanged(current, &r)) {
             return Err(Error::invalid(
                 ReasonCode::PlanRevisionUnchanged,
                 format!(
@@ -339,24 +292,68 @@ fn plan_action(action_id: Uuid, a: &RevisedAction) -> PlanAction {
     }
 }
 
-/// Whether a revision would write the version that stands again.
-fn unchanged(current: &PlanVersionView, revised: &Payload) -> bool {
-    let Payload::PlanRevised {
+/// The version a plan operation writes after the `earlier` ones, without
+/// the operation's own id, time and author; None for any other operation.
+fn version_of(payload: Payload, earlier: &[PlanVersionView]) -> Option<PlanVersionView> {
+    let (replaces, needs, goals, lead_party, follow_up_on, actions) = match payload {
+        Payload::PlanCreated {
+            needs,
+            goals,
+            lead_party,
+            follow_up_on,
+            actions,
+            ..
+        } => (None, needs, goals, lead_party, follow_up_on, actions),
+        Payload::PlanRevised {
+            replaces,
+            needs,
+            goals,
+            lead_party,
+            follow_up_on,
+            mut actions,
+            new_actions,
+            ..
+        } => {
+            actions.extend(new_actions);
+            (
+                Some(replaces),
+                needs,
+                goals,
+                lead_party,
+                follow_up_on,
+                actions,
+            )
+        }
+        _ => return None,
+    };
+    let number = earlier.len() as u32 + 1;
+    // For a revision: the number of the version it names, if that is one.
+    let revises = replaces.map(|r| {
+        earlier
+            .iter()
+            .find(|v| v.op_id == r.to_string())
+            .map(|v| v.number)
+    });
+    Some(PlanVersionView {
+        number,
+        op_id: String::new(),
+        written_at: String::new(),
+        author: String::new(),
+        revises: revises.flatten(),
+        concurrent: revises.is_some_and(|r| r != Some(number - 1)),
         needs,
         goals,
         lead_party,
-        follow_up_on,
-        actions,
-        new_actions,
-        ..
-    } = revised
-    else {
-        return false;
-    };
-    new_actions.is_empty()
-        && *needs == current.needs
-        && *goals == current.goals
-        && *lead_party == current.lead_party
-        && follow_up_on.to_string() == current.follow_up_on
-        && version_actions(actions.iter()) == current.actions
+        follow_up_on: follow_up_on.to_string(),
+        actions: version_actions(actions.iter()),
+    })
+}
+
+/// Whether a revision would write the version that stands again.
+fn unchanged(current: &PlanVersionView, revised: &PlanVersionView) -> bool {
+    revised.needs == current.needs
+        && revised.goals == current.goals
+        && revised.lead_party == current.lead_party
+        && revised.follow_up_on == current.follow_up_on
+        && revised.actions == current.actions
 }
