@@ -783,9 +783,11 @@ impl Laptop {
                         actions: add
                             .then(|| RevisedAction {
                                 id: None,
-                                who: "BUP".into(),
-                                what: format!("Samtal {text}"),
-                                due_on: None,
+                                action: NewAction {
+                                    who: "BUP".into(),
+                                    what: format!("Samtal {text}"),
+                                    due_on: None,
+                                },
                             })
                             .into_iter()
                             .collect(),

@@ -1157,32 +1157,21 @@ fn a_meeting_runs_from_its_agenda_to_signed_minutes_and_a_plan_is_revised() {
     std::fs::write(&text, "Vi gick igenom planen med skolan och BUP.\n").expect("write");
     let text = text.to_str().expect("utf-8 path");
     let result = format!("{action}=Eleven kom in tre morgnar av fem.");
+    let minutes = ["meeting", "minutes", "--case", &case, "--text-file", text];
     let before = j.snapshot();
     for (args, says) in [
         (vec!["--result", "nonsense"], "ACTION=TEXT"),
         (vec!["--result", &format!("{action}=")], "ACTION=TEXT"),
         (vec![], "--parties"),
     ] {
-        let mut full = vec!["meeting", "minutes", "--case", &case, "--text-file", text];
-        full.extend(args);
+        let full = [&minutes[..], &args].concat();
         let err = assert_fails(&j.run_with(None, &[], &full), 2).to_owned();
         assert!(err.contains(says), "{full:?}: {err}");
     }
     assert!(j.snapshot() == before, "nothing was written");
     let foreign = format!("{}=Gjort", Uuid::now_v7());
     let err = assert_fails(
-        &j.run(&[
-            "meeting",
-            "minutes",
-            "--case",
-            &case,
-            "--text-file",
-            text,
-            "--parties",
-            "Skolan",
-            "--result",
-            &foreign,
-        ]),
+        &j.run(&[&minutes[..], &["--parties", "Skolan", "--result", &foreign]].concat()),
         2,
     )
     .to_owned();
@@ -1192,20 +1181,20 @@ fn a_meeting_runs_from_its_agenda_to_signed_minutes_and_a_plan_is_revised() {
         serde_json::json!([])
     );
 
-    let entry = j.create(&[
-        "meeting",
-        "minutes",
-        "--case",
-        &case,
-        "--text-file",
-        text,
-        "--participant",
-        "Fiktiv Mentor",
-        "--parties",
-        "Skolan, BUP",
-        "--result",
-        &result,
-    ]);
+    let entry = j.create(
+        &[
+            &minutes[..],
+            &[
+                "--participant",
+                "Fiktiv Mentor",
+                "--parties",
+                "Skolan, BUP",
+                "--result",
+                &result,
+            ],
+        ]
+        .concat(),
+    );
     let shown = j.json(&["entry", "show", &entry]);
     assert_eq!(shown["status"], "signed");
     assert_eq!(shown["kind"], "collaboration-meeting");

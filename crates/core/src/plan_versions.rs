@@ -21,10 +21,9 @@ use uuid::Uuid;
 pub struct RevisedAction {
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub id: Option<Uuid>,
-    pub who: String,
-    pub what: String,
-    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
-    pub due_on: Option<NaiveDate>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub action: NewAction,
 }
 
 /// A plan as it is to stand from now on. An action of the plan that is
@@ -149,15 +148,7 @@ impl Journal {
             goals: revision.goals.clone(),
             lead_party: revision.lead_party.clone(),
             follow_up_on: revision.follow_up_on,
-            actions: revision
-                .actions
-                .iter()
-                .map(|a| NewAction {
-                    who: a.who.clone(),
-                    what: a.what.clone(),
-                    due_on: a.due_on,
-                })
-                .collect(),
+            actions: revision.actions.iter().map(|a| a.action.clone()).collect(),
         };
         form_rules::check(Form::Plan, &checked.form_values())?;
         self.ensure_case_open(&case_id)?;
@@ -228,9 +219,9 @@ impl Journal {
                     )
                     .with("action", id.to_string()))
                 }
-                Some(id) => carried.push(plan_action(id, a)),
+                Some(id) => carried.push(plan_action(id, values)),
                 None if form_rules::row_blank(&values.form_values()) => {}
-                None => new_actions.push(plan_action(Uuid::now_v7(), a)),
+                None => new_actions.push(plan_action(Uuid::now_v7(), values)),
             }
         }
         for (id, kept) in self.actions_as_they_stand(plan_id)? {
@@ -283,7 +274,7 @@ impl Journal {
     }
 }
 
-fn plan_action(action_id: Uuid, a: &RevisedAction) -> PlanAction {
+fn plan_action(action_id: Uuid, a: &NewAction) -> PlanAction {
     PlanAction {
         action_id,
         who: a.who.trim().to_owned(),

@@ -110,32 +110,27 @@ impl Journal {
 
     /// The case of a plan.
     pub(crate) fn case_of_plan(&self, plan_id: &Uuid) -> Result<Uuid> {
-        let case_id: String = self
-            .conn
-            .query_row(
-                "SELECT case_id FROM plans WHERE id = ?1",
-                [plan_id.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| Error::not_found("plan", plan_id))?;
-        Uuid::parse_str(&case_id)
-            .map_err(|_| Error::Damaged(format!("plan {plan_id} has a bad case id")))
+        self.case_of("SELECT case_id FROM plans WHERE id = ?1", "plan", plan_id)
     }
 
     /// The case of a plan action.
     pub(crate) fn case_of_action(&self, action_id: &Uuid) -> Result<Uuid> {
+        self.case_of(
+            "SELECT p.case_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = ?1",
+            "plan action",
+            action_id,
+        )
+    }
+
+    /// The case `sql` finds for the object `what` `id`.
+    fn case_of(&self, sql: &str, what: &'static str, id: &Uuid) -> Result<Uuid> {
         let case_id: String = self
             .conn
-            .query_row(
-                "SELECT p.case_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = ?1",
-                [action_id.to_string()],
-                |r| r.get(0),
-            )
+            .query_row(sql, [id.to_string()], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| Error::not_found("plan action", action_id))?;
+            .ok_or_else(|| Error::not_found(what, id))?;
         Uuid::parse_str(&case_id)
-            .map_err(|_| Error::Damaged(format!("plan action {action_id} has a bad case id")))
+            .map_err(|_| Error::Damaged(format!("{what} {id} has a bad case id")))
     }
 
     pub fn set_action_status(&mut self, action_id: Uuid, status: ActionStatus) -> Result<()> {

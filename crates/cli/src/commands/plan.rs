@@ -50,18 +50,14 @@ fn revise(ctx: &Context, r: PlanRevise) -> Result<()> {
             )
         })?,
     };
-    let changed = r.changes.into_iter().map(|(id, a)| RevisedAction {
+    let changed = r.changes.into_iter().map(|(id, action)| RevisedAction {
         id: Some(id),
-        who: a.who,
-        what: a.what,
-        due_on: a.due_on,
+        action,
     });
-    let added = r.actions.into_iter().map(|a| RevisedAction {
-        id: None,
-        who: a.who,
-        what: a.what,
-        due_on: a.due_on,
-    });
+    let added = r
+        .actions
+        .into_iter()
+        .map(|action| RevisedAction { id: None, action });
     journal.revise_plan(PlanRevision {
         plan_id: r.plan,
         needs: r.needs.unwrap_or(current.needs),

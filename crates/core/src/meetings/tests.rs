@@ -37,12 +37,18 @@ fn revision(j: &Journal, case: Uuid) -> PlanRevision {
     }
 }
 
+fn action(who: &str, what: &str) -> crate::NewAction {
+    crate::NewAction {
+        who: who.into(),
+        what: what.into(),
+        due_on: None,
+    }
+}
+
 fn new_action(what: &str) -> RevisedAction {
     RevisedAction {
         id: None,
-        who: "Mentor".into(),
-        what: what.into(),
-        due_on: None,
+        action: action("Mentor", what),
     }
 }
 
@@ -235,8 +241,8 @@ fn minutes_that_break_a_rule_write_nothing() {
 #[test]
 fn a_revision_is_a_new_version_and_the_old_one_stays_readable() {
     let (_dir, mut j) = journal();
-    let (case, action) = planned_case(&mut j);
-    j.set_action_status(action, ActionStatus::Ongoing)
+    let (case, entrance) = planned_case(&mut j);
+    j.set_action_status(entrance, ActionStatus::Ongoing)
         .expect("status");
     let mut rev = revision(&j, case);
     let plan_id = rev.plan_id;
@@ -244,15 +250,13 @@ fn a_revision_is_a_new_version_and_the_old_one_stays_readable() {
     rev.follow_up_on = NaiveDate::from_ymd_opt(2027, 2, 1).expect("date");
     rev.actions = vec![
         RevisedAction {
-            id: Some(action),
-            who: "Familjebehandlare".into(),
-            what: "Möter eleven vid entrén kl. 8".into(),
-            due_on: None,
+            id: Some(entrance),
+            action: action("Familjebehandlare", "Möter eleven vid entrén kl. 8"),
         },
         new_action("Ringer hem vid frånvaro"),
         RevisedAction {
-            who: " ".into(),
-            ..new_action("  ")
+            id: None,
+            action: action(" ", "  "),
         },
     ];
     j.revise_plan(rev).expect("revise");
