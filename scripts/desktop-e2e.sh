@@ -32,5 +32,5 @@ export DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS"
 bus_pid="$(sed -n 2p <<<"$bus")"
 trap 'kill "$bus_pid" 2>/dev/null || true' EXIT
 cd "$root/tests/e2e"
-xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-force-exit --test-concurrency=1 desktop.test.mjs demo.test.mjs sync.test.mjs team.test.mjs start_again.test.mjs
+xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-force-exit --test-concurrency=1 desktop.test.mjs demo.test.mjs sync.test.mjs team.test.mjs start_again.test.mjs meeting.test.mjs
 dlog "screenshots: $(ls "$root/test-artifacts/screenshots" | wc -l) in test-artifacts/screenshots/"

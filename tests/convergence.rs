@@ -19,8 +19,8 @@
 use brygga_core::sync::{plan::Remote, NoticesPage, PulledPage, PushVerdict, SyncError, Transport};
 use brygga_core::{
     ActionStatus, ContactEdit, ContactFilter, CopyKey, EntryKind, GuardianField, Journal, Keep,
-    NewAction, NewCheckin, NewContact, NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme,
-    NewPupil, Passphrase,
+    MinutesResult, NewAction, NewCheckin, NewContact, NewEntry, NewGuardian, NewLadderStep,
+    NewMinutes, NewPlan, NewProgramme, NewPupil, Passphrase, PlanRevision, RevisedAction,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
@@ -480,6 +480,21 @@ enum Step {
         action: usize,
         status: u8,
     },
+    /// A new version of a plan: its needs changed, and half the time an
+    /// action added.
+    Revise {
+        dev: usize,
+        plan: usize,
+        text: u8,
+        add: bool,
+    },
+    /// Signed minutes of a collaboration meeting with a result of one of
+    /// the case's actions.
+    Minutes {
+        dev: usize,
+        action: usize,
+        text: u8,
+    },
     /// A check-in; a pupil not seen who was expected gets a follow-up.
     Checkin {
         dev: usize,
@@ -554,6 +569,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, guardian, value)| Step::Phone { dev, guardian, value }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Plan { dev, case }),
         1 => (dev.clone(), pick.clone(), 0..4u8).prop_map(|(dev, action, status)| Step::Status { dev, action, status }),
+        2 => (dev.clone(), pick.clone(), any::<u8>(), any::<bool>()).prop_map(|(dev, plan, text, add)| Step::Revise { dev, plan, text, add }),
+        1 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, action, text)| Step::Minutes { dev, action, text }),
         1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, case, seen)| Step::Checkin { dev, case, seen }),
         2 => (dev.clone(), pick.clone(), 0..2u8, 0..60u8).prop_map(|(dev, action, day, minute)| Step::Schedule { dev, action, day, minute }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, followup)| Step::FollowupDone { dev, followup }),
@@ -752,6 +769,63 @@ impl Laptop {
                     None => Ok(()),
                 }
             }
+            Step::Revise {
+                plan, text, add, ..
+            } => {
+                let plans: Vec<_> = self.details().into_iter().flat_map(|d| d.plans).collect();
+                match pick(&plans, plan) {
+                    Some(p) => self.journal.revise_plan(PlanRevision {
+                        plan_id: p.id.parse().expect("uuid"),
+                        needs: format!("Behov {text}"),
+                        goals: p.goals,
+                        lead_party: p.lead_party,
+                        follow_up_on: p.follow_up_on.parse().expect("date"),
+                        actions: add
+                            .then(|| RevisedAction {
+                                id: None,
+                                action: NewAction {
+                                    who: "BUP".into(),
+                                    what: format!("Samtal {text}"),
+                                    due_on: None,
+                                },
+                            })
+                            .into_iter()
+                            .collect(),
+                    }),
+                    None => Ok(()),
+                }
+            }
+            Step::Minutes { action, text, .. } => {
+                let actions: Vec<(Uuid, Uuid)> = self
+                    .details()
+                    .iter()
+                    .flat_map(|d| {
+                        let case: Uuid = d.case.id.parse().expect("uuid");
+                        d.plans.iter().flat_map(move |p| {
+                            p.actions
+                                .iter()
+                                .map(move |a| (case, a.id.parse().expect("uuid")))
+                        })
+                    })
+                    .collect();
+                match pick(&actions, action) {
+                    Some((case_id, action_id)) => self
+                        .journal
+                        .write_minutes(NewMinutes {
+                            case_id,
+                            event_at: Utc::now(),
+                            participants: vec!["Fiktiv Mentor".into()],
+                            parties: "Skolan, BUP".into(),
+                            text: format!("Protokoll {text}"),
+                            results: vec![MinutesResult {
+                                action_id,
+                                result: format!("Resultat {text}"),
+                            }],
+                        })
+                        .map(drop),
+                    None => Ok(()),
+                }
+            }
             Step::Schedule {
                 action,
                 day,
@@ -921,6 +995,8 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::Phone { dev, .. }
         | Step::Plan { dev, .. }
         | Step::Status { dev, .. }
+        | Step::Revise { dev, .. }
+        | Step::Minutes { dev, .. }
         | Step::Checkin { dev, .. }
         | Step::Ladder { dev, .. }
         | Step::Programme { dev, .. }

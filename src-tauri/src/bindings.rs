@@ -23,10 +23,10 @@ use brygga_core::programme::{Template, TemplateInForce};
 use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
-    ActionStatus, CaseloadItem, CheckinRow, DemoSummary, ExpectedPupil, FollowupView, Keep,
-    LadderStep, LadderView, LeaveOut, LeftCase, MunicipalitySettings, NewAction, NewCheckin,
-    NewConcern, NewConsent, NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme, NewPupil,
-    ProgrammeView, ReasonCode, SetAside,
+    ActionStatus, AgendaView, CaseloadItem, CheckinRow, DemoSummary, ExpectedPupil, FollowupView,
+    Keep, LadderStep, LadderView, LeaveOut, LeftCase, MunicipalitySettings, NewAction, NewCheckin,
+    NewConcern, NewConsent, NewEntry, NewGuardian, NewLadderStep, NewMinutes, NewPlan,
+    NewProgramme, NewPupil, PlanRevision, PlanVersionView, ProgrammeView, ReasonCode, SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -82,6 +82,10 @@ fn generate(dir: &Path) {
     one::<NewConsent>(dir);
     one::<NewAction>(dir);
     one::<NewPlan>(dir);
+    one::<AgendaView>(dir);
+    one::<NewMinutes>(dir);
+    one::<PlanVersionView>(dir);
+    one::<PlanRevision>(dir);
     one::<NewConcern>(dir);
     one::<ActionStatus>(dir);
     one::<Keep>(dir);

@@ -84,6 +84,10 @@ pub enum Command {
     /// Follow-ups of mornings when an expected pupil was not seen
     #[command(subcommand)]
     Followup(FollowupCommand),
+    /// Collaboration meetings: the agenda from a case's plans, and the
+    /// signed minutes with each action's result
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
     /// Full-text search over entry and correction text
     Search(SearchArgs),
     /// The tamper-evident audit log
@@ -472,6 +476,16 @@ pub enum PlanCommand {
         #[arg(value_parser = parse::status)]
         status: ActionStatus,
     },
+    /// Write a new version of a plan; what is not given is kept, and the
+    /// old version stays readable (`plan versions`)
+    Revise(PlanRevise),
+    /// Every version of a plan, oldest first
+    Versions {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        plan: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Set when a plan action happens each week, e.g. --days mon,wed --time 08:10
     Schedule {
         #[arg(long, value_name = "ID", value_parser = parse::id)]
@@ -674,6 +688,68 @@ pub struct PlanAdd {
     /// Who does what by when; repeat for more
     #[arg(long = "action", value_name = "WHO|WHAT|YYYY-MM-DD", value_parser = parse::action)]
     pub actions: Vec<NewAction>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanRevise {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub plan: Uuid,
+    /// The pupil's needs
+    #[arg(long)]
+    pub needs: Option<String>,
+    /// A measurable goal; repeat for more. Replaces the plan's goals
+    #[arg(long = "goal", value_name = "GOAL")]
+    pub goals: Vec<String>,
+    /// The party with overall responsibility
+    #[arg(long)]
+    pub lead: Option<String>,
+    /// Follow-up date, YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
+    pub follow_up: Option<NaiveDate>,
+    /// A new action: who does what by when; repeat for more
+    #[arg(long = "action", value_name = "WHO|WHAT|YYYY-MM-DD", value_parser = parse::action)]
+    pub actions: Vec<NewAction>,
+    /// A changed action of the plan (ids: `brygga case show CASE`); repeat
+    /// for more. An action no longer wanted is cancelled
+    /// (`plan action-status ID cancelled`), not removed
+    #[arg(long = "change", value_name = "ID=WHO|WHAT|YYYY-MM-DD", value_parser = parse::changed_action)]
+    pub changes: Vec<(Uuid, NewAction)>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingCommand {
+    /// The agenda of a collaboration meeting: the open actions of the
+    /// case's plans, whose follow-up is due, and the follow-ups due
+    Agenda {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Write the minutes and sign them as the case's collaboration-meeting
+    /// entry; prints the entry's id
+    Minutes(MeetingMinutes),
+}
+
+#[derive(Debug, Args)]
+pub struct MeetingMinutes {
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub case: Uuid,
+    /// The minutes' text (`-` reads stdin)
+    #[arg(long, value_name = "FILE")]
+    pub text_file: PathBuf,
+    /// What an action of the agenda came to; repeat for more
+    #[arg(long = "result", value_name = "ACTION=TEXT", value_parser = parse::action_result)]
+    pub results: Vec<(Uuid, String)>,
+    /// Who took part, by organisation [default: the participants]
+    #[arg(long)]
+    pub parties: Option<String>,
+    /// Who took part; repeat for more
+    #[arg(long = "participant", value_name = "NAME")]
+    pub participants: Vec<String>,
+    /// When the meeting was held, RFC 3339 with offset [default: now]
+    #[arg(long, value_name = "RFC3339", value_parser = parse::time)]
+    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Subcommand)]

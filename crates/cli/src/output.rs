@@ -3,6 +3,7 @@
 mod attendance;
 mod contacts;
 mod ladder;
+mod meetings;
 mod morning;
 mod programme;
 mod settings;
@@ -236,6 +237,21 @@ fn guardians(list: &[GuardianView]) -> String {
     out
 }
 
+/// The version shown, and whether it was made at the same time as the
+/// one before it.
+fn version_of(p: &PlanView) -> String {
+    if p.concurrent {
+        format!(
+            "{} (made at the same time as version {}; both kept: `brygga plan versions --plan {}`)",
+            p.version,
+            p.version - 1,
+            p.id
+        )
+    } else {
+        p.version.to_string()
+    }
+}
+
 fn plans(list: &[PlanView]) -> String {
     list.iter()
         .map(|p| {
@@ -246,10 +262,19 @@ fn plans(list: &[PlanView]) -> String {
                 ("lead", p.lead_party.clone()),
                 ("follow-up", p.follow_up_on.clone()),
                 ("created", format!("{} by {}", p.created_at, p.author)),
+                ("version", version_of(p)),
             ]);
             if !p.actions.is_empty() {
                 out.push_str(&table(
-                    ["ACTION", "WHO", "WHAT", "DUE", "STATUS", "WEEKLY"],
+                    [
+                        "ACTION",
+                        "WHO",
+                        "WHAT",
+                        "DUE",
+                        "STATUS",
+                        "WEEKLY",
+                        "LAST RESULT",
+                    ],
                     p.actions.iter().map(|a| {
                         [
                             a.id.clone(),
@@ -261,6 +286,7 @@ fn plans(list: &[PlanView]) -> String {
                                 .as_ref()
                                 .map(|s| format!("{} {}", s.days.join(","), s.time))
                                 .unwrap_or_else(|| "-".into()),
+                            or_dash(a.results.last().map(|r| r.result.as_str())),
                         ]
                     }),
                 ));

@@ -127,6 +127,25 @@ pub fn action(s: &str) -> Result<NewAction, String> {
     })
 }
 
+/// A changed plan action, `ID=who|what|YYYY-MM-DD` (the date may be left
+/// out).
+pub fn changed_action(s: &str) -> Result<(Uuid, NewAction), String> {
+    let (id, rest) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not ID=who|what|YYYY-MM-DD"))?;
+    Ok((self::id(id.trim())?, action(rest)?))
+}
+
+/// The result of a plan action in the minutes, `ACTION=TEXT`.
+pub fn action_result(s: &str) -> Result<(Uuid, String), String> {
+    match s.split_once('=') {
+        Some((id, text)) if !text.trim().is_empty() => Ok((self::id(id.trim())?, text.to_owned())),
+        _ => Err(format!(
+            "'{s}' is not ACTION=TEXT: the action's id, '=', and what it came to"
+        )),
+    }
+}
+
 fn one_of<T: Copy>(what: &str, s: &str, choices: &[(&str, T)]) -> Result<T, String> {
     choices
         .iter()

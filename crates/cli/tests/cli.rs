@@ -108,6 +108,27 @@ impl Journal {
         (pupil, case)
     }
 
+    /// A plan of `case` with one action, the mentor meeting the pupil at
+    /// the entrance; its id.
+    fn plan_with_an_action(&self, case: &str) -> String {
+        self.create(&[
+            "plan",
+            "add",
+            "--case",
+            case,
+            "--needs",
+            "Trygg skolstart",
+            "--goal",
+            "Närvaro 80 %",
+            "--lead",
+            "Skolan",
+            "--follow-up",
+            "2027-01-15",
+            "--action",
+            "Mentor|Möter eleven vid entrén",
+        ])
+    }
+
     fn add_note(&self, case: &str, text: &str) -> String {
         self.create(&[
             "entry", "add", "--case", case, "--kind", "note", "--at", AT, "--text", text,
@@ -769,22 +790,7 @@ fn bad_ladder_input_is_refused_before_the_passphrase_and_writes_nothing() {
 fn a_scheduled_action_makes_its_pupil_expected_and_follow_ups_are_listed() {
     let j = Journal::init();
     let (_, case) = j.pupil_with_case();
-    j.create(&[
-        "plan",
-        "add",
-        "--case",
-        &case,
-        "--needs",
-        "Trygg skolstart",
-        "--goal",
-        "Närvaro 80 %",
-        "--lead",
-        "Skolan",
-        "--follow-up",
-        "2027-01-15",
-        "--action",
-        "Mentor|Möter eleven vid entrén",
-    ]);
+    j.plan_with_an_action(&case);
     let detail = j.json(&["case", "show", &case]);
     let action = detail["plans"][0]["actions"][0]["id"]
         .as_str()
@@ -1108,4 +1114,101 @@ fn bad_key_person_input_is_refused_and_writes_nothing() {
     j.ok(&["contacts", "left-role", &rektor]);
     let out = j.run(&["contacts", "left-role", &rektor]);
     assert!(assert_fails(&out, 2).contains("already left the role"));
+}
+
+#[test]
+fn a_meeting_runs_from_its_agenda_to_signed_minutes_and_a_plan_is_revised() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let plan = j.plan_with_an_action(&case);
+    let agenda = j.json(&["meeting", "agenda", "--case", &case]);
+    let actions = &agenda["plans"][0]["plan"]["actions"];
+    assert_eq!(actions.as_array().map(Vec::len), Some(1));
+    let action = actions[0]["id"].as_str().expect("action id").to_owned();
+    assert_eq!(agenda["followups"], serde_json::json!([]));
+
+    // A new version: the action reworded, one added; the first stays.
+    j.ok(&[
+        "plan",
+        "revise",
+        "--plan",
+        &plan,
+        "--needs",
+        "Trygg skolstart och sömn",
+        "--change",
+        &format!("{action}=Mentor|Möter eleven vid entrén kl. 8"),
+        "--action",
+        "BUP|Sömnsamtal|2027-01-10",
+    ]);
+    let versions = j.json(&["plan", "versions", "--plan", &plan]);
+    assert_eq!(versions.as_array().map(Vec::len), Some(2));
+    assert_eq!(versions[0]["needs"], "Trygg skolstart");
+    assert_eq!(versions[0]["actions"][0]["what"], "Möter eleven vid entrén");
+    assert_eq!(versions[1]["revises"], 1);
+    assert_eq!(versions[1]["actions"][1]["what"], "Sömnsamtal");
+    assert!(j
+        .ok(&["plan", "versions", "--plan", &plan])
+        .contains("2 — revises version 1"));
+    let unchanged = assert_fails(&j.run(&["plan", "revise", "--plan", &plan]), 2).to_owned();
+    assert!(unchanged.contains("changes nothing"), "{unchanged}");
+
+    // The minutes, signed, with the action's result.
+    let text = j._tmp.path().join("protokoll.txt");
+    std::fs::write(&text, "Vi gick igenom planen med skolan och BUP.\n").expect("write");
+    let text = text.to_str().expect("utf-8 path");
+    let result = format!("{action}=Eleven kom in tre morgnar av fem.");
+    let minutes = ["meeting", "minutes", "--case", &case, "--text-file", text];
+    let before = j.snapshot();
+    for (args, says) in [
+        (vec!["--result", "nonsense"], "ACTION=TEXT"),
+        (vec!["--result", &format!("{action}=")], "ACTION=TEXT"),
+        (vec![], "--parties"),
+    ] {
+        let full = [&minutes[..], &args].concat();
+        let err = assert_fails(&j.run_with(None, &[], &full), 2).to_owned();
+        assert!(err.contains(says), "{full:?}: {err}");
+    }
+    assert!(j.snapshot() == before, "nothing was written");
+    let foreign = format!("{}=Gjort", Uuid::now_v7());
+    let err = assert_fails(
+        &j.run(&[&minutes[..], &["--parties", "Skolan", "--result", &foreign]].concat()),
+        2,
+    )
+    .to_owned();
+    assert!(err.contains("not an action of this case"), "{err}");
+    assert_eq!(
+        j.json(&["entry", "list", "--case", &case]),
+        serde_json::json!([])
+    );
+
+    let entry = j.create(
+        &[
+            &minutes[..],
+            &[
+                "--participant",
+                "Fiktiv Mentor",
+                "--parties",
+                "Skolan, BUP",
+                "--result",
+                &result,
+            ],
+        ]
+        .concat(),
+    );
+    let shown = j.json(&["entry", "show", &entry]);
+    assert_eq!(shown["status"], "signed");
+    assert_eq!(shown["kind"], "collaboration-meeting");
+    assert_eq!(shown["fields"]["parties"], "Skolan, BUP");
+    assert_eq!(
+        shown["fields"][format!("result:{action}")],
+        "Eleven kom in tre morgnar av fem."
+    );
+    let detail = j.json(&["case", "show", &case]);
+    let results = &detail["plans"][0]["actions"][0]["results"];
+    assert_eq!(results[0]["entry_id"], entry.as_str());
+    assert_eq!(results[0]["result"], "Eleven kom in tre morgnar av fem.");
+    assert_eq!(detail["plans"][0]["version"], 2);
+    assert!(j
+        .ok(&["meeting", "agenda", "--case", &case])
+        .contains("Eleven kom in tre morgnar av fem."));
 }

@@ -160,6 +160,7 @@ impl Journal {
         self.ensure_case_open(&case_id)?;
         let content = new.into_content(&self.ladder_steps()?)?;
         self.check_programme_session(&case_id, &content.fields)?;
+        self.check_results(&case_id, content.kind, &content.fields)?;
         let entry_id = Uuid::now_v7();
         let event = self.entry_event(
             Action::Create,
@@ -189,6 +190,7 @@ impl Journal {
         }
         let content = new.into_content(&self.ladder_steps()?)?;
         self.check_programme_session(&state.case_id, &content.fields)?;
+        self.check_results(&state.case_id, content.kind, &content.fields)?;
         let event = self.entry_event(Action::Update, &entry_id, &state.case_id, String::new())?;
         self.commit(
             Payload::DraftEdited {

@@ -242,6 +242,25 @@ fn check_value(key: &str, value: &str, check: Check, steps: &[LadderStep]) -> Re
     .with("field", key))
 }
 
+/// The minutes of a collaboration meeting record what each plan action
+/// came to under `result:<action id>` (docs/adr/0032-well-prepared-meetings.md):
+/// part of the signed content, so the signature names them.
+pub const RESULT_PREFIX: &str = "result:";
+
+/// The field that holds the result of `action_id` in the minutes.
+pub fn result_key(action_id: &uuid::Uuid) -> String {
+    format!("{RESULT_PREFIX}{action_id}")
+}
+
+/// The action a field of the minutes records the result of, if it is one.
+pub fn result_action(kind: EntryKind, key: &str) -> Option<uuid::Uuid> {
+    if kind != EntryKind::CollaborationMeeting {
+        return None;
+    }
+    key.strip_prefix(RESULT_PREFIX)
+        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+}
+
 /// Checks `fields` against what `kind` requires and allows; a ladder step
 /// must be one of `steps`, those in force.
 pub fn validate(
@@ -250,7 +269,16 @@ pub fn validate(
     steps: &[LadderStep],
 ) -> Result<()> {
     let specs = specs(kind);
-    if let Some(unknown) = fields.keys().find(|k| !specs.iter().any(|s| s.key == *k)) {
+    for (key, value) in fields
+        .iter()
+        .filter(|(k, _)| result_action(kind, k).is_some())
+    {
+        check_value(key, value, Check::Paragraph, steps)?;
+    }
+    if let Some(unknown) = fields
+        .keys()
+        .find(|k| !specs.iter().any(|s| s.key == *k) && result_action(kind, k).is_none())
+    {
         let allowed: Vec<_> = specs.iter().map(|s| s.key).collect();
         return Err(Error::invalid(
             ReasonCode::FieldUnknown,
@@ -382,6 +410,35 @@ mod tests {
                 assert!(check(rules.kind, &without).is_err(), "{}", field.key);
             }
         }
+    }
+
+    #[test]
+    fn minutes_may_record_a_result_of_an_action_and_nothing_else_may() {
+        let action = uuid::Uuid::from_u128(7);
+        let with = |kind, value: &str| {
+            let mut f = fields(&[("parties", "Skolan, BUP")]);
+            f.insert(result_key(&action), value.to_owned());
+            check(kind, &f)
+        };
+        with(
+            EntryKind::CollaborationMeeting,
+            "Mentorn möter eleven varje morgon",
+        )
+        .expect("a result in the minutes");
+        let blank = with(EntryKind::CollaborationMeeting, "  ").expect_err("a blank result");
+        assert!(blank.to_string().contains("result:"), "{blank}");
+        let note = check(EntryKind::Note, &fields(&[(&result_key(&action), "Gjort")]))
+            .expect_err("only minutes record results");
+        assert!(note.to_string().contains("does not belong"), "{note}");
+        let not_an_id = check(
+            EntryKind::CollaborationMeeting,
+            &fields(&[("parties", "Skolan"), ("result:mentorn", "Gjort")]),
+        )
+        .expect_err("a result names an action by its id");
+        assert!(
+            not_an_id.to_string().contains("result:mentorn"),
+            "{not_an_id}"
+        );
     }
 
     #[test]

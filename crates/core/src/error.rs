@@ -155,6 +155,16 @@ pub enum ReasonCode {
     ContactNothingToChange,
     /// The key person already left the role; param `on`.
     ContactAlreadyLeft,
+    /// A revision that would write the version that stands again.
+    PlanRevisionUnchanged,
+    /// A revision names an action that is not one of the plan's, or one
+    /// twice; param `action`.
+    PlanRevisionActionUnknown,
+    /// Minutes record a result of an action that is not one of the case's
+    /// plans; param `action`.
+    MinutesActionUnknown,
+    /// Minutes record two results of one action; param `action`.
+    MinutesResultTwice,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

@@ -37,7 +37,7 @@ pub struct NewPlan {
 }
 
 impl NewAction {
-    fn form_values(&self) -> Values<'_> {
+    pub(crate) fn form_values(&self) -> Values<'_> {
         vec![
             ("who", Value::Text(&self.who)),
             ("what", Value::Text(&self.what)),
@@ -108,19 +108,29 @@ impl Journal {
         Ok(plan_id)
     }
 
+    /// The case of a plan.
+    pub(crate) fn case_of_plan(&self, plan_id: &Uuid) -> Result<Uuid> {
+        self.case_of("SELECT case_id FROM plans WHERE id = ?1", "plan", plan_id)
+    }
+
     /// The case of a plan action.
     pub(crate) fn case_of_action(&self, action_id: &Uuid) -> Result<Uuid> {
+        self.case_of(
+            "SELECT p.case_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = ?1",
+            "plan action",
+            action_id,
+        )
+    }
+
+    /// The case `sql` finds for the object `what` `id`.
+    fn case_of(&self, sql: &str, what: &'static str, id: &Uuid) -> Result<Uuid> {
         let case_id: String = self
             .conn
-            .query_row(
-                "SELECT p.case_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = ?1",
-                [action_id.to_string()],
-                |r| r.get(0),
-            )
+            .query_row(sql, [id.to_string()], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| Error::not_found("plan action", action_id))?;
+            .ok_or_else(|| Error::not_found(what, id))?;
         Uuid::parse_str(&case_id)
-            .map_err(|_| Error::Damaged(format!("plan action {action_id} has a bad case id")))
+            .map_err(|_| Error::Damaged(format!("{what} {id} has a bad case id")))
     }
 
     pub fn set_action_status(&mut self, action_id: Uuid, status: ActionStatus) -> Result<()> {
@@ -173,21 +183,29 @@ impl Journal {
                     created_at: r.get(6)?,
                     author: r.get(7)?,
                     actions: Vec::new(),
+                    version: 1,
+                    concurrent: false,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         plans
             .into_iter()
             .map(|mut plan| {
-                plan.actions = self.actions_of(&plan.id)?;
+                plan.actions = self.actions_of(&plan.id, case_id)?;
+                let id = Uuid::parse_str(&plan.id)
+                    .map_err(|_| Error::Damaged(format!("plan {} has a bad id", plan.id)))?;
+                if let Some(shown) = self.versions_of(&id)?.last() {
+                    plan.version = shown.number;
+                    plan.concurrent = shown.concurrent;
+                }
                 Ok(plan)
             })
             .collect()
     }
 
-    fn actions_of(&self, plan_id: &str) -> Result<Vec<ActionView>> {
+    fn actions_of(&self, plan_id: &str, case_id: &Uuid) -> Result<Vec<ActionView>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, who, what, due_on FROM plan_actions WHERE plan_id = ?1 ORDER BY position",
+            "SELECT id, who, what, due_on FROM plan_actions WHERE plan_id = ?1 ORDER BY position, id",
         )?;
         let rows = stmt
             .query_map([plan_id], |r| {
@@ -203,6 +221,7 @@ impl Journal {
             .map(|(id, who, what, due_on)| {
                 let state = self.field_state("plan-action", &id, "status")?;
                 let schedule = self.field_state("plan-action", &id, schedules::FIELD)?;
+                let results = self.results_of(case_id, &id)?;
                 Ok(ActionView {
                     id,
                     who,
@@ -217,6 +236,7 @@ impl Journal {
                         .chain(schedule.conflicts)
                         .collect(),
                     schedule: schedule.value.as_deref().and_then(Schedule::parse),
+                    results,
                 })
             })
             .collect()

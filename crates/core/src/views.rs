@@ -134,6 +134,9 @@ pub struct ActionView {
     pub conflicts: Vec<ConflictView>,
     /// When it happens each week, if it is scheduled.
     pub schedule: Option<crate::schedules::Schedule>,
+    /// What each signed collaboration meeting recorded of it, oldest
+    /// first.
+    pub results: Vec<crate::meetings::ActionResult>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -148,6 +151,11 @@ pub struct PlanView {
     pub created_at: String,
     pub author: String,
     pub actions: Vec<ActionView>,
+    /// The number of the version shown ([`crate::Journal::plan_versions`]).
+    pub version: u32,
+    /// The version shown was made at the same time as the one before it
+    /// (two laptops revised the plan at once): both are kept.
+    pub concurrent: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

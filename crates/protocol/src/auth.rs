@@ -401,6 +401,24 @@ impl Payload {
                 Target::Case(*case_id),
                 vec![],
             ),
+            // A revision belongs to its plan; the actions it carries over
+            // must be of the same case, the new ones are created there.
+            Payload::PlanRevised {
+                plan_id,
+                actions,
+                new_actions,
+                ..
+            } => (
+                new_actions
+                    .iter()
+                    .map(|a| obj(a.action_id, K::PlanAction))
+                    .collect(),
+                Target::Object(obj(*plan_id, K::Plan)),
+                actions
+                    .iter()
+                    .map(|a| obj(a.action_id, K::PlanAction))
+                    .collect(),
+            ),
             Payload::PlanActionStatusSet { action_id, .. } => (
                 vec![],
                 Target::Object(obj(*action_id, K::PlanAction)),

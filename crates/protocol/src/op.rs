@@ -203,6 +203,27 @@ pub enum Payload {
         follow_up_on: NaiveDate,
         actions: Vec<PlanAction>,
     },
+    /// A new version of a plan (docs/meetings.md): its needs, goals, lead
+    /// party and follow-up date as they now stand, and its actions. Every
+    /// version is kept in the log and stays readable; the plan shows the
+    /// latest in the order. Actions are never dropped by a revision (one
+    /// no longer wanted is cancelled), so two revisions made at once keep
+    /// every action either added, and the one the writer had not seen is
+    /// shown as made at the same time.
+    PlanRevised {
+        plan_id: Uuid,
+        /// The version the writer saw and revised: the operation that
+        /// created the plan or last revised it.
+        replaces: Uuid,
+        needs: String,
+        goals: Vec<String>,
+        lead_party: String,
+        follow_up_on: NaiveDate,
+        /// The plan's actions carried over, changed or not, in order.
+        actions: Vec<PlanAction>,
+        /// Actions new in this version, after the carried ones.
+        new_actions: Vec<PlanAction>,
+    },
     /// A mutable field: last writer wins, the loser is kept.
     PlanActionStatusSet {
         action_id: Uuid,
@@ -508,6 +529,7 @@ impl Payload {
             Payload::EntrySigned { .. } => "entry-signed",
             Payload::EntryCorrected { .. } => "entry-corrected",
             Payload::PlanCreated { .. } => "plan-created",
+            Payload::PlanRevised { .. } => "plan-revised",
             Payload::PlanActionStatusSet { .. } => "plan-action-status-set",
             Payload::ConcernReported { .. } => "concern-reported",
             Payload::AbsenceWeekRecorded { .. } => "absence-week-recorded",

@@ -19,6 +19,7 @@ pub mod entries;
 pub mod exports;
 pub mod followups;
 pub mod ladder;
+pub mod meetings;
 pub mod plans;
 pub mod programmes;
 pub mod session;

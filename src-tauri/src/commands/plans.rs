@@ -2,7 +2,7 @@
 
 use crate::error::IpcResult;
 use crate::state::AppState;
-use brygga_core::{ActionStatus, NewPlan};
+use brygga_core::{ActionStatus, NewPlan, PlanRevision};
 use chrono::Weekday;
 use tauri::State;
 use uuid::Uuid;
@@ -10,6 +10,12 @@ use uuid::Uuid;
 #[tauri::command]
 pub async fn create_plan(state: State<'_, AppState>, plan: NewPlan) -> IpcResult<String> {
     state.with(|j| j.create_plan(plan).map(|i| i.to_string()))
+}
+
+/// A new version of a plan; the old ones stay readable.
+#[tauri::command]
+pub async fn revise_plan(state: State<'_, AppState>, revision: PlanRevision) -> IpcResult<()> {
+    state.with(|j| j.revise_plan(revision))
 }
 
 #[tauri::command]

@@ -8,6 +8,10 @@ import type { CaseDetail } from './bindings/CaseDetail';
 import type { NewConcern } from './bindings/NewConcern';
 import type { NewConsent } from './bindings/NewConsent';
 import type { NewPlan } from './bindings/NewPlan';
+import type { AgendaView } from './bindings/AgendaView';
+import type { NewMinutes } from './bindings/NewMinutes';
+import type { PlanVersionView } from './bindings/PlanVersionView';
+import type { PlanRevision } from './bindings/PlanRevision';
 import type { CaseloadItem } from './bindings/CaseloadItem';
 import type { LeftCase } from './bindings/LeftCase';
 import type { NewCheckin } from './bindings/NewCheckin';
@@ -97,6 +101,11 @@ export const api = {
   createPlan: (plan: NewPlan) => call<string>('create_plan', { plan }),
   setActionStatus: (actionId: string, status: ActionStatus) =>
     call<null>('set_action_status', { actionId, status }),
+  revisePlan: (revision: PlanRevision) => call<null>('revise_plan', { revision }),
+  meetingAgenda: (caseId: string) => call<AgendaView>('meeting_agenda', { caseId }),
+  /** Drafts and signs the minutes; the entry's id. */
+  writeMinutes: (minutes: NewMinutes) => call<string>('write_minutes', { minutes }),
+  planVersions: (planId: string) => call<PlanVersionView[]>('plan_versions', { planId }),
   /** days: `mon` … `sun`; time: HH:MM. */
   scheduleAction: (actionId: string, days: string[], time: string) =>
     call<null>('schedule_action', { actionId, days, time }),

@@ -13,6 +13,8 @@ import type { NewAction } from './bindings/NewAction';
 import type { ConsentForm } from './bindings/ConsentForm';
 import type { NewConsent } from './bindings/NewConsent';
 import type { NewPlan } from './bindings/NewPlan';
+import type { PlanRevision } from './bindings/PlanRevision';
+import type { PlanView } from './bindings/PlanView';
 import { FORM_RULES } from './bindings/caseFormRules';
 import type { Key } from './i18n/translate';
 
@@ -205,6 +207,8 @@ export function withdrawProblem(on: string, givenOn: string, today = todayIso())
 }
 
 export interface ActionDraft {
+  /** The plan's own action, when revising; none for a new one. */
+  id?: string;
   who: string;
   what: string;
   dueOn: string;
@@ -238,6 +242,28 @@ export function planInput(caseId: string, plan: PlanDraft): NewPlan {
     lead_party: plan.leadParty.trim(),
     follow_up_on: plan.followUpOn.trim(),
     actions,
+  };
+}
+
+/** A plan as it stands, to revise. */
+export function planDraftOf(plan: PlanView): PlanDraft {
+  return {
+    needs: plan.needs,
+    goals: plan.goals.length > 0 ? [...plan.goals] : [''],
+    leadParty: plan.lead_party,
+    followUpOn: plan.follow_up_on,
+    actions: plan.actions.map((a) => ({ id: a.id, who: a.who, what: a.what, dueOn: a.due_on ?? '' })),
+  };
+}
+
+/** The new version of a plan from its draft; its own actions keep their ids. */
+export function planRevision(planId: string, plan: PlanDraft): PlanRevision {
+  const { case_id: _, ...rest } = planInput('', plan);
+  const kept = plan.actions.filter((a) => !emptyAction(a));
+  return {
+    ...rest,
+    plan_id: planId,
+    actions: rest.actions.map((a, i) => ({ ...a, id: kept[i]?.id ?? null })),
   };
 }
 

@@ -19,6 +19,10 @@ function fieldsByKind(): Record<EntryKind, readonly FieldSpec[]> {
 
 export const KIND_FIELDS = fieldsByKind();
 
+/** The minutes of a meeting hold each plan action's result under
+ *  `result:<action id>` (the core's entry_fields::RESULT_PREFIX). */
+export const RESULT_PREFIX = 'result:';
+
 const TEXT_REQUIRED = new Set(ENTRY_RULES.filter((r) => r.text_required).map((r) => r.kind));
 
 /** The check-in board's keys mark these (checkin.ts); a unit test holds

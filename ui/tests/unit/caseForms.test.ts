@@ -8,8 +8,10 @@ import {
   consentInput,
   consentProblems,
   isIsoDate,
+  planDraftOf,
   planInput,
   planProblems,
+  planRevision,
   PUPIL,
   todayIso,
   withdrawProblem,
@@ -103,6 +105,34 @@ describe('collaboration plan form', () => {
       'action-0-what': 'row',
       'action-0-dueOn': 'date',
     });
+  });
+  it('revises a plan from where it stands: its own actions keep their ids, new ones have none', () => {
+    const draft = planDraftOf({
+      id: 'p1',
+      case_id: 'c1',
+      needs: 'Svårt med morgnarna.',
+      goals: [],
+      lead_party: 'Socialtjänsten',
+      follow_up_on: '2027-01-15',
+      created_at: '2026-12-01T08:00:00.000Z',
+      author: 'Fiktiv Handläggare',
+      actions: [
+        { id: 'a1', who: 'Mentor', what: 'Möter vid entrén', due_on: '2027-01-10', status: 'ongoing', conflicts: [], schedule: null, results: [] },
+      ],
+      version: 1,
+      concurrent: false,
+    });
+    expect(draft.goals).toEqual(['']);
+    expect(draft.actions).toEqual([{ id: 'a1', who: 'Mentor', what: 'Möter vid entrén', dueOn: '2027-01-10' }]);
+    draft.goals = ['Närvaro minst 80 %'];
+    draft.actions.push({ who: '', what: '', dueOn: '' }, { who: 'BUP', what: 'Samtal om sömn', dueOn: '' });
+    const revision = planRevision('p1', draft);
+    expect(revision.plan_id).toBe('p1');
+    expect('case_id' in revision).toBe(false);
+    expect(revision.actions).toEqual([
+      { id: 'a1', who: 'Mentor', what: 'Möter vid entrén', due_on: '2027-01-10' },
+      { id: null, who: 'BUP', what: 'Samtal om sömn', due_on: null },
+    ]);
   });
 });
 

@@ -16,6 +16,7 @@ mod followup;
 mod guardian;
 mod journal;
 mod ladder;
+mod meeting;
 mod plan;
 mod programme;
 mod pupil;
@@ -107,6 +108,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Contacts(cmd) => contacts::run(&ctx, cmd),
         Command::Checkin(cmd) => checkin::run(&ctx, cmd),
         Command::Followup(cmd) => followup::run(&ctx, cmd),
+        Command::Meeting(cmd) => meeting::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Attendance(cmd) => attendance::run(&ctx, cmd),

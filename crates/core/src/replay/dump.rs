@@ -35,7 +35,17 @@ const MATERIALISED: &[(&str, &str)] = &[
 ];
 
 fn table(conn: &Connection, table: &str, order: &str, out: &mut Vec<String>) -> Result<()> {
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
+    rows(
+        conn,
+        table,
+        &format!("SELECT * FROM {table} ORDER BY {order}"),
+        out,
+    )
+}
+
+/// Each row of `sql` as a line `label: column=value | …`.
+fn rows(conn: &Connection, label: &str, sql: &str, out: &mut Vec<String>) -> Result<()> {
+    let mut stmt = conn.prepare(sql)?;
     let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -47,7 +57,7 @@ fn table(conn: &Connection, table: &str, order: &str, out: &mut Vec<String>) -> 
                 format!("{name}={v}")
             })
             .collect();
-        out.push(format!("{table}: {}", values.join(" | ")));
+        out.push(format!("{label}: {}", values.join(" | ")));
     }
     Ok(())
 }
@@ -62,12 +72,27 @@ fn text(v: ValueRef<'_>) -> String {
     }
 }
 
+/// The versions of every plan, which are read from the log rather than a
+/// table (docs/adr/0032-well-prepared-meetings.md): each plan's operations
+/// that replay applied, in its order, and the version each one revised.
+const PLAN_VERSIONS: &str = "SELECT json_extract(o.body, '$.op.payload.plan_id') AS plan_id,
+        o.op_id, json_extract(o.body, '$.op.payload.replaces') AS replaces
+     FROM oplog o
+     WHERE o.type IN ('plan-created', 'plan-revised')
+       AND NOT EXISTS (SELECT 1 FROM replay_rejections r WHERE r.op_id = o.op_id)";
+
 /// The canonical dump of the materialised journal, one line a row.
 pub(crate) fn dump(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for (name, order) in MATERIALISED {
         table(conn, name, order, &mut out)?;
     }
+    rows(
+        conn,
+        "plan_versions",
+        &format!("{PLAN_VERSIONS} ORDER BY plan_id, o.hlc, o.device_id, o.seq"),
+        &mut out,
+    )?;
     Ok(out)
 }
 

@@ -20,6 +20,7 @@ mod followups;
 pub(crate) mod index;
 mod ladder;
 pub(crate) mod lww;
+mod plans;
 mod programme;
 mod pupils;
 pub(crate) mod scope;
@@ -187,46 +188,7 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             text,
             reason,
         } => entries::correct(conn, op, correction_id, entry_id, text, reason),
-        Payload::PlanCreated {
-            plan_id,
-            case_id,
-            needs,
-            goals,
-            lead_party,
-            follow_up_on,
-            actions,
-        } => {
-            store::exec(conn,
-                "INSERT INTO plans (id, case_id, needs, goals, lead_party, follow_up_on, created_at, author)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    plan_id.to_string(),
-                    case_id.to_string(),
-                    needs,
-                    serde_json::to_string(goals).unwrap_or_default(),
-                    lead_party,
-                    follow_up_on.to_string(),
-                    at,
-                    who
-                ],
-            )?;
-            for (position, a) in actions.iter().enumerate() {
-                store::exec(
-                    conn,
-                    "INSERT INTO plan_actions (id, plan_id, position, who, what, due_on)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        a.action_id.to_string(),
-                        plan_id.to_string(),
-                        position as i64,
-                        a.who,
-                        a.what,
-                        a.due_on.map(|d| d.to_string())
-                    ],
-                )?;
-            }
-            Ok(())
-        }
+        Payload::PlanCreated { .. } | Payload::PlanRevised { .. } => plans::apply(conn, op),
         Payload::PlanActionStatusSet {
             action_id,
             status,
