@@ -155,6 +155,12 @@ pub enum ReasonCode {
     ContactNothingToChange,
     /// The key person already left the role; param `on`.
     ContactAlreadyLeft,
+    /// Not a category of deviation; param `category`.
+    DeviationCategoryUnknown,
+    /// Not a status of a deviation; param `status`.
+    DeviationStatusUnknown,
+    /// The deviation already has this status; param `status`.
+    DeviationStatusSame,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

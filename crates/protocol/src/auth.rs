@@ -241,10 +241,12 @@ pub enum ObjectKind {
     Programme,
     /// A key person of the team's directory: of a team, never of a case.
     Contact,
+    /// A deviation in collaboration, of a case.
+    Deviation,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 13] = [
+    pub const ALL: [ObjectKind; 14] = [
         ObjectKind::Pupil,
         ObjectKind::Case,
         ObjectKind::Guardian,
@@ -258,6 +260,7 @@ impl ObjectKind {
         ObjectKind::Followup,
         ObjectKind::Programme,
         ObjectKind::Contact,
+        ObjectKind::Deviation,
     ];
 
     /// Stable name, as stored by the server.
@@ -276,6 +279,7 @@ impl ObjectKind {
             ObjectKind::Followup => "followup",
             ObjectKind::Programme => "programme",
             ObjectKind::Contact => "contact",
+            ObjectKind::Deviation => "deviation",
         }
     }
 
@@ -467,6 +471,21 @@ impl Payload {
             | Payload::ContactLeftRole { contact_id, .. } => {
                 (vec![], Target::Object(obj(*contact_id, K::Contact)), vec![])
             }
+            Payload::DeviationRecorded {
+                deviation_id,
+                case_id,
+                action_id,
+                ..
+            } => (
+                vec![obj(*deviation_id, K::Deviation)],
+                Target::Case(*case_id),
+                action_id.iter().map(|a| obj(*a, K::PlanAction)).collect(),
+            ),
+            Payload::DeviationStatusSet { deviation_id, .. } => (
+                vec![],
+                Target::Object(obj(*deviation_id, K::Deviation)),
+                vec![],
+            ),
             Payload::ConflictResolved { subject, .. } => {
                 let owner = match subject {
                     ConflictSubject::GuardianField { guardian_id, .. } => {
@@ -480,6 +499,9 @@ impl Payload {
                     ConflictSubject::ActionSchedule { action_id } => obj(*action_id, K::PlanAction),
                     ConflictSubject::ContactField { contact_id, .. } => {
                         obj(*contact_id, K::Contact)
+                    }
+                    ConflictSubject::DeviationStatus { deviation_id } => {
+                        obj(*deviation_id, K::Deviation)
                     }
                 };
                 (vec![], Target::Object(owner), vec![])
@@ -1004,8 +1026,32 @@ mod tests {
                 Target::Object(o(16, K::Contact)),
                 vec![],
             ),
+            (
+                Payload::DeviationRecorded {
+                    deviation_id: id(17),
+                    case_id: id(2),
+                    action_id: Some(id(4)),
+                    partner: crate::op::OrgKind::Bup,
+                    category: crate::op::DeviationCategory::LateContact,
+                    text: "Fiktiv".into(),
+                    noted_on: date(),
+                },
+                vec![o(17, K::Deviation)],
+                Target::Case(id(2)),
+                vec![o(4, K::PlanAction)],
+            ),
+            (
+                Payload::DeviationStatusSet {
+                    deviation_id: id(17),
+                    status: crate::op::DeviationStatus::Raised,
+                    replaces: None,
+                },
+                vec![],
+                Target::Object(o(17, K::Deviation)),
+                vec![],
+            ),
         ];
-        assert_eq!(cases.len(), 26, "every payload variant is covered");
+        assert_eq!(cases.len(), 28, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

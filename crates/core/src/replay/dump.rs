@@ -31,6 +31,7 @@ const MATERIALISED: &[(&str, &str)] = &[
     ("followups", "id"),
     ("programmes", "id"),
     ("contacts", "id"),
+    ("deviations", "id"),
     ("replay_rejections", "op_id"),
 ];
 

@@ -15,6 +15,7 @@
 //! no edit can change a signed entry ([`entries`]).
 
 mod contacts;
+mod deviations;
 mod entries;
 mod followups;
 pub(crate) mod index;
@@ -295,6 +296,9 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         Payload::ContactAdded { .. }
         | Payload::ContactChanged { .. }
         | Payload::ContactLeftRole { .. } => contacts::apply(conn, op),
+        Payload::DeviationRecorded { .. } | Payload::DeviationStatusSet { .. } => {
+            deviations::apply(conn, op)
+        }
         Payload::ConflictResolved {
             subject,
             chosen,
