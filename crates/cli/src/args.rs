@@ -6,7 +6,8 @@ use crate::exit::{Failure, Result};
 use crate::parse;
 use brygga_core::attendance::{Role, Thresholds, TimeUnit};
 use brygga_core::{
-    ActionStatus, ConsentForm, EntryKind, GuardianField, LeaveOut, NewAction, OrgKind,
+    ActionStatus, ConsentForm, DeviationCategory, DeviationStatus, EntryKind, GuardianField,
+    LeaveOut, NewAction, OrgKind,
 };
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
@@ -78,6 +79,10 @@ pub enum Command {
     /// The team's key persons at schools and partner organisations
     #[command(subcommand)]
     Contacts(ContactsCommand),
+    /// Deviations in collaboration: where working with a partner failed,
+    /// to raise and mend; the team's summary by partner and category
+    #[command(subcommand)]
+    Deviation(DeviationCommand),
     /// The morning check-in: who is expected
     #[command(subcommand)]
     Checkin(CheckinCommand),
@@ -553,6 +558,57 @@ pub enum ProgrammeCommand {
     Show {
         #[arg(long, value_name = "ID", value_parser = parse::id)]
         case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviationCommand {
+    /// Record a deviation against a case; prints its id
+    Add {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        /// The partner's kind of organisation, as in `contacts --org`:
+        /// school, student-health, bup, youth-clinic, child-health,
+        /// police, leisure-services, social-services or other
+        #[arg(long, value_name = "ORG", value_parser = parse::org_kind)]
+        partner: OrgKind,
+        /// late-contact, action-not-done, information-not-passed,
+        /// guardian-as-messenger or other
+        #[arg(long, value_name = "C", value_parser = parse::deviation_category)]
+        category: DeviationCategory,
+        /// What happened
+        #[arg(long, value_name = "T")]
+        text: String,
+        /// The case's plan action it concerns
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        action: Option<Uuid>,
+    },
+    /// Change a deviation's status
+    Status {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+        /// open, raised (with the partner) or mended
+        #[arg(long = "set", value_name = "STATUS", value_parser = parse::deviation_status)]
+        status: DeviationStatus,
+    },
+    /// A case's deviations with their status
+    List {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// The team's deviations by partner and category, aggregate: groups
+    /// of fewer than 5 pupils and counts under 5 shown as "<5"
+    Summary {
+        /// Write the summary as CSV to this file
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write it as PDF to this file
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
         #[command(flatten)]
         format: Format,
     },

@@ -2,6 +2,7 @@
 
 mod attendance;
 mod contacts;
+mod deviations;
 mod ladder;
 mod morning;
 mod programme;

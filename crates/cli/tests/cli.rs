@@ -1109,3 +1109,127 @@ fn bad_key_person_input_is_refused_and_writes_nothing() {
     let out = j.run(&["contacts", "left-role", &rektor]);
     assert!(assert_fails(&out, 2).contains("already left the role"));
 }
+
+#[test]
+fn deviations_are_recorded_raised_mended_and_summed_up_without_personal_data() {
+    let j = Journal::init();
+    let (pupil, case) = j.pupil_with_case();
+    let id = j.create(&[
+        "deviation",
+        "add",
+        "--case",
+        &case,
+        "--partner",
+        "bup",
+        "--category",
+        "late-contact",
+        "--text",
+        "Fiktiv: BUP hörde av sig efter tre veckor.",
+    ]);
+    j.ok(&["deviation", "status", &id, "--set", "raised"]);
+    let out = j.run(&["deviation", "status", &id, "--set", "raised"]);
+    assert!(assert_fails(&out, 2).contains("already raised"));
+    let list = j.json(&["deviation", "list", "--case", &case]);
+    let d = &list.as_array().expect("array")[0];
+    assert_eq!(d["id"], id.as_str());
+    assert_eq!(d["partner"], "bup");
+    assert_eq!(d["category"], "late-contact");
+    assert_eq!(d["status"], "raised");
+    let text = j.ok(&["deviation", "list", "--case", &case]);
+    assert!(
+        text.contains("late-contact") && text.contains("raised"),
+        "{text}"
+    );
+    let summary = j.json(&["deviation", "summary"]);
+    let g = &summary["groups"][0];
+    assert_eq!(
+        (g["partner"].as_str(), g["category"].as_str()),
+        (Some("bup"), Some("late-contact"))
+    );
+    assert_eq!(g["pupils"]["kind"], "suppressed", "one pupil is under five");
+    let dir = tempfile::tempdir().expect("out dir");
+    let (csv, pdf) = (dir.path().join("d.csv"), dir.path().join("d.pdf"));
+    j.ok(&[
+        "deviation",
+        "summary",
+        "--out",
+        csv.to_str().expect("path"),
+        "--pdf",
+        pdf.to_str().expect("path"),
+    ]);
+    let csv = std::fs::read_to_string(csv).expect("csv");
+    assert!(csv.contains("BUP;Sen kontakt;<5;<5;<5;<5;<5"), "{csv}");
+    assert!(!csv.contains("Fiktiv"), "{csv}");
+    assert!(std::fs::read(pdf).expect("pdf").starts_with(b"%PDF-"));
+    audited(&j, &pupil, &["deviation"]);
+}
+
+#[test]
+fn bad_deviation_input_is_refused_and_writes_nothing() {
+    let j = Journal::init();
+    let case = Uuid::now_v7().to_string();
+    for (args, says) in [
+        (
+            vec!["--partner", "church", "--category", "other"],
+            "'church' is not a kind of organisation",
+        ),
+        (
+            vec!["--partner", "bup", "--category", "rudeness"],
+            "'rudeness' is not a category of deviation (categories: late-contact",
+        ),
+    ] {
+        let mut all = vec!["deviation", "add", "--case", &case, "--text", "Fiktiv"];
+        all.extend(args);
+        let out = j.run_with(None, &[], &all);
+        assert_eq!(out.code, 2, "{all:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+    }
+    let out = j.run_with(
+        None,
+        &[],
+        &["deviation", "status", &case, "--set", "solved"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not a status of a deviation"),
+        "{}",
+        out.stderr
+    );
+    let (_pupil, case) = j.pupil_with_case();
+    let out = j.run(&[
+        "deviation",
+        "add",
+        "--case",
+        &case,
+        "--partner",
+        "bup",
+        "--category",
+        "other",
+        "--text",
+        " ",
+    ]);
+    assert!(assert_fails(&out, 2).contains("text is empty"));
+    let unknown = Uuid::now_v7().to_string();
+    let out = j.run(&[
+        "deviation",
+        "add",
+        "--case",
+        &case,
+        "--partner",
+        "bup",
+        "--category",
+        "other",
+        "--text",
+        "Fiktiv",
+        "--action",
+        &unknown,
+    ]);
+    assert!(assert_fails(&out, 4).contains("not found"));
+    let out = j.run(&["deviation", "status", &unknown, "--set", "mended"]);
+    assert_fails(&out, 4);
+    assert!(j
+        .json(&["deviation", "list", "--case", &case])
+        .as_array()
+        .expect("array")
+        .is_empty());
+}

@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> Result<()> {
 
 /// Refuses a target in a folder that does not exist before the journal
 /// is opened, so no export is made (and audited) that cannot be written.
-fn check_target(path: &Path) -> Result<()> {
+pub(super) fn check_target(path: &Path) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -55,7 +55,7 @@ fn check_target(path: &Path) -> Result<()> {
 
 /// Writes the file readable by this user only (it holds personal data),
 /// and prints its path.
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -10,6 +10,7 @@ mod checkin;
 mod concern;
 mod consent;
 mod contacts;
+mod deviation;
 mod entry;
 mod export;
 mod followup;
@@ -105,6 +106,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ladder(cmd) => ladder::run(&ctx, cmd),
         Command::Programme(cmd) => programme::run(&ctx, cmd),
         Command::Contacts(cmd) => contacts::run(&ctx, cmd),
+        Command::Deviation(cmd) => deviation::run(&ctx, cmd),
         Command::Checkin(cmd) => checkin::run(&ctx, cmd),
         Command::Followup(cmd) => followup::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),
