@@ -18,9 +18,9 @@
 
 use brygga_core::sync::{plan::Remote, NoticesPage, PulledPage, PushVerdict, SyncError, Transport};
 use brygga_core::{
-    ActionStatus, ContactEdit, ContactFilter, CopyKey, EntryKind, GuardianField, Journal, Keep,
-    NewAction, NewCheckin, NewContact, NewDeviation, NewEntry, NewGuardian, NewLadderStep, NewPlan,
-    NewProgramme, NewPupil, Passphrase,
+    ActionStatus, ContactEdit, ContactFilter, CopyKey, DisclosureGround, EntryKind, GuardianField,
+    Journal, Keep, NewAction, NewCheckin, NewConsent, NewContact, NewDeviation, NewDisclosure,
+    NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme, NewPupil, Passphrase,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
@@ -528,6 +528,14 @@ enum Step {
         what: u8,
         value: u8,
     },
+    /// A consent recorded for a case, or a disclosure recorded in its
+    /// register under one of its active consents or a named ground, by
+    /// `value`.
+    Disclosure {
+        dev: usize,
+        case: usize,
+        value: u8,
+    },
     Close {
         dev: usize,
         case: usize,
@@ -570,6 +578,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, case, days)| Step::Programme { dev, case, days }),
         2 => (dev.clone(), pick.clone(), 0..4u8, any::<u8>()).prop_map(|(dev, contact, what, value)| Step::Contact { dev, contact, what, value }),
         2 => (dev.clone(), pick.clone(), 0..3u8, any::<u8>()).prop_map(|(dev, pick, what, value)| Step::Deviation { dev, pick, what, value }),
+        2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, case, value)| Step::Disclosure { dev, case, value }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Close { dev, case }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Reopen { dev, case }),
         1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, conflict, keep_lost)| Step::Resolve { dev, conflict, keep_lost }),
@@ -931,6 +940,49 @@ impl Laptop {
                     },
                 }
             }
+            Step::Disclosure { case, value, .. } => match pick(&self.cases(false), case) {
+                Some(c) if value % 3 == 0 => self
+                    .journal
+                    .record_consent(NewConsent {
+                        case_id: c,
+                        guardian_id: None,
+                        scope: "Skolgång".into(),
+                        recipient: "BUP".into(),
+                        purpose: "Samordning".into(),
+                        form: brygga_core::ConsentForm::Oral,
+                        given_on: NaiveDate::from_ymd_opt(2026, 1, 5).expect("date"),
+                        valid_until: None,
+                    })
+                    .map(drop),
+                Some(c) => {
+                    let active: Vec<Uuid> = self
+                        .journal
+                        .case_detail(c)
+                        .expect("detail")
+                        .consents
+                        .iter()
+                        .filter(|k| k.active)
+                        .map(|k| k.id.parse().expect("uuid"))
+                        .collect();
+                    let ground = match pick(&active, usize::from(value)) {
+                        Some(consent_id) if value % 3 == 1 => {
+                            DisclosureGround::Consent { consent_id }
+                        }
+                        _ => DisclosureGround::Other {
+                            ground: format!("Fiktiv grund {value}"),
+                        },
+                    };
+                    self.journal
+                        .record_disclosure(NewDisclosure {
+                            case_id: c,
+                            recipient: format!("Fiktiv mottagare {value}"),
+                            what: "Muntligt vid samverkansmöte".into(),
+                            ground,
+                        })
+                        .map(drop)
+                }
+                None => Ok(()),
+            },
             Step::Close { case, .. } => match pick(&self.cases(true), case) {
                 Some(c) => self.journal.close_case(c),
                 None => Ok(()),
@@ -983,6 +1035,7 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::FollowupDone { dev, .. }
         | Step::Contact { dev, .. }
         | Step::Deviation { dev, .. }
+        | Step::Disclosure { dev, .. }
         | Step::Close { dev, .. }
         | Step::Reopen { dev, .. }
         | Step::Resolve { dev, .. }

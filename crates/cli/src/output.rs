@@ -3,6 +3,7 @@
 mod attendance;
 mod contacts;
 mod deviations;
+mod disclosures;
 mod ladder;
 mod morning;
 mod programme;

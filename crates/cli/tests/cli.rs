@@ -597,6 +597,10 @@ fn exports_are_written_for_this_user_only_and_audited() {
         &left,
         "--reason",
         "Fiktivt skäl",
+        "--recipient",
+        "Fiktiv Vårdnadshavare",
+        "--ground",
+        "Begäran om allmän handling",
     ]);
     assert_eq!(printed, pdf);
     let bytes = std::fs::read(pdf).expect("the PDF");
@@ -1232,4 +1236,113 @@ fn bad_deviation_input_is_refused_and_writes_nothing() {
         .as_array()
         .expect("array")
         .is_empty());
+}
+
+#[test]
+fn a_journal_export_and_a_meeting_are_in_the_disclosure_register_with_their_ground() {
+    let j = Journal::init();
+    let (pupil, case) = j.pupil_with_case();
+    let kept = j.add_note(&case, "Fiktiv anteckning som lämnas ut.");
+    j.ok(&["entry", "sign", &kept]);
+    let consent = j.create(&[
+        "consent",
+        "add",
+        "--case",
+        &case,
+        "--pupil",
+        "--scope",
+        "Skolgång",
+        "--recipient",
+        "BUP Fiktiva",
+        "--purpose",
+        "Samordning",
+        "--form",
+        "written",
+        "--given",
+        "2025-01-10",
+    ]);
+    let dir = tempfile::tempdir().expect("out dir");
+    let pdf = dir.path().join("journal.pdf");
+    let pdf = pdf.to_str().expect("utf-8 path");
+    // A ground is asked for before the passphrase.
+    let out = j.run_with(
+        None,
+        &[],
+        &["export", "journal", "--case", &case, "--out", pdf],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--consent") && out.stderr.contains("--ground"),
+        "{}",
+        out.stderr
+    );
+    let out = j.run_with(
+        None,
+        &[],
+        &[
+            "export", "journal", "--case", &case, "--out", pdf, "--ground", "OSL",
+        ],
+    );
+    assert_eq!(
+        out.code, 2,
+        "a named ground needs its recipient: {}",
+        out.stderr
+    );
+    j.ok(&[
+        "export",
+        "journal",
+        "--case",
+        &case,
+        "--out",
+        pdf,
+        "--consent",
+        &consent,
+    ]);
+    assert!(std::fs::read(pdf).expect("the PDF").starts_with(b"%PDF-"));
+    j.create(&[
+        "disclosure",
+        "add",
+        "--case",
+        &case,
+        "--recipient",
+        "Elevhälsan",
+        "--what",
+        "Muntligt om frånvaron vid samverkansmöte",
+        "--ground",
+        "OSL 10 kap. 2 §",
+    ]);
+    j.ok(&["consent", "withdraw", &consent, "--on", "2025-02-01"]);
+    let out = j.run(&[
+        "disclosure",
+        "add",
+        "--case",
+        &case,
+        "--recipient",
+        "BUP",
+        "--what",
+        "Journalutdrag",
+        "--consent",
+        &consent,
+    ]);
+    assert!(
+        assert_fails(&out, 2).contains("is not active (withdrawn or expired); name the ground"),
+        "{}",
+        out.stderr
+    );
+    let register = j.json(&["disclosure", "list", "--case", &case]);
+    let lines = register.as_array().expect("array");
+    assert_eq!(lines.len(), 2, "{register}");
+    assert_eq!(lines[0]["recipient"], "BUP Fiktiva");
+    assert_eq!(lines[0]["consent_id"], consent.as_str());
+    assert_eq!(
+        lines[0]["what"],
+        "Journalutdrag (PDF), 1 signerade anteckning"
+    );
+    assert_eq!(lines[1]["ground"], "OSL 10 kap. 2 §");
+    let text = j.ok(&["disclosure", "list", "--case", &case]);
+    assert!(
+        text.contains("Elevhälsan") && text.contains("Skolgång"),
+        "{text}"
+    );
+    audited(&j, &pupil, &["disclosure", "case-journal"]);
 }

@@ -161,6 +161,9 @@ pub enum ReasonCode {
     DeviationStatusUnknown,
     /// The deviation already has this status; param `status`.
     DeviationStatusSame,
+    /// The consent named as a disclosure's ground is not active (withdrawn
+    /// or expired): name another ground; param `consent`.
+    DisclosureConsentNotActive,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

@@ -25,6 +25,8 @@ const STEPS: &[Step] = &[
     // Step 14 of issue 13 (its file's name); numbered after the steps of
     // the branches merged before it, as the runner takes no gap.
     Step::new(11, "deviations", include_str!("migrations/v14.sql")),
+    // Step 15 of issue 13, numbered likewise.
+    Step::new(12, "disclosures", include_str!("migrations/v15.sql")),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -376,6 +378,30 @@ mod tests {
     }
 
     #[test]
+    fn the_disclosures_step_gives_an_earlier_journal_a_register_that_needs_one_ground() {
+        let (before, through) = around("disclosures");
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, before).expect("the step before");
+        conn.execute_batch(A_PUPIL_WITH_A_CASE).expect("fixture");
+        migrate_with(&mut conn, through).expect("through disclosures");
+        conn.execute(
+            "INSERT INTO disclosures VALUES ('u1', 'c1', 'BUP', 'Journalutdrag', NULL, 'OSL 10:2', '2026-10-05', 'h', 'a')",
+            [],
+        )
+        .expect("the existing case takes a disclosure on a named ground");
+        for (consent, ground) in [("NULL", "NULL"), ("'k1'", "'OSL 10:2'")] {
+            assert!(
+                conn.execute(
+                    &format!("INSERT INTO disclosures VALUES ('u2', 'c1', 'BUP', 'x', {consent}, {ground}, '2026-10-05', 'h', 'a')"),
+                    [],
+                )
+                .is_err(),
+                "one ground: {consent} {ground}"
+            );
+        }
+    }
+
+    #[test]
     fn migrating_twice_changes_nothing() {
         let mut conn = Connection::open_in_memory().expect("db");
         migrate(&mut conn).expect("first");
@@ -560,6 +586,10 @@ mod tests {
                 (
                     11,
                     "2ab9a84cc5f4f81dc67216c6c6105ffca44e1c57db0e8ad6962a1f32cbcec1c5",
+                ),
+                (
+                    12,
+                    "11d7e1788560d3bcab8aca046b9641a14c86ac68bf80322b51c7406d9f61cc89",
                 ),
             ],
         );

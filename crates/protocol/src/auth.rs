@@ -30,7 +30,7 @@
 //! object → case → team built from accepted operations and refuses an
 //! operation that touches another team's case (see [`Scope`]).
 
-use crate::op::{ConflictSubject, Payload};
+use crate::op::{ConflictSubject, DisclosureGround, Payload};
 use crate::signing::{signature_from_hex, SignedMessage};
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -243,10 +243,12 @@ pub enum ObjectKind {
     Contact,
     /// A deviation in collaboration, of a case.
     Deviation,
+    /// A line of a case's disclosure register.
+    Disclosure,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 14] = [
+    pub const ALL: [ObjectKind; 15] = [
         ObjectKind::Pupil,
         ObjectKind::Case,
         ObjectKind::Guardian,
@@ -261,6 +263,7 @@ impl ObjectKind {
         ObjectKind::Programme,
         ObjectKind::Contact,
         ObjectKind::Deviation,
+        ObjectKind::Disclosure,
     ];
 
     /// Stable name, as stored by the server.
@@ -280,6 +283,7 @@ impl ObjectKind {
             ObjectKind::Programme => "programme",
             ObjectKind::Contact => "contact",
             ObjectKind::Deviation => "deviation",
+            ObjectKind::Disclosure => "disclosure",
         }
     }
 
@@ -485,6 +489,19 @@ impl Payload {
                 vec![],
                 Target::Object(obj(*deviation_id, K::Deviation)),
                 vec![],
+            ),
+            Payload::DisclosureRecorded {
+                disclosure_id,
+                case_id,
+                ground,
+                ..
+            } => (
+                vec![obj(*disclosure_id, K::Disclosure)],
+                Target::Case(*case_id),
+                match ground {
+                    DisclosureGround::Consent { consent_id } => vec![obj(*consent_id, K::Consent)],
+                    DisclosureGround::Other { .. } => vec![],
+                },
             ),
             Payload::ConflictResolved { subject, .. } => {
                 let owner = match subject {
@@ -1050,8 +1067,21 @@ mod tests {
                 Target::Object(o(17, K::Deviation)),
                 vec![],
             ),
+            (
+                Payload::DisclosureRecorded {
+                    disclosure_id: id(18),
+                    case_id: id(2),
+                    recipient: "BUP".into(),
+                    what: "Journalutdrag".into(),
+                    ground: crate::op::DisclosureGround::Consent { consent_id: id(3) },
+                    disclosed_on: date(),
+                },
+                vec![o(18, K::Disclosure)],
+                Target::Case(id(2)),
+                vec![o(3, K::Consent)],
+            ),
         ];
-        assert_eq!(cases.len(), 28, "every payload variant is covered");
+        assert_eq!(cases.len(), 29, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

@@ -353,6 +353,19 @@ pub enum Payload {
         status: DeviationStatus,
         replaces: Option<Uuid>,
     },
+    /// Information about the pupil shared outside the team (a journal PDF,
+    /// what was told in a meeting), with its legal ground
+    /// (docs/disclosures.md): the case's disclosure register. Written once.
+    DisclosureRecorded {
+        disclosure_id: Uuid,
+        case_id: Uuid,
+        recipient: String,
+        /// What was shared.
+        what: String,
+        ground: DisclosureGround,
+        /// The local day it was shared.
+        disclosed_on: NaiveDate,
+    },
     /// A person looked at a conflict and chose which value stands: `chosen`
     /// is the operation whose value (or draft version) is kept, `resolves`
     /// the competing operations now settled. A choice is itself an
@@ -443,6 +456,21 @@ impl ContactField {
             ContactField::Email => "email",
         }
     }
+}
+
+/// The legal ground of a disclosure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DisclosureGround {
+    /// A consent of the case, active when the information was shared.
+    Consent {
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        consent_id: Uuid,
+    },
+    /// Another ground the user named (a provision of law, a request under
+    /// the principle of public access…).
+    Other { ground: String },
 }
 
 /// What went wrong in a collaboration.
@@ -619,6 +647,7 @@ impl Payload {
             Payload::ContactLeftRole { .. } => "contact-left-role",
             Payload::DeviationRecorded { .. } => "deviation-recorded",
             Payload::DeviationStatusSet { .. } => "deviation-status-set",
+            Payload::DisclosureRecorded { .. } => "disclosure-recorded",
             Payload::ConflictResolved { .. } => "conflict-resolved",
         }
     }

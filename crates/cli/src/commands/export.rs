@@ -1,9 +1,12 @@
 //! `export journal|esf|outcomes`: the core makes the file, this writes it.
+//! A journal is handed to someone: its ground is asked for, and the core
+//! records the disclosure with the export.
 
 use super::Context;
 use crate::args::ExportCommand;
 use crate::exit::{Failure, Result};
 use crate::output;
+use brygga_core::JournalRelease;
 use std::io::Write;
 use std::path::Path;
 
@@ -12,7 +15,13 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Journal(args) => {
             let leave_out = args.leave_outs()?;
             check_target(&args.out)?;
-            let bytes = ctx.open()?.export_case_journal_pdf(args.case, &leave_out)?;
+            let release = JournalRelease {
+                recipient: args.recipient.unwrap_or_default(),
+                ground: args.ground.into_ground(),
+            };
+            let bytes = ctx
+                .open()?
+                .export_case_journal_pdf(args.case, &leave_out, release)?;
             write(&args.out, &bytes)
         }
         ExportCommand::Esf { out } => {

@@ -11,6 +11,7 @@ mod concern;
 mod consent;
 mod contacts;
 mod deviation;
+mod disclosure;
 mod entry;
 mod export;
 mod followup;
@@ -107,6 +108,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Programme(cmd) => programme::run(&ctx, cmd),
         Command::Contacts(cmd) => contacts::run(&ctx, cmd),
         Command::Deviation(cmd) => deviation::run(&ctx, cmd),
+        Command::Disclosure(cmd) => disclosure::run(&ctx, cmd),
         Command::Checkin(cmd) => checkin::run(&ctx, cmd),
         Command::Followup(cmd) => followup::run(&ctx, cmd),
         Command::Search(args) => search::run(&ctx, args),

@@ -32,6 +32,7 @@ const MATERIALISED: &[(&str, &str)] = &[
     ("programmes", "id"),
     ("contacts", "id"),
     ("deviations", "id"),
+    ("disclosures", "id"),
     ("replay_rejections", "op_id"),
 ];
 

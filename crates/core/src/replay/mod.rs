@@ -16,6 +16,7 @@
 
 mod contacts;
 mod deviations;
+mod disclosures;
 mod entries;
 mod followups;
 pub(crate) mod index;
@@ -299,6 +300,7 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         Payload::DeviationRecorded { .. } | Payload::DeviationStatusSet { .. } => {
             deviations::apply(conn, op)
         }
+        Payload::DisclosureRecorded { .. } => disclosures::apply(conn, op),
         Payload::ConflictResolved {
             subject,
             chosen,
