@@ -13,34 +13,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { join } from 'node:path';
+import { auditScreen, launchChromium } from './chromium.mjs';
 import { Bridge } from './bridge.mjs';
+import { caseOf, createWithDemo, hasCount, openWindow, PASS, serveUi, shots } from './window.mjs';
 import { TestServer, needsServer } from '../../../tests/e2e/server.mjs';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const dist = join(here, '../../dist');
-const shots = process.env.BRYGGA_UI_SHOTS ?? join(here, '../../../test-artifacts/ui-screenshots');
-const PASS = 'kanel cykel fönster hav';
-
-const conf = JSON.parse(readFileSync(join(here, '../../../tauri.conf.json'), 'utf8'));
-const csp = Object.entries(conf.app.security.csp)
-  .map(([k, v]) => `${k} ${v}`)
-  .join('; ');
-
-const types = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
 
 let server;
 let base;
@@ -49,32 +29,8 @@ const cspViolations = [];
 const bridges = [];
 
 before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), 'build the UI first: npm run build');
-  server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/u, '');
-    const file = join(dist, path === '/' ? 'index.html' : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  ({ server, base } = await serveUi());
+  browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 });
 
@@ -98,51 +54,12 @@ async function startApp({ journal = false } = {}) {
 /** The window: the built UI in Chromium, talking to `bridge`. */
 async function openApp(options = {}) {
   const bridge = options.bridge ?? (await startApp(options));
-  const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, locale: 'sv-SE' });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (/Content Security Policy/u.test(m.text())) cspViolations.push(m.text());
-  });
-  page.on('pageerror', (e) => cspViolations.push(`page error: ${e.message}`));
-  await bridge.attach(page);
-  await page.goto(base);
+  const { context, page } = await openWindow(browser, base, bridge, cspViolations);
   return { context, page, bridge };
 }
 
-/**
- * Waits for a list the app fills from the journal to have `n` items (the
- * screen shows before its data), then holds it to exactly that.
- */
-async function hasCount(locator, n) {
-  const deadline = Date.now() + 20_000;
-  while ((await locator.count()) !== n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.equal(await locator.count(), n);
-}
-
-/** The case id of the pupil named `name` in the caseload. */
-async function caseOf(bridge, name) {
-  const item = (await bridge.invoke('caseload')).find((c) => c.pupil_name === name);
-  assert.ok(item, `${name} is in the caseload`);
-  return item.case_id;
-}
-
-async function audit(page, name) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(summary, [], `axe on ${name}`);
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  return result;
-}
-
-async function createWithDemo(page) {
-  await page.getByLabel('Ditt namn').fill('Fiktiv Handläggare');
-  await page.getByLabel('Lösenfras', { exact: true }).fill(PASS);
-  await page.getByLabel('Lösenfrasen en gång till').fill(PASS);
-  await page.getByTestId('create-demo').click();
-  await page.getByTestId('caseload').waitFor();
+function audit(page, name) {
+  return auditScreen(page, name, shots);
 }
 
 /**

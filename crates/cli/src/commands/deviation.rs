@@ -1,11 +1,11 @@
 //! `deviation add|status|list|summary`: deviations in collaboration.
 
-use super::export::{check_target, write};
+use super::export::aggregate_files;
 use super::Context;
 use crate::args::DeviationCommand;
 use crate::exit::Result;
 use crate::output;
-use brygga_core::NewDeviation;
+use brygga_core::{Journal, NewDeviation};
 
 pub fn run(ctx: &Context, cmd: DeviationCommand) -> Result<()> {
     match cmd {
@@ -32,16 +32,11 @@ pub fn run(ctx: &Context, cmd: DeviationCommand) -> Result<()> {
             output::show(format.json, &ctx.open()?.list_deviations(case)?)
         }
         DeviationCommand::Summary { out, pdf, format } => {
-            for target in out.iter().chain(&pdf) {
-                check_target(target)?;
-            }
-            let journal = ctx.open()?;
-            if let Some(out) = &out {
-                write(out, &journal.export_deviations_csv()?)?;
-            }
-            if let Some(pdf) = &pdf {
-                write(pdf, &journal.export_deviations_pdf()?)?;
-            }
+            let journal = aggregate_files(
+                ctx,
+                (out.as_deref(), Journal::export_deviations_csv),
+                (pdf.as_deref(), Journal::export_deviations_pdf),
+            )?;
             if out.is_none() && pdf.is_none() {
                 output::show(format.json, &journal.deviation_summary()?)?;
             }

@@ -6,7 +6,7 @@ use super::Context;
 use crate::args::ExportCommand;
 use crate::exit::{Failure, Result};
 use crate::output;
-use brygga_core::JournalRelease;
+use brygga_core::{Journal, JournalRelease};
 use std::io::Write;
 use std::path::Path;
 
@@ -30,24 +30,43 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> Result<()> {
             write(&out, &bytes)
         }
         ExportCommand::Outcomes { out, pdf } => {
-            for target in out.iter().chain(&pdf) {
-                check_target(target)?;
-            }
-            let journal = ctx.open()?;
-            if let Some(out) = &out {
-                write(out, &journal.export_outcomes_csv()?)?;
-            }
-            if let Some(pdf) = &pdf {
-                write(pdf, &journal.export_outcomes_pdf()?)?;
-            }
+            aggregate_files(
+                ctx,
+                (out.as_deref(), Journal::export_outcomes_csv),
+                (pdf.as_deref(), Journal::export_outcomes_pdf),
+            )?;
             Ok(())
         }
     }
 }
 
+/// How a journal makes an export's bytes.
+type Make = fn(&Journal) -> brygga_core::Result<Vec<u8>>;
+
+/// Writes an aggregate as CSV and as PDF to the files given (either or
+/// both), each target checked before the journal is opened; gives the
+/// journal, open, for what else the command shows.
+pub(super) fn aggregate_files(
+    ctx: &Context,
+    (out, csv): (Option<&Path>, Make),
+    (pdf, pdf_bytes): (Option<&Path>, Make),
+) -> Result<Journal> {
+    for target in out.iter().chain(&pdf) {
+        check_target(target)?;
+    }
+    let journal = ctx.open()?;
+    if let Some(out) = out {
+        write(out, &csv(&journal)?)?;
+    }
+    if let Some(pdf) = pdf {
+        write(pdf, &pdf_bytes(&journal)?)?;
+    }
+    Ok(journal)
+}
+
 /// Refuses a target in a folder that does not exist before the journal
 /// is opened, so no export is made (and audited) that cannot be written.
-pub(super) fn check_target(path: &Path) -> Result<()> {
+fn check_target(path: &Path) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -64,7 +83,7 @@ pub(super) fn check_target(path: &Path) -> Result<()> {
 
 /// Writes the file readable by this user only (it holds personal data),
 /// and prints its path.
-pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -1,6 +1,6 @@
 use super::*;
-use crate::fixtures::{journal, op_count, planned_case, reason, replayed_from_elsewhere};
-use crate::{AuditFilter, NewPupil, Personnummer};
+use crate::fixtures::{audited, journal, op_count, planned_case, reason, replayed_from_elsewhere};
+use crate::{NewPupil, Personnummer};
 use chrono::NaiveDate;
 
 fn late_bup(case_id: Uuid) -> NewDeviation {
@@ -195,12 +195,7 @@ fn changes_and_reads_are_audited_with_the_pupil() {
     let id = j.add_deviation(late_bup(case)).expect("add");
     j.set_deviation_status(id, "raised").expect("raised");
     only(&j, case);
-    let rows: Vec<_> = j
-        .audit_list(&AuditFilter::default())
-        .expect("audit")
-        .into_iter()
-        .filter(|r| r.object_type == OBJECT)
-        .collect();
+    let rows = audited(&j, OBJECT);
     let actions: Vec<_> = rows.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["create", "update", "list"]);
     assert!(rows.iter().all(|r| r.pupil_id.is_some()));

@@ -247,7 +247,7 @@ impl Journal {
 mod tests {
     use super::*;
     use crate::fixtures::journal;
-    use crate::{AuditFilter, NewDeviation, NewPupil, Personnummer};
+    use crate::{NewDeviation, NewPupil, Personnummer};
     use chrono::NaiveDate;
     use uuid::Uuid;
 
@@ -343,12 +343,7 @@ mod tests {
         }
         let pdf = j.export_deviations_pdf().expect("pdf");
         assert!(pdf.starts_with(b"%PDF"));
-        let rows: Vec<_> = j
-            .audit_list(&AuditFilter::default())
-            .expect("audit")
-            .into_iter()
-            .filter(|r| r.object_type == "deviation-summary")
-            .collect();
+        let rows = crate::fixtures::audited(&j, "deviation-summary");
         assert_eq!(rows.len(), 2);
         assert!(rows
             .iter()
