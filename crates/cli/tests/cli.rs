@@ -114,6 +114,23 @@ impl Journal {
         ])
     }
 
+    /// Runs an aggregate export `args` with `--out F.csv --pdf F.pdf`;
+    /// checks the PDF is one and gives the CSV.
+    fn aggregate_csv_and_pdf(&self, args: &[&str]) -> String {
+        let dir = tempfile::tempdir().expect("out dir");
+        let (csv, pdf) = (dir.path().join("a.csv"), dir.path().join("a.pdf"));
+        let mut all = args.to_vec();
+        all.extend([
+            "--out",
+            csv.to_str().expect("path"),
+            "--pdf",
+            pdf.to_str().expect("path"),
+        ]);
+        self.ok(&all);
+        assert!(std::fs::read(pdf).expect("pdf").starts_with(b"%PDF-"));
+        std::fs::read_to_string(csv).expect("csv")
+    }
+
     /// Every file under the journal's directory and its bytes.
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         fn walk(dir: &Path, into: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -619,21 +636,11 @@ fn exports_are_written_for_this_user_only_and_audited() {
     j.ok(&["export", "esf", "--out", esf.to_str().expect("path")]);
     let esf = std::fs::read_to_string(esf).expect("esf");
     assert!(esf.contains("20120417-9939;"), "{esf}");
-    let (csv, stats) = (dir.path().join("o.csv"), dir.path().join("o.pdf"));
-    j.ok(&[
-        "export",
-        "outcomes",
-        "--out",
-        csv.to_str().expect("path"),
-        "--pdf",
-        stats.to_str().expect("path"),
-    ]);
-    let csv = std::fs::read_to_string(csv).expect("csv");
+    let csv = j.aggregate_csv_and_pdf(&["export", "outcomes"]);
     assert!(
         csv.contains("Antal elever;0;<5"),
         "no plan, one pupil: {csv}"
     );
-    assert!(std::fs::read(stats).expect("pdf").starts_with(b"%PDF-"));
     let audit = j.json(&["audit", "list"]);
     let exports: Vec<&str> = audit
         .as_array()
@@ -1151,20 +1158,9 @@ fn deviations_are_recorded_raised_mended_and_summed_up_without_personal_data() {
         (Some("bup"), Some("late-contact"))
     );
     assert_eq!(g["pupils"]["kind"], "suppressed", "one pupil is under five");
-    let dir = tempfile::tempdir().expect("out dir");
-    let (csv, pdf) = (dir.path().join("d.csv"), dir.path().join("d.pdf"));
-    j.ok(&[
-        "deviation",
-        "summary",
-        "--out",
-        csv.to_str().expect("path"),
-        "--pdf",
-        pdf.to_str().expect("path"),
-    ]);
-    let csv = std::fs::read_to_string(csv).expect("csv");
+    let csv = j.aggregate_csv_and_pdf(&["deviation", "summary"]);
     assert!(csv.contains("BUP;Sen kontakt;<5;<5;<5;<5;<5"), "{csv}");
     assert!(!csv.contains("Fiktiv"), "{csv}");
-    assert!(std::fs::read(pdf).expect("pdf").starts_with(b"%PDF-"));
     audited(&j, &pupil, &["deviation"]);
 }
 
