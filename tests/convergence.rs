@@ -18,9 +18,10 @@
 
 use brygga_core::sync::{plan::Remote, NoticesPage, PulledPage, PushVerdict, SyncError, Transport};
 use brygga_core::{
-    ActionStatus, ContactEdit, ContactFilter, CopyKey, EntryKind, GuardianField, Journal, Keep,
-    MinutesResult, NewAction, NewCheckin, NewContact, NewEntry, NewGuardian, NewLadderStep,
-    NewMinutes, NewPlan, NewProgramme, NewPupil, Passphrase, PlanRevision, RevisedAction,
+    ActionStatus, ContactEdit, ContactFilter, CopyKey, DisclosureGround, EntryKind, GuardianField,
+    Journal, Keep, MinutesResult, NewAction, NewCheckin, NewConsent, NewContact, NewDeviation,
+    NewDisclosure, NewEntry, NewGuardian, NewLadderStep, NewMinutes, NewPlan, NewProgramme,
+    NewPupil, Passphrase, PlanRevision, RevisedAction,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
@@ -534,6 +535,23 @@ enum Step {
         what: u8,
         value: u8,
     },
+    /// A deviation in collaboration recorded against a case (naming one
+    /// of its plan actions or none), or a known one's status changed, by
+    /// `what`.
+    Deviation {
+        dev: usize,
+        pick: usize,
+        what: u8,
+        value: u8,
+    },
+    /// A consent recorded for a case, or a disclosure recorded in its
+    /// register under one of its active consents or a named ground, by
+    /// `value`.
+    Disclosure {
+        dev: usize,
+        case: usize,
+        value: u8,
+    },
     Close {
         dev: usize,
         case: usize,
@@ -577,6 +595,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (dev.clone(), pick.clone(), 0..5usize, proptest::option::of(0..5usize)).prop_map(|(dev, case, step, next)| Step::Ladder { dev, case, step, next }),
         2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, case, days)| Step::Programme { dev, case, days }),
         2 => (dev.clone(), pick.clone(), 0..4u8, any::<u8>()).prop_map(|(dev, contact, what, value)| Step::Contact { dev, contact, what, value }),
+        2 => (dev.clone(), pick.clone(), 0..3u8, any::<u8>()).prop_map(|(dev, pick, what, value)| Step::Deviation { dev, pick, what, value }),
+        2 => (dev.clone(), pick.clone(), any::<u8>()).prop_map(|(dev, case, value)| Step::Disclosure { dev, case, value }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Close { dev, case }),
         1 => (dev.clone(), pick.clone()).prop_map(|(dev, case)| Step::Reopen { dev, case }),
         1 => (dev.clone(), pick.clone(), any::<bool>()).prop_map(|(dev, conflict, keep_lost)| Step::Resolve { dev, conflict, keep_lost }),
@@ -950,6 +970,94 @@ impl Laptop {
                     (Some(c), _) => j.contact_left_role(c),
                 }
             }
+            Step::Deviation {
+                pick: i,
+                what,
+                value,
+                ..
+            } => {
+                let known: Vec<Uuid> = self
+                    .cases(false)
+                    .into_iter()
+                    .flat_map(|c| self.journal.list_deviations(c).expect("deviations"))
+                    .map(|d| d.id.parse().expect("uuid"))
+                    .collect();
+                match (pick(&known, i), what) {
+                    (Some(d), 1..) => {
+                        let status = ["open", "raised", "mended"][usize::from(value % 3)];
+                        self.journal.set_deviation_status(d, status)
+                    }
+                    _ => match pick(&self.cases(true), i) {
+                        Some(c) => {
+                            let of_case: Vec<Uuid> = self
+                                .journal
+                                .case_detail(c)
+                                .expect("detail")
+                                .plans
+                                .iter()
+                                .flat_map(|p| p.actions.iter().map(|a| a.id.parse().expect("uuid")))
+                                .collect();
+                            let action =
+                                pick(&of_case, usize::from(value)).filter(|_| value % 2 == 0);
+                            let category =
+                                brygga_core::DeviationCategory::ALL[usize::from(value) % 5];
+                            self.journal
+                                .add_deviation(NewDeviation {
+                                    case_id: c,
+                                    action_id: action,
+                                    partner: "bup".into(),
+                                    category: category.as_str().into(),
+                                    text: format!("Fiktiv avvikelse {value}"),
+                                })
+                                .map(drop)
+                        }
+                        None => Ok(()),
+                    },
+                }
+            }
+            Step::Disclosure { case, value, .. } => match pick(&self.cases(false), case) {
+                Some(c) if value % 3 == 0 => self
+                    .journal
+                    .record_consent(NewConsent {
+                        case_id: c,
+                        guardian_id: None,
+                        scope: "Skolgång".into(),
+                        recipient: "BUP".into(),
+                        purpose: "Samordning".into(),
+                        form: brygga_core::ConsentForm::Oral,
+                        given_on: NaiveDate::from_ymd_opt(2026, 1, 5).expect("date"),
+                        valid_until: None,
+                    })
+                    .map(drop),
+                Some(c) => {
+                    let active: Vec<Uuid> = self
+                        .journal
+                        .case_detail(c)
+                        .expect("detail")
+                        .consents
+                        .iter()
+                        .filter(|k| k.active)
+                        .map(|k| k.id.parse().expect("uuid"))
+                        .collect();
+                    let ground = match pick(&active, usize::from(value)) {
+                        Some(consent_id) if value % 3 == 1 => {
+                            DisclosureGround::Consent { consent_id }
+                        }
+                        _ => DisclosureGround::Other {
+                            ground: format!("Fiktiv grund {value}"),
+                        },
+                    };
+                    self.journal
+                        .record_disclosure(NewDisclosure {
+                            case_id: c,
+                            recipient: format!("Fiktiv mottagare {value}"),
+                            what: "Muntligt vid samverkansmöte".into(),
+                            ground,
+                        })
+                        .map(drop)
+                }
+                None => Ok(()),
+            },
             Step::Close { case, .. } => match pick(&self.cases(true), case) {
                 Some(c) => self.journal.close_case(c),
                 None => Ok(()),
@@ -1003,6 +1111,8 @@ fn dev_of(step: &Step) -> Option<usize> {
         | Step::Schedule { dev, .. }
         | Step::FollowupDone { dev, .. }
         | Step::Contact { dev, .. }
+        | Step::Deviation { dev, .. }
+        | Step::Disclosure { dev, .. }
         | Step::Close { dev, .. }
         | Step::Reopen { dev, .. }
         | Step::Resolve { dev, .. }

@@ -18,15 +18,17 @@ use crate::state::{LockReason, Settings};
 use brygga_core::attendance::{AbsenceChart, AbsenceOverviewItem, ImportReport};
 use brygga_core::device_card::DeviceCard;
 use brygga_core::entry_fields::{self, KindRules};
+use brygga_core::export::DeviationSummary;
 use brygga_core::form_rules::{self, FormProblem, FormRules};
 use brygga_core::programme::{Template, TemplateInForce};
 use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
-    ActionStatus, AgendaView, CaseloadItem, CheckinRow, DemoSummary, ExpectedPupil, FollowupView,
-    Keep, LadderStep, LadderView, LeaveOut, LeftCase, MunicipalitySettings, NewAction, NewCheckin,
-    NewConcern, NewConsent, NewEntry, NewGuardian, NewLadderStep, NewMinutes, NewPlan,
-    NewProgramme, NewPupil, PlanRevision, PlanVersionView, ProgrammeView, ReasonCode, SetAside,
+    ActionStatus, AgendaView, CaseloadItem, CheckinRow, DemoSummary, DeviationView, DisclosureView,
+    ExpectedPupil, FollowupView, Keep, LadderStep, LadderView, LeaveOut, LeftCase,
+    MunicipalitySettings, NewAction, NewCheckin, NewConcern, NewConsent, NewDeviation,
+    NewDisclosure, NewEntry, NewGuardian, NewLadderStep, NewMinutes, NewPlan, NewProgramme,
+    NewPupil, PlanRevision, PlanVersionView, ProgrammeView, ReasonCode, SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +56,11 @@ fn generate(dir: &Path) {
     one::<TemplateInForce>(dir);
     one::<ProgrammeView>(dir);
     one::<NewProgramme>(dir);
+    one::<DeviationView>(dir);
+    one::<NewDeviation>(dir);
+    one::<DeviationSummary>(dir);
+    one::<DisclosureView>(dir);
+    one::<NewDisclosure>(dir);
     one::<ExpectedPupil>(dir);
     one::<FollowupView>(dir);
     one::<CheckinRow>(dir);

@@ -66,7 +66,7 @@ describe('Brygga desktop with demo data', () => {
     await session.screenshot('13-demo-case');
   });
 
-  it('shows Alva\'s absence trend chart with the interventions, and exports her journal', async () => {
+  it('shows Alva\'s absence trend chart with the interventions, and exports her journal on her consent', async () => {
     const chart = await session.testId('absence-chart');
     assert.match(await chart.getAttribute('aria-label'), /veckor/u);
     await driver.executeScript('arguments[0].scrollIntoView({ block: "start" })', await session.testId('absence'));
@@ -84,6 +84,10 @@ describe('Brygga desktop with demo data', () => {
 
     const folder = mkdtempSync(join(tmpdir(), 'brygga-export-'));
     try {
+      // The export asks for its ground: Alva's consent in force.
+      assert.equal(await (await session.testId('export-journal')).isEnabled(), false, 'no export without a ground');
+      const options = await (await session.testId('journal-ground-choice')).findElements(By.css('option'));
+      await options[1].click();
       await session.fill('journal-folder', folder);
       await (await session.testId('export-journal')).click();
       const result = await session.testId('export-result');
@@ -93,6 +97,13 @@ describe('Brygga desktop with demo data', () => {
       assert.equal(readFileSync(join(folder, files[0])).subarray(0, 5).toString(), '%PDF-');
       await driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', result);
       await session.screenshot('16-demo-journal-export');
+      // …and the export is the case's disclosure register's line.
+      const rows = await driver.wait(async () => {
+        const found = await driver.findElements(By.css('[data-testid="disclosure-row"]'));
+        return found.length === 1 ? found : null;
+      }, WAIT);
+      assert.match(await rows[0].getText(), /Journalutdrag \(PDF\)/u);
+      assert.match(await rows[0].getText(), /Samtycke/u);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

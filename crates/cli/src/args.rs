@@ -6,7 +6,8 @@ use crate::exit::{Failure, Result};
 use crate::parse;
 use brygga_core::attendance::{Role, Thresholds, TimeUnit};
 use brygga_core::{
-    ActionStatus, ConsentForm, EntryKind, GuardianField, LeaveOut, NewAction, OrgKind,
+    ActionStatus, ConsentForm, DeviationCategory, DeviationStatus, DisclosureGround, EntryKind,
+    GuardianField, LeaveOut, NewAction, OrgKind,
 };
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
@@ -78,6 +79,14 @@ pub enum Command {
     /// The team's key persons at schools and partner organisations
     #[command(subcommand)]
     Contacts(ContactsCommand),
+    /// Deviations in collaboration: where working with a partner failed,
+    /// to raise and mend; the team's summary by partner and category
+    #[command(subcommand)]
+    Deviation(DeviationCommand),
+    /// The disclosure register: what was shared outside the team, with
+    /// whom and on which ground
+    #[command(subcommand)]
+    Disclosure(DisclosureCommand),
     /// The morning check-in: who is expected
     #[command(subcommand)]
     Checkin(CheckinCommand),
@@ -572,6 +581,107 @@ pub enum ProgrammeCommand {
     },
 }
 
+/// The legal ground of a disclosure: one of the case's active consents, or
+/// another ground named.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct GroundArgs {
+    /// An active consent of the case it is shared under
+    #[arg(long, value_name = "ID", value_parser = parse::id)]
+    pub consent: Option<Uuid>,
+    /// Another legal ground, named (e.g. "OSL 10 kap. 2 §"): needed to
+    /// share outside an active consent
+    #[arg(long = "ground", value_name = "G")]
+    pub named: Option<String>,
+}
+
+impl GroundArgs {
+    pub fn into_ground(self) -> DisclosureGround {
+        match (self.consent, self.named) {
+            (Some(consent_id), _) => DisclosureGround::Consent { consent_id },
+            (None, ground) => DisclosureGround::Other {
+                ground: ground.unwrap_or_default(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisclosureCommand {
+    /// Record information shared outside the team, with its ground; prints
+    /// its id
+    Add {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        /// To whom
+        #[arg(long, value_name = "R")]
+        recipient: String,
+        /// What was shared
+        #[arg(long, value_name = "W")]
+        what: String,
+        #[command(flatten)]
+        ground: GroundArgs,
+    },
+    /// A case's disclosure register
+    List {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviationCommand {
+    /// Record a deviation against a case; prints its id
+    Add {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        /// The partner's kind of organisation, as in `contacts --org`:
+        /// school, student-health, bup, youth-clinic, child-health,
+        /// police, leisure-services, social-services or other
+        #[arg(long, value_name = "ORG", value_parser = parse::org_kind)]
+        partner: OrgKind,
+        /// late-contact, action-not-done, information-not-passed,
+        /// guardian-as-messenger or other
+        #[arg(long, value_name = "C", value_parser = parse::deviation_category)]
+        category: DeviationCategory,
+        /// What happened
+        #[arg(long, value_name = "T")]
+        text: String,
+        /// The case's plan action it concerns
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        action: Option<Uuid>,
+    },
+    /// Change a deviation's status
+    Status {
+        #[arg(value_parser = parse::id)]
+        id: Uuid,
+        /// open, raised (with the partner) or mended
+        #[arg(long = "set", value_name = "STATUS", value_parser = parse::deviation_status)]
+        status: DeviationStatus,
+    },
+    /// A case's deviations with their status
+    List {
+        #[arg(long, value_name = "ID", value_parser = parse::id)]
+        case: Uuid,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// The team's deviations by partner and category, aggregate: groups
+    /// of fewer than 5 pupils and counts under 5 shown as "<5"
+    Summary {
+        /// Write the summary as CSV to this file
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write it as PDF to this file
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ContactsCommand {
     /// Add a key person to the team's directory; prints their id
@@ -890,6 +1000,11 @@ pub struct ExportJournal {
     /// The PDF file to write
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// To whom it is handed [default with --consent: the consent's recipient]
+    #[arg(long, value_name = "R", required_unless_present = "consent")]
+    pub recipient: Option<String>,
+    #[command(flatten)]
+    pub ground: GroundArgs,
     /// A signed entry to leave out after a harm assessment; repeat for more
     #[arg(long = "leave-out", value_name = "ENTRY_ID", value_parser = parse::id, requires = "reasons")]
     pub leave_out: Vec<Uuid>,
@@ -972,6 +1087,8 @@ mod tests {
                 "01950000-0000-7000-8000-000000000000",
                 "--out",
                 "j.pdf",
+                "--consent",
+                "01950000-0000-7000-8000-0000000000cc",
             ]
             .iter()
             .chain(argv),

@@ -2,6 +2,8 @@
 
 mod attendance;
 mod contacts;
+mod deviations;
+mod disclosures;
 mod ladder;
 mod meetings;
 mod morning;

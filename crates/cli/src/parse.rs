@@ -4,7 +4,8 @@
 
 use brygga_core::attendance::{Role, Thresholds, TimeUnit};
 use brygga_core::{
-    contacts, ActionStatus, ConsentForm, ContactField, EntryKind, NewAction, OrgKind,
+    contacts, deviations, ActionStatus, ConsentForm, ContactField, DeviationCategory,
+    DeviationStatus, EntryKind, NewAction, OrgKind,
 };
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use uuid::Uuid;
@@ -61,6 +62,16 @@ pub fn programme_template(s: &str) -> Result<String, String> {
 /// A kind of organisation of the key persons' directory.
 pub fn org_kind(s: &str) -> Result<OrgKind, String> {
     contacts::org_kind(s).map_err(|e| e.to_string())
+}
+
+/// A category of deviation in collaboration.
+pub fn deviation_category(s: &str) -> Result<DeviationCategory, String> {
+    deviations::category(s).map_err(|e| e.to_string())
+}
+
+/// A status of a deviation in collaboration.
+pub fn deviation_status(s: &str) -> Result<DeviationStatus, String> {
+    deviations::status(s).map_err(|e| e.to_string())
 }
 
 /// A key person's phone, checked as the core will.

@@ -135,6 +135,23 @@ impl Journal {
         ])
     }
 
+    /// Runs an aggregate export `args` with `--out F.csv --pdf F.pdf`;
+    /// checks the PDF is one and gives the CSV.
+    fn aggregate_csv_and_pdf(&self, args: &[&str]) -> String {
+        let dir = tempfile::tempdir().expect("out dir");
+        let (csv, pdf) = (dir.path().join("a.csv"), dir.path().join("a.pdf"));
+        let mut all = args.to_vec();
+        all.extend([
+            "--out",
+            csv.to_str().expect("path"),
+            "--pdf",
+            pdf.to_str().expect("path"),
+        ]);
+        self.ok(&all);
+        assert!(std::fs::read(pdf).expect("pdf").starts_with(b"%PDF-"));
+        std::fs::read_to_string(csv).expect("csv")
+    }
+
     /// Every file under the journal's directory and its bytes.
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         fn walk(dir: &Path, into: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -618,6 +635,10 @@ fn exports_are_written_for_this_user_only_and_audited() {
         &left,
         "--reason",
         "Fiktivt skäl",
+        "--recipient",
+        "Fiktiv Vårdnadshavare",
+        "--ground",
+        "Begäran om allmän handling",
     ]);
     assert_eq!(printed, pdf);
     let bytes = std::fs::read(pdf).expect("the PDF");
@@ -636,21 +657,11 @@ fn exports_are_written_for_this_user_only_and_audited() {
     j.ok(&["export", "esf", "--out", esf.to_str().expect("path")]);
     let esf = std::fs::read_to_string(esf).expect("esf");
     assert!(esf.contains("20120417-9939;"), "{esf}");
-    let (csv, stats) = (dir.path().join("o.csv"), dir.path().join("o.pdf"));
-    j.ok(&[
-        "export",
-        "outcomes",
-        "--out",
-        csv.to_str().expect("path"),
-        "--pdf",
-        stats.to_str().expect("path"),
-    ]);
-    let csv = std::fs::read_to_string(csv).expect("csv");
+    let csv = j.aggregate_csv_and_pdf(&["export", "outcomes"]);
     assert!(
         csv.contains("Antal elever;0;<5"),
         "no plan, one pupil: {csv}"
     );
-    assert!(std::fs::read(stats).expect("pdf").starts_with(b"%PDF-"));
     let audit = j.json(&["audit", "list"]);
     let exports: Vec<&str> = audit
         .as_array()
@@ -1211,4 +1222,226 @@ fn a_meeting_runs_from_its_agenda_to_signed_minutes_and_a_plan_is_revised() {
     assert!(j
         .ok(&["meeting", "agenda", "--case", &case])
         .contains("Eleven kom in tre morgnar av fem."));
+}
+
+#[test]
+fn deviations_are_recorded_raised_mended_and_summed_up_without_personal_data() {
+    let j = Journal::init();
+    let (pupil, case) = j.pupil_with_case();
+    let id = j.create(&[
+        "deviation",
+        "add",
+        "--case",
+        &case,
+        "--partner",
+        "bup",
+        "--category",
+        "late-contact",
+        "--text",
+        "Fiktiv: BUP hörde av sig efter tre veckor.",
+    ]);
+    j.ok(&["deviation", "status", &id, "--set", "raised"]);
+    let out = j.run(&["deviation", "status", &id, "--set", "raised"]);
+    assert!(assert_fails(&out, 2).contains("already raised"));
+    let list = j.json(&["deviation", "list", "--case", &case]);
+    let d = &list.as_array().expect("array")[0];
+    assert_eq!(d["id"], id.as_str());
+    assert_eq!(d["partner"], "bup");
+    assert_eq!(d["category"], "late-contact");
+    assert_eq!(d["status"], "raised");
+    let text = j.ok(&["deviation", "list", "--case", &case]);
+    assert!(
+        text.contains("late-contact") && text.contains("raised"),
+        "{text}"
+    );
+    let summary = j.json(&["deviation", "summary"]);
+    let g = &summary["groups"][0];
+    assert_eq!(
+        (g["partner"].as_str(), g["category"].as_str()),
+        (Some("bup"), Some("late-contact"))
+    );
+    assert_eq!(g["pupils"]["kind"], "suppressed", "one pupil is under five");
+    let csv = j.aggregate_csv_and_pdf(&["deviation", "summary"]);
+    assert!(csv.contains("BUP;Sen kontakt;<5;<5;<5;<5;<5"), "{csv}");
+    assert!(!csv.contains("Fiktiv"), "{csv}");
+    audited(&j, &pupil, &["deviation"]);
+}
+
+#[test]
+fn bad_deviation_input_is_refused_and_writes_nothing() {
+    let j = Journal::init();
+    let case = Uuid::now_v7().to_string();
+    for (args, says) in [
+        (
+            vec!["--partner", "church", "--category", "other"],
+            "'church' is not a kind of organisation",
+        ),
+        (
+            vec!["--partner", "bup", "--category", "rudeness"],
+            "'rudeness' is not a category of deviation (categories: late-contact",
+        ),
+    ] {
+        let mut all = vec!["deviation", "add", "--case", &case, "--text", "Fiktiv"];
+        all.extend(args);
+        let out = j.run_with(None, &[], &all);
+        assert_eq!(out.code, 2, "{all:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+    }
+    let out = j.run_with(
+        None,
+        &[],
+        &["deviation", "status", &case, "--set", "solved"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not a status of a deviation"),
+        "{}",
+        out.stderr
+    );
+    let (_pupil, case) = j.pupil_with_case();
+    let out = j.run(&[
+        "deviation",
+        "add",
+        "--case",
+        &case,
+        "--partner",
+        "bup",
+        "--category",
+        "other",
+        "--text",
+        " ",
+    ]);
+    assert!(assert_fails(&out, 2).contains("text is empty"));
+    let unknown = Uuid::now_v7().to_string();
+    let out = j.run(&[
+        "deviation",
+        "add",
+        "--case",
+        &case,
+        "--partner",
+        "bup",
+        "--category",
+        "other",
+        "--text",
+        "Fiktiv",
+        "--action",
+        &unknown,
+    ]);
+    assert!(assert_fails(&out, 4).contains("not found"));
+    let out = j.run(&["deviation", "status", &unknown, "--set", "mended"]);
+    assert_fails(&out, 4);
+    assert!(j
+        .json(&["deviation", "list", "--case", &case])
+        .as_array()
+        .expect("array")
+        .is_empty());
+}
+
+#[test]
+fn a_journal_export_and_a_meeting_are_in_the_disclosure_register_with_their_ground() {
+    let j = Journal::init();
+    let (pupil, case) = j.pupil_with_case();
+    let kept = j.add_note(&case, "Fiktiv anteckning som lämnas ut.");
+    j.ok(&["entry", "sign", &kept]);
+    let consent = j.create(&[
+        "consent",
+        "add",
+        "--case",
+        &case,
+        "--pupil",
+        "--scope",
+        "Skolgång",
+        "--recipient",
+        "BUP Fiktiva",
+        "--purpose",
+        "Samordning",
+        "--form",
+        "written",
+        "--given",
+        "2025-01-10",
+    ]);
+    let dir = tempfile::tempdir().expect("out dir");
+    let pdf = dir.path().join("journal.pdf");
+    let pdf = pdf.to_str().expect("utf-8 path");
+    // A ground is asked for before the passphrase.
+    let out = j.run_with(
+        None,
+        &[],
+        &["export", "journal", "--case", &case, "--out", pdf],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--consent") && out.stderr.contains("--ground"),
+        "{}",
+        out.stderr
+    );
+    let out = j.run_with(
+        None,
+        &[],
+        &[
+            "export", "journal", "--case", &case, "--out", pdf, "--ground", "OSL",
+        ],
+    );
+    assert_eq!(
+        out.code, 2,
+        "a named ground needs its recipient: {}",
+        out.stderr
+    );
+    j.ok(&[
+        "export",
+        "journal",
+        "--case",
+        &case,
+        "--out",
+        pdf,
+        "--consent",
+        &consent,
+    ]);
+    assert!(std::fs::read(pdf).expect("the PDF").starts_with(b"%PDF-"));
+    j.create(&[
+        "disclosure",
+        "add",
+        "--case",
+        &case,
+        "--recipient",
+        "Elevhälsan",
+        "--what",
+        "Muntligt om frånvaron vid samverkansmöte",
+        "--ground",
+        "OSL 10 kap. 2 §",
+    ]);
+    j.ok(&["consent", "withdraw", &consent, "--on", "2025-02-01"]);
+    let out = j.run(&[
+        "disclosure",
+        "add",
+        "--case",
+        &case,
+        "--recipient",
+        "BUP",
+        "--what",
+        "Journalutdrag",
+        "--consent",
+        &consent,
+    ]);
+    assert!(
+        assert_fails(&out, 2).contains("is not active (withdrawn or expired); name the ground"),
+        "{}",
+        out.stderr
+    );
+    let register = j.json(&["disclosure", "list", "--case", &case]);
+    let lines = register.as_array().expect("array");
+    assert_eq!(lines.len(), 2, "{register}");
+    assert_eq!(lines[0]["recipient"], "BUP Fiktiva");
+    assert_eq!(lines[0]["consent_id"], consent.as_str());
+    assert_eq!(
+        lines[0]["what"],
+        "Journalutdrag (PDF), 1 signerade anteckning"
+    );
+    assert_eq!(lines[1]["ground"], "OSL 10 kap. 2 §");
+    let text = j.ok(&["disclosure", "list", "--case", &case]);
+    assert!(
+        text.contains("Elevhälsan") && text.contains("Skolgång"),
+        "{text}"
+    );
+    audited(&j, &pupil, &["disclosure", "case-journal"]);
 }

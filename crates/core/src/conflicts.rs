@@ -173,6 +173,9 @@ impl Journal {
                         field: crate::contacts::field_named(&c.field)
                             .ok_or_else(|| Error::Damaged(format!("bad field {}", c.field)))?,
                     },
+                    crate::deviations::OBJECT => {
+                        ConflictSubject::DeviationStatus { deviation_id: id }
+                    }
                     other => return Err(Error::Damaged(format!("unknown conflict on {other}"))),
                 };
                 Ok((subject, shown))

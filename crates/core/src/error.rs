@@ -165,6 +165,15 @@ pub enum ReasonCode {
     MinutesActionUnknown,
     /// Minutes record two results of one action; param `action`.
     MinutesResultTwice,
+    /// Not a category of deviation; param `category`.
+    DeviationCategoryUnknown,
+    /// Not a status of a deviation; param `status`.
+    DeviationStatusUnknown,
+    /// The deviation already has this status; param `status`.
+    DeviationStatusSame,
+    /// The consent named as a disclosure's ground is not active (withdrawn
+    /// or expired): name another ground; param `consent`.
+    DisclosureConsentNotActive,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

@@ -59,6 +59,15 @@ pub(crate) fn reason(e: Error) -> Option<ReasonCode> {
     }
 }
 
+/// The journal's audit rows of `object_type`, oldest first.
+pub(crate) fn audited(j: &Journal, object_type: &str) -> Vec<crate::AuditRow> {
+    j.audit_list(&crate::AuditFilter::default())
+        .expect("audit")
+        .into_iter()
+        .filter(|r| r.object_type == object_type)
+        .collect()
+}
+
 /// How many operations the journal's log holds.
 pub(crate) fn op_count(j: &Journal) -> usize {
     j.operations().expect("ops").len()

@@ -14,8 +14,10 @@ mod conflicts;
 mod consents;
 pub mod contacts;
 mod demo;
+pub mod deviations;
 mod device;
 pub mod device_card;
+mod disclosures;
 mod entries;
 pub mod entry_fields;
 mod error;
@@ -49,7 +51,8 @@ pub mod views;
 pub use audit::{Action as AuditAction, AuditFilter, AuditReport, AuditRow};
 pub use brygga_protocol::entry_kind::EntryKind;
 pub use brygga_protocol::op::{
-    ActionStatus, ConsentForm, ContactField, FollowupTask, GuardianField, OrgKind,
+    ActionStatus, ConsentForm, ContactField, DeviationCategory, DeviationStatus, DisclosureGround,
+    FollowupTask, GuardianField, OrgKind,
 };
 pub use caseload::{Attention, CaseloadItem, CONSENT_WARNING_DAYS, FOLLOW_UP_WARNING_DAYS};
 pub use cases::{NewConcern, NewGuardian};
@@ -58,6 +61,8 @@ pub use conflicts::Keep;
 pub use consents::NewConsent;
 pub use contacts::{ContactEdit, ContactFilter, ContactView, NewContact};
 pub use demo::{DemoSummary, DEMO_SCHOOL};
+pub use deviations::{DeviationView, NewDeviation};
+pub use disclosures::{DisclosureView, JournalRelease, NewDisclosure};
 pub use entries::NewEntry;
 pub use error::{code_name, Error, ErrorCode, Reason, ReasonCode, Result};
 pub use export::LeaveOut;

@@ -22,6 +22,8 @@ const STEPS: &[Step] = &[
     Step::new(8, "return_path", include_str!("migrations/v8.sql")),
     Step::new(9, "programmes", include_str!("migrations/v9.sql")),
     Step::new(10, "contacts", include_str!("migrations/v10.sql")),
+    Step::new(11, "deviations", include_str!("migrations/v11.sql")),
+    Step::new(12, "disclosures", include_str!("migrations/v12.sql")),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -345,6 +347,57 @@ mod tests {
         assert_eq!(cases, 1, "the case of version 9 is kept");
     }
 
+    /// The steps before the one named `name`, and through it.
+    fn around(name: &str) -> (&'static [Step], &'static [Step]) {
+        let at = STEPS
+            .iter()
+            .position(|s| s.name == name)
+            .expect("a step of that name");
+        (&STEPS[..at], &STEPS[..=at])
+    }
+
+    #[test]
+    fn the_deviations_step_gives_an_earlier_journal_a_register_of_deviations() {
+        let (before, through) = around("deviations");
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, before).expect("the step before");
+        conn.execute_batch(A_PUPIL_WITH_A_CASE).expect("fixture");
+        migrate_with(&mut conn, through).expect("through deviations");
+        conn.execute(
+            "INSERT INTO deviations VALUES ('d1', 'c1', NULL, 'bup', 'late-contact', 't', '2026-10-05', 'h', 'a')",
+            [],
+        )
+        .expect("the existing case takes a deviation");
+        let cases: i64 = conn
+            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+            .expect("cases");
+        assert_eq!(cases, 1, "the case is kept");
+    }
+
+    #[test]
+    fn the_disclosures_step_gives_an_earlier_journal_a_register_that_needs_one_ground() {
+        let (before, through) = around("disclosures");
+        let mut conn = Connection::open_in_memory().expect("db");
+        migrate_with(&mut conn, before).expect("the step before");
+        conn.execute_batch(A_PUPIL_WITH_A_CASE).expect("fixture");
+        migrate_with(&mut conn, through).expect("through disclosures");
+        conn.execute(
+            "INSERT INTO disclosures VALUES ('u1', 'c1', 'BUP', 'Journalutdrag', NULL, 'OSL 10:2', '2026-10-05', 'h', 'a')",
+            [],
+        )
+        .expect("the existing case takes a disclosure on a named ground");
+        for (consent, ground) in [("NULL", "NULL"), ("'k1'", "'OSL 10:2'")] {
+            assert!(
+                conn.execute(
+                    &format!("INSERT INTO disclosures VALUES ('u2', 'c1', 'BUP', 'x', {consent}, {ground}, '2026-10-05', 'h', 'a')"),
+                    [],
+                )
+                .is_err(),
+                "one ground: {consent} {ground}"
+            );
+        }
+    }
+
     #[test]
     fn migrating_twice_changes_nothing() {
         let mut conn = Connection::open_in_memory().expect("db");
@@ -526,6 +579,14 @@ mod tests {
                 (
                     10,
                     "fc529aa67cf9eaef217b78973b70b4bccf33010bec326abbf2856c793308dc80",
+                ),
+                (
+                    11,
+                    "2ab9a84cc5f4f81dc67216c6c6105ffca44e1c57db0e8ad6962a1f32cbcec1c5",
+                ),
+                (
+                    12,
+                    "11d7e1788560d3bcab8aca046b9641a14c86ac68bf80322b51c7406d9f61cc89",
                 ),
             ],
         );

@@ -5,8 +5,8 @@
 
 use brygga_core::attendance::ImportOptions;
 use brygga_core::{
-    AuditFilter, EntryKind, GuardianField, Journal, LeaveOut, NewEntry, NewGuardian, NewPlan,
-    NewPupil, Passphrase,
+    AuditFilter, DisclosureGround, EntryKind, GuardianField, Journal, JournalRelease, LeaveOut,
+    NewEntry, NewGuardian, NewPlan, NewPupil, Passphrase,
 };
 use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use std::process::Command;
@@ -14,6 +14,16 @@ use uuid::Uuid;
 
 const SECRET_SCHOOL: &str = "Hemliga skolan (fiktiv)";
 const SECRET_ADDRESS: &str = "Fiktivgatan 7";
+
+/// A records request of the guardian: the ground a journal export names.
+fn release() -> JournalRelease {
+    JournalRelease {
+        recipient: "Fiktiv Vårdnadshavare".into(),
+        ground: DisclosureGround::Other {
+            ground: "Begäran om allmän handling (fiktiv)".into(),
+        },
+    }
+}
 
 fn new_journal() -> (tempfile::TempDir, Journal) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -176,6 +186,7 @@ fn the_case_journal_pdf_has_signed_entries_corrections_and_leaves_out_what_it_is
                 entry_id: call,
                 reason: "Uppgift om tredje man (menprövning)".into(),
             }],
+            release(),
         )
         .expect("export");
     assert!(pdf.starts_with(b"%PDF-"));
@@ -203,6 +214,8 @@ fn the_case_journal_pdf_has_signed_entries_corrections_and_leaves_out_what_it_is
         "1 osignerade utkast ingår inte".to_owned(),
         "Fiktiv Förälder (mamma)".to_owned(),
         "skyddade personuppgifter".to_owned(),
+        "Lämnas ut till Fiktiv Vårdnadshavare med stöd av: Begäran om allmän handling (fiktiv)"
+            .to_owned(),
     ] {
         assert!(
             text.contains(&expected),
@@ -250,14 +263,20 @@ fn leaving_out_needs_a_signed_entry_of_the_case_and_a_reason() {
         }]
     };
     assert!(
-        j.export_case_journal_pdf(case, &leave(e, "  ")).is_err(),
+        j.export_case_journal_pdf(case, &leave(e, "  "), release())
+            .is_err(),
         "a reason is needed"
     );
-    assert!(j.export_case_journal_pdf(case, &leave(draft, "x")).is_err());
     assert!(j
-        .export_case_journal_pdf(case, &leave(Uuid::now_v7(), "x"))
+        .export_case_journal_pdf(case, &leave(draft, "x"), release())
         .is_err());
-    let text = pdf_text(&j.export_case_journal_pdf(case, &[]).expect("export"));
+    assert!(j
+        .export_case_journal_pdf(case, &leave(Uuid::now_v7(), "x"), release())
+        .is_err());
+    let text = pdf_text(
+        &j.export_case_journal_pdf(case, &[], release())
+            .expect("export"),
+    );
     assert!(
         text.contains("Skola: Hemliga skolan (fiktiv), årskurs 8"),
         "a pupil without protection shows the school: {text}"

@@ -30,7 +30,7 @@
 //! object → case → team built from accepted operations and refuses an
 //! operation that touches another team's case (see [`Scope`]).
 
-use crate::op::{ConflictSubject, Payload};
+use crate::op::{ConflictSubject, DisclosureGround, Payload};
 use crate::signing::{signature_from_hex, SignedMessage};
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -241,10 +241,14 @@ pub enum ObjectKind {
     Programme,
     /// A key person of the team's directory: of a team, never of a case.
     Contact,
+    /// A deviation in collaboration, of a case.
+    Deviation,
+    /// A line of a case's disclosure register.
+    Disclosure,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 13] = [
+    pub const ALL: [ObjectKind; 15] = [
         ObjectKind::Pupil,
         ObjectKind::Case,
         ObjectKind::Guardian,
@@ -258,6 +262,8 @@ impl ObjectKind {
         ObjectKind::Followup,
         ObjectKind::Programme,
         ObjectKind::Contact,
+        ObjectKind::Deviation,
+        ObjectKind::Disclosure,
     ];
 
     /// Stable name, as stored by the server.
@@ -276,6 +282,8 @@ impl ObjectKind {
             ObjectKind::Followup => "followup",
             ObjectKind::Programme => "programme",
             ObjectKind::Contact => "contact",
+            ObjectKind::Deviation => "deviation",
+            ObjectKind::Disclosure => "disclosure",
         }
     }
 
@@ -485,6 +493,34 @@ impl Payload {
             | Payload::ContactLeftRole { contact_id, .. } => {
                 (vec![], Target::Object(obj(*contact_id, K::Contact)), vec![])
             }
+            Payload::DeviationRecorded {
+                deviation_id,
+                case_id,
+                action_id,
+                ..
+            } => (
+                vec![obj(*deviation_id, K::Deviation)],
+                Target::Case(*case_id),
+                action_id.iter().map(|a| obj(*a, K::PlanAction)).collect(),
+            ),
+            Payload::DeviationStatusSet { deviation_id, .. } => (
+                vec![],
+                Target::Object(obj(*deviation_id, K::Deviation)),
+                vec![],
+            ),
+            Payload::DisclosureRecorded {
+                disclosure_id,
+                case_id,
+                ground,
+                ..
+            } => (
+                vec![obj(*disclosure_id, K::Disclosure)],
+                Target::Case(*case_id),
+                match ground {
+                    DisclosureGround::Consent { consent_id } => vec![obj(*consent_id, K::Consent)],
+                    DisclosureGround::Other { .. } => vec![],
+                },
+            ),
             Payload::ConflictResolved { subject, .. } => {
                 let owner = match subject {
                     ConflictSubject::GuardianField { guardian_id, .. } => {
@@ -498,6 +534,9 @@ impl Payload {
                     ConflictSubject::ActionSchedule { action_id } => obj(*action_id, K::PlanAction),
                     ConflictSubject::ContactField { contact_id, .. } => {
                         obj(*contact_id, K::Contact)
+                    }
+                    ConflictSubject::DeviationStatus { deviation_id } => {
+                        obj(*deviation_id, K::Deviation)
                     }
                 };
                 (vec![], Target::Object(owner), vec![])
@@ -1022,8 +1061,45 @@ mod tests {
                 Target::Object(o(16, K::Contact)),
                 vec![],
             ),
+            (
+                Payload::DeviationRecorded {
+                    deviation_id: id(17),
+                    case_id: id(2),
+                    action_id: Some(id(4)),
+                    partner: crate::op::OrgKind::Bup,
+                    category: crate::op::DeviationCategory::LateContact,
+                    text: "Fiktiv".into(),
+                    noted_on: date(),
+                },
+                vec![o(17, K::Deviation)],
+                Target::Case(id(2)),
+                vec![o(4, K::PlanAction)],
+            ),
+            (
+                Payload::DeviationStatusSet {
+                    deviation_id: id(17),
+                    status: crate::op::DeviationStatus::Raised,
+                    replaces: None,
+                },
+                vec![],
+                Target::Object(o(17, K::Deviation)),
+                vec![],
+            ),
+            (
+                Payload::DisclosureRecorded {
+                    disclosure_id: id(18),
+                    case_id: id(2),
+                    recipient: "BUP".into(),
+                    what: "Journalutdrag".into(),
+                    ground: crate::op::DisclosureGround::Consent { consent_id: id(3) },
+                    disclosed_on: date(),
+                },
+                vec![o(18, K::Disclosure)],
+                Target::Case(id(2)),
+                vec![o(3, K::Consent)],
+            ),
         ];
-        assert_eq!(cases.len(), 26, "every payload variant is covered");
+        assert_eq!(cases.len(), 29, "every payload variant is covered");
         for (payload, creates, target, related) in cases {
             let scope = payload.scope();
             assert_eq!(scope.creates, creates, "{}", payload.type_name());

@@ -351,6 +351,42 @@ pub enum Payload {
         contact_id: Uuid,
         left_on: NaiveDate,
     },
+    /// Where collaboration with a partner organisation failed, for a case
+    /// ("avvikelse i samverkan", docs/deviations.md): written once, its
+    /// status then changes with [`Payload::DeviationStatusSet`].
+    DeviationRecorded {
+        deviation_id: Uuid,
+        case_id: Uuid,
+        /// The plan action of the case it concerns, if one.
+        action_id: Option<Uuid>,
+        /// The partner's kind of organisation, the key of the team's
+        /// directory of key persons.
+        partner: OrgKind,
+        category: DeviationCategory,
+        text: String,
+        /// The local day it was recorded.
+        noted_on: NaiveDate,
+    },
+    /// A deviation's status. A mutable value: last writer wins, the loser
+    /// is kept, as in [`Payload::GuardianFieldSet`].
+    DeviationStatusSet {
+        deviation_id: Uuid,
+        status: DeviationStatus,
+        replaces: Option<Uuid>,
+    },
+    /// Information about the pupil shared outside the team (a journal PDF,
+    /// what was told in a meeting), with its legal ground
+    /// (docs/disclosures.md): the case's disclosure register. Written once.
+    DisclosureRecorded {
+        disclosure_id: Uuid,
+        case_id: Uuid,
+        recipient: String,
+        /// What was shared.
+        what: String,
+        ground: DisclosureGround,
+        /// The local day it was shared.
+        disclosed_on: NaiveDate,
+    },
     /// A person looked at a conflict and chose which value stands: `chosen`
     /// is the operation whose value (or draft version) is kept, `resolves`
     /// the competing operations now settled. A choice is itself an
@@ -443,6 +479,90 @@ impl ContactField {
     }
 }
 
+/// The legal ground of a disclosure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DisclosureGround {
+    /// A consent of the case, active when the information was shared.
+    Consent {
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        consent_id: Uuid,
+    },
+    /// Another ground the user named (a provision of law, a request under
+    /// the principle of public access…).
+    Other { ground: String },
+}
+
+/// What went wrong in a collaboration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviationCategory {
+    /// The partner made contact late (or not at all).
+    LateContact,
+    /// An agreed action was not done.
+    ActionNotDone,
+    /// Information was not passed on.
+    InformationNotPassed,
+    /// The guardian was used as messenger between the organisations.
+    GuardianAsMessenger,
+    Other,
+}
+
+impl DeviationCategory {
+    pub const ALL: [DeviationCategory; 5] = [
+        DeviationCategory::LateContact,
+        DeviationCategory::ActionNotDone,
+        DeviationCategory::InformationNotPassed,
+        DeviationCategory::GuardianAsMessenger,
+        DeviationCategory::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviationCategory::LateContact => "late-contact",
+            DeviationCategory::ActionNotDone => "action-not-done",
+            DeviationCategory::InformationNotPassed => "information-not-passed",
+            DeviationCategory::GuardianAsMessenger => "guardian-as-messenger",
+            DeviationCategory::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeviationCategory> {
+        DeviationCategory::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where the mending of a deviation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviationStatus {
+    Open,
+    /// Raised with the partner.
+    Raised,
+    Mended,
+}
+
+impl DeviationStatus {
+    pub const ALL: [DeviationStatus; 3] = [
+        DeviationStatus::Open,
+        DeviationStatus::Raised,
+        DeviationStatus::Mended,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviationStatus::Open => "open",
+            DeviationStatus::Raised => "raised",
+            DeviationStatus::Mended => "mended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeviationStatus> {
+        DeviationStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 /// What a follow-up asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -495,6 +615,10 @@ pub enum ConflictSubject {
         contact_id: Uuid,
         field: ContactField,
     },
+    /// The status of a deviation in collaboration.
+    DeviationStatus {
+        deviation_id: Uuid,
+    },
     /// The content of a journal entry: concurrent draft versions, or a
     /// version that lost to a signature (only the signed one can stand).
     EntryContent {
@@ -543,6 +667,9 @@ impl Payload {
             Payload::ContactAdded { .. } => "contact-added",
             Payload::ContactChanged { .. } => "contact-changed",
             Payload::ContactLeftRole { .. } => "contact-left-role",
+            Payload::DeviationRecorded { .. } => "deviation-recorded",
+            Payload::DeviationStatusSet { .. } => "deviation-status-set",
+            Payload::DisclosureRecorded { .. } => "disclosure-recorded",
             Payload::ConflictResolved { .. } => "conflict-resolved",
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::error::IpcResult;
 use crate::state::AppState;
-use brygga_core::LeaveOut;
+use brygga_core::{JournalRelease, LeaveOut};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use uuid::Uuid;
@@ -17,10 +17,16 @@ pub enum ExportRequest {
         #[cfg_attr(test, ts(type = "string"))]
         case_id: Uuid,
         leave_out: Vec<LeaveOut>,
+        /// To whom and on which ground: recorded in the case's
+        /// disclosure register with the export.
+        release: JournalRelease,
     },
     EsfCsv,
     OutcomesCsv,
     OutcomesPdf,
+    /// The team's deviations in collaboration, aggregate.
+    DeviationsCsv,
+    DeviationsPdf,
 }
 
 /// Where an export was written.
@@ -45,8 +51,12 @@ pub async fn export_file(
     let folder = crate::export_dir::resolve(folder.as_deref(), &state.data_dir)?;
     let today = chrono::Local::now().format("%Y-%m-%d");
     let (stem, ext, bytes) = match request {
-        ExportRequest::JournalPdf { case_id, leave_out } => {
-            let bytes = state.with(|j| j.export_case_journal_pdf(case_id, &leave_out))?;
+        ExportRequest::JournalPdf {
+            case_id,
+            leave_out,
+            release,
+        } => {
+            let bytes = state.with(|j| j.export_case_journal_pdf(case_id, &leave_out, release))?;
             (format!("brygga-journal-{today}"), "pdf", bytes)
         }
         ExportRequest::EsfCsv => (
@@ -63,6 +73,16 @@ pub async fn export_file(
             format!("brygga-uppfoljning-{today}"),
             "pdf",
             state.with(|j| j.export_outcomes_pdf())?,
+        ),
+        ExportRequest::DeviationsCsv => (
+            format!("brygga-avvikelser-{today}"),
+            "csv",
+            state.with(|j| j.export_deviations_csv())?,
+        ),
+        ExportRequest::DeviationsPdf => (
+            format!("brygga-avvikelser-{today}"),
+            "pdf",
+            state.with(|j| j.export_deviations_pdf())?,
         ),
     };
     let path = crate::export_dir::write_new(&folder, &stem, ext, &bytes)?;

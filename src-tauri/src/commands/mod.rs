@@ -15,6 +15,8 @@ pub mod cases;
 pub mod checkin;
 pub mod conflicts;
 pub mod consents;
+pub mod deviations;
+pub mod disclosures;
 pub mod entries;
 pub mod exports;
 pub mod followups;

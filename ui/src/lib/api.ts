@@ -47,6 +47,11 @@ import type { NewLadderStep } from './bindings/NewLadderStep';
 import type { NewProgramme } from './bindings/NewProgramme';
 import type { ProgrammeView } from './bindings/ProgrammeView';
 import type { TemplateInForce } from './bindings/TemplateInForce';
+import type { DeviationView } from './bindings/DeviationView';
+import type { DeviationSummary } from './bindings/DeviationSummary';
+import type { NewDeviation } from './bindings/NewDeviation';
+import type { DisclosureView } from './bindings/DisclosureView';
+import type { NewDisclosure } from './bindings/NewDisclosure';
 
 export const LOCKED_EVENT = 'brygga://locked';
 export const SYNC_EVENT = 'brygga://sync';
@@ -120,6 +125,14 @@ export const api = {
   startProgramme: (programme: NewProgramme) => call<string>('start_programme', { programme }),
   /** on: YYYY-MM-DD, not before today. */
   planReturnDate: (caseId: string, on: string) => call<null>('plan_return_date', { caseId, on }),
+  listDeviations: (caseId: string) => call<DeviationView[]>('list_deviations', { caseId }),
+  addDeviation: (deviation: NewDeviation) => call<string>('add_deviation', { deviation }),
+  /** status: `open`, `raised` or `mended`. */
+  setDeviationStatus: (deviationId: string, status: string) =>
+    call<null>('set_deviation_status', { deviationId, status }),
+  deviationSummary: () => call<DeviationSummary>('deviation_summary'),
+  listDisclosures: (caseId: string) => call<DisclosureView[]>('list_disclosures', { caseId }),
+  recordDisclosure: (disclosure: NewDisclosure) => call<string>('record_disclosure', { disclosure }),
   reportConcern: (concern: NewConcern) => call<string>('report_concern', { concern }),
   closeCase: (caseId: string) => call<null>('close_case', { caseId }),
   leftCases: () => call<LeftCase[]>('left_cases'),

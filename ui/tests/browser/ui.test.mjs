@@ -1134,6 +1134,12 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     await page.getByTestId('journal-export').getByRole('checkbox').first().check();
     assert.equal(await page.getByTestId('export-journal').isDisabled(), true);
     await page.getByLabel('Skäl till att utelämna').fill('Menprövning: uppgifter om tredje man.');
+    // Handed to the guardian on a named ground: confirmed first.
+    await page.getByTestId('journal-ground-choice').selectOption('other');
+    await page.getByTestId('journal-ground-named').fill('Begäran om allmän handling (fiktiv)');
+    await page.getByTestId('journal-recipient').fill('Fiktiv Vårdnadshavare');
+    assert.equal(await page.getByTestId('export-journal').isDisabled(), true, 'a ground outside a consent is confirmed first');
+    await page.getByTestId('journal-ground-confirm').check();
     await page.getByTestId('export-journal').click();
     await page.getByTestId('export-result').waitFor();
     const saved = /Sparad: (\S*brygga-journal-\d{4}-\d{2}-\d{2}\.pdf)/u.exec(await page.getByTestId('export-result').innerText());
@@ -1142,6 +1148,7 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     const req = bridge.callsOf('export_file').at(-1).args;
     assert.equal(req.request.leave_out.length, 1);
     assert.match(req.request.leave_out[0].reason, /Menprövning/u);
+    assert.deepEqual(req.request.release.ground, { kind: 'other', ground: 'Begäran om allmän handling (fiktiv)' });
     await audit(page, '24-journal-export');
 
     // Import: unknown header → mapping step → preview → import.

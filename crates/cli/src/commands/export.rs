@@ -1,9 +1,12 @@
 //! `export journal|esf|outcomes`: the core makes the file, this writes it.
+//! A journal is handed to someone: its ground is asked for, and the core
+//! records the disclosure with the export.
 
 use super::Context;
 use crate::args::ExportCommand;
 use crate::exit::{Failure, Result};
 use crate::output;
+use brygga_core::{Journal, JournalRelease};
 use std::io::Write;
 use std::path::Path;
 
@@ -12,7 +15,13 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Journal(args) => {
             let leave_out = args.leave_outs()?;
             check_target(&args.out)?;
-            let bytes = ctx.open()?.export_case_journal_pdf(args.case, &leave_out)?;
+            let release = JournalRelease {
+                recipient: args.recipient.unwrap_or_default(),
+                ground: args.ground.into_ground(),
+            };
+            let bytes = ctx
+                .open()?
+                .export_case_journal_pdf(args.case, &leave_out, release)?;
             write(&args.out, &bytes)
         }
         ExportCommand::Esf { out } => {
@@ -21,19 +30,38 @@ pub fn run(ctx: &Context, cmd: ExportCommand) -> Result<()> {
             write(&out, &bytes)
         }
         ExportCommand::Outcomes { out, pdf } => {
-            for target in out.iter().chain(&pdf) {
-                check_target(target)?;
-            }
-            let journal = ctx.open()?;
-            if let Some(out) = &out {
-                write(out, &journal.export_outcomes_csv()?)?;
-            }
-            if let Some(pdf) = &pdf {
-                write(pdf, &journal.export_outcomes_pdf()?)?;
-            }
+            aggregate_files(
+                ctx,
+                (out.as_deref(), Journal::export_outcomes_csv),
+                (pdf.as_deref(), Journal::export_outcomes_pdf),
+            )?;
             Ok(())
         }
     }
+}
+
+/// How a journal makes an export's bytes.
+type Make = fn(&Journal) -> brygga_core::Result<Vec<u8>>;
+
+/// Writes an aggregate as CSV and as PDF to the files given (either or
+/// both), each target checked before the journal is opened; gives the
+/// journal, open, for what else the command shows.
+pub(super) fn aggregate_files(
+    ctx: &Context,
+    (out, csv): (Option<&Path>, Make),
+    (pdf, pdf_bytes): (Option<&Path>, Make),
+) -> Result<Journal> {
+    for target in out.iter().chain(&pdf) {
+        check_target(target)?;
+    }
+    let journal = ctx.open()?;
+    if let Some(out) = out {
+        write(out, &csv(&journal)?)?;
+    }
+    if let Some(pdf) = pdf {
+        write(pdf, &pdf_bytes(&journal)?)?;
+    }
+    Ok(journal)
 }
 
 /// Refuses a target in a folder that does not exist before the journal

@@ -10,6 +10,8 @@ mod checkin;
 mod concern;
 mod consent;
 mod contacts;
+mod deviation;
+mod disclosure;
 mod entry;
 mod export;
 mod followup;
@@ -106,6 +108,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ladder(cmd) => ladder::run(&ctx, cmd),
         Command::Programme(cmd) => programme::run(&ctx, cmd),
         Command::Contacts(cmd) => contacts::run(&ctx, cmd),
+        Command::Deviation(cmd) => deviation::run(&ctx, cmd),
+        Command::Disclosure(cmd) => disclosure::run(&ctx, cmd),
         Command::Checkin(cmd) => checkin::run(&ctx, cmd),
         Command::Followup(cmd) => followup::run(&ctx, cmd),
         Command::Meeting(cmd) => meeting::run(&ctx, cmd),

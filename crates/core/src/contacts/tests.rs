@@ -1,6 +1,5 @@
 use super::*;
 use crate::fixtures::{journal, op_count, reason};
-use crate::AuditFilter;
 
 fn rektor() -> NewContact {
     NewContact {
@@ -270,12 +269,7 @@ fn reads_and_changes_are_audited_without_a_pupil() {
     .expect("edit");
     j.contact_left_role(id).expect("left");
     current(&j);
-    let rows: Vec<_> = j
-        .audit_list(&AuditFilter::default())
-        .expect("audit")
-        .into_iter()
-        .filter(|r| r.object_type == OBJECT)
-        .collect();
+    let rows = crate::fixtures::audited(&j, OBJECT);
     let actions: Vec<_> = rows.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["create", "update", "update", "list"]);
     assert!(rows.iter().all(|r| r.pupil_id.is_none()));

@@ -15,6 +15,7 @@ use super::kind_label;
 use super::pdf::{Document, Style};
 use crate::audit::{Action, Event};
 use crate::clock;
+use crate::disclosures::JournalRelease;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::text;
@@ -213,12 +214,16 @@ fn entry(doc: &mut Document, e: &EntryView) {
 }
 
 impl Journal {
-    /// The case's journal as PDF bytes. `leave_out` names signed entries
-    /// not to print, each with a reason.
+    /// The case's journal as PDF bytes, handed to `release.recipient` on
+    /// `release.ground`: the disclosure is recorded in the case's register
+    /// with the export's audit row, in one transaction, and the PDF states
+    /// to whom and on which ground. `leave_out` names signed entries not
+    /// to print, each with a reason.
     pub fn export_case_journal_pdf(
-        &self,
+        &mut self,
         case_id: Uuid,
         leave_out: &[LeaveOut],
+        release: JournalRelease,
     ) -> Result<Vec<u8>> {
         let detail = self.load_case_detail(case_id)?;
         let entries = self.load_entries(case_id)?;
@@ -229,9 +234,27 @@ impl Journal {
             .filter(|e| e.status == "signed" && !skipped.contains(&e.id))
             .collect();
         let drafts = entries.iter().filter(|e| e.status != "signed").count();
+        let what = format!(
+            "Journalutdrag (PDF), {} signerade {}{}",
+            signed.len(),
+            entries_word(signed.len()),
+            if leave_out.is_empty() {
+                String::new()
+            } else {
+                format!(", {} utelämnade efter menprövning", leave_out.len())
+            }
+        );
+        let disclosure = self.disclosure(case_id, &release.recipient, what, release.ground)?;
 
         let mut doc = Document::new("Journalutdrag");
         header(&mut doc, &detail, self.author());
+        doc.text(
+            &format!(
+                "Lämnas ut till {} med stöd av: {}",
+                disclosure.recipient, disclosure.ground_sv
+            ),
+            Style::BODY,
+        );
         doc.gap(8.0);
         doc.text(
             &format!(
@@ -265,7 +288,7 @@ impl Journal {
         let bytes = doc.finish();
 
         let why: Vec<String> = reasons.iter().map(|(r, n)| format!("{n}: {r}")).collect();
-        self.record(Event {
+        let export = Event {
             action: Action::Export,
             object_type: "case-journal",
             object_id: Some(case_id.to_string()),
@@ -280,7 +303,8 @@ impl Journal {
                     why.join("; ")
                 )
             },
-        })?;
+        };
+        self.commit_batch(vec![(disclosure.payload, disclosure.event)], Some(export))?;
         Ok(bytes)
     }
 }

@@ -3,7 +3,10 @@
 //! - a case journal as PDF, for a records request ([`journal_pdf`]);
 //! - the participant list of a European Social Fund project as CSV
 //!   ([`esf`]);
-//! - follow-up statistics as CSV and PDF, aggregate only ([`outcomes`]).
+//! - follow-up statistics as CSV and PDF, aggregate only ([`outcomes`]);
+//! - the team's deviations in collaboration by partner and category, as
+//!   CSV and PDF, aggregate only and suppressed the same way
+//!   ([`deviations`]).
 //!
 //! Each export is one `export` row in the audit log, with what it held
 //! (counts, never a personnummer). The core returns the file's bytes; the
@@ -12,11 +15,13 @@
 //! and the exports print no contact details at all.
 
 mod csv_out;
+mod deviations;
 mod esf;
 mod journal_pdf;
 mod outcomes;
 mod pdf;
 
+pub use deviations::{DeviationGroup, DeviationSummary};
 pub use journal_pdf::LeaveOut;
 pub use outcomes::{Figure, OutcomeGroup, OutcomeStats, MIN_GROUP};
 

@@ -117,8 +117,14 @@ fn pct_of(s: &Sums, part: fn(&Sums) -> u32) -> f64 {
     f64::from(part(s)) * 100.0 / f64::from(s.scheduled)
 }
 
-fn count(n: u32) -> Figure {
-    if n > 0 && n < MIN_GROUP {
+/// A group of 1 to 4 pupils (under [`MIN_GROUP`]): too small to show at all.
+pub(crate) fn too_small(pupils: u32) -> bool {
+    pupils > 0 && pupils < MIN_GROUP
+}
+
+/// A count as it may be shown: 1 to 4 (under [`MIN_GROUP`]) is suppressed.
+pub(crate) fn count(n: u32) -> Figure {
+    if too_small(n) {
         Figure::Suppressed
     } else {
         Figure::Count(n)
@@ -164,7 +170,7 @@ fn group(key: &str, label: &str, pupils: &[&PupilOutcome]) -> OutcomeGroup {
             Figure::Count(improved)
         },
     };
-    if n > 0 && n < MIN_GROUP {
+    if too_small(n) {
         // A group too small to show at all.
         let s = Figure::Suppressed;
         OutcomeGroup {

@@ -31,6 +31,8 @@ const MATERIALISED: &[(&str, &str)] = &[
     ("followups", "id"),
     ("programmes", "id"),
     ("contacts", "id"),
+    ("deviations", "id"),
+    ("disclosures", "id"),
     ("replay_rejections", "op_id"),
 ];
 

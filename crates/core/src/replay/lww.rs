@@ -5,8 +5,9 @@
 //! a person to review; a write that names a kept value as the one it saw
 //! settles that conflict. Shared by guardian fields, plan action status,
 //! a case's planned next step on the return ladder and programme return
-//! date, a plan action's schedule, a key person's fields, weeks of
-//! absence and (through [`keep_conflict`]) entry versions.
+//! date, a plan action's schedule, a key person's fields, a deviation's
+//! status, weeks of absence and (through [`keep_conflict`]) entry
+//! versions.
 
 use super::{ensure_exists, entries, op_time, pupils};
 use crate::error::{Error, ReasonCode, Result};
@@ -469,6 +470,21 @@ pub(crate) fn resolve(
                 Payload::ContactAdded { contact_id: c, .. } if c == contact_id => {
                     crate::contacts::added_value(p, *field)
                 }
+                _ => None,
+            })?;
+        }
+        ConflictSubject::DeviationStatus { deviation_id } => {
+            let target = Field::new(
+                crate::deviations::OBJECT,
+                deviation_id,
+                crate::deviations::STATUS_FIELD,
+            );
+            choose_field(conn, op, &target, &chosen, |p| match p {
+                Payload::DeviationStatusSet {
+                    deviation_id: d,
+                    status,
+                    ..
+                } if d == deviation_id => Some(status.as_str().to_owned()),
                 _ => None,
             })?;
         }

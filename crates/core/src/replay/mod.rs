@@ -15,6 +15,8 @@
 //! no edit can change a signed entry ([`entries`]).
 
 mod contacts;
+mod deviations;
+mod disclosures;
 mod entries;
 mod followups;
 pub(crate) mod index;
@@ -257,6 +259,10 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         Payload::ContactAdded { .. }
         | Payload::ContactChanged { .. }
         | Payload::ContactLeftRole { .. } => contacts::apply(conn, op),
+        Payload::DeviationRecorded { .. } | Payload::DeviationStatusSet { .. } => {
+            deviations::apply(conn, op)
+        }
+        Payload::DisclosureRecorded { .. } => disclosures::apply(conn, op),
         Payload::ConflictResolved {
             subject,
             chosen,

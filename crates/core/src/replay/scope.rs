@@ -377,6 +377,8 @@ fn clear(conn: &Connection, scope: &str) -> Result<()> {
         format!("DELETE FROM followups WHERE id IN ({objects})"),
         format!("DELETE FROM programmes WHERE id IN ({objects})"),
         format!("DELETE FROM contacts WHERE id IN ({objects})"),
+        format!("DELETE FROM deviations WHERE id IN ({objects})"),
+        format!("DELETE FROM disclosures WHERE id IN ({objects})"),
         format!("DELETE FROM plan_actions WHERE id IN ({objects})"),
         format!("DELETE FROM plans WHERE id IN ({objects})"),
         format!("DELETE FROM corrections WHERE id IN ({objects})"),
