@@ -124,6 +124,7 @@ pub fn action(s: &str) -> Result<NewAction, String> {
         who: who.trim().to_owned(),
         what: what.trim().to_owned(),
         due_on: due.filter(|d| !d.is_empty()).map(date).transpose()?,
+        contact_id: None,
     })
 }
 

@@ -311,6 +311,23 @@ impl Journal {
         Ok(contacts)
     }
 
+    /// A key person as the directory shows them now, if this laptop has
+    /// them; not logged (the caller's read of an entry or a plan is).
+    pub(crate) fn current_contact(&self, contact_id: &Uuid) -> Result<Option<ContactView>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, org_kind, added_at, added_by, left_on FROM contacts WHERE id = ?1",
+                [contact_id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        row.map(|(id, org_kind, added_at, added_by, left_on)| {
+            self.contact_view(id, org_kind, added_at, added_by, left_on)
+        })
+        .transpose()
+    }
+
     fn contact_view(
         &self,
         id: String,

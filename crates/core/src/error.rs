@@ -155,6 +155,9 @@ pub enum ReasonCode {
     ContactNothingToChange,
     /// The key person already left the role; param `on`.
     ContactAlreadyLeft,
+    /// A key person who left the role named anew as a participant or an
+    /// owner; params `name` and `on`.
+    ContactLeft,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

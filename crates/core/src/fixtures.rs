@@ -41,6 +41,7 @@ pub(crate) fn planned_case(j: &mut Journal) -> (Uuid, Uuid) {
             who: "Familjebehandlare".into(),
             what: "Möter eleven vid entrén".into(),
             due_on: None,
+            contact_id: None,
         }],
     })
     .expect("plan");

@@ -25,6 +25,7 @@ mod fixtures;
 mod followups;
 pub mod form_rules;
 mod journal;
+pub mod key_persons;
 mod keys;
 pub mod ladder;
 mod leaving;
@@ -47,7 +48,7 @@ pub mod views;
 pub use audit::{Action as AuditAction, AuditFilter, AuditReport, AuditRow};
 pub use brygga_protocol::entry_kind::EntryKind;
 pub use brygga_protocol::op::{
-    ActionStatus, ConsentForm, ContactField, FollowupTask, GuardianField, OrgKind,
+    ActionStatus, ConsentForm, ContactField, FollowupTask, GuardianField, KeyPersonRef, OrgKind,
 };
 pub use caseload::{Attention, CaseloadItem, CONSENT_WARNING_DAYS, FOLLOW_UP_WARNING_DAYS};
 pub use cases::{NewConcern, NewGuardian};

@@ -230,7 +230,7 @@ export function planProblems(plan: PlanDraft, today = todayIso()): Problems {
 export function planInput(caseId: string, plan: PlanDraft): NewPlan {
   const actions: NewAction[] = plan.actions
     .filter((a) => !emptyAction(a))
-    .map((a) => ({ who: a.who.trim(), what: a.what.trim(), due_on: blank(a.dueOn) ? null : a.dueOn.trim() }));
+    .map((a) => ({ who: a.who.trim(), contact_id: null, what: a.what.trim(), due_on: blank(a.dueOn) ? null : a.dueOn.trim() }));
   return {
     case_id: caseId,
     needs: plan.needs.trim(),

@@ -33,6 +33,7 @@ fn add(ctx: &Context, add: EntryAdd) -> Result<()> {
         fields: add.content.field_map()?,
         text: add.content.text.require()?,
         participants: add.content.participants,
+        key_persons: Vec::new(),
     };
     output::created(ctx.open()?.draft_entry(add.case, new)?)
 }
@@ -73,12 +74,18 @@ fn edit(ctx: &Context, edit: EntryEdit) -> Result<()> {
     } else {
         edit.content.participants
     };
+    let key_persons = draft
+        .key_persons
+        .iter()
+        .map(|k| parse::id(&k.contact_id).map_err(|e| Failure::new(Code::Damaged, e)))
+        .collect::<Result<Vec<_>>>()?;
     journal.edit_draft(
         edit.id,
         NewEntry {
             kind,
             event_at,
             participants,
+            key_persons,
             fields,
             text: text.unwrap_or(draft.text),
         },

@@ -27,6 +27,7 @@ pub(crate) mod scope;
 pub(crate) mod dump;
 
 use crate::error::{Error, Result};
+use crate::key_persons::OWNER_FIELD;
 use crate::{schedules, store};
 use brygga_protocol::hlc::Hlc;
 use brygga_protocol::op::{Operation, Payload};
@@ -35,7 +36,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
 pub(crate) use dump::{check, dump};
-pub(crate) use entries::{AFTER_SIGNATURE, FIELD as ENTRY_FIELD, OBJECT as ENTRY_OBJECT};
+pub(crate) use entries::{
+    version_content, AFTER_SIGNATURE, FIELD as ENTRY_FIELD, OBJECT as ENTRY_OBJECT,
+};
 
 /// The time an operation was made, as stored in `*_at` columns.
 pub(crate) fn op_time(hlc: Hlc) -> String {
@@ -224,6 +227,13 @@ pub(crate) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                         a.due_on.map(|d| d.to_string())
                     ],
                 )?;
+                if let Some(contact_id) = a.contact_id {
+                    // Its owner, a key person named as data: the plan's
+                    // value of the action, where a later change of owner
+                    // would go too.
+                    let owner = lww::Field::new("plan-action", &a.action_id, OWNER_FIELD);
+                    lww::set_field(conn, op, owner, &contact_id.to_string(), None)?;
+                }
             }
             Ok(())
         }

@@ -98,6 +98,7 @@ export const en: Record<keyof typeof sv, string> = {
   'reason.contact-email': "{email} is not an e-mail address.",
   'reason.contact-nothing-to-change': "Nothing to change.",
   'reason.contact-already-left': "The person already left the role on {on}.",
+  'reason.contact-left': "{name} left the role on {on} and can no longer be picked; pick someone who holds it.",
   'reason.file-too-large': "The file is larger than {max_mb} MB.",
   'reason.idle-minutes': "The time before the journal locks must be {min}–{max} minutes.",
   'reason.not-a-folder': "The folder does not exist.",

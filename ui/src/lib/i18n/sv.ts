@@ -98,6 +98,7 @@ export const sv = {
   'reason.contact-email': "{email} är ingen e-postadress.",
   'reason.contact-nothing-to-change': "Det finns inget att ändra.",
   'reason.contact-already-left': "Personen lämnade redan rollen {on}.",
+  'reason.contact-left': "{name} lämnade rollen {on} och kan inte väljas längre; välj någon som har rollen nu.",
   'reason.file-too-large': "Filen är större än {max_mb} MB.",
   'reason.idle-minutes': "Tiden innan journalen låses ska vara {min}–{max} minuter.",
   'reason.not-a-folder': "Mappen finns inte.",
