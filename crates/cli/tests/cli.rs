@@ -1035,6 +1035,143 @@ fn the_teams_key_persons_are_added_changed_and_listed() {
 }
 
 #[test]
+fn entries_and_plan_actions_name_key_persons_by_id() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let mentor = j.create(&[
+        "contacts",
+        "add",
+        "--org",
+        "school",
+        "--org-name",
+        "Fiktiva skolan",
+        "--role",
+        "mentor",
+        "--name",
+        "Fiktiv Mentor",
+    ]);
+    let entry = j.create(&[
+        "entry",
+        "add",
+        "--case",
+        &case,
+        "--kind",
+        "note",
+        "--at",
+        AT,
+        "--text",
+        "Möte om närvaron.",
+        "--participant",
+        "mamma",
+        "--key-person",
+        &mentor,
+    ]);
+    j.ok(&[
+        "entry",
+        "edit",
+        &entry,
+        "--text",
+        "Möte om närvaron, ändrat.",
+    ]);
+    let shown = j.json(&["entry", "show", &entry]);
+    assert_eq!(shown["participants"], serde_json::json!(["mamma"]));
+    assert_eq!(shown["key_persons"][0]["contact_id"], mentor.as_str());
+    assert_eq!(shown["key_persons"][0]["name"], "Fiktiv Mentor");
+    assert_eq!(shown["key_persons"][0]["role"], "mentor");
+    assert_eq!(
+        shown["key_persons"].as_array().map(Vec::len),
+        Some(1),
+        "kept by an edit"
+    );
+    j.ok(&["entry", "sign", &entry]);
+    j.ok(&["contacts", "edit", &mentor, "--name", "Fiktiv Mentorsson"]);
+    let text = j.ok(&["entry", "show", &entry]);
+    assert!(
+        text.contains("Fiktiv Mentor (mentor, Fiktiva skolan)") && !text.contains("Mentorsson"),
+        "a signed entry reads as signed: {text}"
+    );
+
+    let action = format!("{mentor}|Möter eleven vid entrén|2027-01-10");
+    j.create(&[
+        "plan",
+        "add",
+        "--case",
+        &case,
+        "--needs",
+        "Trygg skolstart",
+        "--goal",
+        "Närvaro 80 %",
+        "--lead",
+        "Skolan",
+        "--follow-up",
+        "2027-01-15",
+        "--action",
+        &action,
+        "--action",
+        "Familjebehandlare|Ringer hem",
+    ]);
+    let detail = j.json(&["case", "show", &case]);
+    let actions = &detail["plans"][0]["actions"];
+    assert_eq!(actions[0]["owner"]["contact_id"], mentor.as_str());
+    assert_eq!(actions[0]["owner"]["name"], "Fiktiv Mentorsson");
+    assert_eq!(actions[0]["who"], "Fiktiv Mentorsson");
+    assert!(actions[1]["owner"].is_null());
+    assert_eq!(actions[1]["who"], "Familjebehandlare");
+
+    j.ok(&["contacts", "left-role", &mentor]);
+    let text = j.ok(&["case", "show", &case]);
+    assert!(text.contains("[left the role"), "{text}");
+    let out = j.run(&[
+        "entry",
+        "add",
+        "--case",
+        &case,
+        "--kind",
+        "note",
+        "--at",
+        AT,
+        "--text",
+        "Nytt möte.",
+        "--key-person",
+        &mentor,
+    ]);
+    let err = assert_fails(&out, 2);
+    assert!(err.contains("left the role"), "{err}");
+    let unknown = Uuid::now_v7().to_string();
+    let out = j.run(&[
+        "entry",
+        "add",
+        "--case",
+        &case,
+        "--kind",
+        "note",
+        "--at",
+        AT,
+        "--text",
+        "Nytt möte.",
+        "--key-person",
+        &unknown,
+    ]);
+    assert_fails(&out, 4);
+    let out = j.run(&[
+        "entry",
+        "add",
+        "--case",
+        &case,
+        "--kind",
+        "note",
+        "--at",
+        AT,
+        "--text",
+        "Nytt möte.",
+        "--key-person",
+        "mentorn",
+    ]);
+    let err = assert_fails(&out, 2);
+    assert!(err.contains("not an id"), "{err}");
+}
+
+#[test]
 fn bad_key_person_input_is_refused_and_writes_nothing() {
     let j = Journal::init();
     // Checked before the passphrase is asked for.
