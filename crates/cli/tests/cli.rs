@@ -108,6 +108,29 @@ impl Journal {
         (pupil, case)
     }
 
+    /// A plan for `case` with one goal, followed up 2027-01-15, and
+    /// `actions` (each `WHO|WHAT[|DATE]`).
+    fn add_plan(&self, case: &str, actions: &[&str]) -> String {
+        let mut args = vec![
+            "plan",
+            "add",
+            "--case",
+            case,
+            "--needs",
+            "Trygg skolstart",
+            "--goal",
+            "Närvaro 80 %",
+            "--lead",
+            "Skolan",
+            "--follow-up",
+            "2027-01-15",
+        ];
+        for action in actions {
+            args.extend(["--action", action]);
+        }
+        self.create(&args)
+    }
+
     fn add_note(&self, case: &str, text: &str) -> String {
         self.create(&[
             "entry", "add", "--case", case, "--kind", "note", "--at", AT, "--text", text,
@@ -769,22 +792,7 @@ fn bad_ladder_input_is_refused_before_the_passphrase_and_writes_nothing() {
 fn a_scheduled_action_makes_its_pupil_expected_and_follow_ups_are_listed() {
     let j = Journal::init();
     let (_, case) = j.pupil_with_case();
-    j.create(&[
-        "plan",
-        "add",
-        "--case",
-        &case,
-        "--needs",
-        "Trygg skolstart",
-        "--goal",
-        "Närvaro 80 %",
-        "--lead",
-        "Skolan",
-        "--follow-up",
-        "2027-01-15",
-        "--action",
-        "Mentor|Möter eleven vid entrén",
-    ]);
+    j.add_plan(&case, &["Mentor|Möter eleven vid entrén"]);
     let detail = j.json(&["case", "show", &case]);
     let action = detail["plans"][0]["actions"][0]["id"]
         .as_str()
@@ -1092,24 +1100,7 @@ fn entries_and_plan_actions_name_key_persons_by_id() {
     );
 
     let action = format!("{mentor}|Möter eleven vid entrén|2027-01-10");
-    j.create(&[
-        "plan",
-        "add",
-        "--case",
-        &case,
-        "--needs",
-        "Trygg skolstart",
-        "--goal",
-        "Närvaro 80 %",
-        "--lead",
-        "Skolan",
-        "--follow-up",
-        "2027-01-15",
-        "--action",
-        &action,
-        "--action",
-        "Familjebehandlare|Ringer hem",
-    ]);
+    j.add_plan(&case, &[&action, "Familjebehandlare|Ringer hem"]);
     let detail = j.json(&["case", "show", &case]);
     let actions = &detail["plans"][0]["actions"];
     assert_eq!(actions[0]["owner"]["contact_id"], mentor.as_str());
@@ -1119,54 +1110,31 @@ fn entries_and_plan_actions_name_key_persons_by_id() {
     assert_eq!(actions[1]["who"], "Familjebehandlare");
 
     j.ok(&["contacts", "left-role", &mentor]);
+    fn meeting<'a>(case: &'a str, key_person: &'a str) -> [&'a str; 12] {
+        [
+            "entry",
+            "add",
+            "--case",
+            case,
+            "--kind",
+            "note",
+            "--at",
+            AT,
+            "--text",
+            "Nytt möte.",
+            "--key-person",
+            key_person,
+        ]
+    }
     let text = j.ok(&["case", "show", &case]);
     assert!(text.contains("[left the role"), "{text}");
-    let out = j.run(&[
-        "entry",
-        "add",
-        "--case",
-        &case,
-        "--kind",
-        "note",
-        "--at",
-        AT,
-        "--text",
-        "Nytt möte.",
-        "--key-person",
-        &mentor,
-    ]);
+    let out = j.run(&meeting(&case, &mentor));
     let err = assert_fails(&out, 2);
     assert!(err.contains("left the role"), "{err}");
     let unknown = Uuid::now_v7().to_string();
-    let out = j.run(&[
-        "entry",
-        "add",
-        "--case",
-        &case,
-        "--kind",
-        "note",
-        "--at",
-        AT,
-        "--text",
-        "Nytt möte.",
-        "--key-person",
-        &unknown,
-    ]);
+    let out = j.run(&meeting(&case, &unknown));
     assert_fails(&out, 4);
-    let out = j.run(&[
-        "entry",
-        "add",
-        "--case",
-        &case,
-        "--kind",
-        "note",
-        "--at",
-        AT,
-        "--text",
-        "Nytt möte.",
-        "--key-person",
-        "mentorn",
-    ]);
+    let out = j.run(&meeting(&case, "mentorn"));
     let err = assert_fails(&out, 2);
     assert!(err.contains("not an id"), "{err}");
 }

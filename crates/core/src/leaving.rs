@@ -552,19 +552,15 @@ mod tests {
             )
             .expect("draft");
         j.sign_entry(entry).expect("sign");
-        j.create_plan(crate::NewPlan {
-            case_id: case,
-            needs: "Trygg skolstart".into(),
-            goals: vec!["Närvaro 80 %".into()],
-            lead_party: "Skolan".into(),
-            follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
-            actions: vec![crate::NewAction {
+        j.create_plan(crate::fixtures::plan(
+            case,
+            crate::NewAction {
                 who: String::new(),
                 contact_id: Some(mentor),
                 what: "Möter eleven".into(),
                 due_on: None,
-            }],
-        })
+            },
+        ))
         .expect("plan");
         leaves_with_nothing_left(
             &mut j,

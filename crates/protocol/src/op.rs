@@ -590,6 +590,18 @@ mod tests {
         assert_eq!(serde_json::to_string(&p).expect("serialise"), old);
     }
 
+    /// A note's content with no participant.
+    fn note() -> EntryContent {
+        EntryContent {
+            kind: EntryKind::Note,
+            event_at: DateTime::<Utc>::from_timestamp(0, 0).expect("epoch"),
+            participants: vec![],
+            key_persons: vec![],
+            fields: BTreeMap::new(),
+            text: "Fiktiv".into(),
+        }
+    }
+
     #[test]
     fn content_and_actions_without_key_persons_keep_their_bytes() {
         let content = r#"{"kind":"note","event_at":"1970-01-01T00:00:00Z","participants":["mamma"],"fields":{},"text":"Fiktiv"}"#;
@@ -604,14 +616,7 @@ mod tests {
 
     #[test]
     fn a_key_person_is_part_of_what_an_entry_hash_covers() {
-        let content = EntryContent {
-            kind: EntryKind::Note,
-            event_at: DateTime::<Utc>::from_timestamp(0, 0).expect("epoch"),
-            participants: vec![],
-            key_persons: vec![],
-            fields: BTreeMap::new(),
-            text: "Fiktiv".into(),
-        };
+        let content = note();
         let mut linked = content.clone();
         linked.key_persons.push(KeyPersonRef {
             contact_id: Uuid::nil(),
@@ -627,14 +632,7 @@ mod tests {
 
     #[test]
     fn an_entry_hash_changes_with_any_part_of_the_content() {
-        let content = EntryContent {
-            kind: EntryKind::Note,
-            event_at: DateTime::<Utc>::from_timestamp(0, 0).expect("epoch"),
-            participants: vec![],
-            key_persons: vec![],
-            fields: BTreeMap::new(),
-            text: "Fiktiv".into(),
-        };
+        let content = note();
         let mut other = content.clone();
         other.text.push('.');
         assert_eq!(content.hash(), content.clone().hash());

@@ -1,6 +1,6 @@
 use super::*;
 use crate::fixtures::{journal, op_count, pupil, reason};
-use crate::{ContactEdit, NewAction, NewContact, NewEntry, NewPlan};
+use crate::{ContactEdit, NewAction, NewContact, NewEntry};
 use brygga_protocol::entry_kind::EntryKind;
 use chrono::NaiveDate;
 
@@ -45,6 +45,20 @@ fn rename(j: &mut Journal, contact: Uuid, name: &str, role: &str) {
         },
     )
     .expect("edit");
+}
+
+/// A refusal that names a key person this directory does not have.
+fn assert_unknown_contact(e: &Error) {
+    assert!(
+        matches!(
+            e,
+            Error::NotFound {
+                what: "contact",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 fn shown(j: &Journal, entry: Uuid) -> Vec<KeyPersonView> {
@@ -160,30 +174,14 @@ fn a_key_person_must_be_in_the_directory() {
     let e = j
         .draft_entry(case, meeting(vec![unknown]))
         .expect_err("unknown");
-    assert!(
-        matches!(
-            e,
-            Error::NotFound {
-                what: "contact",
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_unknown_contact(&e);
     assert_eq!(op_count(&j), before);
 }
 
 #[test]
 fn an_edit_replaces_the_key_persons() {
     let (_dir, mut j, case, mentor) = case_and_mentor();
-    let kurator = j
-        .add_contact(NewContact {
-            org_kind: "student-health".into(),
-            role: "kurator".into(),
-            name: "Fiktiv Kurator".into(),
-            ..NewContact::default()
-        })
-        .expect("kurator");
+    let kurator = j.add_contact(crate::fixtures::kurator()).expect("kurator");
     let entry = j.draft_entry(case, meeting(vec![mentor])).expect("draft");
     j.edit_draft(entry, meeting(vec![kurator, mentor]))
         .expect("edit");
@@ -197,19 +195,15 @@ fn an_edit_replaces_the_key_persons() {
 }
 
 fn plan_with(j: &mut Journal, case: Uuid, contact_id: Option<Uuid>) -> crate::Result<Uuid> {
-    j.create_plan(NewPlan {
-        case_id: case,
-        needs: "Trygg skolstart".into(),
-        goals: vec!["Närvaro 80 %".into()],
-        lead_party: "Skolan".into(),
-        follow_up_on: NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
-        actions: vec![NewAction {
+    j.create_plan(crate::fixtures::plan(
+        case,
+        NewAction {
             who: String::new(),
             contact_id,
             what: "Möter eleven vid entrén".into(),
             due_on: None,
-        }],
-    })
+        },
+    ))
 }
 
 #[test]
@@ -239,16 +233,7 @@ fn a_plan_action_owner_is_picked_and_shows_as_the_directory_has_them() {
     let e = plan_with(&mut j, case, Some(mentor)).expect_err("left");
     assert_eq!(reason(e), Some(ReasonCode::ContactLeft));
     let e = plan_with(&mut j, case, Some(Uuid::now_v7())).expect_err("unknown");
-    assert!(
-        matches!(
-            e,
-            Error::NotFound {
-                what: "contact",
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_unknown_contact(&e);
     assert_eq!(op_count(&j), before);
 }
 
