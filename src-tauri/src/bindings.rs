@@ -23,10 +23,10 @@ use brygga_core::programme::{Template, TemplateInForce};
 use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
-    ActionStatus, CaseloadItem, CheckinRow, DemoSummary, ExpectedPupil, FollowupView, Keep,
-    LadderStep, LadderView, LeaveOut, LeftCase, MunicipalitySettings, NewAction, NewCheckin,
-    NewConcern, NewConsent, NewEntry, NewGuardian, NewLadderStep, NewPlan, NewProgramme, NewPupil,
-    ProgrammeView, ReasonCode, SetAside,
+    ActionStatus, CaseloadItem, CheckinRow, ContactEdit, ContactView, DemoSummary, ExpectedPupil,
+    FollowupView, Keep, LadderStep, LadderView, LeaveOut, LeftCase, MunicipalitySettings,
+    NewAction, NewCheckin, NewConcern, NewConsent, NewContact, NewEntry, NewGuardian,
+    NewLadderStep, NewPlan, NewProgramme, NewPupil, ProgrammeView, ReasonCode, SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -81,6 +81,9 @@ fn generate(dir: &Path) {
     one::<NewCheckin>(dir);
     one::<NewConsent>(dir);
     one::<NewAction>(dir);
+    one::<ContactView>(dir);
+    one::<NewContact>(dir);
+    one::<ContactEdit>(dir);
     one::<NewPlan>(dir);
     one::<NewConcern>(dir);
     one::<ActionStatus>(dir);

@@ -122,7 +122,8 @@ fn is_email(value: &str) -> bool {
 }
 
 /// A key person to add.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewContact {
     /// The kind of organisation's stable name (`school`, `bup`…).
     pub org_kind: String,
@@ -136,7 +137,8 @@ pub struct NewContact {
 
 /// Changes to a key person: each field given is set (an empty phone,
 /// e-mail or organisation name clears it).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactEdit {
     pub org_name: Option<String>,
     pub role: Option<String>,
@@ -170,6 +172,7 @@ pub struct ContactFilter {
 
 /// A key person as the team's directory shows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactView {
     pub id: String,
     pub org_kind: String,

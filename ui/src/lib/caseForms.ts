@@ -205,6 +205,9 @@ export function withdrawProblem(on: string, givenOn: string, today = todayIso())
 }
 
 export interface ActionDraft {
+  /** A key person of the team who does it, by id; '' when `who` is typed. */
+  contactId: string;
+  /** Typed, or the picked key person's name. */
   who: string;
   what: string;
   dueOn: string;
@@ -218,7 +221,8 @@ export interface PlanDraft {
   actions: ActionDraft[];
 }
 
-const emptyAction = (a: ActionDraft): boolean => blank(a.who) && blank(a.what) && blank(a.dueOn);
+const emptyAction = (a: ActionDraft): boolean =>
+  a.contactId === '' && blank(a.who) && blank(a.what) && blank(a.dueOn);
 
 const PLAN_KEYS: Names = { lead_party: 'leadParty', follow_up_on: 'followUpOn', due_on: 'dueOn' };
 
@@ -230,7 +234,12 @@ export function planProblems(plan: PlanDraft, today = todayIso()): Problems {
 export function planInput(caseId: string, plan: PlanDraft): NewPlan {
   const actions: NewAction[] = plan.actions
     .filter((a) => !emptyAction(a))
-    .map((a) => ({ who: a.who.trim(), contact_id: null, what: a.what.trim(), due_on: blank(a.dueOn) ? null : a.dueOn.trim() }));
+    .map((a) => ({
+      who: a.who.trim(),
+      contact_id: a.contactId === '' ? null : a.contactId,
+      what: a.what.trim(),
+      due_on: blank(a.dueOn) ? null : a.dueOn.trim(),
+    }));
   return {
     case_id: caseId,
     needs: plan.needs.trim(),

@@ -39,8 +39,8 @@ const plan = (over: Partial<PlanDraft> = {}): PlanDraft => ({
   leadParty: 'Socialtjänsten',
   followUpOn: '2027-01-15',
   actions: [
-    { who: 'Familjebehandlare', what: 'Möter vid entrén', dueOn: '' },
-    { who: '', what: '', dueOn: '' },
+    { contactId: '', who: 'Familjebehandlare', what: 'Möter vid entrén', dueOn: '' },
+    { contactId: '', who: '', what: '', dueOn: '' },
   ],
   ...over,
 });
@@ -89,11 +89,16 @@ describe('collaboration plan form', () => {
     expect(planProblems(plan())).toEqual({});
     const input = planInput('c1', plan());
     expect(input.goals).toEqual(['Närvaro minst 80 %']);
-    expect(input.actions).toEqual([{ who: 'Familjebehandlare', what: 'Möter vid entrén', due_on: null }]);
+    expect(input.actions).toEqual([{ who: 'Familjebehandlare', contact_id: null, what: 'Möter vid entrén', due_on: null }]);
+  });
+  it('sends a picked key person as the owner, by id and name', () => {
+    const picked = plan({ actions: [{ contactId: 'k1', who: 'Fiktiv Mentor', what: 'Ringer hem', dueOn: '' }] });
+    expect(planProblems(picked)).toEqual({});
+    expect(planInput('c1', picked).actions).toEqual([{ who: 'Fiktiv Mentor', contact_id: 'k1', what: 'Ringer hem', due_on: null }]);
   });
   it('needs a goal, a lead party, a follow-up date and whole actions', () => {
     const p = planProblems(
-      plan({ needs: '', goals: ['', ' '], leadParty: '', followUpOn: '15 jan', actions: [{ who: 'Mentor', what: '', dueOn: 'snart' }] }),
+      plan({ needs: '', goals: ['', ' '], leadParty: '', followUpOn: '15 jan', actions: [{ contactId: '', who: 'Mentor', what: '', dueOn: 'snart' }] }),
     );
     expect(p).toEqual({
       needs: 'required',
