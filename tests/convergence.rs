@@ -633,11 +633,12 @@ fn pick<T: Clone>(items: &[T], i: usize) -> Option<T> {
     (!items.is_empty()).then(|| items[i % items.len()].clone())
 }
 
-fn note(text: String) -> NewEntry {
+fn note(text: String, key_persons: Vec<Uuid>) -> NewEntry {
     NewEntry {
         kind: EntryKind::Note,
         event_at: Utc::now(),
         participants: vec![],
+        key_persons,
         fields: BTreeMap::new(),
         text,
     }
@@ -683,6 +684,19 @@ impl Laptop {
             .collect()
     }
 
+    /// A key person who holds their role, for an odd `n` (an even one
+    /// names none, so typed participants and owners stay in the game).
+    fn key_person(&self, n: usize) -> Option<Uuid> {
+        let held: Vec<Uuid> = self
+            .journal
+            .list_contacts(&ContactFilter::default())
+            .expect("contacts")
+            .iter()
+            .map(|c| c.id.parse().expect("uuid"))
+            .collect();
+        pick(&held, n / 2).filter(|_| n % 2 == 1)
+    }
+
     fn details(&self) -> Vec<brygga_core::views::CaseDetail> {
         self.cases(false)
             .into_iter()
@@ -706,14 +720,20 @@ impl Laptop {
                 .and_then(|p| j.open_case(p))
                 .map(drop),
             Step::Draft { case, text, .. } => match pick(&self.cases(true), case) {
-                Some(c) => self
-                    .journal
-                    .draft_entry(c, note(format!("Anteckning {text}")))
-                    .map(drop),
+                Some(c) => {
+                    let linked = self.key_person(text.into()).into_iter().collect();
+                    self.journal
+                        .draft_entry(c, note(format!("Anteckning {text}"), linked))
+                        .map(drop)
+                }
                 None => Ok(()),
             },
             Step::Edit { entry, text, .. } => match pick(&self.entries("draft"), entry) {
-                Some(e) => self.journal.edit_draft(e, note(format!("Ändrad {text}"))),
+                Some(e) => {
+                    let linked = self.key_person(text.into()).into_iter().collect();
+                    self.journal
+                        .edit_draft(e, note(format!("Ändrad {text}"), linked))
+                }
                 None => Ok(()),
             },
             Step::Sign { entry, .. } => match pick(&self.entries("draft"), entry) {
@@ -759,21 +779,24 @@ impl Laptop {
                 }
             }
             Step::Plan { case, .. } => match pick(&self.cases(true), case) {
-                Some(c) => self
-                    .journal
-                    .create_plan(NewPlan {
-                        case_id: c,
-                        needs: "Trygg skolstart".into(),
-                        goals: vec!["Närvaro 80 %".into()],
-                        lead_party: "Skolan".into(),
-                        follow_up_on: NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
-                        actions: vec![NewAction {
-                            who: "Mentor".into(),
-                            what: "Möter eleven vid entrén".into(),
-                            due_on: None,
-                        }],
-                    })
-                    .map(drop),
+                Some(c) => {
+                    let owner = self.key_person(case);
+                    self.journal
+                        .create_plan(NewPlan {
+                            case_id: c,
+                            needs: "Trygg skolstart".into(),
+                            goals: vec!["Närvaro 80 %".into()],
+                            lead_party: "Skolan".into(),
+                            follow_up_on: NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+                            actions: vec![NewAction {
+                                who: "Mentor".into(),
+                                what: "Möter eleven vid entrén".into(),
+                                due_on: None,
+                                contact_id: owner,
+                            }],
+                        })
+                        .map(drop)
+                }
                 None => Ok(()),
             },
             Step::Status { action, status, .. } => {
@@ -805,6 +828,7 @@ impl Laptop {
                                 id: None,
                                 action: NewAction {
                                     who: "BUP".into(),
+                                    contact_id: None,
                                     what: format!("Samtal {text}"),
                                     due_on: None,
                                 },
@@ -835,6 +859,7 @@ impl Laptop {
                             case_id,
                             event_at: Utc::now(),
                             participants: vec!["Fiktiv Mentor".into()],
+                            key_persons: vec![],
                             parties: "Skolan, BUP".into(),
                             text: format!("Protokoll {text}"),
                             results: vec![MinutesResult {

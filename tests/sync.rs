@@ -211,6 +211,7 @@ fn a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes(backend: Backend
             case,
             NewEntry {
                 participants: vec![long.clone(); 3],
+                key_persons: Vec::new(),
                 ..note(&long)
             },
         )

@@ -24,11 +24,12 @@ use brygga_core::programme::{Template, TemplateInForce};
 use brygga_core::sync::{Enrollment, SyncProgress, SyncReport, SyncStatus};
 use brygga_core::views::{CaseDetail, EntryView, PupilView, SearchHit};
 use brygga_core::{
-    ActionStatus, AgendaView, CaseloadItem, CheckinRow, DemoSummary, DeviationView, DisclosureView,
-    ExpectedPupil, FollowupView, Keep, LadderStep, LadderView, LeaveOut, LeftCase,
-    MunicipalitySettings, NewAction, NewCheckin, NewConcern, NewConsent, NewDeviation,
-    NewDisclosure, NewEntry, NewGuardian, NewLadderStep, NewMinutes, NewPlan, NewProgramme,
-    NewPupil, PlanRevision, PlanVersionView, ProgrammeView, ReasonCode, SetAside,
+    ActionStatus, AgendaView, CaseloadItem, CheckinRow, ContactEdit, ContactView, DemoSummary,
+    DeviationView, DisclosureView, ExpectedPupil, FollowupView, Keep, LadderStep, LadderView,
+    LeaveOut, LeftCase, MunicipalitySettings, NewAction, NewCheckin, NewConcern, NewConsent,
+    NewContact, NewDeviation, NewDisclosure, NewEntry, NewGuardian, NewLadderStep, NewMinutes,
+    NewPlan, NewProgramme, NewPupil, PlanRevision, PlanVersionView, ProgrammeView, ReasonCode,
+    SetAside,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -88,6 +89,9 @@ fn generate(dir: &Path) {
     one::<NewCheckin>(dir);
     one::<NewConsent>(dir);
     one::<NewAction>(dir);
+    one::<ContactView>(dir);
+    one::<NewContact>(dir);
+    one::<ContactEdit>(dir);
     one::<NewPlan>(dir);
     one::<AgendaView>(dir);
     one::<NewMinutes>(dir);

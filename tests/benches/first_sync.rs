@@ -154,6 +154,7 @@ fn note(case: usize, n: usize, version: &str) -> NewEntry {
         kind: EntryKind::Note,
         event_at: Utc::now(),
         participants: vec!["Fiktiv mentor".into()],
+        key_persons: Vec::new(),
         fields: BTreeMap::new(),
         text: format!(
             "{topic} {n} i ärende {case} ({version}). Eleven berättade om veckan i skolan, \

@@ -360,6 +360,7 @@ pub fn note(text: &str) -> NewEntry {
         kind: EntryKind::Note,
         event_at: Utc::now(),
         participants: vec![],
+        key_persons: Vec::new(),
         fields: BTreeMap::new(),
         text: text.into(),
     }

@@ -295,9 +295,14 @@ pub struct ContentArgs {
     /// In `entry edit`, `key=` removes the field
     #[arg(long = "field", value_name = "KEY=VALUE", value_parser = parse::key_value)]
     pub fields: Vec<(String, String)>,
-    /// Who took part; repeat for more. In `entry edit`, replaces the list
+    /// Who took part who is not one of the team's key persons (the pupil,
+    /// a guardian); repeat for more. In `entry edit`, replaces the list
     #[arg(long = "participant", value_name = "NAME")]
     pub participants: Vec<String>,
+    /// A key person of the team who took part, by id (`brygga contacts
+    /// list`); repeat for more. In `entry edit`, replaces the list
+    #[arg(long = "key-person", value_name = "ID", value_parser = parse::id)]
+    pub key_persons: Vec<Uuid>,
 }
 
 impl ContentArgs {
@@ -315,7 +320,10 @@ impl ContentArgs {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.text.is_empty() && self.fields.is_empty() && self.participants.is_empty()
+        self.text.is_empty()
+            && self.fields.is_empty()
+            && self.participants.is_empty()
+            && self.key_persons.is_empty()
     }
 }
 
@@ -795,7 +803,8 @@ pub struct PlanAdd {
     /// Follow-up date, YYYY-MM-DD
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
     pub follow_up: NaiveDate,
-    /// Who does what by when; repeat for more
+    /// Who does what by when; repeat for more. WHO is a name or a key
+    /// person's id (`brygga contacts list`)
     #[arg(long = "action", value_name = "WHO|WHAT|YYYY-MM-DD", value_parser = parse::action)]
     pub actions: Vec<NewAction>,
 }
@@ -857,6 +866,10 @@ pub struct MeetingMinutes {
     /// Who took part; repeat for more
     #[arg(long = "participant", value_name = "NAME")]
     pub participants: Vec<String>,
+    /// A key person of the team who took part, by id (`brygga contacts
+    /// list`); repeat for more
+    #[arg(long = "key-person", value_name = "ID", value_parser = parse::id)]
+    pub key_persons: Vec<Uuid>,
     /// When the meeting was held, RFC 3339 with offset [default: now]
     #[arg(long, value_name = "RFC3339", value_parser = parse::time)]
     pub at: Option<DateTime<Utc>>,

@@ -123,6 +123,15 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
+/// A key person where an entry or an action names them, and when they
+/// left the role.
+fn key_person(k: &brygga_core::key_persons::KeyPersonView) -> String {
+    match &k.left_on {
+        Some(on) => format!("{} [left the role {on}]", k.label()),
+        None => k.label(),
+    }
+}
+
 fn or_dash(value: Option<&str>) -> String {
     value.unwrap_or("-").to_owned()
 }
@@ -280,7 +289,7 @@ fn plans(list: &[PlanView]) -> String {
                     p.actions.iter().map(|a| {
                         [
                             a.id.clone(),
-                            a.who.clone(),
+                            a.owner.as_ref().map_or_else(|| a.who.clone(), key_person),
                             a.what.clone(),
                             or_dash(a.due_on.as_deref()),
                             a.status.clone(),
@@ -410,6 +419,10 @@ impl Render for EntryView {
         ];
         if let (Some(at), Some(by)) = (&self.signed_at, &self.signed_by) {
             rows.push(("signed", format!("{at} by {by}")));
+        }
+        if !self.key_persons.is_empty() {
+            let named: Vec<String> = self.key_persons.iter().map(key_person).collect();
+            rows.push(("key persons", named.join("; ")));
         }
         if !self.participants.is_empty() {
             rows.push(("participants", self.participants.join(", ")));

@@ -119,7 +119,8 @@ pub fn key_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
-/// A plan action, `who|what` or `who|what|YYYY-MM-DD`.
+/// A plan action, `who|what` or `who|what|YYYY-MM-DD`; `who` is a name
+/// or a key person's id.
 pub fn action(s: &str) -> Result<NewAction, String> {
     let parts: Vec<&str> = s.split('|').collect();
     let (who, what, due) = match parts.as_slice() {
@@ -131,10 +132,17 @@ pub fn action(s: &str) -> Result<NewAction, String> {
         ))
         }
     };
+    // An id names a key person of the team; anything else is typed.
+    let contact_id = Uuid::parse_str(who.trim()).ok();
     Ok(NewAction {
-        who: who.trim().to_owned(),
+        who: if contact_id.is_some() {
+            String::new()
+        } else {
+            who.trim().to_owned()
+        },
         what: what.trim().to_owned(),
         due_on: due.filter(|d| !d.is_empty()).map(date).transpose()?,
+        contact_id,
     })
 }
 
@@ -259,6 +267,16 @@ mod tests {
         assert_eq!(action("mentor|ringer hem").expect("valid").due_on, None);
         assert!(action("mentor").is_err());
         assert!(action("a|b|not-a-date").is_err());
+    }
+
+    #[test]
+    fn an_actions_owner_that_is_an_id_is_a_key_person() {
+        let id = "0195b4c2-7e1a-7d3e-9f00-2b6c1d0e4f5a";
+        let a = action(&format!(" {id} |ringer hem")).expect("valid");
+        assert_eq!(a.contact_id, Uuid::parse_str(id).ok());
+        assert_eq!(a.who, "", "the name is the directory's");
+        let typed = action("mentor|ringer hem").expect("valid");
+        assert_eq!(typed.contact_id, None);
     }
 
     #[test]

@@ -111,7 +111,13 @@ impl Journal {
     /// A plan of `case` with one action, the mentor meeting the pupil at
     /// the entrance; its id.
     fn plan_with_an_action(&self, case: &str) -> String {
-        self.create(&[
+        self.add_plan(case, &["Mentor|Möter eleven vid entrén"])
+    }
+
+    /// A plan for `case` with one goal, followed up 2027-01-15, and
+    /// `actions` (each `WHO|WHAT[|DATE]`).
+    fn add_plan(&self, case: &str, actions: &[&str]) -> String {
+        let mut args = vec![
             "plan",
             "add",
             "--case",
@@ -124,9 +130,11 @@ impl Journal {
             "Skolan",
             "--follow-up",
             "2027-01-15",
-            "--action",
-            "Mentor|Möter eleven vid entrén",
-        ])
+        ];
+        for action in actions {
+            args.extend(["--action", action]);
+        }
+        self.create(&args)
     }
 
     fn add_note(&self, case: &str, text: &str) -> String {
@@ -1049,6 +1057,103 @@ fn the_teams_key_persons_are_added_changed_and_listed() {
         .filter(|r| r["object_type"] == "contact")
         .count();
     assert_eq!(contact_rows, 2 + 2 + 1 + 4, "adds, edits, left, lists");
+}
+
+#[test]
+fn entries_and_plan_actions_name_key_persons_by_id() {
+    let j = Journal::init();
+    let (_, case) = j.pupil_with_case();
+    let mentor = j.create(&[
+        "contacts",
+        "add",
+        "--org",
+        "school",
+        "--org-name",
+        "Fiktiva skolan",
+        "--role",
+        "mentor",
+        "--name",
+        "Fiktiv Mentor",
+    ]);
+    let entry = j.create(&[
+        "entry",
+        "add",
+        "--case",
+        &case,
+        "--kind",
+        "note",
+        "--at",
+        AT,
+        "--text",
+        "Möte om närvaron.",
+        "--participant",
+        "mamma",
+        "--key-person",
+        &mentor,
+    ]);
+    j.ok(&[
+        "entry",
+        "edit",
+        &entry,
+        "--text",
+        "Möte om närvaron, ändrat.",
+    ]);
+    let shown = j.json(&["entry", "show", &entry]);
+    assert_eq!(shown["participants"], serde_json::json!(["mamma"]));
+    assert_eq!(shown["key_persons"][0]["contact_id"], mentor.as_str());
+    assert_eq!(shown["key_persons"][0]["name"], "Fiktiv Mentor");
+    assert_eq!(shown["key_persons"][0]["role"], "mentor");
+    assert_eq!(
+        shown["key_persons"].as_array().map(Vec::len),
+        Some(1),
+        "kept by an edit"
+    );
+    j.ok(&["entry", "sign", &entry]);
+    j.ok(&["contacts", "edit", &mentor, "--name", "Fiktiv Mentorsson"]);
+    let text = j.ok(&["entry", "show", &entry]);
+    assert!(
+        text.contains("Fiktiv Mentor (mentor, Fiktiva skolan)") && !text.contains("Mentorsson"),
+        "a signed entry reads as signed: {text}"
+    );
+
+    let action = format!("{mentor}|Möter eleven vid entrén|2027-01-10");
+    j.add_plan(&case, &[&action, "Familjebehandlare|Ringer hem"]);
+    let detail = j.json(&["case", "show", &case]);
+    let actions = &detail["plans"][0]["actions"];
+    assert_eq!(actions[0]["owner"]["contact_id"], mentor.as_str());
+    assert_eq!(actions[0]["owner"]["name"], "Fiktiv Mentorsson");
+    assert_eq!(actions[0]["who"], "Fiktiv Mentorsson");
+    assert!(actions[1]["owner"].is_null());
+    assert_eq!(actions[1]["who"], "Familjebehandlare");
+
+    j.ok(&["contacts", "left-role", &mentor]);
+    fn meeting<'a>(case: &'a str, key_person: &'a str) -> [&'a str; 12] {
+        [
+            "entry",
+            "add",
+            "--case",
+            case,
+            "--kind",
+            "note",
+            "--at",
+            AT,
+            "--text",
+            "Nytt möte.",
+            "--key-person",
+            key_person,
+        ]
+    }
+    let text = j.ok(&["case", "show", &case]);
+    assert!(text.contains("[left the role"), "{text}");
+    let out = j.run(&meeting(&case, &mentor));
+    let err = assert_fails(&out, 2);
+    assert!(err.contains("left the role"), "{err}");
+    let unknown = Uuid::now_v7().to_string();
+    let out = j.run(&meeting(&case, &unknown));
+    assert_fails(&out, 4);
+    let out = j.run(&meeting(&case, "mentorn"));
+    let err = assert_fails(&out, 2);
+    assert!(err.contains("not an id"), "{err}");
 }
 
 #[test]

@@ -218,6 +218,7 @@ fn new_entry(rng: &mut StdRng) -> NewEntry {
         kind,
         event_at: start + Days::minutes(rng.gen_range(0..60 * 24 * 700)),
         participants: vec!["eleven".into(), "vårdnadshavare".into()],
+        key_persons: Vec::new(),
         fields: fields(kind, rng),
         text: entry_text(rng),
     }

@@ -107,6 +107,7 @@ impl NewCheckin {
             kind: EntryKind::MorningCheckin,
             event_at,
             participants: Vec::new(),
+            key_persons: Vec::new(),
             fields,
             text: text::bounded("note", &self.note)?,
         })
@@ -250,7 +251,7 @@ impl Journal {
         let mut ids = Vec::with_capacity(prepared.len());
         for (case_id, entry, followup) in prepared {
             let id = self.draft_entry(case_id, entry)?;
-            let mut items = vec![self.signing(id)?];
+            let mut items = self.signing(id)?;
             if let Some(task) = followup {
                 items.push(self.followup_created(case_id, task, day, id)?);
             }
@@ -425,6 +426,7 @@ mod tests {
                 kind: EntryKind::MorningCheckin,
                 event_at: Utc::now(),
                 participants: Vec::new(),
+                key_persons: Vec::new(),
                 fields,
                 text: String::new(),
             },

@@ -122,7 +122,8 @@ fn is_email(value: &str) -> bool {
 }
 
 /// A key person to add.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewContact {
     /// The kind of organisation's stable name (`school`, `bup`…).
     pub org_kind: String,
@@ -136,7 +137,8 @@ pub struct NewContact {
 
 /// Changes to a key person: each field given is set (an empty phone,
 /// e-mail or organisation name clears it).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactEdit {
     pub org_name: Option<String>,
     pub role: Option<String>,
@@ -170,6 +172,7 @@ pub struct ContactFilter {
 
 /// A key person as the team's directory shows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactView {
     pub id: String,
     pub org_kind: String,
@@ -309,6 +312,23 @@ impl Journal {
             detail: format!("{} contacts", contacts.len()),
         })?;
         Ok(contacts)
+    }
+
+    /// A key person as the directory shows them now, if this laptop has
+    /// them; not logged (the caller's read of an entry or a plan is).
+    pub(crate) fn current_contact(&self, contact_id: &Uuid) -> Result<Option<ContactView>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, org_kind, added_at, added_by, left_on FROM contacts WHERE id = ?1",
+                [contact_id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        row.map(|(id, org_kind, added_at, added_by, left_on)| {
+            self.contact_view(id, org_kind, added_at, added_by, left_on)
+        })
+        .transpose()
     }
 
     fn contact_view(

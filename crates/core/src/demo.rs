@@ -72,6 +72,7 @@ fn entry(kind: EntryKind, days_ago: i64, fields: &[(&str, &str)], text: &str) ->
         kind,
         event_at: Utc::now() - Duration::days(days_ago) - Duration::hours(2),
         participants: Vec::new(),
+        key_persons: Vec::new(),
         fields: fields
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -199,11 +200,13 @@ impl Journal {
                     who: "Familjebehandlare".into(),
                     what: "Möter Alva vid entrén måndag och onsdag 08.10".into(),
                     due_on: Some(day(7)),
+                    contact_id: None,
                 },
                 NewAction {
                     who: "Mentor".into(),
                     what: "Anpassat schema för idrott".into(),
                     due_on: Some(day(14)),
+                    contact_id: None,
                 },
             ],
         })?;
@@ -416,6 +419,7 @@ impl Journal {
                 who: "Elevhälsan".into(),
                 what: "Samtal varje måndag".into(),
                 due_on: None,
+                contact_id: None,
             }],
         })?;
 

@@ -5,10 +5,11 @@ use crate::entry_fields;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
 use crate::ladder::LadderStep;
+use crate::replay::version_content;
 use crate::text;
 use crate::views::{CorrectionView, EntryView};
 use brygga_protocol::entry_kind::EntryKind;
-use brygga_protocol::op::{EntryContent, Payload};
+use brygga_protocol::op::{EntryContent, KeyPersonRef, Payload};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeMap;
@@ -21,14 +22,27 @@ pub struct NewEntry {
     pub kind: EntryKind,
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub event_at: DateTime<Utc>,
+    /// Who took part who is not one of the team's key persons (the pupil,
+    /// "mamma"), as written.
     pub participants: Vec<String>,
+    /// The team's key persons who took part, by their contact id
+    /// (docs/contacts.md); absent means none.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub key_persons: Vec<Uuid>,
     pub fields: BTreeMap<String, String>,
     pub text: String,
 }
 
 impl NewEntry {
-    /// The content to sign, checked; a ladder step must be one of `steps`.
-    fn into_content(self, steps: &[LadderStep]) -> Result<EntryContent> {
+    /// The content to sign, checked; a ladder step must be one of `steps`;
+    /// `key_persons` are the links to the team's key persons, already
+    /// looked up.
+    fn into_content(
+        self,
+        steps: &[LadderStep],
+        key_persons: Vec<KeyPersonRef>,
+    ) -> Result<EntryContent> {
         let text = if entry_fields::text_required(self.kind) {
             text::required("text", &self.text)?
         } else {
@@ -50,6 +64,7 @@ impl NewEntry {
             kind: self.kind,
             event_at: self.event_at,
             participants,
+            key_persons,
             fields,
             text,
         })
@@ -81,6 +96,7 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryView> {
         text: r.get(9)?,
         signed_at: r.get(10)?,
         signed_by: r.get(11)?,
+        key_persons: Vec::new(),
         corrections: Vec::new(),
         conflicts: Vec::new(),
     })
@@ -158,7 +174,8 @@ impl Journal {
     /// Writes a new draft in an open case.
     pub fn draft_entry(&mut self, case_id: Uuid, new: NewEntry) -> Result<Uuid> {
         self.ensure_case_open(&case_id)?;
-        let content = new.into_content(&self.ladder_steps()?)?;
+        let key_persons = self.key_person_refs(&new.key_persons, &[])?;
+        let content = new.into_content(&self.ladder_steps()?, key_persons)?;
         self.check_programme_session(&case_id, &content.fields)?;
         self.check_results(&case_id, content.kind, &content.fields)?;
         let entry_id = Uuid::now_v7();
@@ -188,7 +205,12 @@ impl Journal {
                 format!("entry {entry_id} is signed and cannot change; write a correction instead"),
             ));
         }
-        let content = new.into_content(&self.ladder_steps()?)?;
+        let before = match state.version_op {
+            Some(v) => version_content(&self.conn, &entry_id, &v.to_string())?.key_persons,
+            None => Vec::new(),
+        };
+        let key_persons = self.key_person_refs(&new.key_persons, &before)?;
+        let content = new.into_content(&self.ladder_steps()?, key_persons)?;
         self.check_programme_session(&state.case_id, &content.fields)?;
         self.check_results(&state.case_id, content.kind, &content.fields)?;
         let event = self.entry_event(Action::Update, &entry_id, &state.case_id, String::new())?;
@@ -206,14 +228,16 @@ impl Journal {
     /// Signs a draft; from now on it is immutable.
     pub fn sign_entry(&mut self, entry_id: Uuid) -> Result<()> {
         let signing = self.signing(entry_id)?;
-        self.commit(signing.0, signing.1)?;
+        self.commit_batch(signing, None)?;
         Ok(())
     }
 
-    /// The operation that signs a draft, and its audit event: for
+    /// The operations that sign a draft, with their audit events, for
     /// [`Journal::sign_entry`] and for callers that sign in one
-    /// transaction with more.
-    pub(crate) fn signing(&self, entry_id: Uuid) -> Result<(Payload, Event<'static>)> {
+    /// transaction with more: the signature, after a new version when the
+    /// draft's key persons read differently in the directory now (what is
+    /// signed is what the signer saw).
+    pub(crate) fn signing(&self, entry_id: Uuid) -> Result<Vec<(Payload, Event<'static>)>> {
         let state = self.entry_state(&entry_id)?;
         if state.status == "signed" {
             return Err(Error::not_allowed(
@@ -221,14 +245,24 @@ impl Journal {
                 format!("entry {entry_id} is already signed"),
             ));
         }
+        let mut items = Vec::new();
+        let mut content_hash = state.content_hash;
+        let refreshed = self.key_persons_at_signing(entry_id, &state.case_id, state.version_op)?;
+        if let Some((edit, event)) = refreshed {
+            if let Payload::DraftEdited { content, .. } = &edit {
+                content_hash = Some(content.hash());
+            }
+            items.push((edit, event));
+        }
         let event = self.entry_event(Action::Sign, &entry_id, &state.case_id, String::new())?;
-        Ok((
+        items.push((
             Payload::EntrySigned {
                 entry_id,
-                content_hash: state.content_hash,
+                content_hash,
             },
             event,
-        ))
+        ));
+        Ok(items)
     }
 
     /// Adds a correction to a signed entry; the original stays as it was.
@@ -282,8 +316,24 @@ impl Journal {
         Ok(rows)
     }
 
-    /// An entry's corrections and the texts that lost to it.
+    /// An entry's key persons, its corrections and the texts that lost
+    /// to it.
     fn fill_review(&self, entry: &mut EntryView) -> Result<()> {
+        let content: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT v.content FROM entries e JOIN entry_versions v ON v.op_id = e.version_op
+                 WHERE e.id = ?1",
+                [&entry.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(json) = content {
+            let content: EntryContent = serde_json::from_str(&json).map_err(|e| {
+                Error::Damaged(format!("entry {} has an unreadable version: {e}", entry.id))
+            })?;
+            entry.key_persons = self.key_person_views(&content, entry.status == "signed")?;
+        }
         entry.corrections = self.corrections_of(&entry.id)?;
         entry.conflicts = self.conflicts_of(
             crate::replay::ENTRY_OBJECT,

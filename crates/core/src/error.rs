@@ -174,6 +174,9 @@ pub enum ReasonCode {
     /// The consent named as a disclosure's ground is not active (withdrawn
     /// or expired): name another ground; param `consent`.
     DisclosureConsentNotActive,
+    /// A key person who left the role named anew as a participant or an
+    /// owner; params `name` and `on`.
+    ContactLeft,
 }
 
 /// A [`ReasonCode`] with its parameters and the English message.

@@ -31,24 +31,45 @@ pub(crate) fn pupil(j: &mut Journal) -> Uuid {
 pub(crate) fn planned_case(j: &mut Journal) -> (Uuid, Uuid) {
     let pupil = pupil(j);
     let case = j.open_case(pupil).expect("case");
-    j.create_plan(crate::NewPlan {
-        case_id: case,
-        needs: "Trygg skolstart".into(),
-        goals: vec!["Närvaro 80 %".into()],
-        lead_party: "Skolan".into(),
-        follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
-        actions: vec![crate::NewAction {
+    j.create_plan(plan(
+        case,
+        crate::NewAction {
             who: "Familjebehandlare".into(),
             what: "Möter eleven vid entrén".into(),
             due_on: None,
-        }],
-    })
+            contact_id: None,
+        },
+    ))
     .expect("plan");
     let action = j.case_detail(case).expect("detail").plans[0].actions[0]
         .id
         .parse()
         .expect("id");
     (case, action)
+}
+
+/// A plan for `case` with one goal and `action`, followed up 2027-01-15.
+pub(crate) fn plan(case: Uuid, action: crate::NewAction) -> crate::NewPlan {
+    crate::NewPlan {
+        case_id: case,
+        needs: "Trygg skolstart".into(),
+        goals: vec!["Närvaro 80 %".into()],
+        lead_party: "Skolan".into(),
+        follow_up_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+        actions: vec![action],
+    }
+}
+
+/// The school's counsellor, a key person of the student health.
+pub(crate) fn kurator() -> crate::NewContact {
+    crate::NewContact {
+        org_kind: "student-health".into(),
+        org_name: "Fiktiva skolan".into(),
+        role: "kurator".into(),
+        name: "Fiktiv Kurator".into(),
+        phone: None,
+        email: None,
+    }
 }
 
 /// The reason code of a refusal; None for any other error.

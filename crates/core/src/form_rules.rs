@@ -347,6 +347,7 @@ mod tests {
             who: who.into(),
             what: what.into(),
             due_on: None,
+            contact_id: None,
         }
     }
 

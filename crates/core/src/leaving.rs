@@ -291,6 +291,7 @@ mod tests {
             kind: EntryKind::Note,
             event_at: chrono::Utc::now(),
             participants: vec![],
+            key_persons: Vec::new(),
             fields: Default::default(),
             text: text.into(),
         }
@@ -526,6 +527,51 @@ mod tests {
             .expect("count");
         assert_eq!(logged, 1, "the team's operation stays in the log");
         j.check_replay().expect("replay");
+    }
+
+    #[test]
+    fn a_case_takes_its_links_to_key_persons_and_the_directory_stays() {
+        let (_dir, mut j) = journal();
+        let mentor = j
+            .add_contact(crate::NewContact {
+                org_kind: "school".into(),
+                role: "mentor".into(),
+                name: "Fiktiv Mentor".into(),
+                ..crate::NewContact::default()
+            })
+            .expect("contact");
+        let pupil = pupil(&mut j);
+        let case = j.open_case(pupil).expect("case");
+        let entry = j
+            .draft_entry(
+                case,
+                NewEntry {
+                    key_persons: vec![mentor],
+                    ..note("Möte med mentorn")
+                },
+            )
+            .expect("draft");
+        j.sign_entry(entry).expect("sign");
+        j.create_plan(crate::fixtures::plan(
+            case,
+            crate::NewAction {
+                who: String::new(),
+                contact_id: Some(mentor),
+                what: "Möter eleven".into(),
+                due_on: None,
+            },
+        ))
+        .expect("plan");
+        leaves_with_nothing_left(
+            &mut j,
+            case,
+            "SELECT (SELECT count(*) FROM mutable_fields WHERE field = 'owner')
+                  + (SELECT count(*) FROM entry_versions WHERE content LIKE '%key_persons%')",
+        );
+        let listed = j
+            .list_contacts(&crate::ContactFilter::default())
+            .expect("contacts");
+        assert_eq!(listed.len(), 1, "the directory stays");
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod fixtures;
 mod followups;
 pub mod form_rules;
 mod journal;
+pub mod key_persons;
 mod keys;
 pub mod ladder;
 mod leaving;
@@ -52,7 +53,7 @@ pub use audit::{Action as AuditAction, AuditFilter, AuditReport, AuditRow};
 pub use brygga_protocol::entry_kind::EntryKind;
 pub use brygga_protocol::op::{
     ActionStatus, ConsentForm, ContactField, DeviationCategory, DeviationStatus, DisclosureGround,
-    FollowupTask, GuardianField, OrgKind,
+    FollowupTask, GuardianField, KeyPersonRef, OrgKind,
 };
 pub use caseload::{Attention, CaseloadItem, CONSENT_WARNING_DAYS, FOLLOW_UP_WARNING_DAYS};
 pub use cases::{NewConcern, NewGuardian};

@@ -71,6 +71,10 @@ pub struct NewMinutes {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub event_at: DateTime<Utc>,
     pub participants: Vec<String>,
+    /// The team's key persons who took part, by their contact id.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub key_persons: Vec<Uuid>,
     /// Who took part, by organisation (the entry's `parties`).
     pub parties: String,
     pub text: String,
@@ -142,6 +146,7 @@ impl Journal {
             kind: EntryKind::CollaborationMeeting,
             event_at: minutes.event_at,
             participants: minutes.participants,
+            key_persons: minutes.key_persons,
             fields,
             text: minutes.text,
         };

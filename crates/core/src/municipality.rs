@@ -236,6 +236,7 @@ mod tests {
             kind: crate::EntryKind::ApartmentSession,
             event_at: chrono::Utc::now(),
             participants: Vec::new(),
+            key_persons: Vec::new(),
             fields: [
                 ("teacher_present", "yes"),
                 ("step", step),

@@ -235,8 +235,10 @@ impl Journal {
     /// The plan's actions as they stand, in order, by id.
     fn actions_as_they_stand(&self, plan_id: &Uuid) -> Result<Vec<(Uuid, PlanAction)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, who, what, due_on FROM plan_actions WHERE plan_id = ?1
-             ORDER BY position, id",
+            "SELECT a.id, a.who, a.what, a.due_on, o.value FROM plan_actions a
+             LEFT JOIN mutable_fields o ON o.object_type = 'plan-action'
+                  AND o.object_id = a.id AND o.field = 'owner'
+             WHERE a.plan_id = ?1 ORDER BY a.position, a.id",
         )?;
         let rows = stmt
             .query_map([plan_id.to_string()], |r| {
@@ -245,11 +247,12 @@ impl Journal {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(id, who, what, due_on)| {
+            .map(|(id, who, what, due_on, owner)| {
                 let action_id = Uuid::parse_str(&id)
                     .map_err(|_| Error::Damaged(format!("plan action {id} has a bad id")))?;
                 Ok((
@@ -257,6 +260,7 @@ impl Journal {
                     PlanAction {
                         action_id,
                         who,
+                        contact_id: owner.and_then(|o| Uuid::parse_str(&o).ok()),
                         what,
                         due_on: due_on.and_then(|d| d.parse().ok()),
                     },
@@ -278,6 +282,7 @@ fn plan_action(action_id: Uuid, a: &NewAction) -> PlanAction {
     PlanAction {
         action_id,
         who: a.who.trim().to_owned(),
+        contact_id: a.contact_id,
         what: a.what.trim().to_owned(),
         due_on: a.due_on,
     }

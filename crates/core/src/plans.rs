@@ -15,7 +15,13 @@ use uuid::Uuid;
 #[derive(Clone, Debug, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewAction {
+    /// Who does it, typed; the key person's name when `contact_id` is
+    /// given (what is typed then is not used).
     pub who: String,
+    /// The team's key person who does it (docs/contacts.md).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub contact_id: Option<Uuid>,
     pub what: String,
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub due_on: Option<NaiveDate>,
@@ -63,7 +69,12 @@ impl NewPlan {
 }
 
 impl Journal {
-    pub fn create_plan(&mut self, new: NewPlan) -> Result<Uuid> {
+    pub fn create_plan(&mut self, mut new: NewPlan) -> Result<Uuid> {
+        for action in &mut new.actions {
+            if let Some(contact_id) = action.contact_id {
+                action.who = self.action_owner(contact_id)?.name;
+            }
+        }
         form_rules::check(Form::Plan, &new.form_values())?;
         self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
@@ -82,6 +93,7 @@ impl Journal {
             .map(|a| PlanAction {
                 action_id: Uuid::now_v7(),
                 who: a.who.trim().to_owned(),
+                contact_id: a.contact_id,
                 what: a.what.trim().to_owned(),
                 due_on: a.due_on,
             })
@@ -223,6 +235,7 @@ impl Journal {
                 let schedule = self.field_state("plan-action", &id, schedules::FIELD)?;
                 let results = self.results_of(case_id, &id)?;
                 Ok(ActionView {
+                    owner: self.owner_view(&id, &who)?,
                     id,
                     who,
                     what,

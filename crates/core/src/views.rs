@@ -56,7 +56,11 @@ pub struct EntryView {
     pub event_at: String,
     pub written_at: String,
     pub author: String,
+    /// Who took part who is not a key person, as written.
     pub participants: Vec<String>,
+    /// The team's key persons who took part: as signed in a signed entry,
+    /// as the directory has them now in a draft.
+    pub key_persons: Vec<crate::key_persons::KeyPersonView>,
     pub fields: BTreeMap<String, String>,
     /// The text as signed; corrections never change it.
     pub text: String,
@@ -127,7 +131,11 @@ pub struct ConsentView {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActionView {
     pub id: String,
+    /// Who does it, as written (the key person's name when picked).
     pub who: String,
+    /// The key person who does it, as the directory has them now, when
+    /// picked from it.
+    pub owner: Option<crate::key_persons::KeyPersonView>,
     pub what: String,
     pub due_on: Option<String>,
     pub status: String,

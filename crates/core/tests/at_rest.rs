@@ -184,6 +184,7 @@ fn entry(kind: EntryKind, day: u32, text: String) -> NewEntry {
             .single()
             .expect("a valid date"),
         participants: vec!["eleven".into(), "vårdnadshavare".into()],
+        key_persons: Vec::new(),
         fields,
         text,
     }

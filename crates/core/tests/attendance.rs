@@ -408,6 +408,7 @@ fn the_overview_and_the_chart() {
                 kind: EntryKind::HomeVisit,
                 event_at: at,
                 participants: vec![],
+                key_persons: Vec::new(),
                 fields: [("place", "hemmet"), ("purpose", "motivation")]
                     .into_iter()
                     .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -56,6 +56,7 @@ fn note(text: String) -> NewEntry {
         kind: EntryKind::Note,
         event_at: chrono::Utc::now(),
         participants: vec!["eleven".into()],
+        key_persons: Vec::new(),
         fields: BTreeMap::new(),
         text,
     }

@@ -5,8 +5,8 @@
 
 use brygga_core::attendance::ImportOptions;
 use brygga_core::{
-    AuditFilter, DisclosureGround, EntryKind, GuardianField, Journal, JournalRelease, LeaveOut,
-    NewEntry, NewGuardian, NewPlan, NewPupil, Passphrase,
+    AuditFilter, ContactEdit, DisclosureGround, EntryKind, GuardianField, Journal, JournalRelease,
+    LeaveOut, NewContact, NewEntry, NewGuardian, NewPlan, NewPupil, Passphrase,
 };
 use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use std::process::Command;
@@ -61,6 +61,7 @@ fn note(kind: EntryKind, at: DateTime<Utc>, text: &str) -> NewEntry {
         kind,
         event_at: at,
         participants: vec!["Elev".into()],
+        key_persons: Vec::new(),
         fields: fields
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -435,4 +436,47 @@ fn a_small_project_shows_no_figures_at_all() {
     for row in &table[1..] {
         assert_eq!(row[1..], ["<5", "<5"], "{row:?}");
     }
+}
+
+#[test]
+fn the_case_journal_pdf_names_key_persons_as_signed() {
+    let (_dir, mut j) = new_journal();
+    let p = pupil(&mut j, "Fiktiv Elev", &pnr(17, 993), false);
+    let case = j.open_case(p).expect("case");
+    let mentor = j
+        .add_contact(NewContact {
+            org_kind: "school".into(),
+            org_name: "Fiktiva skolan".into(),
+            role: "mentor".into(),
+            name: "Fiktiv Mentor".into(),
+            ..NewContact::default()
+        })
+        .expect("mentor");
+    let entry = j
+        .draft_entry(
+            case,
+            NewEntry {
+                key_persons: vec![mentor],
+                ..note(EntryKind::Note, at(2026, 11, 2, 8), "Fiktivt möte.")
+            },
+        )
+        .expect("draft");
+    j.sign_entry(entry).expect("sign");
+    j.edit_contact(
+        mentor,
+        ContactEdit {
+            name: Some("Fiktiv Annan".into()),
+            ..ContactEdit::default()
+        },
+    )
+    .expect("rename");
+    let text = pdf_text(
+        &j.export_case_journal_pdf(case, &[], release())
+            .expect("export"),
+    );
+    assert!(
+        text.contains("Deltagare: Fiktiv Mentor (mentor, Fiktiva skolan), Elev"),
+        "{text}"
+    );
+    assert!(!text.contains("Fiktiv Annan"));
 }

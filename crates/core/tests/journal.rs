@@ -39,6 +39,7 @@ fn entry(kind: EntryKind, text: &str, fields: &[(&str, &str)]) -> NewEntry {
             .single()
             .expect("time"),
         participants: vec!["Elev".into(), "Vårdnadshavare".into()],
+        key_persons: Vec::new(),
         fields: fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -162,6 +163,7 @@ fn every_kind_of_record_replays_from_the_log_to_the_same_tables() {
                 who: "Mentor".into(),
                 what: "Möter eleven vid entrén".into(),
                 due_on: Some(date(2026, 12, 1)),
+                contact_id: None,
             }],
         })
         .expect("plan");

@@ -757,6 +757,7 @@ mod tests {
             kind: EntryKind::Note,
             event_at: Utc.timestamp_opt(0, 0).single().expect("epoch"),
             participants: vec![],
+            key_persons: Vec::new(),
             fields: BTreeMap::new(),
             text: String::new(),
         }
@@ -898,6 +899,7 @@ mod tests {
                         who: "w".into(),
                         what: "w".into(),
                         due_on: None,
+                        contact_id: None,
                     }],
                 },
                 vec![o(7, K::Plan), o(8, K::PlanAction)],

@@ -96,16 +96,41 @@ impl ActionStatus {
 pub struct EntryContent {
     pub kind: EntryKind,
     pub event_at: DateTime<Utc>,
+    /// Who took part, as written: the pupil, a guardian ("mamma"), anyone
+    /// who is not one of the team's key persons.
     pub participants: Vec<String>,
+    /// The team's key persons who took part (docs/contacts.md). Absent in
+    /// content written before links existed, so its bytes and hash stay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_persons: Vec<KeyPersonRef>,
     /// Kind-specific fields; a BTreeMap so the signed bytes are canonical.
     pub fields: BTreeMap<String, String>,
     pub text: String,
 }
 
+/// A key person of the team named in a pupil's entry: the contact's id,
+/// as data and not as an object of the pupil's (docs/adr/0029-a-team-scope.md),
+/// and what the writer saw of them. A signed entry keeps these words
+/// whatever the directory says later (docs/adr/0031-links-to-key-persons.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPersonRef {
+    pub contact_id: Uuid,
+    pub name: String,
+    pub role: String,
+    /// The organisation's name (may be empty).
+    pub org_name: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanAction {
     pub action_id: Uuid,
+    /// Who does it, as written; a key person's name when `contact_id` is
+    /// given.
     pub who: String,
+    /// The team's key person who does it, named as data; absent when the
+    /// owner is typed (and in actions written before links existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<Uuid>,
     pub what: String,
     pub due_on: Option<NaiveDate>,
 }
@@ -714,15 +739,49 @@ mod tests {
         assert_eq!(serde_json::to_string(&p).expect("serialise"), old);
     }
 
-    #[test]
-    fn an_entry_hash_changes_with_any_part_of_the_content() {
-        let content = EntryContent {
+    /// A note's content with no participant.
+    fn note() -> EntryContent {
+        EntryContent {
             kind: EntryKind::Note,
             event_at: DateTime::<Utc>::from_timestamp(0, 0).expect("epoch"),
             participants: vec![],
+            key_persons: vec![],
             fields: BTreeMap::new(),
             text: "Fiktiv".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn content_and_actions_without_key_persons_keep_their_bytes() {
+        let content = r#"{"kind":"note","event_at":"1970-01-01T00:00:00Z","participants":["mamma"],"fields":{},"text":"Fiktiv"}"#;
+        let c: EntryContent = serde_json::from_str(content).expect("content before links");
+        assert!(c.key_persons.is_empty());
+        assert_eq!(serde_json::to_string(&c).expect("serialise"), content);
+        let action = r#"{"action_id":"00000000-0000-0000-0000-000000000000","who":"Mentor","what":"Ring","due_on":null}"#;
+        let a: PlanAction = serde_json::from_str(action).expect("action before links");
+        assert_eq!(a.contact_id, None);
+        assert_eq!(serde_json::to_string(&a).expect("serialise"), action);
+    }
+
+    #[test]
+    fn a_key_person_is_part_of_what_an_entry_hash_covers() {
+        let content = note();
+        let mut linked = content.clone();
+        linked.key_persons.push(KeyPersonRef {
+            contact_id: Uuid::nil(),
+            name: "Fiktiv Mentor".into(),
+            role: "mentor".into(),
+            org_name: String::new(),
+        });
+        let mut renamed = linked.clone();
+        renamed.key_persons[0].name = "Fiktiv Mentorsson".into();
+        assert_ne!(content.hash(), linked.hash());
+        assert_ne!(linked.hash(), renamed.hash());
+    }
+
+    #[test]
+    fn an_entry_hash_changes_with_any_part_of_the_content() {
+        let content = note();
         let mut other = content.clone();
         other.text.push('.');
         assert_eq!(content.hash(), content.clone().hash());

@@ -15,6 +15,7 @@ pub mod cases;
 pub mod checkin;
 pub mod conflicts;
 pub mod consents;
+pub mod contacts;
 pub mod deviations;
 pub mod disclosures;
 pub mod entries;

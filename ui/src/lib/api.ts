@@ -40,7 +40,10 @@ import type { ImportReport } from './bindings/ImportReport';
 import type { ExportRequest } from './bindings/ExportRequest';
 import type { ExportResult } from './bindings/ExportResult';
 import type { FollowupView } from './bindings/FollowupView';
+import type { ContactEdit } from './bindings/ContactEdit';
+import type { ContactView } from './bindings/ContactView';
 import type { LadderStep } from './bindings/LadderStep';
+import type { NewContact } from './bindings/NewContact';
 import type { LadderView } from './bindings/LadderView';
 import type { MunicipalitySettings } from './bindings/MunicipalitySettings';
 import type { NewLadderStep } from './bindings/NewLadderStep';
@@ -144,6 +147,11 @@ export const api = {
   loadDemo: () => call<DemoSummary>('load_demo'),
   syncStatus: () => call<SyncStatus>('sync_status'),
   syncNow: () => call<SyncReport>('sync_now'),
+  /** The team's key persons: those who hold their role, or all. */
+  contacts: (all: boolean) => call<ContactView[]>('contacts', { all }),
+  addContact: (contact: NewContact) => call<string>('add_contact', { contact }),
+  editContact: (contactId: string, edit: ContactEdit) => call<null>('edit_contact', { contactId, edit }),
+  contactLeftRole: (contactId: string) => call<null>('contact_left_role', { contactId }),
   resolveConflict: (lostOpId: string, keep: Keep) => call<null>('resolve_conflict', { lostOpId, keep }),
   adoptConflictAsCorrection: (lostOpId: string, reason: string) =>
     call<string>('adopt_conflict_as_correction', { lostOpId, reason }),

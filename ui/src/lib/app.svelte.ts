@@ -18,6 +18,7 @@ export type Screen =
   | { name: 'search' }
   | { name: 'add-pupil' }
   | { name: 'attendance' }
+  | { name: 'contacts' }
   | { name: 'settings' };
 
 export const app = $state<{

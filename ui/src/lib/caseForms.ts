@@ -209,6 +209,9 @@ export function withdrawProblem(on: string, givenOn: string, today = todayIso())
 export interface ActionDraft {
   /** The plan's own action, when revising; none for a new one. */
   id?: string;
+  /** A key person of the team who does it, by id; '' when `who` is typed. */
+  contactId: string;
+  /** Typed, or the picked key person's name. */
   who: string;
   what: string;
   dueOn: string;
@@ -222,7 +225,8 @@ export interface PlanDraft {
   actions: ActionDraft[];
 }
 
-const emptyAction = (a: ActionDraft): boolean => blank(a.who) && blank(a.what) && blank(a.dueOn);
+const emptyAction = (a: ActionDraft): boolean =>
+  a.contactId === '' && blank(a.who) && blank(a.what) && blank(a.dueOn);
 
 const PLAN_KEYS: Names = { lead_party: 'leadParty', follow_up_on: 'followUpOn', due_on: 'dueOn' };
 
@@ -234,7 +238,12 @@ export function planProblems(plan: PlanDraft, today = todayIso()): Problems {
 export function planInput(caseId: string, plan: PlanDraft): NewPlan {
   const actions: NewAction[] = plan.actions
     .filter((a) => !emptyAction(a))
-    .map((a) => ({ who: a.who.trim(), what: a.what.trim(), due_on: blank(a.dueOn) ? null : a.dueOn.trim() }));
+    .map((a) => ({
+      who: a.who.trim(),
+      contact_id: a.contactId === '' ? null : a.contactId,
+      what: a.what.trim(),
+      due_on: blank(a.dueOn) ? null : a.dueOn.trim(),
+    }));
   return {
     case_id: caseId,
     needs: plan.needs.trim(),
@@ -252,7 +261,13 @@ export function planDraftOf(plan: PlanView): PlanDraft {
     goals: plan.goals.length > 0 ? [...plan.goals] : [''],
     leadParty: plan.lead_party,
     followUpOn: plan.follow_up_on,
-    actions: plan.actions.map((a) => ({ id: a.id, who: a.who, what: a.what, dueOn: a.due_on ?? '' })),
+    actions: plan.actions.map((a) => ({
+      id: a.id,
+      contactId: a.owner?.contact_id ?? '',
+      who: a.who,
+      what: a.what,
+      dueOn: a.due_on ?? '',
+    })),
   };
 }
 

@@ -17,31 +17,22 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestServer, needsServer } from '../../../tests/e2e/server.mjs';
-import { PASS, audit, caseOf, createWithDemo, cspViolations, hasCount, openApp, startApp, useWindow } from './window.mjs';
+import {
+  PASS,
+  audit,
+  backToCaseload,
+  caseOf,
+  createWithDemo,
+  cspViolations,
+  enrolledWithDemo,
+  hasCount,
+  openApp,
+  signInWindow,
+  startApp,
+  useWindow,
+} from './window.mjs';
 
 useWindow();
-
-/**
- * A laptop with the demo caseload, in its window, enrolled on `server` as
- * `user` of a team of its own, its first round done.
- */
-async function enrolledWithDemo(server, user) {
-  server.admin('team', 'add', 'Fiktivt team');
-  server.admin('user', 'add', user, '--team', 'Fiktivt team');
-  const opened = await openApp();
-  await createWithDemo(opened.page);
-  await opened.bridge.invoke('enroll', { serverUrl: server.url, code: server.enrollCode(user) });
-  await opened.bridge.invoke('sync_now');
-  return opened;
-}
-
-/** Leaves the caseload and comes back: it reads the journal again. */
-async function backToCaseload(page) {
-  await page.getByRole('button', { name: 'Sök' }).first().click();
-  await page.getByTestId('search-screen').waitFor();
-  await page.getByRole('button', { name: 'Ärenden' }).first().click();
-  await page.getByTestId('caseload-list').waitFor();
-}
 
 // Each test has its own app, journal and browser context; they run side by
 // side, as most of their time is spent waiting on the other processes.
@@ -96,11 +87,7 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     await page.locator('#entry-text').fill('Fiktivt hembesök: vi pratade om morgonrutiner.');
     await page.getByTestId('save-draft').click();
     await page.getByTestId('case-title').waitFor();
-    const draft = page.locator('[data-testid=entry][data-status=draft]').filter({ hasText: 'morgonrutiner' });
-    await draft.getByTestId('sign').click();
-    await draft.getByTestId('confirm-sign').click();
-    const signed = page.locator('[data-testid=entry][data-status=signed]').filter({ hasText: 'morgonrutiner' });
-    await signed.waitFor();
+    const signed = await signInWindow(page, 'morgonrutiner');
     await signed.getByTestId('correct').click();
     await signed.getByLabel('Rättad text').fill('Vi pratade om kvällsrutiner.');
     await signed.getByLabel('Skäl').fill('Fel ord.');

@@ -123,3 +123,35 @@ export async function createWithDemo(page) {
   await page.getByTestId('create-demo').click();
   await page.getByTestId('caseload').waitFor();
 }
+
+/**
+ * A laptop with the demo caseload, in its window, enrolled on `server` as
+ * `user` of a team of its own, its first round done.
+ */
+export async function enrolledWithDemo(server, user) {
+  server.admin('team', 'add', 'Fiktivt team');
+  server.admin('user', 'add', user, '--team', 'Fiktivt team');
+  const opened = await openApp();
+  await createWithDemo(opened.page);
+  await opened.bridge.invoke('enroll', { serverUrl: server.url, code: server.enrollCode(user) });
+  await opened.bridge.invoke('sync_now');
+  return opened;
+}
+
+/** Leaves the caseload and comes back: it reads the journal again. */
+export async function backToCaseload(page) {
+  await page.getByRole('button', { name: 'Sök' }).first().click();
+  await page.getByTestId('search-screen').waitFor();
+  await page.getByRole('button', { name: 'Ärenden' }).first().click();
+  await page.getByTestId('caseload-list').waitFor();
+}
+
+/** Signs the draft in the case view that says `text`; the signed entry's card. */
+export async function signInWindow(page, text) {
+  const draft = page.locator('[data-testid=entry][data-status=draft]').filter({ hasText: text });
+  await draft.getByTestId('sign').click();
+  await draft.getByTestId('confirm-sign').click();
+  const signed = page.locator('[data-testid=entry][data-status=signed]').filter({ hasText: text });
+  await signed.waitFor();
+  return signed;
+}

@@ -41,8 +41,8 @@ const plan = (over: Partial<PlanDraft> = {}): PlanDraft => ({
   leadParty: 'Socialtjänsten',
   followUpOn: '2027-01-15',
   actions: [
-    { who: 'Familjebehandlare', what: 'Möter vid entrén', dueOn: '' },
-    { who: '', what: '', dueOn: '' },
+    { contactId: '', who: 'Familjebehandlare', what: 'Möter vid entrén', dueOn: '' },
+    { contactId: '', who: '', what: '', dueOn: '' },
   ],
   ...over,
 });
@@ -91,11 +91,16 @@ describe('collaboration plan form', () => {
     expect(planProblems(plan())).toEqual({});
     const input = planInput('c1', plan());
     expect(input.goals).toEqual(['Närvaro minst 80 %']);
-    expect(input.actions).toEqual([{ who: 'Familjebehandlare', what: 'Möter vid entrén', due_on: null }]);
+    expect(input.actions).toEqual([{ who: 'Familjebehandlare', contact_id: null, what: 'Möter vid entrén', due_on: null }]);
+  });
+  it('sends a picked key person as the owner, by id and name', () => {
+    const picked = plan({ actions: [{ contactId: 'k1', who: 'Fiktiv Mentor', what: 'Ringer hem', dueOn: '' }] });
+    expect(planProblems(picked)).toEqual({});
+    expect(planInput('c1', picked).actions).toEqual([{ who: 'Fiktiv Mentor', contact_id: 'k1', what: 'Ringer hem', due_on: null }]);
   });
   it('needs a goal, a lead party, a follow-up date and whole actions', () => {
     const p = planProblems(
-      plan({ needs: '', goals: ['', ' '], leadParty: '', followUpOn: '15 jan', actions: [{ who: 'Mentor', what: '', dueOn: 'snart' }] }),
+      plan({ needs: '', goals: ['', ' '], leadParty: '', followUpOn: '15 jan', actions: [{ contactId: '', who: 'Mentor', what: '', dueOn: 'snart' }] }),
     );
     expect(p).toEqual({
       needs: 'required',
@@ -117,21 +122,21 @@ describe('collaboration plan form', () => {
       created_at: '2026-12-01T08:00:00.000Z',
       author: 'Fiktiv Handläggare',
       actions: [
-        { id: 'a1', who: 'Mentor', what: 'Möter vid entrén', due_on: '2027-01-10', status: 'ongoing', conflicts: [], schedule: null, results: [] },
+        { id: 'a1', who: 'Mentor', owner: null, what: 'Möter vid entrén', due_on: '2027-01-10', status: 'ongoing', conflicts: [], schedule: null, results: [] },
       ],
       version: 1,
       concurrent: false,
     });
     expect(draft.goals).toEqual(['']);
-    expect(draft.actions).toEqual([{ id: 'a1', who: 'Mentor', what: 'Möter vid entrén', dueOn: '2027-01-10' }]);
+    expect(draft.actions).toEqual([{ id: 'a1', contactId: '', who: 'Mentor', what: 'Möter vid entrén', dueOn: '2027-01-10' }]);
     draft.goals = ['Närvaro minst 80 %'];
-    draft.actions.push({ who: '', what: '', dueOn: '' }, { who: 'BUP', what: 'Samtal om sömn', dueOn: '' });
+    draft.actions.push({ contactId: '', who: '', what: '', dueOn: '' }, { contactId: '', who: 'BUP', what: 'Samtal om sömn', dueOn: '' });
     const revision = planRevision('p1', draft);
     expect(revision.plan_id).toBe('p1');
     expect('case_id' in revision).toBe(false);
     expect(revision.actions).toEqual([
-      { id: 'a1', who: 'Mentor', what: 'Möter vid entrén', due_on: '2027-01-10' },
-      { id: null, who: 'BUP', what: 'Samtal om sömn', due_on: null },
+      { id: 'a1', who: 'Mentor', contact_id: null, what: 'Möter vid entrén', due_on: '2027-01-10' },
+      { id: null, who: 'BUP', contact_id: null, what: 'Samtal om sömn', due_on: null },
     ]);
   });
 });

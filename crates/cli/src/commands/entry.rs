@@ -33,6 +33,7 @@ fn add(ctx: &Context, add: EntryAdd) -> Result<()> {
         fields: add.content.field_map()?,
         text: add.content.text.require()?,
         participants: add.content.participants,
+        key_persons: add.content.key_persons,
     };
     output::created(ctx.open()?.draft_entry(add.case, new)?)
 }
@@ -40,11 +41,12 @@ fn add(ctx: &Context, add: EntryAdd) -> Result<()> {
 /// Replaces a draft's content: what is not given is taken from the draft.
 /// `--field key=value` sets one field and `key=` removes it; the draft's
 /// fields are dropped when the kind changes (they belong to the old kind).
-/// `--participant` replaces the list. A signed entry is refused by the core.
+/// `--participant` replaces the list, and so does `--key-person`. A signed
+/// entry is refused by the core.
 fn edit(ctx: &Context, edit: EntryEdit) -> Result<()> {
     if edit.kind.is_none() && edit.at.is_none() && edit.content.is_empty() {
         return Err(Failure::usage(
-            "nothing to change; give --kind, --at, --text, --text-file, --field or --participant",
+            "nothing to change; give --kind, --at, --text, --text-file, --field, --participant or --key-person",
         ));
     }
     let changed_fields = edit.content.field_map()?;
@@ -73,12 +75,22 @@ fn edit(ctx: &Context, edit: EntryEdit) -> Result<()> {
     } else {
         edit.content.participants
     };
+    let key_persons = if edit.content.key_persons.is_empty() {
+        draft
+            .key_persons
+            .iter()
+            .map(|k| parse::id(&k.contact_id).map_err(|e| Failure::new(Code::Damaged, e)))
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        edit.content.key_persons
+    };
     journal.edit_draft(
         edit.id,
         NewEntry {
             kind,
             event_at,
             participants,
+            key_persons,
             fields,
             text: text.unwrap_or(draft.text),
         },

@@ -35,6 +35,7 @@ fn minutes(ctx: &Context, m: MeetingMinutes) -> Result<()> {
         case_id: m.case,
         event_at: m.at.unwrap_or_else(chrono::Utc::now),
         participants: m.participants,
+        key_persons: m.key_persons,
         parties,
         text,
         results: m

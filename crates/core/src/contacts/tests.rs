@@ -1,5 +1,5 @@
 use super::*;
-use crate::fixtures::{journal, op_count, reason};
+use crate::fixtures::{journal, kurator, op_count, reason};
 
 fn rektor() -> NewContact {
     NewContact {
@@ -9,17 +9,6 @@ fn rektor() -> NewContact {
         name: " Fiktiv Rektor ".into(),
         phone: Some("08-000 00 00".into()),
         email: Some("rektor@fiktiva.example.se".into()),
-    }
-}
-
-fn kurator() -> NewContact {
-    NewContact {
-        org_kind: "student-health".into(),
-        org_name: "Fiktiva skolan".into(),
-        role: "kurator".into(),
-        name: "Fiktiv Kurator".into(),
-        phone: None,
-        email: None,
     }
 }
 

@@ -131,6 +131,7 @@ fn a_journal_export_records_its_disclosure_in_the_same_step_even_for_a_closed_ca
                 kind: EntryKind::Note,
                 event_at: chrono::Utc::now(),
                 participants: vec![],
+                key_persons: vec![],
                 fields: Default::default(),
                 text: "Fiktiv anteckning".into(),
             },

@@ -18,6 +18,7 @@ use crate::clock;
 use crate::disclosures::JournalRelease;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
+use crate::key_persons::KeyPersonView;
 use crate::text;
 use crate::views::{CaseDetail, EntryView};
 use uuid::Uuid;
@@ -177,9 +178,15 @@ fn entry(doc: &mut Document, e: &EntryView) {
             Style::BODY,
         );
     }
-    if !e.participants.is_empty() {
+    let participants: Vec<String> = e
+        .key_persons
+        .iter()
+        .map(KeyPersonView::label)
+        .chain(e.participants.iter().cloned())
+        .collect();
+    if !participants.is_empty() {
         doc.text(
-            &format!("Deltagare: {}", e.participants.join(", ")),
+            &format!("Deltagare: {}", participants.join(", ")),
             Style::BODY,
         );
     }

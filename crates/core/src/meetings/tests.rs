@@ -9,6 +9,7 @@ fn minutes(case_id: Uuid, results: Vec<(Uuid, &str)>) -> NewMinutes {
         case_id,
         event_at: Utc::now(),
         participants: vec!["Fiktiv Mentor".into()],
+        key_persons: vec![],
         parties: "Skolan, BUP, familjen".into(),
         text: "Vi gick igenom planen.".into(),
         results: results
@@ -39,6 +40,7 @@ fn revision(j: &Journal, case: Uuid) -> PlanRevision {
 
 fn action(who: &str, what: &str) -> crate::NewAction {
     crate::NewAction {
+        contact_id: None,
         who: who.into(),
         what: what.into(),
         due_on: None,
@@ -67,11 +69,13 @@ fn the_agenda_holds_the_open_actions_and_what_is_due() {
         actions: vec![
             crate::NewAction {
                 who: "BUP".into(),
+                contact_id: None,
                 what: "Sömnsamtal".into(),
                 due_on: Some(today),
             },
             crate::NewAction {
                 who: "Skolsköterskan".into(),
+                contact_id: None,
                 what: "Hälsosamtal".into(),
                 due_on: None,
             },
@@ -359,12 +363,14 @@ fn two_revisions_at_once_are_both_kept_and_lose_no_action() {
             follow_up_on: NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
             actions: vec![PlanAction {
                 action_id: action,
+                contact_id: None,
                 who: "Familjebehandlare".into(),
                 what: "Möter eleven vid entrén".into(),
                 due_on: None,
             }],
             new_actions: vec![PlanAction {
                 action_id: theirs_action,
+                contact_id: None,
                 who: "BUP".into(),
                 what: "Sömnsamtal".into(),
                 due_on: None,

@@ -31,6 +31,7 @@ fn session_entry(session: &str, at: &str) -> NewEntry {
         kind: EntryKind::Note,
         event_at: at.parse().expect("time"),
         participants: vec![],
+        key_persons: Vec::new(),
         fields: [(SESSION_FIELD.to_owned(), session.to_owned())].into(),
         text: "Fiktiv session".into(),
     }

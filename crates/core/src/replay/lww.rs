@@ -121,7 +121,7 @@ fn stored(conn: &Connection, field: &Field) -> Result<Option<Stored>> {
     .optional()?)
 }
 
-fn write_field(
+pub(crate) fn write_field(
     conn: &Connection,
     op: &Operation,
     field: &Field,

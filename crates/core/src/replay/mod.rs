@@ -38,7 +38,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
 pub(crate) use dump::{check, dump};
-pub(crate) use entries::{AFTER_SIGNATURE, FIELD as ENTRY_FIELD, OBJECT as ENTRY_OBJECT};
+pub(crate) use entries::{
+    version_content, AFTER_SIGNATURE, FIELD as ENTRY_FIELD, OBJECT as ENTRY_OBJECT,
+};
 
 /// The time an operation was made, as stored in `*_at` columns.
 pub(crate) fn op_time(hlc: Hlc) -> String {

@@ -5,8 +5,9 @@
 //! once lose no action either of them added. Every version stays in the
 //! log, where [`crate::Journal::plan_versions`] reads them.
 
-use super::{ensure_exists, op_time};
+use super::{ensure_exists, lww, op_time};
 use crate::error::{Error, Result};
+use crate::key_persons::OWNER_FIELD;
 use crate::store;
 use brygga_protocol::op::{Operation, Payload, PlanAction};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -38,7 +39,7 @@ pub(super) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 ],
             )?;
             for (position, a) in actions.iter().enumerate() {
-                add_action(conn, plan_id, position, a)?;
+                add_action(conn, op, plan_id, position, a)?;
             }
             Ok(())
         }
@@ -81,9 +82,10 @@ pub(super) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                         a.due_on.map(|d| d.to_string())
                     ],
                 )?;
+                revise_owner(conn, op, a)?;
             }
             for (position, a) in new_actions.iter().enumerate() {
-                add_action(conn, plan_id, actions.len() + position, a)?;
+                add_action(conn, op, plan_id, actions.len() + position, a)?;
             }
             Ok(())
         }
@@ -91,7 +93,13 @@ pub(super) fn apply(conn: &Connection, op: &Operation) -> Result<()> {
     }
 }
 
-fn add_action(conn: &Connection, plan_id: &Uuid, position: usize, a: &PlanAction) -> Result<()> {
+fn add_action(
+    conn: &Connection,
+    op: &Operation,
+    plan_id: &Uuid,
+    position: usize,
+    a: &PlanAction,
+) -> Result<()> {
     store::exec(
         conn,
         "INSERT INTO plan_actions (id, plan_id, position, who, what, due_on)
@@ -105,7 +113,24 @@ fn add_action(conn: &Connection, plan_id: &Uuid, position: usize, a: &PlanAction
             a.due_on.map(|d| d.to_string())
         ],
     )?;
+    if let Some(contact_id) = a.contact_id {
+        lww::set_field(conn, op, owner(a), &contact_id.to_string(), None)?;
+    }
     Ok(())
+}
+
+/// An action's owner, a key person named as data (ADR 0031): the action's
+/// value `owner`, where the directory's current words are found.
+fn owner(a: &PlanAction) -> lww::Field {
+    lww::Field::new("plan-action", &a.action_id, OWNER_FIELD)
+}
+
+/// A revision names the action's owner again, or no key person (the
+/// empty value). It overwrites in the order: two revisions made at once
+/// are the plan's conflict, kept as its versions, not the owner's own.
+fn revise_owner(conn: &Connection, op: &Operation, a: &PlanAction) -> Result<()> {
+    let contact = a.contact_id.map(|c| c.to_string()).unwrap_or_default();
+    lww::write_field(conn, op, &owner(a), &contact, None)
 }
 
 /// A revision carries only actions of its own plan.

@@ -59,6 +59,7 @@ fn content(text: &str) -> EntryContent {
         kind: EntryKind::Note,
         event_at: DateTime::<Utc>::from_timestamp(1_700_000_000, 0).expect("time"),
         participants: vec![],
+        key_persons: Vec::new(),
         fields: Default::default(),
         text: text.into(),
     }
@@ -454,6 +455,7 @@ fn with_action() -> Ops {
                 who: "Mentor".into(),
                 what: "Möter eleven vid entrén".into(),
                 due_on: None,
+                contact_id: None,
             }],
         },
     );

@@ -2,8 +2,18 @@
 import type { ConflictView } from "./ConflictView";
 import type { CorrectionView } from "./CorrectionView";
 import type { EntryKind } from "./EntryKind";
+import type { KeyPersonView } from "./KeyPersonView";
 
-export type EntryView = { id: string, case_id: string, kind: EntryKind, status: string, event_at: string, written_at: string, author: string, participants: Array<string>, fields: { [key in string]?: string }, 
+export type EntryView = { id: string, case_id: string, kind: EntryKind, status: string, event_at: string, written_at: string, author: string, 
+/**
+ * Who took part who is not a key person, as written.
+ */
+participants: Array<string>, 
+/**
+ * The team's key persons who took part: as signed in a signed entry,
+ * as the directory has them now in a draft.
+ */
+key_persons: Array<KeyPersonView>, fields: { [key in string]?: string }, 
 /**
  * The text as signed; corrections never change it.
  */

@@ -3,4 +3,13 @@
 /**
  * One action of a plan: who does what, by when (YYYY-MM-DD).
  */
-export type NewAction = { who: string, what: string, due_on: string | null, };
+export type NewAction = { 
+/**
+ * Who does it, typed; the key person's name when `contact_id` is
+ * given (what is typed then is not used).
+ */
+who: string, 
+/**
+ * The team's key person who does it (docs/contacts.md).
+ */
+contact_id: string | null, what: string, due_on: string | null, };

@@ -4,4 +4,14 @@ import type { EntryKind } from "./EntryKind";
 /**
  * A journal entry as the user writes it; `event_at` is RFC 3339.
  */
-export type NewEntry = { kind: EntryKind, event_at: string, participants: Array<string>, fields: { [key in string]?: string }, text: string, };
+export type NewEntry = { kind: EntryKind, event_at: string, 
+/**
+ * Who took part who is not one of the team's key persons (the pupil,
+ * "mamma"), as written.
+ */
+participants: Array<string>, 
+/**
+ * The team's key persons who took part, by their contact id
+ * (docs/contacts.md); absent means none.
+ */
+key_persons: Array<string>, fields: { [key in string]?: string }, text: string, };

@@ -6,6 +6,10 @@ import type { MinutesResult } from "./MinutesResult";
  */
 export type NewMinutes = { case_id: string, event_at: string, participants: Array<string>, 
 /**
+ * The team's key persons who took part, by their contact id.
+ */
+key_persons: Array<string>, 
+/**
  * Who took part, by organisation (the entry's `parties`).
  */
 parties: string, text: string, 

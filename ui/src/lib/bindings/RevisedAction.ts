@@ -4,4 +4,13 @@
  * An action of a revised plan: `id` names an action the plan has (its
  * status, schedule and results go with it), none makes a new one.
  */
-export type RevisedAction = { id: string | null, who: string, what: string, due_on: string | null, };
+export type RevisedAction = { id: string | null, 
+/**
+ * Who does it, typed; the key person's name when `contact_id` is
+ * given (what is typed then is not used).
+ */
+who: string, 
+/**
+ * The team's key person who does it (docs/contacts.md).
+ */
+contact_id: string | null, what: string, due_on: string | null, };
