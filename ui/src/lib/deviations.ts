@@ -2,17 +2,10 @@
 // (crates/protocol/src/op.rs): the partner is the kind of organisation of
 // the team's directory of key persons.
 
-export const PARTNERS = [
-  'school',
-  'student-health',
-  'bup',
-  'youth-clinic',
-  'child-health',
-  'police',
-  'leisure-services',
-  'social-services',
-  'other',
-] as const;
+import { ORG_KINDS } from './keyPersons';
+
+/** A partner is a kind of organisation of the directory. */
+export const PARTNERS = ORG_KINDS;
 
 export const CATEGORIES = [
   'late-contact',
