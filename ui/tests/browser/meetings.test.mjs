@@ -16,6 +16,10 @@ describe('Collaboration meetings in the window', () => {
     const { context, page, bridge } = await openApp();
     await createWithDemo(page);
     const alva = await caseOf(bridge, 'Alva Lindqvist');
+    // The team's mentor, in the directory before the meeting.
+    const mentor = await bridge.invoke('add_contact', {
+      contact: { org_kind: 'school', org_name: 'Fiktiva skolan', role: 'mentor', name: 'Fiktiv Mentor', phone: null, email: null },
+    });
     await page.getByText('Alva Lindqvist').first().click();
     await page.getByTestId('case-title').waitFor();
 
@@ -39,7 +43,9 @@ describe('Collaboration meetings in the window', () => {
     await audit(page, 'meetings-02-minutes-problems');
     assert.equal((await bridge.invoke('list_entries', { caseId: alva })).length, entriesBefore);
 
-    await meeting.getByLabel('Deltagare').fill('Fiktiv Mentor, Karin (mamma)');
+    // The mentor is picked from the directory, the mother typed.
+    await meeting.getByTestId('key-person-option').check();
+    await meeting.getByLabel('Deltagare').fill('Karin (mamma)');
     await meeting.getByLabel('Deltagande parter').fill('Skolan, BUP och familjen');
     await meeting.getByLabel('Protokoll').fill('Fiktivt protokoll: vi gick igenom planen.');
     await audit(page, 'meetings-03-minutes');
@@ -53,7 +59,11 @@ describe('Collaboration meetings in the window', () => {
     const minutes = entries.find((e) => e.text === 'Fiktivt protokoll: vi gick igenom planen.');
     assert.equal(minutes.status, 'signed');
     assert.equal(minutes.kind, 'collaboration-meeting');
-    assert.deepEqual(minutes.participants, ['Fiktiv Mentor', 'Karin (mamma)']);
+    assert.deepEqual(minutes.participants, ['Karin (mamma)']);
+    assert.deepEqual(
+      minutes.key_persons.map((k) => [k.contact_id, k.name, k.role, k.org_name]),
+      [[mentor, 'Fiktiv Mentor', 'mentor', 'Fiktiva skolan']],
+    );
     assert.deepEqual(minutes.fields, {
       parties: 'Skolan, BUP och familjen',
       [`result:${entrance.id}`]: 'Alva kom in tre morgnar av fyra.',
