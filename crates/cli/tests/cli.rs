@@ -1297,12 +1297,24 @@ fn a_meeting_runs_from_its_agenda_to_signed_minutes_and_a_plan_is_revised() {
         serde_json::json!([])
     );
 
+    let kurator = j.create(&[
+        "contacts",
+        "add",
+        "--org",
+        "bup",
+        "--role",
+        "kurator",
+        "--name",
+        "Fiktiv Kurator",
+    ]);
     let entry = j.create(
         &[
             &minutes[..],
             &[
                 "--participant",
                 "Fiktiv Mentor",
+                "--key-person",
+                &kurator,
                 "--parties",
                 "Skolan, BUP",
                 "--result",
@@ -1314,6 +1326,8 @@ fn a_meeting_runs_from_its_agenda_to_signed_minutes_and_a_plan_is_revised() {
     let shown = j.json(&["entry", "show", &entry]);
     assert_eq!(shown["status"], "signed");
     assert_eq!(shown["kind"], "collaboration-meeting");
+    assert_eq!(shown["key_persons"][0]["contact_id"], kurator.as_str());
+    assert_eq!(shown["key_persons"][0]["name"], "Fiktiv Kurator");
     assert_eq!(shown["fields"]["parties"], "Skolan, BUP");
     assert_eq!(
         shown["fields"][format!("result:{action}")],
