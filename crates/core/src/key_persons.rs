@@ -15,6 +15,7 @@ use crate::audit::{Action, Event};
 use crate::contacts::ContactView;
 use crate::error::{Error, ReasonCode, Result};
 use crate::journal::Journal;
+use crate::plans::NewAction;
 use brygga_protocol::op::{EntryContent, KeyPersonRef, Payload};
 use serde::Serialize;
 use uuid::Uuid;
@@ -129,10 +130,17 @@ impl Journal {
         Ok(refs)
     }
 
-    /// A plan action's owner picked from the directory, by id: refused
-    /// when unknown here or when they left the role.
-    pub(crate) fn action_owner(&self, contact_id: Uuid) -> Result<ContactView> {
-        self.named_anew(contact_id, false)
+    /// Names each action's owner picked from the directory (`contact_id`)
+    /// by the name the directory has now: refused when unknown here or
+    /// when they left the role, unless `kept` holds them (an action of the
+    /// plan names them already).
+    pub(crate) fn name_owners(&self, actions: &mut [NewAction], kept: &[Uuid]) -> Result<()> {
+        for action in actions {
+            if let Some(id) = action.contact_id {
+                action.who = self.named_anew(id, kept.contains(&id))?.name;
+            }
+        }
+        Ok(())
     }
 
     /// How `content` names its key persons: frozen when it is signed.

@@ -8,7 +8,8 @@ use crate::audit::{Action, Event};
 use crate::error::{Error, ReasonCode, Result};
 use crate::form_rules::{self, Form};
 use crate::journal::Journal;
-use crate::plans::{NewAction, NewPlan};
+use crate::key_persons::OWNER_FIELD;
+use crate::plans::{plan_action, NewAction, NewPlan};
 use brygga_protocol::op::{Payload, PlanAction};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -142,7 +143,7 @@ impl Journal {
     pub fn revise_plan(&mut self, revision: PlanRevision) -> Result<()> {
         let plan_id = revision.plan_id;
         let case_id = self.case_of_plan(&plan_id)?;
-        let checked = NewPlan {
+        let mut checked = NewPlan {
             case_id,
             needs: revision.needs.clone(),
             goals: revision.goals.clone(),
@@ -150,6 +151,12 @@ impl Journal {
             follow_up_on: revision.follow_up_on,
             actions: revision.actions.iter().map(|a| a.action.clone()).collect(),
         };
+        let owners: Vec<Uuid> = self
+            .actions_as_they_stand(&plan_id)?
+            .into_iter()
+            .filter_map(|(_, a)| a.contact_id)
+            .collect();
+        self.name_owners(&mut checked.actions, &owners)?;
         form_rules::check(Form::Plan, &checked.form_values())?;
         self.ensure_case_open(&case_id)?;
         let versions = self.versions_of(&plan_id)?;
@@ -237,11 +244,11 @@ impl Journal {
         let mut stmt = self.conn.prepare(
             "SELECT a.id, a.who, a.what, a.due_on, o.value FROM plan_actions a
              LEFT JOIN mutable_fields o ON o.object_type = 'plan-action'
-                  AND o.object_id = a.id AND o.field = 'owner'
+                  AND o.object_id = a.id AND o.field = ?2
              WHERE a.plan_id = ?1 ORDER BY a.position, a.id",
         )?;
         let rows = stmt
-            .query_map([plan_id.to_string()], |r| {
+            .query_map([plan_id.to_string(), OWNER_FIELD.to_owned()], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -275,16 +282,6 @@ impl Journal {
             .into_iter()
             .map(|(id, _)| id)
             .collect())
-    }
-}
-
-fn plan_action(action_id: Uuid, a: &NewAction) -> PlanAction {
-    PlanAction {
-        action_id,
-        who: a.who.trim().to_owned(),
-        contact_id: a.contact_id,
-        what: a.what.trim().to_owned(),
-        due_on: a.due_on,
     }
 }
 

@@ -70,11 +70,7 @@ impl NewPlan {
 
 impl Journal {
     pub fn create_plan(&mut self, mut new: NewPlan) -> Result<Uuid> {
-        for action in &mut new.actions {
-            if let Some(contact_id) = action.contact_id {
-                action.who = self.action_owner(contact_id)?.name;
-            }
-        }
+        self.name_owners(&mut new.actions, &[])?;
         form_rules::check(Form::Plan, &new.form_values())?;
         self.ensure_case_open(&new.case_id)?;
         let pupil_id = self.pupil_of_case(&new.case_id)?;
@@ -90,13 +86,7 @@ impl Journal {
             .actions
             .iter()
             .filter(|a| !form_rules::row_blank(&a.form_values()))
-            .map(|a| PlanAction {
-                action_id: Uuid::now_v7(),
-                who: a.who.trim().to_owned(),
-                contact_id: a.contact_id,
-                what: a.what.trim().to_owned(),
-                due_on: a.due_on,
-            })
+            .map(|a| plan_action(Uuid::now_v7(), a))
             .collect();
         let plan_id = Uuid::now_v7();
         self.commit(
@@ -253,5 +243,16 @@ impl Journal {
                 })
             })
             .collect()
+    }
+}
+
+/// An action as a plan's operation carries it (creation or revision).
+pub(crate) fn plan_action(action_id: Uuid, a: &NewAction) -> PlanAction {
+    PlanAction {
+        action_id,
+        who: a.who.trim().to_owned(),
+        contact_id: a.contact_id,
+        what: a.what.trim().to_owned(),
+        due_on: a.due_on,
     }
 }

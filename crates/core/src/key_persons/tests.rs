@@ -299,3 +299,68 @@ fn a_label_names_the_role_and_the_organisation_there_are() {
     assert_eq!(view("mentor", "").label(), "Fiktiv Mentor (mentor)");
     assert_eq!(view("", "").label(), "Fiktiv Mentor");
 }
+
+/// A revision of the plan `plan_with` wrote: its action, renamed, with
+/// `contact_id` as its owner.
+fn revision(j: &Journal, plan: Uuid, contact_id: Option<Uuid>) -> crate::PlanRevision {
+    let detail = j
+        .case_detail(j.case_of_plan(&plan).expect("case"))
+        .expect("detail");
+    let p = &detail.plans[0];
+    crate::PlanRevision {
+        plan_id: plan,
+        needs: p.needs.clone(),
+        goals: p.goals.clone(),
+        lead_party: p.lead_party.clone(),
+        follow_up_on: p.follow_up_on.parse().expect("date"),
+        actions: vec![crate::RevisedAction {
+            id: Some(p.actions[0].id.parse().expect("uuid")),
+            action: NewAction {
+                who: String::new(),
+                contact_id,
+                what: "Möter eleven vid entrén kl. 8".into(),
+                due_on: None,
+            },
+        }],
+    }
+}
+
+#[test]
+fn a_revision_names_its_owners_by_the_same_rules_as_a_new_plan() {
+    let (_dir, mut j, case, mentor) = case_and_mentor();
+    let plan = plan_with(&mut j, case, Some(mentor)).expect("plan");
+    let kurator = j
+        .add_contact(NewContact {
+            role: "kurator".into(),
+            name: "Fiktiv Kurator".into(),
+            ..self::mentor()
+        })
+        .expect("kurator");
+    j.contact_left_role_on(kurator, NaiveDate::from_ymd_opt(2026, 11, 30).expect("day"))
+        .expect("left");
+    let before = op_count(&j);
+    let e = j
+        .revise_plan(revision(&j, plan, Some(kurator)))
+        .expect_err("left");
+    assert_eq!(reason(e), Some(ReasonCode::ContactLeft));
+    let e = j
+        .revise_plan(revision(&j, plan, Some(Uuid::now_v7())))
+        .expect_err("unknown");
+    assert_unknown_contact(&e);
+    assert_eq!(op_count(&j), before, "a refusal writes nothing");
+
+    // The owner the action has already may stay after leaving the role,
+    // and is written with the directory's name now.
+    rename(&mut j, mentor, "Fiktiv Mentorsson", "mentor");
+    j.contact_left_role_on(mentor, NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"))
+        .expect("left");
+    j.revise_plan(revision(&j, plan, Some(mentor)))
+        .expect("kept owner");
+    let a = &j.case_detail(case).expect("detail").plans[0].actions[0];
+    assert_eq!(a.who, "Fiktiv Mentorsson");
+    assert_eq!(
+        a.owner.as_ref().map(|o| o.contact_id.clone()),
+        Some(mentor.to_string())
+    );
+    j.check_replay().expect("replay");
+}
