@@ -11,117 +11,27 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { auditScreen, launchChromium } from './chromium.mjs';
-import { TestServer, needsServer } from '../../../tests/e2e/server.mjs';
+import { auditScreen } from './chromium.mjs';
+import { Site, shots, totp } from './site.mjs';
+import { needsServer } from '../../../tests/e2e/server.mjs';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const shots = process.env.BRYGGA_WEB_SHOTS ?? join(here, '../../../test-artifacts/web-screenshots');
-
-/** RFC 4648 base32 to bytes. */
-function fromBase32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text.replace(/=+$/u, '')) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((value >>> bits) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** The RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of `secret` at `ms`. */
-function totp(secret, ms) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 30_000)));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(binary % 1_000_000).padStart(6, '0');
-}
-
-let server;
-let browser;
-let clockFile;
-let clockOffset = 0;
-const cspViolations = [];
+const site = new Site();
 const accounts = {};
-
-function setClock(ms) {
-  clockOffset = ms;
-  writeFileSync(clockFile, String(ms));
-}
-
-/** A staff account made with the admin command; its password and TOTP secret as printed. */
-function addStaff(name, ...roles) {
-  const out = server.admin('staff', 'add', name, ...roles.flatMap((r) => ['--role', r]));
-  const field = (key) => out.split('\n').find((l) => l.startsWith(key)).slice(key.length).trim();
-  return { name, password: field('password:'), secret: fromBase32(field('totp-secret:')) };
-}
-
-async function newPage() {
-  const context = await browser.newContext({
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1180, height: 820 },
-    locale: 'sv-SE',
-  });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (/Content Security Policy/u.test(m.text())) cspViolations.push(m.text());
-  });
-  return { context, page };
-}
-
-/** Opens `path`; checks the headers every page carries. */
-async function open(page, path) {
-  const response = await page.goto(`${server.url}${path}`);
-  const headers = response.headers();
-  const csp = headers['content-security-policy'];
-  assert.ok(csp.includes("default-src 'none'"), csp);
-  assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), csp);
-  assert.equal(headers['cache-control'], 'no-store', `${path} is not cached`);
-  return response;
-}
-
-async function login(page, account, { code } = {}) {
-  await open(page, '/login');
-  await page.getByLabel('Användarnamn').fill(account.name);
-  await page.getByLabel('Lösenord').fill(account.password);
-  await page.getByLabel('Engångskod från appen').fill(code ?? totp(account.secret, Date.now() + clockOffset));
-  const [response] = await Promise.all([
-    page.waitForNavigation(),
-    page.getByRole('button', { name: 'Logga in' }).click(),
-  ]);
-  return response;
-}
+const open = (page, path) => site.open(page, path);
+const login = (page, account, options) => site.login(page, account, options);
+const newPage = () => site.newPage();
 
 before(async () => {
   if (needsServer) return;
-  server = new TestServer();
-  clockFile = join(await import('node:os').then((os) => os.tmpdir()), `brygga-web-clock-${process.pid}`);
-  writeFileSync(clockFile, '0');
-  await server.start({ env: { BRYGGA_SERVER_TEST_CLOCK_FILE: clockFile } });
-  accounts.auditor = addStaff('revisor.fiktiv', 'auditor');
-  accounts.admin = addStaff('admin.fiktiv', 'administrator');
-  accounts.manager = addStaff('chef.fiktiv', 'unit-manager');
-  server.admin('team', 'add', 'Fiktiva teamet');
-  server.admin('user', 'add', 'behandlare.fiktiv', '--team', 'Fiktiva teamet');
-  browser = await launchChromium();
-  mkdirSync(shots, { recursive: true });
+  await site.start();
+  accounts.auditor = site.addStaff('revisor.fiktiv', 'auditor');
+  accounts.admin = site.addStaff('admin.fiktiv', 'administrator');
+  accounts.manager = site.addStaff('chef.fiktiv', 'unit-manager');
+  site.server.admin('team', 'add', 'Fiktiva teamet');
+  site.server.admin('user', 'add', 'behandlare.fiktiv', '--team', 'Fiktiva teamet');
 });
 
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+after(() => site.stop());
 
 describe('the web pages of brygga-server', { skip: needsServer }, () => {
   it('logs an auditor in with the second factor and shows the review, not the admin pages', async () => {
@@ -182,16 +92,16 @@ describe('the web pages of brygga-server', { skip: needsServer }, () => {
     await auditScreen(page, 'web-enrol-code', shots);
 
     // The browser's own cookies, a forged token: refused.
-    const forged = await context.request.post(`${server.url}/devices/enrol-code`, {
+    const forged = await context.request.post(`${site.url}/devices/enrol-code`, {
       form: { csrf: 'forged', user: 'behandlare.fiktiv', minutes: '60' },
       maxRedirects: 0,
     });
     assert.equal(forged.status(), 403);
-    const logout = await context.request.post(`${server.url}/logout`, { form: { csrf: '' }, maxRedirects: 0 });
+    const logout = await context.request.post(`${site.url}/logout`, { form: { csrf: '' }, maxRedirects: 0 });
     assert.equal(logout.status(), 403);
     // Without the browser's cookies (another site's form): to the login.
     const { context: other } = await newPage();
-    const cross = await other.request.post(`${server.url}/devices/enrol-code`, {
+    const cross = await other.request.post(`${site.url}/devices/enrol-code`, {
       form: { csrf: 'forged', user: 'behandlare.fiktiv', minutes: '60' },
       maxRedirects: 0,
     });
@@ -202,7 +112,7 @@ describe('the web pages of brygga-server', { skip: needsServer }, () => {
     await open(page, '/');
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Logga ut' }).click()]);
     await page.getByRole('heading', { name: 'Logga in' }).waitFor();
-    assert.equal((await open(page, '/devices')).url(), `${server.url}/login`);
+    assert.equal((await open(page, '/devices')).url(), `${site.url}/login`);
     await context.close();
   });
 
@@ -243,18 +153,18 @@ describe('the web pages of brygga-server', { skip: needsServer }, () => {
   it('ends a session idle for 15 minutes', async () => {
     const { context, page } = await newPage();
     // A minute on: a new TOTP step (the auditor's code of now was used).
-    setClock(60_000);
+    site.setClock(60_000);
     await login(page, accounts.auditor);
     await open(page, '/audit');
-    setClock(60_000 + 16 * 60_000);
+    site.setClock(60_000 + 16 * 60_000);
     await open(page, '/audit');
-    assert.equal(page.url(), `${server.url}/login?ended=idle`);
+    assert.equal(page.url(), `${site.url}/login?ended=idle`);
     await page.getByRole('status').filter({ hasText: '15 minuter utan aktivitet' }).waitFor();
     await auditScreen(page, 'web-login-idle', shots);
     await context.close();
   });
 
   it('saw no CSP violation on any page', () => {
-    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(site.cspViolations, []);
   });
 });
