@@ -65,6 +65,17 @@ pub struct Cli {
         value_name = "FILE"
     )]
     pub notice_key: Option<PathBuf>,
+    /// The key the staff's TOTP secrets are sealed with in the database
+    /// (made on first use; readable by the server's user alone; keep a
+    /// copy apart from the database's backups)
+    /// [default: <data dir>/staff-key.bin]
+    #[arg(
+        long,
+        global = true,
+        env = "BRYGGA_SERVER_STAFF_KEY",
+        value_name = "FILE"
+    )]
+    pub staff_key: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -357,6 +368,15 @@ fn notice_key(cli: &Cli, data_dir: &Path) -> Result<NoticeKey> {
     )
 }
 
+/// The staff key of --staff-key, or the data dir's, made when absent.
+fn staff_key(cli: &Cli, data_dir: &Path) -> Result<crate::staff::sealing::StaffKey> {
+    crate::staff::sealing::StaffKey::load_or_create(
+        &cli.staff_key
+            .clone()
+            .unwrap_or_else(|| data_dir.join(crate::staff::sealing::FILE_NAME)),
+    )
+}
+
 /// The SQLite database file of a `sqlite:` URL; None for PostgreSQL.
 fn sqlite_path(url: &str) -> Option<PathBuf> {
     url.strip_prefix("sqlite:")
@@ -452,10 +472,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             let key = notice_key(&cli, &dir)?;
             tracing::info!(public_key = %key.public_hex(), file = %key.path().display(), "notice key");
             let store = open_store(&cli, &dir).await?;
+            let staff_key = staff_key(&cli, &dir)?;
+            let sealed = crate::staff::seal_stored(store.as_ref(), &staff_key).await?;
+            if sealed > 0 {
+                tracing::info!(accounts = sealed, "sealed TOTP secrets stored in clear");
+            }
             let served = crate::http::Served {
                 admin_log: admin_log(&cli, &dir),
                 server_key_hex: key.public_hex(),
                 cert_sha256: tls::fingerprint(&files.cert)?,
+                staff_key,
             };
             crate::http::serve(store, served, *listen, config).await
         }

@@ -26,6 +26,7 @@ pub mod cli;
 pub mod clock;
 pub mod error;
 pub mod http;
+pub mod key_file;
 pub mod metrics;
 pub mod notice_key;
 pub mod retention;

@@ -11,8 +11,6 @@ use crate::error::{Error, Result};
 use brygga_protocol::notice::{self, Notice, SignedNotice};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// The file name of the key in the data directory.
@@ -35,16 +33,11 @@ impl std::fmt::Debug for NoticeKey {
 impl NoticeKey {
     /// The key in `path`, made there first when there is none.
     pub fn load_or_create(path: &Path) -> Result<NoticeKey> {
-        let pkcs8 = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path)?,
-            Err(source) => {
-                return Err(Error::Io {
-                    what: format!("reading the notice key {}", path.display()),
-                    source,
-                })
-            }
-        };
+        let pkcs8 = crate::key_file::load_or_create(path, "notice key", || {
+            Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+                .map(|pkcs8| pkcs8.as_ref().to_vec())
+                .map_err(|_| Error::Usage("the system random generator failed".into()))
+        })?;
         let pair = Ed25519KeyPair::from_pkcs8(&pkcs8).map_err(|_| {
             Error::Usage(format!(
                 "{} is not an Ed25519 PKCS#8 key (the notice key)",
@@ -69,37 +62,6 @@ impl NoticeKey {
     pub fn sign(&self, notice: Notice) -> SignedNotice {
         notice::sign(notice, &self.pair)
     }
-}
-
-/// Writes a new key to `path` (never over an existing file: two processes
-/// starting at once keep the first one's key) and returns its PKCS#8.
-fn create(path: &Path) -> Result<Vec<u8>> {
-    let io = |source| Error::Io {
-        what: format!("creating the notice key {}", path.display()),
-        source,
-    };
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
-        .map_err(|_| Error::Usage("the system random generator failed".into()))?;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path);
-    let mut file = match file {
-        Ok(file) => file,
-        // Another process made it meanwhile: use that one.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return std::fs::read(path).map_err(io)
-        }
-        Err(e) => return Err(io(e)),
-    };
-    file.write_all(pkcs8.as_ref()).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    tracing::info!(path = %path.display(), "made a new notice key");
-    Ok(pkcs8.as_ref().to_vec())
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 
 mod common;
 
+use brygga_server::staff::sealing::{self, StaffKey};
 use brygga_server::staff::{self, rules, totp, Role};
-use brygga_server::store::staff::{LoginResult, NewSession, StaffChange};
+use brygga_server::store::staff::{LoginResult, NewSession, NewStaff, StaffChange};
 use brygga_server::store::{
     self, AuditEntry, AuditFilter, AuditRecord, DynStore, StoreError, WriteBatch,
 };
@@ -43,10 +44,11 @@ async fn rows_of(store: &DynStore, action: &str) -> usize {
         .count()
 }
 
-async fn staff_story(store: DynStore) {
+async fn staff_story(store: DynStore, key: &StaffKey) {
     let name = unique("granskare");
     let added = staff::add(
         store.as_ref(),
+        key,
         &name,
         &[Role::Auditor, Role::Administrator, Role::Auditor],
     )
@@ -61,19 +63,28 @@ async fn staff_story(store: DynStore) {
         .otpauth_uri
         .contains(&format!("Brygga:{name}?secret={}", added.totp_secret)));
     assert!(matches!(
-        staff::add(store.as_ref(), &name, &[Role::Auditor]).await,
+        staff::add(store.as_ref(), key, &name, &[Role::Auditor]).await,
         Err(brygga_server::error::Error::Store(
             StoreError::AlreadyExists(_)
         ))
     ));
-    assert!(staff::add(store.as_ref(), "inte giltigt", &[Role::Auditor])
-        .await
-        .is_err());
-    assert!(staff::add(store.as_ref(), &unique("ingen-roll"), &[])
+    assert!(
+        staff::add(store.as_ref(), key, "inte giltigt", &[Role::Auditor])
+            .await
+            .is_err()
+    );
+    assert!(staff::add(store.as_ref(), key, &unique("ingen-roll"), &[])
         .await
         .is_err());
     let stored = store.staff(&name).await.expect("read").expect("stored");
     assert_eq!(stored, added.staff);
+    // The database holds the TOTP secret sealed, never as handed out.
+    assert!(sealing::is_sealed(&stored.totp_secret));
+    assert!(!stored.totp_secret.contains(&added.totp_secret));
+    assert_eq!(
+        key.open(&name, &stored.totp_secret),
+        totp::from_base32(&added.totp_secret)
+    );
     assert_eq!(store.staff("ingen-sadan").await.expect("read"), None);
 
     // Failed logins: free at first, then a growing wait.
@@ -101,7 +112,7 @@ async fn staff_story(store: DynStore) {
 
     // A good login forgets the failures and starts a session; the same
     // TOTP step again (a replayed code) starts none.
-    let secret = totp::from_base32(&s.totp_secret).expect("base32");
+    let secret = key.open(&name, &s.totp_secret).expect("sealed");
     let step = totp::check(
         &secret,
         &totp::code(&secret, totp::step_of(t0)),
@@ -205,11 +216,13 @@ async fn staff_story(store: DynStore) {
         )
         .await
         .expect("login"));
-    let uri = staff::totp_reset(store.as_ref(), &name)
+    let uri = staff::totp_reset(store.as_ref(), key, &name)
         .await
         .expect("reset");
     let s2 = store.staff(&name).await.expect("read").expect("stored");
-    assert!(uri.contains(&s2.totp_secret));
+    let new_secret = key.open(&name, &s2.totp_secret).expect("sealed");
+    assert!(uri.contains(&totp::base32(&new_secret)));
+    assert_ne!(new_secret, secret);
     assert_ne!(s2.totp_secret, s.totp_secret);
     assert_eq!(s2.last_totp_step, None);
     assert!(store
@@ -269,7 +282,7 @@ async fn staff_story(store: DynStore) {
         Err(brygga_server::error::Error::Store(StoreError::NotFound(_)))
     ));
     assert!(matches!(
-        staff::totp_reset(store.as_ref(), "ingen-sadan").await,
+        staff::totp_reset(store.as_ref(), key, "ingen-sadan").await,
         Err(brygga_server::error::Error::Store(StoreError::NotFound(_)))
     ));
 
@@ -304,12 +317,75 @@ async fn staff_story(store: DynStore) {
 async fn sqlite_staff_story() {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite:{}", dir.path().join("server.db").display());
-    staff_story(store::open(&url).await.expect("open")).await;
+    let key = StaffKey::load_or_create(&dir.path().join(sealing::FILE_NAME)).expect("key");
+    staff_story(store::open(&url).await.expect("open"), &key).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_staff_story() {
     if let Some(url) = common::postgres_url() {
-        staff_story(store::open(&url).await.expect("open")).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = StaffKey::load_or_create(&dir.path().join(sealing::FILE_NAME)).expect("key");
+        staff_story(store::open(&url).await.expect("open"), &key).await;
+    }
+}
+
+/// An account stored before the staff key, its secret in clear, is sealed
+/// at the next start and logs in with the same phone; a sealed one is left
+/// as it is.
+async fn sealing_story(store: DynStore, key: &StaffKey) {
+    let name = unique("gammal");
+    let secret = b"12345678901234567890";
+    store
+        .add_staff(
+            NewStaff {
+                name: name.clone(),
+                roles: vec![Role::Auditor],
+                password_hash: staff::password::hash("kanel cykel fönster hav").expect("hash"),
+                totp_secret: totp::base32(secret),
+            },
+            audit(now_ms(), "staff.add"),
+        )
+        .await
+        .expect("an account from before the key");
+    let newer = staff::add(store.as_ref(), key, &unique("ny"), &[Role::Auditor])
+        .await
+        .expect("add");
+    assert!(staff::seal_stored(store.as_ref(), key).await.expect("seal") >= 1);
+    let old = store.staff(&name).await.expect("read").expect("stored");
+    assert!(sealing::is_sealed(&old.totp_secret));
+    assert_eq!(
+        key.open(&name, &old.totp_secret).as_deref(),
+        Some(&secret[..])
+    );
+    let kept = store
+        .staff(&newer.staff.name)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(kept.totp_secret, newer.staff.totp_secret);
+    assert_eq!(
+        staff::seal_stored(store.as_ref(), key)
+            .await
+            .expect("again"),
+        0
+    );
+    assert!(rows_of(&store, "staff.totp-sealed").await >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_stored_secrets_are_sealed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite:{}", dir.path().join("server.db").display());
+    let key = StaffKey::load_or_create(&dir.path().join(sealing::FILE_NAME)).expect("key");
+    sealing_story(store::open(&url).await.expect("open"), &key).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stored_secrets_are_sealed() {
+    if let Some(url) = common::postgres_url() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = StaffKey::load_or_create(&dir.path().join(sealing::FILE_NAME)).expect("key");
+        sealing_story(store::open(&url).await.expect("open"), &key).await;
     }
 }

@@ -121,6 +121,8 @@ pub struct Served {
     pub admin_log: AdminLog,
     pub server_key_hex: String,
     pub cert_sha256: String,
+    /// What opens the staff's sealed TOTP secrets at a login.
+    pub staff_key: crate::staff::sealing::StaffKey,
 }
 
 /// Serves the API and the web pages ([`crate::web`]) over TLS on `listen`
@@ -137,6 +139,7 @@ pub async fn serve(
         served.admin_log.clone(),
         crate::clock::Clock::from_env(),
         served.cert_sha256,
+        served.staff_key,
     );
     let state =
         AppState::new(Arc::clone(&store), served.server_key_hex).with_admin_log(served.admin_log);

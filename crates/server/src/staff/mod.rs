@@ -2,17 +2,20 @@
 //! (administrators, unit managers, auditors), apart from the devices
 //! (docs/adr/0036-staff-accounts-and-sessions.md). Each logs in with a
 //! password (Argon2id) and a TOTP code; [`rules`] holds the account rules,
-//! [`totp`] the codes, [`password`] the hashing; the admin commands that
-//! add, reset and disable an account are here.
+//! [`totp`] the codes, [`password`] the hashing, [`sealing`] the key the
+//! TOTP secrets are sealed with; the admin commands that add, reset and
+//! disable an account are here.
 
 pub mod password;
 pub mod rules;
+pub mod sealing;
 pub mod totp;
 
 use crate::error::{Error, Result};
 use crate::store::staff::{NewStaff, Staff, StaffChange};
 use crate::store::{AuditRecord, Store};
 use ring::rand::{SecureRandom, SystemRandom};
+use sealing::StaffKey;
 
 /// What a staff member may see and do; a person may have several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -65,8 +68,8 @@ pub struct Added {
 }
 
 /// Adds an account with `roles`, a generated password and a new TOTP
-/// secret.
-pub async fn add(store: &dyn Store, name: &str, roles: &[Role]) -> Result<Added> {
+/// secret, stored sealed with `key`.
+pub async fn add(store: &dyn Store, key: &StaffKey, name: &str, roles: &[Role]) -> Result<Added> {
     if !rules::valid_name(name) {
         return Err(Error::Usage(
             "a staff name is 1 to 64 ASCII letters, digits and . _ @ -".into(),
@@ -87,7 +90,7 @@ pub async fn add(store: &dyn Store, name: &str, roles: &[Role]) -> Result<Added>
                 name: name.to_string(),
                 roles,
                 password_hash: password::hash(&password)?,
-                totp_secret: totp::base32(&secret),
+                totp_secret: key.seal(name, &secret)?,
             },
             audit("staff.add", name, format!("roles={}", role_names.join(","))),
         )
@@ -100,14 +103,14 @@ pub async fn add(store: &dyn Store, name: &str, roles: &[Role]) -> Result<Added>
     })
 }
 
-/// Gives the account a new TOTP secret (a lost phone); returns its
-/// `otpauth://` URI. The account's sessions end.
-pub async fn totp_reset(store: &dyn Store, name: &str) -> Result<String> {
+/// Gives the account a new TOTP secret (a lost phone), stored sealed with
+/// `key`; returns its `otpauth://` URI. The account's sessions end.
+pub async fn totp_reset(store: &dyn Store, key: &StaffKey, name: &str) -> Result<String> {
     let secret = random_bytes::<20>()?;
     store
         .change_staff(
             name,
-            StaffChange::TotpSecret(totp::base32(&secret)),
+            StaffChange::TotpSecret(key.seal(name, &secret)?),
             audit("staff.totp-reset", name, String::new()),
         )
         .await?;
@@ -124,4 +127,30 @@ pub async fn disable(store: &dyn Store, name: &str) -> Result<()> {
         )
         .await?;
     Ok(())
+}
+
+/// Seals every TOTP secret still stored in clear (accounts added before
+/// the staff key); returns how many. Run as the server starts, before any
+/// login. The account's sessions end and its last used code step is
+/// forgotten, as at a reset; the secret, and so the phone, stays.
+pub async fn seal_stored(store: &dyn Store, key: &StaffKey) -> Result<usize> {
+    let mut sealed = 0;
+    for staff in store.list_staff().await? {
+        if sealing::is_sealed(&staff.totp_secret) {
+            continue;
+        }
+        let Some(secret) = totp::from_base32(&staff.totp_secret) else {
+            tracing::error!(staff = %staff.name, "a stored TOTP secret is neither sealed nor base32");
+            continue;
+        };
+        store
+            .change_staff(
+                &staff.name,
+                StaffChange::TotpSecret(key.seal(&staff.name, &secret)?),
+                audit("staff.totp-sealed", &staff.name, String::new()),
+            )
+            .await?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }

@@ -603,6 +603,8 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a staff account; `AlreadyExists` when the name is taken.
     async fn add_staff(&self, staff: staff::NewStaff, audit: AuditRecord) -> Result<staff::Staff>;
     async fn staff(&self, name: &str) -> Result<Option<staff::Staff>>;
+    /// Every staff account, by name.
+    async fn list_staff(&self) -> Result<Vec<staff::Staff>>;
     /// Changes an account and ends its open sessions at the audit row's
     /// time; `NotFound` when there is no such account.
     async fn change_staff(

@@ -1399,6 +1399,10 @@ impl Store for PgStore {
         staff::by_name(&self.pool, name).await
     }
 
+    async fn list_staff(&self) -> Result<Vec<StaffRow>> {
+        staff::all(&self.pool).await
+    }
+
     async fn change_staff(
         &self,
         name: &str,

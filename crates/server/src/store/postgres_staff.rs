@@ -70,6 +70,19 @@ pub(super) async fn by_name(pool: &Pool, name: &str) -> Result<Option<Staff>> {
         .transpose()
 }
 
+pub(super) async fn all(pool: &Pool) -> Result<Vec<Staff>> {
+    let client = pool.get().await?;
+    client
+        .query(
+            &format!("SELECT {STAFF_COLUMNS} FROM staff s ORDER BY s.name"),
+            &[],
+        )
+        .await?
+        .iter()
+        .map(staff_row)
+        .collect()
+}
+
 pub(super) async fn change(
     pool: &Pool,
     name: &str,

@@ -1273,6 +1273,10 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn list_staff(&self) -> Result<Vec<StaffRow>> {
+        self.read_with(staff::all).await
+    }
+
     async fn change_staff(
         &self,
         name: &str,

@@ -72,6 +72,15 @@ pub(super) fn by_name(conn: &Connection, name: &str) -> Result<Option<Staff>> {
     .transpose()
 }
 
+pub(super) fn all(conn: &Connection) -> Result<Vec<Staff>> {
+    conn.prepare_cached(&format!(
+        "SELECT {STAFF_COLUMNS} FROM staff s ORDER BY s.name"
+    ))?
+    .query_map([], |r| staff_row(r, 0))?
+    .map(|row| with_roles(row?))
+    .collect()
+}
+
 pub(super) fn change(
     conn: &mut Connection,
     name: &str,

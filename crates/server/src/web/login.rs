@@ -150,7 +150,9 @@ async fn attempt(
     let password_good = tokio::task::spawn_blocking(move || password::verify(&typed, &stored))
         .await
         .unwrap_or(false);
-    let step = totp::from_base32(&staff.totp_secret)
+    let step = state
+        .staff_key
+        .open(&staff.name, &staff.totp_secret)
         .and_then(|secret| totp::check(&secret, &form.code, now, staff.last_totp_step));
     let (Some(step), true) = (step, password_good) else {
         let reason = if password_good { "code" } else { "password" };

@@ -47,18 +47,27 @@ pub struct WebState {
     pub clock: Clock,
     /// What enrolment codes pin (the certificate's SHA-256, hex).
     pub cert_sha256: Arc<str>,
+    /// Opens the staff's sealed TOTP secrets.
+    pub staff_key: Arc<crate::staff::sealing::StaffKey>,
     /// One login at a time per account (the failure count is read, then
     /// written: two at once would both pass the wait).
     login_locks: Arc<Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl WebState {
-    pub fn new(store: DynStore, admin_log: AdminLog, clock: Clock, cert_sha256: String) -> Self {
+    pub fn new(
+        store: DynStore,
+        admin_log: AdminLog,
+        clock: Clock,
+        cert_sha256: String,
+        staff_key: crate::staff::sealing::StaffKey,
+    ) -> Self {
         WebState {
             store,
             admin_log: Arc::new(admin_log),
             clock,
             cert_sha256: cert_sha256.into(),
+            staff_key: Arc::new(staff_key),
             login_locks: Arc::default(),
         }
     }
