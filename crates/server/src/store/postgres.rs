@@ -22,8 +22,8 @@ use super::retention::{
 use super::staff::{LoginResult, NewStaff, Staff as StaffRow, StaffChange, WebSession};
 use super::{
     AdmittedWrites, AuditCursor, AuditFilter, AuditPage, AuditPush, AuditRecord, AuditRow,
-    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, NewDevice, ObjectRow, PullPage, PushBatch,
-    Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
+    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, LastSync, NewDevice, ObjectRow, PullPage,
+    PushBatch, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
@@ -786,6 +786,27 @@ impl Store for PgStore {
             }))
     }
 
+    async fn users(&self) -> Result<Vec<User>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
+                 ORDER BY t.name, u.name",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| User {
+                id: r.get(0),
+                name: r.get(1),
+                team: Team {
+                    id: r.get(2),
+                    name: r.get(3),
+                },
+            })
+            .collect())
+    }
+
     async fn add_enroll_code(
         &self,
         user: &str,
@@ -1389,6 +1410,10 @@ impl Store for PgStore {
 
     async fn devices_last_seen(&self) -> Result<HashMap<Uuid, i64>> {
         staff::devices_last_seen(&self.pool).await
+    }
+
+    async fn devices_last_sync(&self) -> Result<HashMap<Uuid, LastSync>> {
+        staff::devices_last_sync(&self.pool).await
     }
 
     async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {

@@ -17,8 +17,8 @@ use super::sqlite_staff as staff;
 use super::staff::{LoginResult, NewStaff, Staff as StaffRow, StaffChange, WebSession};
 use super::{
     AdmittedWrites, AuditCursor, AuditFilter, AuditPage, AuditPush, AuditRecord, AuditRow,
-    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, NewDevice, ObjectRow, PullPage, Result,
-    Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
+    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, LastSync, NewDevice, ObjectRow, PullPage,
+    Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
@@ -738,6 +738,27 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn users(&self) -> Result<Vec<User>> {
+        self.read_with(|conn| {
+            let mut st = conn.prepare(
+                "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
+                 ORDER BY t.name, u.name",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok(User {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    team: Team {
+                        id: r.get(2)?,
+                        name: r.get(3)?,
+                    },
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
     async fn add_enroll_code(
         &self,
         user: &str,
@@ -1260,6 +1281,10 @@ impl Store for SqliteStore {
 
     async fn devices_last_seen(&self) -> Result<HashMap<Uuid, i64>> {
         self.read_with(staff::devices_last_seen).await
+    }
+
+    async fn devices_last_sync(&self) -> Result<HashMap<Uuid, LastSync>> {
+        self.read_with(staff::devices_last_sync).await
     }
 
     async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {
