@@ -357,12 +357,6 @@ fn notice_key(cli: &Cli, data_dir: &Path) -> Result<NoticeKey> {
     )
 }
 
-/// The SQLite database file of a `sqlite:` URL; None for PostgreSQL.
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    url.strip_prefix("sqlite:")
-        .map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
-}
-
 fn database_url(cli: &Cli, data_dir: &Path) -> String {
     cli.database
         .clone()
@@ -461,13 +455,21 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Team(TeamCommand::Add { name }) => {
             let store = open_store(&cli, &dir).await?;
-            let team = admin::add_team(store.as_ref(), &admin_log(&cli, &dir), name).await?;
+            let team =
+                admin::add_team(store.as_ref(), &admin_log(&cli, &dir), admin::ACTOR, name).await?;
             println!("team '{}' added", team.name);
             Ok(())
         }
         Command::User(UserCommand::Add { name, team }) => {
             let store = open_store(&cli, &dir).await?;
-            let user = admin::add_user(store.as_ref(), &admin_log(&cli, &dir), name, team).await?;
+            let user = admin::add_user(
+                store.as_ref(),
+                &admin_log(&cli, &dir),
+                admin::ACTOR,
+                name,
+                team,
+            )
+            .await?;
             println!("user '{}' added to team '{}'", user.name, user.team.name);
             Ok(())
         }
@@ -624,14 +626,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Backup { out } => {
-            let url = database_url(&cli, &dir);
-            let Some(db) = sqlite_path(&url) else {
-                return Err(Error::Usage(
-                    "a PostgreSQL database is backed up with pg_dump (docs/backup.md)".into(),
-                ));
-            };
-            crate::backup::backup_sqlite(&db, out)?;
-            println!("backup written to {}", out.display());
+            let made = crate::backup::backup(&database_url(&cli, &dir), out).await?;
+            println!(
+                "backup written to {} ({} bytes)",
+                made.file,
+                made.bytes.unwrap_or_default()
+            );
             Ok(())
         }
         Command::Restore { file } => restore(&cli, &dir, file.as_deref()).await,
@@ -705,8 +705,15 @@ async fn retention(cli: &Cli, dir: &Path, command: &RetentionCommand) -> Result<
         } => {
             let reason = if *clear { None } else { reason.clone() };
             let kept = reason.is_some();
-            let changed =
-                crate::retention::keep(store, &admin_log(cli, dir), *case, reason, now).await?;
+            let changed = crate::retention::keep(
+                store,
+                &admin_log(cli, dir),
+                admin::ACTOR,
+                *case,
+                reason,
+                now,
+            )
+            .await?;
             match (kept, changed) {
                 (true, true) => println!("case {case} is kept"),
                 (true, false) => println!("case {case} was kept already"),
@@ -792,7 +799,7 @@ fn listed_json(l: &crate::retention::Listed) -> serde_json::Value {
 /// new history epoch, each action listed.
 async fn restore(cli: &Cli, dir: &Path, file: Option<&Path>) -> Result<()> {
     let url = database_url(cli, dir);
-    match (sqlite_path(&url), file) {
+    match (crate::backup::sqlite_path(&url), file) {
         (Some(db), Some(file)) => {
             let aside = crate::backup::restore_sqlite(file, &db)?;
             println!(

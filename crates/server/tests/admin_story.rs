@@ -4,6 +4,8 @@
 
 mod common;
 
+use brygga_server::admin;
+use brygga_server::store::plan::Revocation;
 use brygga_server::store::{self, AuditRecord, DynStore, LastSync, NewDevice, WriteBatch};
 use common::{keypair, now_ms, unique};
 use ring::signature::KeyPair;
@@ -102,6 +104,31 @@ async fn admin_story(store: DynStore) {
     assert_eq!(last.get(&synced), Some(&expected));
     assert_eq!(expected.latest(), Some(now + 6));
     assert_eq!(last.get(&silent), None);
+
+    // The teams' page: each team's users with their active and revoked
+    // devices.
+    let revocation = Revocation::now(now + 10);
+    store
+        .revoke_device(
+            silent,
+            revocation,
+            audit(now + 10, "admin", "device.revoke"),
+        )
+        .await
+        .expect("revoke");
+    let teams = admin::teams(store.as_ref()).await.expect("teams");
+    let counts = |team: &str| -> Vec<(String, usize, usize)> {
+        teams
+            .iter()
+            .find(|t| t.team.name == team)
+            .expect("team listed")
+            .users
+            .iter()
+            .map(|(u, active, revoked)| (u.name.clone(), *active, *revoked))
+            .collect()
+    };
+    assert_eq!(counts(&team_a), [(ada.clone(), 1, 0), (cy.clone(), 0, 0)]);
+    assert_eq!(counts(&team_b), [(bo.clone(), 0, 1)]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
