@@ -162,6 +162,11 @@ pub struct TlsArgs {
 pub enum TeamCommand {
     /// Add a team
     Add { name: String },
+    /// Every team with its users and their active and revoked devices
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -460,6 +465,43 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("team '{}' added", team.name);
             Ok(())
         }
+        Command::Team(TeamCommand::List { json }) => {
+            let store = open_store(&cli, &dir).await?;
+            let teams = admin::teams(store.as_ref()).await?;
+            if *json {
+                let list: Vec<serde_json::Value> = teams
+                    .iter()
+                    .map(|t| {
+                        let users: Vec<serde_json::Value> = t
+                            .users
+                            .iter()
+                            .map(|(u, active, revoked)| {
+                                serde_json::json!({
+                                    "name": u.name,
+                                    "active_devices": active,
+                                    "revoked_devices": revoked,
+                                })
+                            })
+                            .collect();
+                        serde_json::json!({"name": t.team.name, "users": users})
+                    })
+                    .collect();
+                return print_json(&serde_json::Value::Array(list));
+            }
+            println!("{:<24}  {:<24}  {:>6}  REVOKED", "TEAM", "USER", "ACTIVE");
+            for t in teams {
+                if t.users.is_empty() {
+                    println!("{:<24}  -", t.team.name);
+                }
+                for (u, active, revoked) in &t.users {
+                    println!(
+                        "{:<24}  {:<24}  {active:>6}  {revoked}",
+                        t.team.name, u.name
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::User(UserCommand::Add { name, team }) => {
             let store = open_store(&cli, &dir).await?;
             let user = admin::add_user(
@@ -498,6 +540,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Device(DeviceCommand::List { json }) => {
             let store = open_store(&cli, &dir).await?;
             let devices = admin::devices(store.as_ref()).await?;
+            let synced = admin::devices_last_sync(store.as_ref()).await?;
+            let last = |id: &Uuid| synced.get(id).copied().unwrap_or_default();
             if *json {
                 let list: Vec<serde_json::Value> = devices
                     .iter()
@@ -510,6 +554,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                             "public_key_hex": hex::encode(&d.public_key),
                             "enrolled_at": rfc3339(d.enrolled_at_ms),
                             "revoked_at": d.revoked_at_ms.map(rfc3339),
+                            "last_seq_at_revocation": d.last_seq_at_revocation,
+                            "last_push_at": last(&d.id).push_ms.map(rfc3339),
+                            "last_pull_at": last(&d.id).pull_ms.map(rfc3339),
                             "status": if d.revoked_at_ms.is_some() { "revoked" } else { "active" },
                         })
                     })
@@ -517,12 +564,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 print_json(&serde_json::Value::Array(list))
             } else {
                 println!(
-                    "{:<36}  {:<8}  {:<20}  {:<16}  {:<16}  NAME",
-                    "ID", "STATUS", "ENROLLED", "USER", "TEAM"
+                    "{:<36}  {:<8}  {:<20}  {:<20}  {:<16}  {:<16}  NAME",
+                    "ID", "STATUS", "ENROLLED", "LAST SYNC", "USER", "TEAM"
                 );
                 for d in devices {
                     println!(
-                        "{:<36}  {:<8}  {:<20}  {:<16}  {:<16}  {}",
+                        "{:<36}  {:<8}  {:<20}  {:<20}  {:<16}  {:<16}  {}",
                         d.id,
                         if d.revoked_at_ms.is_some() {
                             "revoked"
@@ -530,6 +577,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                             "active"
                         },
                         rfc3339(d.enrolled_at_ms),
+                        last(&d.id).latest().map_or("never".into(), rfc3339),
                         d.user,
                         d.team.name,
                         d.name

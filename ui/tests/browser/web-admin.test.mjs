@@ -98,6 +98,9 @@ describe('the administrator pages of brygga-server', { skip: needsServer }, () =
     assert.equal(twice.status(), 409);
     await page.getByRole('alert').filter({ hasText: `Det finns redan en användare som heter ”${USER}”.` }).waitFor();
     assert.deepEqual(await cells(page, TEAM, USER), [USER, '0', '0']);
+    // What `team list` shows too.
+    const listed = JSON.parse(site.server.admin('team', 'list', '--json'));
+    assert.deepEqual(listed, [{ name: TEAM, users: [{ name: USER, active_devices: 0, revoked_devices: 0 }] }]);
     await auditScreen(page, 'web-admin-teams', shots);
 
     // The same admin log and audit rows as the CLI's, with the person as the actor.
@@ -138,6 +141,8 @@ describe('the administrator pages of brygga-server', { skip: needsServer }, () =
     for (const t of [enrolled, pushed, seen]) assert.match(t, time);
     assert.equal(pulled, 'aldrig');
     assert.ok(pushed >= enrolled && seen >= pushed, `${enrolled} ${pushed} ${seen}`);
+    const [listed] = JSON.parse(site.server.admin('device', 'list', '--json'));
+    assert.deepEqual([listed.last_push_at, listed.last_pull_at], [pushed, null]);
     await page.getByRole('heading', { name: 'Karantän' }).waitFor();
     await page.getByText('Servern sparar inga operationer som den vägrar ta emot').waitFor();
     await auditScreen(page, 'web-admin-devices-synced', shots);
