@@ -37,6 +37,22 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
+/// A user with their team: the query [`user_row`] reads.
+const USER_COLUMNS: &str =
+    "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id";
+
+/// A row of [`USER_COLUMNS`].
+fn user_row(r: &tokio_postgres::Row) -> User {
+    User {
+        id: r.get(0),
+        name: r.get(1),
+        team: Team {
+            id: r.get(2),
+            name: r.get(3),
+        },
+    }
+}
+
 /// The schema steps (docs/adr/0011-shared-migrations.md); released ones
 /// are pinned in the tests of [`super`].
 pub(super) const STEPS: &[Step] = &[
@@ -770,40 +786,19 @@ impl Store for PgStore {
     async fn user(&self, name: &str) -> Result<Option<User>> {
         let client = self.pool.get().await?;
         Ok(client
-            .query_opt(
-                "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
-                 WHERE u.name = $1",
-                &[&name],
-            )
+            .query_opt(&format!("{USER_COLUMNS} WHERE u.name = $1"), &[&name])
             .await?
-            .map(|r| User {
-                id: r.get(0),
-                name: r.get(1),
-                team: Team {
-                    id: r.get(2),
-                    name: r.get(3),
-                },
-            }))
+            .as_ref()
+            .map(user_row))
     }
 
     async fn users(&self) -> Result<Vec<User>> {
         let client = self.pool.get().await?;
         Ok(client
-            .query(
-                "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
-                 ORDER BY t.name, u.name",
-                &[],
-            )
+            .query(&format!("{USER_COLUMNS} ORDER BY t.name, u.name"), &[])
             .await?
             .iter()
-            .map(|r| User {
-                id: r.get(0),
-                name: r.get(1),
-                team: Team {
-                    id: r.get(2),
-                    name: r.get(3),
-                },
-            })
+            .map(user_row)
             .collect())
     }
 

@@ -31,6 +31,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use uuid::Uuid;
 
+/// A user with their team: the query [`user_row`] reads.
+const USER_COLUMNS: &str =
+    "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id";
+
+/// A row of [`USER_COLUMNS`].
+fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        team: Team {
+            id: r.get(2)?,
+            name: r.get(3)?,
+        },
+    })
+}
+
 /// The schema steps (docs/adr/0011-shared-migrations.md); released ones
 /// are pinned in the tests of [`super`].
 pub(super) const STEPS: &[Step] = &[
@@ -719,19 +735,9 @@ impl Store for SqliteStore {
         self.read_with(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
-                     WHERE u.name = ?1",
+                    &format!("{USER_COLUMNS} WHERE u.name = ?1"),
                     [name],
-                    |r| {
-                        Ok(User {
-                            id: r.get(0)?,
-                            name: r.get(1)?,
-                            team: Team {
-                                id: r.get(2)?,
-                                name: r.get(3)?,
-                            },
-                        })
-                    },
+                    user_row,
                 )
                 .optional()?)
         })
@@ -740,20 +746,8 @@ impl Store for SqliteStore {
 
     async fn users(&self) -> Result<Vec<User>> {
         self.read_with(|conn| {
-            let mut st = conn.prepare(
-                "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
-                 ORDER BY t.name, u.name",
-            )?;
-            let rows = st.query_map([], |r| {
-                Ok(User {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    team: Team {
-                        id: r.get(2)?,
-                        name: r.get(3)?,
-                    },
-                })
-            })?;
+            let mut st = conn.prepare(&format!("{USER_COLUMNS} ORDER BY t.name, u.name"))?;
+            let rows = st.query_map([], user_row)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
