@@ -6,10 +6,11 @@ use crate::error::{Error, Result};
 use crate::review::{ReviewRow, Users};
 use crate::store::plan::Revocation;
 use crate::store::{
-    AuditCursor, AuditFilter, AuditRecord, ChainBreak, Device, Revoked, Store, Team, User,
+    AuditCursor, AuditFilter, AuditRecord, ChainBreak, Device, LastSync, Revoked, Store, Team, User,
 };
 use brygga_protocol::api::EnrollCode;
 use brygga_protocol::auth::sha256_hex;
+use std::collections::HashMap;
 use std::num::NonZeroU64;
 use uuid::Uuid;
 
@@ -43,10 +44,12 @@ fn valid_name(kind: &str, name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-pub async fn add_team(store: &dyn Store, log: &AdminLog, name: &str) -> Result<Team> {
+/// Adds a team; `actor` is who asked, for the audit row. A name taken
+/// already is `AlreadyExists`, a bad one [`Error::Usage`].
+pub async fn add_team(store: &dyn Store, log: &AdminLog, actor: &str, name: &str) -> Result<Team> {
     let name = valid_name("team", name)?;
     let team = store
-        .add_team(&name, audit("team.add", &name, String::new()))
+        .add_team(&name, audit_as(actor, "team.add", &name, String::new()))
         .await?;
     log.append(
         now_ms(),
@@ -57,13 +60,22 @@ pub async fn add_team(store: &dyn Store, log: &AdminLog, name: &str) -> Result<T
     Ok(team)
 }
 
-pub async fn add_user(store: &dyn Store, log: &AdminLog, name: &str, team: &str) -> Result<User> {
+/// Adds a user to `team`; `actor` is who asked, for the audit row. A name
+/// taken already is `AlreadyExists`, an unknown team `NotFound`, a bad
+/// name [`Error::Usage`].
+pub async fn add_user(
+    store: &dyn Store,
+    log: &AdminLog,
+    actor: &str,
+    name: &str,
+    team: &str,
+) -> Result<User> {
     let name = valid_name("user", name)?;
     let user = store
         .add_user(
             &name,
             team,
-            audit("user.add", &name, format!("team={team}")),
+            audit_as(actor, "user.add", &name, format!("team={team}")),
         )
         .await?;
     log.append(
@@ -110,6 +122,42 @@ pub async fn enroll_code(
 
 pub async fn devices(store: &dyn Store) -> Result<Vec<Device>> {
     Ok(store.devices().await?)
+}
+
+/// When each device last pushed and pulled, by device.
+pub async fn devices_last_sync(store: &dyn Store) -> Result<HashMap<Uuid, LastSync>> {
+    Ok(store.devices_last_sync().await?)
+}
+
+/// A team with its users, and each user's devices.
+#[derive(Debug, Clone)]
+pub struct TeamUsers {
+    pub team: Team,
+    /// (user, active devices, revoked devices), by name.
+    pub users: Vec<(User, usize, usize)>,
+}
+
+/// Every team with its users and how many devices each has.
+pub async fn teams(store: &dyn Store) -> Result<Vec<TeamUsers>> {
+    let devices = store.devices().await?;
+    let users = store.users().await?;
+    Ok(store
+        .teams()
+        .await?
+        .into_iter()
+        .map(|team| {
+            let users = users
+                .iter()
+                .filter(|u| u.team.id == team.id)
+                .map(|u| {
+                    let own = devices.iter().filter(|d| d.user == u.name);
+                    let revoked = own.clone().filter(|d| d.revoked_at_ms.is_some()).count();
+                    (u.clone(), own.count() - revoked, revoked)
+                })
+                .collect();
+            TeamUsers { team, users }
+        })
+        .collect())
 }
 
 /// Revokes the device and logs it, with the seq the server recorded (also

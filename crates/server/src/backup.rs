@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::retention;
 use crate::store::plan::Revocation;
 use crate::store::retention::{Keep, Purged, Settings};
-use crate::store::{NewDevice, Revoked, Store, StoreError};
+use crate::store::{AuditFilter, AuditSource, NewDevice, Revoked, Store, StoreError, WriteBatch};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -44,6 +44,85 @@ pub fn backup_sqlite(db: &Path, out: &Path) -> Result<()> {
         source,
     })?;
     sync_parent(out)
+}
+
+/// The audit action of a backup made with [`backup`].
+pub const BACKUP_ACTION: &str = "server.backup";
+
+/// A backup made, as the server's audit log recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Made {
+    pub at_ms: i64,
+    /// The file, as the command was given it.
+    pub file: String,
+    /// Its size when it was made.
+    pub bytes: Option<u64>,
+}
+
+/// The SQLite database file of a `sqlite:` URL; None for PostgreSQL.
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    url.strip_prefix("sqlite:")
+        .map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
+}
+
+/// Backs the database of `url` up to the new file `out` ([`backup_sqlite`];
+/// PostgreSQL is backed up with `pg_dump`, outside the server) and records
+/// the backup with its size in the server's audit log, where the
+/// administrator's page lists it ([`made`]).
+pub async fn backup(url: &str, out: &Path) -> Result<Made> {
+    let Some(db) = sqlite_path(url) else {
+        return Err(Error::Usage(
+            "a PostgreSQL database is backed up with pg_dump (docs/backup.md)".into(),
+        ));
+    };
+    backup_sqlite(&db, out)?;
+    let bytes = std::fs::metadata(out)
+        .map_err(|source| Error::Io {
+            what: format!("reading the size of {}", out.display()),
+            source,
+        })?
+        .len();
+    let file = out.display().to_string();
+    let record = audit(BACKUP_ACTION, &file, format!("bytes={bytes}"));
+    let at_ms = record.at_ms;
+    let batch = WriteBatch {
+        audits: vec![record],
+        ..WriteBatch::default()
+    };
+    crate::store::open(url).await?.write(batch).await?;
+    Ok(Made {
+        at_ms,
+        file,
+        bytes: Some(bytes),
+    })
+}
+
+/// The backups [`backup`] made and recorded, newest first (as long as the
+/// audit log keeps their rows: `retention purge`'s audit years).
+pub async fn made(store: &dyn Store) -> Result<Vec<Made>> {
+    let filter = AuditFilter {
+        action: Some(BACKUP_ACTION.into()),
+        ..AuditFilter::default()
+    };
+    let mut made = Vec::new();
+    crate::admin::audit_list(store, &filter, None, None, |row| {
+        // A device's own audit rows are what the device wrote: only the
+        // server's rows of the admin command count.
+        if row.source == AuditSource::Server && row.actor == crate::admin::ACTOR {
+            made.push(Made {
+                at_ms: row.at_ms,
+                file: row.object.unwrap_or_default(),
+                bytes: row
+                    .detail
+                    .strip_prefix("bytes=")
+                    .and_then(|b| b.parse().ok()),
+            });
+        }
+        Ok(())
+    })
+    .await?;
+    made.reverse();
+    Ok(made)
 }
 
 /// Puts the backup `backup` in place of the database at `db`. The server
@@ -426,5 +505,43 @@ mod tests {
         std::fs::write(&other, "not a database").expect("write");
         assert!(restore_sqlite(&other, &db).is_err());
         assert_eq!(ops(&db), vec!["before the backup"]);
+    }
+
+    /// A backup made through [`backup`] is listed with its size; a
+    /// device's audit row of the same action is not; PostgreSQL is refused.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_backup_is_recorded_with_its_size_and_listed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite:{}", dir.path().join("server.db").display());
+        let store = crate::store::open(&url).await.expect("open");
+        let forged = crate::store::AuditRecord {
+            at_ms: crate::clock::now_ms(),
+            actor: format!("device:{}", uuid::Uuid::now_v7()),
+            action: BACKUP_ACTION.into(),
+            subject: Some("/nowhere".into()),
+            detail: "bytes=1".into(),
+        };
+        let batch = WriteBatch {
+            audits: vec![forged],
+            ..WriteBatch::default()
+        };
+        store.write(batch).await.expect("write");
+        let out = dir.path().join("backup.db");
+        let made = backup(&url, &out).await.expect("backup");
+        let size = std::fs::metadata(&out).expect("backup file").len();
+        assert_eq!(
+            (made.file.as_str(), made.bytes),
+            (out.display().to_string().as_str(), Some(size))
+        );
+        let second = dir.path().join("backup-2.db");
+        let newer = backup(&url, &second).await.expect("backup");
+        assert_eq!(
+            super::made(store.as_ref()).await.expect("made"),
+            vec![newer, made]
+        );
+        assert!(matches!(
+            backup("postgres://brygga@db/brygga", &dir.path().join("x.db")).await,
+            Err(Error::Usage(m)) if m.contains("pg_dump")
+        ));
     }
 }

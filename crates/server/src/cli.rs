@@ -173,6 +173,11 @@ pub struct TlsArgs {
 pub enum TeamCommand {
     /// Add a team
     Add { name: String },
+    /// Every team with its users and their active and revoked devices
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -377,12 +382,6 @@ fn staff_key(cli: &Cli, data_dir: &Path) -> Result<crate::staff::sealing::StaffK
     )
 }
 
-/// The SQLite database file of a `sqlite:` URL; None for PostgreSQL.
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    url.strip_prefix("sqlite:")
-        .map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
-}
-
 fn database_url(cli: &Cli, data_dir: &Path) -> String {
     cli.database
         .clone()
@@ -487,13 +486,58 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Team(TeamCommand::Add { name }) => {
             let store = open_store(&cli, &dir).await?;
-            let team = admin::add_team(store.as_ref(), &admin_log(&cli, &dir), name).await?;
+            let team =
+                admin::add_team(store.as_ref(), &admin_log(&cli, &dir), admin::ACTOR, name).await?;
             println!("team '{}' added", team.name);
+            Ok(())
+        }
+        Command::Team(TeamCommand::List { json }) => {
+            let store = open_store(&cli, &dir).await?;
+            let teams = admin::teams(store.as_ref()).await?;
+            if *json {
+                let list: Vec<serde_json::Value> = teams
+                    .iter()
+                    .map(|t| {
+                        let users: Vec<serde_json::Value> = t
+                            .users
+                            .iter()
+                            .map(|(u, active, revoked)| {
+                                serde_json::json!({
+                                    "name": u.name,
+                                    "active_devices": active,
+                                    "revoked_devices": revoked,
+                                })
+                            })
+                            .collect();
+                        serde_json::json!({"name": t.team.name, "users": users})
+                    })
+                    .collect();
+                return print_json(&serde_json::Value::Array(list));
+            }
+            println!("{:<24}  {:<24}  {:>6}  REVOKED", "TEAM", "USER", "ACTIVE");
+            for t in teams {
+                if t.users.is_empty() {
+                    println!("{:<24}  -", t.team.name);
+                }
+                for (u, active, revoked) in &t.users {
+                    println!(
+                        "{:<24}  {:<24}  {active:>6}  {revoked}",
+                        t.team.name, u.name
+                    );
+                }
+            }
             Ok(())
         }
         Command::User(UserCommand::Add { name, team }) => {
             let store = open_store(&cli, &dir).await?;
-            let user = admin::add_user(store.as_ref(), &admin_log(&cli, &dir), name, team).await?;
+            let user = admin::add_user(
+                store.as_ref(),
+                &admin_log(&cli, &dir),
+                admin::ACTOR,
+                name,
+                team,
+            )
+            .await?;
             println!("user '{}' added to team '{}'", user.name, user.team.name);
             Ok(())
         }
@@ -522,6 +566,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Device(DeviceCommand::List { json }) => {
             let store = open_store(&cli, &dir).await?;
             let devices = admin::devices(store.as_ref()).await?;
+            let synced = admin::devices_last_sync(store.as_ref()).await?;
+            let last = |id: &Uuid| synced.get(id).copied().unwrap_or_default();
             if *json {
                 let list: Vec<serde_json::Value> = devices
                     .iter()
@@ -534,6 +580,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                             "public_key_hex": hex::encode(&d.public_key),
                             "enrolled_at": rfc3339(d.enrolled_at_ms),
                             "revoked_at": d.revoked_at_ms.map(rfc3339),
+                            "last_seq_at_revocation": d.last_seq_at_revocation,
+                            "last_push_at": last(&d.id).push_ms.map(rfc3339),
+                            "last_pull_at": last(&d.id).pull_ms.map(rfc3339),
                             "status": if d.revoked_at_ms.is_some() { "revoked" } else { "active" },
                         })
                     })
@@ -541,12 +590,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 print_json(&serde_json::Value::Array(list))
             } else {
                 println!(
-                    "{:<36}  {:<8}  {:<20}  {:<16}  {:<16}  NAME",
-                    "ID", "STATUS", "ENROLLED", "USER", "TEAM"
+                    "{:<36}  {:<8}  {:<20}  {:<20}  {:<16}  {:<16}  NAME",
+                    "ID", "STATUS", "ENROLLED", "LAST SYNC", "USER", "TEAM"
                 );
                 for d in devices {
                     println!(
-                        "{:<36}  {:<8}  {:<20}  {:<16}  {:<16}  {}",
+                        "{:<36}  {:<8}  {:<20}  {:<20}  {:<16}  {:<16}  {}",
                         d.id,
                         if d.revoked_at_ms.is_some() {
                             "revoked"
@@ -554,6 +603,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                             "active"
                         },
                         rfc3339(d.enrolled_at_ms),
+                        last(&d.id).latest().map_or("never".into(), rfc3339),
                         d.user,
                         d.team.name,
                         d.name
@@ -650,14 +700,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Backup { out } => {
-            let url = database_url(&cli, &dir);
-            let Some(db) = sqlite_path(&url) else {
-                return Err(Error::Usage(
-                    "a PostgreSQL database is backed up with pg_dump (docs/backup.md)".into(),
-                ));
-            };
-            crate::backup::backup_sqlite(&db, out)?;
-            println!("backup written to {}", out.display());
+            let made = crate::backup::backup(&database_url(&cli, &dir), out).await?;
+            println!(
+                "backup written to {} ({} bytes)",
+                made.file,
+                made.bytes.unwrap_or_default()
+            );
             Ok(())
         }
         Command::Restore { file } => restore(&cli, &dir, file.as_deref()).await,
@@ -731,8 +779,15 @@ async fn retention(cli: &Cli, dir: &Path, command: &RetentionCommand) -> Result<
         } => {
             let reason = if *clear { None } else { reason.clone() };
             let kept = reason.is_some();
-            let changed =
-                crate::retention::keep(store, &admin_log(cli, dir), *case, reason, now).await?;
+            let changed = crate::retention::keep(
+                store,
+                &admin_log(cli, dir),
+                admin::ACTOR,
+                *case,
+                reason,
+                now,
+            )
+            .await?;
             match (kept, changed) {
                 (true, true) => println!("case {case} is kept"),
                 (true, false) => println!("case {case} was kept already"),
@@ -818,7 +873,7 @@ fn listed_json(l: &crate::retention::Listed) -> serde_json::Value {
 /// new history epoch, each action listed.
 async fn restore(cli: &Cli, dir: &Path, file: Option<&Path>) -> Result<()> {
     let url = database_url(cli, dir);
-    match (sqlite_path(&url), file) {
+    match (crate::backup::sqlite_path(&url), file) {
         (Some(db), Some(file)) => {
             let aside = crate::backup::restore_sqlite(file, &db)?;
             println!(

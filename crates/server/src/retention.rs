@@ -3,7 +3,7 @@
 //! Each change writes the server's audit row (in the store's transaction)
 //! and an admin-log line, so a restore does not undo it (ADR 0021).
 
-use crate::admin::audit;
+use crate::admin::{audit, audit_as};
 use crate::admin_log::{AdminAction, AdminLog};
 use crate::error::{Error, Result};
 use crate::notice_key::NoticeKey;
@@ -43,10 +43,12 @@ pub async fn list(store: &dyn Store, now_ms: i64, due: bool) -> Result<Vec<Liste
 }
 
 /// Sets the keep flag of a case (`reason`) or lifts it (None); false when
-/// it was so already.
+/// it was so already. `actor` is who asked, for the audit row; an empty
+/// reason is [`Error::Usage`], a case the server does not hold `NotFound`.
 pub async fn keep(
     store: &dyn Store,
     log: &AdminLog,
+    actor: &str,
     case_id: Uuid,
     reason: Option<String>,
     now_ms: i64,
@@ -67,7 +69,11 @@ pub async fn keep(
         set_at_ms: now_ms,
     });
     let changed = store
-        .set_case_keep(case_id, keep, audit(action, &case_id.to_string(), detail))
+        .set_case_keep(
+            case_id,
+            keep,
+            audit_as(actor, action, &case_id.to_string(), detail),
+        )
         .await?;
     if changed {
         log.append(now_ms, AdminAction::CaseKeep { case_id, reason })?;

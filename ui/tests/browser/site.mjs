@@ -6,8 +6,9 @@
 // A CSP violation on any page is collected in `cspViolations`.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,5 +122,28 @@ export class Site {
       page.getByRole('button', { name: 'Logga in' }).click(),
     ]);
     return response;
+  }
+}
+
+/** The headless client `brygga` the tests enrol and sync as a laptop (cargo build -p brygga-cli). */
+export const cliBin = join(here, '../../../target/debug/brygga');
+
+/** A laptop: a journal of its own in a temporary folder, run with the headless client. */
+export class Laptop {
+  constructor() {
+    if (!existsSync(cliBin)) throw new Error('no brygga binary: cargo build -p brygga-cli');
+    this.dir = mkdtempSync(join(tmpdir(), 'brygga-web-laptop-'));
+  }
+
+  /** Runs `brygga ARGS…` on this laptop's journal; its stdout, trimmed. */
+  run(...args) {
+    return execFileSync(cliBin, ['--data-dir', this.dir, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, BRYGGA_PASSPHRASE: 'fiktiv lösenfras för testet' },
+    }).trim();
+  }
+
+  remove() {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -154,6 +154,22 @@ pub struct Device {
     pub last_seq_at_revocation: Option<i64>,
 }
 
+/// When a device last synced, as the server's audit rows say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LastSync {
+    /// Its last push, unix milliseconds (server time).
+    pub push_ms: Option<i64>,
+    /// Its last pull, unix milliseconds (server time).
+    pub pull_ms: Option<i64>,
+}
+
+impl LastSync {
+    /// The later of the two.
+    pub fn latest(&self) -> Option<i64> {
+        self.push_ms.max(self.pull_ms)
+    }
+}
+
 /// A device asking to be enrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDevice {
@@ -459,6 +475,8 @@ pub trait Store: Send + Sync + 'static {
     async fn add_user(&self, name: &str, team: &str, audit: AuditRecord) -> Result<User>;
     async fn teams(&self) -> Result<Vec<Team>>;
     async fn user(&self, name: &str) -> Result<Option<User>>;
+    /// Every user with their team, by team name and then user name.
+    async fn users(&self) -> Result<Vec<User>>;
 
     /// Stores the SHA-256 (hex) of a new enrolment code for `user`.
     async fn add_enroll_code(
@@ -599,6 +617,10 @@ pub trait Store: Send + Sync + 'static {
     /// When each device last reached the server (its newest server audit
     /// row: a push, pull, audit or status), by device.
     async fn devices_last_seen(&self) -> Result<std::collections::HashMap<Uuid, i64>>;
+    /// When each enrolled device last pushed and last pulled (its newest
+    /// `push` and `pull` audit rows, read newest first through the
+    /// actor's index), by device; a device that never did is absent.
+    async fn devices_last_sync(&self) -> Result<std::collections::HashMap<Uuid, LastSync>>;
 
     /// Adds a staff account; `AlreadyExists` when the name is taken.
     async fn add_staff(&self, staff: staff::NewStaff, audit: AuditRecord) -> Result<staff::Staff>;

@@ -22,8 +22,8 @@ use super::retention::{
 use super::staff::{LoginResult, NewStaff, Staff as StaffRow, StaffChange, WebSession};
 use super::{
     AdmittedWrites, AuditCursor, AuditFilter, AuditPage, AuditPush, AuditRecord, AuditRow,
-    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, NewDevice, ObjectRow, PullPage, PushBatch,
-    Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
+    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, LastSync, NewDevice, ObjectRow, PullPage,
+    PushBatch, Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
@@ -36,6 +36,22 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
+
+/// A user with their team: the query [`user_row`] reads.
+const USER_COLUMNS: &str =
+    "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id";
+
+/// A row of [`USER_COLUMNS`].
+fn user_row(r: &tokio_postgres::Row) -> User {
+    User {
+        id: r.get(0),
+        name: r.get(1),
+        team: Team {
+            id: r.get(2),
+            name: r.get(3),
+        },
+    }
+}
 
 /// The schema steps (docs/adr/0011-shared-migrations.md); released ones
 /// are pinned in the tests of [`super`].
@@ -770,20 +786,20 @@ impl Store for PgStore {
     async fn user(&self, name: &str) -> Result<Option<User>> {
         let client = self.pool.get().await?;
         Ok(client
-            .query_opt(
-                "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
-                 WHERE u.name = $1",
-                &[&name],
-            )
+            .query_opt(&format!("{USER_COLUMNS} WHERE u.name = $1"), &[&name])
             .await?
-            .map(|r| User {
-                id: r.get(0),
-                name: r.get(1),
-                team: Team {
-                    id: r.get(2),
-                    name: r.get(3),
-                },
-            }))
+            .as_ref()
+            .map(user_row))
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(&format!("{USER_COLUMNS} ORDER BY t.name, u.name"), &[])
+            .await?
+            .iter()
+            .map(user_row)
+            .collect())
     }
 
     async fn add_enroll_code(
@@ -1389,6 +1405,10 @@ impl Store for PgStore {
 
     async fn devices_last_seen(&self) -> Result<HashMap<Uuid, i64>> {
         staff::devices_last_seen(&self.pool).await
+    }
+
+    async fn devices_last_sync(&self) -> Result<HashMap<Uuid, LastSync>> {
+        staff::devices_last_sync(&self.pool).await
     }
 
     async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {

@@ -5,7 +5,7 @@
 use super::staff::{
     parse_roles, roles_text, LoginResult, NewStaff, Staff, StaffChange, WebSession,
 };
-use super::{AuditRecord, Result, StoreError};
+use super::{AuditRecord, LastSync, Result, StoreError};
 use deadpool_postgres::Pool;
 use std::collections::HashMap;
 use tokio_postgres::Row;
@@ -241,5 +241,31 @@ pub(super) async fn devices_last_seen(pool: &Pool) -> Result<HashMap<Uuid, i64>>
             let id = Uuid::parse_str(actor.strip_prefix("device:")?).ok()?;
             Some((id, r.get::<_, i64>(1)))
         })
+        .collect())
+}
+
+/// The newest `push` and `pull` audit row of each device: each found by
+/// walking the actor's index (`audit_by_actor`) from its newest row.
+pub(super) async fn devices_last_sync(pool: &Pool) -> Result<HashMap<Uuid, LastSync>> {
+    let client = pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT d.id, \
+               (SELECT at FROM audit WHERE actor = 'device:' || d.id::text AND action = 'push' ORDER BY at DESC LIMIT 1), \
+               (SELECT at FROM audit WHERE actor = 'device:' || d.id::text AND action = 'pull' ORDER BY at DESC LIMIT 1) \
+             FROM devices d",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let last = LastSync {
+                push_ms: r.get(1),
+                pull_ms: r.get(2),
+            };
+            (r.get::<_, Uuid>(0), last)
+        })
+        .filter(|(_, last)| *last != LastSync::default())
         .collect())
 }

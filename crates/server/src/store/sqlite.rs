@@ -17,8 +17,8 @@ use super::sqlite_staff as staff;
 use super::staff::{LoginResult, NewStaff, Staff as StaffRow, StaffChange, WebSession};
 use super::{
     AdmittedWrites, AuditCursor, AuditFilter, AuditPage, AuditPush, AuditRecord, AuditRow,
-    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, NewDevice, ObjectRow, PullPage, Result,
-    Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
+    ChainBreak, Device, DeviceAuditRow, HeldAuditRow, LastSync, NewDevice, ObjectRow, PullPage,
+    Result, Revoked, Store, StoreError, Team, User, WriteBatch, WriteResult,
 };
 use async_trait::async_trait;
 use brygga_migrate::Step;
@@ -30,6 +30,22 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use uuid::Uuid;
+
+/// A user with their team: the query [`user_row`] reads.
+const USER_COLUMNS: &str =
+    "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id";
+
+/// A row of [`USER_COLUMNS`].
+fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        team: Team {
+            id: r.get(2)?,
+            name: r.get(3)?,
+        },
+    })
+}
 
 /// The schema steps (docs/adr/0011-shared-migrations.md); released ones
 /// are pinned in the tests of [`super`].
@@ -719,21 +735,20 @@ impl Store for SqliteStore {
         self.read_with(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT u.id, u.name, t.id, t.name FROM users u JOIN teams t ON t.id = u.team_id \
-                     WHERE u.name = ?1",
+                    &format!("{USER_COLUMNS} WHERE u.name = ?1"),
                     [name],
-                    |r| {
-                        Ok(User {
-                            id: r.get(0)?,
-                            name: r.get(1)?,
-                            team: Team {
-                                id: r.get(2)?,
-                                name: r.get(3)?,
-                            },
-                        })
-                    },
+                    user_row,
                 )
                 .optional()?)
+        })
+        .await
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        self.read_with(|conn| {
+            let mut st = conn.prepare(&format!("{USER_COLUMNS} ORDER BY t.name, u.name"))?;
+            let rows = st.query_map([], user_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }
@@ -1260,6 +1275,10 @@ impl Store for SqliteStore {
 
     async fn devices_last_seen(&self) -> Result<HashMap<Uuid, i64>> {
         self.read_with(staff::devices_last_seen).await
+    }
+
+    async fn devices_last_sync(&self) -> Result<HashMap<Uuid, LastSync>> {
+        self.read_with(staff::devices_last_sync).await
     }
 
     async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {

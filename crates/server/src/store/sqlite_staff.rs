@@ -4,7 +4,7 @@
 use super::staff::{
     parse_roles, roles_text, LoginResult, NewStaff, Staff, StaffChange, WebSession,
 };
-use super::{AuditRecord, Result, StoreError};
+use super::{AuditRecord, LastSync, Result, StoreError};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -220,4 +220,34 @@ pub(super) fn devices_last_seen(conn: &Connection) -> Result<HashMap<Uuid, i64>>
         }
     }
     Ok(seen)
+}
+
+/// The newest `push` and `pull` audit row of each device: each found by
+/// walking the actor's index (`audit_by_actor`) from its newest row.
+pub(super) fn devices_last_sync(conn: &Connection) -> Result<HashMap<Uuid, LastSync>> {
+    let mut st = conn.prepare_cached(
+        "SELECT d.id, \
+           (SELECT at FROM audit WHERE actor = 'device:' || d.id AND action = 'push' ORDER BY at DESC LIMIT 1), \
+           (SELECT at FROM audit WHERE actor = 'device:' || d.id AND action = 'pull' ORDER BY at DESC LIMIT 1) \
+         FROM devices d",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            LastSync {
+                push_ms: r.get(1)?,
+                pull_ms: r.get(2)?,
+            },
+        ))
+    })?;
+    let mut synced = HashMap::new();
+    for row in rows {
+        let (id, last) = row?;
+        let id = Uuid::parse_str(&id)
+            .map_err(|e| StoreError::Database(format!("device id {id}: {e}")))?;
+        if last != LastSync::default() {
+            synced.insert(id, last);
+        }
+    }
+    Ok(synced)
 }

@@ -4,7 +4,7 @@
 //! the CLI uses ([`crate::admin`]), with the staff member as the actor.
 
 use super::session::SignedIn;
-use super::{failed, html, respond, WebState};
+use super::{failed, html, page_with, respond, WebState};
 use crate::admin;
 use crate::clock::rfc3339;
 use crate::staff::Role;
@@ -19,22 +19,25 @@ use uuid::Uuid;
 const TITLE: &str = "Enheter och registrering";
 
 pub async fn list(State(state): State<WebState>, who: SignedIn) -> Response {
-    if let Err(forbidden) = who.require(&state, Role::Administrator, "/devices").await {
+    if let Err(forbidden) = who.view(&state, Role::Administrator, "/devices").await {
         return forbidden;
     }
-    state
-        .audit("web.view", &who.actor(), Some("/devices"), String::new())
-        .await;
-    match body(&state, &who).await {
-        Ok(body) => respond(StatusCode::OK, who.page(TITLE, &body)),
-        Err(e) => failed(e),
-    }
+    page_with(&who, StatusCode::OK, TITLE, "", body(&state, &who).await)
 }
 
-/// The page's body: the enrolment form and the devices' table.
+/// A time, or "aldrig".
+fn time_or_never(at_ms: Option<i64>) -> String {
+    at_ms.map_or_else(|| "aldrig".into(), |t| html::esc(&rfc3339(t)))
+}
+
+/// The page's body: the enrolment form, the active devices with their
+/// last sync, what the server holds of refused operations, and the
+/// revoked devices.
 async fn body(state: &WebState, who: &SignedIn) -> crate::error::Result<String> {
-    let devices = admin::devices(state.store.as_ref()).await?;
-    let seen = state.store.devices_last_seen().await?;
+    let store = state.store.as_ref();
+    let devices = admin::devices(store).await?;
+    let synced = admin::devices_last_sync(store).await?;
+    let seen = store.devices_last_seen().await?;
     let csrf = html::csrf_field(&who.session.csrf_token);
     let mut out = format!(
         r#"<h2>Registreringskod</h2>
@@ -50,34 +53,57 @@ async fn body(state: &WebState, who: &SignedIn) -> crate::error::Result<String> 
         out.push_str("<p>Inga enheter är registrerade.</p>");
         return Ok(out);
     }
-    let rows: String = devices
+    let (revoked, active): (Vec<_>, Vec<_>) =
+        devices.iter().partition(|d| d.revoked_at_ms.is_some());
+    let rows: String = active
         .iter()
         .map(|d| {
-            let last = seen.get(&d.id).map(|t| rfc3339(*t)).unwrap_or_else(|| "aldrig".into());
-            let state_cell = match d.revoked_at_ms {
-                Some(at) => format!("Spärrad {}", html::esc(&rfc3339(at))),
-                None => format!(
-                    r#"Aktiv <form method="post" action="/devices/revoke">{csrf}<input type="hidden" name="id" value="{id}"><button type="submit" class="danger" aria-label="Spärra {name} ({user})">Spärra</button></form>"#,
-                    id = d.id,
-                    name = html::esc(&d.name),
-                    user = html::esc(&d.user),
-                ),
-            };
+            let last = synced.get(&d.id).copied().unwrap_or_default();
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{state_cell}</td></tr>",
-                html::esc(&d.name),
-                html::esc(&d.user),
-                html::esc(&d.team.name),
-                d.id,
-                html::esc(&rfc3339(d.enrolled_at_ms)),
-                html::esc(&last),
+                r#"<tr><td>{name}</td><td>{user}</td><td>{team}</td><td>{id}</td><td>{enrolled}</td><td>{push}</td><td>{pull}</td><td>{seen}</td><td><form method="post" action="/devices/revoke">{csrf}<input type="hidden" name="id" value="{id}"><button type="submit" class="danger" aria-label="Spärra {name} ({user})">Spärra</button></form></td></tr>"#,
+                name = html::esc(&d.name),
+                user = html::esc(&d.user),
+                team = html::esc(&d.team.name),
+                id = d.id,
+                enrolled = html::esc(&rfc3339(d.enrolled_at_ms)),
+                push = time_or_never(last.push_ms),
+                pull = time_or_never(last.pull_ms),
+                seen = time_or_never(seen.get(&d.id).copied()),
             )
         })
         .collect();
-    out.push_str(&format!(
-        r#"<table><caption>Alla enheter ({})</caption><thead><tr><th scope="col">Namn</th><th scope="col">Användare</th><th scope="col">Team</th><th scope="col">Id</th><th scope="col">Registrerad</th><th scope="col">Senaste kontakt</th><th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table>"#,
-        devices.len()
-    ));
+    if active.is_empty() {
+        out.push_str("<p>Inga aktiva enheter.</p>");
+    } else {
+        out.push_str(&format!(
+            r#"<table><caption>Aktiva enheter ({})</caption><thead><tr><th scope="col">Namn</th><th scope="col">Användare</th><th scope="col">Team</th><th scope="col">Id</th><th scope="col">Registrerad</th><th scope="col">Senast skickat</th><th scope="col">Senast hämtat nytt</th><th scope="col">Senaste kontakt</th><th scope="col">Spärra</th></tr></thead><tbody>{rows}</tbody></table>"#,
+            active.len()
+        ));
+    }
+    out.push_str(
+        r#"<h2>Karantän</h2><p>Servern sparar inga operationer som den vägrar ta emot: den svarar enheten med skälet, och operationen ligger kvar i karantänen på behandlarens dator (<code>brygga sync --status</code>, eller Synkronisering i appen), där den åtgärdas. Hur många operationer varje sändning fick vägrade står i granskningsloggen (händelsen push).</p>"#,
+    );
+    if !revoked.is_empty() {
+        let rows: String = revoked
+            .iter()
+            .map(|d| {
+                format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    html::esc(&d.name),
+                    html::esc(&d.user),
+                    html::esc(&d.team.name),
+                    d.id,
+                    time_or_never(d.revoked_at_ms),
+                    d.last_seq_at_revocation.unwrap_or(0),
+                    time_or_never(seen.get(&d.id).copied()),
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            r#"<table><caption>Spärrade enheter ({})</caption><thead><tr><th scope="col">Namn</th><th scope="col">Användare</th><th scope="col">Team</th><th scope="col">Id</th><th scope="col">Spärrad</th><th scope="col">Sista godtagna seq</th><th scope="col">Senaste kontakt</th></tr></thead><tbody>{rows}</tbody></table>"#,
+            revoked.len()
+        ));
+    }
     Ok(out)
 }
 
@@ -118,19 +144,8 @@ pub async fn revoke(
         }
         Err(e) => return failed(e),
     };
-    match body(&state, &who).await {
-        Ok(body) => respond(
-            StatusCode::OK,
-            who.page(
-                TITLE,
-                &format!(
-                    r#"<p class="notice" role="status">{}</p>{body}"#,
-                    html::esc(&message)
-                ),
-            ),
-        ),
-        Err(e) => failed(e),
-    }
+    let body = body(&state, &who).await;
+    page_with(&who, StatusCode::OK, TITLE, &html::notice(&message), body)
 }
 
 #[derive(Deserialize)]

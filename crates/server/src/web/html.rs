@@ -28,9 +28,22 @@ pub fn csrf_field(token: &str) -> String {
     )
 }
 
+/// A message that something was done (escaped).
+pub fn notice(text: &str) -> String {
+    format!(r#"<p class="notice" role="status">{}</p>"#, esc(text))
+}
+
+/// A message that something was refused (escaped).
+pub fn alert(text: &str) -> String {
+    format!(r#"<p class="alert" role="alert">{}</p>"#, esc(text))
+}
+
 /// The pages a role opens, in the menu's order: (path, title, role).
-pub const PAGES: [(&str, &str, Role); 2] = [
+pub const PAGES: &[(&str, &str, Role)] = &[
+    ("/teams", "Team och användare", Role::Administrator),
     ("/devices", "Enheter och registrering", Role::Administrator),
+    ("/retention", "Gallring", Role::Administrator),
+    ("/backups", "Säkerhetskopior", Role::Administrator),
     ("/audit", "Granskning av loggen", Role::Auditor),
 ];
 

@@ -12,11 +12,14 @@
 //! headers; every action and page view is a row of the server's audit log.
 
 mod audit;
+mod backups;
 mod devices;
 pub mod html;
 mod login;
 mod password;
+mod retention;
 mod session;
+mod teams;
 
 use crate::admin_log::AdminLog;
 use crate::clock::Clock;
@@ -113,6 +116,14 @@ pub fn router(state: WebState) -> Router {
         .route("/devices", get(devices::list))
         .route("/devices/revoke", post(devices::revoke))
         .route("/devices/enrol-code", post(devices::enrol_code))
+        // The administrator's pages (docs/adr/0037-administrator-pages.md).
+        .route("/teams", get(teams::list))
+        .route("/teams/add", post(teams::add_team))
+        .route("/teams/add-user", post(teams::add_user))
+        .route("/retention", get(retention::list))
+        .route("/retention/keep", post(retention::keep))
+        .route("/retention/keep-clear", post(retention::keep_clear))
+        .route("/backups", get(backups::list))
         .route("/static/web.css", get(style))
         .layer(axum::middleware::from_fn(headers))
         .with_state(state)
@@ -146,6 +157,21 @@ async fn headers(req: Request, next: Next) -> Response {
 /// A page with a status.
 fn respond(status: StatusCode, page: String) -> Response {
     (status, Html(page)).into_response()
+}
+
+/// A page of `title` for `who` with `message` (a notice or an alert,
+/// [`html::notice`]) above `body`, or the failure page.
+fn page_with(
+    who: &session::SignedIn,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    body: crate::error::Result<String>,
+) -> Response {
+    match body {
+        Ok(body) => respond(status, who.page(title, &format!("{message}{body}"))),
+        Err(e) => failed(e),
+    }
 }
 
 /// 303 to `to`.

@@ -101,6 +101,16 @@ impl SignedIn {
         ))
     }
 
+    /// Ok when the person has `role`, with the view's audit row; else the
+    /// 403 page: a page of `role` at `path` is opened.
+    pub async fn view(&self, state: &WebState, role: Role, path: &str) -> Result<(), Response> {
+        self.require(state, role, path).await?;
+        state
+            .audit("web.view", &self.actor(), Some(path), String::new())
+            .await;
+        Ok(())
+    }
+
     /// Ok when the person has `role` and `sent` is the session's CSRF
     /// token: a form of `role`'s pages.
     pub async fn may_post(
