@@ -2,19 +2,19 @@
 //! category (docs/deviations.md): what to take up with each partner.
 //!
 //! Aggregate only and suppressed as the follow-up statistics are
-//! ([`super::outcomes`]): a group of fewer than [`MIN_GROUP`] pupils shows
+//! (`brygga_outcomes`): a group of fewer than [`MIN_GROUP`] pupils shows
 //! every figure as "<5", and any count of 1 to 4 is "<5". No text, case,
 //! pupil, date or author leaves: only the partner's kind of organisation,
 //! the category and counts.
 
 use super::csv_out::csv_bytes;
-use super::outcomes::{count, too_small, Figure, MIN_GROUP};
 use super::pdf::{Document, Style};
 use crate::audit::{Action, Event};
 use crate::clock;
 use crate::deviations::{OBJECT, STATUS_FIELD};
 use crate::error::Result;
 use crate::journal::Journal;
+use brygga_outcomes::{count, count_in_group, Figure, MIN_GROUP};
 use brygga_protocol::op::{DeviationCategory, DeviationStatus, OrgKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,13 +58,7 @@ impl Tally {
     fn group(&self, partner: OrgKind, category: DeviationCategory) -> DeviationGroup {
         let pupils = self.pupils.len() as u32;
         let status = |s: DeviationStatus| self.by_status.get(s.as_str()).copied().unwrap_or(0);
-        let shown = |n: u32| {
-            if too_small(pupils) {
-                Figure::Suppressed
-            } else {
-                count(n)
-            }
-        };
+        let shown = |n: u32| count_in_group(pupils, n);
         DeviationGroup {
             partner: partner.as_str().to_owned(),
             category: category.as_str().to_owned(),
