@@ -12,6 +12,7 @@ pub mod complementary;
 pub mod csv_out;
 pub mod figure;
 pub mod groups;
+pub mod labels;
 pub mod pdf;
 
 pub use figure::{count, count_in_group, too_small, Figure, MIN_GROUP};

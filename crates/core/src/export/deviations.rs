@@ -14,6 +14,7 @@ use crate::clock;
 use crate::deviations::{OBJECT, STATUS_FIELD};
 use crate::error::Result;
 use crate::journal::Journal;
+use brygga_outcomes::labels::{category_label, partner_label};
 use brygga_outcomes::{count, count_in_group, Figure, MIN_GROUP};
 use brygga_protocol::op::{DeviationCategory, DeviationStatus, OrgKind};
 use serde::Serialize;
@@ -68,34 +69,6 @@ impl Tally {
             raised: shown(status(DeviationStatus::Raised)),
             mended: shown(status(DeviationStatus::Mended)),
         }
-    }
-}
-
-/// The Swedish name of a kind of organisation, as the export prints it.
-fn partner_label(kind: &str) -> &str {
-    match OrgKind::parse(kind) {
-        Some(OrgKind::School) => "Skolan",
-        Some(OrgKind::StudentHealth) => "Elevhälsan",
-        Some(OrgKind::Bup) => "BUP",
-        Some(OrgKind::YouthClinic) => "Ungdomsmottagningen",
-        Some(OrgKind::ChildHealth) => "Barnhälsovården",
-        Some(OrgKind::Police) => "Polisen",
-        Some(OrgKind::LeisureServices) => "Fritidsverksamheten",
-        Some(OrgKind::SocialServices) => "Socialtjänsten",
-        Some(OrgKind::Other) => "Annan",
-        None => kind,
-    }
-}
-
-/// The Swedish name of a category, as the export prints it.
-fn category_label(category: &str) -> &str {
-    match DeviationCategory::parse(category) {
-        Some(DeviationCategory::LateContact) => "Sen kontakt",
-        Some(DeviationCategory::ActionNotDone) => "Överenskommen insats inte gjord",
-        Some(DeviationCategory::InformationNotPassed) => "Information inte överförd",
-        Some(DeviationCategory::GuardianAsMessenger) => "Vårdnadshavare som budbärare",
-        Some(DeviationCategory::Other) => "Annat",
-        None => category,
     }
 }
 
