@@ -29,9 +29,14 @@ pub fn csrf_field(token: &str) -> String {
 }
 
 /// The pages a role opens, in the menu's order: (path, title, role).
-pub const PAGES: [(&str, &str, Role); 2] = [
+pub const PAGES: [(&str, &str, Role); 3] = [
     ("/devices", "Enheter och registrering", Role::Administrator),
     ("/audit", "Granskning av loggen", Role::Auditor),
+    (
+        "/outcomes",
+        "Utfall per team, skola och period",
+        Role::UnitManager,
+    ),
 ];
 
 /// The Swedish name of a role.

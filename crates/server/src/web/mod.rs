@@ -15,6 +15,7 @@ mod audit;
 mod devices;
 pub mod html;
 mod login;
+mod outcomes;
 mod password;
 mod session;
 
@@ -104,6 +105,9 @@ pub fn router(state: WebState) -> Router {
         .route("/devices", get(devices::list))
         .route("/devices/revoke", post(devices::revoke))
         .route("/devices/enrol-code", post(devices::enrol_code))
+        // The unit manager's pages.
+        .route("/outcomes", get(outcomes::page))
+        .route("/outcomes/{file}", get(outcomes::download))
         .route("/static/web.css", get(style))
         .layer(axum::middleware::from_fn(headers))
         .with_state(state)
