@@ -3,6 +3,17 @@
 
 use brygga_protocol::op::{DeviationCategory, OrgKind};
 
+/// The columns of a table of deviations by partner and category.
+pub const DEVIATION_COLUMNS: [&str; 7] = [
+    "Samverkanspart",
+    "Kategori",
+    "Elever",
+    "Avvikelser",
+    "Öppna",
+    "Lyfta med parten",
+    "Åtgärdade",
+];
+
 /// The Swedish name of a kind of organisation, as the export prints it.
 pub fn partner_label(kind: &str) -> &str {
     match OrgKind::parse(kind) {

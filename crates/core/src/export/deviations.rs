@@ -14,7 +14,7 @@ use crate::clock;
 use crate::deviations::{OBJECT, STATUS_FIELD};
 use crate::error::Result;
 use crate::journal::Journal;
-use brygga_outcomes::labels::{category_label, partner_label};
+use brygga_outcomes::labels::{category_label, partner_label, DEVIATION_COLUMNS};
 use brygga_outcomes::{count, count_in_group, Figure, MIN_GROUP};
 use brygga_protocol::op::{DeviationCategory, DeviationStatus, OrgKind};
 use serde::Serialize;
@@ -75,16 +75,7 @@ impl Tally {
 impl DeviationSummary {
     /// A header and one row per group, for the CSV and the PDF.
     pub fn table(&self) -> Vec<Vec<String>> {
-        let header = [
-            "Samverkanspart",
-            "Kategori",
-            "Elever",
-            "Avvikelser",
-            "Öppna",
-            "Lyfta med parten",
-            "Åtgärdade",
-        ];
-        std::iter::once(header.map(str::to_owned).to_vec())
+        std::iter::once(DEVIATION_COLUMNS.map(str::to_owned).to_vec())
             .chain(self.groups.iter().map(|g| {
                 vec![
                     partner_label(&g.partner).to_owned(),

@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use brygga_outcomes::csv_out::csv_bytes;
+use brygga_outcomes::labels::DEVIATION_COLUMNS;
 use brygga_outcomes::pdf::{Document, Style};
 use brygga_outcomes::{Figure, MIN_GROUP};
 use chrono::{DateTime, Duration, NaiveDate};
@@ -134,31 +135,19 @@ fn table(views: &Views, key: &str) -> Vec<Vec<String>> {
         "plans" => views.plans.table("Grupp"),
         "absence" => views.outcomes.table(),
         "ladder" => views.ladder.table("Steg"),
-        "deviations" => std::iter::once(
-            [
-                "Samverkanspart",
-                "Kategori",
-                "Elever",
-                "Avvikelser",
-                "Öppna",
-                "Lyfta med parten",
-                "Åtgärdade",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-        )
-        .chain(views.deviations.iter().map(|d| {
-            vec![
-                d.partner.clone(),
-                d.category.clone(),
-                d.pupils.text(),
-                d.deviations.text(),
-                d.open.text(),
-                d.raised.text(),
-                d.mended.text(),
-            ]
-        }))
-        .collect(),
+        "deviations" => std::iter::once(DEVIATION_COLUMNS.map(str::to_owned).to_vec())
+            .chain(views.deviations.iter().map(|d| {
+                vec![
+                    d.partner.clone(),
+                    d.category.clone(),
+                    d.pupils.text(),
+                    d.deviations.text(),
+                    d.open.text(),
+                    d.raised.text(),
+                    d.mended.text(),
+                ]
+            }))
+            .collect(),
         _ => vec![
             vec!["Mått".to_owned(), "Antal".to_owned()],
             vec![
