@@ -11,6 +11,7 @@
 //!   settings and programme templates; [`review`]: the audit
 //!   review, the devices' rows and the server's own together;
 //!   [`admin_log`]: what the admin changed, kept for a restore;
+//!   [`outcomes`]: the unit manager pages' figures;
 //!   [`staff`]: the accounts of the people who use [`web`], the pages
 //!   served beside the API;
 //!   [`backup`]: backup and restore; [`notice_key`]: the key the server
@@ -29,6 +30,7 @@ pub mod http;
 pub mod key_file;
 pub mod metrics;
 pub mod notice_key;
+pub mod outcomes;
 pub mod retention;
 pub mod review;
 pub mod settings;

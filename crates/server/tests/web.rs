@@ -8,6 +8,7 @@
 mod common;
 
 use brygga_server::staff::totp;
+use common::outcome_seed::{PupilSpec, SeedTeam};
 use common::{Device, Server, ServerHome};
 use reqwest::header::HeaderMap;
 use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
@@ -170,8 +171,74 @@ fn location(response: &Page) -> &str {
         .unwrap_or("")
 }
 
+/// Team A of six pupils with a plan at Fiktiva skolan (20 % absence
+/// before, 5 % after) and two at Lilla skolan without, synced before the
+/// server starts; its id.
+async fn seed_outcomes(home: &ServerHome) -> i64 {
+    let store = brygga_server::store::open(&home.database)
+        .await
+        .expect("store");
+    let mut team = SeedTeam::new(&store, "team-a").await;
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("date");
+    for (school, plan, before, after) in [("Fiktiva skolan", true, 200, 50); 6]
+        .into_iter()
+        .chain([("Lilla skolan", false, 100, 100); 2])
+    {
+        let mut p = PupilSpec::around(
+            school,
+            day("2025-09-01"),
+            day("2025-11-12"),
+            10,
+            before,
+            after,
+        );
+        p.plan = plan;
+        team.pupil(&p);
+    }
+    team.push().await;
+    team.team_id
+}
+
+/// The unit manager's page and files of the seeded team: figures, "<5"
+/// and "–" (complementary), no name or personnummer, CSV and PDF.
+async fn outcome_pages(m: &mut Browser, team: &i64) {
+    let query = format!("team={team}&from=2025-08-01&to=2026-06-30");
+    let (r, body) = m.get(&format!("/outcomes?{query}")).await;
+    assert_eq!(r.status(), StatusCode::OK, "{body}");
+    assert_eq!(r.headers()[CACHE_CONTROL], "no-store");
+    for shown in [
+        // 8 - 2 would give Fiktiva skolan's small neighbour back: withheld.
+        "<th scope=\"row\">Fiktiva skolan</th><td>–</td>",
+        "<th scope=\"row\">Totalt</th><td>8</td>",
+        "<th scope=\"row\">Lilla skolan</th><td>&lt;5</td>",
+        "<th scope=\"row\">Frånvaro före, totalt (%)</th><td>20,0</td><td>&lt;5</td>",
+        "<th scope=\"row\">Frånvaro efter, totalt (%)</th><td>5,0</td><td>&lt;5</td>",
+        "<svg role=\"img\"",
+    ] {
+        assert!(body.contains(shown), "{shown} in {body}");
+    }
+    for personal in ["Fiktiv Elev", "201001012384", "Hemlig"] {
+        assert!(!body.contains(personal), "{personal}");
+    }
+    let (r, csv) = m.get(&format!("/outcomes/followed.csv?{query}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        csv,
+        "\u{feff}Skola;Elever\r\nFiktiva skolan;–\r\nLilla skolan;<5\r\nTotalt;8\r\n"
+    );
+    let (r, _) = m.get(&format!("/outcomes/absence.pdf?{query}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let (r, _) = m.get("/outcomes/nothing.csv").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (r, body) = m.get("/outcomes?from=2026-13-01").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(body.contains("ÅÅÅÅ-MM-DD"));
+}
+
 async fn web_story(postgres: Option<&str>) {
     let home = ServerHome::new(postgres);
+    let seeded = seed_outcomes(&home).await;
     let clock: PathBuf = home.data_dir().join("test-clock");
     std::fs::write(&clock, "0").expect("clock");
     let server = Server::start_with_env(&home, &[("BRYGGA_SERVER_TEST_CLOCK_FILE", &clock)]);
@@ -245,8 +312,10 @@ async fn web_story(postgres: Option<&str>) {
     assert_eq!(r.status(), StatusCode::OK, "{body}");
     assert_eq!(r.headers()[CACHE_CONTROL], "no-store");
     assert!(body.contains("Granskning av loggen") && body.contains("web.login"));
-    // An auditor is no administrator.
+    // An auditor is no administrator, and no unit manager.
     let (r, _) = b.get("/devices").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (r, _) = b.get("/outcomes").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // A form without the session's token is refused, and logged.
     let (r, _) = b.post("/logout", &[("csrf", "not-the-token")]).await;
@@ -323,6 +392,12 @@ async fn web_story(postgres: Option<&str>) {
     // The administrator's pages, and a revocation through them; no audit.
     let mut a = Browser::new(&server);
     let (r, _) = a.login(&admin, &now_code(&admin, 16 * 60_000)).await;
+    let (forbidden, _) = a.get("/outcomes").await;
+    assert_eq!(
+        forbidden.status(),
+        StatusCode::FORBIDDEN,
+        "an administrator"
+    );
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (team, user) = home.team_and_user();
     let device = Device::new(&server);
@@ -395,6 +470,7 @@ async fn web_story(postgres: Option<&str>) {
         let (r, _) = m.get(page).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{page}");
     }
+    outcome_pages(&mut m, &seeded).await;
 
     // A person changes their own password: the current one is checked
     // (a wrong one counts as a failed login), the new one must be long

@@ -17,6 +17,7 @@
 use super::parse::WeekMinutes;
 use super::values::{iso_week_label, monday_of};
 use crate::error::{Error, ReasonCode, Result};
+pub(crate) use brygga_outcomes::absence::{pct, round1, sum, weeks_back};
 use brygga_protocol::settings;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -96,46 +97,19 @@ pub(crate) struct StoredWeek {
     pub source: String,
 }
 
-/// `part` of `whole` in percent, one decimal; None when nothing was scheduled.
-pub(crate) fn pct(part: u32, whole: u32) -> Option<f64> {
-    (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
-}
-
-/// One decimal, as the percentages are shown.
-pub(crate) fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Sums {
-    pub weeks: u32,
-    pub scheduled: u32,
-    pub valid: u32,
-    pub invalid: u32,
-}
-
-impl Sums {
-    pub fn total_pct(&self) -> Option<f64> {
-        pct(self.valid + self.invalid, self.scheduled)
+impl brygga_outcomes::absence::AbsenceWeek for StoredWeek {
+    fn week_start(&self) -> NaiveDate {
+        self.week_start
     }
-}
-
-/// The sums over weeks starting `first..=last` that had scheduled time.
-pub(crate) fn sum(weeks: &[StoredWeek], first: NaiveDate, last: NaiveDate) -> Sums {
-    weeks
-        .iter()
-        .filter(|w| w.week_start >= first && w.week_start <= last && w.minutes.scheduled_min > 0)
-        .fold(Sums::default(), |s, w| Sums {
-            weeks: s.weeks + 1,
-            scheduled: s.scheduled + w.minutes.scheduled_min,
-            valid: s.valid + w.minutes.valid_min,
-            invalid: s.invalid + w.minutes.invalid_min,
-        })
-}
-
-/// The first week of the `n` calendar weeks ending with `last`.
-pub(crate) fn weeks_back(last: NaiveDate, n: u32) -> NaiveDate {
-    last - Duration::weeks(i64::from(n.saturating_sub(1)))
+    fn scheduled_min(&self) -> u32 {
+        self.minutes.scheduled_min
+    }
+    fn valid_min(&self) -> u32 {
+        self.minutes.valid_min
+    }
+    fn invalid_min(&self) -> u32 {
+        self.minutes.invalid_min
+    }
 }
 
 /// The term a week belongs to: its label and first and last possible Monday.

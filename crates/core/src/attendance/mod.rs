@@ -31,6 +31,3 @@ pub use figures::{
 pub use import::{ImportOptions, ImportReport, ImportedWeek, SkippedRow, WeekStatus};
 pub use note::{Note, NoteCode};
 pub use parse::{LineNote, WeekMinutes};
-
-pub(crate) use figures::{round1, sum, weeks_back, StoredWeek, Sums};
-pub(crate) use values::monday_of;

@@ -6,7 +6,7 @@
 
 use crate::attendance::columns::TimeUnit;
 use crate::attendance::note::{Note, NoteCode};
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 /// No pupil is scheduled more than this in one week (a school week is
 /// about 30 hours). A larger figure means the unit was misread: 1 680
@@ -95,10 +95,7 @@ pub(crate) fn date(raw: &str) -> Result<NaiveDate, Note> {
         })
 }
 
-/// The Monday of the ISO week `date` falls in.
-pub(crate) fn monday_of(date: NaiveDate) -> NaiveDate {
-    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
-}
+pub(crate) use brygga_outcomes::absence::monday_of;
 
 /// `2026-W41` for the week starting on `monday`.
 pub(crate) fn iso_week_label(monday: NaiveDate) -> String {

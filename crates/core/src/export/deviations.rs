@@ -2,19 +2,20 @@
 //! category (docs/deviations.md): what to take up with each partner.
 //!
 //! Aggregate only and suppressed as the follow-up statistics are
-//! ([`super::outcomes`]): a group of fewer than [`MIN_GROUP`] pupils shows
+//! (`brygga_outcomes`): a group of fewer than [`MIN_GROUP`] pupils shows
 //! every figure as "<5", and any count of 1 to 4 is "<5". No text, case,
 //! pupil, date or author leaves: only the partner's kind of organisation,
 //! the category and counts.
 
 use super::csv_out::csv_bytes;
-use super::outcomes::{count, too_small, Figure, MIN_GROUP};
 use super::pdf::{Document, Style};
 use crate::audit::{Action, Event};
 use crate::clock;
 use crate::deviations::{OBJECT, STATUS_FIELD};
 use crate::error::Result;
 use crate::journal::Journal;
+use brygga_outcomes::labels::{category_label, partner_label, DEVIATION_COLUMNS};
+use brygga_outcomes::{count, count_in_group, Figure, MIN_GROUP};
 use brygga_protocol::op::{DeviationCategory, DeviationStatus, OrgKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,13 +59,7 @@ impl Tally {
     fn group(&self, partner: OrgKind, category: DeviationCategory) -> DeviationGroup {
         let pupils = self.pupils.len() as u32;
         let status = |s: DeviationStatus| self.by_status.get(s.as_str()).copied().unwrap_or(0);
-        let shown = |n: u32| {
-            if too_small(pupils) {
-                Figure::Suppressed
-            } else {
-                count(n)
-            }
-        };
+        let shown = |n: u32| count_in_group(pupils, n);
         DeviationGroup {
             partner: partner.as_str().to_owned(),
             category: category.as_str().to_owned(),
@@ -77,47 +72,10 @@ impl Tally {
     }
 }
 
-/// The Swedish name of a kind of organisation, as the export prints it.
-fn partner_label(kind: &str) -> &str {
-    match OrgKind::parse(kind) {
-        Some(OrgKind::School) => "Skolan",
-        Some(OrgKind::StudentHealth) => "Elevhälsan",
-        Some(OrgKind::Bup) => "BUP",
-        Some(OrgKind::YouthClinic) => "Ungdomsmottagningen",
-        Some(OrgKind::ChildHealth) => "Barnhälsovården",
-        Some(OrgKind::Police) => "Polisen",
-        Some(OrgKind::LeisureServices) => "Fritidsverksamheten",
-        Some(OrgKind::SocialServices) => "Socialtjänsten",
-        Some(OrgKind::Other) => "Annan",
-        None => kind,
-    }
-}
-
-/// The Swedish name of a category, as the export prints it.
-fn category_label(category: &str) -> &str {
-    match DeviationCategory::parse(category) {
-        Some(DeviationCategory::LateContact) => "Sen kontakt",
-        Some(DeviationCategory::ActionNotDone) => "Överenskommen insats inte gjord",
-        Some(DeviationCategory::InformationNotPassed) => "Information inte överförd",
-        Some(DeviationCategory::GuardianAsMessenger) => "Vårdnadshavare som budbärare",
-        Some(DeviationCategory::Other) => "Annat",
-        None => category,
-    }
-}
-
 impl DeviationSummary {
     /// A header and one row per group, for the CSV and the PDF.
     pub fn table(&self) -> Vec<Vec<String>> {
-        let header = [
-            "Samverkanspart",
-            "Kategori",
-            "Elever",
-            "Avvikelser",
-            "Öppna",
-            "Lyfta med parten",
-            "Åtgärdade",
-        ];
-        std::iter::once(header.map(str::to_owned).to_vec())
+        std::iter::once(DEVIATION_COLUMNS.map(str::to_owned).to_vec())
             .chain(self.groups.iter().map(|g| {
                 vec![
                     partner_label(&g.partner).to_owned(),

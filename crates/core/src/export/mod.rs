@@ -14,16 +14,16 @@
 //! school and address are in no export: the views already leave them out,
 //! and the exports print no contact details at all.
 
-mod csv_out;
 mod deviations;
 mod esf;
 mod journal_pdf;
 mod outcomes;
-mod pdf;
 
+use brygga_outcomes::{csv_out, pdf};
+
+pub use brygga_outcomes::{Figure, OutcomeGroup, OutcomeStats, MIN_GROUP};
 pub use deviations::{DeviationGroup, DeviationSummary};
 pub use journal_pdf::LeaveOut;
-pub use outcomes::{Figure, OutcomeGroup, OutcomeStats, MIN_GROUP};
 
 use brygga_protocol::entry_kind::EntryKind;
 

@@ -22,11 +22,14 @@
 mod audit_sql;
 #[cfg(test)]
 mod fixture;
+pub mod outcomes;
 pub mod plan;
 pub mod postgres;
+mod postgres_outcomes;
 mod postgres_staff;
 pub mod retention;
 pub mod sqlite;
+mod sqlite_outcomes;
 mod sqlite_staff;
 pub mod staff;
 
@@ -622,6 +625,16 @@ pub trait Store: Send + Sync + 'static {
     /// actor's index), by device; a device that never did is absent.
     async fn devices_last_sync(&self) -> Result<std::collections::HashMap<Uuid, LastSync>>;
 
+    /// The operations the unit manager pages count
+    /// ([`outcomes::COUNTED_TYPES`]) stored after the outcome cursor, at
+    /// most `limit`, oldest first.
+    async fn outcome_ops(&self, limit: u32) -> Result<outcomes::OutcomeOps>;
+    /// Stores `facts` (one taken already is left) and moves the outcome
+    /// cursor to `cursor` (never back), in one transaction.
+    async fn add_outcome_facts(&self, facts: Vec<outcomes::FactRow>, cursor: i64) -> Result<()>;
+    /// The facts of the team, or of every team.
+    async fn outcome_facts(&self, team_id: Option<i64>) -> Result<Vec<outcomes::FactRow>>;
+
     /// Adds a staff account; `AlreadyExists` when the name is taken.
     async fn add_staff(&self, staff: staff::NewStaff, audit: AuditRecord) -> Result<staff::Staff>;
     async fn staff(&self, name: &str) -> Result<Option<staff::Staff>>;
@@ -707,6 +720,10 @@ mod tests {
                     7,
                     "9eedd69f2eef6dd1afbda559d255b57a137f79e72b6172ef97a84c28554e1ca7",
                 ),
+                (
+                    8,
+                    "549737b2f58f88e064ad5755e424e86cf2c1ec5f75276acfc7d512637daf6068",
+                ),
             ],
         );
         brygga_migrate::assert_released(
@@ -739,6 +756,10 @@ mod tests {
                 (
                     7,
                     "72e38c2a25c050f1c647067a5ffc99709efaf9e4296f31ef0c71192b734e3734",
+                ),
+                (
+                    8,
+                    "9a23174e40fe73618486428e042457862c1cb11e1ef60709d87f2f2fc6e19a30",
                 ),
             ],
         );

@@ -12,9 +12,11 @@
 //! or a trusted network (see the crate README).
 
 use super::audit_sql::{self, Dialect, Param};
+use super::outcomes::{FactRow, OutcomeOps};
 use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::review;
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
+use super::postgres_outcomes as outcomes;
 use super::postgres_staff as staff;
 use super::retention::{
     Candidate, CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
@@ -90,6 +92,11 @@ pub(super) const STEPS: &[Step] = &[
         7,
         "staff",
         include_str!("../../migrations/postgres/0007_staff.sql"),
+    ),
+    Step::new(
+        8,
+        "outcome_facts",
+        include_str!("../../migrations/postgres/0008_outcome_facts.sql"),
     ),
 ];
 
@@ -1261,6 +1268,8 @@ impl Store for PgStore {
         let ops = tx
             .execute("DELETE FROM ops WHERE case_id = $1", &[&case])
             .await?;
+        tx.execute("DELETE FROM outcome_facts WHERE case_id = $1", &[&case])
+            .await?;
         tx.execute("DELETE FROM case_keeps WHERE case_id = $1", &[&case])
             .await?;
         tx.execute(
@@ -1409,6 +1418,18 @@ impl Store for PgStore {
 
     async fn devices_last_sync(&self) -> Result<HashMap<Uuid, LastSync>> {
         staff::devices_last_sync(&self.pool).await
+    }
+
+    async fn outcome_ops(&self, limit: u32) -> Result<OutcomeOps> {
+        outcomes::ops(&self.pool, limit).await
+    }
+
+    async fn add_outcome_facts(&self, facts: Vec<FactRow>, cursor: i64) -> Result<()> {
+        outcomes::add(&self.pool, facts, cursor).await
+    }
+
+    async fn outcome_facts(&self, team_id: Option<i64>) -> Result<Vec<FactRow>> {
+        outcomes::facts(&self.pool, team_id).await
     }
 
     async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {

@@ -7,12 +7,14 @@
 //! a mutex and used from `spawn_blocking`.
 
 use super::audit_sql::{self, Dialect, Param};
+use super::outcomes::{FactRow, OutcomeOps};
 use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::review;
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
 use super::retention::{
     Candidate, CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
 };
+use super::sqlite_outcomes as outcomes;
 use super::sqlite_staff as staff;
 use super::staff::{LoginResult, NewStaff, Staff as StaffRow, StaffChange, WebSession};
 use super::{
@@ -84,6 +86,11 @@ pub(super) const STEPS: &[Step] = &[
         7,
         "staff",
         include_str!("../../migrations/sqlite/0007_staff.sql"),
+    ),
+    Step::new(
+        8,
+        "outcome_facts",
+        include_str!("../../migrations/sqlite/0008_outcome_facts.sql"),
     ),
 ];
 
@@ -508,6 +515,7 @@ fn purge_case_tx(conn: &mut Connection, purge: CasePurge) -> Result<Purged> {
     }
     let objects = tx.execute("DELETE FROM objects WHERE case_id = ?1", [&case])? as u64;
     let ops = tx.execute("DELETE FROM ops WHERE case_id = ?1", [&case])? as u64;
+    tx.execute("DELETE FROM outcome_facts WHERE case_id = ?1", [&case])?;
     tx.execute("DELETE FROM case_keeps WHERE case_id = ?1", [&case])?;
     tx.execute(
         "INSERT INTO purged_cases (case_id, team_id, purged_at, notice_id) VALUES (?1, ?2, ?3, ?4)",
@@ -1279,6 +1287,20 @@ impl Store for SqliteStore {
 
     async fn devices_last_sync(&self) -> Result<HashMap<Uuid, LastSync>> {
         self.read_with(staff::devices_last_sync).await
+    }
+
+    async fn outcome_ops(&self, limit: u32) -> Result<OutcomeOps> {
+        self.read_with(move |conn| outcomes::ops(conn, limit)).await
+    }
+
+    async fn add_outcome_facts(&self, facts: Vec<FactRow>, cursor: i64) -> Result<()> {
+        self.write_with(move |conn| outcomes::add(conn, facts, cursor))
+            .await
+    }
+
+    async fn outcome_facts(&self, team_id: Option<i64>) -> Result<Vec<FactRow>> {
+        self.read_with(move |conn| outcomes::facts(conn, team_id))
+            .await
     }
 
     async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {

@@ -45,6 +45,11 @@ pub const PAGES: &[(&str, &str, Role)] = &[
     ("/retention", "Gallring", Role::Administrator),
     ("/backups", "Säkerhetskopior", Role::Administrator),
     ("/audit", "Granskning av loggen", Role::Auditor),
+    (
+        "/outcomes",
+        "Utfall per team, skola och period",
+        Role::UnitManager,
+    ),
 ];
 
 /// The Swedish name of a role.

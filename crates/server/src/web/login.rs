@@ -5,7 +5,7 @@ use super::session::{
     cookie, new_token, set_cookie, token_hash, SignedIn, LOGIN_COOKIE, SESSION_COOKIE,
 };
 use super::{actor, failed, html, respond, see_other, WebState};
-use crate::staff::{password, rules, totp, Role};
+use crate::staff::{password, rules, totp};
 use crate::store::staff::{LoginResult, NewSession, Staff};
 use crate::store::AuditRecord;
 use axum::extract::{Query, State};
@@ -262,11 +262,6 @@ pub async fn home(State(state): State<WebState>, who: SignedIn) -> Response {
     let mut body = format!("<p>Välkommen, {}.</p>", html::esc(who.name()));
     if !links.is_empty() {
         body.push_str(&format!("<h2>Dina sidor</h2><ul>{links}</ul>"));
-    }
-    if who.session.staff.roles.contains(&Role::UnitManager) {
-        body.push_str(
-            "<h2>Enhetschef</h2><p>Sidorna med utfall per team, skola och period finns inte på servern ännu.</p>",
-        );
     }
     respond(StatusCode::OK, who.page("Start", &body)).into_response()
 }

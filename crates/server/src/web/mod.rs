@@ -16,6 +16,7 @@ mod backups;
 mod devices;
 pub mod html;
 mod login;
+mod outcomes;
 mod password;
 mod retention;
 mod session;
@@ -124,6 +125,9 @@ pub fn router(state: WebState) -> Router {
         .route("/retention/keep", post(retention::keep))
         .route("/retention/keep-clear", post(retention::keep_clear))
         .route("/backups", get(backups::list))
+        // The unit manager's pages.
+        .route("/outcomes", get(outcomes::page))
+        .route("/outcomes/{file}", get(outcomes::download))
         .route("/static/web.css", get(style))
         .layer(axum::middleware::from_fn(headers))
         .with_state(state)

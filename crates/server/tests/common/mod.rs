@@ -3,6 +3,8 @@
 //! `brygga-server` binary started on loopback, and its admin CLI.
 #![allow(dead_code)]
 
+pub mod outcome_seed;
+
 use brygga_protocol::api::{
     AuditPushRequest, AuditPushResponse, DeviceDirectory, EnrollRequest, EnrollResponse, ErrorBody,
     PullQuery, PullResponse, PushRequest, PushResponse, StatusResponse, PATH_AUDIT, PATH_DEVICES,

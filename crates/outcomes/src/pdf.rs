@@ -16,7 +16,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::collections::BTreeMap;
 use ttf_parser::Face;
 
-static FONT: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 const FONT_NAME: Name<'static> = Name(b"DejaVuSans");
 const F1: Name<'static> = Name(b"F1");
 
@@ -31,7 +31,7 @@ const LEADING: f32 = 1.35;
 
 /// Text sizes and indentation.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Style {
+pub struct Style {
     pub size: f32,
     pub indent: f32,
 }
@@ -147,7 +147,7 @@ fn wrap(font: &Font, text: &str, size: f32, max: f32) -> Vec<String> {
 }
 
 /// A document being laid out.
-pub(crate) struct Document {
+pub struct Document {
     title: String,
     font: Font,
     pages: Vec<Vec<Item>>,

@@ -2,9 +2,8 @@
 //! it Excel reads Windows-1252 and garbles å, ä, ö), `;` between fields
 //! (the comma is the decimal sign), fields quoted when needed.
 
-use crate::error::{Error, Result};
-
-pub(crate) fn csv_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>> {
+/// The rows as CSV bytes.
+pub fn csv_bytes(rows: &[Vec<String>]) -> std::io::Result<Vec<u8>> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
         let mut writer = csv::WriterBuilder::new()
@@ -14,7 +13,7 @@ pub(crate) fn csv_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>> {
         for row in rows {
             writer
                 .write_record(row)
-                .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
         }
         writer.flush()?;
     }
@@ -22,7 +21,7 @@ pub(crate) fn csv_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>> {
 }
 
 /// A percentage with a decimal comma, as Swedish readers expect.
-pub(crate) fn decimal_sv(x: f64) -> String {
+pub fn decimal_sv(x: f64) -> String {
     format!("{x:.1}").replace('.', ",")
 }
 
