@@ -120,7 +120,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 pub struct Served {
     pub admin_log: AdminLog,
     pub server_key_hex: String,
-    pub cert_sha256: String,
+    pub server_pin: String,
 }
 
 /// Serves the API and the web pages ([`crate::web`]) over TLS on `listen`
@@ -136,7 +136,7 @@ pub async fn serve(
         Arc::clone(&store),
         served.admin_log.clone(),
         crate::clock::Clock::from_env(),
-        served.cert_sha256,
+        served.server_pin,
     );
     let state =
         AppState::new(Arc::clone(&store), served.server_key_hex).with_admin_log(served.admin_log);

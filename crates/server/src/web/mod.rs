@@ -46,19 +46,19 @@ pub struct WebState {
     pub admin_log: Arc<AdminLog>,
     pub clock: Clock,
     /// What enrolment codes pin (the certificate's SHA-256, hex).
-    pub cert_sha256: Arc<str>,
+    pub server_pin: Arc<str>,
     /// One login at a time per account (the failure count is read, then
     /// written: two at once would both pass the wait).
     login_locks: Arc<Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl WebState {
-    pub fn new(store: DynStore, admin_log: AdminLog, clock: Clock, cert_sha256: String) -> Self {
+    pub fn new(store: DynStore, admin_log: AdminLog, clock: Clock, server_pin: String) -> Self {
         WebState {
             store,
             admin_log: Arc::new(admin_log),
             clock,
-            cert_sha256: cert_sha256.into(),
+            server_pin: server_pin.into(),
             login_locks: Arc::default(),
         }
     }
