@@ -11,7 +11,9 @@
 # unit with systemd-analyze when there is one, runs the unit's ExecStart as
 # the unit's user with the unit's environment file, enrols two laptops (the
 # `brygga` CLI of this build) that sync through it, renews the certificate
-# and syncs again, then removes and purges the package (the data stays).
+# and then serves one a CA signed from the server's request (openssl plays
+# the CA), syncing again each time, then removes and purges the package
+# (the data stays).
 # Needs root (chroot, debootstrap); the machine has no systemd as PID 1, so
 # the unit's command is run by hand, not by systemctl.
 set -euo pipefail
@@ -186,6 +188,21 @@ laptop bo sync >&2
 laptop bo pupil list | grep -q "Fiktiv Elev Förnyadsson" ||
     fail "a laptop stopped syncing after the certificate was renewed"
 log "the laptops sync on after the certificate was renewed"
+
+# A certificate from the municipality's CA (a throwaway one here), signed
+# from the server's own signing request, as the README says.
+as_unit /usr/bin/brygga-server cert csr --name brygga.kommun.example >"$work/brygga.csr"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+    -subj "/CN=Fiktiva kommunens CA" -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+openssl x509 -req -in "$work/brygga.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+    -CAcreateserial -days 30 -copy_extensions copyall -out "$work/signed.pem" 2>/dev/null
+cat "$work/signed.pem" "$work/ca.pem" >"$chroot_dir/var/lib/brygga-server/tls/cert.pem"
+stop_server
+[ "$(as_unit /usr/bin/brygga-server cert fingerprint)" = "$pin" ] || fail "the CA's certificate has another key"
+start_server
+laptop anna sync >&2
+laptop bo sync >&2
+log "the laptops sync on with a certificate the CA signed"
 stop_server
 
 # Removing stops and keeps everything; purging removes the user, not the data.

@@ -27,7 +27,8 @@ log() { printf 'setup-debian: %s\n' "$*" >&2; }
 #   postgres: the PostgreSQL server the server's storage tests run against.
 #   package:  the server's Debian package test: debootstrap makes the clean
 #             Debian it installs into, systemd's systemd-analyze checks the
-#             unit (scripts/package-server-deb-test.sh).
+#             unit, openssl plays the municipality's CA
+#             (scripts/package-server-deb-test.sh).
 group_packages() {
     case "$1" in
         core)
@@ -42,7 +43,7 @@ group_packages() {
             echo postgresql
             ;;
         package)
-            echo debootstrap systemd
+            echo debootstrap systemd openssl
             ;;
         *)
             return 1
