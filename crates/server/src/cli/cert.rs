@@ -12,12 +12,7 @@ pub(super) fn run(dir: &Path, command: &CertCommand) -> Result<()> {
         CertCommand::Generate { names, force } => {
             let files = TlsFiles::in_data_dir(dir);
             tls::generate_self_signed(&files, &or_default(names), *force)?;
-            eprintln!(
-                "certificate {} and key {} written; server pin:",
-                files.cert.display(),
-                files.key.display()
-            );
-            print_pin(&files.cert)
+            written(&files, "a new key", "server pin")
         }
         CertCommand::Renew { names, days, tls } => {
             let files = match (&tls.tls_cert, &tls.tls_key) {
@@ -28,12 +23,11 @@ pub(super) fn run(dir: &Path, command: &CertCommand) -> Result<()> {
                 _ => TlsFiles::in_data_dir(dir),
             };
             tls::renew_self_signed(&files, &or_default(names), *days)?;
-            eprintln!(
-                "certificate {} written for the key {}; restart the server. Server pin (unchanged):",
-                files.cert.display(),
-                files.key.display()
-            );
-            print_pin(&files.cert)
+            written(
+                &files,
+                "the same key",
+                "restart the server; server pin (unchanged)",
+            )
         }
         CertCommand::Csr { names, tls_key } => {
             let key = tls_key
@@ -51,6 +45,16 @@ fn or_default(names: &[String]) -> Vec<String> {
     } else {
         names.to_vec()
     }
+}
+
+/// Says what was written, then prints the pin.
+fn written(files: &TlsFiles, key: &str, then: &str) -> Result<()> {
+    eprintln!(
+        "certificate {} written for {key} ({}); {then}:",
+        files.cert.display(),
+        files.key.display()
+    );
+    print_pin(&files.cert)
 }
 
 fn print_pin(cert: &Path) -> Result<()> {
