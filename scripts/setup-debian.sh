@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Brygga needs, and only those that are missing.
 #
-#   scripts/setup-debian.sh [GROUP...]      GROUP: core (default), desktop, postgres, all
+#   scripts/setup-debian.sh [GROUP...]      GROUP: core (default), desktop, postgres, package, all
 #
 # Safe to run again and again: a package that is already installed is left
 # alone, and `apt-get update` runs only when something has to be installed.
@@ -25,6 +25,10 @@ log() { printf 'setup-debian: %s\n' "$*" >&2; }
 #   desktop:  Tauri 2 on WebKitGTK 4.1, plus Xvfb, WebKitWebDriver and
 #             screenshot tools for the end-to-end tests of the desktop app.
 #   postgres: the PostgreSQL server the server's storage tests run against.
+#   package:  the server's Debian package test: debootstrap makes the clean
+#             Debian it installs into, systemd's systemd-analyze checks the
+#             unit, openssl plays the municipality's CA
+#             (scripts/package-server-deb-test.sh).
 group_packages() {
     case "$1" in
         core)
@@ -38,6 +42,9 @@ group_packages() {
         postgres)
             echo postgresql
             ;;
+        package)
+            echo debootstrap systemd openssl
+            ;;
         *)
             return 1
             ;;
@@ -45,7 +52,7 @@ group_packages() {
 }
 
 usage() {
-    echo "usage: $0 [core|desktop|postgres|all]..." >&2
+    echo "usage: $0 [core|desktop|postgres|package|all]..." >&2
     exit 2
 }
 
@@ -58,7 +65,7 @@ selected=()
 for group in "${groups[@]}"; do
     case "$group" in
         -h | --help) usage ;;
-        all) selected+=(core desktop postgres) ;;
+        all) selected+=(core desktop postgres package) ;;
         *) selected+=("$group") ;;
     esac
 done

@@ -16,7 +16,7 @@ cd "$root"
 
 # The stages, in the order they run. A later piece of work adds its stage as a
 # function below and its name here.
-STAGES=(setup fmt clippy test bench server_postgres ui desktop_e2e)
+STAGES=(setup fmt clippy test bench server_postgres package ui desktop_e2e)
 #   ui               - the Svelte UI: svelte-check + tsc, vitest unit tests,
 #                      the production build, and headless-Chromium tests of
 #                      the built UI on the real app (brygga-ui-bridge: the
@@ -31,6 +31,11 @@ STAGES=(setup fmt clippy test bench server_postgres ui desktop_e2e)
 #                      test-artifacts/screenshots/
 #   server_postgres  - brygga-server's tests against a PostgreSQL started here
 #                      (scripts/postgres-test.sh)
+#   package          - the server's .deb installed with dpkg -i into a clean
+#                      minimal Debian (debootstrap, cached), its unit's
+#                      ExecStart run as its user there, two laptops enrolled
+#                      and synced through it, the certificate renewed
+#                      (scripts/package-server-deb-test.sh; needs root)
 
 # Features the workspace is checked and tested with. bench-plaintext only
 # lets the benchmark open an unkeyed database to measure the encryption
@@ -121,6 +126,11 @@ stage_desktop_e2e() {
 # scenarios in tests/ run it.
 stage_server_postgres() {
     "$root/scripts/postgres-test.sh" cargo test -p brygga-server -p brygga-cli -p brygga-e2e -- postgres
+}
+
+# After the bench stage, whose release build of brygga-server it packages.
+stage_package() {
+    "$root/scripts/package-server-deb-test.sh"
 }
 
 # ----------------------------------------------------------------- main ----

@@ -468,22 +468,25 @@ pub struct AuditPushResponse {
 /// `brygga-server device enroll-code`:
 ///
 /// ```text
-/// <secret: 32 chars of RFC 4648 base32, A–Z 2–7>.<cert: 64 lowercase hex>
+/// <secret: 32 chars of RFC 4648 base32, A–Z 2–7>.<pin: 64 lowercase hex>
 /// e.g. ABCDEFGHIJKLMNOPQRSTUVWXYZ234567.9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 /// ```
 ///
 /// The secret (160 random bits) is what the server checks (it stores only
-/// its SHA-256). The second part is the SHA-256 of the DER of the server's
-/// TLS certificate: the client pins it — it accepts the server only if the
-/// certificate it presents has this fingerprint, at enrolment and on every
-/// later sync. Parsing is case-insensitive and ignores surrounding
-/// whitespace.
+/// its SHA-256). The second part is the server pin ([`crate::pin`]): the
+/// SHA-256 of the server's public key (its certificate's
+/// SubjectPublicKeyInfo). The client accepts the server only if the
+/// certificate it presents carries that key, at enrolment and on every
+/// later sync, whatever the certificate's names, dates or issuer. A code
+/// of a server older than ADR 0038 carries the SHA-256 of the
+/// certificate's DER instead, which the client still honours. Parsing is
+/// case-insensitive and ignores surrounding whitespace.
 #[derive(Clone, PartialEq, Eq)]
 pub struct EnrollCode {
     /// 32 uppercase base32 characters.
     pub secret: String,
-    /// 64 lowercase hex characters: SHA-256 of the server certificate's DER.
-    pub cert_sha256: String,
+    /// 64 lowercase hex characters: the server pin.
+    pub server_pin: String,
 }
 
 impl fmt::Debug for EnrollCode {
@@ -491,7 +494,7 @@ impl fmt::Debug for EnrollCode {
         // The secret is a credential: keep it out of logs.
         f.debug_struct("EnrollCode")
             .field("secret", &"…")
-            .field("cert_sha256", &self.cert_sha256)
+            .field("server_pin", &self.server_pin)
             .finish()
     }
 }
@@ -499,12 +502,14 @@ impl fmt::Debug for EnrollCode {
 /// Why an enrolment code could not be parsed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EnrollCodeError {
-    #[error("an enrolment code looks like SECRET.FINGERPRINT (32 base32 characters, a dot, 64 hex characters)")]
+    #[error(
+        "an enrolment code looks like SECRET.PIN (32 base32 characters, a dot, 64 hex characters)"
+    )]
     Shape,
     #[error("the secret of the enrolment code must be 32 base32 characters (A-Z, 2-7)")]
     Secret,
-    #[error("the certificate fingerprint of the enrolment code must be 64 hex characters")]
-    Fingerprint,
+    #[error("the server pin of the enrolment code must be 64 hex characters")]
+    Pin,
 }
 
 impl EnrollCode {
@@ -531,18 +536,18 @@ impl FromStr for EnrollCode {
         }
         let fp = fp.to_ascii_lowercase();
         if fp.len() != 64 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(EnrollCodeError::Fingerprint);
+            return Err(EnrollCodeError::Pin);
         }
         Ok(EnrollCode {
             secret,
-            cert_sha256: fp,
+            server_pin: fp,
         })
     }
 }
 
 impl fmt::Display for EnrollCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.secret, self.cert_sha256)
+        write!(f, "{}.{}", self.secret, self.server_pin)
     }
 }
 
@@ -655,7 +660,7 @@ mod tests {
         );
         assert_eq!(
             "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567.xyz".parse::<EnrollCode>(),
-            Err(EnrollCodeError::Fingerprint)
+            Err(EnrollCodeError::Pin)
         );
     }
 }

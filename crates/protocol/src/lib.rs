@@ -15,6 +15,7 @@ pub mod entry_kind;
 pub mod hlc;
 pub mod notice;
 pub mod op;
+pub mod pin;
 pub mod programme;
 pub mod settings;
 pub mod signing;

@@ -89,19 +89,19 @@ pub async fn add_user(
 }
 
 /// Issues a one-time code for `user`, valid `valid_minutes` minutes (0: it
-/// is expired at once, for tests), pinning the certificate `cert_sha256`;
+/// is expired at once, for tests), pinning the certificate `server_pin`;
 /// `actor` is who asked, for the audit row.
 pub async fn enroll_code(
     store: &dyn Store,
     actor: &str,
     user: &str,
     valid_minutes: u32,
-    cert_sha256: &str,
+    server_pin: &str,
 ) -> Result<(EnrollCode, i64)> {
     let secret = crate::staff::random_bytes::<20>()?;
     let code = EnrollCode {
         secret: crate::staff::totp::base32(&secret),
-        cert_sha256: cert_sha256.to_string(),
+        server_pin: server_pin.to_string(),
     };
     let expires_at = now_ms() + i64::from(valid_minutes) * 60_000;
     store

@@ -16,6 +16,7 @@ use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
+mod cert;
 mod settings;
 mod staff;
 mod templates;
@@ -86,7 +87,7 @@ pub enum Command {
     Serve {
         /// Address to listen on, e.g. 0.0.0.0:8443 (port 0: any free port;
         /// the bound address is printed as `listening on ADDR`)
-        #[arg(long, value_name = "ADDR")]
+        #[arg(long, env = "BRYGGA_SERVER_LISTEN", value_name = "ADDR")]
         listen: SocketAddr,
         #[command(flatten)]
         tls: TlsArgs,
@@ -162,10 +163,20 @@ fn parse_role(text: &str) -> std::result::Result<crate::staff::Role, String> {
 #[derive(Debug, Args)]
 pub struct TlsArgs {
     /// PEM certificate chain (default: a self-signed one in the data dir)
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    #[arg(
+        long,
+        env = "BRYGGA_SERVER_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
     pub tls_cert: Option<PathBuf>,
     /// PEM private key of --tls-cert
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    #[arg(
+        long,
+        env = "BRYGGA_SERVER_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
     pub tls_key: Option<PathBuf>,
 }
 
@@ -199,7 +210,7 @@ pub enum DeviceCommand {
         #[arg(long, default_value_t = 60, value_name = "N")]
         valid_minutes: u32,
         /// The certificate the server serves, when not the data dir's
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, env = "BRYGGA_SERVER_TLS_CERT", value_name = "FILE")]
         tls_cert: Option<PathBuf>,
     },
     /// List enrolled devices
@@ -253,19 +264,46 @@ pub enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum CertCommand {
-    /// Print the SHA-256 fingerprint (hex) of the certificate's DER
+    /// Print the server pin that enrolment codes carry: the SHA-256 (hex)
+    /// of the certificate's public key
+    #[command(visible_alias = "pin")]
     Fingerprint {
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, env = "BRYGGA_SERVER_TLS_CERT", value_name = "FILE")]
         tls_cert: Option<PathBuf>,
     },
-    /// Make a self-signed certificate and key in the data directory
+    /// Make a self-signed certificate and a new key in the data directory
     Generate {
         /// DNS names or IP addresses (default: localhost 127.0.0.1 ::1)
         #[arg(long = "name", value_name = "NAME")]
         names: Vec<String>,
-        /// Replace an existing pair (enrolled devices must then re-enrol)
+        /// Replace an existing pair: a new key, so every enrolled device
+        /// must be enrolled again (`cert renew` keeps the key)
         #[arg(long)]
         force: bool,
+    },
+    /// Write a new self-signed certificate for the SAME key (new names or
+    /// validity); enrolled devices pin the key and keep syncing
+    Renew {
+        /// DNS names or IP addresses (default: localhost 127.0.0.1 ::1)
+        #[arg(long = "name", value_name = "NAME")]
+        names: Vec<String>,
+        /// Valid for N days from today (default: without end)
+        #[arg(long, value_name = "N")]
+        days: Option<u32>,
+        #[command(flatten)]
+        tls: TlsArgs,
+    },
+    /// Print a certificate signing request (PEM) for the server's key, for
+    /// the municipality's CA; install the certificate it signs in place of
+    /// the server's (--tls-cert), the key unchanged
+    Csr {
+        /// DNS names or IP addresses the certificate is for (the first is
+        /// also its common name)
+        #[arg(long = "name", value_name = "NAME", required = true)]
+        names: Vec<String>,
+        /// The server's key (default: the data directory's)
+        #[arg(long, env = "BRYGGA_SERVER_TLS_KEY", value_name = "FILE")]
+        tls_key: Option<PathBuf>,
     },
 }
 
@@ -464,7 +502,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let files = TlsFiles::resolve(&dir, tls.tls_cert.clone(), tls.tls_key.clone())?;
             let config = tls::server_config(&files)?;
             tracing::info!(
-                fingerprint = %tls::fingerprint(&files.cert)?,
+                pin = %tls::key_pin(&files.cert)?,
                 cert = %files.cert.display(),
                 "TLS certificate"
             );
@@ -479,7 +517,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let served = crate::http::Served {
                 admin_log: admin_log(&cli, &dir),
                 server_key_hex: key.public_hex(),
-                cert_sha256: tls::fingerprint(&files.cert)?,
+                server_pin: tls::key_pin(&files.cert)?,
                 staff_key,
             };
             crate::http::serve(store, served, *listen, config).await
@@ -546,16 +584,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             valid_minutes,
             tls_cert,
         }) => {
-            let fingerprint = tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?;
+            let pin = tls::key_pin(&cert_path(&dir, tls_cert.clone())?)?;
             let store = open_store(&cli, &dir).await?;
-            let (code, expires_at) = admin::enroll_code(
-                store.as_ref(),
-                admin::ACTOR,
-                user,
-                *valid_minutes,
-                &fingerprint,
-            )
-            .await?;
+            let (code, expires_at) =
+                admin::enroll_code(store.as_ref(), admin::ACTOR, user, *valid_minutes, &pin)
+                    .await?;
             eprintln!(
                 "one-time enrolment code for '{user}', valid until {}:",
                 rfc3339(expires_at)
@@ -719,26 +752,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("{}", key.public_hex());
             Ok(())
         }
-        Command::Cert(CertCommand::Fingerprint { tls_cert }) => {
-            println!("{}", tls::fingerprint(&cert_path(&dir, tls_cert.clone())?)?);
-            Ok(())
-        }
-        Command::Cert(CertCommand::Generate { names, force }) => {
-            let files = TlsFiles::in_data_dir(&dir);
-            let names = if names.is_empty() {
-                tls::default_names()
-            } else {
-                names.clone()
-            };
-            tls::generate_self_signed(&files, &names, *force)?;
-            eprintln!(
-                "certificate {} and key {} written; fingerprint:",
-                files.cert.display(),
-                files.key.display()
-            );
-            println!("{}", tls::fingerprint(&files.cert)?);
-            Ok(())
-        }
+        Command::Cert(command) => cert::run(&dir, command),
     }
 }
 

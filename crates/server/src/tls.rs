@@ -1,5 +1,6 @@
 //! TLS: the certificate and key files, a self-signed pair for a server
-//! without one, and the SHA-256 fingerprint that enrolment codes carry.
+//! without one, a renewed certificate or a signing request for the same
+//! key, and the key pin that enrolment codes carry (ADR 0038).
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -25,9 +26,11 @@ pub enum TlsError {
     #[error("TLS configuration: {0}")]
     Config(String),
     #[error(
-        "{0} exists already (use --force to replace it; enrolled devices pin the old fingerprint)"
+        "{0} exists already (use --force to replace it with a new key, which every enrolled device must then be enrolled again for; `cert renew` keeps the key)"
     )]
     Exists(PathBuf),
+    #[error("{path}: not a usable private key: {reason}")]
+    Key { path: PathBuf, reason: String },
 }
 
 /// Where the server's certificate chain and private key are.
@@ -134,11 +137,70 @@ pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError>
     Ok(certs)
 }
 
-/// SHA-256 of the DER of the leaf certificate, lowercase hex: what clients
-/// pin (see `brygga_protocol::api::EnrollCode`).
-pub fn fingerprint(cert_path: &Path) -> Result<String, TlsError> {
+/// The key pin of the leaf certificate: the SHA-256 (lowercase hex) of its
+/// public key, what clients pin (see `brygga_protocol::pin`).
+pub fn key_pin(cert_path: &Path) -> Result<String, TlsError> {
     let certs = load_certs(cert_path)?;
-    Ok(brygga_protocol::auth::sha256_hex(certs[0].as_ref()))
+    brygga_protocol::pin::key_pin(certs[0].as_ref()).map_err(|e| TlsError::Pem {
+        path: cert_path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+fn load_key(path: &Path) -> Result<rcgen::KeyPair, TlsError> {
+    let pem = std::fs::read_to_string(path).map_err(io(path))?;
+    rcgen::KeyPair::from_pem(&pem).map_err(|e| TlsError::Key {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// What a certificate or a signing request names: `names` as subject
+/// alternative names, the first as common name, valid from today for
+/// `days` (None: without end, as a self-signed certificate made here).
+fn params(names: &[String], days: Option<u32>) -> Result<rcgen::CertificateParams, TlsError> {
+    let mut params = rcgen::CertificateParams::new(names.to_vec())
+        .map_err(|e| TlsError::Generate(e.to_string()))?;
+    if let Some(first) = names.first() {
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, first.as_str());
+    }
+    if let Some(days) = days {
+        let ymd = |d: chrono::NaiveDate| {
+            use chrono::Datelike;
+            // month() and day() are at most 12 and 31.
+            rcgen::date_time_ymd(d.year(), d.month() as u8, d.day() as u8)
+        };
+        let today = chrono::Utc::now().date_naive();
+        params.not_before = ymd(today);
+        params.not_after = ymd(today + chrono::Days::new(u64::from(days)));
+    }
+    Ok(params)
+}
+
+/// Writes a new self-signed certificate for the key the pair holds now, so
+/// that enrolled devices, which pin the key, keep reaching the server.
+pub fn renew_self_signed(
+    files: &TlsFiles,
+    names: &[String],
+    days: Option<u32>,
+) -> Result<(), TlsError> {
+    let key = load_key(&files.key)?;
+    let cert = params(names, days)?
+        .self_signed(&key)
+        .map_err(|e| TlsError::Generate(e.to_string()))?;
+    write_file(&files.cert, &cert.pem(), false)
+}
+
+/// A certificate signing request (PEM) for the pair's key, for the
+/// municipality's CA; the certificate it signs goes in place of the pair's.
+pub fn signing_request(key_path: &Path, names: &[String]) -> Result<String, TlsError> {
+    let key = load_key(key_path)?;
+    params(names, None)?
+        .serialize_request(&key)
+        .and_then(|csr| csr.pem())
+        .map_err(|e| TlsError::Generate(e.to_string()))
 }
 
 /// The rustls server configuration (ring, TLS 1.2 and 1.3, HTTP/1.1).
@@ -165,14 +227,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_generated_pair_loads_and_has_a_stable_fingerprint() {
+    fn a_generated_pair_loads_and_has_a_stable_pin() {
         let dir = tempfile::tempdir().expect("tempdir");
         let files = TlsFiles::resolve(dir.path(), None, None).expect("generate");
-        let fp = fingerprint(&files.cert).expect("fingerprint");
-        assert_eq!(fp.len(), 64);
+        let pin = key_pin(&files.cert).expect("pin");
+        assert_eq!(pin.len(), 64);
         // Reused on the next start, not made again.
         let again = TlsFiles::resolve(dir.path(), None, None).expect("reuse");
-        assert_eq!(fingerprint(&again.cert).expect("fingerprint"), fp);
+        assert_eq!(key_pin(&again.cert).expect("pin"), pin);
         server_config(&files).expect("rustls accepts the pair");
         assert!(matches!(
             generate_self_signed(&files, &default_names(), false),
@@ -188,5 +250,21 @@ mod tests {
             TlsFiles::resolve(dir.path(), Some(files.cert.clone()), None),
             Err(TlsError::HalfPair)
         ));
+    }
+
+    #[test]
+    fn a_renewed_certificate_keeps_the_key_pin_and_a_new_key_does_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = TlsFiles::resolve(dir.path(), None, None).expect("generate");
+        let before = std::fs::read(&files.cert).expect("cert");
+        let pin = key_pin(&files.cert).expect("pin");
+        renew_self_signed(&files, &["brygga.example.se".into()], Some(365)).expect("renew");
+        assert_ne!(std::fs::read(&files.cert).expect("cert"), before);
+        assert_eq!(key_pin(&files.cert).expect("pin"), pin);
+        server_config(&files).expect("rustls accepts the renewed pair");
+        let csr = signing_request(&files.key, &["brygga.example.se".into()]).expect("csr");
+        assert!(csr.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+        generate_self_signed(&files, &default_names(), true).expect("new key");
+        assert_ne!(key_pin(&files.cert).expect("pin"), pin);
     }
 }

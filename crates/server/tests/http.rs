@@ -68,7 +68,7 @@ async fn enrolment_codes_are_one_time_and_expire(pg: Option<&str>) {
     // The code pins the certificate the server serves.
     let parsed: brygga_protocol::api::EnrollCode = code.parse().expect("code format");
     assert_eq!(
-        parsed.cert_sha256,
+        parsed.server_pin,
         home.admin(&["cert", "fingerprint"]).trim()
     );
 

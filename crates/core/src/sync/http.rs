@@ -1,9 +1,11 @@
 //! The HTTPS client of the sync protocol (brygga_protocol::api).
 //!
-//! The server's certificate is pinned: the enrolment code carries the
-//! SHA-256 of its DER, and the client accepts that certificate and no
-//! other, at enrolment and on every later sync. No public CA is trusted,
-//! so a municipal server needs no certificate from one.
+//! The server's public key is pinned (ADR 0038): the enrolment code
+//! carries the SHA-256 of its SubjectPublicKeyInfo, and the client accepts
+//! any certificate with that key, at enrolment and on every later sync,
+//! and no other. No public CA is trusted, so a municipal server needs no
+//! certificate from one; a renewed certificate, or one from the
+//! municipality's CA, for the same key needs no laptop enrolled again.
 
 use super::plan::Remote;
 use super::{NoticesPage, PulledPage, PushVerdict, SyncError, Transport};
@@ -16,6 +18,7 @@ use brygga_protocol::api::{
 use brygga_protocol::audit::AuditRow;
 use brygga_protocol::auth;
 use brygga_protocol::op::SignedOperation;
+use brygga_protocol::pin;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -28,12 +31,19 @@ use uuid::Uuid;
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug)]
-struct PinnedCert {
-    sha256: Vec<u8>,
+struct PinnedKey {
+    /// The stored pin: a key pin, or the certificate hash of an enrolment
+    /// before ADR 0038.
+    pin: String,
+    /// The key pin of the certificate last accepted.
+    seen: Arc<Mutex<Option<String>>>,
     provider: Arc<CryptoProvider>,
 }
 
-impl ServerCertVerifier for PinnedCert {
+impl ServerCertVerifier for PinnedKey {
+    /// Checks the server's key only: no names, dates or issuer. The
+    /// handshake's signature, checked below, proves the server holds the
+    /// private key of the certificate it sent.
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -42,14 +52,19 @@ impl ServerCertVerifier for PinnedCert {
         _ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let got = ring::digest::digest(&ring::digest::SHA256, end_entity.as_ref());
-        if got.as_ref() == self.sha256.as_slice() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General(
-                "the server certificate is not the one named in the enrolment code".into(),
-            ))
+        let key_pin = match pin::check(&self.pin, end_entity.as_ref()) {
+            Some(pin::PinMatch::Key) => self.pin.clone(),
+            Some(pin::PinMatch::Certificate { key_pin }) => key_pin,
+            None => {
+                return Err(rustls::Error::General(
+                    "the server's public key is not the one named in the enrolment code".into(),
+                ))
+            }
+        };
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Some(key_pin);
         }
+        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -87,19 +102,25 @@ impl ServerCertVerifier for PinnedCert {
     }
 }
 
-fn agent(cert_sha256_hex: &str) -> Result<ureq::Agent, SyncError> {
-    let sha256 = hex::decode(cert_sha256_hex)
-        .ok()
-        .filter(|b| b.len() == 32)
-        .ok_or_else(|| {
-            SyncError::Refused("the pinned certificate fingerprint is malformed".into())
-        })?;
+/// An agent that accepts only the server of `server_pin`; what it saw goes
+/// to `seen`.
+fn agent(server_pin: &str, seen: Arc<Mutex<Option<String>>>) -> Result<ureq::Agent, SyncError> {
+    let pin = server_pin.to_ascii_lowercase();
+    if pin.len() != 64 || !pin.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(SyncError::Refused(
+            "the stored server pin is malformed".into(),
+        ));
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| SyncError::Refused(format!("TLS set-up: {e}")))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinnedCert { sha256, provider }))
+        .with_custom_certificate_verifier(Arc::new(PinnedKey {
+            pin,
+            seen,
+            provider,
+        }))
         .with_no_client_auth();
     Ok(ureq::AgentBuilder::new()
         .tls_config(Arc::new(config))
@@ -143,16 +164,26 @@ fn base(url: &str) -> String {
 }
 
 /// Enrols a device: registers its public key with the one-time code.
+/// Returns the server's answer and the key pin of the certificate it
+/// presented (what the device pins from then on, whatever kind of pin the
+/// code carried).
 pub(crate) fn enroll(
     server_url: &str,
     code: &api::EnrollCode,
     request: &EnrollRequest,
-) -> Result<EnrollResponse, SyncError> {
-    let response = agent(&code.cert_sha256)?
+) -> Result<(EnrollResponse, String), SyncError> {
+    let seen = Arc::new(Mutex::new(None));
+    let response = agent(&code.server_pin, seen.clone())?
         .post(&format!("{}{}", base(server_url), api::PATH_ENROLL))
         .send_json(request)
         .map_err(failure)?;
-    read_json(response)
+    let answer = read_json(response)?;
+    let key_pin = seen_pin(&seen).unwrap_or_else(|| code.server_pin.clone());
+    Ok((answer, key_pin))
+}
+
+fn seen_pin(seen: &Mutex<Option<String>>) -> Option<String> {
+    seen.lock().ok()?.clone()
 }
 
 /// A signed-request client for one enrolled device.
@@ -160,6 +191,8 @@ pub struct HttpTransport {
     client: Client,
     /// The next page of a pull, asked for while the last one is taken in.
     ahead: Mutex<Option<Ahead>>,
+    /// The key pin of the certificate the server last presented.
+    seen: Arc<Mutex<Option<String>>>,
 }
 
 /// What a request needs; cloned into the thread that fetches ahead.
@@ -188,16 +221,18 @@ impl std::fmt::Debug for HttpTransport {
 impl HttpTransport {
     pub(crate) fn new(
         server_url: &str,
-        cert_sha256_hex: &str,
+        server_pin: &str,
         device: Arc<Device>,
     ) -> Result<Self, SyncError> {
+        let seen = Arc::new(Mutex::new(None));
         Ok(HttpTransport {
             client: Client {
-                agent: agent(cert_sha256_hex)?,
+                agent: agent(server_pin, seen.clone())?,
                 base: base(server_url),
                 device,
             },
             ahead: Mutex::new(None),
+            seen,
         })
     }
 
@@ -269,6 +304,10 @@ impl Client {
 }
 
 impl Transport for HttpTransport {
+    fn server_pin_seen(&self) -> Option<String> {
+        seen_pin(&self.seen)
+    }
+
     fn status(&self) -> Result<Remote, SyncError> {
         // A revoked device gets 403 device_revoked here, which `failure`
         // turns into SyncError::Revoked.

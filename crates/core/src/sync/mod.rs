@@ -109,6 +109,11 @@ pub enum SyncError {
 
 /// What a sync round needs from the server. The HTTP client implements it.
 pub trait Transport {
+    /// The key pin of the server as this transport last reached it (ADR
+    /// 0038); None for a transport without TLS.
+    fn server_pin_seen(&self) -> Option<String> {
+        None
+    }
     fn status(&self) -> Result<plan::Remote, SyncError>;
     /// The device directory of this device's team.
     fn devices(&self) -> Result<Vec<DirectoryEntry>, SyncError>;
@@ -214,6 +219,9 @@ fn run_round(
     progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
     let remote = transport.status()?;
+    if let Some(pin) = transport.server_pin_seen() {
+        locked(access, |j| j.keep_server_pin(&pin))??;
+    }
     let directory = transport.devices()?;
     let local = locked(access, |j| -> Result<plan::Local> {
         j.pin_directory(&directory)?;
@@ -566,7 +574,7 @@ impl Journal {
                         e.to_string(),
                     ))
                 })?;
-        let answer = http::enroll(
+        let (answer, key_pin) = http::enroll(
             server_url,
             &code,
             &brygga_protocol::api::EnrollRequest {
@@ -578,7 +586,7 @@ impl Journal {
         )?;
         let tx = self.conn.transaction().map_err(crate::error::Error::from)?;
         state::set(&tx, state::SERVER_URL, server_url)?;
-        state::set(&tx, state::SERVER_FINGERPRINT, &code.cert_sha256)?;
+        state::set(&tx, state::SERVER_PIN, &key_pin)?;
         state::set(&tx, state::ENROLLED_USER, &answer.user)?;
         state::set(&tx, state::TEAM, &answer.team)?;
         if !answer.server_key_hex.is_empty() {
@@ -598,11 +606,24 @@ impl Journal {
         })
     }
 
+    /// Pins the server's key in place of what this device pinned before,
+    /// once a connection proved they name the same server: an enrolment
+    /// before ADR 0038 pinned the certificate's hash, which a renewed
+    /// certificate would no longer match.
+    pub(crate) fn keep_server_pin(&self, key_pin: &str) -> Result<()> {
+        if state::get(&self.conn, state::SERVER_PIN)?.as_deref() != Some(key_pin) {
+            state::set(&self.conn, state::SERVER_PIN, key_pin)?;
+            self.record_sync(
+                "the server's public key is pinned in place of its certificate".into(),
+            )?;
+        }
+        Ok(())
+    }
+
     /// The HTTPS transport to the server this device is enrolled with.
     pub fn server_transport(&self) -> Result<HttpTransport, SyncError> {
         let url = state::get(&self.conn, state::SERVER_URL)?.ok_or(SyncError::NotEnrolled)?;
-        let pin =
-            state::get(&self.conn, state::SERVER_FINGERPRINT)?.ok_or(SyncError::NotEnrolled)?;
+        let pin = state::get(&self.conn, state::SERVER_PIN)?.ok_or(SyncError::NotEnrolled)?;
         HttpTransport::new(&url, &pin, self.device.clone())
     }
 

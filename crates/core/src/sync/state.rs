@@ -6,7 +6,10 @@ use crate::store;
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub(crate) const SERVER_URL: &str = "server_url";
-pub(crate) const SERVER_FINGERPRINT: &str = "server_fingerprint";
+/// The server pin (ADR 0038): the SHA-256 of its public key, or of its
+/// certificate on a laptop enrolled before and not synced since. The row's
+/// name is the one those laptops wrote.
+pub(crate) const SERVER_PIN: &str = "server_fingerprint";
 pub(crate) const ENROLLED_USER: &str = "enrolled_user";
 pub(crate) const TEAM: &str = "team";
 pub(crate) const PUSHED_SEQ: &str = "pushed_seq";

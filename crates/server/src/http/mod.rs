@@ -120,7 +120,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 pub struct Served {
     pub admin_log: AdminLog,
     pub server_key_hex: String,
-    pub cert_sha256: String,
+    pub server_pin: String,
     /// What opens the staff's sealed TOTP secrets at a login.
     pub staff_key: crate::staff::sealing::StaffKey,
 }
@@ -138,7 +138,7 @@ pub async fn serve(
         Arc::clone(&store),
         served.admin_log.clone(),
         crate::clock::Clock::from_env(),
-        served.cert_sha256,
+        served.server_pin,
         served.staff_key,
     );
     let state =

@@ -174,7 +174,7 @@ pub async fn enrol_code(
         &who.actor(),
         user,
         minutes,
-        &state.cert_sha256,
+        &state.server_pin,
     )
     .await;
     let (code, expires_at) = match issued {

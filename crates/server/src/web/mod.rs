@@ -49,8 +49,8 @@ pub struct WebState {
     pub store: DynStore,
     pub admin_log: Arc<AdminLog>,
     pub clock: Clock,
-    /// What enrolment codes pin (the certificate's SHA-256, hex).
-    pub cert_sha256: Arc<str>,
+    /// What enrolment codes pin (the SHA-256 of the server's public key, hex).
+    pub server_pin: Arc<str>,
     /// Opens the staff's sealed TOTP secrets.
     pub staff_key: Arc<crate::staff::sealing::StaffKey>,
     /// One login at a time per account (the failure count is read, then
@@ -63,14 +63,14 @@ impl WebState {
         store: DynStore,
         admin_log: AdminLog,
         clock: Clock,
-        cert_sha256: String,
+        server_pin: String,
         staff_key: crate::staff::sealing::StaffKey,
     ) -> Self {
         WebState {
             store,
             admin_log: Arc::new(admin_log),
             clock,
-            cert_sha256: cert_sha256.into(),
+            server_pin: server_pin.into(),
             staff_key: Arc::new(staff_key),
             login_locks: Arc::default(),
         }
