@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Brygga needs, and only those that are missing.
 #
-#   scripts/setup-debian.sh [GROUP...]      GROUP: core (default), desktop, postgres, package, all
+#   scripts/setup-debian.sh [GROUP...]      GROUP: core (default), desktop, postgres, package, windows, all
 #
 # Safe to run again and again: a package that is already installed is left
 # alone, and `apt-get update` runs only when something has to be installed.
@@ -29,6 +29,13 @@ log() { printf 'setup-debian: %s\n' "$*" >&2; }
 #             Debian it installs into, systemd's systemd-analyze checks the
 #             unit, openssl plays the municipality's CA
 #             (scripts/package-server-deb-test.sh).
+#   windows:  the cross-build for Windows laptops (docs/windows.md): the
+#             mingw-w64 C toolchain the vendored SQLCipher and OpenSSL
+#             compile with, 64-bit Wine to run the test suites of the
+#             Windows build (wine gives the `wine` command, wine64 the
+#             64-bit loader; no 32-bit multiarch is needed), NSIS for the
+#             installer and p7zip to list what the installer holds. The
+#             rustup target x86_64-pc-windows-gnu is added as well.
 group_packages() {
     case "$1" in
         core)
@@ -44,6 +51,8 @@ group_packages() {
             ;;
         package)
             echo debootstrap systemd openssl
+        windows)
+            echo gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 nsis p7zip-full
             ;;
         *)
             return 1
@@ -52,7 +61,7 @@ group_packages() {
 }
 
 usage() {
-    echo "usage: $0 [core|desktop|postgres|package|all]..." >&2
+    echo "usage: $0 [core|desktop|postgres|package|windows|all]..." >&2
     exit 2
 }
 
@@ -65,7 +74,7 @@ selected=()
 for group in "${groups[@]}"; do
     case "$group" in
         -h | --help) usage ;;
-        all) selected+=(core desktop postgres package) ;;
+        all) selected+=(core desktop postgres package windows) ;;
         *) selected+=("$group") ;;
     esac
 done
@@ -96,8 +105,26 @@ for pkg in "${wanted[@]}"; do
     esac
 done
 
+# The Windows target's standard library comes from rustup, not from Debian.
+add_rust_targets() {
+    case " ${selected[*]} " in
+        *" windows "*) ;;
+        *) return 0 ;;
+    esac
+    if rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+        return 0
+    fi
+    if ! command -v rustup >/dev/null 2>&1; then
+        log "rustup not found: add the target x86_64-pc-windows-gnu to your toolchain yourself"
+        exit 1
+    fi
+    log "adding the rustup target x86_64-pc-windows-gnu"
+    rustup target add x86_64-pc-windows-gnu >&2
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
     log "all packages for: ${groups[*]} are installed"
+    add_rust_targets
     exit 0
 fi
 
@@ -124,3 +151,4 @@ log "installing: ${missing[*]}"
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y -q \
     --no-install-recommends "${missing[@]}" >&2
 log "installed: ${missing[*]}"
+add_rust_targets

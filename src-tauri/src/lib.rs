@@ -4,10 +4,10 @@
 //! - [`state`]: the journal (None = locked), idle tracking, settings;
 //! - the idle timer below locks the journal after the idle time even if the
 //!   webview stops reporting (it only reports activity; the shell decides);
-//! - [`system_lock`]: lock on suspend and screen lock (Linux, D-Bus).
+//! - [`system_lock`]: lock on suspend and screen lock (Linux: D-Bus).
 //!
 //! The journal folder is `BRYGGA_DATA_DIR` when set, else the platform data
-//! directory (`ProjectDirs::from("se", "Brygga", "Brygga")`, as the CLI).
+//! directory ([`brygga_core::default_data_dir`], as the CLI).
 
 mod command_names;
 pub mod commands;
@@ -35,9 +35,7 @@ pub fn data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("BRYGGA_DATA_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    directories::ProjectDirs::from("se", "Brygga", "Brygga")
-        .map(|p| p.data_dir().to_owned())
-        .unwrap_or_else(|| PathBuf::from("brygga-data"))
+    brygga_core::default_data_dir().unwrap_or_else(|| PathBuf::from("brygga-data"))
 }
 
 /// Logs once how long the UI took to show its first screen

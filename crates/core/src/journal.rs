@@ -451,7 +451,7 @@ fn build_database(paths: &JournalPaths, data_key: &Key32, author: &str) -> Resul
     // removes it, so the one file below is the whole database.
     conn.close().map_err(|(_, e)| Error::Storage(e))?;
     std::fs::rename(&building, &paths.db)?;
-    std::fs::File::open(&paths.dir)?.sync_all()?;
+    crate::durable::sync_dir(&paths.dir)?;
     Ok(())
 }
 

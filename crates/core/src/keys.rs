@@ -282,7 +282,7 @@ pub(crate) fn write(
     }
     fs::rename(&tmp, path)?;
     if let Some(dir) = path.parent() {
-        fs::File::open(dir)?.sync_all()?;
+        crate::durable::sync_dir(dir)?;
     }
     Ok(())
 }

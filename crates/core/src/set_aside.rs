@@ -35,7 +35,7 @@ pub fn set_aside(dir: &Path) -> Result<SetAside> {
     let folder = free_name(dir)?;
     std::fs::rename(dir, &folder)?;
     if let Some(parent) = folder.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::File::open(parent)?.sync_all()?;
+        crate::durable::sync_dir(parent)?;
     }
     Ok(SetAside { folder, card })
 }

@@ -361,6 +361,10 @@ fn sqlite3_cannot_read(db: &Path) {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "finds the open files through /proc/<pid>/fd and runs sqlite3: Linux only (docs/windows.md)"
+)]
 fn nothing_is_readable_at_rest() {
     let root = tempfile::tempdir().expect("tempdir");
     let data = root.path().join("journal");

@@ -130,6 +130,10 @@ fn assert_no_protected_fields(what: &str, text: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the PDF back with pdftotext, which the Windows test run has not (docs/windows.md)"
+)]
 fn the_case_journal_pdf_has_signed_entries_corrections_and_leaves_out_what_it_is_told() {
     let (_dir, mut j) = new_journal();
     let p = pupil(&mut j, "Fiktiv Åsa Skyddad", &pnr(17, 993), true);
@@ -246,6 +250,10 @@ fn the_case_journal_pdf_has_signed_entries_corrections_and_leaves_out_what_it_is
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the PDF back with pdftotext, which the Windows test run has not (docs/windows.md)"
+)]
 fn leaving_out_needs_a_signed_entry_of_the_case_and_a_reason() {
     let (_dir, mut j) = new_journal();
     let p = pupil(&mut j, "Fiktiv Elev", &pnr(17, 993), false);
@@ -376,6 +384,10 @@ fn project(j: &mut Journal, with_plan: u32, without_plan: u32) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the PDF back with pdftotext, which the Windows test run has not (docs/windows.md)"
+)]
 fn outcome_statistics_suppress_groups_under_five() {
     let (_dir, mut j) = new_journal();
     project(&mut j, 5, 2);
@@ -439,6 +451,10 @@ fn a_small_project_shows_no_figures_at_all() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the PDF back with pdftotext, which the Windows test run has not (docs/windows.md)"
+)]
 fn the_case_journal_pdf_names_key_persons_as_signed() {
     let (_dir, mut j) = new_journal();
     let p = pupil(&mut j, "Fiktiv Elev", &pnr(17, 993), false);

@@ -42,9 +42,7 @@ impl Context {
     fn new(data_dir: Option<PathBuf>) -> Result<Context> {
         let data_dir = match data_dir {
             Some(dir) => dir,
-            None => directories::ProjectDirs::from("se", "Brygga", "Brygga")
-                .map(|dirs| dirs.data_dir().to_owned())
-                .ok_or_else(|| {
+            None => brygga_core::default_data_dir().ok_or_else(|| {
                     Failure::usage(
                         "cannot find this user's data directory; pass --data-dir DIR or set BRYGGA_DATA_DIR",
                     )

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the Windows installer of the desktop app from Linux and checks what
+# it holds (docs/windows.md):
+#
+#   scripts/package-windows.sh
+#
+# 1. the UI (ui/dist) and brygga-desktop.exe for x86_64-pc-windows-gnu in
+#    Cargo's `desktop` profile (as the Linux app ships), with mingw-w64;
+# 2. the NSIS installer from src-tauri/windows/installer.nsi with Debian's
+#    makensis: target/x86_64-pc-windows-gnu/desktop/bundle/nsis/Brygga_VERSION_x64-setup.exe;
+# 3. its contents listed with 7-Zip: exactly the app, its icon and the
+#    uninstaller, besides NSIS's own plugins; the app a 64-bit Windows
+#    executable with its icon and the bundled UI inside, the icon the
+#    repository's; no database, key file, fixture or test file.
+#
+# Not part of scripts/test.sh: the first Windows build in the desktop profile
+# compiles every dependency again with fat LTO.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/desktop-common.sh"
+
+triple=x86_64-pc-windows-gnu
+"$root/scripts/setup-debian.sh" windows
+desktop_setup
+desktop_build_ui
+dlog "building brygga-desktop.exe ($triple, desktop profile)"
+(cd "$root" && cargo build --profile desktop --target "$triple" -p brygga-desktop)
+
+exe="$target_dir/$triple/desktop/brygga-desktop.exe"
+icon="$root/src-tauri/icons/icon.ico"
+version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$root/tauri.conf.json" | head -1)
+out_dir="$target_dir/$triple/desktop/bundle/nsis"
+installer="$out_dir/Brygga_${version}_x64-setup.exe"
+mkdir -p "$out_dir"
+rm -f "$installer"
+makensis -V2 -DVERSION="$version" -DAPP_EXE="$exe" -DICON="$icon" -DOUTFILE="$installer" \
+    "$root/src-tauri/windows/installer.nsi"
+
+fail() {
+    printf 'package-windows: %s\n' "$*" >&2
+    exit 1
+}
+
+# What the installer holds, one path a line.
+listing=$(7z l -slt "$installer" | sed -n 's/^Path = //p' | tail -n +2 | sort)
+expected=$(printf '%s\n' brygga-desktop.exe icon.ico uninstall.exe | sort)
+files=$(grep -v '^\$PLUGINSDIR/' <<<"$listing" || true)
+if [ "$files" != "$expected" ]; then
+    fail "the installer holds $(tr '\n' ' ' <<<"$files")instead of $(tr '\n' ' ' <<<"$expected")"
+fi
+# NSIS's own pieces: the plugins the script uses and the wizard's picture.
+plugins=$(grep '^\$PLUGINSDIR/' <<<"$listing" || true)
+if grep -v -E '^\$PLUGINSDIR/([A-Za-z]+\.dll|modern-wizard\.bmp)$' <<<"$plugins"; then
+    fail "unexpected files among the installer's plugins (above)"
+fi
+if grep -i -E '\.(db|db-wal|db-shm|json|sqlite|csv|pdf)$|fixture|test' <<<"$listing"; then
+    fail "the installer holds data or test files (above)"
+fi
+
+unpacked="$(mktemp -d "${TMPDIR:-/tmp}/brygga-nsis.XXXXXX")"
+trap 'rm -rf "$unpacked"' EXIT
+7z x -bd -y -o"$unpacked" "$installer" brygga-desktop.exe icon.ico >/dev/null
+cmp -s "$unpacked/brygga-desktop.exe" "$exe" || fail "the installer's brygga-desktop.exe is not the one just built"
+cmp -s "$unpacked/icon.ico" "$icon" || fail "the installer's icon.ico is not src-tauri/icons/icon.ico"
+file -b "$exe" | grep -q 'PE32+ executable (GUI) x86-64' || fail "brygga-desktop.exe is not a 64-bit Windows GUI executable: $(file -b "$exe")"
+# The icon is a resource of the executable (Explorer, the taskbar).
+x86_64-w64-mingw32-objdump -h "$exe" | grep -q '\.rsrc' || fail "brygga-desktop.exe has no resources (icon)"
+# The UI is inside the executable, not beside it: Tauri embeds ui/dist
+# compressed, under the assets' own paths.
+for asset in "$root"/ui/dist/assets/*.js; do
+    name="/assets/$(basename "$asset")"
+    grep -a -q -F "$name" "$exe" || fail "brygga-desktop.exe does not hold the UI just built ($name)"
+done
+
+size=$(stat -c %s "$installer")
+dlog "$installer: $size bytes ($((size / 1024)) KiB); holds:"
+sed 's/^/    /' <<<"$listing" >&2
