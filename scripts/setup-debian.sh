@@ -51,6 +51,7 @@ group_packages() {
             ;;
         package)
             echo debootstrap systemd openssl
+            ;;
         windows)
             echo gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 nsis p7zip-full
             ;;
