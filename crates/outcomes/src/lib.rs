@@ -3,13 +3,15 @@
 //! server's unit manager pages (brygga-server): absence before and after
 //! the first intervention ([`absence`], [`groups`]), no group under
 //! [`MIN_GROUP`] pupils ([`figure`]), complementary suppression when a
-//! total is shown ([`complementary`]), and the CSV and PDF files the
+//! total is shown ([`complementary`]), a deviation group's figures
+//! ([`deviations`]), and the CSV and PDF files the
 //! figures leave in ([`csv_out`], [`pdf`]). Pure functions: no database,
 //! no journal, no audit (the callers record what they show).
 
 pub mod absence;
 pub mod complementary;
 pub mod csv_out;
+pub mod deviations;
 pub mod figure;
 pub mod groups;
 pub mod labels;

@@ -129,9 +129,9 @@ async fn story(store: DynStore) {
         (dev.partner.as_str(), dev.category.as_str()),
         ("BUP", "Sen kontakt")
     );
-    assert_eq!(dev.pupils, Figure::Count(6));
-    assert_eq!(dev.open, Figure::Count(6));
-    assert_eq!(dev.raised, Figure::Count(0));
+    assert_eq!(dev.figures.pupils, Figure::Count(6));
+    assert_eq!(dev.figures.open, Figure::Count(6));
+    assert_eq!(dev.figures.raised, Figure::Count(0));
     assert_eq!(v.esf_started, Figure::Count(13));
     assert_eq!(v.esf_ended, Figure::Count(0));
 

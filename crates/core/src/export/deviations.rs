@@ -14,11 +14,12 @@ use crate::clock;
 use crate::deviations::{OBJECT, STATUS_FIELD};
 use crate::error::Result;
 use crate::journal::Journal;
+use brygga_outcomes::deviations::{DeviationFigures, DeviationTally};
 use brygga_outcomes::labels::{category_label, partner_label, DEVIATION_COLUMNS};
-use brygga_outcomes::{count, count_in_group, Figure, MIN_GROUP};
+use brygga_outcomes::{Figure, MIN_GROUP};
 use brygga_protocol::op::{DeviationCategory, DeviationStatus, OrgKind};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The deviations of one partner and category.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -47,28 +48,27 @@ pub struct DeviationSummary {
     pub groups: Vec<DeviationGroup>,
 }
 
-/// Counts of one group before suppression.
-#[derive(Default)]
-struct Tally {
-    pupils: BTreeSet<String>,
-    by_status: BTreeMap<&'static str, u32>,
-    deviations: u32,
-}
-
-impl Tally {
-    fn group(&self, partner: OrgKind, category: DeviationCategory) -> DeviationGroup {
-        let pupils = self.pupils.len() as u32;
-        let status = |s: DeviationStatus| self.by_status.get(s.as_str()).copied().unwrap_or(0);
-        let shown = |n: u32| count_in_group(pupils, n);
-        DeviationGroup {
-            partner: partner.as_str().to_owned(),
-            category: category.as_str().to_owned(),
-            pupils: count(pupils),
-            deviations: shown(self.deviations),
-            open: shown(status(DeviationStatus::Open)),
-            raised: shown(status(DeviationStatus::Raised)),
-            mended: shown(status(DeviationStatus::Mended)),
-        }
+/// The group of `partner` and `category` with its figures.
+fn group(
+    partner: OrgKind,
+    category: DeviationCategory,
+    tally: &DeviationTally<'_, String>,
+) -> DeviationGroup {
+    let DeviationFigures {
+        pupils,
+        deviations,
+        open,
+        raised,
+        mended,
+    } = tally.figures();
+    DeviationGroup {
+        partner: partner.as_str().to_owned(),
+        category: category.as_str().to_owned(),
+        pupils,
+        deviations,
+        open,
+        raised,
+        mended,
     }
 }
 
@@ -113,7 +113,7 @@ impl Journal {
                 },
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut tallies: BTreeMap<(usize, usize), Tally> = BTreeMap::new();
+        let mut tallies: BTreeMap<(usize, usize), DeviationTally<'_, String>> = BTreeMap::new();
         for (partner, category, pupil, status) in rows {
             // Only what this build knows reaches the table (newer-format
             // waits), so an unknown key here is skipped, never guessed.
@@ -126,17 +126,14 @@ impl Journal {
             ) else {
                 continue;
             };
-            let tally = tallies.entry((p, c)).or_default();
-            tally.pupils.insert(pupil);
-            tally.deviations += 1;
-            *tally.by_status.entry(s.as_str()).or_default() += 1;
+            tallies.entry((p, c)).or_default().add(pupil, s.as_str());
         }
         Ok(DeviationSummary {
             generated_on: clock::today().to_string(),
             min_group: MIN_GROUP,
             groups: tallies
                 .iter()
-                .map(|(&(p, c), t)| t.group(OrgKind::ALL[p], DeviationCategory::ALL[c]))
+                .map(|(&(p, c), t)| group(OrgKind::ALL[p], DeviationCategory::ALL[c], t))
                 .collect(),
         })
     }

@@ -19,8 +19,9 @@
 use crate::store::outcomes::FactRow;
 use brygga_outcomes::absence::{before_after, AbsenceWeek};
 use brygga_outcomes::complementary::{protect, Cell};
+use brygga_outcomes::deviations::{DeviationFigures, DeviationTally};
 use brygga_outcomes::labels::{category_label, partner_label};
-use brygga_outcomes::{count, count_in_group, Figure, OutcomeStats, PupilOutcome};
+use brygga_outcomes::{count, Figure, OutcomeStats, PupilOutcome};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
@@ -67,11 +68,7 @@ impl CountView {
 pub struct DeviationRow {
     pub partner: String,
     pub category: String,
-    pub pupils: Figure,
-    pub deviations: Figure,
-    pub open: Figure,
-    pub raised: Figure,
-    pub mended: Figure,
+    pub figures: DeviationFigures,
 }
 
 /// Every view of a page.
@@ -328,13 +325,7 @@ fn deviations(
     cases: &BTreeSet<Uuid>,
     in_period: &dyn Fn(Option<NaiveDate>) -> bool,
 ) -> Vec<DeviationRow> {
-    #[derive(Default)]
-    struct Tally<'a> {
-        pupils: BTreeSet<&'a str>,
-        deviations: u32,
-        by_status: BTreeMap<&'a str, u32>,
-    }
-    let mut tallies: BTreeMap<(&str, &str), Tally<'_>> = BTreeMap::new();
+    let mut tallies: BTreeMap<(&str, &str), DeviationTally<'_, &str>> = BTreeMap::new();
     for f in &ix.deviations {
         let (Some(case), Some(partner), Some(category)) =
             (f.case_id, f.label.as_deref(), f.label2.as_deref())
@@ -344,26 +335,18 @@ fn deviations(
         if !cases.contains(&case) || !in_period(day(f)) {
             continue;
         }
-        let t = tallies.entry((partner, category)).or_default();
-        t.pupils.insert(ix.cases[&case].pupil.as_str());
-        t.deviations += 1;
         let status = ix.statuses.get(f.subject.as_str()).map_or("open", |s| s.1);
-        *t.by_status.entry(status).or_default() += 1;
+        tallies
+            .entry((partner, category))
+            .or_default()
+            .add(ix.cases[&case].pupil.as_str(), status);
     }
     tallies
         .into_iter()
-        .map(|((partner, category), t)| {
-            let pupils = t.pupils.len() as u32;
-            let status = |s: &str| count_in_group(pupils, t.by_status.get(s).copied().unwrap_or(0));
-            DeviationRow {
-                partner: partner_label(partner).to_owned(),
-                category: category_label(category).to_owned(),
-                pupils: count(pupils),
-                deviations: count_in_group(pupils, t.deviations),
-                open: status("open"),
-                raised: status("raised"),
-                mended: status("mended"),
-            }
+        .map(|((partner, category), t)| DeviationRow {
+            partner: partner_label(partner).to_owned(),
+            category: category_label(category).to_owned(),
+            figures: t.figures(),
         })
         .collect()
 }

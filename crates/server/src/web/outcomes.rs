@@ -140,11 +140,11 @@ fn table(views: &Views, key: &str) -> Vec<Vec<String>> {
                 vec![
                     d.partner.clone(),
                     d.category.clone(),
-                    d.pupils.text(),
-                    d.deviations.text(),
-                    d.open.text(),
-                    d.raised.text(),
-                    d.mended.text(),
+                    d.figures.pupils.text(),
+                    d.figures.deviations.text(),
+                    d.figures.open.text(),
+                    d.figures.raised.text(),
+                    d.figures.mended.text(),
                 ]
             }))
             .collect(),
