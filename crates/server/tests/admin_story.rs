@@ -6,20 +6,10 @@ mod common;
 
 use brygga_server::admin;
 use brygga_server::store::plan::Revocation;
-use brygga_server::store::{self, AuditRecord, DynStore, LastSync, NewDevice, WriteBatch};
-use common::{keypair, now_ms, unique};
+use brygga_server::store::{self, DynStore, LastSync, NewDevice, WriteBatch};
+use common::{audit_row as audit, keypair, now_ms, unique};
 use ring::signature::KeyPair;
 use uuid::Uuid;
-
-fn audit(at_ms: i64, actor: &str, action: &str) -> AuditRecord {
-    AuditRecord {
-        at_ms,
-        actor: actor.into(),
-        action: action.into(),
-        subject: None,
-        detail: String::new(),
-    }
-}
 
 /// Enrols a new device for `user` through a one-time code.
 async fn enrol(store: &DynStore, user: &str, now: i64) -> Uuid {

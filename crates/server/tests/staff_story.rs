@@ -11,17 +11,11 @@ use brygga_server::store::staff::{LoginResult, NewSession, NewStaff, StaffChange
 use brygga_server::store::{
     self, AuditEntry, AuditFilter, AuditRecord, DynStore, StoreError, WriteBatch,
 };
-use common::{now_ms, unique};
+use common::{audit_row, now_ms, unique};
 use uuid::Uuid;
 
 fn audit(at_ms: i64, action: &str) -> AuditRecord {
-    AuditRecord {
-        at_ms,
-        actor: "web".into(),
-        action: action.into(),
-        subject: None,
-        detail: String::new(),
-    }
+    audit_row(at_ms, "web", action)
 }
 
 fn session(token: &str) -> NewSession {

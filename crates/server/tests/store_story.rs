@@ -17,18 +17,12 @@ use brygga_server::store::{
     CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch, RequestWrite, Revoked,
     StoreError, StoredOutcome, WriteBatch,
 };
-use common::{keypair, now_ms, unique};
+use common::{audit_row, keypair, now_ms, unique};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use uuid::Uuid;
 
 fn audit(action: &str) -> AuditRecord {
-    AuditRecord {
-        at_ms: now_ms(),
-        actor: "admin".into(),
-        action: action.into(),
-        subject: None,
-        detail: String::new(),
-    }
+    audit_row(now_ms(), "admin", action)
 }
 
 struct Dev {

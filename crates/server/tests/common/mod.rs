@@ -30,6 +30,18 @@ pub fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
+/// A server audit row of `actor` doing `action` at `at_ms`, with no
+/// subject or detail.
+pub fn audit_row(at_ms: i64, actor: &str, action: &str) -> brygga_server::store::AuditRecord {
+    brygga_server::store::AuditRecord {
+        at_ms,
+        actor: actor.into(),
+        action: action.into(),
+        subject: None,
+        detail: String::new(),
+    }
+}
+
 /// The Postgres URL for tests, or None (skipped loudly) outside CI. In CI
 /// (CI=true) a missing URL fails the test: the Postgres stage must run.
 pub fn postgres_url() -> Option<String> {

@@ -65,13 +65,7 @@ impl PupilSpec {
 }
 
 fn audit(action: &str) -> AuditRecord {
-    AuditRecord {
-        at_ms: now_ms(),
-        actor: "admin".into(),
-        action: action.into(),
-        subject: None,
-        detail: String::new(),
-    }
+    super::audit_row(now_ms(), "admin", action)
 }
 
 fn ms(day: NaiveDate) -> i64 {
