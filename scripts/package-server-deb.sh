@@ -3,6 +3,9 @@
 #
 #   scripts/package-server-deb.sh             cargo build --release, then the .deb
 #   BRYGGA_DEB_NO_BUILD=1 scripts/package-server-deb.sh   the .deb of the binary built already
+#   BRYGGA_DEB_PROFILE=dev scripts/package-server-deb.sh  the test build's binary instead
+#       (scripts/test.sh's package stage: it tests what the package does on
+#       a Debian, which the profile does not change; what ships is release)
 #
 # Writes target/debian/brygga-server_<version>_<arch>.deb and prints its
 # path. Needs only dpkg-deb (Debian's dpkg). What goes in: the release
@@ -15,12 +18,21 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
+profile="${BRYGGA_DEB_PROFILE:-release}"
+case "$profile" in
+    release) profile_dir=release ;;
+    dev) profile_dir=debug ;;
+    *)
+        echo "package-server-deb: BRYGGA_DEB_PROFILE is release or dev, not '$profile'" >&2
+        exit 2
+        ;;
+esac
 if [ -z "${BRYGGA_DEB_NO_BUILD:-}" ]; then
-    cargo build --release -p brygga-server >&2
+    cargo build --profile "$profile" -p brygga-server >&2
 fi
-binary="$target_dir/release/brygga-server"
+binary="$target_dir/$profile_dir/brygga-server"
 if [ ! -x "$binary" ]; then
-    echo "package-server-deb: $binary is missing (cargo build --release -p brygga-server)" >&2
+    echo "package-server-deb: $binary is missing (cargo build --profile $profile -p brygga-server)" >&2
     exit 1
 fi
 

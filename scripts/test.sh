@@ -36,7 +36,7 @@ fi
 #                      test-artifacts/screenshots/
 #   server_postgres  - brygga-server's tests against a PostgreSQL started here
 #                      (scripts/postgres-test.sh)
-#   package          - the server's .deb installed with dpkg -i into a clean
+#   package          - the server's .deb (of the test build) installed with dpkg -i into a clean
 #                      minimal Debian (debootstrap, cached), its unit's
 #                      ExecStart run as its user there, two laptops enrolled
 #                      and synced through it, the certificate renewed
@@ -77,6 +77,7 @@ stage_setup() {
     fi
     cargo --version
     rustc --version
+    echo "test.sh: $(free_disk) of disk free for the build (a clean one takes about 25 GB)"
     if [ -n "${BRYGGA_STRESS:-}" ]; then
         echo "BRYGGA_STRESS=${BRYGGA_STRESS}: the crash test runs in stress mode"
     fi
@@ -138,9 +139,12 @@ stage_server_postgres() {
     "$root/scripts/postgres-test.sh" cargo test -p brygga-server -p brygga-cli -p brygga-e2e -- postgres
 }
 
-# The package is built from a release build of brygga-server (made here).
+# The package is built from the test build of brygga-server, which the
+# earlier stages made: what the stage checks (the package's files, its
+# scripts, the unit, sync through it) is the same for the release binary
+# that ships, and a release build would add over seven minutes.
 stage_package() {
-    "$root/scripts/package-server-deb-test.sh"
+    BRYGGA_DEB_PROFILE=dev "$root/scripts/package-server-deb-test.sh"
 }
 
 # The Windows build of the core, the CLI and the desktop shell, checked by
@@ -175,6 +179,14 @@ stage_windows() {
 
 # ----------------------------------------------------------------- main ----
 
+# The free space where the build writes, for the log: a build that runs
+# out of disk fails with an I/O error far from its cause.
+free_disk() {
+    local dir="${CARGO_TARGET_DIR:-$root/target}"
+    [ -d "$dir" ] || dir="$root"
+    df -h --output=avail "$dir" | tail -n 1 | tr -d ' '
+}
+
 if [ "$#" -gt 0 ]; then
     selected=("$@")
 else
@@ -186,6 +198,12 @@ for stage in "${selected[@]}"; do
         exit 2
     fi
 done
+
+# A clean clone builds everything once: incremental data would only take
+# disk (gigabytes of it) that the build itself may need.
+if [ -n "${CI:-}" ]; then
+    export CARGO_INCREMENTAL=0
+fi
 
 current=""
 started=$SECONDS
@@ -204,7 +222,7 @@ for stage in "${selected[@]}"; do
     # Called directly, not in an `if`, so that `set -e` stays in force
     # inside the stage and its first failing command fails the run.
     "stage_$stage"
-    echo "test.sh: stage $stage passed in $((SECONDS - stage_start)) s"
+    echo "test.sh: stage $stage passed in $((SECONDS - stage_start)) s; $(free_disk) free"
 done
 current=""
 
