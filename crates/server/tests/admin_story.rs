@@ -6,29 +6,8 @@ mod common;
 
 use brygga_server::admin;
 use brygga_server::store::plan::Revocation;
-use brygga_server::store::{self, DynStore, LastSync, NewDevice, WriteBatch};
-use common::{audit_row as audit, keypair, now_ms, unique};
-use ring::signature::KeyPair;
-use uuid::Uuid;
-
-/// Enrols a new device for `user` through a one-time code.
-async fn enrol(store: &DynStore, user: &str, now: i64) -> Uuid {
-    let code = unique("code");
-    store
-        .add_enroll_code(user, &code, now + 60_000, audit(now, "admin", "code"))
-        .await
-        .expect("code");
-    let device = NewDevice {
-        id: Uuid::now_v7(),
-        public_key: keypair().public_key().as_ref().to_vec(),
-        name: "Fiktiv laptop".into(),
-    };
-    store
-        .enroll(&code, device, now, audit(now, "admin", "enroll"))
-        .await
-        .expect("enrol")
-        .id
-}
+use brygga_server::store::{self, DynStore, LastSync, WriteBatch};
+use common::{audit_row as audit, enrol, now_ms, unique};
 
 async fn admin_story(store: DynStore) {
     let now = now_ms();

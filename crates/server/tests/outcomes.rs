@@ -10,7 +10,7 @@ use brygga_outcomes::complementary::Cell;
 use brygga_outcomes::Figure;
 use brygga_protocol::op::{DeviationCategory, OrgKind};
 use brygga_server::outcomes::refresh;
-use brygga_server::outcomes::views::{compute, Filter, Views, NO_SCHOOL};
+use brygga_server::outcomes::views::{compute, compute_page, Filter, Views, NO_SCHOOL};
 use brygga_server::store::{self, DynStore};
 use chrono::NaiveDate;
 use common::outcome_seed::{PupilSpec, SeedTeam};
@@ -65,9 +65,14 @@ fn year(school: Option<&str>) -> Filter {
     }
 }
 
+/// A page's views, from the rows a page reads: the same as from every
+/// fact.
 async fn views(store: &DynStore, team: Option<i64>, school: Option<&str>) -> Views {
+    let rows = store.outcome_rows(team).await.expect("rows");
+    let page = compute_page(&rows.facts, &rows.weeks, &year(school), d("2026-06-30"));
     let facts = store.outcome_facts(team).await.expect("facts");
-    compute(&facts, &year(school), d("2026-06-30"))
+    assert_eq!(page, compute(&facts, &year(school), d("2026-06-30")));
+    page
 }
 
 fn rows(v: &[(String, Cell)]) -> Vec<(&str, Cell)> {
@@ -192,5 +197,44 @@ async fn sqlite_outcome_story() {
 async fn postgres_outcome_story() {
     if let Some(url) = common::postgres_url() {
         story(store::open(&url).await.expect("open")).await;
+    }
+}
+
+/// A server of schema 8 that had taken its facts: step 9 takes them again
+/// from the operations, with each pupil's weeks, and the pages show what
+/// they showed.
+#[tokio::test]
+async fn sqlite_pages_after_the_upgrade_from_schema_8() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("server.db");
+    let url = format!("sqlite:{}", path.display());
+    let store = store::open(&url).await.expect("open");
+    let (a, b) = seed(&store).await;
+    let teams = [Some(a.team_id), Some(b.team_id)];
+    drop((a, b));
+    refresh(&store).await.expect("refresh");
+    let mut before = Vec::new();
+    for team in teams {
+        before.push(views(&store, team, None).await);
+    }
+    drop(store);
+    // The database as a server of schema 8 left it: the facts, no weeks.
+    let conn = rusqlite::Connection::open(&path).expect("open the file");
+    conn.execute_batch(
+        "DROP TABLE outcome_weeks;
+         DROP INDEX outcome_facts_by_kind;
+         DELETE FROM schema_migrations WHERE version = 9;",
+    )
+    .expect("back to schema 8");
+    let facts: i64 = conn
+        .query_row("SELECT count(*) FROM outcome_facts", [], |r| r.get(0))
+        .expect("facts");
+    assert!(facts > 0);
+    drop(conn);
+
+    let store = store::open(&url).await.expect("open and migrate");
+    refresh(&store).await.expect("refresh");
+    for (team, before) in teams.into_iter().zip(before) {
+        assert_eq!(views(&store, team, None).await, before, "team {team:?}");
     }
 }

@@ -20,7 +20,7 @@
 //!
 //! "The day" of an operation is the UTC date of its clock.
 
-use crate::store::outcomes::{FactRow, OutcomeOp};
+use crate::store::outcomes::{FactRow, OutcomeOp, WEEK};
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
 use chrono::{DateTime, NaiveDate};
 
@@ -94,7 +94,7 @@ pub fn of(stored: &OutcomeOp) -> Option<FactRow> {
                 i64::from(*valid_absent_min),
                 i64::from(*invalid_absent_min),
             ];
-            ("week", pupil_id.to_string())
+            (WEEK, pupil_id.to_string())
         }
         Payload::EntryDrafted {
             entry_id, content, ..

@@ -16,8 +16,9 @@
 //!   last status.
 //! - ESF participants: cases opened, and cases closed, in the period.
 
-use crate::store::outcomes::FactRow;
-use brygga_outcomes::absence::{before_after, AbsenceWeek};
+use super::weeks::{self, unpack, Week};
+use crate::store::outcomes::{FactRow, PupilWeeks};
+use brygga_outcomes::absence::before_after;
 use brygga_outcomes::complementary::{protect, Cell};
 use brygga_outcomes::deviations::{DeviationFigures, DeviationTally};
 use brygga_outcomes::labels::{category_label, partner_label};
@@ -93,32 +94,8 @@ pub struct Views {
 /// The row of pupils counted under no school.
 pub const NO_SCHOOL: &str = "Ingen skola redovisas (skyddade personuppgifter)";
 
-struct Week {
-    monday: NaiveDate,
-    minutes: [u32; 3],
-}
-
-impl AbsenceWeek for Week {
-    fn week_start(&self) -> NaiveDate {
-        self.monday
-    }
-    fn scheduled_min(&self) -> u32 {
-        self.minutes[0]
-    }
-    fn valid_min(&self) -> u32 {
-        self.minutes[1]
-    }
-    fn invalid_min(&self) -> u32 {
-        self.minutes[2]
-    }
-}
-
-fn day(f: &FactRow) -> Option<NaiveDate> {
+pub(super) fn day(f: &FactRow) -> Option<NaiveDate> {
     f.on_date.as_deref()?.parse().ok()
-}
-
-fn minutes(n: i64) -> u32 {
-    u32::try_from(n).unwrap_or(0)
 }
 
 #[derive(Default)]
@@ -136,8 +113,6 @@ struct Index<'f> {
     /// pupil → school (None: protected or not known).
     schools: HashMap<&'f str, Option<&'f str>>,
     cases: HashMap<Uuid, Case>,
-    /// (pupil, Monday) → (order key, minutes).
-    weeks: HashMap<(&'f str, NaiveDate), (&'f str, [u32; 3])>,
     /// case → days of entries and plans.
     interventions: HashMap<Uuid, Vec<NaiveDate>>,
     plans: BTreeSet<Uuid>,
@@ -167,18 +142,6 @@ impl<'f> Index<'f> {
                     if f.order_key > c.closed_by {
                         c.closed = day(f).filter(|_| f.kind == "case-closed");
                         c.closed_by = f.order_key.clone();
-                    }
-                }
-                ("week", _) => {
-                    if let Some(monday) = day(f) {
-                        let m = [minutes(f.n[0]), minutes(f.n[1]), minutes(f.n[2])];
-                        let slot = ix
-                            .weeks
-                            .entry((f.subject.as_str(), monday))
-                            .or_insert((&f.order_key, m));
-                        if f.order_key.as_str() > slot.0 {
-                            *slot = (&f.order_key, m);
-                        }
                     }
                 }
                 ("entry" | "plan", Some(case)) => {
@@ -214,8 +177,21 @@ impl<'f> Index<'f> {
     }
 }
 
-/// The views of `facts` for `filter`, computed on `today`.
+/// The views of `facts` for `filter`, computed on `today`: what a page
+/// shows from the facts its rows were taken from.
 pub fn compute(facts: &[FactRow], filter: &Filter, today: NaiveDate) -> Views {
+    compute_page(facts, &weeks::pack(facts), filter, today)
+}
+
+/// The views of a page's rows ([`crate::store::outcomes::OutcomeRows`]):
+/// the facts but the weeks (any week among them is not read), and the
+/// pupils' weeks.
+pub fn compute_page(
+    facts: &[FactRow],
+    packed: &[PupilWeeks],
+    filter: &Filter,
+    today: NaiveDate,
+) -> Views {
     let ix = Index::of(facts);
     let open_in_period = |c: &Case| {
         c.opened.is_some_and(|o| o <= filter.to) && c.closed.is_none_or(|e| e >= filter.from)
@@ -233,12 +209,12 @@ pub fn compute(facts: &[FactRow], filter: &Filter, today: NaiveDate) -> Views {
         }
     }
     let mut weeks: HashMap<&str, Vec<Week>> = HashMap::new();
-    for ((pupil, monday), (_, m)) in &ix.weeks {
-        if *monday <= filter.to && pupils.contains_key(pupil) {
-            weeks.entry(pupil).or_default().push(Week {
-                monday: *monday,
-                minutes: *m,
-            });
+    for p in packed {
+        if pupils.contains_key(p.pupil.as_str()) {
+            weeks
+                .entry(p.pupil.as_str())
+                .or_default()
+                .extend(unpack(&p.weeks).filter(|w| w.monday <= filter.to));
         }
     }
     let mut by_school: BTreeMap<&str, u32> = BTreeMap::new();

@@ -629,11 +629,20 @@ pub trait Store: Send + Sync + 'static {
     /// ([`outcomes::COUNTED_TYPES`]) stored after the outcome cursor, at
     /// most `limit`, oldest first.
     async fn outcome_ops(&self, limit: u32) -> Result<outcomes::OutcomeOps>;
-    /// Stores `facts` (one taken already is left) and moves the outcome
-    /// cursor to `cursor` (never back), in one transaction.
-    async fn add_outcome_facts(&self, facts: Vec<outcomes::FactRow>, cursor: i64) -> Result<()>;
+    /// Stores the batch's facts (one taken already is left) and pupils'
+    /// weeks (replacing theirs) and moves the outcome cursor to
+    /// `batch.cursor`, in one transaction, if the cursor still is
+    /// `batch.after`; false (nothing stored) if it moved.
+    async fn add_outcome_facts(&self, batch: outcomes::FactBatch) -> Result<bool>;
+    /// The stored week facts of these (team, pupil)s.
+    async fn outcome_week_facts(
+        &self,
+        pupils: Vec<(i64, String)>,
+    ) -> Result<Vec<outcomes::FactRow>>;
     /// The facts of the team, or of every team.
     async fn outcome_facts(&self, team_id: Option<i64>) -> Result<Vec<outcomes::FactRow>>;
+    /// What a page of the team, or of every team, reads, as of one moment.
+    async fn outcome_rows(&self, team_id: Option<i64>) -> Result<outcomes::OutcomeRows>;
 
     /// Adds a staff account; `AlreadyExists` when the name is taken.
     async fn add_staff(&self, staff: staff::NewStaff, audit: AuditRecord) -> Result<staff::Staff>;

@@ -1,6 +1,7 @@
 //! The rows the unit manager pages count (docs/outcomes.md): one
 //! [`FactRow`] per synced operation that counts, taken from the stored
-//! operations by [`crate::outcomes::refresh`] and read back per team.
+//! operations by [`crate::outcomes::refresh`] and read back per team, and
+//! each pupil's weeks of absence in one row ([`PupilWeeks`]).
 
 use uuid::Uuid;
 
@@ -56,4 +57,41 @@ pub struct OutcomeOps {
     /// it, so the cursor may move to it once they are all taken.
     pub latest: i64,
     pub ops: Vec<OutcomeOp>,
+}
+
+/// The kind of a week's fact: the pages read the weeks from [`PupilWeeks`]
+/// instead (ADR 0040).
+pub const WEEK: &str = "week";
+
+/// One pupil's weeks of absence in a team, each Monday's last writer,
+/// packed by [`crate::outcomes::weeks`]: a row a pupil where the facts
+/// have a row a week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PupilWeeks {
+    pub team_id: i64,
+    pub pupil: String,
+    pub weeks: String,
+}
+
+/// What one round of [`crate::outcomes::refresh`] stores, in one
+/// transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactBatch {
+    /// The cursor the operations were read after: the batch is stored
+    /// only while it still is the cursor, so that weeks packed from the
+    /// facts up to it never replace those of a later round.
+    pub after: i64,
+    /// Where the cursor moves.
+    pub cursor: i64,
+    pub facts: Vec<FactRow>,
+    /// The weeks of every pupil with a week among `facts`, all of them.
+    pub weeks: Vec<PupilWeeks>,
+}
+
+/// What a page reads: the facts but the weeks, oldest first, and each
+/// pupil's weeks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutcomeRows {
+    pub facts: Vec<FactRow>,
+    pub weeks: Vec<PupilWeeks>,
 }

@@ -12,7 +12,7 @@
 //! or a trusted network (see the crate README).
 
 use super::audit_sql::{self, Dialect, Param};
-use super::outcomes::{FactRow, OutcomeOps};
+use super::outcomes::{FactBatch, FactRow, OutcomeOps, OutcomeRows};
 use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::review;
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
@@ -97,6 +97,11 @@ pub(super) const STEPS: &[Step] = &[
         8,
         "outcome_facts",
         include_str!("../../migrations/postgres/0008_outcome_facts.sql"),
+    ),
+    Step::new(
+        9,
+        "outcome_weeks",
+        include_str!("../../migrations/postgres/0009_outcome_weeks.sql"),
     ),
 ];
 
@@ -1424,12 +1429,20 @@ impl Store for PgStore {
         outcomes::ops(&self.pool, limit).await
     }
 
-    async fn add_outcome_facts(&self, facts: Vec<FactRow>, cursor: i64) -> Result<()> {
-        outcomes::add(&self.pool, facts, cursor).await
+    async fn add_outcome_facts(&self, batch: FactBatch) -> Result<bool> {
+        outcomes::add(&self.pool, batch).await
+    }
+
+    async fn outcome_week_facts(&self, pupils: Vec<(i64, String)>) -> Result<Vec<FactRow>> {
+        outcomes::week_facts(&self.pool, pupils).await
     }
 
     async fn outcome_facts(&self, team_id: Option<i64>) -> Result<Vec<FactRow>> {
         outcomes::facts(&self.pool, team_id).await
+    }
+
+    async fn outcome_rows(&self, team_id: Option<i64>) -> Result<OutcomeRows> {
+        outcomes::rows(&self.pool, team_id).await
     }
 
     async fn add_staff(&self, new: NewStaff, audit: AuditRecord) -> Result<StaffRow> {

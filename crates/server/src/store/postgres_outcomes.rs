@@ -1,9 +1,13 @@
 //! The PostgreSQL side of the unit manager pages' facts
 //! ([`super::outcomes`]): the same statements as SQLite's.
 
-use super::outcomes::{FactRow, OutcomeOp, OutcomeOps, COUNTED_TYPES};
+use super::outcomes::{
+    FactBatch, FactRow, OutcomeOp, OutcomeOps, OutcomeRows, PupilWeeks, COUNTED_TYPES, WEEK,
+};
 use super::Result;
-use deadpool_postgres::Pool;
+use deadpool_postgres::{GenericClient, Pool};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{IsolationLevel, Row};
 
 pub(super) async fn ops(pool: &Pool, limit: u32) -> Result<OutcomeOps> {
     let client = pool.get().await?;
@@ -39,9 +43,27 @@ pub(super) async fn ops(pool: &Pool, limit: u32) -> Result<OutcomeOps> {
     })
 }
 
-pub(super) async fn add(pool: &Pool, facts: Vec<FactRow>, cursor: i64) -> Result<()> {
+pub(super) async fn add(pool: &Pool, batch: FactBatch) -> Result<bool> {
+    let FactBatch {
+        after,
+        cursor,
+        facts,
+        weeks,
+    } = batch;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
+    // First, so that a round that lost the race stores nothing; a
+    // concurrent round's update waits for this one and then finds the
+    // cursor moved.
+    let moved = tx
+        .execute(
+            "UPDATE outcome_cursor SET server_seq = $1 WHERE id = 1 AND server_seq = $2",
+            &[&cursor, &after],
+        )
+        .await?;
+    if moved == 0 {
+        return Ok(false);
+    }
     let st = tx
         .prepare_cached(
             "INSERT INTO outcome_facts (server_seq, team_id, kind, case_id, subject, on_date, \
@@ -75,37 +97,102 @@ pub(super) async fn add(pool: &Pool, facts: Vec<FactRow>, cursor: i64) -> Result
     )
     .await?;
     tx.execute(
-        "UPDATE outcome_cursor SET server_seq = GREATEST(server_seq, $1) WHERE id = 1",
-        &[&cursor],
+        "INSERT INTO outcome_weeks (team_id, pupil, weeks) \
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) \
+         ON CONFLICT (team_id, pupil) DO UPDATE SET weeks = excluded.weeks",
+        &[
+            &weeks.iter().map(|w| w.team_id).collect::<Vec<_>>(),
+            &weeks.iter().map(|w| w.pupil.as_str()).collect::<Vec<_>>(),
+            &weeks.iter().map(|w| w.weeks.as_str()).collect::<Vec<_>>(),
+        ],
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
+}
+
+const FACT_COLUMNS: &str = "server_seq, team_id, kind, case_id, subject, on_date, label, \
+     label2, n1, n2, n3, order_key";
+
+fn fact(r: &Row) -> FactRow {
+    FactRow {
+        server_seq: r.get(0),
+        team_id: r.get(1),
+        kind: r.get(2),
+        case_id: r.get(3),
+        subject: r.get(4),
+        on_date: r.get(5),
+        label: r.get(6),
+        label2: r.get(7),
+        n: [r.get(8), r.get(9), r.get(10)],
+        order_key: r.get(11),
+    }
+}
+
+pub(super) async fn week_facts(pool: &Pool, pupils: Vec<(i64, String)>) -> Result<Vec<FactRow>> {
+    let client = pool.get().await?;
+    let (teams, pupils): (Vec<i64>, Vec<String>) = pupils.into_iter().unzip();
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM outcome_facts \
+                 JOIN unnest($2::bigint[], $3::text[]) AS p (team_id, subject) \
+                 USING (team_id, subject) WHERE kind = $1"
+            ),
+            &[&WEEK, &teams, &pupils],
+        )
+        .await?;
+    Ok(rows.iter().map(fact).collect())
+}
+
+/// The facts of the team ($1), or of every team, with `filter` added.
+async fn facts_where(
+    client: &impl GenericClient,
+    filter: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<FactRow>> {
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM outcome_facts \
+                 WHERE ($1::bigint IS NULL OR team_id = $1) {filter} ORDER BY server_seq"
+            ),
+            params,
+        )
+        .await?;
+    Ok(rows.iter().map(fact).collect())
 }
 
 pub(super) async fn facts(pool: &Pool, team_id: Option<i64>) -> Result<Vec<FactRow>> {
-    let client = pool.get().await?;
-    let rows = client
+    facts_where(&pool.get().await?, "", &[&team_id]).await
+}
+
+pub(super) async fn rows(pool: &Pool, team_id: Option<i64>) -> Result<OutcomeRows> {
+    let mut client = pool.get().await?;
+    // One snapshot: the facts and the weeks of the same refresh.
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    // Not `kind <> 'week'`: the two ranges can read the other kinds
+    // through the index by kind, past the weeks (most of the facts).
+    let facts = facts_where(&tx, "AND (kind < $2 OR kind > $2)", &[&team_id, &WEEK]).await?;
+    let weeks = tx
         .query(
-            "SELECT server_seq, team_id, kind, case_id, subject, on_date, label, label2, n1, n2, \
-             n3, order_key FROM outcome_facts WHERE $1::bigint IS NULL OR team_id = $1 \
-             ORDER BY server_seq",
+            "SELECT team_id, pupil, weeks FROM outcome_weeks \
+             WHERE $1::bigint IS NULL OR team_id = $1",
             &[&team_id],
         )
-        .await?;
-    Ok(rows
+        .await?
         .iter()
-        .map(|r| FactRow {
-            server_seq: r.get(0),
-            team_id: r.get(1),
-            kind: r.get(2),
-            case_id: r.get(3),
-            subject: r.get(4),
-            on_date: r.get(5),
-            label: r.get(6),
-            label2: r.get(7),
-            n: [r.get(8), r.get(9), r.get(10)],
-            order_key: r.get(11),
+        .map(|r| PupilWeeks {
+            team_id: r.get(0),
+            pupil: r.get(1),
+            weeks: r.get(2),
         })
-        .collect())
+        .collect();
+    tx.commit().await?;
+    Ok(OutcomeRows { facts, weeks })
 }

@@ -7,7 +7,7 @@
 //! a mutex and used from `spawn_blocking`.
 
 use super::audit_sql::{self, Dialect, Param};
-use super::outcomes::{FactRow, OutcomeOps};
+use super::outcomes::{FactBatch, FactRow, OutcomeOps, OutcomeRows};
 use super::plan::audit::{self as chain, ChainHead, ChainState};
 use super::plan::review;
 use super::plan::{self, EnrollCode, Lookups, StoredOp};
@@ -91,6 +91,11 @@ pub(super) const STEPS: &[Step] = &[
         8,
         "outcome_facts",
         include_str!("../../migrations/sqlite/0008_outcome_facts.sql"),
+    ),
+    Step::new(
+        9,
+        "outcome_weeks",
+        include_str!("../../migrations/sqlite/0009_outcome_weeks.sql"),
     ),
 ];
 
@@ -1293,13 +1298,23 @@ impl Store for SqliteStore {
         self.read_with(move |conn| outcomes::ops(conn, limit)).await
     }
 
-    async fn add_outcome_facts(&self, facts: Vec<FactRow>, cursor: i64) -> Result<()> {
-        self.write_with(move |conn| outcomes::add(conn, facts, cursor))
+    async fn add_outcome_facts(&self, batch: FactBatch) -> Result<bool> {
+        self.write_with(move |conn| outcomes::add(conn, batch))
+            .await
+    }
+
+    async fn outcome_week_facts(&self, pupils: Vec<(i64, String)>) -> Result<Vec<FactRow>> {
+        self.read_with(move |conn| outcomes::week_facts(conn, pupils))
             .await
     }
 
     async fn outcome_facts(&self, team_id: Option<i64>) -> Result<Vec<FactRow>> {
         self.read_with(move |conn| outcomes::facts(conn, team_id))
+            .await
+    }
+
+    async fn outcome_rows(&self, team_id: Option<i64>) -> Result<OutcomeRows> {
+        self.read_with(move |conn| outcomes::rows(conn, team_id))
             .await
     }
 

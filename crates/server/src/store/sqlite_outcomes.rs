@@ -1,8 +1,10 @@
 //! The SQLite side of the unit manager pages' facts ([`super::outcomes`]).
 
-use super::outcomes::{FactRow, OutcomeOp, OutcomeOps, COUNTED_TYPES};
+use super::outcomes::{
+    FactBatch, FactRow, OutcomeOp, OutcomeOps, OutcomeRows, PupilWeeks, COUNTED_TYPES, WEEK,
+};
 use super::Result;
-use rusqlite::{params, params_from_iter, Connection};
+use rusqlite::{params, params_from_iter, Connection, Row};
 use uuid::Uuid;
 
 fn types_list() -> String {
@@ -46,15 +48,23 @@ pub(super) fn ops(conn: &Connection, limit: u32) -> Result<OutcomeOps> {
     })
 }
 
-pub(super) fn add(conn: &mut Connection, facts: Vec<FactRow>, cursor: i64) -> Result<()> {
+pub(super) fn add(conn: &mut Connection, batch: FactBatch) -> Result<bool> {
     let tx = conn.transaction()?;
+    // First, so that a round that lost the race stores nothing.
+    let moved = tx.execute(
+        "UPDATE outcome_cursor SET server_seq = ?1 WHERE id = 1 AND server_seq = ?2",
+        [batch.cursor, batch.after],
+    )?;
+    if moved == 0 {
+        return Ok(false);
+    }
     {
         let mut st = tx.prepare_cached(
             "INSERT OR IGNORE INTO outcome_facts (server_seq, team_id, kind, case_id, subject, \
              on_date, label, label2, n1, n2, n3, order_key) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
-        for f in &facts {
+        for f in &batch.facts {
             st.execute(params![
                 f.server_seq,
                 f.team_id,
@@ -70,40 +80,102 @@ pub(super) fn add(conn: &mut Connection, facts: Vec<FactRow>, cursor: i64) -> Re
                 f.order_key,
             ])?;
         }
-        tx.execute(
-            "UPDATE outcome_cursor SET server_seq = MAX(server_seq, ?1) WHERE id = 1",
-            [cursor],
+        let mut st = tx.prepare_cached(
+            "INSERT INTO outcome_weeks (team_id, pupil, weeks) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (team_id, pupil) DO UPDATE SET weeks = excluded.weeks",
         )?;
+        for w in &batch.weeks {
+            st.execute(params![w.team_id, w.pupil, w.weeks])?;
+        }
     }
     tx.commit()?;
-    Ok(())
+    Ok(true)
+}
+
+const FACT_COLUMNS: &str = "server_seq, team_id, kind, case_id, subject, on_date, label, \
+     label2, n1, n2, n3, order_key";
+
+fn fact(r: &Row<'_>) -> rusqlite::Result<FactRow> {
+    let case: Option<String> = r.get(3)?;
+    Ok(FactRow {
+        server_seq: r.get(0)?,
+        team_id: r.get(1)?,
+        kind: r.get(2)?,
+        case_id: case.and_then(|c| Uuid::parse_str(&c).ok()),
+        subject: r.get(4)?,
+        on_date: r.get(5)?,
+        label: r.get(6)?,
+        label2: r.get(7)?,
+        n: [r.get(8)?, r.get(9)?, r.get(10)?],
+        order_key: r.get(11)?,
+    })
+}
+
+pub(super) fn week_facts(conn: &Connection, pupils: Vec<(i64, String)>) -> Result<Vec<FactRow>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {FACT_COLUMNS} FROM outcome_facts \
+         WHERE kind = ?1 AND subject = ?2 AND team_id = ?3"
+    ))?;
+    let mut rows = Vec::new();
+    for (team, pupil) in pupils {
+        for row in st.query_map(params![WEEK, pupil, team], fact)? {
+            rows.push(row?);
+        }
+    }
+    Ok(rows)
+}
+
+/// The WHERE clause of the rows of `team_id` (?1), or of every team, with
+/// `filter` added; its parameters.
+fn of_team(team_id: Option<i64>, filter: &str) -> (String, Vec<i64>) {
+    match team_id {
+        Some(t) => (format!("WHERE team_id = ?1 {filter}"), vec![t]),
+        None => (format!("WHERE 1 {filter}"), vec![]),
+    }
 }
 
 pub(super) fn facts(conn: &Connection, team_id: Option<i64>) -> Result<Vec<FactRow>> {
-    let (filter, args): (&str, Vec<i64>) = match team_id {
-        Some(t) => ("WHERE team_id = ?1", vec![t]),
-        None => ("", vec![]),
-    };
+    let (filter, args) = of_team(team_id, "");
     let mut st = conn.prepare_cached(&format!(
-        "SELECT server_seq, team_id, kind, case_id, subject, on_date, label, label2, n1, n2, n3, \
-         order_key FROM outcome_facts {filter} ORDER BY server_seq"
+        "SELECT {FACT_COLUMNS} FROM outcome_facts {filter} ORDER BY server_seq"
     ))?;
     let rows = st
-        .query_map(params_from_iter(args), |r| {
-            let case: Option<String> = r.get(3)?;
-            Ok(FactRow {
-                server_seq: r.get(0)?,
-                team_id: r.get(1)?,
-                kind: r.get(2)?,
-                case_id: case.and_then(|c| Uuid::parse_str(&c).ok()),
-                subject: r.get(4)?,
-                on_date: r.get(5)?,
-                label: r.get(6)?,
-                label2: r.get(7)?,
-                n: [r.get(8)?, r.get(9)?, r.get(10)?],
-                order_key: r.get(11)?,
+        .query_map(params_from_iter(args), fact)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub(super) fn rows(conn: &Connection, team_id: Option<i64>) -> Result<OutcomeRows> {
+    // One read transaction: the facts and the weeks of the same refresh.
+    let tx = conn.unchecked_transaction()?;
+    // Not `kind <> 'week'` nor `ORDER BY server_seq`: SQLite would then
+    // read every fact in server_seq order; the two ranges, sorted after
+    // (`+`), read the other kinds through the index by kind, past the
+    // weeks (most of the facts).
+    let (filter, args) = of_team(
+        team_id,
+        &format!("AND (kind < '{WEEK}' OR kind > '{WEEK}')"),
+    );
+    let mut st = tx.prepare_cached(&format!(
+        "SELECT {FACT_COLUMNS} FROM outcome_facts {filter} ORDER BY +server_seq"
+    ))?;
+    let facts = st
+        .query_map(params_from_iter(&args), fact)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (filter, _) = of_team(team_id, "");
+    let weeks = tx
+        .prepare_cached(&format!(
+            "SELECT team_id, pupil, weeks FROM outcome_weeks {filter}"
+        ))?
+        .query_map(params_from_iter(&args), |r| {
+            Ok(PupilWeeks {
+                team_id: r.get(0)?,
+                pupil: r.get(1)?,
+                weeks: r.get(2)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    drop(st);
+    tx.commit()?;
+    Ok(OutcomeRows { facts, weeks })
 }

@@ -8,7 +8,7 @@
 use super::session::SignedIn;
 use super::{failed, html, respond, WebState};
 use crate::outcomes::refresh;
-use crate::outcomes::views::{compute, Filter, Views};
+use crate::outcomes::views::{compute_page, Filter, Views};
 use crate::staff::Role;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -110,8 +110,8 @@ async fn views_of(
         Err(problem) => return Ok(Err(problem)),
     };
     refresh(&state.store).await?;
-    let facts = state.store.outcome_facts(chosen.team).await?;
-    let views = compute(&facts, &chosen.filter, today(state));
+    let rows = state.store.outcome_rows(chosen.team).await?;
+    let views = compute_page(&rows.facts, &rows.weeks, &chosen.filter, today(state));
     Ok(Ok((chosen, views, teams)))
 }
 

@@ -71,6 +71,25 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", &id[id.len() - 12..])
 }
 
+/// Enrols a new device for `user` through a one-time code.
+pub async fn enrol(store: &brygga_server::store::DynStore, user: &str, now: i64) -> Uuid {
+    let code = unique("code");
+    store
+        .add_enroll_code(user, &code, now + 60_000, audit_row(now, "admin", "code"))
+        .await
+        .expect("code");
+    let device = brygga_server::store::NewDevice {
+        id: Uuid::now_v7(),
+        public_key: keypair().public_key().as_ref().to_vec(),
+        name: "Fiktiv laptop".into(),
+    };
+    store
+        .enroll(&code, device, now, audit_row(now, "admin", "enroll"))
+        .await
+        .expect("enrol")
+        .id
+}
+
 pub fn keypair() -> Ed25519KeyPair {
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).expect("keygen");
     Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse key")
