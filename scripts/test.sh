@@ -44,8 +44,11 @@ fi
 #   windows          - not in the default run (CI's time budget): only with
 #                      BRYGGA_WINDOWS=1 or when named. The Windows build
 #                      (x86_64-pc-windows-gnu, mingw-w64): clippy over the
-#                      core, the CLI and the desktop shell, then the core's
-#                      and the CLI's tests under Wine (docs/windows.md)
+#                      core, the CLI and the desktop shell, the core's and
+#                      the CLI's tests under Wine, and the NSIS installer
+#                      built around a debug build of the app and its
+#                      contents checked (scripts/package-windows.sh --profile
+#                      dev; docs/windows.md)
 
 # Features the workspace is checked and tested with. bench-plaintext only
 # lets the benchmark open an unkeyed database to measure the encryption
@@ -153,7 +156,9 @@ stage_package() {
 # its own under target/, created on the first run without the Mono and Gecko
 # installers it would offer (no test needs .NET or a browser engine).
 # The tests that cannot run on Windows or under Wine are listed in
-# docs/windows.md, with how they are checked on a Windows machine.
+# docs/windows.md, with how they are checked on a Windows machine. Last, the
+# installer: built by makensis around a debug build of the app, its contents
+# listed and checked (the same script builds the shipped one).
 stage_windows() {
     "$root/scripts/setup-debian.sh" windows
     local windows=(--target x86_64-pc-windows-gnu)
@@ -175,6 +180,7 @@ stage_windows() {
         fi
         cargo test "${windows[@]}" -p brygga-core -p brygga-cli
     )
+    "$root/scripts/package-windows.sh" --profile dev
 }
 
 # ----------------------------------------------------------------- main ----
