@@ -15,7 +15,13 @@
 ; missing the installer downloads Microsoft's small bootstrapper with the
 ; curl.exe that Windows 10 (1803 and later) ships, and runs it: that needs
 ; the network at install time, and the installer stops with a message
-; without it.
+; without it. Not an NSIS download plugin: of those Debian's NSIS has only
+; NSISdl, which speaks plain HTTP, and Microsoft's link is HTTPS (INetC is
+; not packaged). nsExec, which runs curl.exe, is one of Debian's plugins.
+;
+; A 32-bit installer, as makensis builds by default: $SYSDIR is then
+; SysWOW64 (which has its own curl.exe), and HKLM reads the 32-bit registry
+; view, where Microsoft documents the WebView2 key of a per-machine runtime.
 
 !ifndef VERSION | APP_EXE | ICON | OUTFILE
   !error "define VERSION, APP_EXE, ICON and OUTFILE (scripts/package-windows.sh does)"
