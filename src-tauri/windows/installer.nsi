@@ -4,7 +4,13 @@
 ; time.
 ;
 ; makensis -DVERSION=0.1.0 -DAPP_EXE=path\brygga-desktop.exe -DICON=path\icon.ico
+;          -DWEBVIEW2_LOADER=path\WebView2Loader.dll
 ;          -DOUTFILE=path\Brygga_0.1.0_x64-setup.exe installer.nsi
+;
+; WebView2Loader.dll goes beside the app: built with the GNU toolchain,
+; webview2-com links Microsoft's loader as a DLL (the static one is an MSVC
+; library), so the app does not start without it. tauri-build copies it
+; next to brygga-desktop.exe in the target folder.
 ;
 ; For the current user, without administrator rights (Tauri's default
 ; install mode): the app goes to %LOCALAPPDATA%\Programs\Brygga. The journal
@@ -15,10 +21,16 @@
 ; missing the installer downloads Microsoft's small bootstrapper with the
 ; curl.exe that Windows 10 (1803 and later) ships, and runs it: that needs
 ; the network at install time, and the installer stops with a message
-; without it.
+; without it. Not an NSIS download plugin: of those Debian's NSIS has only
+; NSISdl, which speaks plain HTTP, and Microsoft's link is HTTPS (INetC is
+; not packaged). nsExec, which runs curl.exe, is one of Debian's plugins.
+;
+; A 32-bit installer, as makensis builds by default: $SYSDIR is then
+; SysWOW64 (which has its own curl.exe), and HKLM reads the 32-bit registry
+; view, where Microsoft documents the WebView2 key of a per-machine runtime.
 
-!ifndef VERSION | APP_EXE | ICON | OUTFILE
-  !error "define VERSION, APP_EXE, ICON and OUTFILE (scripts/package-windows.sh does)"
+!ifndef VERSION | APP_EXE | ICON | WEBVIEW2_LOADER | OUTFILE
+  !error "define VERSION, APP_EXE, ICON, WEBVIEW2_LOADER and OUTFILE (scripts/package-windows.sh does)"
 !endif
 
 Unicode true
@@ -95,6 +107,7 @@ Section "Brygga" SecApp
   SetOutPath "$INSTDIR"
   File "/oname=brygga-desktop.exe" "${APP_EXE}"
   File "/oname=icon.ico" "${ICON}"
+  File "/oname=WebView2Loader.dll" "${WEBVIEW2_LOADER}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
   SetShellVarContext current
   CreateShortCut "$SMPROGRAMS\${PRODUCT}.lnk" "$INSTDIR\brygga-desktop.exe" "" "$INSTDIR\icon.ico"
@@ -114,6 +127,7 @@ Section "Uninstall"
   Delete "$SMPROGRAMS\${PRODUCT}.lnk"
   Delete "$INSTDIR\brygga-desktop.exe"
   Delete "$INSTDIR\icon.ico"
+  Delete "$INSTDIR\WebView2Loader.dll"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKCU "${UNINSTALL_KEY}"
