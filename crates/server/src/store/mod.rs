@@ -733,6 +733,10 @@ mod tests {
                     8,
                     "549737b2f58f88e064ad5755e424e86cf2c1ec5f75276acfc7d512637daf6068",
                 ),
+                (
+                    9,
+                    "41e292831b83a359bbdb4f9dcb34182d7caa9ec28b8cf0b5fa0f098567c3cae4",
+                ),
             ],
         );
         brygga_migrate::assert_released(
@@ -769,6 +773,10 @@ mod tests {
                 (
                     8,
                     "9a23174e40fe73618486428e042457862c1cb11e1ef60709d87f2f2fc6e19a30",
+                ),
+                (
+                    9,
+                    "53f3851e6e2659a84d20d9f0e2fd6378e4b20e5ba2ee22021322b7bce24ca29d",
                 ),
             ],
         );
