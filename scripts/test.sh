@@ -80,7 +80,7 @@ stage_setup() {
     fi
     cargo --version
     rustc --version
-    echo "test.sh: $(free_disk) of disk free for the build (a clean one takes about 25 GB)"
+    echo "test.sh: $(free_disk) of disk free for the build (a whole run takes about 11 GB)"
     if [ -n "${BRYGGA_STRESS:-}" ]; then
         echo "BRYGGA_STRESS=${BRYGGA_STRESS}: the crash test runs in stress mode"
     fi
