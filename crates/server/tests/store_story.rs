@@ -5,9 +5,7 @@
 mod common;
 
 use brygga_protocol::audit::{AuditRow as DeviceAuditRow, GENESIS};
-use brygga_protocol::hlc::Hlc;
-use brygga_protocol::op::{Operation, Payload};
-use brygga_protocol::{signing, PROTOCOL_VERSION};
+use brygga_protocol::op::Payload;
 use brygga_server::store::plan::Revocation;
 use brygga_server::store::retention::{
     CaseOps, CasePurge, Keep, NoticeRow, OldAudit, Purged, Settings,
@@ -17,7 +15,7 @@ use brygga_server::store::{
     CodeProblem, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch, RequestWrite, Revoked,
     StoreError, StoredOutcome, WriteBatch,
 };
-use common::{audit_row, keypair, now_ms, unique};
+use common::{audit_row, keypair, now_ms, prepared_op, unique};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use uuid::Uuid;
 
@@ -50,29 +48,7 @@ impl Dev {
 
     fn op(&mut self, payload: Payload) -> PreparedOp {
         self.seq += 1;
-        let signed = signing::sign(
-            Operation {
-                version: PROTOCOL_VERSION,
-                id: Uuid::now_v7(),
-                device_id: self.id,
-                seq: self.seq,
-                hlc: Hlc {
-                    wall_ms: now_ms(),
-                    counter: 0,
-                },
-                author: "Fiktiv Handläggare".into(),
-                payload,
-            },
-            &self.key,
-        );
-        PreparedOp {
-            op_id: signed.op.id,
-            device_id: self.id,
-            seq: self.seq as i64,
-            type_name: signed.op.payload.type_name(),
-            scope: signed.op.payload.scope(),
-            body: serde_json::to_string(&signed).expect("json"),
-        }
+        prepared_op(&self.key, self.id, self.seq, now_ms(), payload)
     }
 }
 

@@ -238,49 +238,38 @@ fn chart(views: &Views) -> String {
     )
 }
 
+/// A select's options: "all" (the empty value) first, then each
+/// (value, label), the one equal to `current` selected.
+fn options<'a>(all: &str, current: &str, items: impl Iterator<Item = (String, &'a str)>) -> String {
+    let option = |value: &str, label: &str| {
+        let selected = if value == current { " selected" } else { "" };
+        format!(
+            r#"<option value="{}"{selected}>{}</option>"#,
+            html::esc(value),
+            html::esc(label)
+        )
+    };
+    std::iter::once(option("", all))
+        .chain(items.map(|(value, label)| option(&value, label)))
+        .collect()
+}
+
 fn form(
     choice: &Choice,
     chosen: Option<&Chosen>,
     teams: &[crate::store::Team],
     schools: &[String],
 ) -> String {
-    let team_options: String = std::iter::once(format!(
-        r#"<option value=""{}>Alla team</option>"#,
-        if choice.team.is_empty() {
-            " selected"
-        } else {
-            ""
-        }
-    ))
-    .chain(teams.iter().map(|t| {
-        format!(
-            r#"<option value="{}"{}>{}</option>"#,
-            t.id,
-            if choice.team == t.id.to_string() {
-                " selected"
-            } else {
-                ""
-            },
-            html::esc(&t.name)
-        )
-    }))
-    .collect();
-    let school_options: String = std::iter::once(format!(
-        r#"<option value=""{}>Alla skolor</option>"#,
-        if choice.school.is_empty() {
-            " selected"
-        } else {
-            ""
-        }
-    ))
-    .chain(schools.iter().map(|s| {
-        format!(
-            r#"<option value="{v}"{sel}>{v}</option>"#,
-            v = html::esc(s),
-            sel = if &choice.school == s { " selected" } else { "" },
-        )
-    }))
-    .collect();
+    let team_options = options(
+        "Alla team",
+        &choice.team,
+        teams.iter().map(|t| (t.id.to_string(), t.name.as_str())),
+    );
+    let school_options = options(
+        "Alla skolor",
+        &choice.school,
+        schools.iter().map(|s| (s.clone(), s.as_str())),
+    );
     let (from, to) = chosen
         .map(|c| (c.filter.from.to_string(), c.filter.to.to_string()))
         .unwrap_or_else(|| (choice.from.clone(), choice.to.clone()));

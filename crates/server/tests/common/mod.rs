@@ -95,6 +95,41 @@ pub fn keypair() -> Ed25519KeyPair {
     Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse key")
 }
 
+/// `payload` as operation `seq` of `device` at `at_ms`, signed by `key`
+/// for a fictional author, and prepared for the store as the push handler
+/// prepares a verified operation.
+pub fn prepared_op(
+    key: &Ed25519KeyPair,
+    device: Uuid,
+    seq: u64,
+    at_ms: i64,
+    payload: Payload,
+) -> brygga_server::store::PreparedOp {
+    let signed = signing::sign(
+        Operation {
+            version: PROTOCOL_VERSION,
+            id: Uuid::now_v7(),
+            device_id: device,
+            seq,
+            hlc: Hlc {
+                wall_ms: at_ms,
+                counter: 0,
+            },
+            author: "Fiktiv Handläggare".into(),
+            payload,
+        },
+        key,
+    );
+    brygga_server::store::PreparedOp {
+        op_id: signed.op.id,
+        device_id: device,
+        seq: seq as i64,
+        type_name: signed.op.payload.type_name(),
+        scope: signed.op.payload.scope(),
+        body: serde_json::to_string(&signed).expect("json"),
+    }
+}
+
 /// Fictional pupil data: not a real person.
 pub fn pupil_payload(pupil_id: Uuid) -> Payload {
     Payload::PupilRegistered {

@@ -4,11 +4,9 @@
 //! intervention, a plan, a step on the return ladder, a deviation) through
 //! the store's real write path.
 
-use super::{keypair, now_ms, unique};
+use super::{keypair, now_ms, prepared_op, unique};
 use brygga_protocol::entry_kind::EntryKind;
-use brygga_protocol::hlc::Hlc;
-use brygga_protocol::op::{DeviationCategory, EntryContent, Operation, OrgKind, Payload};
-use brygga_protocol::{signing, PROTOCOL_VERSION};
+use brygga_protocol::op::{DeviationCategory, EntryContent, OrgKind, Payload};
 use brygga_server::store::{
     AuditRecord, DynStore, NewDevice, NonceRecord, PreparedOp, PushBatch, RequestWrite, WriteBatch,
 };
@@ -132,29 +130,13 @@ impl SeedTeam {
 
     fn op(&mut self, at_ms: i64, payload: Payload) {
         self.seq += 1;
-        let signed = signing::sign(
-            Operation {
-                version: PROTOCOL_VERSION,
-                id: Uuid::now_v7(),
-                device_id: self.device,
-                seq: self.seq,
-                hlc: Hlc {
-                    wall_ms: at_ms,
-                    counter: 0,
-                },
-                author: "Fiktiv Handläggare".into(),
-                payload,
-            },
+        self.queued.push(prepared_op(
             &self.key,
-        );
-        self.queued.push(PreparedOp {
-            op_id: signed.op.id,
-            device_id: self.device,
-            seq: self.seq as i64,
-            type_name: signed.op.payload.type_name(),
-            scope: signed.op.payload.scope(),
-            body: serde_json::to_string(&signed).expect("json"),
-        });
+            self.device,
+            self.seq,
+            at_ms,
+            payload,
+        ));
     }
 
     /// Queues a pupil's operations; returns the pupil's id.
