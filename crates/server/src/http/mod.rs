@@ -45,16 +45,21 @@ pub struct AppState {
 impl AppState {
     /// State over `store`, starting its write task; `server_key_hex` is the
     /// public notice key ([`crate::notice_key`]).
-    pub fn new(store: DynStore, server_key_hex: String) -> AppState {
-        AppState {
-            writer: Writer::start(Arc::clone(&store)),
+    pub fn new(store: DynStore, server_key_hex: String) -> crate::error::Result<AppState> {
+        let writer =
+            Writer::start(Arc::clone(&store)).map_err(|source| crate::error::Error::Io {
+                what: "start the write task".into(),
+                source,
+            })?;
+        Ok(AppState {
+            writer,
             store,
             devices: Arc::new(DeviceCache::default()),
             metrics: Arc::new(Metrics::default()),
             max_skew_ms: brygga_protocol::auth::MAX_SKEW_MS,
             admin_log: None,
             server_key_hex: server_key_hex.into(),
-        }
+        })
     }
 
     /// Logs each enrolment to `log` too.
@@ -142,7 +147,7 @@ pub async fn serve(
         served.staff_key,
     );
     let state =
-        AppState::new(Arc::clone(&store), served.server_key_hex).with_admin_log(served.admin_log);
+        AppState::new(Arc::clone(&store), served.server_key_hex)?.with_admin_log(served.admin_log);
     let app = router(state).merge(crate::web::router(web));
     let handle = axum_server::Handle::new();
     tokio::spawn(prune_nonces(Arc::clone(&store)));

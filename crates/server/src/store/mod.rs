@@ -778,6 +778,10 @@ mod tests {
                     9,
                     "53f3851e6e2659a84d20d9f0e2fd6378e4b20e5ba2ee22021322b7bce24ca29d",
                 ),
+                (
+                    10,
+                    "6e8fbdd1ffffede1b554c4c29423425dc3af342e16f217f480fb450c35ff159a",
+                ),
             ],
         );
     }

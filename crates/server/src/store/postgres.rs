@@ -103,6 +103,11 @@ pub(super) const STEPS: &[Step] = &[
         "outcome_weeks",
         include_str!("../../migrations/postgres/0009_outcome_weeks.sql"),
     ),
+    Step::new(
+        10,
+        "ops_without_foreign_keys",
+        include_str!("../../migrations/postgres/0010_ops_without_foreign_keys.sql"),
+    ),
 ];
 
 /// A device row, its columns as [`audit_sql::DEVICE_COLUMNS`].
@@ -177,6 +182,11 @@ const POOL_SIZE: usize = 16;
 
 pub struct PgStore {
     pool: Pool,
+    /// The one connection of [`Store::write`], made by its first call: the
+    /// server's write task runs on a runtime of its own
+    /// ([`crate::writer`]), which then also drives this connection's I/O,
+    /// so a group transaction never waits on the request handlers' runtime.
+    writes: Pool,
 }
 
 /// Inserts `device` of (user id, team id); false when its id is taken.
@@ -684,23 +694,31 @@ fn setting(value: u32) -> Result<i32> {
 /// The cases with a case-closed operation.
 const CLOSED_CASES: &str = "SELECT case_id FROM ops WHERE type = 'case-closed'";
 
+/// A pool of at most `size` connections to `config`'s database, each made
+/// when first needed, its I/O driven by the runtime that asked for it.
+fn pool(config: &tokio_postgres::Config, size: usize) -> Result<Pool> {
+    let manager = Manager::from_config(
+        config.clone(),
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .build()
+        .map_err(|e| StoreError::Database(format!("connection pool: {e}")))
+}
+
 impl PgStore {
     /// Connects to `url` and brings the schema up to date.
     pub async fn open(url: &str) -> Result<PgStore> {
         let config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::BadUrl(format!("postgres URL: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .build()
-            .map_err(|e| StoreError::Database(format!("connection pool: {e}")))?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            pool: pool(&config, POOL_SIZE)?,
+            writes: pool(&config, 1)?,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -958,7 +976,7 @@ impl Store for PgStore {
     }
 
     async fn write(&self, batch: WriteBatch) -> Result<WriteResult> {
-        let client = self.pool.get().await?;
+        let client = self.writes.get().await?;
         let result = write_tx(&client, batch).await;
         if result.is_err() {
             // The transaction is open unless a failed statement or COMMIT
