@@ -72,6 +72,10 @@ cleanup() {
 trap cleanup EXIT
 mkdir "$chroot_dir"
 tar -C "$chroot_dir" -xf "$tarball"
+# The root as a Debian root is: tar gives it the mode of the directory the
+# tarball was made from (mktemp's 0700), which would shut out every user
+# but root, the server's own among them.
+chmod 0755 "$chroot_dir"
 getent passwd brygga >/dev/null && fail "the clean root is not clean"
 chroot "$chroot_dir" getent passwd brygga >/dev/null && fail "the clean root has a brygga user"
 
