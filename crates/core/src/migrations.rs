@@ -422,14 +422,16 @@ mod tests {
     /// the steps run one by one, `user_version` their only record (the
     /// runner before the shared one), in a SQLCipher file keyed like every
     /// journal, with a device, a pupil registered by it (the signed
-    /// operation and its row) and, from version 2, a sync setting. Every
+    /// operation and its row) and, from version 2, a sync setting; with
+    /// SQLCipher 4's default page settings, as those builds made it. Every
     /// row is fictional.
     fn old_journal(dir: &std::path::Path, key: &crate::secret::Key32, version: usize) {
         use brygga_protocol::hlc::Hlc;
         use brygga_protocol::op::{Operation, Payload};
         use ring::signature::{Ed25519KeyPair, KeyPair};
         let paths = crate::journal::JournalPaths::in_dir(dir);
-        let conn = crate::store::open(&paths.db, key, true).expect("open");
+        let conn = crate::store::create_as(&paths.db, key, crate::store::Cipher::Sqlcipher4)
+            .expect("create");
         brygga_migrate::sqlite::legacy_fixture(&conn, &STEPS[..version]).expect("old steps");
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("key");
         let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("parse");

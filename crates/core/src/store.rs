@@ -22,17 +22,86 @@ fn is_plain_sqlite(path: &Path) -> Result<bool> {
     }
 }
 
+/// How a journal's pages are encrypted and authenticated (ADR 0042). The
+/// file does not say: its first bytes are random salt, and every other
+/// byte is under the key. A journal is opened with each in turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cipher {
+    /// Journals made since ADR 0042: pages authenticated with
+    /// HMAC-SHA256, which runs on the CPU's SHA extensions where SHA-512
+    /// has none; every page a commit writes and every page read from the
+    /// disk is tagged or checked.
+    Current,
+    /// Journals made before: SQLCipher 4's defaults, HMAC-SHA512. Both
+    /// are named in full, with their 4 KiB pages, so that a later
+    /// SQLCipher's other defaults cannot make a journal unreadable.
+    Sqlcipher4,
+}
+
+impl Cipher {
+    /// Tried in this order on a journal that exists.
+    const ALL: [Cipher; 2] = [Cipher::Current, Cipher::Sqlcipher4];
+
+    fn pragmas(self) -> &'static str {
+        match self {
+            Cipher::Current => {
+                "PRAGMA cipher_page_size = 4096; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;"
+            }
+            Cipher::Sqlcipher4 => {
+                "PRAGMA cipher_page_size = 4096; PRAGMA cipher_hmac_algorithm = HMAC_SHA512;"
+            }
+        }
+    }
+}
+
 /// Opens (or, with `create`, creates) the journal database keyed with the
 /// raw data key. SQLCipher's own KDF is skipped: the key is already the
-/// output of the key hierarchy.
+/// output of the key hierarchy. A new journal gets [`Cipher::Current`].
 pub(crate) fn open(path: &Path, key: &Key32, create: bool) -> Result<Connection> {
     if path.exists() {
         if is_plain_sqlite(path)? {
             return Err(Error::NotEncrypted(path.to_owned()));
         }
-    } else if !create {
+        return open_existing(path, key);
+    }
+    if !create {
         return Err(Error::JournalMissing(path.to_owned()));
     }
+    create_as(path, key, Cipher::Current)
+}
+
+/// Creates a journal database with the given cipher settings.
+pub(crate) fn create_as(path: &Path, key: &Key32, cipher: Cipher) -> Result<Connection> {
+    let conn = keyed(path, key, cipher, true)?;
+    readable(&conn).map_err(undecryptable)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// Opens a journal that exists with the cipher settings it was made with.
+/// A try with other settings only reads, and leaves the files as they
+/// were: not even the WAL is checkpointed when that connection closes.
+fn open_existing(path: &Path, key: &Key32) -> Result<Connection> {
+    let mut failure = None;
+    for cipher in Cipher::ALL {
+        let conn = keyed(path, key, cipher, false)?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        match readable(&conn) {
+            Ok(()) => {
+                conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+                configure(&conn)?;
+                return Ok(conn);
+            }
+            Err(e) => failure = Some(e),
+        }
+    }
+    Err(undecryptable(
+        failure.expect("at least one cipher was tried"),
+    ))
+}
+
+/// A connection to `path` keyed with `key` under `cipher`, not read yet.
+fn keyed(path: &Path, key: &Key32, cipher: Cipher, create: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
@@ -46,12 +115,19 @@ pub(crate) fn open(path: &Path, key: &Key32, create: bool) -> Result<Connection>
         Zeroizing::new(hex::encode(key.expose())).as_str()
     ));
     conn.execute_batch(&pragma)?;
+    conn.execute_batch(cipher.pragmas())?;
     ensure_sqlcipher(&conn)?;
-    // The first read decrypts page 1: a wrong key or a damaged file fails here.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(|e| Error::Damaged(format!("cannot decrypt the journal: {e}")))?;
-    configure(&conn)?;
     Ok(conn)
+}
+
+/// The first read decrypts page 1: a wrong key, other cipher settings or
+/// a damaged file fail here.
+fn readable(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+}
+
+fn undecryptable(e: rusqlite::Error) -> Error {
+    Error::Damaged(format!("cannot decrypt the journal: {e}"))
 }
 
 /// Refuses to run against a SQLite that silently ignores `PRAGMA key`.
@@ -208,6 +284,8 @@ pub(crate) fn open_plaintext_for_bench(path: &Path) -> Result<Connection> {
 mod tests {
     use super::*;
 
+    /// A new journal, with its pages authenticated by HMAC-SHA256
+    /// (ADR 0042).
     #[test]
     fn a_keyed_database_is_not_plain_sqlite_and_reopens() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -223,6 +301,69 @@ mod tests {
             .query_row("SELECT x FROM t", [], |r| r.get(0))
             .expect("read");
         assert_eq!(x, "hemlig");
+        assert_eq!(
+            cipher_settings(&conn),
+            ("4096".to_owned(), "HMAC_SHA256".to_owned())
+        );
+    }
+
+    fn cipher_settings(conn: &Connection) -> (String, String) {
+        let page: String = conn
+            .query_row("PRAGMA cipher_page_size", [], |r| r.get(0))
+            .expect("page size");
+        let hmac: String = conn
+            .query_row("PRAGMA cipher_hmac_algorithm", [], |r| r.get(0))
+            .expect("hmac");
+        (page, hmac)
+    }
+
+    fn sha256_of(path: &Path) -> Vec<u8> {
+        let bytes = std::fs::read(path).expect("read");
+        ring::digest::digest(&ring::digest::SHA256, &bytes)
+            .as_ref()
+            .to_vec()
+    }
+
+    /// A journal made before ADR 0042, with rows only in its WAL (as a
+    /// killed process leaves them): a wrong key tries both settings and
+    /// changes no byte of either file; the right key reads every row, under
+    /// the settings the journal was made with.
+    #[test]
+    fn a_journal_of_sqlcipher_4_defaults_opens_and_a_failed_try_changes_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("j.db");
+        let wal = dir.path().join("j.db-wal");
+        let key = Key32::random();
+        let conn = create_as(&path, &key, Cipher::Sqlcipher4).expect("create");
+        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES ('i filen');")
+            .expect("write");
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .expect("checkpoint");
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .expect("keep the WAL");
+        conn.execute_batch("INSERT INTO t VALUES ('bara i WAL');")
+            .expect("write");
+        drop(conn);
+        let before = (sha256_of(&path), sha256_of(&wal));
+        assert!(std::fs::metadata(&wal).expect("wal").len() > 0);
+        assert!(matches!(
+            open(&path, &Key32::random(), false),
+            Err(Error::Damaged(_))
+        ));
+        assert_eq!((sha256_of(&path), sha256_of(&wal)), before);
+        let conn = open(&path, &key, false).expect("reopen");
+        assert_eq!(
+            cipher_settings(&conn),
+            ("4096".to_owned(), "HMAC_SHA512".to_owned())
+        );
+        let rows: Vec<String> = conn
+            .prepare("SELECT x FROM t ORDER BY rowid")
+            .expect("query")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        assert_eq!(rows, ["i filen", "bara i WAL"]);
     }
 
     #[test]
