@@ -9,6 +9,7 @@
 //! it, never in between.
 
 use crate::audit::{self, Action, AuditFilter, AuditReport, AuditRow, Event};
+use crate::checkpoints::{Checkpoints, Limits};
 use crate::device::{self, Device};
 use crate::error::{Error, ReasonCode, Result};
 use crate::keys::{self, KdfParams};
@@ -49,6 +50,7 @@ pub struct Journal {
     pub(crate) conn: Connection,
     pub(crate) device: std::sync::Arc<Device>,
     paths: JournalPaths,
+    pub(crate) checkpoints: Checkpoints,
 }
 
 impl std::fmt::Debug for Journal {
@@ -134,10 +136,16 @@ impl Journal {
         let mut conn = store::open_plaintext_for_bench(&paths.db)?;
         migrations::migrate(&mut conn)?;
         let device = device::create(&conn, author, &replay::op_time(Hlc::ZERO))?;
+        let checkpoints = Checkpoints::start(
+            &mut conn,
+            store::open_plaintext_for_bench(&paths.db)?,
+            Limits::JOURNAL,
+        )?;
         Ok(Journal {
             conn,
             device: device.into(),
             paths,
+            checkpoints,
         })
     }
 
@@ -150,10 +158,16 @@ impl Journal {
         replay::scope::catch_up(&tx)?;
         tx.commit()?;
         let device = device::load(&conn)?;
+        let checkpoints = Checkpoints::start(
+            &mut conn,
+            store::open(&paths.db, data_key, false)?,
+            Limits::JOURNAL,
+        )?;
         Ok(Journal {
             conn,
             device: device.into(),
             paths,
+            checkpoints,
         })
     }
 

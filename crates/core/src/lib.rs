@@ -9,6 +9,7 @@ mod audit;
 mod caseload;
 mod cases;
 mod checkin;
+mod checkpoints;
 mod clock;
 mod conflicts;
 mod consents;

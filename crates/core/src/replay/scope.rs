@@ -21,14 +21,13 @@ use brygga_protocol::auth::Target;
 use brygga_protocol::op::{Operation, Payload, SignedOperation};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// The order key as text that sorts like [`Operation::order_key`].
 pub(crate) fn order_key(op: &Operation) -> String {
     format!("{}|{}|{:020}", op.hlc.to_sortable(), op.device_id, op.seq)
 }
-
-/// The same key computed in SQL from an `oplog` row aliased `o`.
-const SQL_KEY: &str = "o.hlc || '|' || o.device_id || '|' || printf('%020d', o.seq)";
 
 /// The scope of the team's own objects: no pupil's, so no case ever takes
 /// its operations with it when it leaves.
@@ -184,9 +183,19 @@ pub(crate) fn pending_scopes(conn: &Connection) -> Result<Vec<String>> {
 /// apply, the whole run is rolled back and done again an operation at a
 /// time, with exactly the outcome of doing so from the start.
 pub(crate) fn replay_scopes(conn: &Connection, scopes: &[String]) -> Result<()> {
+    replay_scopes_with(conn, scopes, &mut Fresh::default())
+}
+
+/// [`replay_scopes`], taking the operations it can from `fresh` instead
+/// of reading them back from the log.
+pub(crate) fn replay_scopes_with(
+    conn: &Connection,
+    scopes: &[String],
+    fresh: &mut Fresh,
+) -> Result<()> {
     let mut pending = Vec::new();
     for scope in scopes {
-        pending.extend(new_in(conn, scope)?);
+        pending.extend(pending_in(conn, scope, fresh)?);
     }
     if pending.is_empty() {
         return Ok(());
@@ -236,24 +245,122 @@ pub(crate) fn place_waiting(conn: &Connection) -> Result<()> {
     }
 }
 
-/// A scope with operations logged and not replayed, and whether they all
-/// come after what it replayed (else it is replayed again from its start).
-struct NewIn<'a> {
+/// What a scope has to replay: the operations logged and not replayed,
+/// when they all come after what it replayed; else (`again`) all of its
+/// operations, from its start. In replay order.
+struct Pending<'a> {
     scope: &'a str,
     again: bool,
+    ops: Vec<Operation>,
 }
 
-fn new_in<'a>(conn: &Connection, scope: &'a str) -> Result<Option<NewIn<'a>>> {
-    let first_new: Option<String> = store::row(
-        conn,
-        &format!(
-            "SELECT min({SQL_KEY}) FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
-             JOIN oplog o ON o.op_id = u.op_id WHERE s.scope = ?1"
-        ),
-        [scope],
-        |r| r.get(0),
-    )?;
-    let Some(first_new) = first_new else {
+/// Operations this device has just logged, held as read: a sync round
+/// keeps what it pulled here, so that its replay need not read the log
+/// back and parse it again (a fifth of a first sync's replay). Only a
+/// cache: the log says which operations a scope has to replay, and one
+/// not held here is read from the log.
+#[derive(Default)]
+pub(crate) struct Fresh {
+    ops: HashMap<Uuid, (Operation, usize)>,
+    bytes: usize,
+}
+
+impl Fresh {
+    /// Bytes of operations (as their JSON) held at most: a first sync of a
+    /// caseload far larger than a team's reads the rest back as before.
+    const MAX_BYTES: usize = 64 << 20;
+
+    /// Holds `op`, logged as `body_len` bytes of JSON, while there is room.
+    pub(crate) fn keep(&mut self, op: Operation, body_len: usize) {
+        if self.bytes + body_len <= Self::MAX_BYTES {
+            self.bytes += body_len;
+            self.ops.insert(op.id, (op, body_len));
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// The operations `ids` (as the log stores them), taken out, when all
+    /// of them are held.
+    fn take(&mut self, ids: &[String]) -> Option<Vec<Operation>> {
+        let ids: Vec<Uuid> = ids
+            .iter()
+            .map(|id| Uuid::parse_str(id).ok())
+            .collect::<Option<_>>()?;
+        if !ids.iter().all(|id| self.ops.contains_key(id)) {
+            return None;
+        }
+        let mut ops = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let (op, len) = self.ops.remove(id)?;
+            self.bytes -= len;
+            ops.push(op);
+        }
+        // The log's replay order: (hlc, device_id, seq) as it stores them.
+        ops.sort_by_cached_key(|op| {
+            (
+                op.hlc.to_sortable(),
+                op.device_id.to_string(),
+                op.seq as i64,
+            )
+        });
+        Some(ops)
+    }
+}
+
+/// A scope's operations not replayed yet, in replay order.
+const UNREPLAYED_IN_SCOPE: &str =
+    "SELECT o.body FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
+     JOIN oplog o ON o.op_id = u.op_id
+     WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq";
+
+/// All of a scope's operations, in replay order.
+const ALL_IN_SCOPE: &str = "SELECT o.body FROM op_scopes s JOIN oplog o ON o.op_id = s.op_id
+     WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq";
+
+/// Each operation the log gives for `sql` of one scope.
+fn read_scope(conn: &Connection, sql: &str, scope: &str) -> Result<Vec<SignedOperation>> {
+    let bodies: Vec<String> = conn
+        .prepare_cached(sql)?
+        .query_map([scope], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    bodies.iter().map(|b| read_op(b)).collect()
+}
+
+/// [`read_scope`] without the signatures, which the replay does not use.
+fn read_ops(conn: &Connection, sql: &str, scope: &str) -> Result<Vec<Operation>> {
+    Ok(read_scope(conn, sql, scope)?
+        .into_iter()
+        .map(|s| s.op)
+        .collect())
+}
+
+/// What `scope` has to replay, if anything: its new operations from
+/// `fresh` or else from the log; the first of them says whether they go
+/// on top.
+fn pending_in<'a>(
+    conn: &Connection,
+    scope: &'a str,
+    fresh: &mut Fresh,
+) -> Result<Option<Pending<'a>>> {
+    let ids: Vec<String> = conn
+        .prepare_cached(
+            "SELECT u.op_id FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
+             WHERE s.scope = ?1",
+        )?
+        .query_map([scope], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let new = match fresh.take(&ids) {
+        Some(ops) => ops,
+        None => read_ops(conn, UNREPLAYED_IN_SCOPE, scope)?,
+    };
+    let Some(first) = new.first() else {
         return Ok(None);
     };
     let last: Option<String> = store::row(
@@ -263,46 +370,35 @@ fn new_in<'a>(conn: &Connection, scope: &'a str) -> Result<Option<NewIn<'a>>> {
         |r| r.get(0),
     )
     .optional()?;
-    Ok(Some(NewIn {
-        scope,
-        again: last.is_some_and(|last| first_new < last),
-    }))
+    let again = last.is_some_and(|last| order_key(first) < last);
+    let ops = if again {
+        read_ops(conn, ALL_IN_SCOPE, scope)?
+    } else {
+        new
+    };
+    Ok(Some(Pending { scope, again, ops }))
 }
 
-/// Replays what is new in a scope with `each` operation: in place when it
-/// all comes after what was replayed, else the whole scope again from its
-/// start.
+/// Replays what a scope has to with `each` operation, clearing it first
+/// when it is replayed again from its start.
 fn replay_scope(
     conn: &Connection,
-    new: &NewIn<'_>,
+    pending: &Pending<'_>,
     each: fn(&Connection, &Operation) -> Result<()>,
 ) -> Result<()> {
-    let sql = if new.again {
-        clear(conn, new.scope)?;
-        "SELECT o.body FROM op_scopes s JOIN oplog o ON o.op_id = s.op_id
-         WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq"
-    } else {
-        "SELECT o.body FROM unreplayed u JOIN op_scopes s ON s.op_id = u.op_id
-         JOIN oplog o ON o.op_id = u.op_id
-         WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq"
-    };
-    let bodies: Vec<String> = conn
-        .prepare_cached(sql)?
-        .query_map([new.scope], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut last_key = None;
-    for body in &bodies {
-        let op = read_op(body)?.op;
-        each(conn, &op)?;
-        last_key = Some(order_key(&op));
+    if pending.again {
+        clear(conn, pending.scope)?;
+    }
+    for op in &pending.ops {
+        each(conn, op)?;
     }
     store::exec(
         conn,
         "DELETE FROM unreplayed WHERE op_id IN (SELECT op_id FROM op_scopes WHERE scope = ?1)",
-        [new.scope],
+        [pending.scope],
     )?;
-    if let Some(key) = last_key {
-        set_replayed(conn, new.scope, &key)?;
+    if let Some(op) = pending.ops.last() {
+        set_replayed(conn, pending.scope, &order_key(op))?;
     }
     Ok(())
 }
@@ -445,12 +541,5 @@ pub(crate) fn of_object(conn: &Connection, id: &str) -> Result<Option<String>> {
 
 /// A scope's operations, in replay order.
 pub(crate) fn ops_of(conn: &Connection, scope: &str) -> Result<Vec<SignedOperation>> {
-    let bodies: Vec<String> = conn
-        .prepare_cached(
-            "SELECT o.body FROM op_scopes s JOIN oplog o ON o.op_id = s.op_id
-             WHERE s.scope = ?1 ORDER BY o.hlc, o.device_id, o.seq",
-        )?
-        .query_map([scope], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    bodies.iter().map(|b| read_op(b)).collect()
+    read_scope(conn, ALL_IN_SCOPE, scope)
 }

@@ -687,3 +687,49 @@ fn a_contact_conflict_can_choose_the_value_it_was_added_with() {
         .iter()
         .any(|r| r.contains("08-000 00 00")));
 }
+
+/// What a sync round holds of what it pulled gives the tables the log
+/// gives, in the log's order whatever the order it arrived in; a scope of
+/// which one operation is not held is read from the log whole, and
+/// nothing held of it is taken.
+#[test]
+fn a_replay_from_what_a_pull_holds_gives_the_tables_of_the_log() {
+    let mut o = base();
+    let first = drafted(&mut o, 1, 100, "Första versionen");
+    o.add(
+        2,
+        150,
+        Payload::DraftEdited {
+            entry_id: id(4),
+            content: content("Andra enheten"),
+            replaces: Some(first),
+        },
+    );
+    // Two concurrent phone numbers, the later one made first.
+    o.add(1, 300, phone("070-111", None));
+    o.add(2, 250, phone("070-222", None));
+    let forward: Vec<&SignedOperation> = o.ops.iter().collect();
+    let from_log = replay_arriving(&forward);
+    assert!(rows(&from_log, "mutable_fields")[0].contains("070-111"));
+    for arrived in [forward.clone(), forward.iter().rev().copied().collect()] {
+        for held in [arrived.len(), arrived.len() - 1] {
+            let mut conn = Connection::open_in_memory().expect("db");
+            crate::migrations::migrate(&mut conn).expect("schema");
+            let mut fresh = scope::Fresh::default();
+            for (n, op) in arrived.iter().enumerate() {
+                let body = serde_json::to_string(op).expect("json");
+                scope::log(&conn, op, &body).expect("log");
+                if n < held {
+                    fresh.keep(op.op.clone(), body.len());
+                }
+            }
+            scope::place_waiting(&conn).expect("placed");
+            let scopes = scope::pending_scopes(&conn).expect("scopes");
+            scope::replay_scopes_with(&conn, &scopes, &mut fresh).expect("replay");
+            assert_eq!(super::dump(&conn).expect("dump"), from_log, "{held} held");
+            super::check(&conn, &o.ops).expect("the tables are a replay of the log");
+            let left = if held == arrived.len() { 0 } else { held };
+            assert_eq!(fresh.len(), left, "{held} held");
+        }
+    }
+}

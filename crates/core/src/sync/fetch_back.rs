@@ -126,7 +126,7 @@ impl Journal {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         leaving::forget(&tx, case_id)?;
-        let outcome = take_in(&tx, checked)?;
+        let outcome = take_in(&tx, checked)?.outcome;
         scope::place_waiting(&tx)?;
         tx.commit()?;
         self.record_sync(format!(
@@ -199,7 +199,9 @@ pub(crate) fn fetch_back(
     let checked = check_case(&keys, page);
     let outcome = locked(access, |j| j.take_back(case_id, &checked))??;
     let scopes = locked(access, |j| j.pending_scopes())??;
-    locked(access, |j| j.replay_scopes(&scopes))??;
+    locked(access, |j| {
+        j.replay_scopes(&scopes, &mut Default::default())
+    })??;
     Ok(outcome)
 }
 

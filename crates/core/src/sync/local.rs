@@ -190,6 +190,17 @@ impl CheckedPage {
     pub(crate) fn last_seq(&self) -> Option<i64> {
         self.page.ops.iter().map(|(seq, _)| *seq).max()
     }
+
+    /// Holds in `fresh` what of this page [`Taken`] says was logged, for
+    /// the replay that follows the pull.
+    pub(crate) fn keep_logged(self, taken: &Taken, fresh: &mut scope::Fresh) {
+        for (checked, logged) in self.checked.into_iter().zip(&taken.logged) {
+            if let (Checked::Read(read, None), true) = (checked, logged) {
+                let Readable { signed, body } = *read;
+                fresh.keep(signed.op, body.len());
+            }
+        }
+    }
 }
 
 /// Reads and checks a pulled page against `keys`, without the journal.
@@ -472,7 +483,7 @@ impl Journal {
     /// since the cursor goes back with it. The next fsynced commit (the
     /// therapist's next write) puts it on disk in order, after what came
     /// before it, so the journal is always a prefix of what was committed.
-    pub(crate) fn take_pulled(&mut self, checked: &CheckedPage) -> Result<PullOutcome> {
+    pub(crate) fn take_pulled(&mut self, checked: &CheckedPage) -> Result<Taken> {
         store::commit(&self.conn, store::Durability::Os, |tx| {
             let outcome = take_in(tx, checked)?;
             let cursor =
@@ -541,9 +552,13 @@ impl Journal {
     /// without an fsync: the tables are a replay of the log, and what a
     /// power cut takes back is still marked unreplayed in it and replayed
     /// at the next open.
-    pub(crate) fn replay_scopes(&mut self, scopes: &[String]) -> Result<()> {
+    pub(crate) fn replay_scopes(
+        &mut self,
+        scopes: &[String],
+        fresh: &mut scope::Fresh,
+    ) -> Result<()> {
         store::commit(&self.conn, store::Durability::Os, |tx| {
-            scope::replay_scopes(tx, scopes)
+            scope::replay_scopes_with(tx, scopes, fresh)
         })
     }
 
@@ -663,6 +678,7 @@ impl Journal {
         let paths = self.paths().clone();
         // Close the file before removing it; the journal keeps an empty
         // in-memory database so that any later call fails harmlessly.
+        self.checkpoints.stop();
         let closed = std::mem::replace(&mut self.conn, rusqlite::Connection::open_in_memory()?);
         closed.close().map_err(|(_, e)| Error::Storage(e))?;
         if paths.key_file.exists() {
@@ -698,11 +714,13 @@ impl Journal {
 
 /// Logs checked operations and quarantines the refused ones, in the
 /// caller's transaction.
-pub(crate) fn take_in(tx: &Connection, checked: &CheckedPage) -> Result<PullOutcome> {
+pub(crate) fn take_in(tx: &Connection, checked: &CheckedPage) -> Result<Taken> {
     let at = now_text();
     let intake = log_checked(tx, &checked.checked)?;
     let mut outcome = PullOutcome::default();
+    let mut logged = Vec::with_capacity(intake.len());
     for ((_, value), result) in checked.page.ops.iter().zip(intake) {
+        logged.push(matches!(result, Intake::Logged));
         match result {
             Intake::Logged => outcome.applied += 1,
             Intake::Skipped => outcome.skipped += 1,
@@ -712,7 +730,14 @@ pub(crate) fn take_in(tx: &Connection, checked: &CheckedPage) -> Result<PullOutc
             }
         }
     }
-    Ok(outcome)
+    Ok(Taken { outcome, logged })
+}
+
+/// What taking in a page did: its outcome, and which of its operations
+/// were logged (to be replayed).
+pub(crate) struct Taken {
+    pub(crate) outcome: PullOutcome,
+    logged: Vec<bool>,
 }
 
 fn quarantine_pulled(conn: &Connection, raw: &str, refusal: &Refusal, at: &str) -> Result<()> {

@@ -33,6 +33,7 @@ pub(crate) use verify::verify_logged;
 
 use crate::error::{ReasonCode, Result};
 use crate::journal::Journal;
+use crate::replay::scope::Fresh;
 use access::locked;
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
@@ -228,6 +229,7 @@ fn run_round(
         j.local_state()
     })??;
     let mut report = SyncReport::default();
+    let mut fresh = Fresh::default();
     let latest = remote.latest_server_seq;
     for step in plan::plan(local, remote) {
         match step {
@@ -247,7 +249,7 @@ fn run_round(
             }
             plan::Step::Pull { after } => {
                 let span = Span::new(after, latest);
-                pull_all(access, transport, span, progress, &mut report)?
+                pull_all(access, transport, span, progress, &mut report, &mut fresh)?
             }
         }
     }
@@ -271,7 +273,7 @@ fn run_round(
     let scopes = locked(access, |j| j.pending_scopes())??;
     let mut placed = 0;
     for step in scopes.chunks(REPLAY_STEP_SCOPES) {
-        locked(access, |j| j.replay_scopes(step))??;
+        locked(access, |j| j.replay_scopes(step, &mut fresh))??;
         placed += step.len();
         progress(SyncProgress {
             phase: ProgressPhase::Placing,
@@ -417,6 +419,7 @@ fn pull_all(
     span: Span,
     progress: Progress<'_>,
     report: &mut SyncReport,
+    fresh: &mut Fresh,
 ) -> Result<(), SyncError> {
     let keys = locked(access, |j| j.pull_keys())??;
     progress(span.at(span.after));
@@ -454,13 +457,14 @@ fn pull_all(
             let Ok(page) = checked.recv() else { break };
             in_check -= 1;
             // What was fetched before a failure is still taken in.
-            let outcome = locked(access, |j| j.take_pulled(&page))??;
-            report.pulled.applied += outcome.applied;
-            report.pulled.skipped += outcome.skipped;
-            report.pulled.quarantined += outcome.quarantined;
+            let taken = locked(access, |j| j.take_pulled(&page))??;
+            report.pulled.applied += taken.outcome.applied;
+            report.pulled.skipped += taken.outcome.skipped;
+            report.pulled.quarantined += taken.outcome.quarantined;
             if let Some(seq) = page.last_seq() {
                 progress(span.at(seq));
             }
+            page.keep_logged(&taken, fresh);
         }
         failure.map_or(Ok(()), Err)
     })
