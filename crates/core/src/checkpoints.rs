@@ -101,14 +101,25 @@ impl Checkpoints {
                 }
             })?;
         let asks = Arc::clone(&shared);
+        // The log's length at which the next checkpoint is asked for. With
+        // writes back to back the log is never wholly copied back when one
+        // begins, so SQLite never starts it again and it only grows: asked
+        // at every commit, the thread would checkpoint back to back, and
+        // its fsyncs queue with the commits' own (ADR 0043). So once per
+        // `due` pages more, and from the start when the log started again.
+        let mut next = limits.due;
         // Setting a hook replaces SQLite's automatic checkpoint.
         journal.wal_hook(Some(move |wal: &mut Wal, pages: c_int| {
+            if pages < next - limits.due {
+                next = limits.due;
+            }
             if pages >= limits.overdue {
                 // The commit has happened whatever this returns, and an
                 // error here would report it as failed; the thread (when
                 // busy with one) checkpoints the log anyway.
                 let _ = wal.checkpoint();
-            } else if pages >= limits.due {
+            } else if pages >= next {
+                next = pages + limits.due;
                 asks.ask(|a| a.checkpoint = true);
             }
             Ok(())
