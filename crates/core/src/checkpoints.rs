@@ -6,7 +6,7 @@
 //! waits for two fsyncs before it returns. A first sync writes some 200 MiB
 //! of log, and those copies were a sixth of its time, all of it on the
 //! journal's one thread while the laptop's other core idled. Here a commit
-//! only notes the log's length ([`DUE_PAGES`]); a thread with a connection
+//! only notes the log's length ([`Limits`]); a thread with a connection
 //! of its own then copies the log back while the journal goes on. A
 //! checkpoint needs no lock of the journal's: SQLite lets one run beside a
 //! writer, and it copies pages as they are, still encrypted.
@@ -94,8 +94,9 @@ impl Checkpoints {
                 move || {
                     while shared.next() {
                         // A checkpoint that fails (the disk is full) is
-                        // asked for again at the next commit, and the log
-                        // keeps every page until one succeeds.
+                        // asked for again once the log has grown by `due`
+                        // pages more, and the log keeps every page until
+                        // one succeeds.
                         let _ = checkpoint(&own);
                     }
                 }
