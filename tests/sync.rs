@@ -7,8 +7,8 @@ use brygga_core::sync::{
 };
 use brygga_core::{AuditFilter, GuardianField, Journal, NewEntry, NewGuardian};
 use brygga_e2e::{
-    cli, note, on_both_backends, open_case, open_case_in, signed_notes, sync, unique, Backend,
-    Device, Server,
+    cli, note, on_both_backends, open_case, open_case_in, signed_note, signed_notes, sync, unique,
+    Backend, Device, Server,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
@@ -28,6 +28,7 @@ on_both_backends!(
     an_operation_edited_in_the_server_database_is_refused_by_a_new_laptop,
     a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes,
     a_command_completes_while_a_slow_server_is_still_answering,
+    a_round_started_during_another_waits_and_leaves_nothing_pending,
     audit_rows_reach_the_server_once_with_their_chain,
     a_laptop_restored_from_an_old_copy_is_a_break_the_admin_sees,
     a_server_restored_from_a_backup_gets_back_what_it_lost,
@@ -219,11 +220,49 @@ fn a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes(backend: Backend
     assert!(err.to_string().contains("too large to sync"), "{err}");
 }
 
-/// A server that answers pulls only when the test lets it.
+/// The call a [`Slow`] server holds back.
+#[derive(Clone, Copy, PartialEq)]
+enum Gate {
+    Push,
+    Pull,
+}
+
+/// A server that answers one kind of call only when the test lets it.
 struct Slow<'a> {
     inner: &'a HttpTransport,
+    gate: Gate,
     asked: std::sync::mpsc::Sender<()>,
     answer: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl<'a> Slow<'a> {
+    /// The server, and the two ends the test holds: told when the call
+    /// is asked, and what lets it be answered.
+    fn new(
+        inner: &'a HttpTransport,
+        gate: Gate,
+    ) -> (
+        Self,
+        std::sync::mpsc::Receiver<()>,
+        std::sync::mpsc::Sender<()>,
+    ) {
+        let (asked, asked_rx) = std::sync::mpsc::channel();
+        let (answer_tx, answer) = std::sync::mpsc::channel();
+        let slow = Slow {
+            inner,
+            gate,
+            asked,
+            answer: std::sync::Mutex::new(answer),
+        };
+        (slow, asked_rx, answer_tx)
+    }
+
+    fn hold(&self, call: Gate) {
+        if call == self.gate {
+            let _ = self.asked.send(());
+            let _ = self.answer.lock().expect("lock").recv();
+        }
+    }
 }
 
 impl Transport for Slow<'_> {
@@ -236,12 +275,12 @@ impl Transport for Slow<'_> {
     }
 
     fn push(&self, ops: &[SignedOperation]) -> Result<Vec<(Uuid, PushVerdict)>, SyncError> {
+        self.hold(Gate::Push);
         self.inner.push(ops)
     }
 
     fn pull(&self, after: i64, limit: u32) -> Result<PulledPage, SyncError> {
-        let _ = self.asked.send(());
-        let _ = self.answer.lock().expect("lock").recv();
+        self.hold(Gate::Pull);
         self.inner.pull(after, limit)
     }
 
@@ -268,13 +307,7 @@ fn a_command_completes_while_a_slow_server_is_still_answering(backend: Backend) 
     let a = Device::enrolled(&server, &users[0]);
     let transport = a.journal.server_transport().expect("transport");
     let journal = std::sync::Mutex::new(Some(a.journal));
-    let (asked_tx, asked) = std::sync::mpsc::channel();
-    let (answer, answer_rx) = std::sync::mpsc::channel();
-    let slow = Slow {
-        inner: &transport,
-        asked: asked_tx,
-        answer: std::sync::Mutex::new(answer_rx),
-    };
+    let (slow, asked, answer) = Slow::new(&transport, Gate::Pull);
     let (done_tx, done) = std::sync::mpsc::channel();
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -301,6 +334,75 @@ fn a_command_completes_while_a_slow_server_is_still_answering(backend: Backend) 
         let j = guard.as_ref().expect("unlocked");
         assert_eq!(j.entry(mine).expect("entry").status, "draft");
         assert_eq!(signed_ids_of(j, case).len(), 2);
+    });
+}
+
+fn a_round_started_during_another_waits_and_leaves_nothing_pending(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna", "bo"]);
+    let mut a = Device::enrolled(&server, &users[0]);
+    let case = open_case(&mut a, "20121008-9882");
+    signed_notes(&mut a, case, 2, "Före synken");
+    let transport = a.journal.server_transport().expect("transport");
+    let journal = std::sync::Mutex::new(Some(a.journal));
+    // The background round and the sync button's, each with a server
+    // that holds its push until the test lets it answer.
+    let (background, background_asked, background_answer) = Slow::new(&transport, Gate::Push);
+    let (button, button_asked, button_answer) = Slow::new(&transport, Gate::Push);
+    std::thread::scope(|s| {
+        let first = s.spawn(|| brygga_core::sync::sync_detached(&journal, &background, &|_| {}));
+        background_asked.recv().expect("the first round is pushing");
+        let during = {
+            let mut guard = journal.lock().expect("journal");
+            signed_note(guard.as_mut().expect("unlocked"), case, "Under synken")
+        };
+        let second = s.spawn(|| brygga_core::sync::sync_detached(&journal, &button, &|_| {}));
+        // Had the second round not waited, it would push everything and
+        // record it, and the first would then record its shorter push
+        // over it. Both servers answer either way, so a failure here ends
+        // the test instead of hanging it.
+        let waited = button_asked
+            .recv_timeout(Duration::from_millis(500))
+            .is_err();
+        background_answer
+            .send(())
+            .expect("let the first push be answered");
+        first.join().expect("first round").expect("first round ok");
+        if waited {
+            button_asked
+                .recv()
+                .expect("the second round pushes after the first");
+        }
+        button_answer
+            .send(())
+            .expect("let the second push be answered");
+        let report = second
+            .join()
+            .expect("second round")
+            .expect("second round ok");
+        assert!(
+            waited,
+            "the second round reached the server while the first was still pushing"
+        );
+        assert_eq!(
+            report.pushed, 2,
+            "the note signed during the first round: draft and signature"
+        );
+        let guard = journal.lock().expect("journal");
+        assert_eq!(
+            guard
+                .as_ref()
+                .expect("unlocked")
+                .sync_status()
+                .expect("status")
+                .pending,
+            0
+        );
+        drop(guard);
+        let mut b = Device::enrolled(&server, &users[1]);
+        sync(&mut b);
+        assert!(signed_ids_of(&b.journal, case).contains(&during.to_string()));
+        assert_eq!(signed_ids_of(&b.journal, case).len(), 3);
     });
 }
 

@@ -51,6 +51,11 @@ pub struct Journal {
     pub(crate) device: std::sync::Arc<Device>,
     paths: JournalPaths,
     pub(crate) checkpoints: Checkpoints,
+    /// Held by a sync round from its start to its end, so two rounds of
+    /// one journal (the background loop's and the sync button's) never
+    /// overlap: each records how far it pushed, and an older round that
+    /// wrote last would put back operations the newer one had pushed.
+    pub(crate) rounds: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -146,6 +151,7 @@ impl Journal {
             device: device.into(),
             paths,
             checkpoints,
+            rounds: Default::default(),
         })
     }
 
@@ -168,6 +174,7 @@ impl Journal {
             device: device.into(),
             paths,
             checkpoints,
+            rounds: Default::default(),
         })
     }
 

@@ -11,8 +11,10 @@ pub async fn sync_status(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
     state.with(|j| j.sync_status())
 }
 
-/// One round now (the button in the sync panel). The background loop
-/// keeps its own schedule; the new status is emitted like its rounds'.
+/// One round now (the button in the sync panel). A background round
+/// still running is waited for first (the core runs one round of a
+/// journal at a time). The background loop keeps its own schedule; the
+/// new status is emitted like its rounds'.
 #[tauri::command]
 pub async fn sync_now<R: Runtime>(app: AppHandle<R>) -> IpcResult<SyncReport> {
     let for_round = app.clone();

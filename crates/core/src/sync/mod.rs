@@ -183,12 +183,20 @@ pub struct SyncReport {
 /// attempt time; the last success time stays) and returned. When the
 /// server says the device is revoked, the journal is wiped from this
 /// laptop and the report says so; the `Journal` is then an empty shell to
-/// drop.
+/// drop. A round started while another of the same journal runs waits
+/// for it, then runs in full: the sync button always sends what was saved
+/// before it was pressed.
 pub fn sync_detached(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
     progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
+    let rounds = locked(access, |j| j.rounds.clone())?;
+    // A round that panicked left no change half-made (each is one
+    // transaction), so its poisoned turn is still a turn.
+    let _turn = rounds
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match run_round(access, transport, progress) {
         Ok(report) => {
             locked(access, |j| j.note_success(&report))??;
