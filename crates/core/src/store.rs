@@ -92,7 +92,12 @@ fn open_existing(path: &Path, key: &Key32) -> Result<Connection> {
                 configure(&conn)?;
                 return Ok(conn);
             }
-            Err(e) => failure = Some(e),
+            // Only a page that does not decrypt is worth another cipher;
+            // a busy or unreadable file is that, not a damaged journal.
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                failure = Some(e)
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     Err(undecryptable(
@@ -383,6 +388,29 @@ mod tests {
             open(&path, &Key32::random(), false),
             Err(Error::Damaged(_))
         ));
+    }
+
+    /// A journal another process holds is busy, not damaged: nothing may
+    /// offer to set it aside.
+    #[test]
+    fn a_journal_held_elsewhere_is_busy_not_damaged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("j.db");
+        let key = Key32::random();
+        let holder = open(&path, &key, true).expect("create");
+        holder
+            .execute_batch("CREATE TABLE t(x); PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+            .expect("hold the file");
+        match open(&path, &key, false) {
+            Err(Error::Storage(e)) => {
+                assert_eq!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy)
+                )
+            }
+            other => panic!("expected busy, got {other:?}"),
+        }
+        holder.execute_batch("COMMIT").expect("release");
     }
 
     #[test]
