@@ -102,26 +102,18 @@ impl Checkpoints {
                 }
             })?;
         let asks = Arc::clone(&shared);
-        // The log's length at which the next checkpoint is asked for. With
-        // writes back to back the log is never wholly copied back when one
-        // begins, so SQLite never starts it again and it only grows: asked
-        // at every commit, the thread would checkpoint back to back, and
-        // its fsyncs queue with the commits' own (ADR 0043). So once per
-        // `due` pages more, and from the start when the log started again.
-        let mut next = limits.due;
+        let mut pace = Pace::new(limits);
         // Setting a hook replaces SQLite's automatic checkpoint.
         journal.wal_hook(Some(move |wal: &mut Wal, pages: c_int| {
-            if pages < next - limits.due {
-                next = limits.due;
-            }
-            if pages >= limits.overdue {
+            match pace.after_commit(pages) {
+                Due::Not => {}
+                Due::Ask => asks.ask(|a| a.checkpoint = true),
                 // The commit has happened whatever this returns, and an
                 // error here would report it as failed; the thread (when
                 // busy with one) checkpoints the log anyway.
-                let _ = wal.checkpoint();
-            } else if pages >= next {
-                next = pages + limits.due;
-                asks.ask(|a| a.checkpoint = true);
+                Due::Inline => {
+                    let _ = wal.checkpoint();
+                }
             }
             Ok(())
         }))?;
@@ -145,6 +137,51 @@ impl Checkpoints {
 impl Drop for Checkpoints {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// What a commit does about the log, by the log's length after it.
+#[derive(Debug, PartialEq, Eq)]
+enum Due {
+    Not,
+    /// Ask the thread for a checkpoint.
+    Ask,
+    /// Checkpoint in the commit itself ([`Limits::overdue`]).
+    Inline,
+}
+
+/// When commits ask for a checkpoint. With writes back to back the log is
+/// never wholly copied back when one begins, so SQLite never starts it
+/// again and it only grows: asked at every commit past `due`, the thread
+/// would checkpoint back to back, and its fsyncs queue with the commits'
+/// own (ADR 0043). So once per `due` pages more, and from the start again
+/// when the log has started again.
+struct Pace {
+    limits: Limits,
+    /// The log's length at which the next checkpoint is asked for.
+    next: c_int,
+}
+
+impl Pace {
+    fn new(limits: Limits) -> Pace {
+        Pace {
+            limits,
+            next: limits.due,
+        }
+    }
+
+    fn after_commit(&mut self, pages: c_int) -> Due {
+        if pages < self.next - self.limits.due {
+            self.next = self.limits.due;
+        }
+        if pages >= self.limits.overdue {
+            Due::Inline
+        } else if pages >= self.next {
+            self.next = pages + self.limits.due;
+            Due::Ask
+        } else {
+            Due::Not
+        }
     }
 }
 
@@ -200,6 +237,29 @@ mod tests {
             conn,
             checkpoints,
         }
+    }
+
+    /// Commits of 7 pages each, back to back: the thread is asked once
+    /// per `due` pages of log, not at every commit past it; again from
+    /// `due` once the log starts again; and past `overdue` every commit
+    /// checkpoints by itself.
+    #[test]
+    fn commits_ask_once_per_due_pages_of_log() {
+        let mut pace = Pace::new(SMALL);
+        let asked_at = |pace: &mut Pace, lengths: &mut dyn Iterator<Item = c_int>| {
+            lengths
+                .filter(|&n| pace.after_commit(n) == Due::Ask)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            asked_at(&mut pace, &mut (7..=98).step_by(7)),
+            [21, 42, 63, 84]
+        );
+        // The thread copied it all back; the log starts again.
+        assert_eq!(asked_at(&mut pace, &mut (7..=49).step_by(7)), [21, 42]);
+        assert_eq!(pace.after_commit(SMALL.overdue - 1), Due::Ask);
+        assert_eq!(pace.after_commit(SMALL.overdue), Due::Inline);
+        assert_eq!(pace.after_commit(SMALL.overdue + 7), Due::Inline);
     }
 
     /// Without the thread, a commit leaves the log in the log until it is
