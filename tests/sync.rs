@@ -7,8 +7,8 @@ use brygga_core::sync::{
 };
 use brygga_core::{AuditFilter, GuardianField, Journal, NewEntry, NewGuardian};
 use brygga_e2e::{
-    cli, note, on_both_backends, open_case, open_case_in, signed_note, signed_notes, sync, unique,
-    Backend, Device, Server,
+    cli, note, on_both_backends, open_case, open_case_in, pass, signed_note, signed_notes, sync,
+    unique, Backend, Device, Server,
 };
 use brygga_protocol::api::{AuditPushResponse, DirectoryEntry};
 use brygga_protocol::audit::AuditRow;
@@ -29,6 +29,7 @@ on_both_backends!(
     a_long_offline_week_of_long_notes_pushes_in_batches_by_bytes,
     a_command_completes_while_a_slow_server_is_still_answering,
     a_round_started_during_another_waits_and_leaves_nothing_pending,
+    a_round_from_before_a_lock_ends_and_leaves_nothing_pending,
     audit_rows_reach_the_server_once_with_their_chain,
     a_laptop_restored_from_an_old_copy_is_a_break_the_admin_sees,
     a_server_restored_from_a_backup_gets_back_what_it_lost,
@@ -403,6 +404,56 @@ fn a_round_started_during_another_waits_and_leaves_nothing_pending(backend: Back
         sync(&mut b);
         assert!(signed_ids_of(&b.journal, case).contains(&during.to_string()));
         assert_eq!(signed_ids_of(&b.journal, case).len(), 3);
+    });
+}
+
+fn a_round_from_before_a_lock_ends_and_leaves_nothing_pending(backend: Backend) {
+    let server = Server::start(backend);
+    let users = server.team(&unique("team"), &["anna"]);
+    let mut a = Device::enrolled(&server, &users[0]);
+    let case = open_case(&mut a, "20121008-9882");
+    signed_notes(&mut a, case, 2, "Före låsningen");
+    let transport = a.journal.server_transport().expect("transport");
+    let Device { dir, journal } = a;
+    let journal = std::sync::Mutex::new(Some(journal));
+    let (slow, asked, answer) = Slow::new(&transport, Gate::Push);
+    std::thread::scope(|s| {
+        let old = s.spawn(|| brygga_core::sync::sync_detached(&journal, &slow, &|_| {}));
+        asked.recv().expect("the old round is pushing");
+        // Ctrl+L and the passphrase again, while the server has not
+        // answered: the window holds a new `Journal` of the same file.
+        {
+            let mut guard = journal.lock().expect("journal");
+            let locked = guard.take().expect("unlocked");
+            locked.lock("locked by the user").expect("lock");
+            let mut reopened = Journal::open(dir.path(), &pass()).expect("unlock");
+            signed_note(&mut reopened, case, "Efter låsningen");
+            *guard = Some(reopened);
+        }
+        let report = brygga_core::sync::sync_detached(&journal, &transport, &|_| {});
+        // Answered before anything is asserted, so a failure ends the test
+        // instead of hanging it.
+        answer.send(()).expect("let the old push be answered");
+        let old = old.join().expect("old round");
+        let report = report.expect("the new session's round");
+        assert!(
+            matches!(old, Err(SyncError::Locked)),
+            "the old round ends as locked: {old:?}"
+        );
+        assert_eq!(
+            report.pushed, 8,
+            "everything: the pupil, the case and both sessions' notes"
+        );
+        let guard = journal.lock().expect("journal");
+        let status = guard
+            .as_ref()
+            .expect("unlocked")
+            .sync_status()
+            .expect("status");
+        assert_eq!(
+            status.pending, 0,
+            "the old round wrote nothing over the new one's push"
+        );
     });
 }
 

@@ -299,7 +299,10 @@ describe('Brygga UI on the real core', { concurrency: 5 }, () => {
     assert.equal(recorded.valid_until, null);
     assert.equal(recorded.guardian_id, father.id);
     assert.match(await page.locator('main').innerText(), /Samtycket är registrerat/u);
-    assert.match(await page.getByRole('region', { name: 'Samtycke' }).innerText(), /Aktivt/u);
+    // The notice comes as the dialog closes; the case view reloads after it.
+    const consents = page.getByRole('region', { name: 'Samtycke' });
+    await consents.getByText('närvaro och mående', { exact: true }).waitFor();
+    assert.match(await consents.innerText(), /Aktivt/u);
 
     // Withdrawn from today.
     await page.getByTestId('withdraw-consent').and(page.getByRole('button', { name: /Fiktiv Förälder/u })).click();

@@ -5,7 +5,7 @@
 use super::SyncError;
 use crate::journal::Journal;
 use std::cell::RefCell;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Something that can lend the journal for a moment.
@@ -55,6 +55,36 @@ impl JournalAccess for Borrowed<'_> {
     fn with_journal(&self, f: &mut dyn FnMut(&mut Journal)) -> bool {
         f(&mut self.0.borrow_mut());
         true
+    }
+}
+
+/// The journal a round started on, and no other. Locked and unlocked
+/// again while the round waits for the server, the window holds another
+/// `Journal` of the same file, whose rounds take a turn of their own: the
+/// old round finds it locked and ends, since what it would write (how far
+/// it pushed) could undo what a newer round wrote.
+pub(crate) struct Started<'a> {
+    access: &'a dyn JournalAccess,
+    rounds: Arc<Mutex<()>>,
+}
+
+impl<'a> Started<'a> {
+    /// The journal `access` lends now, with its turn (`Journal::rounds`).
+    pub(crate) fn new(access: &'a dyn JournalAccess, rounds: Arc<Mutex<()>>) -> Self {
+        Started { access, rounds }
+    }
+}
+
+impl JournalAccess for Started<'_> {
+    fn with_journal(&self, f: &mut dyn FnMut(&mut Journal)) -> bool {
+        let mut same = false;
+        self.access.with_journal(&mut |j| {
+            if Arc::ptr_eq(&j.rounds, &self.rounds) {
+                same = true;
+                f(j);
+            }
+        });
+        same
     }
 }
 

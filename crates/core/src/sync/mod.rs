@@ -40,7 +40,7 @@ use brygga_protocol::audit::AuditRow;
 use brygga_protocol::op::SignedOperation;
 use serde::Serialize;
 use serde_json::value::RawValue;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use uuid::Uuid;
 
 /// Most own operations sent in one push request (and at most
@@ -185,7 +185,9 @@ pub struct SyncReport {
 /// laptop and the report says so; the `Journal` is then an empty shell to
 /// drop. A round started while another of the same journal runs waits
 /// for it, then runs in full: the sync button always sends what was saved
-/// before it was pressed.
+/// before it was pressed. A round reaches only the `Journal` it started
+/// on: when that one is locked (and another opened) it ends as
+/// [`SyncError::Locked`], having written nothing more.
 pub fn sync_detached(
     access: &dyn JournalAccess,
     transport: &dyn Transport,
@@ -197,6 +199,7 @@ pub fn sync_detached(
     let _turn = rounds
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let access = &access::Started::new(access, Arc::clone(&rounds));
     match run_round(access, transport, progress) {
         Ok(report) => {
             locked(access, |j| j.note_success(&report))??;
